@@ -1,0 +1,32 @@
+from typing import Any
+
+from django import forms
+
+from accounts.models import Role, User
+from marac.models import Agency, Marac
+
+
+class UserForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "agency"]
+        labels = {"full_name": "Full name", "email": "Work email address"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].required = True
+        self.fields["agency"].queryset = Agency.objects.all()  # type: ignore[attr-defined]
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].lower()
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("There is already a user with this email address")
+        return email
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect, label="Role")
+
+    def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marac = marac

@@ -1,0 +1,144 @@
+"""Every role and what it may do, declared once. Nothing is allowed unless a line here allows it.
+
+Object-level checks go through the `rules` library: `user.has_perm("cases.view_case", case)`.
+A permission checked without an object asks "may this user do this anywhere?"; with an object
+(anything with a `marac_id`, or a MARAC itself) it asks "may this user do this at that object's MARAC?".
+docs/permissions.md is generated from PERMISSIONS by `manage.py permissions_doc`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+
+from accounts.models import Role
+
+# The roles that work with case data at their MARAC (DOMAIN.md "Who uses it").
+CASE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REPRESENTATIVE, Role.IDVA})
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    description: str
+    roles: frozenset[Role]
+    # "own referral" permissions let a referrer see what they referred, whichever MARAC it went to.
+    own_referrals: bool = False
+
+
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission("cases.list_cases", "See the list of cases at a MARAC", CASE_ROLES),
+    Permission("cases.view_case", "Open a case at a MARAC", CASE_ROLES, own_referrals=True),
+    Permission("people.view_person", "Open a person's record at a MARAC", CASE_ROLES),
+    Permission(
+        "people.view_confidential_address",
+        "See an address marked confidential (a refuge, where a victim has fled to)",
+        frozenset({Role.COORDINATOR, Role.IDVA}),
+    ),
+    Permission("audit.view_audit", "See and filter the audit trail of a MARAC", frozenset({Role.COORDINATOR})),
+    Permission(
+        "reports.view_aggregates",
+        "See counts and indicators, never a person",
+        frozenset({Role.BOARD_VIEWER, Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "marac.change_configuration",
+        "Change a MARAC's settings, agencies and population figures",
+        frozenset({Role.ADMINISTRATOR}),
+    ),
+    Permission(
+        "marac.view_configuration",
+        "See a MARAC's settings and agencies",
+        frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission("accounts.manage_users", "Add users and grant or remove roles", frozenset({Role.ADMINISTRATOR})),
+    Permission("referrals.view_own", "See the referrals you made", frozenset({Role.REFERRER})),
+)
+PERMISSIONS_BY_NAME = {permission.name: permission for permission in PERMISSIONS}
+
+
+def roles_at(user: Any, marac_id: int | None) -> set[str]:
+    """The roles a user holds at one MARAC, or at any MARAC when marac_id is None. Cached per request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cache = getattr(user, "_role_cache", None)
+    if cache is None:
+        cache = {}
+        for marac, role in user.role_grants.values_list("marac_id", "role"):
+            cache.setdefault(marac, set()).add(role)
+        user._role_cache = cache
+    if marac_id is None:
+        return set().union(*cache.values()) if cache else set()
+    return set(cache.get(marac_id, set()))
+
+
+def marac_ids_where(user: Any, roles: Iterable[str]) -> set[int]:
+    """The MARACs at which a user holds any of the given roles."""
+    roles_at(user, None)  # fills the cache
+    wanted = set(roles)
+    return {marac for marac, held in getattr(user, "_role_cache", {}).items() if held & wanted}
+
+
+def _marac_id_of(obj: Any) -> int | None:
+    from marac.models import Marac
+
+    if isinstance(obj, Marac):
+        return obj.pk
+    return getattr(obj, "marac_id", None)
+
+
+def _predicate_for(permission: Permission) -> rules.Predicate:
+    @rules.predicate(name=f"allowed:{permission.name}")
+    def allowed(user: Any, obj: Any = None) -> bool:
+        if obj is None:
+            return bool(roles_at(user, None) & permission.roles)
+        if roles_at(user, _marac_id_of(obj)) & permission.roles:
+            return True
+        return permission.own_referrals and _is_own_referral(user, obj)
+
+    return allowed
+
+
+def _is_own_referral(user: Any, obj: Any) -> bool:
+    if Role.REFERRER not in roles_at(user, None):
+        return False
+    return getattr(obj, "referred_by_id", None) == user.pk
+
+
+def register() -> None:
+    for permission in PERMISSIONS:
+        if not rules.perm_exists(permission.name):
+            rules.add_perm(permission.name, _predicate_for(permission))
+
+
+def markdown_table() -> str:
+    """docs/permissions.md: the role matrix, generated from PERMISSIONS."""
+    roles = list(Role)
+    header = "| permission | what it allows | " + " | ".join(role.label for role in roles) + " |"
+    rule = "|" + " --- |" * (len(roles) + 2)
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `accounts/permissions.py` by `manage.py permissions_doc`; do not edit by hand.",
+        "",
+        "Every page and API route is refused unless a permission below allows it. A permission applies at",
+        "the MARAC where the role is held: a coordinator at one MARAC sees nothing of another, and a record",
+        "outside a user's need-to-know answers 404, so nobody learns that it exists.",
+        "Administrators manage users and configuration and see no case unless also given a case role.",
+        "Board viewers see aggregates only.",
+        "",
+        header,
+        rule,
+    ]
+    for permission in PERMISSIONS:
+        cells = []
+        for role in roles:
+            if role in permission.roles:
+                cells.append("yes")
+            elif role == Role.REFERRER and permission.own_referrals:
+                cells.append("own referrals")
+            else:
+                cells.append("")
+        lines.append(f"| `{permission.name}` | {permission.description} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("security/", views.security, name="security"),
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_add, name="user_add"),
+    path("users/<int:pk>/roles/", views.user_roles, name="user_roles"),
+    path("users/<int:pk>/roles/<int:grant_pk>/remove/", views.role_revoke, name="role_revoke"),
+]

@@ -1,0 +1,20 @@
+from django import forms
+
+from audit.models import AuditAction
+from web.forms import DateInput
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    object_type = forms.CharField(required=False, label="Record type", help_text="For example cases.case")
+    object_id = forms.CharField(required=False, label="Record id", max_length=40)
+    actor = forms.CharField(required=False, label="User's email address contains", max_length=254)
+    date_from = forms.DateField(required=False, widget=DateInput, label="From")
+    date_to = forms.DateField(required=False, widget=DateInput, label="To")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:  # type: ignore[operator]
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return cleaned

@@ -1,0 +1,102 @@
+"""Writing the audit trail. Every service that changes case or configuration data calls audit_record
+inside its own transaction, so the change and its audit entry land together or not at all."""
+
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from audit import context
+from audit.models import AuditAction, AuditEvent
+
+GENESIS_HASH = "0" * 64
+_CHAIN_LOCK = 7_240_001  # PostgreSQL advisory lock id that serialises appends to the chain
+
+
+def _actor_details(user: Any, marac_id: int | None) -> tuple[Any, str, str, str]:
+    from accounts.permissions import roles_at
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, "", "", ""
+    roles = ", ".join(sorted(roles_at(user, marac_id)))
+    agency = str(user.agency) if getattr(user, "agency_id", None) else ""
+    return user, user.email, agency, roles
+
+
+def _marac_id_of(obj: Model | None) -> int | None:
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "marac.marac":
+        return int(obj.pk)
+    return getattr(obj, "marac_id", None)
+
+
+def audit_record(
+    *,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    marac_id: int | None = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+    user: Any = None,
+) -> AuditEvent:
+    """Append one entry. Summaries and changes name fields and ids, never a person's details."""
+    request = context.current()
+    if user is None and request is not None:
+        user = request.user
+    if marac_id is None:
+        marac_id = _marac_id_of(obj)
+    actor, actor_label, agency_label, roles = _actor_details(user, marac_id)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        last = AuditEvent.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        event = AuditEvent(
+            at=timezone.now(),
+            actor=actor,
+            actor_label=actor_label,
+            agency_label=agency_label,
+            roles=roles,
+            marac_id=marac_id,
+            action=action,
+            object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+            object_id=object_id or (str(obj.pk) if obj is not None else ""),
+            summary=summary[:300],
+            changes=changes or {},
+            request_id=request.request_id if request else "",
+            client_address=request.client_address if request else None,
+            previous_hash=last or GENESIS_HASH,
+        )
+        event.entry_hash = event.compute_hash()
+        event.save(force_insert=True)
+    return event
+
+
+def audit_view(obj: Model, *, user: Any = None, summary: str = "") -> AuditEvent:
+    return audit_record(action=AuditAction.VIEW, obj=obj, user=user, summary=summary)
+
+
+def field_changes(before: Model, after: Model, fields: list[str], *, with_values: bool) -> dict[str, Any]:
+    """The fields that differ. Values only for configuration; for personal data only the field names."""
+    changed: dict[str, Any] = {}
+    for name in fields:
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changed[name] = {"from": str(old), "to": str(new)} if with_values else "changed"
+    return changed
+
+
+def verify_chain() -> tuple[int, AuditEvent | None]:
+    """Walk the chain oldest first; return how many entries held and the first broken one, if any."""
+    expected_previous = GENESIS_HASH
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.previous_hash != expected_previous or event.compute_hash() != event.entry_hash:
+            return checked, event
+        expected_previous = event.entry_hash
+        checked += 1
+    return checked, None

@@ -1,0 +1,220 @@
+"""Settings shared by every profile. Values that differ between deployments come from config.env."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from config.env import Environment
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def configure(env: Environment) -> dict[str, object]:
+    """The settings that depend on the environment, for each profile to merge into its globals."""
+    timeout_seconds = env.idle_timeout_minutes * 60
+    providers: dict[str, object] = {}
+    if env.oidc_server_url:
+        providers["openid_connect"] = {
+            "APPS": [
+                {
+                    "provider_id": "organisation",
+                    "name": env.oidc_name,
+                    "client_id": env.oidc_client_id,
+                    "secret": env.oidc_client_secret,
+                    "settings": {"server_url": env.oidc_server_url},
+                }
+            ]
+        }
+    return {
+        "SECRET_KEY": env.secret_key,
+        "DATABASES": {"default": dj_database_url.parse(env.database_url, conn_max_age=60)},
+        "ALLOWED_HOSTS": env.allowed_hosts,
+        "CSRF_TRUSTED_ORIGINS": env.csrf_trusted_origins,
+        "EMAIL_HOST": env.email_url_host,
+        "EMAIL_PORT": env.email_port,
+        "EMAIL_HOST_USER": env.email_user,
+        "EMAIL_HOST_PASSWORD": env.email_password,
+        "EMAIL_USE_TLS": env.email_use_tls,
+        "DEFAULT_FROM_EMAIL": env.default_from_email,
+        "OPENMARAC_SITE_URL": env.site_url,
+        "SESSION_COOKIE_AGE": timeout_seconds,
+        "SOCIALACCOUNT_PROVIDERS": providers,
+        "OPENMARAC_OIDC_ENABLED": bool(env.oidc_server_url),
+    }
+
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.forms",
+    "rules",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "django_tasks_db",
+    "web",
+    "accounts",
+    "marac",
+    "people",
+    "cases",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "audit.middleware.RequestContextMiddleware",
+    "accounts.middleware.RequireMultiFactorMiddleware",
+    "web.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "web.context_processors.navigation",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "web.forms.GovukFormRenderer"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# Sign-in (django-allauth). Accounts are made by administrators: nobody signs up.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Lockout: after five failed sign-ins for one account (or from one address) in 15 minutes, refuse more.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/15m/ip,5/15m/key",
+    "login": "30/m/ip",
+    "reset_password": "5/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "OpenMARAC"
+LOGIN_REDIRECT_URL = "web:home"
+LOGIN_URL = "account_login"
+
+# Idle timeout: the session ends after SESSION_COOKIE_AGE seconds without a request.
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    BASE_DIR / "build" / "static",
+    ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    ("moj", BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"),
+    ("axe", BASE_DIR / "node_modules" / "axe-core"),
+]
+# GOV.UK Frontend's CSS asks for /assets/...; WhiteNoise serves them from there as well.
+WHITENOISE_ROOT = BASE_DIR / "build" / "webroot"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Content-Security-Policy: nothing inline, nothing from elsewhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Application logs carry request ids and record ids, never a person's details.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "audit.logging.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # Django's request logger prints the full path of failing requests; paths hold only ids here,
+        # but the error reporter would add POST data, so it is not used.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}
+DEFAULT_EXCEPTION_REPORTER_FILTER = "audit.logging.NothingPersonalFilter"
+
+OPENMARAC_DEMO_MODE = False

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("web.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("you/", include("accounts.urls")),
+    path("cases/", include("cases.urls")),
+    path("people/", include("people.urls")),
+    path("audit/", include("audit.urls")),
+    path("settings/", include("marac.urls")),
+]
+handler404 = "web.errors.not_found"
+handler500 = "web.errors.server_error"
+handler403 = "web.errors.forbidden"

@@ -1,0 +1,96 @@
+"""Role personas and clients for every test. Each persona has an authenticator app set up."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db.backends.signals import connection_created
+from django.test import Client
+
+from accounts.models import Role, User
+from audit.purge import allow_purge
+from marac.models import Marac
+from testing.factories import AgencyFactory, MaracFactory, UserFactory, grant
+
+
+def _allow_audit_purge_on_postgresql(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET openmarac.audit_purge = 'on'")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The test database is emptied between tests; the append-only trigger would refuse that.
+    allow_purge(True)
+    connection_created.connect(_allow_audit_purge_on_postgresql, dispatch_uid="openmarac_test_audit_purge")
+
+
+@pytest.fixture
+def marac(db: None) -> Marac:
+    return MaracFactory(name="Northbrook MARAC")
+
+
+@pytest.fixture
+def other_marac(db: None) -> Marac:
+    return MaracFactory(name="Southmere MARAC")
+
+
+def _persona(marac: Marac, role: str, name: str, agency_name: str) -> User:
+    agency = AgencyFactory(name=agency_name)
+    return grant(UserFactory(full_name=name, email=f"{role}@example.invalid", agency=agency), marac, role)
+
+
+@pytest.fixture
+def coordinator(marac: Marac) -> User:
+    return _persona(marac, Role.COORDINATOR, "Cora Ordinator", "Northbrook MARAC Team")
+
+
+@pytest.fixture
+def chair(marac: Marac) -> User:
+    return _persona(marac, Role.CHAIR, "Chad Chairington", "Northbrook Constabulary (Chair)")
+
+
+@pytest.fixture
+def police_rep(marac: Marac) -> User:
+    return _persona(marac, Role.AGENCY_REPRESENTATIVE, "Pat Police-Rep", "Northbrook Constabulary")
+
+
+@pytest.fixture
+def idva(marac: Marac) -> User:
+    return _persona(marac, Role.IDVA, "Ivy Advocate", "Northbrook IDVA Service")
+
+
+@pytest.fixture
+def referrer(marac: Marac) -> User:
+    return _persona(marac, Role.REFERRER, "Reggie Referrer", "Northbrook Health Visiting")
+
+
+@pytest.fixture
+def board_viewer(marac: Marac) -> User:
+    return _persona(marac, Role.BOARD_VIEWER, "Bea Boardmember", "Northbrook Community Safety")
+
+
+@pytest.fixture
+def administrator(marac: Marac) -> User:
+    return _persona(marac, Role.ADMINISTRATOR, "Ada Minister", "Northbrook Council IT")
+
+
+@pytest.fixture
+def outsider(other_marac: Marac) -> User:
+    """A coordinator, but at another MARAC: sees nothing of Northbrook's."""
+    return _persona(other_marac, Role.COORDINATOR, "Otto Outsider", "Southmere MARAC Team")
+
+
+@pytest.fixture
+def no_role_user(db: None) -> User:
+    return UserFactory(full_name="Nora Norole", email="norole@example.invalid")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,116 @@
+from typing import Any
+
+from django import forms
+
+from accounts.models import User
+from marac.models import Agency, AutomaticCriterion, EscalationEvent, Marac, MaracAgency, PopulationFigure
+from web.forms import VersionedForm
+
+
+class LinesField(forms.CharField):
+    """A list of names, one a line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+class MaracSettingsForm(VersionedForm):
+    local_authorities = LinesField(label="Local authorities", help_text="One a line.")
+    escalation_events = forms.MultipleChoiceField(
+        choices=EscalationEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="What counts towards escalation",
+    )
+    automatic_criteria = forms.MultipleChoiceField(
+        choices=AutomaticCriterion.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Referred automatically, whatever the score",
+    )
+
+    class Meta:
+        model = Marac
+        fields = [
+            "name", "local_authorities", "police_force", "meeting_frequency", "meeting_weekday",
+            "meeting_start_time", "bank_holiday_region", "dash_threshold", "idva_threshold",
+            "escalation_count", "escalation_window_months", "escalation_events", "automatic_criteria",
+            "minutes_per_case", "minutes_per_information_case", "repeat_definition",
+        ]
+        labels = {
+            "dash_threshold": "Risk checklist score for visible high risk",
+            "idva_threshold": "Risk checklist score for a referral to the IDVA service",
+            "escalation_count": "Escalation: how many events",
+            "escalation_window_months": "Escalation: within how many months",
+            "minutes_per_case": "Minutes per case at the meeting",
+            "minutes_per_information_case": "Minutes per information-only case",
+            "meeting_weekday": "Meeting day",
+        }
+        widgets = {
+            "meeting_weekday": forms.Select(
+                choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
+            ),
+            "meeting_start_time": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        dash, idva = cleaned.get("dash_threshold"), cleaned.get("idva_threshold")
+        if dash is not None and idva is not None and idva > dash:
+            self.add_error("idva_threshold", "The IDVA score must not be higher than the MARAC score")
+        return cleaned
+
+
+class AgencyMembershipForm(forms.ModelForm):  # type: ignore[type-arg]
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label="Agency")
+
+    class Meta:
+        model = MaracAgency
+        fields = ["agency", "is_core", "representative", "deputies"]
+        labels = {"is_core": "Core agency (expected at every meeting)", "representative": "Named representative"}
+        widgets = {"deputies": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.marac = marac
+        people = User.objects.filter(is_active=True, role_grants__marac=marac).distinct()
+        self.fields["representative"].queryset = people  # type: ignore[attr-defined]
+        self.fields["deputies"].queryset = people  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["agency"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        agency = cleaned.get("agency")
+        for field in ("representative", "deputies"):
+            chosen = cleaned.get(field)
+            people = [chosen] if isinstance(chosen, User) else list(chosen or [])
+            if agency and any(person.agency_id != agency.pk for person in people):
+                self.add_error(field, f"Choose people who work for {agency}")
+        return cleaned
+
+
+class AgencyForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Agency
+        fields = ["name", "agency_type"]
+        labels = {"name": "Agency name", "agency_type": "Type of agency"}
+
+
+class PopulationFigureForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = PopulationFigure
+        fields = ["local_authority", "year", "adult_female_population"]
+        labels = {"adult_female_population": "Women aged 16 and over"}
+
+    def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.marac = marac
+        self.fields["local_authority"] = forms.ChoiceField(
+            choices=[(name, name) for name in marac.local_authorities], label="Local authority"
+        )

@@ -1,0 +1,86 @@
+"""Changing a MARAC's configuration. Each change is audited, with its old and new values (no personal data)."""
+
+import copy
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+
+from audit.models import AuditAction
+from audit.services import audit_record, field_changes
+from marac.models import Agency, Marac, MaracAgency, PopulationFigure
+
+
+class StaleEdit(Exception):
+    """Someone else saved the record first."""
+
+
+def marac_update_settings(*, marac: Marac, changes: dict[str, Any], based_on_version: int, by: Any) -> Marac:
+    with transaction.atomic():
+        current = Marac.objects.select_for_update().get(pk=marac.pk)
+        if current.version != based_on_version:
+            raise StaleEdit
+        before = copy.copy(current)
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.version += 1
+        current.full_clean()
+        current.save()
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=current,
+            user=by,
+            summary="Changed MARAC settings",
+            changes=field_changes(before, current, list(changes), with_values=True),
+        )
+    return current
+
+
+def _save_audited(obj: Model, *, by: Any, marac_id: int, summary: str, created: bool) -> None:
+    obj.full_clean()
+    obj.save()
+    audit_record(
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=obj,
+        user=by,
+        marac_id=marac_id,
+        summary=summary,
+    )
+
+
+def agency_create(*, agency: Agency, marac: Marac, by: Any) -> Agency:
+    with transaction.atomic():
+        _save_audited(agency, by=by, marac_id=marac.pk, summary="Added an agency", created=True)
+    return agency
+
+
+def agency_membership_save(*, membership: MaracAgency, deputies: list[Any], by: Any) -> MaracAgency:
+    with transaction.atomic():
+        created = membership.pk is None
+        _save_audited(
+            membership,
+            by=by,
+            marac_id=membership.marac_id,
+            summary=f"{'Added' if created else 'Changed'} agency membership (core: {membership.is_core})",
+            created=created,
+        )
+        membership.deputies.set(deputies)
+    return membership
+
+
+def population_figure_save(*, figure: PopulationFigure, by: Any) -> PopulationFigure:
+    with transaction.atomic():
+        existing = PopulationFigure.objects.filter(
+            marac=figure.marac, local_authority=figure.local_authority, year=figure.year
+        ).first()
+        if existing:
+            existing.adult_female_population = figure.adult_female_population
+            figure = existing
+        _save_audited(
+            figure,
+            by=by,
+            marac_id=figure.marac_id,
+            summary=f"Population figure for {figure.year}: {figure.adult_female_population}",
+            created=existing is None,
+        )
+    return figure

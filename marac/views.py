@@ -1,0 +1,80 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from audit.services import audit_view
+from marac import services
+from marac.forms import AgencyForm, AgencyMembershipForm, MaracSettingsForm, PopulationFigureForm
+from marac.models import Marac, MaracAgency
+from web.access import current_marac_where, require_permission
+
+
+def _marac(request: HttpRequest, permission: str) -> Marac:
+    return Marac.objects.get(pk=current_marac_where(request, permission))
+
+
+@require_permission("marac.view_configuration")
+def marac_detail(request: HttpRequest) -> HttpResponse:
+    marac = _marac(request, "marac.view_configuration")
+    audit_view(marac, user=request.user, summary="Viewed MARAC settings")
+    return render(request, "marac/marac_detail.html", {
+        "marac": marac,
+        "memberships": marac.memberships.select_related("agency", "representative").prefetch_related("deputies"),
+        "figures": marac.population_figures.all(),
+        "can_change": request.user.has_perm("marac.change_configuration", marac),
+    })
+
+
+@require_permission("marac.change_configuration")
+def marac_edit(request: HttpRequest) -> HttpResponse:
+    marac = _marac(request, "marac.change_configuration")
+    form = MaracSettingsForm(request.POST or None, instance=Marac.objects.get(pk=marac.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.marac_update_settings(
+                marac=marac, changes=changes, based_on_version=form.cleaned_data["version"], by=request.user
+            )
+        except services.StaleEdit:
+            form.add_error(None, "Someone else changed these settings while you were editing them. "
+                                 "Your changes have not been saved: reload the page to see theirs.")
+        else:
+            messages.success(request, "MARAC settings saved")
+            return redirect("marac:detail")
+    return render(request, "marac/marac_edit.html", {"form": form, "marac": marac})
+
+
+@require_permission("marac.change_configuration")
+def membership_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    marac = _marac(request, "marac.change_configuration")
+    membership = get_object_or_404(MaracAgency, pk=pk, marac=marac) if pk else None
+    form = AgencyMembershipForm(request.POST or None, instance=membership, marac=marac)
+    if request.method == "POST" and form.is_valid():
+        services.agency_membership_save(
+            membership=form.save(commit=False), deputies=list(form.cleaned_data["deputies"]), by=request.user
+        )
+        messages.success(request, "Agency saved")
+        return redirect("marac:detail")
+    return render(request, "marac/membership_edit.html", {"form": form, "marac": marac, "membership": membership})
+
+
+@require_permission("marac.change_configuration")
+def agency_add(request: HttpRequest) -> HttpResponse:
+    marac = _marac(request, "marac.change_configuration")
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.agency_create(agency=form.save(commit=False), marac=marac, by=request.user)
+        messages.success(request, "Agency added: now add it to this MARAC")
+        return redirect("marac:membership_add")
+    return render(request, "marac/agency_add.html", {"form": form, "marac": marac})
+
+
+@require_permission("marac.change_configuration")
+def population_add(request: HttpRequest) -> HttpResponse:
+    marac = _marac(request, "marac.change_configuration")
+    form = PopulationFigureForm(request.POST or None, marac=marac)
+    if request.method == "POST" and form.is_valid():
+        services.population_figure_save(figure=form.instance, by=request.user)
+        messages.success(request, "Population figure saved")
+        return redirect("marac:detail")
+    return render(request, "marac/population_add.html", {"form": form, "marac": marac})

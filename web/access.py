@@ -1,0 +1,73 @@
+"""The one way a view says who may reach it. Anything without one of these is refused by the URL test."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+
+from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+SESSION_MARAC_KEY = "openmarac_marac_id"
+
+
+def require_permission(permission: str) -> Callable[[View], View]:
+    """Signed in, and allowed `permission` at the MARAC being worked in; otherwise 404."""
+    if permission not in PERMISSIONS_BY_NAME:
+        raise ValueError(f"{permission} is not declared in accounts.permissions")
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(permission):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = permission  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_sign_in(view: View) -> View:
+    """For the few pages any signed-in person may see, which show nothing of a case."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.required_permission = "signed-in"  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]
+
+
+def public(view: View) -> View:
+    view.required_permission = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def current_marac_id(request: HttpRequest) -> int | None:
+    """The MARAC the user is working in: the one chosen this session, else the first where they hold a role."""
+    held = marac_ids_where(request.user, roles_at(request.user, None))
+    chosen = request.session.get(SESSION_MARAC_KEY)
+    if chosen in held:
+        return int(chosen)
+    return min(held) if held else None
+
+
+def current_marac_where(request: HttpRequest, permission: str) -> int:
+    """The current MARAC, if the user holds `permission` there; otherwise 404."""
+    marac_id = current_marac_id(request)
+    roles = PERMISSIONS_BY_NAME[permission].roles
+    if marac_id is None or not roles_at(request.user, marac_id) & roles:
+        allowed = marac_ids_where(request.user, roles)
+        if not allowed:
+            raise Http404
+        marac_id = min(allowed)
+    return marac_id

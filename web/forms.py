@@ -1,0 +1,65 @@
+"""GOV.UK Design System markup for every Django form, so views and templates stay plain."""
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class GovukFormRenderer(TemplatesSetting):
+    form_template_name = "forms/govuk_form.html"
+    field_template_name = "forms/govuk_field.html"
+
+
+_WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
+    (forms.CheckboxSelectMultiple, "govuk-checkboxes__input"),
+    (forms.RadioSelect, "govuk-radios__input"),
+    (forms.CheckboxInput, "govuk-checkboxes__input"),
+    (forms.Textarea, "govuk-textarea"),
+    (forms.Select, "govuk-select"),
+    (forms.FileInput, "govuk-file-upload"),
+    (forms.widgets.Input, "govuk-input"),
+]
+
+
+def widget_kind(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"
+
+
+def widget_class(widget: forms.Widget, *, has_error: bool) -> str:
+    for widget_type, css_class in _WIDGET_CLASSES:
+        if isinstance(widget, widget_type):
+            if has_error and css_class in {"govuk-input", "govuk-select", "govuk-textarea", "govuk-file-upload"}:
+                return f"{css_class} {css_class}--error"
+            return css_class
+    return ""
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A form that carries the version of the record it was based on, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean_version(self) -> int:
+        version: int = self.cleaned_data["version"]
+        if self.instance.pk and version != self.instance.version:
+            raise forms.ValidationError(
+                "Someone else changed this record while you were editing it. "
+                "Your changes have not been saved: reload the page to see theirs, then make yours again."
+            )
+        return version

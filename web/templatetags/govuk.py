@@ -1,0 +1,29 @@
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+from web.forms import widget_class, widget_kind
+
+register = template.Library()
+
+
+@register.filter
+def govuk_widget(field: BoundField) -> SafeString:
+    attrs: dict[str, Any] = {"class": widget_class(field.field.widget, has_error=bool(field.errors))}
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described_by.append(f"{field.auto_id}-error")
+        if widget_kind(field.field.widget) == "input":
+            attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def govuk_kind(field: BoundField) -> str:
+    return widget_kind(field.field.widget)

@@ -1,0 +1,63 @@
+from django import forms
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from accounts.models import Role
+from accounts.permissions import roles_at
+from cases.selectors import referrals_made_by
+from marac.models import Marac
+from web.access import SESSION_MARAC_KEY, current_marac_id, current_marac_where, public, require_permission, require_sign_in
+from web.aggregates import quarterly_summary
+
+# The landing page a role sees first, in order of precedence when a user holds several at one MARAC.
+_LANDING = [
+    (Role.COORDINATOR, "web/landing_coordinator.html"),
+    (Role.CHAIR, "web/landing_chair.html"),
+    (Role.IDVA, "web/landing_idva.html"),
+    (Role.AGENCY_REPRESENTATIVE, "web/landing_representative.html"),
+    (Role.REFERRER, "web/landing_referrer.html"),
+    (Role.BOARD_VIEWER, "web/landing_board.html"),
+    (Role.ADMINISTRATOR, "web/landing_administrator.html"),
+]
+
+
+@require_sign_in
+def home(request: HttpRequest) -> HttpResponse:
+    roles = roles_at(request.user, current_marac_id(request))
+    for role, template in _LANDING:
+        if role in roles:
+            context: dict[str, object] = {"role": role}
+            if role == Role.REFERRER:
+                context["referrals"] = referrals_made_by(user=request.user)
+            return render(request, template, context)
+    return render(request, "web/landing_no_role.html")
+
+
+class ChooseMaracForm(forms.Form):
+    marac = forms.ModelChoiceField(queryset=Marac.objects.none(), label="Which MARAC are you working in?",
+                                   widget=forms.RadioSelect, empty_label=None)
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["marac"].queryset = Marac.objects.filter(role_grants__user=user).distinct()  # type: ignore[attr-defined]
+
+
+@require_sign_in
+def choose_marac(request: HttpRequest) -> HttpResponse:
+    form = ChooseMaracForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        request.session[SESSION_MARAC_KEY] = form.cleaned_data["marac"].pk
+        return redirect("web:home")
+    return render(request, "web/choose_marac.html", {"form": form})
+
+
+@require_permission("reports.view_aggregates")
+def aggregates(request: HttpRequest) -> HttpResponse:
+    marac_id = current_marac_where(request, "reports.view_aggregates")
+    marac = Marac.objects.get(pk=marac_id)
+    return render(request, "web/aggregates.html", {"marac": marac, "quarters": quarterly_summary(marac=marac)})
+
+
+@public
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})
