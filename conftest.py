@@ -37,7 +37,8 @@ def other_marac(db: None) -> Marac:
 
 def _persona(marac: Marac, role: str, name: str, agency_name: str) -> User:
     agency = AgencyFactory(name=agency_name)
-    return grant(UserFactory(full_name=name, email=f"{role}@example.invalid", agency=agency), marac, role)
+    email = f"{name.split()[0].lower()}@example.invalid"
+    return grant(UserFactory(full_name=name, email=email, agency=agency), marac, role)
 
 
 @pytest.fixture

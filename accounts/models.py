@@ -38,9 +38,7 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150)
-    agency = models.ForeignKey(
-        "marac.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
-    )
+    agency = models.ForeignKey("marac.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="users")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]

@@ -92,7 +92,8 @@ def _predicate_for(permission: Permission) -> rules.Predicate:
     @rules.predicate(name=f"allowed:{permission.name}")
     def allowed(user: Any, obj: Any = None) -> bool:
         if obj is None:
-            return bool(roles_at(user, None) & permission.roles)
+            held = roles_at(user, None)
+            return bool(held & permission.roles) or (permission.own_referrals and Role.REFERRER in held)
         if roles_at(user, _marac_id_of(obj)) & permission.roles:
             return True
         return permission.own_referrals and _is_own_referral(user, obj)

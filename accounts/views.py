@@ -65,7 +65,9 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Role granted")
         return redirect("accounts:user_roles", pk=person.pk)
     grants = person.role_grants.filter(marac=marac)
-    return render(request, "accounts/user_roles.html", {"form": form, "person": person, "grants": grants, "marac": marac})
+    return render(
+        request, "accounts/user_roles.html", {"form": form, "person": person, "grants": grants, "marac": marac}
+    )
 
 
 @require_permission("accounts.manage_users")

@@ -15,6 +15,6 @@ class AuditFilterForm(forms.Form):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:  # type: ignore[operator]
+        if start and end and start > end:
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return cleaned

@@ -51,6 +51,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id}"
+
     def canonical(self) -> str:
         """What the hash covers: every field but the hash itself, in a fixed order."""
         return json.dumps(

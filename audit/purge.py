@@ -19,4 +19,6 @@ def _purge_allowed_now() -> int:
 
 def install_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
-        connection.connection.create_function("openmarac_audit_purge_allowed", 0, _purge_allowed_now, deterministic=False)
+        connection.connection.create_function(
+            "openmarac_audit_purge_allowed", 0, _purge_allowed_now, deterministic=False
+        )

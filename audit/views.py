@@ -17,6 +17,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/audit_list.html", {
-        "form": form, "page": page, "marac": Marac.objects.get(pk=marac_id), "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "audit/audit_list.html",
+        {
+            "form": form,
+            "page": page,
+            "marac": Marac.objects.get(pk=marac_id),
+            "query": query.urlencode(),
+        },
+    )

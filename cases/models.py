@@ -58,6 +58,9 @@ class CaseParty(models.Model):
         verbose_name_plural = "case parties"
         constraints = [models.UniqueConstraint(fields=["case", "person", "role"], name="party_once_per_case")]
 
+    def __str__(self) -> str:
+        return f"{self.role} in case {self.case_id}"
+
     @property
     def marac_id(self) -> int:
         return self.case.marac_id

@@ -13,8 +13,12 @@ from web.access import current_marac_where, require_permission
 def case_list(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "cases.list_cases")
     page = Paginator(cases_at_marac(user=request.user, marac_id=marac_id), 50).get_page(request.GET.get("page"))
-    audit_record(action="view", object_type="cases.case", marac_id=marac_id,
-                 summary=f"Case list page {page.number}: {len(page.object_list)} cases")
+    audit_record(
+        action="view",
+        object_type="cases.case",
+        marac_id=marac_id,
+        summary=f"Case list page {page.number}: {len(page.object_list)} cases",
+    )
     return render(request, "cases/case_list.html", {"page": page, "marac": Marac.objects.get(pk=marac_id)})
 
 
@@ -24,8 +28,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if case_is_referrers_only(user=request.user, case=case):
         return render(request, "cases/referral_status.html", {"case": case})
     parties = case.parties.select_related("person").order_by("role")
-    return render(request, "cases/case_detail.html", {
-        "case": case,
-        "perpetrators": [p.person for p in parties if p.role == PartyRole.PERPETRATOR],
-        "children": [p.person for p in parties if p.role == PartyRole.CHILD],
-    })
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "perpetrators": [p.person for p in parties if p.role == PartyRole.PERPETRATOR],
+            "children": [p.person for p in parties if p.role == PartyRole.CHILD],
+        },
+    )

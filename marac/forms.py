@@ -37,10 +37,22 @@ class MaracSettingsForm(VersionedForm):
     class Meta:
         model = Marac
         fields = [
-            "name", "local_authorities", "police_force", "meeting_frequency", "meeting_weekday",
-            "meeting_start_time", "bank_holiday_region", "dash_threshold", "idva_threshold",
-            "escalation_count", "escalation_window_months", "escalation_events", "automatic_criteria",
-            "minutes_per_case", "minutes_per_information_case", "repeat_definition",
+            "name",
+            "local_authorities",
+            "police_force",
+            "meeting_frequency",
+            "meeting_weekday",
+            "meeting_start_time",
+            "bank_holiday_region",
+            "dash_threshold",
+            "idva_threshold",
+            "escalation_count",
+            "escalation_window_months",
+            "escalation_events",
+            "automatic_criteria",
+            "minutes_per_case",
+            "minutes_per_information_case",
+            "repeat_definition",
         ]
         labels = {
             "dash_threshold": "Risk checklist score for visible high risk",

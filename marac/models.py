@@ -43,16 +43,12 @@ class Marac(models.Model):
     name = models.CharField(max_length=120, unique=True)
     local_authorities = models.JSONField(default=list, help_text="Names of the local authority areas covered.")
     police_force = models.CharField(max_length=120)
-    meeting_frequency = models.CharField(
-        max_length=20, choices=MeetingFrequency, default=MeetingFrequency.MONTHLY
-    )
+    meeting_frequency = models.CharField(max_length=20, choices=MeetingFrequency, default=MeetingFrequency.MONTHLY)
     meeting_weekday = models.PositiveSmallIntegerField(
         default=1, validators=[MaxValueValidator(4)], help_text="0 is Monday, 4 is Friday."
     )
     meeting_start_time = models.TimeField(default="09:30")
-    bank_holiday_region = models.CharField(
-        max_length=3, choices=BankHolidayRegion, default=BankHolidayRegion.ENGLAND
-    )
+    bank_holiday_region = models.CharField(max_length=3, choices=BankHolidayRegion, default=BankHolidayRegion.ENGLAND)
     # DOMAIN.md "Where local practice differs": each of these is per MARAC.
     dash_threshold = models.PositiveSmallIntegerField(
         default=14, validators=[MinValueValidator(1), MaxValueValidator(24)]
@@ -97,6 +93,9 @@ class ClosureDay(models.Model):
         ordering = ["day"]
         constraints = [models.UniqueConstraint(fields=["marac", "day"], name="one_closure_a_day")]
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.reason}"
+
 
 class PopulationFigure(models.Model):
     """Reference population of a local authority for a year, the denominator of the per-10,000 indicators."""
@@ -108,9 +107,10 @@ class PopulationFigure(models.Model):
 
     class Meta:
         ordering = ["-year", "local_authority"]
-        constraints = [
-            models.UniqueConstraint(fields=["marac", "local_authority", "year"], name="one_figure_a_year")
-        ]
+        constraints = [models.UniqueConstraint(fields=["marac", "local_authority", "year"], name="one_figure_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.local_authority} {self.year}"
 
 
 class AgencyType(models.TextChoices):

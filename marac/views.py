@@ -17,12 +17,16 @@ def _marac(request: HttpRequest, permission: str) -> Marac:
 def marac_detail(request: HttpRequest) -> HttpResponse:
     marac = _marac(request, "marac.view_configuration")
     audit_view(marac, user=request.user, summary="Viewed MARAC settings")
-    return render(request, "marac/marac_detail.html", {
-        "marac": marac,
-        "memberships": marac.memberships.select_related("agency", "representative").prefetch_related("deputies"),
-        "figures": marac.population_figures.all(),
-        "can_change": request.user.has_perm("marac.change_configuration", marac),
-    })
+    return render(
+        request,
+        "marac/marac_detail.html",
+        {
+            "marac": marac,
+            "memberships": marac.memberships.select_related("agency", "representative").prefetch_related("deputies"),
+            "figures": marac.population_figures.all(),
+            "can_change": request.user.has_perm("marac.change_configuration", marac),
+        },
+    )
 
 
 @require_permission("marac.change_configuration")
@@ -36,8 +40,11 @@ def marac_edit(request: HttpRequest) -> HttpResponse:
                 marac=marac, changes=changes, based_on_version=form.cleaned_data["version"], by=request.user
             )
         except services.StaleEdit:
-            form.add_error(None, "Someone else changed these settings while you were editing them. "
-                                 "Your changes have not been saved: reload the page to see theirs.")
+            form.add_error(
+                None,
+                "Someone else changed these settings while you were editing them. "
+                "Your changes have not been saved: reload the page to see theirs.",
+            )
         else:
             messages.success(request, "MARAC settings saved")
             return redirect("marac:detail")

@@ -73,6 +73,9 @@ class Alias(models.Model):
     class Meta:
         verbose_name_plural = "aliases"
 
+    def __str__(self) -> str:
+        return f"Alias {self.pk} of person {self.person_id}"
+
 
 class Address(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
@@ -90,6 +93,10 @@ class Address(models.Model):
     class Meta:
         ordering = ["-lived_from"]
         verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        # Never the address itself: this may end up in a log line or an error.
+        return f"Address {self.pk} of person {self.person_id}"
 
     @property
     def postcode_district(self) -> str:

@@ -11,7 +11,7 @@ from cases.models import Case, CaseParty, PartyRole
 from marac.models import Agency, AgencyType, Marac
 from people.models import Address, Person
 
-TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # a well-known example secret, for tests only
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - a well-known example secret, for tests only
 
 
 class MaracFactory(factory.django.DjangoModelFactory):

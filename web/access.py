@@ -2,19 +2,17 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
-
 SESSION_MARAC_KEY = "openmarac_marac_id"
 
 
-def require_permission(permission: str) -> Callable[[View], View]:
+def require_permission[View: Callable[..., HttpResponse]](permission: str) -> Callable[[View], View]:
     """Signed in, and allowed `permission` at the MARAC being worked in; otherwise 404."""
     if permission not in PERMISSIONS_BY_NAME:
         raise ValueError(f"{permission} is not declared in accounts.permissions")
@@ -34,7 +32,7 @@ def require_permission(permission: str) -> Callable[[View], View]:
     return decorator
 
 
-def require_sign_in(view: View) -> View:
+def require_sign_in[View: Callable[..., HttpResponse]](view: View) -> View:
     """For the few pages any signed-in person may see, which show nothing of a case."""
 
     @wraps(view)
@@ -47,7 +45,7 @@ def require_sign_in(view: View) -> View:
     return wrapped  # type: ignore[return-value]
 
 
-def public(view: View) -> View:
+def public[View: Callable[..., HttpResponse]](view: View) -> View:
     view.required_permission = "public"  # type: ignore[attr-defined]
     return view
 

@@ -55,11 +55,13 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
-    def clean_version(self) -> int:
-        version: int = self.cleaned_data["version"]
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version = cleaned.get("version")
         if self.instance.pk and version != self.instance.version:
+            # Shown at the top of the form: the hidden field has nowhere of its own to show an error.
             raise forms.ValidationError(
                 "Someone else changed this record while you were editing it. "
                 "Your changes have not been saved: reload the page to see theirs, then make yours again."
             )
-        return version
+        return cleaned

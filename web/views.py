@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -6,7 +8,14 @@ from accounts.models import Role
 from accounts.permissions import roles_at
 from cases.selectors import referrals_made_by
 from marac.models import Marac
-from web.access import SESSION_MARAC_KEY, current_marac_id, current_marac_where, public, require_permission, require_sign_in
+from web.access import (
+    SESSION_MARAC_KEY,
+    current_marac_id,
+    current_marac_where,
+    public,
+    require_permission,
+    require_sign_in,
+)
 from web.aggregates import quarterly_summary
 
 # The landing page a role sees first, in order of precedence when a user holds several at one MARAC.
@@ -34,11 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class ChooseMaracForm(forms.Form):
-    marac = forms.ModelChoiceField(queryset=Marac.objects.none(), label="Which MARAC are you working in?",
-                                   widget=forms.RadioSelect, empty_label=None)
+    marac = forms.ModelChoiceField(
+        queryset=Marac.objects.none(),
+        label="Which MARAC are you working in?",
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
 
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["marac"].queryset = Marac.objects.filter(role_grants__user=user).distinct()  # type: ignore[attr-defined]
 
 

@@ -6,62 +6,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('marac', '0001_initial'),
-        ('people', '0001_initial'),
+        ("marac", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=30, unique=True)),
-                ('status', models.CharField(choices=[('referred', 'Referred'), ('listed', 'Listed'), ('heard', 'Heard'), ('closed', 'Closed'), ('transferred', 'Transferred to another MARAC')], default='referred', max_length=20)),
-                ('referred_on', models.DateField()),
-                ('heard_on', models.DateField(blank=True, null=True)),
-                ('information_only', models.BooleanField(default=False)),
-                ('is_repeat', models.BooleanField(default=False)),
-                ('victim_pregnant', models.BooleanField(default=False)),
-                ('dash_score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('marac', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='marac.marac')),
-                ('referred_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referrals_made', to=settings.AUTH_USER_MODEL)),
-                ('referring_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals_made', to='marac.agency')),
-                ('victim', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases_as_victim', to='people.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=30, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("listed", "Listed"),
+                            ("heard", "Heard"),
+                            ("closed", "Closed"),
+                            ("transferred", "Transferred to another MARAC"),
+                        ],
+                        default="referred",
+                        max_length=20,
+                    ),
+                ),
+                ("referred_on", models.DateField()),
+                ("heard_on", models.DateField(blank=True, null=True)),
+                ("information_only", models.BooleanField(default=False)),
+                ("is_repeat", models.BooleanField(default=False)),
+                ("victim_pregnant", models.BooleanField(default=False)),
+                ("dash_score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "marac",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="marac.marac"
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referrals_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referring_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="referrals_made", to="marac.agency"
+                    ),
+                ),
+                (
+                    "victim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cases_as_victim", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-referred_on', 'reference'],
+                "ordering": ["-referred_on", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='CaseParty',
+            name="CaseParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('victim', 'Victim'), ('perpetrator', 'Perpetrator'), ('child', 'Child'), ('household_member', 'Other household member')], max_length=20)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='cases.case')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_parties', to='people.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("victim", "Victim"),
+                            ("perpetrator", "Perpetrator"),
+                            ("child", "Child"),
+                            ("household_member", "Other household member"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parties", to="cases.case"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="case_parties", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'case parties',
+                "verbose_name_plural": "case parties",
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['marac', 'referred_on'], name='cases_case_marac_i_1a5c46_idx'),
+            model_name="case",
+            index=models.Index(fields=["marac", "referred_on"], name="cases_case_marac_i_1a5c46_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['marac', 'heard_on'], name='cases_case_marac_i_99203a_idx'),
+            model_name="case",
+            index=models.Index(fields=["marac", "heard_on"], name="cases_case_marac_i_99203a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='caseparty',
-            constraint=models.UniqueConstraint(fields=('case', 'person', 'role'), name='party_once_per_case'),
+            model_name="caseparty",
+            constraint=models.UniqueConstraint(fields=("case", "person", "role"), name="party_once_per_case"),
         ),
     ]

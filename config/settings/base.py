@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "marac",
     "people",
     "cases",
+    "referrals",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -206,13 +208,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "audit.logging.RequestIdFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "audit.logging.NothingPersonalFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         # Django's request logger prints the full path of failing requests; paths hold only ids here,
         # but the error reporter would add POST data, so it is not used.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "audit.logging.NothingPersonalFilter"

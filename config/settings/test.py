@@ -21,4 +21,4 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 OPENMARAC_DEMO_MODE = False
-ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
+ALLOWED_HOSTS: list[str] = [*globals()["ALLOWED_HOSTS"], "testserver"]

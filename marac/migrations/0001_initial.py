@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,84 +15,243 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, unique=True)),
-                ('agency_type', models.CharField(choices=[('police', 'Police'), ('idva_service', 'IDVA service'), ('childrens_social_care', "Children's social care"), ('adult_social_care', 'Adult social care'), ('housing', 'Housing'), ('probation', 'Probation'), ('mental_health', 'Mental health'), ('primary_health', 'Primary health'), ('secondary_health', 'Secondary health and maternity'), ('substance_misuse', 'Substance misuse'), ('education', 'Education'), ('early_years', 'Early years'), ('youth_offending', 'Youth offending'), ('specialist', 'Specialist domestic abuse service or refuge'), ('other', 'Other')], max_length=30)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=160, unique=True)),
+                (
+                    "agency_type",
+                    models.CharField(
+                        choices=[
+                            ("police", "Police"),
+                            ("idva_service", "IDVA service"),
+                            ("childrens_social_care", "Children's social care"),
+                            ("adult_social_care", "Adult social care"),
+                            ("housing", "Housing"),
+                            ("probation", "Probation"),
+                            ("mental_health", "Mental health"),
+                            ("primary_health", "Primary health"),
+                            ("secondary_health", "Secondary health and maternity"),
+                            ("substance_misuse", "Substance misuse"),
+                            ("education", "Education"),
+                            ("early_years", "Early years"),
+                            ("youth_offending", "Youth offending"),
+                            ("specialist", "Specialist domestic abuse service or refuge"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Marac',
+            name="Marac",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('local_authorities', models.JSONField(default=list, help_text='Names of the local authority areas covered.')),
-                ('police_force', models.CharField(max_length=120)),
-                ('meeting_frequency', models.CharField(choices=[('three_weekly', 'Every three weeks'), ('monthly', 'Monthly'), ('fortnightly', 'Every two weeks'), ('custom', 'Custom dates')], default='monthly', max_length=20)),
-                ('meeting_weekday', models.PositiveSmallIntegerField(default=1, help_text='0 is Monday, 4 is Friday.', validators=[django.core.validators.MaxValueValidator(4)])),
-                ('meeting_start_time', models.TimeField(default='09:30')),
-                ('bank_holiday_region', models.CharField(choices=[('ENG', 'England'), ('WLS', 'Wales'), ('SCT', 'Scotland'), ('NIR', 'Northern Ireland')], default='ENG', max_length=3)),
-                ('dash_threshold', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(24)])),
-                ('idva_threshold', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(24)])),
-                ('escalation_count', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)])),
-                ('escalation_window_months', models.PositiveSmallIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(24)])),
-                ('escalation_events', models.JSONField(default=list)),
-                ('automatic_criteria', models.JSONField(default=list)),
-                ('minutes_per_case', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)])),
-                ('minutes_per_information_case', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)])),
-                ('repeat_definition', models.CharField(choices=[('toolkit', 'Toolkit: a further incident that would be a crime'), ('safelives', 'SafeLives: any further abuse between the same victim and perpetrator')], default='safelives', max_length=20)),
-                ('version', models.PositiveIntegerField(default=1)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "local_authorities",
+                    models.JSONField(default=list, help_text="Names of the local authority areas covered."),
+                ),
+                ("police_force", models.CharField(max_length=120)),
+                (
+                    "meeting_frequency",
+                    models.CharField(
+                        choices=[
+                            ("three_weekly", "Every three weeks"),
+                            ("monthly", "Monthly"),
+                            ("fortnightly", "Every two weeks"),
+                            ("custom", "Custom dates"),
+                        ],
+                        default="monthly",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "meeting_weekday",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="0 is Monday, 4 is Friday.",
+                        validators=[django.core.validators.MaxValueValidator(4)],
+                    ),
+                ),
+                ("meeting_start_time", models.TimeField(default="09:30")),
+                (
+                    "bank_holiday_region",
+                    models.CharField(
+                        choices=[
+                            ("ENG", "England"),
+                            ("WLS", "Wales"),
+                            ("SCT", "Scotland"),
+                            ("NIR", "Northern Ireland"),
+                        ],
+                        default="ENG",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "dash_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(24),
+                        ],
+                    ),
+                ),
+                (
+                    "idva_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(24),
+                        ],
+                    ),
+                ),
+                (
+                    "escalation_count",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                    ),
+                ),
+                (
+                    "escalation_window_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(24),
+                        ],
+                    ),
+                ),
+                ("escalation_events", models.JSONField(default=list)),
+                ("automatic_criteria", models.JSONField(default=list)),
+                (
+                    "minutes_per_case",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ],
+                    ),
+                ),
+                (
+                    "minutes_per_information_case",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ],
+                    ),
+                ),
+                (
+                    "repeat_definition",
+                    models.CharField(
+                        choices=[
+                            ("toolkit", "Toolkit: a further incident that would be a crime"),
+                            ("safelives", "SafeLives: any further abuse between the same victim and perpetrator"),
+                        ],
+                        default="safelives",
+                        max_length=20,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
             ],
             options={
-                'verbose_name': 'MARAC',
-                'ordering': ['name'],
+                "verbose_name": "MARAC",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ClosureDay',
+            name="ClosureDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('reason', models.CharField(max_length=120)),
-                ('marac', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closure_days', to='marac.marac')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("reason", models.CharField(max_length=120)),
+                (
+                    "marac",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="closure_days", to="marac.marac"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day'],
-                'constraints': [models.UniqueConstraint(fields=('marac', 'day'), name='one_closure_a_day')],
+                "ordering": ["day"],
+                "constraints": [models.UniqueConstraint(fields=("marac", "day"), name="one_closure_a_day")],
             },
         ),
         migrations.CreateModel(
-            name='MaracAgency',
+            name="MaracAgency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_core', models.BooleanField(default=False)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='marac.agency')),
-                ('deputies', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('marac', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='marac.marac')),
-                ('representative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_core", models.BooleanField(default=False)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="marac.agency"
+                    ),
+                ),
+                ("deputies", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "marac",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="marac.marac"
+                    ),
+                ),
+                (
+                    "representative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency__name'],
-                'constraints': [models.UniqueConstraint(fields=('marac', 'agency'), name='agency_once_per_marac')],
+                "ordering": ["agency__name"],
+                "constraints": [models.UniqueConstraint(fields=("marac", "agency"), name="agency_once_per_marac")],
             },
         ),
         migrations.CreateModel(
-            name='PopulationFigure',
+            name="PopulationFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local_authority', models.CharField(max_length=120)),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)])),
-                ('adult_female_population', models.PositiveIntegerField()),
-                ('marac', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='population_figures', to='marac.marac')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("local_authority", models.CharField(max_length=120)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ]
+                    ),
+                ),
+                ("adult_female_population", models.PositiveIntegerField()),
+                (
+                    "marac",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="population_figures", to="marac.marac"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', 'local_authority'],
-                'constraints': [models.UniqueConstraint(fields=('marac', 'local_authority', 'year'), name='one_figure_a_year')],
+                "ordering": ["-year", "local_authority"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("marac", "local_authority", "year"), name="one_figure_a_year")
+                ],
             },
         ),
     ]

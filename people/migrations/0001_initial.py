@@ -5,76 +5,138 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('marac', '0001_initial'),
+        ("marac", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(blank=True, max_length=100)),
-                ('family_name', models.CharField(blank=True, max_length=100)),
-                ('description', models.CharField(blank=True, help_text='For someone whose name is not known, how they are known.', max_length=300)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('non_binary', 'Non-binary'), ('other', 'Other'), ('not_known', 'Not known')], default='not_known', max_length=20)),
-                ('is_transgender', models.BooleanField(blank=True, null=True)),
-                ('ethnicity', models.CharField(choices=[('asian', 'Asian or Asian British'), ('black', 'Black, Black British, Caribbean or African'), ('mixed', 'Mixed or multiple ethnic groups'), ('white', 'White'), ('other', 'Other ethnic group'), ('not_known', 'Not known')], default='not_known', max_length=20)),
-                ('sexuality', models.CharField(choices=[('heterosexual', 'Heterosexual or straight'), ('gay_or_lesbian', 'Gay or lesbian'), ('bisexual', 'Bisexual'), ('other', 'Other sexual orientation'), ('not_known', 'Not known')], default='not_known', max_length=20)),
-                ('has_disability', models.BooleanField(blank=True, null=True)),
-                ('disability_details', models.CharField(blank=True, max_length=300)),
-                ('first_language', models.CharField(blank=True, max_length=60)),
-                ('needs_interpreter', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('marac', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='marac.marac')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("given_name", models.CharField(blank=True, max_length=100)),
+                ("family_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True, help_text="For someone whose name is not known, how they are known.", max_length=300
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("non_binary", "Non-binary"),
+                            ("other", "Other"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                    ),
+                ),
+                ("is_transgender", models.BooleanField(blank=True, null=True)),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("asian", "Asian or Asian British"),
+                            ("black", "Black, Black British, Caribbean or African"),
+                            ("mixed", "Mixed or multiple ethnic groups"),
+                            ("white", "White"),
+                            ("other", "Other ethnic group"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sexuality",
+                    models.CharField(
+                        choices=[
+                            ("heterosexual", "Heterosexual or straight"),
+                            ("gay_or_lesbian", "Gay or lesbian"),
+                            ("bisexual", "Bisexual"),
+                            ("other", "Other sexual orientation"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                    ),
+                ),
+                ("has_disability", models.BooleanField(blank=True, null=True)),
+                ("disability_details", models.CharField(blank=True, max_length=300)),
+                ("first_language", models.CharField(blank=True, max_length=60)),
+                ("needs_interpreter", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "marac",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="people", to="marac.marac"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='Alias',
+            name="Alias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(blank=True, max_length=100)),
-                ('family_name', models.CharField(blank=True, max_length=100)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='people.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("given_name", models.CharField(blank=True, max_length=100)),
+                ("family_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="aliases", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'aliases',
+                "verbose_name_plural": "aliases",
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_1', models.CharField(max_length=200)),
-                ('line_2', models.CharField(blank=True, max_length=200)),
-                ('town', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('lived_from', models.DateField(blank=True, null=True)),
-                ('lived_to', models.DateField(blank=True, null=True)),
-                ('safe_to_post', models.BooleanField(default=False)),
-                ('confidential', models.BooleanField(default=False)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='people.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("line_1", models.CharField(max_length=200)),
+                ("line_2", models.CharField(blank=True, max_length=200)),
+                ("town", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("lived_from", models.DateField(blank=True, null=True)),
+                ("lived_to", models.DateField(blank=True, null=True)),
+                ("safe_to_post", models.BooleanField(default=False)),
+                ("confidential", models.BooleanField(default=False)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="addresses", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'addresses',
-                'ordering': ['-lived_from'],
+                "verbose_name_plural": "addresses",
+                "ordering": ["-lived_from"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['marac', 'family_name', 'date_of_birth'], name='people_pers_marac_i_1771ae_idx'),
+            model_name="person",
+            index=models.Index(fields=["marac", "family_name", "date_of_birth"], name="people_pers_marac_i_1771ae_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('description', ''), ('family_name', ''), ('given_name', ''), _negated=True), name='person_has_name_or_description'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("description", ""), ("family_name", ""), ("given_name", ""), _negated=True),
+                name="person_has_name_or_description",
+            ),
         ),
     ]

@@ -26,7 +26,9 @@ def _example_path(route: str) -> str:
     return "/" + re.sub(r"<(?:int:)?\w+>", "1", route)
 
 
-OWN_ROUTES = [(route, view) for route, view in _walk(get_resolver().url_patterns) if not route.startswith(THIRD_PARTY_PREFIXES)]
+OWN_ROUTES = [
+    (route, view) for route, view in _walk(get_resolver().url_patterns) if not route.startswith(THIRD_PARTY_PREFIXES)
+]
 
 
 def test_it_finds_the_routes():

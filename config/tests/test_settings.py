@@ -1,0 +1,45 @@
+"""The production profile is safe as it stands, and the demo's shortcut cannot be switched on in it."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("OPENMARAC_", "DATABASE_URL"))
+    }
+    environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+PRODUCTION = {
+    "OPENMARAC_SECRET_KEY": secrets.token_urlsafe(50),
+    "DATABASE_URL": "postgres://marac@db.example.invalid/marac",
+    "OPENMARAC_ALLOWED_HOSTS": "marac.example.org",
+}
+
+
+def test_the_production_profile_passes_the_deployment_checks_with_no_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_production_profile_refuses_the_demo_shortcut():
+    result = _manage("check", **PRODUCTION, OPENMARAC_DEMO_MODE="true")
+    assert result.returncode != 0
+    assert "OPENMARAC_DEMO_MODE cannot be enabled in production settings" in result.stderr
+
+
+def test_the_production_profile_needs_a_secret_key_from_the_environment():
+    without_key = {key: value for key, value in PRODUCTION.items() if key != "OPENMARAC_SECRET_KEY"}
+    result = _manage("check", **without_key)
+    assert result.returncode != 0
+    assert "Set the environment variable OPENMARAC_SECRET_KEY" in result.stderr
