@@ -53,7 +53,16 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.CHAIR}),
     ),
     Permission("accounts.manage_users", "Add users and grant or remove roles", frozenset({Role.ADMINISTRATOR})),
-    Permission("referrals.view_own", "See the referrals you made", frozenset({Role.REFERRER})),
+    Permission(
+        "referrals.make_referral",
+        "Start, save and submit referrals, and follow the ones you made",
+        frozenset({Role.REFERRER, Role.AGENCY_REPRESENTATIVE, Role.IDVA, Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "referrals.decide",
+        "See submitted referrals; accept, return or transfer them",
+        frozenset({Role.COORDINATOR}),
+    ),
 )
 PERMISSIONS_BY_NAME = {permission.name: permission for permission in PERMISSIONS}
 

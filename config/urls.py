@@ -6,6 +6,7 @@ urlpatterns = [
     path("you/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("people/", include("people.urls")),
+    path("referrals/", include("referrals.urls")),
     path("audit/", include("audit.urls")),
     path("settings/", include("marac.urls")),
 ]

@@ -1,15 +1,7 @@
-"""Fixtures and helpers for the browser tests: one headless Chromium per session, a fresh context per test.
+"""Fixtures and helpers for the browser tests: one headless Chromium for the module, a fresh context per test.
 
 A test module imports the fixtures it uses (and `clear_cache`, which is autouse) from here.
 """
-
-import os
-
-# Playwright's sync API drives the browser from an asyncio event loop that it runs in the test's own thread.
-# Django sees that running loop and refuses ORM calls made from the thread (SynchronousOnlyOperation), even
-# though the test calls the ORM synchronously, between browser steps, never from a coroutine. The live server
-# answers the browser from its own threads, which have no event loop, so only the test thread needs this.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import time
 from collections.abc import Iterator
@@ -17,11 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
@@ -41,12 +29,24 @@ TOTP_PERIOD_SECONDS = 30
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    """Headless Chromium, launched once for the module of browser tests (which is once per run while the
+    journeys live in one module) and closed when its last test has run.
+
+    Playwright's sync API runs an asyncio event loop in the test's own thread for as long as it is started, and
+    Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation), although the tests call
+    the ORM synchronously, between browser steps, never from a coroutine. DJANGO_ALLOW_ASYNC_UNSAFE lifts that
+    check; the live server answers the browser from its own threads, which have no loop, so only the test thread
+    needs it. Both the loop and the variable are kept to these tests: set at import time, or kept open for the
+    whole session, they would reach the rest of the suite, where the variable fails the deployment check that
+    config/tests/test_settings.py runs in a subprocess, and the loop would break async_to_sync in later tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
 
 
 @pytest.fixture

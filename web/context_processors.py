@@ -18,6 +18,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     marac_id = current_marac_id(request)
     roles = roles_at(user, marac_id)
     links: list[tuple[str, str]] = [("Home", reverse("web:home"))]
+    if user.has_perm("referrals.make_referral"):
+        links.append(("Referrals", reverse("referrals:list")))
+    if user.has_perm("referrals.decide"):
+        links.append(("Referral inbox", reverse("referrals:inbox")))
     if user.has_perm("cases.list_cases"):
         links.append(("Cases", reverse("cases:list")))
     if user.has_perm("reports.view_aggregates"):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "people",
     "cases",
     "referrals",
+    "meetings",
     "audit",
     "demo",
 ]

@@ -43,3 +43,26 @@ def test_the_production_profile_needs_a_secret_key_from_the_environment():
     result = _manage("check", **without_key)
     assert result.returncode != 0
     assert "Set the environment variable OPENMARAC_SECRET_KEY" in result.stderr
+
+
+def test_sign_in_with_an_organisations_identity_provider_is_switched_on_by_configuration():
+    from config.env import read_environment
+    from config.settings.base import configure
+
+    os.environ.update(
+        {
+            "OPENMARAC_OIDC_SERVER_URL": "https://login.example.invalid/realms/northbrook",
+            "OPENMARAC_OIDC_CLIENT_ID": "openmarac",
+            "OPENMARAC_OIDC_CLIENT_SECRET": "not-a-real-secret",
+            "OPENMARAC_OIDC_NAME": "Northbrook Council",
+        }
+    )
+    try:
+        values = configure(read_environment(secret_key_default="x", database_default="sqlite:///:memory:"))
+    finally:
+        for key in ("SERVER_URL", "CLIENT_ID", "CLIENT_SECRET", "NAME"):
+            os.environ.pop(f"OPENMARAC_OIDC_{key}")
+    app = values["SOCIALACCOUNT_PROVIDERS"]["openid_connect"]["APPS"][0]
+    assert app["name"] == "Northbrook Council"
+    assert app["settings"]["server_url"] == "https://login.example.invalid/realms/northbrook"
+    assert values["OPENMARAC_OIDC_ENABLED"] is True

@@ -27,3 +27,19 @@ def govuk_widget(field: BoundField) -> SafeString:
 @register.filter
 def govuk_kind(field: BoundField) -> str:
     return widget_kind(field.field.widget)
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def humanise(name: str) -> str:
+    """A stored field name as words: "date_of_birth" becomes "Date of birth"."""
+    return name.replace("_", " ").capitalize()
+
+
+@register.filter
+def join_if_list(value: Any) -> Any:
+    return ", ".join(str(item) for item in value) if isinstance(value, list) else value

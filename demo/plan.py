@@ -1,0 +1,535 @@
+"""A fictional MARAC's history planned as plain data, with no database: the same seed gives the same plan.
+
+Each proportion in Shape is met by quota (exactly round(cases x share) cases carry it, chosen by the seeded
+random generator) rather than left to chance, so even one area's year has the national shape.
+"""
+
+import bisect
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from demo import fictional
+from demo.schedule import Calendar, status_on
+from marac.models import AgencyType, MeetingFrequency
+from people.models import Ethnicity, Gender, Sexuality
+
+# DOMAIN.md "The life of a case" 5: a repeat is a further referral within 12 months of the last hearing.
+REPEAT_WINDOW_DAYS = 365
+# How far back an earlier case's referral may go so that its hearing still falls inside that window.
+_EARLIER_REFERRAL_MAX_DAYS = 330
+_EARLIER_REFERRAL_MIN_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Shape:
+    """SafeLives' national MARAC data for the 12 months to September 2024, plus a few choices of our own."""
+
+    cases_per_10k_adult_women: float = 47.0
+    repeat_share: float = 0.31
+    non_police_share: float = 0.36
+    # How many children a case has, 0 to 4; these weights average 1.2 children a case, as nationally.
+    children_weights: tuple[float, ...] = (0.38, 0.25, 0.21, 0.11, 0.05)
+    male_share: float = 0.06
+    disabled_share: float = 0.10
+    minoritised_share: float = 0.14
+    aged_16_17_share: float = 0.013
+    # Our choices, not SafeLives figures.
+    information_only_share: float = 0.05
+    pregnant_share: float = 0.05
+    two_perpetrators_share: float = 0.10
+    confidential_address_share: float = 0.12
+
+
+SAFELIVES_2024 = Shape()
+
+# Who refers when the police do not, weighted; the IDVA service and children's social care lead nationally.
+NON_POLICE_REFERRERS: dict[AgencyType, float] = {
+    AgencyType.IDVA_SERVICE: 30,
+    AgencyType.CHILDRENS_SOCIAL_CARE: 15,
+    AgencyType.SECONDARY_HEALTH: 12,
+    AgencyType.PRIMARY_HEALTH: 8,
+    AgencyType.HOUSING: 8,
+    AgencyType.MENTAL_HEALTH: 7,
+    AgencyType.ADULT_SOCIAL_CARE: 5,
+    AgencyType.SPECIALIST: 5,
+    AgencyType.PROBATION: 4,
+    AgencyType.SUBSTANCE_MISUSE: 3,
+    AgencyType.EDUCATION: 2,
+    AgencyType.EARLY_YEARS: 1,
+}
+
+# DASH scores: mostly visible high risk (14 or more); the lower ones are professional judgement or escalation.
+DASH_WEIGHTS: dict[int, float] = {
+    **{score: 1.4 for score in range(8, 14)},
+    **dict(zip(range(14, 23), (12, 13, 13, 12, 10, 8, 6, 5, 4), strict=True)),
+    23: 2,
+    24: 1,
+}
+
+# Ages of adult victims: (youngest, oldest) and weight.
+ADULT_AGE_BANDS: dict[tuple[int, int], float] = {(18, 24): 20, (25, 34): 35, (35, 44): 25, (45, 54): 12, (55, 80): 8}
+
+MINORITISED_ETHNICITIES: dict[Ethnicity, float] = {
+    Ethnicity.ASIAN: 45,
+    Ethnicity.BLACK: 25,
+    Ethnicity.MIXED: 15,
+    Ethnicity.OTHER: 15,
+}
+
+
+@dataclass(frozen=True)
+class LocalAuthority:
+    name: str
+    adult_female_population: int
+    postcode_area: str
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    reference_prefix: str
+    local_authorities: tuple[LocalAuthority, ...]
+    start: date
+    end: date
+    meeting_frequency: str = MeetingFrequency.THREE_WEEKLY
+    meeting_weekday: int = 1
+    bank_holiday_region: str = "ENG"
+
+    @property
+    def adult_female_population(self) -> int:
+        return sum(authority.adult_female_population for authority in self.local_authorities)
+
+    def case_count(self, shape: Shape) -> int:
+        years = ((self.end - self.start).days + 1) / 365.25
+        return round(self.adult_female_population * shape.cases_per_10k_adult_women / 10_000 * years)
+
+
+@dataclass
+class AddressPlan:
+    line_1: str
+    town: str
+    postcode: str
+    lived_from: date
+    lived_to: date | None = None
+    safe_to_post: bool = False
+    confidential: bool = False
+
+
+@dataclass(eq=False)  # compared by identity: one plan is one person, however many cases they are in
+class PersonPlan:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    gender: str
+    ethnicity: str = Ethnicity.WHITE
+    sexuality: str = Sexuality.NOT_KNOWN
+    has_disability: bool | None = False
+    disability_details: str = ""
+    first_language: str = "English"
+    needs_interpreter: bool = False
+    addresses: list[AddressPlan] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class CasePlan:
+    victim: PersonPlan
+    perpetrators: list[PersonPlan]
+    children: list[PersonPlan]
+    referred_on: date
+    referring_agency: AgencyType
+    dash_score: int
+    heard_on: date | None = None
+    status: str = ""
+    information_only: bool = False
+    is_repeat: bool = False
+    victim_pregnant: bool = False
+    by_demo_referrer: bool = False
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class VictimProfile:
+    male: bool
+    disabled: bool
+    minoritised: bool
+    aged_16_17: bool
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What the quotas decided for one case in the period, before anyone is invented for it."""
+
+    referred_on: date
+    profile: VictimProfile
+    children: int
+    repeat: bool
+    pregnant: bool
+    information_only: bool
+    police_referral: bool
+
+
+def quota(rng: random.Random, candidates: Iterable[int], share: float, total: int) -> set[int]:
+    """Exactly round(total x share) of the candidates (or all of them, if there are fewer)."""
+    pool = list(candidates)
+    return set(rng.sample(pool, min(len(pool), round(total * share))))
+
+
+def children_counts(rng: random.Random, count: int, weights: Sequence[float], young: set[int]) -> list[int]:
+    counts = [children for children, weight in enumerate(weights) for _ in range(round(count * weight))]
+    counts = (counts + [1] * count)[:count]
+    rng.shuffle(counts)
+    # A victim of 16 or 17 has at most one (young) child: swap any larger family with an adult's.
+    for index in sorted(young):
+        if counts[index] > 1:
+            swap = rng.choice([other for other in range(count) if other not in young and counts[other] <= 1])
+            counts[index], counts[swap] = counts[swap], counts[index]
+    return counts
+
+
+def plan_slots(rng: random.Random, days: Sequence[date], shape: Shape) -> list[Slot]:
+    count = len(days)
+    every = range(count)
+    young = quota(rng, every, shape.aged_16_17_share, count)
+    male = quota(rng, every, shape.male_share, count)
+    disabled = quota(rng, every, shape.disabled_share, count)
+    minoritised = quota(rng, every, shape.minoritised_share, count)
+    pregnant = quota(rng, (i for i in every if i not in male), shape.pregnant_share, count)
+    # Victims of 16 or 17 are kept out of repeats so that a repeat never finds them still 15 the year before.
+    repeat = quota(rng, (i for i in every if i not in young), shape.repeat_share, count)
+    children = children_counts(rng, count, shape.children_weights, young)
+    # BD Cases for information only: never with children or a pregnant victim.
+    info = quota(rng, (i for i in every if not children[i] and i not in pregnant), shape.information_only_share, count)
+    non_police = quota(rng, every, shape.non_police_share, count)
+    return [
+        Slot(
+            referred_on=days[i],
+            profile=VictimProfile(i in male, i in disabled, i in minoritised, i in young),
+            children=children[i],
+            repeat=i in repeat,
+            pregnant=i in pregnant,
+            information_only=i in info,
+            police_referral=i not in non_police,
+        )
+        for i in every
+    ]
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def one_year_to(end: date) -> date:
+    """The first day of the twelve months that end on `end`."""
+    return years_before(end, 1) + timedelta(days=1)
+
+
+class _Chains:
+    """The latest heard, full-listing case of each victim with a given profile: who a repeat can follow."""
+
+    def __init__(self) -> None:
+        self.heard: list[date] = []
+        self.cases: list[CasePlan] = []
+
+    def add(self, case: CasePlan) -> None:
+        # Cases arrive in referral order and the hearing date never goes back, so the lists stay sorted.
+        assert case.heard_on is not None
+        self.heard.append(case.heard_on)
+        self.cases.append(case)
+
+    def take(self, rng: random.Random, day: date) -> CasePlan | None:
+        stale = bisect.bisect_left(self.heard, day - timedelta(days=REPEAT_WINDOW_DAYS))
+        del self.heard[:stale], self.cases[:stale]
+        eligible = bisect.bisect_left(self.heard, day)
+        if not eligible:
+            return None
+        index = rng.randrange(eligible)
+        del self.heard[index]
+        return self.cases.pop(index)
+
+
+def _birth_date(rng: random.Random, day: date, age: int) -> date:
+    latest = years_before(day, age)
+    earliest = years_before(day, age + 1) + timedelta(days=1)
+    return earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
+
+
+def _weighted[T](rng: random.Random, weights: dict[T, float]) -> T:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class Planner:
+    """Plans one area's cases for its period, plus the earlier cases that its repeats follow."""
+
+    def __init__(self, rng: random.Random, spec: AreaSpec, shape: Shape = SAFELIVES_2024) -> None:
+        self.rng, self.spec, self.shape = rng, spec, shape
+        self.calendar = Calendar(
+            frequency=spec.meeting_frequency,
+            weekday=spec.meeting_weekday,
+            region=spec.bank_holiday_region,
+            first=spec.start - timedelta(days=REPEAT_WINDOW_DAYS + 60),
+            last=spec.end + timedelta(days=120),
+        )
+        self.chains: dict[tuple[bool, bool, bool], _Chains] = {}
+        self.cases: list[CasePlan] = []
+
+    def plan(self) -> list[CasePlan]:
+        working_days = self.calendar.working_days(self.spec.start, self.spec.end)
+        days = sorted(self.rng.choice(working_days) for _ in range(self.spec.case_count(self.shape)))
+        for slot in plan_slots(self.rng, days, self.shape):
+            case = self._repeat(slot) if slot.repeat else self._new_case(slot, slot.referred_on)
+            self._settle(case, slot)
+        self.cases.sort(key=lambda case: case.referred_on)
+        number_cases(self.cases, self.spec.reference_prefix)
+        return self.cases
+
+    def _settle(self, case: CasePlan, slot: Slot) -> None:
+        case.information_only = slot.information_only
+        case.victim_pregnant = slot.pregnant
+        case.referring_agency = AgencyType.POLICE if slot.police_referral else _weighted(self.rng, NON_POLICE_REFERRERS)
+        self._schedule(case)
+        # Victims of 16 or 17 start no chain either, so that nobody is counted twice as a 16-17 year old.
+        if case.heard_on and not case.information_only and not slot.profile.aged_16_17:
+            self.chains.setdefault(_chain_key(slot.profile), _Chains()).add(case)
+
+    def _schedule(self, case: CasePlan) -> None:
+        hearing = self.calendar.hearing_for(case.referred_on)
+        case.heard_on, case.status = status_on(referred_on=case.referred_on, hearing=hearing, today=self.spec.end)
+        self.cases.append(case)
+
+    # Repeats
+
+    def _repeat(self, slot: Slot) -> CasePlan:
+        day = slot.referred_on
+        earlier = None
+        if self.rng.random() >= self._share_before_period(day):
+            earlier = self._chain(slot.profile).take(self.rng, day)
+        earlier = earlier or self._earlier_case_before_period(slot) or self._any_chain(day)
+        if earlier is None:  # nobody to follow (only when the period is far shorter than a year)
+            return self._new_case(slot, day)
+        return self._follow_on(earlier, slot)
+
+    def _share_before_period(self, day: date) -> float:
+        """How likely the earlier hearing falls before the period: the part of its window that lies there."""
+        elapsed = (day - self.spec.start).days
+        return max(0.0, (_EARLIER_REFERRAL_MAX_DAYS - elapsed) / _EARLIER_REFERRAL_MAX_DAYS)
+
+    def _chain(self, profile: VictimProfile) -> _Chains:
+        return self.chains.setdefault(_chain_key(profile), _Chains())
+
+    def _any_chain(self, day: date) -> CasePlan | None:
+        for key in sorted(self.chains):
+            earlier = self.chains[key].take(self.rng, day)
+            if earlier:
+                return earlier
+        return None
+
+    def _earlier_case_before_period(self, slot: Slot) -> CasePlan | None:
+        latest = min(self.spec.start, slot.referred_on - timedelta(days=_EARLIER_REFERRAL_MIN_DAYS))
+        days = self.calendar.working_days(slot.referred_on - timedelta(days=_EARLIER_REFERRAL_MAX_DAYS), latest)
+        days = [day for day in days if day < self.spec.start]
+        if not days:
+            return None
+        case = self._new_case(slot, self.rng.choice(days))
+        case.referring_agency = AgencyType.POLICE if self.rng.random() < 0.64 else AgencyType.IDVA_SERVICE
+        self._schedule(case)
+        return case
+
+    def _follow_on(self, earlier: CasePlan, slot: Slot) -> CasePlan:
+        victim = earlier.victim
+        children = earlier.children[: slot.children]
+        children += [
+            self._newborn(victim, earlier.referred_on, slot.referred_on) for _ in range(slot.children - len(children))
+        ]
+        return CasePlan(
+            victim=victim,
+            perpetrators=earlier.perpetrators,
+            children=children,
+            referred_on=slot.referred_on,
+            referring_agency=AgencyType.POLICE,
+            dash_score=_weighted(self.rng, DASH_WEIGHTS),
+            is_repeat=True,
+        )
+
+    # New cases and the people in them
+
+    def _new_case(self, slot: Slot, day: date) -> CasePlan:
+        victim = self._victim(slot.profile, day, slot.children)
+        perpetrators = self._perpetrators(victim, day, young=slot.profile.aged_16_17)
+        children = [self._child(victim, day) for _ in range(slot.children)]
+        self._house(victim, perpetrators, children, day)
+        return CasePlan(
+            victim=victim,
+            perpetrators=perpetrators,
+            children=children,
+            referred_on=day,
+            referring_agency=AgencyType.POLICE,
+            dash_score=_weighted(self.rng, DASH_WEIGHTS),
+        )
+
+    def _victim_age(self, profile: VictimProfile, children: int) -> int:
+        if profile.aged_16_17:
+            return self.rng.choice((16, 17))
+        youngest, oldest = _weighted(self.rng, ADULT_AGE_BANDS)
+        return max(self.rng.randint(youngest, oldest), 18 + children)
+
+    def _victim(self, profile: VictimProfile, day: date, children: int) -> PersonPlan:
+        rng = self.rng
+        victim = PersonPlan(
+            given_name=fictional.given_name(rng, male=profile.male),
+            family_name=fictional.family_name(rng),
+            date_of_birth=_birth_date(rng, day, self._victim_age(profile, children)),
+            gender=Gender.MALE if profile.male else Gender.FEMALE,
+            ethnicity=self._ethnicity(minoritised=profile.minoritised),
+            has_disability=True if profile.disabled else (None if rng.random() < 0.1 else False),
+            disability_details=rng.choice(fictional.DISABILITY_DETAILS) if profile.disabled else "",
+        )
+        self._language(victim)
+        if rng.random() < 0.04:  # a former family name
+            victim.aliases.append((victim.given_name, fictional.family_name(rng)))
+        return victim
+
+    def _ethnicity(self, *, minoritised: bool) -> str:
+        if minoritised:
+            return _weighted(self.rng, MINORITISED_ETHNICITIES)
+        return Ethnicity.NOT_KNOWN if self.rng.random() < 0.04 else Ethnicity.WHITE
+
+    def _language(self, person: PersonPlan) -> None:
+        share = 0.3 if person.ethnicity not in (Ethnicity.WHITE, Ethnicity.NOT_KNOWN) else 0.04
+        if self.rng.random() < share:
+            person.first_language = self.rng.choice(fictional.OTHER_FIRST_LANGUAGES)
+            person.needs_interpreter = self.rng.random() < 0.5
+
+    def _perpetrators(self, victim: PersonPlan, day: date, *, young: bool) -> list[PersonPlan]:
+        partner = self._partner(victim, day, young=young)
+        perpetrators = [partner]
+        if self.rng.random() < self.shape.two_perpetrators_share:
+            perpetrators.append(self._relative(partner, victim, day))
+        return perpetrators
+
+    def _partner(self, victim: PersonPlan, day: date, *, young: bool) -> PersonPlan:
+        rng = self.rng
+        victim_male = victim.gender == Gender.MALE
+        male = rng.random() < (0.35 if victim_male else 0.95)
+        victim_age = day.year - victim.date_of_birth.year
+        age = rng.randint(16, 24) if young else max(18, victim_age + rng.randint(-4, 8))
+        partner = PersonPlan(
+            given_name=fictional.given_name(rng, male=male),
+            family_name=fictional.family_name(rng),
+            date_of_birth=_birth_date(rng, day, age),
+            gender=Gender.MALE if male else Gender.FEMALE,
+            ethnicity=victim.ethnicity if rng.random() < 0.85 else self._ethnicity(minoritised=rng.random() < 0.3),
+        )
+        same_sex = male == victim_male
+        victim.sexuality = partner.sexuality = _sexuality(rng, same_sex=same_sex)
+        if rng.random() < 0.1:
+            partner.aliases.append((fictional.given_name(rng, male=male), fictional.family_name(rng)))
+        return partner
+
+    def _relative(self, partner: PersonPlan, victim: PersonPlan, day: date) -> PersonPlan:
+        """A second perpetrator: one of the partner's family, a generation older."""
+        male = self.rng.random() < 0.5
+        age = day.year - partner.date_of_birth.year + self.rng.randint(20, 30)
+        return PersonPlan(
+            given_name=fictional.given_name(self.rng, male=male),
+            family_name=partner.family_name,
+            date_of_birth=_birth_date(self.rng, day, age),
+            gender=Gender.MALE if male else Gender.FEMALE,
+            ethnicity=partner.ethnicity,
+        )
+
+    def _child(self, parent: PersonPlan, day: date) -> PersonPlan:
+        parent_age = day.year - parent.date_of_birth.year
+        # Kept to 16 or under so that a child is still a child at a repeat within the year.
+        age = self.rng.randint(0, max(0, min(16, parent_age - 17)))
+        return self._child_born(parent, _birth_date(self.rng, day, age))
+
+    def _newborn(self, parent: PersonPlan, after: date, before: date) -> PersonPlan:
+        born = after + timedelta(days=self.rng.randrange(max(1, (before - after).days)))
+        child = self._child_born(parent, born)
+        current = parent.addresses[-1]
+        child.addresses.append(replace(current, lived_from=born, lived_to=None))
+        return child
+
+    def _child_born(self, parent: PersonPlan, born: date) -> PersonPlan:
+        return PersonPlan(
+            given_name=self.rng.choice(fictional.CHILD_GIVEN_NAMES),
+            family_name=parent.family_name,
+            date_of_birth=born,
+            gender=self.rng.choice((Gender.FEMALE, Gender.MALE)),
+            ethnicity=parent.ethnicity,
+        )
+
+    # Addresses
+
+    def _local_authority(self) -> LocalAuthority:
+        authorities = self.spec.local_authorities
+        weights = [authority.adult_female_population for authority in authorities]
+        return self.rng.choices(authorities, weights=weights)[0]
+
+    def _address(self, day: date, *, years_lived: tuple[int, int] = (1, 10)) -> AddressPlan:
+        authority = self._local_authority()
+        lived_days = self.rng.randint(years_lived[0] * 365, years_lived[1] * 365)
+        return AddressPlan(
+            line_1=fictional.street_line(self.rng),
+            town=authority.name,
+            postcode=fictional.postcode(self.rng, authority.postcode_area),
+            lived_from=day - timedelta(days=lived_days),
+        )
+
+    def _house(self, victim: PersonPlan, perpetrators: list[PersonPlan], children: list[PersonPlan], day: date) -> None:
+        rng = self.rng
+        home = self._address(day)
+        if rng.random() < self.shape.confidential_address_share:
+            # Fled, to a refuge or somewhere the perpetrator must not learn: confidential.
+            moved = day - timedelta(days=rng.randint(1, 60))
+            victim_now = replace(
+                self._address(day), lived_from=moved, confidential=True, safe_to_post=rng.random() < 0.5
+            )
+            victim.addresses += [replace(home, lived_to=moved - timedelta(days=1)), victim_now]
+            perpetrators[0].addresses.append(replace(home))
+        elif rng.random() < 0.35:
+            # Still living together: letters to the home could be read by the perpetrator.
+            victim_now = home
+            victim.addresses.append(home)
+            perpetrators[0].addresses.append(replace(home))
+        else:
+            victim_now = replace(home, safe_to_post=rng.random() < 0.6)
+            victim.addresses.append(victim_now)
+            perpetrators[0].addresses.append(self._address(day))
+        for person in perpetrators[1:]:
+            person.addresses.append(self._address(day, years_lived=(3, 30)))
+        for child in children:
+            child.addresses.append(replace(victim_now, lived_from=max(victim_now.lived_from, child.date_of_birth)))
+
+
+def _chain_key(profile: VictimProfile) -> tuple[bool, bool, bool]:
+    return profile.male, profile.disabled, profile.minoritised
+
+
+def _sexuality(rng: random.Random, *, same_sex: bool) -> str:
+    if same_sex:
+        return Sexuality.GAY_OR_LESBIAN if rng.random() < 0.8 else Sexuality.BISEXUAL
+    return Sexuality.HETEROSEXUAL if rng.random() < 0.85 else Sexuality.NOT_KNOWN
+
+
+def number_cases(cases: Sequence[CasePlan], prefix: str) -> None:
+    """References like NB-2026-0001: numbered afresh each calendar year, in order of referral."""
+    numbers: dict[int, int] = {}
+    for case in cases:
+        year = case.referred_on.year
+        numbers[year] = numbers.get(year, 0) + 1
+        case.reference = f"{prefix}-{year}-{numbers[year]:04d}"
+
+
+def mark_demo_referrer_cases(rng: random.Random, cases: Sequence[CasePlan], *, start: date, count: int = 8) -> None:
+    """Give the demo referrer (a health visitor) a handful of their agency's referrals, the latest among them,
+    so that persona has referrals to follow."""
+    own = [case for case in cases if case.referred_on >= start and case.referring_agency == AgencyType.PRIMARY_HEALTH]
+    latest, earlier = own[-3:], own[:-3]
+    for case in latest + rng.sample(earlier, min(len(earlier), count - len(latest))):
+        case.by_demo_referrer = True

@@ -1,0 +1,44 @@
+"""manage.py demo_load: loads the demo once, writes it to the audit trail, and prints the sign-ins."""
+
+import io
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import decrypt
+from django.core.management import call_command
+
+from accounts.models import Role, User
+from audit.models import AuditEvent
+from demo.personas import DEMO_PASSWORD, PERSONAS
+from marac.models import Marac
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_the_demo_once_and_prints_a_sign_in_for_every_role(settings):
+    settings.OPENMARAC_DEMO_MODE = True
+    settings.MFA_TOTP_INSECURE_BYPASS_CODE = "000000"
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("demo_load", "--seed", "7", stdout=out)
+        outputs.append(out.getvalue())
+    assert Marac.objects.count() == 1
+    assert AuditEvent.objects.filter(object_type="demo.load").count() == 1
+    assert "already loaded" in outputs[1]
+    for output in outputs:
+        assert "http://127.0.0.1:8000/" in output and DEMO_PASSWORD in output
+        assert "000000 is accepted" in output
+        for role in Role:
+            user = User.objects.get(
+                role_grants__role=role, email__in=[f"{p.slug}@northbrook.example" for p in PERSONAS]
+            )
+            secret = decrypt(Authenticator.objects.get(user=user).data["secret"])
+            assert f"{role.label}" in output and user.email in output and secret in output
+
+
+def test_it_mentions_no_bypass_code_outside_demo_mode(settings):
+    settings.OPENMARAC_DEMO_MODE = False
+    out = io.StringIO()
+    call_command("demo_load", stdout=out)
+    assert "instead of a TOTP code" not in out.getvalue()

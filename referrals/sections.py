@@ -1,0 +1,39 @@
+"""The sections of a referral, in the order a referrer completes them, with the form that validates each."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from referrals import forms as referral_forms
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    form_class: type[forms.Form] | None  # None: the risk checklist, whose form is built from its instrument
+    is_list: bool = False
+    required: bool = True
+    item_name: str = ""
+
+
+SECTIONS = (
+    Section("victim", "The victim", referral_forms.VictimForm),
+    Section("children", "Children", referral_forms.ChildForm, is_list=True, required=False, item_name="child"),
+    Section("perpetrators", "Perpetrators", referral_forms.PerpetratorForm, is_list=True, item_name="perpetrator"),
+    Section("risk", "Risk checklist", None),
+    Section(
+        "history", "Incidents, call-outs and referrals in the last year", referral_forms.HistoryEventForm,
+        is_list=True, required=False, item_name="event",
+    ),
+    Section("criteria", "Other reasons to refer", referral_forms.CriteriaForm, required=False),
+    Section("consent", "Consent and telling the victim", referral_forms.ConsentForm),
+    Section("about", "Background, risk and outcomes sought", referral_forms.AboutForm),
+)  # fmt: skip
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+
+def form_for(section: Section, *, data: dict[str, Any] | None, questions: list[dict[str, Any]]) -> forms.Form:
+    form_class = section.form_class or referral_forms.risk_form_class(questions)
+    return form_class(data=data, prefix=None)

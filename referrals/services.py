@@ -1,0 +1,202 @@
+"""Writing referrals: drafts saved section by section as typed, and submission with the criteria decided.
+Every write is audited in its own transaction; audit summaries name sections, never what was typed."""
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import audit_record
+from marac.models import Marac
+from referrals import criteria, risk
+from referrals.errors import RuleInputError
+from referrals.models import Referral, ReferralStatus, RiskInstrument
+from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
+
+EDITABLE = {ReferralStatus.DRAFT, ReferralStatus.RETURNED}
+
+
+class StaleReferral(Exception):
+    """Someone else (another tab, another device) saved this referral first."""
+
+
+class NotEditable(Exception):
+    """The referral has been submitted and is with the coordinator."""
+
+
+def referral_start(*, marac: Marac, by: Any) -> Referral:
+    with transaction.atomic():
+        referral = Referral.objects.create(marac=marac, referrer=by, referring_agency=by.agency)
+        audit_record(action=AuditAction.CREATE, obj=referral, user=by, summary="Started a referral")
+    return referral
+
+
+def _locked(referral: Referral, based_on_version: int | None) -> Referral:
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.status not in EDITABLE:
+        raise NotEditable
+    if based_on_version is not None and current.version != based_on_version:
+        raise StaleReferral
+    return current
+
+
+def referral_save_section(
+    *, referral: Referral, section: Section, data: dict[str, Any], index: int | None = None,
+    based_on_version: int | None, by: Any,
+) -> tuple[Referral, dict[str, list[str]]]:  # fmt: skip
+    """Keep what was typed, valid or not, and return the section's errors for the page to show."""
+    raw = {key: value for key, value in data.items() if key not in {"csrfmiddlewaretoken", "version", "action"}}
+    errors = section_errors(referral, section, raw)
+    with transaction.atomic():
+        current = _locked(referral, based_on_version)
+        content = dict(current.content)
+        if section.is_list:
+            items = list(content.get(section.slug, []))
+            if index is None or index >= len(items):
+                items.append(raw)
+            else:
+                items[index] = raw
+            content[section.slug] = items
+        else:
+            content[section.slug] = raw
+        current.content = content
+        current.version += 1
+        current.save(update_fields=["content", "version", "updated_at"])
+        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Saved section: {section.slug}")
+    return current, errors
+
+
+def referral_remove_item(*, referral: Referral, section: Section, index: int, based_on_version: int | None, by: Any) -> Referral:
+    with transaction.atomic():
+        current = _locked(referral, based_on_version)
+        items = list(current.content.get(section.slug, []))
+        if 0 <= index < len(items):
+            del items[index]
+        current.content = {**current.content, section.slug: items}
+        current.version += 1
+        current.save(update_fields=["content", "version", "updated_at"])
+        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Removed an item from {section.slug}")
+    return current
+
+
+def instrument_for(referral: Referral) -> RiskInstrument:
+    """The version the referral was answered on; for a new one, the current version for the victim's age."""
+    if referral.instrument_id:
+        return referral.instrument  # type: ignore[return-value]
+    code = risk.DASH_RIC.code
+    victim_dob = _cleaned(referral, SECTIONS_BY_SLUG["victim"]).get("date_of_birth")
+    if victim_dob:
+        choice = risk.checklist_for_victim(victim_dob, timezone.localdate())
+        if choice.checklist is not None:
+            code = choice.checklist.code
+    return RiskInstrument.objects.filter(code=code, is_current=True).order_by("-version").first()  # type: ignore[return-value]
+
+
+def section_errors(referral: Referral, section: Section, raw: dict[str, Any]) -> dict[str, list[str]]:
+    form = form_for(section, data=raw, questions=instrument_for(referral).questions if section.slug == "risk" else [])
+    return {} if form.is_valid() else {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+
+
+def _cleaned(referral: Referral, section: Section, raw: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = raw if raw is not None else referral.content.get(section.slug, {})
+    questions = instrument_for(referral).questions if section.slug == "risk" else []
+    form = form_for(section, data=data, questions=questions)
+    return form.cleaned_data if form.is_valid() else {}
+
+
+def referral_problems(referral: Referral) -> dict[str, list[str]]:
+    """Everything that stops submission, by section slug ("" for the referral as a whole)."""
+    problems: dict[str, list[str]] = {}
+    for section in SECTIONS:
+        stored = referral.content.get(section.slug)
+        if section.is_list:
+            items = stored or []
+            if section.required and not items:
+                problems.setdefault(section.slug, []).append(f"Add at least one {section.item_name}")
+            for number, item in enumerate(items, start=1):
+                if section_errors(referral, section, item):
+                    problems.setdefault(section.slug, []).append(f"Complete {section.item_name} {number}")
+        elif stored is None:
+            if section.required:
+                problems.setdefault(section.slug, []).append(f"Complete the section: {section.title.lower()}")
+        elif section_errors(referral, section, stored):
+            problems.setdefault(section.slug, []).append(f"Correct the errors in: {section.title.lower()}")
+    victim_dob = _cleaned(referral, SECTIONS_BY_SLUG["victim"]).get("date_of_birth")
+    if victim_dob:
+        choice = risk.checklist_for_victim(victim_dob, timezone.localdate())
+        if not choice.accepted:
+            problems.setdefault("victim", []).insert(0, choice.reason)
+    return problems
+
+
+def referral_facts(referral: Referral) -> criteria.ReferralFacts:
+    answers = _cleaned(referral, SECTIONS_BY_SLUG["risk"])
+    score = sum(1 for key, value in answers.items() if not key.endswith("_comment") and value == "yes") if answers else None
+    choices = _cleaned(referral, SECTIONS_BY_SLUG["criteria"])
+    events = [
+        criteria.RecordedEvent(kind=criteria.EventKind(item["kind"]), occurred_on=item["happened_on"])
+        for raw in referral.content.get("history", [])
+        if (item := _cleaned(referral, SECTIONS_BY_SLUG["history"], raw))
+    ]
+    judgement = None
+    if choices.get("professional_judgement"):
+        judgement = criteria.ProfessionalJudgement(
+            rationale=choices.get("judgement_rationale", ""),
+            marac_representative_consulted=choices.get("representative_consulted") == "yes",
+        )
+    victim = _cleaned(referral, SECTIONS_BY_SLUG["victim"])
+    return criteria.ReferralFacts(
+        dash_score=score,
+        events=tuple(events),
+        escalation_evidence=choices.get("escalation_evidence", ""),
+        automatic_concerns=frozenset(criteria.AutomaticCriterion(value) for value in choices.get("automatic", [])),
+        professional_judgement=judgement,
+        children_in_household=bool(referral.content.get("children")),
+        victim_pregnant=victim.get("pregnant") == "yes",
+    )
+
+
+def criteria_decision(referral: Referral, *, today: date | None = None) -> criteria.CriteriaDecision:
+    return criteria.decide_criteria(
+        referral_facts(referral), criteria.settings_from_marac(referral.marac), today or timezone.localdate()
+    )
+
+
+def decision_as_data(decision: criteria.CriteriaDecision) -> dict[str, Any]:
+    data = asdict(decision)
+    data["signposts"] = [criteria.SIGNPOST_WORDS[signpost] for signpost in decision.signposts]
+    data["results"] = [
+        {"criterion": str(result.criterion), "title": criteria.CRITERION_WORDS[result.criterion], "met": result.met,
+         "reason": result.reason}
+        for result in decision.results
+    ]  # fmt: skip
+    return data
+
+
+def referral_submit(*, referral: Referral, based_on_version: int | None, by: Any) -> dict[str, list[str]]:
+    """Submit if complete; otherwise change nothing and return the problems. The draft stays as typed."""
+    with transaction.atomic():
+        current = _locked(referral, based_on_version)
+        problems = referral_problems(current)
+        if problems:
+            return problems
+        try:
+            decision = criteria_decision(current)
+        except RuleInputError as error:
+            return {"": list(error.problems)}
+        if not decision.met:
+            return {"": [decision.summary, *(criteria.SIGNPOST_WORDS[signpost] for signpost in decision.signposts)]}
+        current.instrument = instrument_for(current)
+        current.criteria_result = {**decision_as_data(decision), "dash_score": referral_facts(current).dash_score}
+        current.status = ReferralStatus.SUBMITTED
+        current.submitted_at = timezone.now()
+        current.version += 1
+        current.save()
+        audit_record(
+            action=AuditAction.CHANGE, obj=current, user=by,
+            summary=f"Submitted referral; criteria {'met' if decision.met else 'not met'}",
+        )  # fmt: skip
+    return {}

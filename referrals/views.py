@@ -1,0 +1,177 @@
+"""The referrer's pages: start a referral, complete it section by section, check it and submit it."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from marac.models import Marac
+from referrals import services
+from referrals.models import Referral
+from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
+from referrals.selectors import get_referral_for_user, referral_is_editable_by, referrals_of
+from web.access import current_marac_id, require_permission
+
+STALE_MESSAGE = (
+    "This referral was saved somewhere else (another window or device) since you opened this page. "
+    "Nothing here has been saved yet: check your answers below, then save again."
+)
+
+
+def _section(slug: str) -> Section:
+    section = SECTIONS_BY_SLUG.get(slug)
+    if section is None:
+        raise Http404
+    return section
+
+
+def _editable(request: HttpRequest, pk: int) -> Referral:
+    referral = get_referral_for_user(user=request.user, pk=pk)
+    if not referral_is_editable_by(user=request.user, referral=referral):
+        raise Http404
+    return referral
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+@require_permission("referrals.make_referral")
+def referral_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "referrals/referral_list.html", {"referrals": referrals_of(user=request.user)})
+
+
+@require_permission("referrals.make_referral")
+def referral_start(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("referrals:list")
+    marac = Marac.objects.get(pk=current_marac_id(request))
+    if request.user.agency_id is None:  # type: ignore[union-attr]
+        messages.error(request, "Your account has no agency: ask your administrator to add one before you refer.")
+        return redirect("referrals:list")
+    referral = services.referral_start(marac=marac, by=request.user)
+    return redirect("referrals:section", pk=referral.pk, slug=SECTIONS[0].slug)
+
+
+@require_permission("referrals.make_referral")
+def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(user=request.user, pk=pk)
+    if not referral_is_editable_by(user=request.user, referral=referral):
+        return render(request, "referrals/referral_status.html", {"referral": referral})
+    problems = services.referral_problems(referral)
+    decision = None
+    if not problems:
+        decision = services.decision_as_data(services.criteria_decision(referral))
+    rows = [(section, referral.content.get(section.slug), problems.get(section.slug, [])) for section in SECTIONS]
+    return render(request, "referrals/referral_overview.html", {
+        "referral": referral, "rows": rows, "problems": problems, "decision": decision,
+    })  # fmt: skip
+
+
+@require_permission("referrals.make_referral")
+def referral_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _editable(request, pk)
+    if request.method != "POST":
+        return redirect("referrals:overview", pk=pk)
+    try:
+        problems = services.referral_submit(referral=referral, based_on_version=_version(request), by=request.user)
+    except services.StaleReferral:
+        messages.error(request, STALE_MESSAGE)
+        return redirect("referrals:overview", pk=pk)
+    if problems:
+        for items in problems.values():
+            for problem in items:
+                messages.error(request, problem)
+        return redirect("referrals:overview", pk=pk)
+    messages.success(request, "Referral submitted to the MARAC coordinator")
+    return redirect("referrals:overview", pk=pk)
+
+
+def _next_url(referral: Referral, section: Section, action: str) -> Any:
+    if section.is_list:
+        return redirect("referrals:section", pk=referral.pk, slug=section.slug)
+    if action == "continue":
+        position = SECTIONS.index(section)
+        if position + 1 < len(SECTIONS):
+            return redirect("referrals:section", pk=referral.pk, slug=SECTIONS[position + 1].slug)
+    return redirect("referrals:overview", pk=referral.pk)
+
+
+@require_permission("referrals.make_referral")
+def referral_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    referral = _editable(request, pk)
+    section = _section(slug)
+    if section.is_list:
+        return render(request, "referrals/section_list.html", {
+            "referral": referral, "section": section, "items": referral.content.get(slug, []),
+        })  # fmt: skip
+    return _edit(request, referral, section, index=None)
+
+
+@require_permission("referrals.make_referral")
+def referral_item(request: HttpRequest, pk: int, slug: str, index: int | None = None) -> HttpResponse:
+    referral = _editable(request, pk)
+    section = _section(slug)
+    if not section.is_list or (index is not None and index >= len(referral.content.get(slug, []))):
+        raise Http404
+    return _edit(request, referral, section, index=index)
+
+
+@require_permission("referrals.make_referral")
+def referral_item_remove(request: HttpRequest, pk: int, slug: str, index: int) -> HttpResponse:
+    referral = _editable(request, pk)
+    section = _section(slug)
+    if request.method == "POST" and section.is_list:
+        try:
+            services.referral_remove_item(
+                referral=referral, section=section, index=index, based_on_version=_version(request), by=request.user
+            )
+        except services.StaleReferral:
+            messages.error(request, STALE_MESSAGE)
+    return redirect("referrals:section", pk=pk, slug=slug)
+
+
+def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: int | None) -> HttpResponse:
+    questions = services.instrument_for(referral).questions if section.slug == "risk" else []
+    stored = referral.content.get(section.slug)
+    if section.is_list:
+        stored = stored[index] if stored and index is not None else None
+    if request.method == "POST":
+        form = form_for(section, data=request.POST, questions=questions)
+        try:
+            referral, errors = services.referral_save_section(
+                referral=referral, section=section, data=request.POST.dict() | _lists(request, form),
+                index=index, based_on_version=_version(request), by=request.user,
+            )  # fmt: skip
+        except services.StaleReferral:
+            form.is_valid()
+            messages.error(request, STALE_MESSAGE)
+            referral.refresh_from_db()
+            return _render_section(request, referral, section, form, index)
+        if not errors:
+            return _next_url(referral, section, request.POST.get("action", "continue"))
+        messages.info(request, "Saved as a draft. Some answers need correcting before you can submit.")
+        form.is_valid()
+        return _render_section(request, referral, section, form, index)
+    form = form_for(section, data=stored, questions=questions)
+    if stored is not None:
+        form.is_valid()  # coming back to a saved section: show what still needs correcting
+    return _render_section(request, referral, section, form, index)
+
+
+def _lists(request: HttpRequest, form: Any) -> dict[str, list[str]]:
+    """Fields that take several values (checkboxes) are kept as lists."""
+    return {name: request.POST.getlist(name) for name, field in form.fields.items() if hasattr(field, "choices")
+            and getattr(field.widget, "allow_multiple_selected", False)}  # fmt: skip
+
+
+def _render_section(request: HttpRequest, referral: Referral, section: Section, form: Any, index: int | None) -> HttpResponse:
+    instrument = services.instrument_for(referral) if section.slug == "risk" else None
+    return render(request, "referrals/section_form.html", {
+        "referral": referral, "section": section, "form": form, "index": index, "instrument": instrument,
+        "is_last": section == SECTIONS[-1],
+    })  # fmt: skip
