@@ -62,6 +62,8 @@ class MaracSettingsForm(VersionedForm):
             "minutes_per_case": "Minutes per case at the meeting",
             "minutes_per_information_case": "Minutes per information-only case",
             "meeting_weekday": "Meeting day",
+            "escalation_in_frequency_or_severity": "Escalation in frequency or severity, described by the referrer, "
+            "meets the criteria on its own",
         }
         widgets = {
             "meeting_weekday": forms.Select(

@@ -63,6 +63,8 @@ class Marac(models.Model):
         default=12, validators=[MinValueValidator(1), MaxValueValidator(24)]
     )
     escalation_events = models.JSONField(default=list)
+    # BD and BED take "escalation in frequency or severity" described by the referrer; CAM counts events only.
+    escalation_in_frequency_or_severity = models.BooleanField(default=True)
     automatic_criteria = models.JSONField(default=list)
     minutes_per_case = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(1), MaxValueValidator(120)]

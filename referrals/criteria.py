@@ -92,7 +92,6 @@ class CriteriaSettings:
     escalation_events: frozenset[EventKind] = frozenset()
     automatic_criteria: frozenset[AutomaticCriterion] = frozenset()
     # BD and BED take "escalation in the frequency and/or severity of incidents" on its own; CAM counts events only.
-    # The MARAC model has no field for it yet, so every MARAC takes it.
     escalation_in_frequency_or_severity: bool = True
 
 
@@ -111,6 +110,8 @@ class MaracCriteriaFields(Protocol):
     def escalation_events(self) -> Any: ...
     @property
     def automatic_criteria(self) -> Any: ...
+    @property
+    def escalation_in_frequency_or_severity(self) -> bool: ...
 
 
 def settings_from_marac(marac: MaracCriteriaFields) -> CriteriaSettings:
@@ -125,6 +126,7 @@ def settings_from_marac(marac: MaracCriteriaFields) -> CriteriaSettings:
         escalation_window_months=marac.escalation_window_months,
         escalation_events=events,
         automatic_criteria=automatic,
+        escalation_in_frequency_or_severity=marac.escalation_in_frequency_or_severity,
     )
 
 

@@ -8,21 +8,26 @@ from marac.models import Marac
 from people.models import Person
 from referrals import decisions
 from referrals.decision_forms import ReturnForm, TransferForm
-from referrals.models import MatchDecision, ReferralStatus
-from referrals.selectors import get_referral_for_user, referral_inbox
+from referrals.models import MatchDecision, Referral, ReferralStatus
 from referrals.sections import SECTIONS
+from referrals.selectors import get_referral_for_user, referral_inbox
 from web.access import current_marac_where, require_permission
 
 
 @require_permission("referrals.decide")
 def inbox(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "referrals.decide")
-    return render(request, "referrals/inbox.html", {
-        "marac": Marac.objects.get(pk=marac_id), "referrals": referral_inbox(marac_id=marac_id),
-    })  # fmt: skip
+    return render(
+        request,
+        "referrals/inbox.html",
+        {
+            "marac": Marac.objects.get(pk=marac_id),
+            "referrals": referral_inbox(marac_id=marac_id),
+        },
+    )
 
 
-def _deciding(request: HttpRequest, pk: int) -> object:
+def _deciding(request: HttpRequest, pk: int) -> Referral:
     referral = get_referral_for_user(user=request.user, pk=pk)
     if not request.user.has_perm("referrals.decide", referral):
         raise Http404
@@ -32,24 +37,35 @@ def _deciding(request: HttpRequest, pk: int) -> object:
 @require_permission("referrals.decide")
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
-    parties = [(party, decisions.match_candidates(referral, party)) for party in decisions.parties_of(referral)]  # type: ignore[arg-type]
-    return render(request, "referrals/decision.html", {
-        "referral": referral, "parties": parties, "sections": SECTIONS,
-        "return_form": ReturnForm(), "transfer_form": TransferForm(from_marac=referral.marac),  # type: ignore[attr-defined]
-        "can_decide": referral.status == ReferralStatus.SUBMITTED,  # type: ignore[attr-defined]
-    })  # fmt: skip
+    parties = [(party, decisions.match_candidates(referral, party)) for party in decisions.parties_of(referral)]
+    return render(
+        request,
+        "referrals/decision.html",
+        {
+            "referral": referral,
+            "parties": parties,
+            "sections": SECTIONS,
+            "return_form": ReturnForm(),
+            "transfer_form": TransferForm(from_marac=referral.marac),
+            "can_decide": referral.status == ReferralStatus.SUBMITTED,
+        },
+    )
 
 
 @require_permission("referrals.decide")
 def match(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
     if request.method == "POST":
-        person = Person.objects.filter(pk=request.POST.get("person"), marac=referral.marac).first()  # type: ignore[attr-defined]
+        person = Person.objects.filter(pk=request.POST.get("person") or 0, marac=referral.marac).first()
         choice = request.POST.get("decision")
         if person is None or choice not in MatchDecision.Decision.values:
             raise Http404
         decisions.match_decide(
-            referral=referral, party_key=request.POST.get("party", ""), person=person, decision=choice, by=request.user  # type: ignore[arg-type]
+            referral=referral,
+            party_key=request.POST.get("party", ""),
+            person=person,
+            decision=choice,
+            by=request.user,
         )
         messages.success(request, "Same-person check recorded")
     return redirect("referrals:decision", pk=pk)
@@ -60,11 +76,11 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
     if request.method == "POST":
         try:
-            referral = decisions.referral_accept(referral=referral, by=request.user)  # type: ignore[arg-type]
+            referral = decisions.referral_accept(referral=referral, by=request.user)
         except decisions.NotSubmitted:
             messages.error(request, "This referral has already been decided")
         else:
-            messages.success(request, f"Referral accepted as case {referral.case.reference}")  # type: ignore[union-attr]
+            messages.success(request, f"Referral accepted as case {referral.case}")
     return redirect("referrals:decision", pk=pk)
 
 
@@ -74,27 +90,36 @@ def return_referral(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            decisions.referral_return(referral=referral, reasons=form.cleaned_data["reasons"], by=request.user)  # type: ignore[arg-type]
+            decisions.referral_return(referral=referral, reasons=form.cleaned_data["reasons"], by=request.user)
         except decisions.NotSubmitted:
             messages.error(request, "This referral has already been decided")
         else:
             messages.success(request, "Referral returned to the referrer")
         return redirect("referrals:decision", pk=pk)
-    return render(request, "referrals/decision_form.html", {"referral": referral, "form": form, "title": "Return as incomplete"})
+    return render(
+        request, "referrals/decision_form.html", {"referral": referral, "form": form, "title": "Return as incomplete"}
+    )
 
 
 @require_permission("referrals.decide")
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
-    form = TransferForm(request.POST or None, from_marac=referral.marac)  # type: ignore[attr-defined]
+    form = TransferForm(request.POST or None, from_marac=referral.marac)
     if request.method == "POST" and form.is_valid():
         try:
             decisions.referral_transfer(
-                referral=referral, to_marac=form.cleaned_data["to_marac"], reason=form.cleaned_data["reason"], by=request.user  # type: ignore[arg-type]
+                referral=referral,
+                to_marac=form.cleaned_data["to_marac"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
             )
         except decisions.NotSubmitted:
             messages.error(request, "This referral has already been decided")
         else:
             messages.success(request, f"Referral transferred to {form.cleaned_data['to_marac']}")
         return redirect("referrals:decision", pk=pk)
-    return render(request, "referrals/decision_form.html", {"referral": referral, "form": form, "title": "Transfer to another MARAC"})
+    return render(
+        request,
+        "referrals/decision_form.html",
+        {"referral": referral, "form": form, "title": "Transfer to another MARAC"},
+    )

@@ -3,7 +3,7 @@ starting the IDVA clock and telling children's services), return as incomplete, 
 The coordinator does not screen beyond the criteria (BD Criteria for Referral)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -62,7 +62,9 @@ def parties_of(referral: Referral) -> list[Party]:
 
 def match_candidates(referral: Referral, party: Party) -> list[Candidate]:
     """People already held at this MARAC who may be this party, strongest first, with the coordinator's answer."""
-    key = PersonKey(party.data.get("given_name", ""), party.data.get("family_name", ""), party.data.get("date_of_birth"))
+    key = PersonKey(
+        party.data.get("given_name", ""), party.data.get("family_name", ""), party.data.get("date_of_birth")
+    )
     if key.date_of_birth is None:
         return []
     decisions = dict(
@@ -86,9 +88,11 @@ def match_decide(*, referral: Referral, party_key: str, person: Person, decision
             referral=referral, party=party_key, person=person, defaults={"decision": decision, "decided_by": by}
         )
         audit_record(
-            action=AuditAction.CHANGE, obj=referral, user=by,
+            action=AuditAction.CHANGE,
+            obj=referral,
+            user=by,
             summary=f"Same-person check for {party_key}: person {person.pk} {decision}",
-        )  # fmt: skip
+        )
     return match
 
 
@@ -112,26 +116,36 @@ def _person_for(referral: Referral, party: Party, confirmed: dict[str, Person]) 
     )
     if data.get("address_line_1"):
         Address.objects.create(
-            person=person, line_1=data["address_line_1"], line_2=data.get("address_line_2", ""),
-            town=data.get("town", ""), postcode=data.get("postcode", ""), safe_to_post=data.get("safe_to_post") == "yes",
-        )  # fmt: skip
+            person=person,
+            line_1=data["address_line_1"],
+            line_2=data.get("address_line_2", ""),
+            town=data.get("town", ""),
+            postcode=data.get("postcode", ""),
+            safe_to_post=data.get("safe_to_post") == "yes",
+        )
     return person
 
 
 def _repeat(referral: Referral, victim: Person, perpetrators: list[Person], today: date) -> repeats.RepeatDecision:
-    earlier = Case.objects.filter(marac=referral.marac, victim=victim, heard_on__isnull=False).prefetch_related("parties")
+    earlier = Case.objects.filter(marac=referral.marac, victim=victim, heard_on__isnull=False).prefetch_related(
+        "parties"
+    )
     hearings = [
         repeats.PreviousHearing(
-            marac_id=case.marac_id, heard_on=case.heard_on, victim_id=victim.pk,  # type: ignore[arg-type]
+            marac_id=case.marac_id,
+            heard_on=case.heard_on,  # type: ignore[arg-type]  # filtered on heard_on__isnull=False
+            victim_id=victim.pk,
             perpetrator_ids=frozenset(p.person_id for p in case.parties.all() if p.role == PartyRole.PERPETRATOR),
             information_only=case.information_only,
         )
         for case in earlier
-    ]  # fmt: skip
+    ]
     new = repeats.NewReferral(
-        marac_id=referral.marac_id, referred_on=today, victim_id=victim.pk,
+        marac_id=referral.marac_id,
+        referred_on=today,
+        victim_id=victim.pk,
         perpetrator_ids=frozenset(person.pk for person in perpetrators),
-    )  # fmt: skip
+    )
     return repeats.decide_repeat(new, hearings, repeats.repeat_definition_from_marac(referral.marac))
 
 
@@ -139,8 +153,12 @@ def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
     meetings = meetings_ensure_ahead(marac=marac, start=timezone.localdate(referral.submitted_at))
     working = calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
     urgent = bool(referral.content.get("criteria", {}).get("urgent"))
+    assert referral.submitted_at is not None  # only submitted referrals are listed
     return calendar.meeting_for_referral(
-        referral.submitted_at, [m.starts_at for m in meetings], urgent=urgent, calendar=working  # type: ignore[arg-type]
+        referral.submitted_at,
+        [m.starts_at for m in meetings],
+        urgent=urgent,
+        calendar=working,
     )
 
 
@@ -148,6 +166,11 @@ def _next_reference(marac: Marac, year: int) -> str:
     prefix = "".join(word[0] for word in marac.name.split() if word[0].isalpha()).upper()[:3] or "MAR"
     count = Case.objects.filter(marac=marac, reference__startswith=f"{prefix}-{year}-").count()
     return f"{prefix}-{year}-{count + 1:04d}"
+
+
+def idva_due_by(referral: Referral) -> datetime:
+    assert referral.submitted_at is not None  # accepted referrals were submitted
+    return referral.submitted_at + timedelta(hours=IDVA_ALLOCATION_HOURS)
 
 
 def referral_accept(*, referral: Referral, by: Any) -> Referral:
@@ -158,7 +181,9 @@ def referral_accept(*, referral: Referral, by: Any) -> Referral:
         marac, today = current.marac, timezone.localdate()
         confirmed = {
             match.party: match.person
-            for match in current.match_decisions.filter(decision=MatchDecision.Decision.CONFIRMED).select_related("person")
+            for match in current.match_decisions.filter(decision=MatchDecision.Decision.CONFIRMED).select_related(
+                "person"
+            )
         }
         parties = parties_of(current)
         people = [(party, _person_for(current, party, confirmed)) for party in parties]
@@ -169,32 +194,39 @@ def referral_accept(*, referral: Referral, by: Any) -> Referral:
         meeting = marac.meetings.filter(starts_at=listing.meeting_start).first() if listing.meeting_start else None
         victim_data = parties[0].data
         case = Case.objects.create(
-            marac=marac, reference=_next_reference(marac, today.year), victim=victim,
-            status=CaseStatus.LISTED if meeting else CaseStatus.REFERRED, referred_on=today,
-            referring_agency=current.referring_agency, referred_by=current.referrer, is_repeat=repeat.repeat,
-            victim_pregnant=victim_data.get("pregnant") == "yes", dash_score=current.criteria_result.get("dash_score"),
-        )  # fmt: skip
+            marac=marac,
+            reference=_next_reference(marac, today.year),
+            victim=victim,
+            status=CaseStatus.LISTED if meeting else CaseStatus.REFERRED,
+            referred_on=today,
+            referring_agency=current.referring_agency,
+            referred_by=current.referrer,
+            is_repeat=repeat.repeat,
+            victim_pregnant=victim_data.get("pregnant") == "yes",
+            dash_score=current.criteria_result.get("dash_score"),
+        )
         for party, person in people:
             CaseParty.objects.get_or_create(case=case, person=person, role=party.role)
-        IdvaAllocation.objects.create(
-            case=case, due_by=current.submitted_at + timedelta(hours=IDVA_ALLOCATION_HOURS)  # type: ignore[operator]
-        )
+        IdvaAllocation.objects.create(case=case, due_by=idva_due_by(current))
         children = [party for party in parties if party.role == PartyRole.CHILD]
         if children or case.victim_pregnant:
             working = calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
             ChildrenNotification.objects.create(
-                case=case, sent_at=timezone.now(),
+                case=case,
+                sent_at=timezone.now(),
                 chase_due_on=calendar.add_working_days(today, CHILDREN_CHASE_WORKING_DAYS, calendar=working),
-            )  # fmt: skip
+            )
         current.status, current.case, current.meeting = ReferralStatus.ACCEPTED, case, meeting
         current.listing_explanation = f"{listing.reason} {repeat.reason}"[:400]
         current.decided_at, current.decided_by = timezone.now(), by
         current.version += 1
         current.save()
         audit_record(
-            action=AuditAction.CHANGE, obj=current, user=by,
+            action=AuditAction.CHANGE,
+            obj=current,
+            user=by,
             summary=f"Accepted referral as case {case.pk}; {'repeat' if repeat.repeat else 'not a repeat'}",
-        )  # fmt: skip
+        )
         audit_record(action=AuditAction.CREATE, obj=case, user=by, summary="Case created from an accepted referral")
         transaction.on_commit(lambda: _tell_referrer(current, "accepted"))
     return current
@@ -222,10 +254,15 @@ def referral_transfer(*, referral: Referral, to_marac: Marac, reason: str, by: A
         if current.status != ReferralStatus.SUBMITTED or to_marac.pk == current.marac_id:
             raise NotSubmitted
         received = Referral.objects.create(
-            marac=to_marac, referrer=current.referrer, referring_agency=current.referring_agency,
-            status=ReferralStatus.SUBMITTED, content=current.content, instrument=current.instrument,
-            criteria_result=current.criteria_result, submitted_at=timezone.now(),
-        )  # fmt: skip
+            marac=to_marac,
+            referrer=current.referrer,
+            referring_agency=current.referring_agency,
+            status=ReferralStatus.SUBMITTED,
+            content=current.content,
+            instrument=current.instrument,
+            criteria_result=current.criteria_result,
+            submitted_at=timezone.now(),
+        )
         transfer = Transfer.objects.create(
             from_referral=current, to_marac=to_marac, to_referral=received, reason=reason, transferred_by=by
         )
@@ -239,12 +276,10 @@ def referral_transfer(*, referral: Referral, to_marac: Marac, reason: str, by: A
 
 def _tell_referrer(referral: Referral, what: str) -> None:
     """The email says there is something to see and links to it: never a name, an address or a reason."""
-    link = settings.OPENMARAC_SITE_URL + reverse("referrals:overview", args=[referral.pk])
+    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("referrals:overview", args=[referral.pk])
     send_mail(
         subject=f"OpenMARAC: referral {referral.pk} has been {what}",
         message=f"There is an update on a referral you made. Sign in to see it:\n\n{link}\n",
         from_email=None,
         recipient_list=[referral.referrer.email],
     )
-
-

@@ -40,7 +40,9 @@ def _text(label: str, *, required: bool = False, help_text: str = "", limit: int
     )
 
 
-def _choice(label: str, choices: list[tuple[str, str]], *, required: bool = True, message: str = "") -> forms.ChoiceField:
+def _choice(
+    label: str, choices: list[tuple[str, str]], *, required: bool = True, message: str = ""
+) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=choices,
@@ -106,10 +108,26 @@ class VictimForm(AddressFields):
     )
 
     field_order = [
-        "given_name", "family_name", "other_names", "date_of_birth", "gender", "ethnicity", "sexuality",
-        "has_disability", "disability_details", "first_language", "needs_interpreter", "barriers_to_engagement",
-        "pregnant", "address_line_1", "address_line_2", "town", "postcode", "safe_to_post", "safe_contact",
-    ]  # fmt: skip
+        "given_name",
+        "family_name",
+        "other_names",
+        "date_of_birth",
+        "gender",
+        "ethnicity",
+        "sexuality",
+        "has_disability",
+        "disability_details",
+        "first_language",
+        "needs_interpreter",
+        "barriers_to_engagement",
+        "pregnant",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "postcode",
+        "safe_to_post",
+        "safe_contact",
+    ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -163,9 +181,19 @@ class PerpetratorForm(AddressFields):
     relationship = _choice("Their relationship to the victim", RELATIONSHIPS)
 
     field_order = [
-        "given_name", "family_name", "description", "date_of_birth", "gender", "ethnicity", "has_disability",
-        "relationship", "address_line_1", "address_line_2", "town", "postcode",
-    ]  # fmt: skip
+        "given_name",
+        "family_name",
+        "description",
+        "date_of_birth",
+        "gender",
+        "ethnicity",
+        "has_disability",
+        "relationship",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "postcode",
+    ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -230,13 +258,9 @@ class CriteriaForm(forms.Form):
         "How the abuse is escalating in frequency or severity, if it is",
         help_text="For example: incidents were monthly and are now weekly; threats have become assaults",
     )
-    professional_judgement = forms.BooleanField(
-        label="I am referring on professional judgement", required=False
-    )
+    professional_judgement = forms.BooleanField(label="I am referring on professional judgement", required=False)
     judgement_rationale = _text("Your reasons for referring on professional judgement")
-    representative_consulted = _choice(
-        "Did you consult your agency's MARAC representative?", YES_NO, required=False
-    )
+    representative_consulted = _choice("Did you consult your agency's MARAC representative?", YES_NO, required=False)
     urgent = forms.BooleanField(label="This is urgent: it cannot wait for the next meeting", required=False)
     urgency_reason = _text("Why it is urgent", limit=500)
 

@@ -24,13 +24,17 @@ SECTIONS = (
     Section("perpetrators", "Perpetrators", referral_forms.PerpetratorForm, is_list=True, item_name="perpetrator"),
     Section("risk", "Risk checklist", None),
     Section(
-        "history", "Incidents, call-outs and referrals in the last year", referral_forms.HistoryEventForm,
-        is_list=True, required=False, item_name="event",
+        "history",
+        "Incidents, call-outs and referrals in the last year",
+        referral_forms.HistoryEventForm,
+        is_list=True,
+        required=False,
+        item_name="event",
     ),
     Section("criteria", "Other reasons to refer", referral_forms.CriteriaForm, required=False),
     Section("consent", "Consent and telling the victim", referral_forms.ConsentForm),
     Section("about", "Background, risk and outcomes sought", referral_forms.AboutForm),
-)  # fmt: skip
+)
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 
 

@@ -44,9 +44,14 @@ def _locked(referral: Referral, based_on_version: int | None) -> Referral:
 
 
 def referral_save_section(
-    *, referral: Referral, section: Section, data: dict[str, Any], index: int | None = None,
-    based_on_version: int | None, by: Any,
-) -> tuple[Referral, dict[str, list[str]]]:  # fmt: skip
+    *,
+    referral: Referral,
+    section: Section,
+    data: dict[str, Any],
+    index: int | None = None,
+    based_on_version: int | None,
+    by: Any,
+) -> tuple[Referral, dict[str, list[str]]]:
     """Keep what was typed, valid or not, and return the section's errors for the page to show."""
     raw = {key: value for key, value in data.items() if key not in {"csrfmiddlewaretoken", "version", "action"}}
     errors = section_errors(referral, section, raw)
@@ -69,7 +74,9 @@ def referral_save_section(
     return current, errors
 
 
-def referral_remove_item(*, referral: Referral, section: Section, index: int, based_on_version: int | None, by: Any) -> Referral:
+def referral_remove_item(
+    *, referral: Referral, section: Section, index: int, based_on_version: int | None, by: Any
+) -> Referral:
     with transaction.atomic():
         current = _locked(referral, based_on_version)
         items = list(current.content.get(section.slug, []))
@@ -134,7 +141,9 @@ def referral_problems(referral: Referral) -> dict[str, list[str]]:
 
 def referral_facts(referral: Referral) -> criteria.ReferralFacts:
     answers = _cleaned(referral, SECTIONS_BY_SLUG["risk"])
-    score = sum(1 for key, value in answers.items() if not key.endswith("_comment") and value == "yes") if answers else None
+    score = (
+        sum(1 for key, value in answers.items() if not key.endswith("_comment") and value == "yes") if answers else None
+    )
     choices = _cleaned(referral, SECTIONS_BY_SLUG["criteria"])
     events = [
         criteria.RecordedEvent(kind=criteria.EventKind(item["kind"]), occurred_on=item["happened_on"])
@@ -169,10 +178,14 @@ def decision_as_data(decision: criteria.CriteriaDecision) -> dict[str, Any]:
     data = asdict(decision)
     data["signposts"] = [criteria.SIGNPOST_WORDS[signpost] for signpost in decision.signposts]
     data["results"] = [
-        {"criterion": str(result.criterion), "title": criteria.CRITERION_WORDS[result.criterion], "met": result.met,
-         "reason": result.reason}
+        {
+            "criterion": str(result.criterion),
+            "title": criteria.CRITERION_WORDS[result.criterion],
+            "met": result.met,
+            "reason": result.reason,
+        }
         for result in decision.results
-    ]  # fmt: skip
+    ]
     return data
 
 
@@ -196,7 +209,9 @@ def referral_submit(*, referral: Referral, based_on_version: int | None, by: Any
         current.version += 1
         current.save()
         audit_record(
-            action=AuditAction.CHANGE, obj=current, user=by,
+            action=AuditAction.CHANGE,
+            obj=current,
+            user=by,
             summary=f"Submitted referral; criteria {'met' if decision.met else 'not met'}",
-        )  # fmt: skip
+        )
     return {}

@@ -33,7 +33,7 @@ def _editable(request: HttpRequest, pk: int) -> Referral:
     return referral
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: HttpRequest) -> int | None:  # the version the page was based on
     try:
         return int(request.POST["version"])
     except (KeyError, ValueError):
@@ -49,7 +49,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_start(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("referrals:list")
-    marac = Marac.objects.get(pk=current_marac_id(request))
+    marac_id = current_marac_id(request)
+    if marac_id is None:
+        raise Http404
+    marac = Marac.objects.get(pk=marac_id)
     if request.user.agency_id is None:  # type: ignore[union-attr]
         messages.error(request, "Your account has no agency: ask your administrator to add one before you refer.")
         return redirect("referrals:list")
@@ -67,9 +70,16 @@ def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
     if not problems:
         decision = services.decision_as_data(services.criteria_decision(referral))
     rows = [(section, referral.content.get(section.slug), problems.get(section.slug, [])) for section in SECTIONS]
-    return render(request, "referrals/referral_overview.html", {
-        "referral": referral, "rows": rows, "problems": problems, "decision": decision,
-    })  # fmt: skip
+    return render(
+        request,
+        "referrals/referral_overview.html",
+        {
+            "referral": referral,
+            "rows": rows,
+            "problems": problems,
+            "decision": decision,
+        },
+    )
 
 
 @require_permission("referrals.make_referral")
@@ -106,9 +116,15 @@ def referral_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     referral = _editable(request, pk)
     section = _section(slug)
     if section.is_list:
-        return render(request, "referrals/section_list.html", {
-            "referral": referral, "section": section, "items": referral.content.get(slug, []),
-        })  # fmt: skip
+        return render(
+            request,
+            "referrals/section_list.html",
+            {
+                "referral": referral,
+                "section": section,
+                "items": referral.content.get(slug, []),
+            },
+        )
     return _edit(request, referral, section, index=None)
 
 
@@ -144,9 +160,13 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
         form = form_for(section, data=request.POST, questions=questions)
         try:
             referral, errors = services.referral_save_section(
-                referral=referral, section=section, data=request.POST.dict() | _lists(request, form),
-                index=index, based_on_version=_version(request), by=request.user,
-            )  # fmt: skip
+                referral=referral,
+                section=section,
+                data=request.POST.dict() | _lists(request, form),
+                index=index,
+                based_on_version=_version(request),
+                by=request.user,
+            )
         except services.StaleReferral:
             form.is_valid()
             messages.error(request, STALE_MESSAGE)
@@ -165,13 +185,26 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
 
 def _lists(request: HttpRequest, form: Any) -> dict[str, list[str]]:
     """Fields that take several values (checkboxes) are kept as lists."""
-    return {name: request.POST.getlist(name) for name, field in form.fields.items() if hasattr(field, "choices")
-            and getattr(field.widget, "allow_multiple_selected", False)}  # fmt: skip
+    return {
+        name: request.POST.getlist(name)
+        for name, field in form.fields.items()
+        if hasattr(field, "choices") and getattr(field.widget, "allow_multiple_selected", False)
+    }
 
 
-def _render_section(request: HttpRequest, referral: Referral, section: Section, form: Any, index: int | None) -> HttpResponse:
+def _render_section(
+    request: HttpRequest, referral: Referral, section: Section, form: Any, index: int | None
+) -> HttpResponse:
     instrument = services.instrument_for(referral) if section.slug == "risk" else None
-    return render(request, "referrals/section_form.html", {
-        "referral": referral, "section": section, "form": form, "index": index, "instrument": instrument,
-        "is_last": section == SECTIONS[-1],
-    })  # fmt: skip
+    return render(
+        request,
+        "referrals/section_form.html",
+        {
+            "referral": referral,
+            "section": section,
+            "form": form,
+            "index": index,
+            "instrument": instrument,
+            "is_last": section == SECTIONS[-1],
+        },
+    )

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_it_loads_the_demo_once_and_prints_a_sign_in_for_every_role(settings):
     settings.OPENMARAC_DEMO_MODE = True
     settings.MFA_TOTP_INSECURE_BYPASS_CODE = "000000"
+    persona_emails = [f"{persona.slug}@northbrook.example" for persona in PERSONAS]
     outputs = []
     for _ in range(2):
         out = io.StringIO()
@@ -30,11 +31,9 @@ def test_it_loads_the_demo_once_and_prints_a_sign_in_for_every_role(settings):
         assert "http://127.0.0.1:8000/" in output and DEMO_PASSWORD in output
         assert "000000 is accepted" in output
         for role in Role:
-            user = User.objects.get(
-                role_grants__role=role, email__in=[f"{p.slug}@northbrook.example" for p in PERSONAS]
-            )
+            user = User.objects.get(role_grants__role=role, email__in=persona_emails)
             secret = decrypt(Authenticator.objects.get(user=user).data["secret"])
-            assert f"{role.label}" in output and user.email in output and secret in output
+            assert role.label in output and user.email in output and secret in output
 
 
 def test_it_mentions_no_bypass_code_outside_demo_mode(settings):

@@ -23,6 +23,7 @@ def _settings_form(marac, **overrides):
         "escalation_count": "3",
         "escalation_window_months": "12",
         "escalation_events": ["incident", "police_call_out"],
+        "escalation_in_frequency_or_severity": "on",
         "automatic_criteria": ["honour_based_abuse", "fgm", "forced_marriage"],
         "minutes_per_case": "15",
         "minutes_per_information_case": "5",

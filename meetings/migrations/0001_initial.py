@@ -5,28 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('marac', '0001_initial'),
+        ("marac", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('is_emergency', models.BooleanField(default=False)),
-                ('venue', models.CharField(blank=True, max_length=200)),
-                ('virtual_link', models.URLField(blank=True)),
-                ('marac', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='marac.marac')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField()),
+                ("is_emergency", models.BooleanField(default=False)),
+                ("venue", models.CharField(blank=True, max_length=200)),
+                ("virtual_link", models.URLField(blank=True)),
+                (
+                    "marac",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="meetings", to="marac.marac"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
-                'indexes': [models.Index(fields=['marac', 'starts_at'], name='meetings_me_marac_i_6f703f_idx')],
-                'constraints': [models.UniqueConstraint(fields=('marac', 'starts_at'), name='one_meeting_at_a_time')],
+                "ordering": ["starts_at"],
+                "indexes": [models.Index(fields=["marac", "starts_at"], name="meetings_me_marac_i_6f703f_idx")],
+                "constraints": [models.UniqueConstraint(fields=("marac", "starts_at"), name="one_meeting_at_a_time")],
             },
         ),
     ]

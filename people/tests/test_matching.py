@@ -18,16 +18,26 @@ def test_it_matches_names_that_differ_only_in_spelling_marks():
 
 
 def test_it_matches_a_date_of_birth_with_day_and_month_swapped():
-    reason = match_reason(PersonKey("Fictiona", "Testworth", date(1991, 4, 3)), PersonKey("Fictiona", "Testworth", date(1991, 3, 4)))
+    reason = match_reason(
+        PersonKey("Fictiona", "Testworth", date(1991, 4, 3)), PersonKey("Fictiona", "Testworth", date(1991, 3, 4))
+    )
     assert reason is not None and "swapped" in reason.words
 
 
 def test_it_does_not_match_a_different_person():
-    assert match_reason(PersonKey("Fictiona", "Testworth", date(1991, 4, 3)), PersonKey("Inventa", "Madeupson", date(1991, 4, 3))) is None
+    assert (
+        match_reason(
+            PersonKey("Fictiona", "Testworth", date(1991, 4, 3)), PersonKey("Inventa", "Madeupson", date(1991, 4, 3))
+        )
+        is None
+    )
 
 
 def test_it_does_not_match_without_a_date_of_birth():
-    assert match_reason(PersonKey("Fictiona", "Testworth", None), PersonKey("Fictiona", "Testworth", date(1991, 4, 3))) is None
+    assert (
+        match_reason(PersonKey("Fictiona", "Testworth", None), PersonKey("Fictiona", "Testworth", date(1991, 4, 3)))
+        is None
+    )
 
 
 @given(st.text())
