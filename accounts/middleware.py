@@ -5,7 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 # Pages a signed-in user without a second factor may still reach: setting one up, and signing out.
-_ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/assets/", "/healthz")
+_ALLOWED_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",  # allauth asks for the password again before an authenticator is added
+    "/accounts/logout/",
+    "/static/",
+    "/assets/",
+    "/healthz",
+)
 
 
 class RequireMultiFactorMiddleware:

@@ -63,6 +63,22 @@ PERMISSIONS: tuple[Permission, ...] = (
         "See submitted referrals; accept, return or transfer them",
         frozenset({Role.COORDINATOR}),
     ),
+    Permission(
+        "referrals.manage_idva",
+        "Allocate a named IDVA to a case, log contact attempts, record that the victim declined the IDVA service",
+        frozenset({Role.COORDINATOR, Role.IDVA}),
+    ),
+    Permission(
+        "referrals.confirm_children_notification",
+        "Record that children's social care confirmed a notification (representatives of children's social care"
+        " only; checked against the user's agency)",
+        frozenset({Role.COORDINATOR, Role.AGENCY_REPRESENTATIVE}),
+    ),
+    Permission(
+        "referrals.chase_children_notifications",
+        "See the notifications to children's services not yet confirmed, and chase them",
+        frozenset({Role.COORDINATOR}),
+    ),
 )
 PERMISSIONS_BY_NAME = {permission.name: permission for permission in PERMISSIONS}
 

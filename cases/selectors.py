@@ -44,3 +44,23 @@ def get_case_for_user(*, user: Any, pk: int, audit: bool = True) -> Case:
 def case_is_referrers_only(*, user: Any, case: Case) -> bool:
     """A referrer without a case role at the case's MARAC sees the status of their referral, nothing more."""
     return not roles_at(user, case.marac_id) & CASE_ROLES
+
+
+def perpetrator_links(*, case: Case) -> dict[int, list[Case]]:
+    """For each perpetrator on the case, the other cases at this MARAC where they are a perpetrator against a
+    different victim: their links to other families (DOMAIN.md step 9; CAM 5.2 "links to other families")."""
+    from cases.models import CaseParty, PartyRole
+
+    perpetrator_ids = list(case.parties.filter(role=PartyRole.PERPETRATOR).values_list("person_id", flat=True))
+    links: dict[int, list[Case]] = {person_id: [] for person_id in perpetrator_ids}
+    others = (
+        CaseParty.objects.filter(
+            person_id__in=perpetrator_ids, role=PartyRole.PERPETRATOR, case__marac_id=case.marac_id
+        )
+        .exclude(case__victim_id=case.victim_id)
+        .select_related("case")
+        .order_by("-case__referred_on")
+    )
+    for party in others:
+        links[party.person_id].append(party.case)
+    return links

@@ -4,8 +4,9 @@ from django.shortcuts import render
 
 from audit.services import audit_record
 from cases.models import PartyRole
-from cases.selectors import case_is_referrers_only, cases_at_marac, get_case_for_user
+from cases.selectors import case_is_referrers_only, cases_at_marac, get_case_for_user, perpetrator_links
 from marac.models import Marac
+from referrals.followup_views import followup_panels
 from web.access import current_marac_where, require_permission
 
 
@@ -28,12 +29,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if case_is_referrers_only(user=request.user, case=case):
         return render(request, "cases/referral_status.html", {"case": case})
     parties = case.parties.select_related("person").order_by("role")
+    links = perpetrator_links(case=case)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "perpetrators": [p.person for p in parties if p.role == PartyRole.PERPETRATOR],
+            "perpetrators": [
+                (p.person, links.get(p.person_id, [])) for p in parties if p.role == PartyRole.PERPETRATOR
+            ],
             "children": [p.person for p in parties if p.role == PartyRole.CHILD],
+            **followup_panels(request, case),
         },
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("people/", include("people.urls")),
     path("referrals/", include("referrals.urls")),
+    path("api/v1/", include("referrals.api_urls")),
     path("audit/", include("audit.urls")),
     path("settings/", include("marac.urls")),
 ]

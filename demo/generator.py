@@ -29,6 +29,7 @@ from demo.plan import (
     years_before,
 )
 from marac.models import Agency, AgencyType, AutomaticCriterion, EscalationEvent, Marac, PopulationFigure
+from meetings.models import Meeting
 from people.models import Address, Alias, Person
 
 DEMO_SEED = 2024
@@ -49,6 +50,7 @@ class AreaCounts:
     addresses: int
     aliases: int
     case_parties: int
+    meetings: int
     users: int
 
 
@@ -92,12 +94,15 @@ def generate_area(
         marac = _create_marac(name, spec)
         agencies = create_agencies(marac=marac, stem=stem_of(name))
         users = create_users(marac=marac, agencies=agencies, stem=stem_of(name), seed=seed) if with_users else {}
-        cases = Planner(rng, spec, shape).plan()
+        planner = Planner(rng, spec, shape)
+        cases = planner.plan()
+        # The same meetings the application's own series would make, so that every hearing date has one.
+        meetings = Meeting.objects.bulk_create(Meeting(marac=marac, starts_at=at) for at in planner.calendar.meetings)
         if with_users:
             mark_demo_referrer_cases(rng, cases, start=start)
         counts = _write_cases(marac, cases, agencies, users.get("referrer"))
     in_period = sum(case.referred_on >= start for case in cases)
-    return AreaCounts(marac_id=marac.pk, cases_in_period=in_period, users=len(users), **counts)
+    return AreaCounts(marac_id=marac.pk, cases_in_period=in_period, meetings=len(meetings), users=len(users), **counts)
 
 
 def generate_demo(*, seed: int = DEMO_SEED, today: date | None = None) -> AreaCounts:

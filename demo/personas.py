@@ -106,7 +106,7 @@ def email_domain(stem: str) -> str:
     return f"{stem.lower().replace(' ', '-')}.example"
 
 
-def representatives() -> list[Persona]:
+def demo_accounts() -> list[Persona]:
     """Every persona, then one representative for each agency that no persona represents."""
     return [
         *PERSONAS,
@@ -159,7 +159,7 @@ def create_users(*, marac: Marac, agencies: dict[AgencyType, Agency], stem: str,
         persona.slug: _create_user(
             persona, marac=marac, agency=agencies[persona.agency_type], seed=seed, password=password, domain=domain
         )
-        for persona in representatives()
+        for persona in demo_accounts()
     }
 
 

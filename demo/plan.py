@@ -289,12 +289,12 @@ class Planner:
 
     def _settle(self, case: CasePlan, slot: Slot) -> None:
         case.information_only = slot.information_only
-        case.victim_pregnant = slot.pregnant
+        case.victim_pregnant = slot.pregnant and case.victim.gender == Gender.FEMALE
         case.referring_agency = AgencyType.POLICE if slot.police_referral else _weighted(self.rng, NON_POLICE_REFERRERS)
         self._schedule(case)
         # Victims of 16 or 17 start no chain either, so that nobody is counted twice as a 16-17 year old.
         if case.heard_on and not case.information_only and not slot.profile.aged_16_17:
-            self.chains.setdefault(_chain_key(slot.profile), _Chains()).add(case)
+            self._chain(slot.profile).add(case)
 
     def _schedule(self, case: CasePlan) -> None:
         hearing = self.calendar.hearing_for(case.referred_on)

@@ -33,6 +33,8 @@ def meeting_days(
     if frequency in _STEP_DAYS:
         day = _first_weekday_on_or_after(anchor, weekday)
         step = timedelta(days=_STEP_DAYS[frequency])
+        while day > start:  # a start before the anchor: step back, so past series are right too
+            day -= step
         while day < start:
             day += step
         while day <= end:

@@ -152,7 +152,7 @@ def _repeat(referral: Referral, victim: Person, perpetrators: list[Person], toda
 def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
     meetings = meetings_ensure_ahead(marac=marac, start=timezone.localdate(referral.submitted_at))
     working = calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
-    urgent = bool(referral.content.get("criteria", {}).get("urgent"))
+    urgent = bool(_cleaned(referral, SECTIONS_BY_SLUG["criteria"]).get("urgent"))
     assert referral.submitted_at is not None  # only submitted referrals are listed
     return calendar.meeting_for_referral(
         referral.submitted_at,

@@ -15,7 +15,7 @@ class InstrumentError(ValueError):
 
 
 def instrument_load(*, document: dict[str, Any], by: Any) -> RiskInstrument:
-    code, questions = document.get("code"), document.get("questions")
+    code, questions = str(document.get("code", "")), document.get("questions")
     if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
         raise InstrumentError("'questions' must be a list of the questions' wording, in order")
     with transaction.atomic():

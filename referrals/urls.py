@@ -1,12 +1,18 @@
 from django.urls import path
 
-from referrals import decision_views, views
+from referrals import decision_views, followup_views, views
 
 app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("start/", views.referral_start, name="start"),
     path("inbox/", decision_views.inbox, name="inbox"),
+    path("idva/", followup_views.idva_allocations, name="idva_allocations"),
+    path("idva/<int:case_pk>/allocate/", followup_views.idva_allocate, name="idva_allocate"),
+    path("idva/<int:case_pk>/contact/", followup_views.idva_contact, name="idva_contact"),
+    path("idva/<int:case_pk>/declined/", followup_views.idva_declined, name="idva_declined"),
+    path("children-notifications/", followup_views.children_notifications, name="children_notifications"),
+    path("children-notifications/<int:case_pk>/confirm/", followup_views.children_confirm, name="children_confirm"),
     path("<int:pk>/decision/", decision_views.decision, name="decision"),
     path("<int:pk>/decision/match/", decision_views.match, name="match"),
     path("<int:pk>/decision/accept/", decision_views.accept, name="accept"),

@@ -18,6 +18,9 @@ from demo import fictional
 from demo.generator import AreaCounts, generate_area, generate_national
 from demo.personas import DEMO_PASSWORD, PERSONAS, REPRESENTATIVE_NAMES
 from marac.models import AgencyType, Marac, MaracAgency, PopulationFigure
+from meetings.models import Meeting
+from meetings.series import LONDON
+from meetings.services import meetings_ensure_ahead
 from people.models import Address, Alias, Ethnicity, Gender, Person
 
 SEED = 7
@@ -197,6 +200,17 @@ def test_it_hears_cases_about_three_weeks_after_referral_and_leaves_the_latest_u
     assert set(unheard.values_list("status", flat=True)) == {CaseStatus.LISTED, CaseStatus.REFERRED}
     assert not unheard.filter(referred_on__lt=END - timedelta(days=40)).exists()
     assert cases.filter(status=CaseStatus.CLOSED).exists() and cases.filter(status=CaseStatus.HEARD).exists()
+
+
+@pytest.mark.django_db
+def test_it_hears_every_case_at_a_meeting_the_application_itself_would_schedule(area):
+    marac = Marac.objects.get(pk=area.marac_id)
+    meeting_days = {meeting.starts_at.astimezone(LONDON).date() for meeting in Meeting.objects.filter(marac=marac)}
+    heard_days = set(Case.objects.filter(marac=marac, heard_on__isnull=False).values_list("heard_on", flat=True))
+    assert heard_days <= meeting_days
+    before = Meeting.objects.filter(marac=marac).count()
+    meetings_ensure_ahead(marac=marac, start=END - timedelta(days=60))
+    assert Meeting.objects.filter(marac=marac).count() == before
 
 
 @pytest.mark.django_db

@@ -90,14 +90,6 @@ def test_it_shows_page_not_found_to_a_coordinator_at_another_marac(
         northbrook.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Redirect loop: allauth asks for the password again before an authenticator is added "
-        "(MFA_REAUTHENTICATION_REQUIRED), and RequireMultiFactorMiddleware sends /accounts/reauthenticate/ "
-        "back to /accounts/2fa/totp/activate/. Fix: allow '/accounts/reauthenticate/' in accounts/middleware.py."
-    ),
-)
 def test_it_has_someone_without_an_authenticator_set_one_up_before_anything_else(page, base_url, marac):
     user = grant(
         UserFactory(with_mfa=False, full_name="Nell Newcomer", email="newcomer@example.invalid"), marac, Role.IDVA

@@ -23,7 +23,7 @@ def _walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, object]]:
 
 
 def _example_path(route: str) -> str:
-    return "/" + re.sub(r"<(?:int:)?\w+>", "1", route)
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", "1", route)
 
 
 OWN_ROUTES = [
@@ -50,6 +50,9 @@ GUARDED = [(route, view) for route, view in OWN_ROUTES if getattr(view, "require
 def test_it_sends_anonymous_visitors_to_sign_in(client, route, view):
     for method in (client.get, client.post):
         response = method(_example_path(route))
+        if route.startswith("api/"):  # the JSON API answers 401 rather than redirecting
+            assert response.status_code == 401
+            continue
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
 

@@ -1,0 +1,262 @@
+"""What happens to an accepted referral before its meeting: the IDVA allocated within 48 hours, the IDVA's attempts
+to contact the victim, and the notification to children's social care and its chasing.
+
+Rules first (no ORM), then the reads, then the writes. Every write locks its row, writes an audit entry in the same
+transaction and names ids only, never a person's details."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Role, RoleGrant, User
+from accounts.permissions import roles_at
+from audit.models import AuditAction
+from audit.services import audit_record
+from marac.models import AgencyType
+from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation
+
+HOUR = 3600
+
+
+class FollowupRefused(Exception):
+    """A follow-up write that the rules do not allow; the message is safe to show the user."""
+
+    message = "This could not be recorded."
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StaleRecord(FollowupRefused):
+    message = (
+        "Someone else changed this IDVA allocation while you were looking at it. Nothing has been saved: "
+        "check the case page again, then make your change if it is still needed."
+    )
+
+
+class NotAnIdvaHere(FollowupRefused):
+    message = "Choose someone who holds the IDVA role at this MARAC."
+
+
+class VictimDeclined(FollowupRefused):
+    message = "The victim declined the IDVA service, so no IDVA can be allocated."
+
+
+class AlreadyConfirmed(FollowupRefused):
+    message = "Children's social care has already confirmed this notification."
+
+
+class NotChildrensSocialCare(FollowupRefused):
+    message = "Only the coordinator or a representative of children's social care can record confirmation."
+
+
+# --- Rules ----------------------------------------------------------------------------------------------------------
+
+
+class ClockState(StrEnum):
+    RUNNING = "running"
+    OVERDUE = "overdue"
+    ALLOCATED = "allocated"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class IdvaClock:
+    state: ClockState
+    due_by: datetime
+    words: str
+    tag_class: str
+    tag_text: str
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == ClockState.OVERDUE
+
+
+def _hours(seconds: float) -> str:
+    hours = int(seconds // HOUR)
+    if hours == 0:
+        return "less than an hour"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+# BD IDSVA: "an IDSVA will be allocated within 48 hours"; the clock stops at allocation or when the victim declines.
+def idva_clock(*, due_by: datetime, allocated_at: datetime | None, declined: bool, now: datetime) -> IdvaClock:
+    if declined:
+        return IdvaClock(ClockState.DECLINED, due_by, "The victim declined the IDVA service.", "grey", "Declined")
+    if allocated_at is not None:
+        late = (allocated_at - due_by).total_seconds()
+        words = "Allocated within the 48 hours." if late <= 0 else f"Allocated {_hours(late)} after the 48 hours."
+        return IdvaClock(ClockState.ALLOCATED, due_by, words, "green", "Allocated")
+    left = (due_by - now).total_seconds()
+    if left < 0:
+        overdue = _hours(-left)
+        return IdvaClock(ClockState.OVERDUE, due_by, f"Overdue by {overdue}.", "red", f"Overdue by {overdue}")
+    return IdvaClock(ClockState.RUNNING, due_by, f"{_hours(left)} left.".capitalize(), "blue", "Waiting")
+
+
+# BED 4: the contact is chased "if not confirmed after 2 working days"; chase_due_on is the second working day,
+# so the chase is due once that day has passed.
+def children_chase_is_due(*, chase_due_on: date, confirmed: bool, today: date) -> bool:
+    return not confirmed and today > chase_due_on
+
+
+def may_manage_idva(user: Any, allocation: IdvaAllocation) -> bool:
+    return bool(user.has_perm("referrals.manage_idva", allocation))
+
+
+def may_confirm_children_notification(user: Any, notification: ChildrenNotification) -> bool:
+    """The coordinator, or an agency representative at the MARAC whose agency is children's social care."""
+    if not user.has_perm("referrals.confirm_children_notification", notification):
+        return False
+    if Role.COORDINATOR in roles_at(user, notification.marac_id):
+        return True
+    agency = getattr(user, "agency", None)
+    return agency is not None and agency.agency_type == AgencyType.CHILDRENS_SOCIAL_CARE
+
+
+# --- Reads ----------------------------------------------------------------------------------------------------------
+
+
+def idvas_at(*, marac_id: int) -> QuerySet[User]:
+    """The people who may be allocated: active users holding the IDVA role at the MARAC."""
+    return User.objects.filter(is_active=True, role_grants__marac_id=marac_id, role_grants__role=Role.IDVA).distinct()
+
+
+def allocations_at_marac(*, marac_id: int, now: datetime) -> QuerySet[IdvaAllocation]:
+    """Overdue first (longest overdue at the top), then those still within the 48 hours, then the rest, newest first."""
+    waiting = models.Q(idva__isnull=True, declined_by_victim=False)
+    return (
+        IdvaAllocation.objects.filter(case__marac_id=marac_id)
+        .select_related("case", "idva")
+        .annotate(
+            rank=models.Case(
+                models.When(waiting & models.Q(due_by__lt=now), then=models.Value(0)),
+                models.When(waiting, then=models.Value(1)),
+                default=models.Value(2),
+            )
+        )
+        .order_by("rank", models.Case(models.When(rank__lt=2, then="due_by")).asc(nulls_last=True), "-due_by")
+    )
+
+
+def unconfirmed_notifications_at_marac(*, marac_id: int) -> QuerySet[ChildrenNotification]:
+    return (
+        ChildrenNotification.objects.filter(case__marac_id=marac_id, confirmed_at__isnull=True)
+        .select_related("case")
+        .order_by("chase_due_on", "sent_at")
+    )
+
+
+# --- Writes ---------------------------------------------------------------------------------------------------------
+
+
+def _lock(allocation: IdvaAllocation) -> IdvaAllocation:
+    """The row, locked; refused if it changed since the caller read `allocation` (a form carries its version)."""
+    current = IdvaAllocation.objects.select_for_update().select_related("case").get(pk=allocation.pk)
+    if current.version != allocation.version:
+        raise StaleRecord
+    return current
+
+
+def idva_allocate(*, allocation: IdvaAllocation, idva: User, by: Any) -> IdvaAllocation:
+    with transaction.atomic():
+        current = _lock(allocation)
+        if current.declined_by_victim:
+            raise VictimDeclined
+        if not (
+            idva.is_active
+            and RoleGrant.objects.filter(user=idva, marac_id=current.case.marac_id, role=Role.IDVA).exists()
+        ):
+            raise NotAnIdvaHere
+        before = current.idva_id
+        current.idva = idva
+        # The clock stops at the first allocation; a later change of IDVA does not restart or reset it.
+        current.allocated_at = current.allocated_at or timezone.now()
+        current.version += 1
+        current.save()
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=current,
+            user=by,
+            summary=f"IDVA allocated to case {current.case_id}: user {idva.pk}",
+            changes={"idva": {"from": str(before), "to": str(idva.pk)}},
+        )
+    return current
+
+
+def contact_attempt_record(
+    *, allocation: IdvaAllocation, attempted_at: datetime, method: str, succeeded: bool, note: str, by: Any
+) -> ContactAttempt:
+    with transaction.atomic():
+        current = IdvaAllocation.objects.select_for_update().select_related("case").get(pk=allocation.pk)
+        attempt = ContactAttempt.objects.create(
+            allocation=current, attempted_at=attempted_at, method=method, succeeded=succeeded, note=note, by=by
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=attempt,
+            marac_id=current.case.marac_id,
+            user=by,
+            summary=f"Contact attempt on case {current.case_id}: {method}, {'spoke' if succeeded else 'no contact'}",
+        )
+    return attempt
+
+
+def idva_declined(*, allocation: IdvaAllocation, by: Any) -> IdvaAllocation:
+    """BD Action planning: once the victim declines the IDVA service, the referrer feeds back to the victim."""
+    with transaction.atomic():
+        current = _lock(allocation)
+        if not current.declined_by_victim:
+            current.declined_by_victim, current.declined_at = True, timezone.now()
+            current.version += 1
+            current.save()
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=current,
+                user=by,
+                summary=f"Victim declined the IDVA service on case {current.case_id}; the referrer feeds back",
+                changes={"declined_by_victim": {"from": "False", "to": "True"}},
+            )
+    return current
+
+
+def children_notification_confirm(*, notification: ChildrenNotification, by: Any) -> ChildrenNotification:
+    with transaction.atomic():
+        current = ChildrenNotification.objects.select_for_update().select_related("case").get(pk=notification.pk)
+        if not may_confirm_children_notification(by, current):
+            raise NotChildrensSocialCare
+        if current.confirmed_at is not None:
+            raise AlreadyConfirmed
+        current.confirmed_at, current.confirmed_by = timezone.now(), by
+        current.save()
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=current,
+            user=by,
+            summary=f"Children's social care confirmed the notification on case {current.case_id}",
+        )
+    return current
+
+
+def children_notifications_mark_chased(*, today: date) -> dict[int, int]:
+    """Stamp chased_at on every unconfirmed notification whose chase is due; how many, per MARAC. It keeps
+    stamping each run until children's social care confirms, so the coordinators are reminded every day."""
+    counts: dict[int, int] = {}
+    with transaction.atomic():
+        due = ChildrenNotification.objects.select_for_update().filter(confirmed_at__isnull=True, chase_due_on__lt=today)
+        for notification in due.select_related("case"):
+            notification.chased_at = timezone.now()
+            notification.save(update_fields=["chased_at"])
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=notification,
+                summary=f"Notification to children's services on case {notification.case_id} due a chase",
+            )
+            counts[notification.marac_id] = counts.get(notification.marac_id, 0) + 1
+    return counts

@@ -1,0 +1,328 @@
+"""Pages for the follow-up of an accepted referral: the IDVA panel and the children's services panel of the case page,
+the forms they post to, and the coordinator's and IDVAs' lists. Every case is reached through the case gate."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
+from cases.models import Case
+from cases.selectors import get_case_for_user
+from marac.models import Marac
+from referrals import followup
+from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation
+from web.access import current_marac_where, require_permission
+
+# --- Forms ----------------------------------------------------------------------------------------------------------
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class _SeenVersion(forms.Form):
+    """Carries the version of the allocation the user saw, so a change made meanwhile by someone else is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, allocation: IdvaAllocation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allocation = allocation
+        self.fields["version"].initial = allocation.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "version" in cleaned and cleaned["version"] != self.allocation.version:
+            raise forms.ValidationError(followup.StaleRecord.message)
+        return cleaned
+
+
+class IdvaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name}, {obj.agency}" if obj.agency_id else str(obj.full_name)
+
+
+class AllocateForm(_SeenVersion):
+    idva = IdvaChoiceField(
+        queryset=User.objects.none(),
+        label="IDVA",
+        empty_label="Choose an IDVA",
+        help_text="Everyone who holds the IDVA role at this MARAC.",
+        error_messages={
+            "required": "Choose the IDVA to allocate",
+            "invalid_choice": followup.NotAnIdvaHere.message,
+        },
+    )
+
+    def __init__(self, *args: Any, allocation: IdvaAllocation, **kwargs: Any) -> None:
+        super().__init__(*args, allocation=allocation, **kwargs)
+        self.fields["idva"].queryset = followup.idvas_at(marac_id=allocation.case.marac_id)  # type: ignore[attr-defined]
+        self.fields["idva"].initial = allocation.idva_id
+
+
+class DeclineForm(_SeenVersion):
+    confirm = forms.BooleanField(
+        label="The victim has declined the IDVA service",
+        help_text="The referrer then becomes responsible for feedback to the victim after the meeting.",
+        error_messages={"required": "Confirm that the victim declined the IDVA service"},
+    )
+
+
+class ContactAttemptForm(forms.Form):
+    attempted_at = forms.DateTimeField(
+        label="When",
+        widget=DateTimeLocalInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        help_text="For example 27/3/2026 14:30",
+        error_messages={
+            "required": "Enter when the contact was attempted",
+            "invalid": "Enter a real date and time, for example 27/3/2026 14:30",
+        },
+    )
+    method = forms.ChoiceField(
+        label="How",
+        choices=ContactAttempt._meta.get_field("method").choices or [],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how contact was attempted"},
+    )
+    succeeded = forms.ChoiceField(
+        label="Did you speak to the victim?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you spoke to the victim"},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen by the coordinator and IDVAs at this MARAC.",
+        error_messages={"max_length": "This must be 500 characters or fewer"},
+    )
+
+    def clean_attempted_at(self) -> datetime:
+        attempted_at: datetime = self.cleaned_data["attempted_at"]
+        if attempted_at > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("The time of the attempt must be now or in the past")
+        return attempted_at
+
+
+# --- The panels of the case page -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdvaPanel:
+    allocation: IdvaAllocation | None
+    clock: followup.IdvaClock | None
+    attempts: list[ContactAttempt]
+    can_manage: bool
+    allocate_form: AllocateForm | None
+    contact_form: ContactAttemptForm | None
+    decline_form: DeclineForm | None
+
+
+@dataclass(frozen=True)
+class ChildrenPanel:
+    notification: ChildrenNotification | None
+    chase_due: bool
+    can_confirm: bool
+
+
+def _clock(allocation: IdvaAllocation) -> followup.IdvaClock:
+    return followup.idva_clock(
+        due_by=allocation.due_by,
+        allocated_at=allocation.allocated_at,
+        declined=allocation.declined_by_victim,
+        now=timezone.now(),
+    )
+
+
+def _idva_panel(request: HttpRequest, case: Case) -> IdvaPanel:
+    allocation = IdvaAllocation.objects.filter(case=case).select_related("case", "idva").first()
+    if allocation is None:
+        return IdvaPanel(None, None, [], False, None, None, None)
+    can_manage = followup.may_manage_idva(request.user, allocation)
+    manage = can_manage and not allocation.declined_by_victim
+    return IdvaPanel(
+        allocation=allocation,
+        clock=_clock(allocation),
+        attempts=list(allocation.contact_attempts.select_related("by")),
+        can_manage=can_manage,
+        allocate_form=AllocateForm(allocation=allocation, prefix="allocate") if manage else None,
+        contact_form=ContactAttemptForm(prefix="contact", initial={"attempted_at": timezone.localtime()})
+        if can_manage
+        else None,
+        decline_form=DeclineForm(allocation=allocation, prefix="decline") if manage else None,
+    )
+
+
+def _children_panel(request: HttpRequest, case: Case) -> ChildrenPanel:
+    notification = ChildrenNotification.objects.filter(case=case).select_related("case", "confirmed_by").first()
+    if notification is None:
+        return ChildrenPanel(None, False, False)
+    confirmed = notification.confirmed_at is not None
+    return ChildrenPanel(
+        notification=notification,
+        chase_due=followup.children_chase_is_due(
+            chase_due_on=notification.chase_due_on, confirmed=confirmed, today=timezone.localdate()
+        ),
+        can_confirm=not confirmed and followup.may_confirm_children_notification(request.user, notification),
+    )
+
+
+def followup_panels(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """Context for the case page: the case has already been through the gate."""
+    return {"idva_panel": _idva_panel(request, case), "children_panel": _children_panel(request, case)}
+
+
+# --- Writes from the case page ---------------------------------------------------------------------------------------
+
+
+def _allocation_for(request: HttpRequest, case_pk: int) -> IdvaAllocation:
+    case = get_case_for_user(user=request.user, pk=case_pk)
+    allocation = IdvaAllocation.objects.filter(case=case).select_related("case", "idva").first()
+    if allocation is None or not followup.may_manage_idva(request.user, allocation):
+        raise Http404
+    return allocation
+
+
+def _back_to_case(case_pk: int, anchor: str) -> HttpResponse:
+    return redirect(reverse("cases:detail", args=[case_pk]) + f"#{anchor}")
+
+
+def _form_page(request: HttpRequest, case: Case, form: forms.Form, title: str, button: str) -> HttpResponse:
+    return render(
+        request, "referrals/followup_form.html", {"case": case, "form": form, "title": title, "button": button}
+    )
+
+
+@require_permission("referrals.manage_idva")
+def idva_allocate(request: HttpRequest, case_pk: int) -> HttpResponse:
+    allocation = _allocation_for(request, case_pk)
+    if allocation.declined_by_victim:
+        messages.error(request, followup.VictimDeclined.message)
+        return _back_to_case(case_pk, "idva")
+    form = AllocateForm(request.POST or None, allocation=allocation, prefix="allocate")
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup.idva_allocate(allocation=allocation, idva=form.cleaned_data["idva"], by=request.user)
+        except followup.FollowupRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"{form.cleaned_data['idva'].full_name} allocated as IDVA")
+            return _back_to_case(case_pk, "idva")
+    return _form_page(request, allocation.case, form, "Allocate an IDVA", "Allocate")
+
+
+@require_permission("referrals.manage_idva")
+def idva_contact(request: HttpRequest, case_pk: int) -> HttpResponse:
+    allocation = _allocation_for(request, case_pk)
+    initial = {"attempted_at": timezone.localtime()}
+    form = ContactAttemptForm(request.POST or None, prefix="contact", initial=initial)
+    if request.method == "POST" and form.is_valid():
+        followup.contact_attempt_record(
+            allocation=allocation,
+            attempted_at=form.cleaned_data["attempted_at"],
+            method=form.cleaned_data["method"],
+            succeeded=form.cleaned_data["succeeded"] == "yes",
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+        messages.success(request, "Contact attempt logged")
+        return _back_to_case(case_pk, "idva")
+    return _form_page(request, allocation.case, form, "Log a contact attempt", "Log attempt")
+
+
+@require_permission("referrals.manage_idva")
+def idva_declined(request: HttpRequest, case_pk: int) -> HttpResponse:
+    allocation = _allocation_for(request, case_pk)
+    form = DeclineForm(request.POST or None, allocation=allocation, prefix="decline")
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup.idva_declined(allocation=allocation, by=request.user)
+        except followup.FollowupRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Recorded that the victim declined the IDVA service")
+            return _back_to_case(case_pk, "idva")
+    return _form_page(request, allocation.case, form, "Victim declined the IDVA service", "Record that they declined")
+
+
+@require_permission("referrals.confirm_children_notification")
+def children_confirm(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, pk=case_pk)
+    notification = ChildrenNotification.objects.filter(case=case).select_related("case").first()
+    if notification is None or not followup.may_confirm_children_notification(request.user, notification):
+        raise Http404
+    if request.method == "POST":
+        try:
+            followup.children_notification_confirm(notification=notification, by=request.user)
+        except followup.FollowupRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Recorded that children's social care confirmed the notification")
+    return _back_to_case(case_pk, "childrens-services")
+
+
+# --- Lists ------------------------------------------------------------------------------------------------------------
+
+
+@require_permission("referrals.manage_idva")
+def idva_allocations(request: HttpRequest) -> HttpResponse:
+    marac_id = current_marac_where(request, "referrals.manage_idva")
+    allocations = followup.allocations_at_marac(marac_id=marac_id, now=timezone.now())
+    page = Paginator(allocations, 50).get_page(request.GET.get("page"))
+    audit_record(
+        action=AuditAction.VIEW,
+        object_type="referrals.idvaallocation",
+        marac_id=marac_id,
+        summary=f"IDVA allocations page {page.number}: {len(page.object_list)} allocations",
+    )
+    return render(
+        request,
+        "referrals/idva_allocations.html",
+        {
+            "marac": Marac.objects.get(pk=marac_id),
+            "page": page,
+            "rows": [(allocation, _clock(allocation)) for allocation in page.object_list],
+        },
+    )
+
+
+@require_permission("referrals.chase_children_notifications")
+def children_notifications(request: HttpRequest) -> HttpResponse:
+    marac_id = current_marac_where(request, "referrals.chase_children_notifications")
+    notifications = followup.unconfirmed_notifications_at_marac(marac_id=marac_id)
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    audit_record(
+        action=AuditAction.VIEW,
+        object_type="referrals.childrennotification",
+        marac_id=marac_id,
+        summary=f"Unconfirmed children's services notifications page {page.number}: {len(page.object_list)}",
+    )
+    today = timezone.localdate()
+    rows = [
+        (
+            notification,
+            followup.children_chase_is_due(chase_due_on=notification.chase_due_on, confirmed=False, today=today),
+        )
+        for notification in page.object_list
+    ]
+    return render(
+        request,
+        "referrals/children_notifications.html",
+        {"marac": Marac.objects.get(pk=marac_id), "page": page, "rows": rows},
+    )

@@ -1,0 +1,42 @@
+"""Background jobs of the front door, run by the task worker; a scheduler starts them through management commands."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from marac.models import Marac
+from referrals.followup import children_notifications_mark_chased
+
+
+@task
+def chase_children_notifications() -> int:
+    """BED 4: chase children's services where a notification is still unconfirmed after 2 working days. Each MARAC's
+    coordinators get a count and a link: never a name, a case reference or anything else about a person."""
+    counts = children_notifications_mark_chased(today=timezone.localdate())
+    for marac_id, count in sorted(counts.items()):
+        _tell_coordinators(Marac.objects.get(pk=marac_id), count)
+    return sum(counts.values())
+
+
+def _tell_coordinators(marac: Marac, count: int) -> None:
+    recipients = list(
+        User.objects.filter(is_active=True, role_grants__marac=marac, role_grants__role=Role.COORDINATOR)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("referrals:children_notifications")
+    noun = "notification" if count == 1 else "notifications"
+    verb = "needs" if count == 1 else "need"
+    what = f"{count} {noun} to children's services {verb} chasing"
+    send_mail(
+        subject=f"OpenMARAC: {what}",
+        message=f"{what} at {marac.name}. Sign in to see them:\n\n{link}\n",
+        from_email=None,
+        recipient_list=recipients,
+    )
