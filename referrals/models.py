@@ -53,9 +53,7 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     return_reasons = models.TextField(blank=True)
-    case = models.OneToOneField(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="referral"
-    )
+    case = models.OneToOneField("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="referral")
     meeting = models.ForeignKey(
         "meetings.Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )

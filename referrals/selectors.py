@@ -33,4 +33,3 @@ def _decides(user: Any, referral: Referral) -> bool:
 
 def referral_is_editable_by(*, user: Any, referral: Referral) -> bool:
     return referral.referrer_id == user.pk and referral.status in {ReferralStatus.DRAFT, ReferralStatus.RETURNED}
-

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marac', '0001_initial'),
+        ("marac", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='marac',
-            name='escalation_in_frequency_or_severity',
+            model_name="marac",
+            name="escalation_in_frequency_or_severity",
             field=models.BooleanField(default=True),
         ),
     ]

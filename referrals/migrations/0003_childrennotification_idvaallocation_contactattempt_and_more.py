@@ -6,81 +6,179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
-        ('marac', '0001_initial'),
-        ('people', '0001_initial'),
-        ('referrals', '0002_shipped_instruments'),
+        ("cases", "0001_initial"),
+        ("marac", "0001_initial"),
+        ("people", "0001_initial"),
+        ("referrals", "0002_shipped_instruments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChildrenNotification',
+            name="ChildrenNotification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField()),
-                ('chase_due_on', models.DateField()),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('chased_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='children_notification', to='cases.case')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sent_at", models.DateTimeField()),
+                ("chase_due_on", models.DateField()),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("chased_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children_notification",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='IdvaAllocation',
+            name="IdvaAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_by', models.DateTimeField()),
-                ('allocated_at', models.DateTimeField(blank=True, null=True)),
-                ('declined_by_victim', models.BooleanField(default=False)),
-                ('declined_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='idva_allocation', to='cases.case')),
-                ('idva', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='idva_allocations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_by", models.DateTimeField()),
+                ("allocated_at", models.DateTimeField(blank=True, null=True)),
+                ("declined_by_victim", models.BooleanField(default=False)),
+                ("declined_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="idva_allocation", to="cases.case"
+                    ),
+                ),
+                (
+                    "idva",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="idva_allocations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ContactAttempt',
+            name="ContactAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted_at', models.DateTimeField()),
-                ('method', models.CharField(choices=[('phone', 'Phone'), ('text', 'Text message'), ('in_person', 'In person'), ('other', 'Other')], max_length=20)),
-                ('succeeded', models.BooleanField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('allocation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_attempts', to='referrals.idvaallocation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("attempted_at", models.DateTimeField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("text", "Text message"),
+                            ("in_person", "In person"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("succeeded", models.BooleanField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "allocation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_attempts",
+                        to="referrals.idvaallocation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempted_at'],
+                "ordering": ["attempted_at"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=500)),
-                ('transferred_at', models.DateTimeField(auto_now_add=True)),
-                ('from_referral', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_out', to='referrals.referral')),
-                ('to_marac', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers_in', to='marac.marac')),
-                ('to_referral', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_in', to='referrals.referral')),
-                ('transferred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=500)),
+                ("transferred_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "from_referral",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfer_out",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "to_marac",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="transfers_in", to="marac.marac"
+                    ),
+                ),
+                (
+                    "to_referral",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="transfer_in", to="referrals.referral"
+                    ),
+                ),
+                (
+                    "transferred_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MatchDecision',
+            name="MatchDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(max_length=40)),
-                ('decision', models.CharField(choices=[('confirmed', 'Same person'), ('rejected', 'Not the same person')], max_length=10)),
-                ('decided_at', models.DateTimeField(auto_now=True)),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_decisions', to='referrals.referral')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("party", models.CharField(max_length=40)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("confirmed", "Same person"), ("rejected", "Not the same person")], max_length=10
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="people.person"
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_decisions",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('referral', 'party', 'person'), name='one_decision_per_candidate')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("referral", "party", "person"), name="one_decision_per_candidate")
+                ],
             },
         ),
     ]
