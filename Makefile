@@ -36,6 +36,7 @@ demo: install ## Set up and run the demo: a MARAC with a year of synthetic histo
 
 .PHONY: check
 check: install ## Lint, type-check and check that migrations are complete
+	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(VENV)/bin/mypy .

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from referrals.instruments import as_questions
+from referrals.instruments import PARAPHRASE_NOTE, SHIPPED, as_questions
 from referrals.models import RiskInstrument
 
 
@@ -39,3 +39,13 @@ def instrument_load(*, document: dict[str, Any], by: Any) -> RiskInstrument:
             action=AuditAction.CREATE, obj=instrument, user=by, summary=f"Loaded checklist version {instrument.version}"
         )
     return instrument
+
+
+def ensure_shipped_instruments() -> None:
+    """The paraphrased checklists OpenMARAC ships, as version 1, where they are missing."""
+    for code, title, texts in SHIPPED:
+        RiskInstrument.objects.get_or_create(
+            code=code,
+            version=1,
+            defaults={"title": title, "wording_note": PARAPHRASE_NOTE, "questions": as_questions(texts)},
+        )

@@ -13,6 +13,7 @@ from audit.services import audit_record
 from marac.models import Marac
 from referrals import criteria, risk
 from referrals.errors import RuleInputError
+from referrals.instrument_services import ensure_shipped_instruments
 from referrals.models import Referral, ReferralStatus, RiskInstrument
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
 
@@ -99,7 +100,11 @@ def instrument_for(referral: Referral) -> RiskInstrument:
         choice = risk.checklist_for_victim(victim_dob, timezone.localdate())
         if choice.checklist is not None:
             code = choice.checklist.code
-    return RiskInstrument.objects.filter(code=code, is_current=True).order_by("-version").first()  # type: ignore[return-value]
+    instrument = RiskInstrument.objects.filter(code=code, is_current=True).order_by("-version").first()
+    if instrument is None:  # a database emptied since it was migrated: put the shipped versions back
+        ensure_shipped_instruments()
+        instrument = RiskInstrument.objects.get(code=code, is_current=True)
+    return instrument
 
 
 def section_errors(referral: Referral, section: Section, raw: dict[str, Any]) -> dict[str, list[str]]:
