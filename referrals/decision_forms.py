@@ -31,3 +31,29 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, from_marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_marac"].queryset = Marac.objects.exclude(pk=from_marac.pk)  # type: ignore[attr-defined]
+
+
+class EmergencyMeetingForm(forms.Form):
+    day = forms.DateField(
+        label="Date of the emergency MARAC",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date of the emergency MARAC", "invalid": "Enter a real date"},
+    )
+    at = forms.TimeField(
+        label="Start time",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"required": "Enter the start time", "invalid": "Enter a real time, for example 14:00"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from datetime import datetime
+
+        from django.utils import timezone
+
+        cleaned = super().clean() or {}
+        if cleaned.get("day") and cleaned.get("at"):
+            starts_at = datetime.combine(cleaned["day"], cleaned["at"], tzinfo=timezone.get_current_timezone())
+            if starts_at <= timezone.now():
+                self.add_error("day", "The emergency MARAC must be in the future")
+            cleaned["starts_at"] = starts_at
+        return cleaned

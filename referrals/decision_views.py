@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from marac.models import Marac
 from people.models import Person
 from referrals import decisions
-from referrals.decision_forms import ReturnForm, TransferForm
+from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
 from referrals.models import MatchDecision, Referral, ReferralStatus
-from referrals.sections import SECTIONS
+from referrals.sections import SECTIONS, readable
 from referrals.selectors import get_referral_for_user, referral_inbox
+from referrals.services import instrument_for
 from web.access import current_marac_where, require_permission
 
 
@@ -44,12 +45,24 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "parties": parties,
-            "sections": SECTIONS,
+            "answers": _answers(referral),
             "return_form": ReturnForm(),
             "transfer_form": TransferForm(from_marac=referral.marac),
             "can_decide": referral.status == ReferralStatus.SUBMITTED,
         },
     )
+
+
+def _answers(referral: Referral) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """Each section of the referral with its items, as labelled rows for the page."""
+    questions = instrument_for(referral).questions
+    answers = []
+    for section in SECTIONS:
+        stored = referral.content.get(section.slug)
+        if stored:
+            items = stored if section.is_list else [stored]
+            answers.append((section.title, [readable(section, item, questions=questions) for item in items]))
+    return answers
 
 
 @require_permission("referrals.decide")
@@ -123,3 +136,19 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         "referrals/decision_form.html",
         {"referral": referral, "form": form, "title": "Transfer to another MARAC"},
     )
+
+
+@require_permission("referrals.decide")
+def emergency(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _deciding(request, pk)
+    if referral.status != ReferralStatus.ACCEPTED:
+        raise Http404
+    form = EmergencyMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decisions.referral_list_at_emergency_meeting(
+            referral=referral, starts_at=form.cleaned_data["starts_at"], by=request.user
+        )
+        messages.success(request, "Listed at the emergency MARAC")
+        return redirect("referrals:decision", pk=pk)
+    title = "List at an emergency MARAC"
+    return render(request, "referrals/decision_form.html", {"referral": referral, "form": form, "title": title})

@@ -283,3 +283,21 @@ def _tell_referrer(referral: Referral, what: str) -> None:
         from_email=None,
         recipient_list=[referral.referrer.email],
     )
+
+
+def referral_list_at_emergency_meeting(*, referral: Referral, starts_at: datetime, by: Any) -> Referral:
+    """BD Emergency MARAC: a case that cannot wait is heard at an emergency meeting called for it."""
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+        if current.status != ReferralStatus.ACCEPTED or current.case is None:
+            raise NotSubmitted
+        meeting, _ = current.marac.meetings.get_or_create(starts_at=starts_at, defaults={"is_emergency": True})
+        current.meeting = meeting
+        current.listing_explanation = f"Listed at an emergency MARAC on {calendar.format_moment(starts_at)}."
+        current.version += 1
+        current.save()
+        Case.objects.filter(pk=current.case.pk).update(status=CaseStatus.LISTED)
+        audit_record(
+            action=AuditAction.CHANGE, obj=current, user=by, summary=f"Listed at emergency meeting {meeting.pk}"
+        )
+    return current

@@ -41,3 +41,18 @@ SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 def form_for(section: Section, *, data: dict[str, Any] | None, questions: list[dict[str, Any]]) -> forms.Form:
     form_class = section.form_class or referral_forms.risk_form_class(questions)
     return form_class(data=data, prefix=None)
+
+
+def readable(section: Section, raw: dict[str, Any], *, questions: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """What was typed, as the referrer saw it: each field's label and, for choices, the words chosen."""
+    form = form_for(section, data=None, questions=questions)
+    rows = []
+    for name, field in form.fields.items():
+        value = raw.get(name)
+        if value in (None, "", []):
+            continue
+        choices = dict(getattr(field, "choices", []) or [])
+        values = value if isinstance(value, list) else [value]
+        words = ", ".join(str(choices.get(item, item)) for item in values)
+        rows.append((str(field.label), words))
+    return rows

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/decision/accept/", decision_views.accept, name="accept"),
     path("<int:pk>/decision/return/", decision_views.return_referral, name="return"),
     path("<int:pk>/decision/transfer/", decision_views.transfer, name="transfer"),
+    path("<int:pk>/decision/emergency/", decision_views.emergency, name="emergency"),
     path("<int:pk>/", views.referral_overview, name="overview"),
     path("<int:pk>/submit/", views.referral_submit, name="submit"),
     path("<int:pk>/<slug:slug>/", views.referral_section, name="section"),

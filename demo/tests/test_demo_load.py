@@ -41,3 +41,18 @@ def test_it_mentions_no_bypass_code_outside_demo_mode(settings):
     out = io.StringIO()
     call_command("demo_load", stdout=out)
     assert "instead of a TOTP code" not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_leaves_referrals_in_the_inbox_and_meetings_ahead_to_list_them_at():
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+    from referrals.models import Referral, ReferralStatus
+
+    call_command("demo_load", stdout=io.StringIO())
+    call_command("demo_load", stdout=io.StringIO())
+    statuses = sorted(Referral.objects.values_list("status", flat=True))
+    assert statuses == [ReferralStatus.DRAFT] + [ReferralStatus.SUBMITTED] * 3
+    assert all(referral.criteria_result["met"] for referral in Referral.objects.filter(status=ReferralStatus.SUBMITTED))
+    assert Meeting.objects.filter(starts_at__gt=timezone.now()).count() >= 3

@@ -231,3 +231,20 @@ def test_nobody_else_sees_a_draft(client_for, referral, coordinator, outsider):
     for user in (coordinator, outsider):
         assert client_for(user).get(f"/referrals/{referral.pk}/").status_code == 404
     assert not Case.objects.exists() and not Person.objects.exists()
+
+
+def test_the_coordinator_lists_an_urgent_case_at_an_emergency_marac(client_for, referrer, coordinator, referral):
+    client = client_for(referrer)
+    _complete(client, referral)
+    referral.refresh_from_db()
+    client.post(f"/referrals/{referral.pk}/submit/", {"version": referral.version})
+    desk = client_for(coordinator)
+    desk.post(f"/referrals/{referral.pk}/decision/accept/")
+    past = desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": "2020-01-01", "at": "14:00"})
+    assert "The emergency MARAC must be in the future" in past.content.decode()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": tomorrow, "at": "14:00"})
+    referral.refresh_from_db()
+    assert referral.meeting.is_emergency
+    assert referral.meeting.starts_at.date().isoformat() == tomorrow
+    assert "emergency MARAC" in client.get(f"/referrals/{referral.pk}/").content.decode()

@@ -12,6 +12,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from demo.generator import DEMO_MARAC_NAME, DEMO_SEED, AreaCounts, generate_demo, stem_of
 from demo.personas import DEMO_PASSWORD, sign_ins
+from demo.waiting import add_waiting_work
 from marac.models import Marac
 
 SITE_URL = "http://127.0.0.1:8000/"
@@ -29,6 +30,12 @@ class Command(BaseCommand):
             marac = self._load(seed)
         else:
             self.stdout.write(f"{DEMO_MARAC_NAME} is already loaded; nothing was generated.")
+        with transaction.atomic():
+            made = add_waiting_work(marac=marac, seed=seed)
+        if made:
+            self.stdout.write(
+                f"Made {made} referrals: three in the coordinator's inbox and one draft for the referrer."
+            )
         self._print_sign_ins(marac)
 
     def _load(self, seed: int) -> Marac:
