@@ -2,6 +2,7 @@
 made through the same services the pages use, so what they hold is exactly what a referrer would type."""
 
 import random
+from typing import Any
 
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from referrals.models import Referral
 from referrals.sections import SECTIONS_BY_SLUG
 
 
-def _sections(rng: random.Random, score: int) -> dict[str, object]:
+def _sections(rng: random.Random, score: int) -> dict[str, Any]:
     family = rng.choice(FAMILY_NAMES)
     born = timezone.localdate().replace(year=timezone.localdate().year - rng.randint(20, 55), day=1)
     return {
@@ -48,7 +49,7 @@ def add_waiting_work(*, marac: Marac, seed: int) -> int:
     for number in range(4):
         referral = services.referral_start(marac=marac, by=referrer)
         for slug, data in _sections(rng, score=rng.randint(14, 20)).items():
-            items = data if isinstance(data, list) else [data]
+            items: list[dict[str, Any]] = data if isinstance(data, list) else [data]
             for item in items:
                 services.referral_save_section(
                     referral=referral, section=SECTIONS_BY_SLUG[slug], data=item, based_on_version=None, by=referrer
