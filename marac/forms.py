@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
-from marac.models import Agency, AutomaticCriterion, EscalationEvent, Marac, MaracAgency, PopulationFigure
+from marac.models import Agency, AutomaticCriterion, ClosureDay, EscalationEvent, Marac, MaracAgency, PopulationFigure
 from web.forms import VersionedForm
 
 
@@ -128,3 +128,23 @@ class PopulationFigureForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["local_authority"] = forms.ChoiceField(
             choices=[(name, name) for name in marac.local_authorities], label="Local authority"
         )
+
+
+class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A local closure day (for example a council's extra day at Christmas): deadlines do not run on it."""
+
+    class Meta:
+        model = ClosureDay
+        fields = ["day", "reason"]
+        labels = {"day": "Date", "reason": "Why the MARAC is closed"}
+        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.marac = marac
+
+    def clean_day(self) -> Any:
+        day = self.cleaned_data["day"]
+        if ClosureDay.objects.filter(marac=self.instance.marac, day=day).exists():
+            raise forms.ValidationError("This date is already a closure day")
+        return day

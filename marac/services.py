@@ -8,7 +8,7 @@ from django.db.models import Model
 
 from audit.models import AuditAction
 from audit.services import audit_record, field_changes
-from marac.models import Agency, Marac, MaracAgency, PopulationFigure
+from marac.models import Agency, ClosureDay, Marac, MaracAgency, PopulationFigure
 
 
 class StaleEdit(Exception):
@@ -84,3 +84,9 @@ def population_figure_save(*, figure: PopulationFigure, by: Any) -> PopulationFi
             created=existing is None,
         )
     return figure
+
+
+def closure_day_add(*, closure: ClosureDay, by: Any) -> ClosureDay:
+    with transaction.atomic():
+        _save_audited(closure, by=by, marac_id=closure.marac_id, summary=f"Closure day {closure.day}", created=True)
+    return closure

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.services import audit_view
 from marac import services
-from marac.forms import AgencyForm, AgencyMembershipForm, MaracSettingsForm, PopulationFigureForm
+from marac.forms import AgencyForm, AgencyMembershipForm, ClosureDayForm, MaracSettingsForm, PopulationFigureForm
 from marac.models import Marac, MaracAgency
 from web.access import current_marac_where, require_permission
 
@@ -85,3 +85,14 @@ def population_add(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Population figure saved")
         return redirect("marac:detail")
     return render(request, "marac/population_add.html", {"form": form, "marac": marac})
+
+
+@require_permission("marac.change_configuration")
+def closure_day_add(request: HttpRequest) -> HttpResponse:
+    marac = _marac(request, "marac.change_configuration")
+    form = ClosureDayForm(request.POST or None, marac=marac)
+    if request.method == "POST" and form.is_valid():
+        services.closure_day_add(closure=form.instance, by=request.user)
+        messages.success(request, "Closure day added: deadlines now skip it")
+        return redirect("marac:detail")
+    return render(request, "marac/closure_day_add.html", {"form": form, "marac": marac})

@@ -177,6 +177,9 @@ class PerpetratorForm(AddressFields):
     date_of_birth = PastDateField(label="Date of birth", required=False)
     gender = _choice("Gender", Gender.choices)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_KNOWN)
+    sexuality = forms.ChoiceField(
+        label="Sexual orientation", choices=Sexuality.choices, initial=Sexuality.NOT_KNOWN, required=False
+    )
     has_disability = _choice("Do they have a disability?", YES_NO_NOT_KNOWN)
     relationship = _choice("Their relationship to the victim", RELATIONSHIPS)
 
@@ -187,6 +190,7 @@ class PerpetratorForm(AddressFields):
         "date_of_birth",
         "gender",
         "ethnicity",
+        "sexuality",
         "has_disability",
         "relationship",
         "address_line_1",

@@ -112,3 +112,18 @@ def test_a_population_figure_for_the_same_year_is_updated_not_duplicated(client_
     )
     figures = list(marac.population_figures.values_list("year", "adult_female_population"))
     assert figures == [(2026, 91000)]
+
+
+def test_a_closure_day_is_added_once_and_deadlines_skip_it(client_for, administrator, marac):
+    import datetime
+
+    from referrals.calendar import calendar_from_marac, is_working_day
+
+    client = client_for(administrator)
+    client.post("/settings/closure-days/new/", {"day": "2026-12-24", "reason": "Council closure"})
+    again = client.post("/settings/closure-days/new/", {"day": "2026-12-24", "reason": "Twice"})
+    assert "This date is already a closure day" in again.content.decode()
+    days = list(marac.closure_days.values_list("day", flat=True))
+    assert days == [datetime.date(2026, 12, 24)]
+    assert not is_working_day(datetime.date(2026, 12, 24), calendar_from_marac(marac, days))
+    assert AuditEvent.objects.filter(object_type="marac.closureday", action="create").exists()
