@@ -78,6 +78,7 @@ class AddressFactory(factory.django.DjangoModelFactory):
 class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Case
+        skip_postgeneration_save = True
 
     marac = factory.SubFactory(MaracFactory)
     reference = factory.Sequence(lambda n: f"TEST-{n:05d}")
