@@ -52,6 +52,55 @@ PERMISSIONS: tuple[Permission, ...] = (
         "See a MARAC's settings and agencies",
         frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.CHAIR}),
     ),
+    Permission("meetings.view_agenda", "See a meeting's agenda and case list at a MARAC", CASE_ROLES),
+    Permission(
+        "meetings.manage_agenda",
+        "Order the agenda, decide information-only listings, hold cases over, call emergency meetings",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "meetings.release_case_list", "Release the case list to the representatives", frozenset({Role.COORDINATOR})
+    ),
+    Permission(
+        "meetings.record_research",
+        "Record your agency's research on a listed case (the IDVA also records the victim's voice)",
+        frozenset({Role.AGENCY_REPRESENTATIVE, Role.IDVA, Role.COORDINATOR}),
+    ),
+    Permission(
+        "meetings.view_research_grid",
+        "See which agencies have researched which cases",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "meetings.manage_attendance",
+        "Keep the register, approve observers",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "meetings.run_meeting",
+        "Run the meeting: one case at a time, minutes, outcomes",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "actions.record_action",
+        "Record the actions agencies volunteer at the meeting",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "actions.update_agency_actions",
+        "See your agency's open actions and mark them done or not possible",
+        frozenset({Role.AGENCY_REPRESENTATIVE, Role.IDVA, Role.COORDINATOR}),
+    ),
+    Permission(
+        "actions.track_actions",
+        "See every open action at a MARAC, chase and escalate them",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "meetings.export_family_record",
+        "Export the minutes and actions for one family, for an agency's own file",
+        frozenset({Role.COORDINATOR, Role.AGENCY_REPRESENTATIVE}),
+    ),
     Permission("accounts.manage_users", "Add users and grant or remove roles", frozenset({Role.ADMINISTRATOR})),
     Permission(
         "referrals.make_referral",

@@ -9,6 +9,10 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("api/v1/", include("referrals.api_urls")),
     path("audit/", include("audit.urls")),
+    path("meetings/", include("meetings.agenda_urls")),
+    path("meetings/", include("meetings.research_urls")),
+    path("meetings/", include("meetings.live_urls")),
+    path("actions/", include("actions.urls")),
     path("settings/", include("marac.urls")),
 ]
 handler404 = "web.errors.not_found"

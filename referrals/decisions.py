@@ -16,6 +16,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from marac.models import Marac
+from meetings.models import Listing
 from meetings.services import meetings_ensure_ahead
 from people.matching import PersonKey, dates_of_birth_to_search, match_reason
 from people.models import Address, Person
@@ -162,6 +163,11 @@ def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
     )
 
 
+def _asks_for_actions(referral: Referral) -> bool:
+    """BD Cases for information only: a referrer who asks for specific actions needs a full discussion."""
+    return bool(_cleaned(referral, SECTIONS_BY_SLUG["about"]).get("specific_actions"))
+
+
 def _next_reference(marac: Marac, year: int) -> str:
     prefix = "".join(word[0] for word in marac.name.split() if word[0].isalpha()).upper()[:3] or "MAR"
     count = Case.objects.filter(marac=marac, reference__startswith=f"{prefix}-{year}-").count()
@@ -207,6 +213,8 @@ def referral_accept(*, referral: Referral, by: Any) -> Referral:
         )
         for party, person in people:
             CaseParty.objects.get_or_create(case=case, person=person, role=party.role)
+        if meeting is not None:
+            Listing.objects.create(meeting=meeting, case=case, specific_actions_requested=_asks_for_actions(current))
         IdvaAllocation.objects.create(case=case, due_by=idva_due_by(current))
         children = [party for party in parties if party.role == PartyRole.CHILD]
         if children or case.victim_pregnant:
@@ -297,6 +305,10 @@ def referral_list_at_emergency_meeting(*, referral: Referral, starts_at: datetim
         current.version += 1
         current.save()
         Case.objects.filter(pk=current.case.pk).update(status=CaseStatus.LISTED)
+        Listing.objects.filter(case=current.case, meeting__starts_at__gt=timezone.now()).exclude(
+            meeting=meeting
+        ).delete()
+        Listing.objects.get_or_create(meeting=meeting, case=current.case)
         audit_record(
             action=AuditAction.CHANGE, obj=current, user=by, summary=f"Listed at emergency meeting {meeting.pk}"
         )

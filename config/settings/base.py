@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "meetings",
+    "actions",
     "audit",
     "demo",
 ]

@@ -248,3 +248,17 @@ def test_the_coordinator_lists_an_urgent_case_at_an_emergency_marac(client_for, 
     assert referral.meeting.is_emergency
     assert referral.meeting.starts_at.date().isoformat() == tomorrow
     assert "emergency MARAC" in client.get(f"/referrals/{referral.pk}/").content.decode()
+
+
+def test_an_accepted_referral_is_on_its_meetings_agenda(client_for, referrer, coordinator, referral):
+    from meetings.models import Listing
+
+    client = client_for(referrer)
+    _complete(client, referral)
+    referral.refresh_from_db()
+    client.post(f"/referrals/{referral.pk}/submit/", {"version": referral.version})
+    client_for(coordinator).post(f"/referrals/{referral.pk}/decision/accept/")
+    referral.refresh_from_db()
+    listing = Listing.objects.get(case=referral.case)
+    assert listing.meeting == referral.meeting
+    assert listing.kind == "full"

@@ -1,0 +1,10 @@
+"""BD The MARAC meeting; Observers: everyone at a meeting, observers included, signs the confidentiality
+agreement for that meeting before any case detail is shown to them. Pages of the meeting itself ask this."""
+
+from typing import Any
+
+from meetings.models import Attendance, Meeting
+
+
+def has_signed(*, user: Any, meeting: Meeting) -> bool:
+    return Attendance.objects.filter(meeting=meeting, user=user, confidentiality_signed_at__isnull=False).exists()
