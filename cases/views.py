@@ -40,5 +40,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "children": [p.person for p in parties if p.role == PartyRole.CHILD],
             **followup_panels(request, case),
+            "can_export_record": request.user.has_perm("meetings.export_family_record", case),
         },
     )

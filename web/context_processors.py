@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append(("Referral inbox", reverse("referrals:inbox")))
     if user.has_perm("cases.list_cases"):
         links.append(("Cases", reverse("cases:list")))
+    if user.has_perm("meetings.view_agenda"):
+        links.append(("Meetings", reverse("meetings_agenda:list")))
     if user.has_perm("reports.view_aggregates"):
         links.append(("Performance", reverse("web:aggregates")))
     if user.has_perm("audit.view_audit"):

@@ -1,0 +1,89 @@
+"""Background jobs for the action plan, run by the task worker; a scheduler starts them through management commands."""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from django.core.mail import send_mail
+from django.tasks import task
+from django.utils import timezone
+
+from accounts.models import Role
+from actions import tracking
+from actions.models import Action, ActionStatus
+from actions.tracking_selectors import next_meeting_day_after, open_actions_at_marac
+from marac.models import Agency, Marac
+from referrals.calendar import WorkingCalendar, calendar_from_marac
+
+# Run daily, the chase would otherwise write to an agency every day about the same action: once a week is a reminder.
+CHASE_AGAIN_AFTER = timedelta(days=7)
+
+
+@task
+def chase_overdue_actions() -> dict[str, int]:
+    """BD Completion of Actions: the coordinator queries actions not completed, and those still open by the next
+    meeting go to the chair. Each agency's representatives and each MARAC's chairs get a count and a link only."""
+    now, today = timezone.now(), timezone.localdate()
+    chased = escalated = 0
+    for marac in Marac.objects.filter(cases__actions__status=ActionStatus.OPEN).distinct():
+        overdue = list(open_actions_at_marac(marac_id=marac.pk, overdue_on=today))
+        chased += _chase(marac, overdue, now)
+        escalated += _escalate(marac, overdue, now, today)
+    return {"chased": chased, "escalated": escalated}
+
+
+def _chase(marac: Marac, overdue: list[Action], now: datetime) -> int:
+    due = [action for action in overdue if action.chased_at is None or action.chased_at <= now - CHASE_AGAIN_AFTER]
+    count = tracking.actions_mark_chased(actions=due, marac=marac, now=now)
+    for agency_id, agency_count in sorted(Counter(action.owner_agency_id for action in due).items()):
+        _tell_agency(marac, Agency.objects.get(pk=agency_id), agency_count)
+    return count
+
+
+def _escalate(marac: Marac, overdue: list[Action], now: datetime, today: date) -> int:
+    calendar = calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
+    due = [action for action in overdue if action.escalated_at is None and _at_next_meeting(action, today, calendar)]
+    count = tracking.actions_mark_escalated(actions=due, marac=marac, now=now)
+    if count:
+        _tell_chairs(marac, count)
+    return count
+
+
+def _at_next_meeting(action: Action, today: date, calendar: WorkingCalendar) -> bool:
+    next_day = next_meeting_day_after(marac_id=action.case.marac_id, day=action.due_on)
+    return tracking.escalation_is_due(next_meeting_day=next_day, today=today, calendar=calendar)
+
+
+def _counted(count: int) -> str:
+    return f"{count} action" if count == 1 else f"{count} actions"
+
+
+def _tell_agency(marac: Marac, agency: Agency, count: int) -> None:
+    recipients = tracking.representative_emails(marac_id=marac.pk, agency_id=agency.pk)
+    if not recipients:
+        return
+    what = f"{_counted(count)} for {agency.name} at {marac.name} {'is' if count == 1 else 'are'} overdue"
+    send_mail(
+        subject=f"OpenMARAC: {_counted(count)} overdue",
+        message=(
+            f"{what}. Please mark each one done, or say why it cannot be completed:\n\n"
+            f"{tracking.site_link('actions:mine')}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def _tell_chairs(marac: Marac, count: int) -> None:
+    recipients = tracking.role_emails(marac_id=marac.pk, role=Role.CHAIR)
+    if not recipients:
+        return
+    send_mail(
+        subject=f"OpenMARAC: {_counted(count)} still open by the next meeting",
+        message=(
+            f"{_counted(count)} at {marac.name} {'is' if count == 1 else 'are'} still open although the next "
+            f"meeting has started or is within a working day. Sign in to see them:\n\n"
+            f"{tracking.site_link('actions:index')}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )

@@ -1,0 +1,115 @@
+"""Reading actions and meetings after the meeting, with need-to-know applied. Views reach an action or a meeting only
+through the gates here: outside a user's MARAC, or an action of another agency, the answer is 404."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role
+from accounts.permissions import roles_at
+from actions.models import Action, ActionStatus
+from cases.models import Case
+from meetings.models import Attendance, Listing, Meeting, ProcessLink
+from referrals.calendar import LONDON
+
+_ACTION_RELATED = ("case", "owner_agency", "listing__meeting")
+
+
+def get_meeting_for_user(*, user: Any, pk: int, permission: str) -> Meeting:
+    meeting = Meeting.objects.select_related("marac").filter(pk=pk).first()
+    if meeting is None or not user.has_perm(permission, meeting):
+        raise Http404
+    return meeting
+
+
+def may_update_action(user: Any, action: Action) -> bool:
+    """The owner agency's people update its actions; the coordinator may record an update an agency sent in."""
+    marac_id = action.case.marac_id
+    if not user.has_perm("actions.update_agency_actions", action):
+        return False
+    return action.owner_agency_id == user.agency_id or Role.COORDINATOR in roles_at(user, marac_id)
+
+
+def get_action_for_user(*, user: Any, pk: int) -> Action:
+    action = Action.objects.select_related(*_ACTION_RELATED).filter(pk=pk).first()
+    if action is None or not may_update_action(user, action):
+        raise Http404
+    return action
+
+
+def agency_open_actions(*, marac_id: int, agency_id: int | None) -> QuerySet[Action]:
+    """One agency's open actions across every case at the MARAC, soonest due first."""
+    if agency_id is None:
+        return Action.objects.none()
+    return Action.objects.filter(
+        case__marac_id=marac_id, owner_agency_id=agency_id, status=ActionStatus.OPEN
+    ).select_related(*_ACTION_RELATED)
+
+
+def open_actions_at_marac(*, marac_id: int, overdue_on: date | None = None) -> QuerySet[Action]:
+    """Every open action at the MARAC, or only those overdue on `overdue_on`."""
+    actions = Action.objects.filter(case__marac_id=marac_id, status=ActionStatus.OPEN)
+    if overdue_on is not None:
+        actions = actions.filter(due_on__lt=overdue_on)
+    return actions.select_related(*_ACTION_RELATED)
+
+
+def cannot_complete_at_marac(*, marac_id: int) -> QuerySet[Action]:
+    return (
+        Action.objects.filter(case__marac_id=marac_id, status=ActionStatus.CANNOT_COMPLETE)
+        .select_related(*_ACTION_RELATED, "closed_by")
+        .order_by("-closed_at", "id")
+    )
+
+
+def next_meeting_day_after(*, marac_id: int, day: date) -> date | None:
+    """The day of the first meeting at the MARAC after `day`, by which an action due on `day` should be done."""
+    meeting = Meeting.objects.filter(marac_id=marac_id, starts_at__date__gt=day).order_by("starts_at").first()
+    return meeting.starts_at.astimezone(LONDON).date() if meeting else None
+
+
+@dataclass(frozen=True)
+class SummaryCase:
+    listing: Listing
+    actions: list[Action]
+
+
+def action_summary(*, meeting: Meeting) -> list[SummaryCase]:
+    """Each case heard at the meeting with the actions agreed for it, in agenda order."""
+    listings = Listing.objects.filter(meeting=meeting).select_related("case").order_by("position", "id")
+    actions = Action.objects.filter(listing__meeting=meeting).select_related("owner_agency").order_by("due_on", "id")
+    by_listing: dict[int, list[Action]] = {}
+    for action in actions:
+        by_listing.setdefault(action.listing_id, []).append(action)
+    return [SummaryCase(listing, by_listing.get(listing.pk, [])) for listing in listings]
+
+
+@dataclass(frozen=True)
+class FamilyMeeting:
+    listing: Listing
+    attendance: list[Attendance]
+    process_links: list[ProcessLink]
+    actions: list[Action]
+
+
+def family_record(*, case: Case) -> list[FamilyMeeting]:
+    """Everything the MARAC recorded about one family, meeting by meeting: only this case's listings and actions."""
+    listings = Listing.objects.filter(case=case).select_related("meeting").order_by("meeting__starts_at")
+    return [
+        FamilyMeeting(
+            listing=listing,
+            attendance=list(
+                Attendance.objects.filter(meeting_id=listing.meeting_id)
+                .select_related("user__agency", "agency")
+                .order_by("agency__name", "observer_name", "id")
+            ),
+            process_links=list(listing.process_links.order_by("id")),
+            actions=list(
+                Action.objects.filter(listing=listing, case=case).select_related("owner_agency").order_by("due_on")
+            ),
+        )
+        for listing in listings
+    ]

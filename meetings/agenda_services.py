@@ -1,0 +1,517 @@
+"""The conference before the day: meetings, the agenda, information-only listings, cases held over, and the case list.
+
+Reads that apply need-to-know come first (the gates every agenda view uses), then the writes. Each write runs in one
+transaction with its audit entry, and takes the rows it guards with select_for_update()."""
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.permissions import CASE_ROLES, roles_at
+from audit.models import AuditAction
+from audit.services import audit_record
+from cases.models import Case, CaseParty, PartyRole
+from marac.models import Marac
+from meetings import agenda
+from meetings.case_list_document import CaseListRow
+from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, Outcome
+from meetings.services import meetings_ensure_ahead
+from people.models import Person
+from referrals import calendar
+
+PAST_MEETINGS_SHOWN = 12
+
+
+class AgendaRefused(Exception):
+    """A change the rules do not allow; the reasons are in words for the page."""
+
+    def __init__(self, reasons: Iterable[str]) -> None:
+        self.reasons = list(reasons)
+        super().__init__(" ".join(self.reasons))
+
+
+# Reading --------------------------------------------------------------------------------------------------------------
+
+
+def meetings_of_marac(*, marac: Marac, today: date | None = None) -> tuple[list[Meeting], list[Meeting]]:
+    """The MARAC's coming meetings (its series generated ahead, emergency meetings included) and its recent past."""
+    today = today or timezone.localdate()
+    meetings_ensure_ahead(marac=marac, start=today)
+    base = Meeting.objects.filter(marac=marac).select_related("state")
+    upcoming = list(base.filter(starts_at__gte=timezone.now()).order_by("starts_at"))
+    past = list(base.filter(starts_at__lt=timezone.now()).order_by("-starts_at")[:PAST_MEETINGS_SHOWN])
+    return upcoming, past
+
+
+def get_meeting_for_user(*, user: Any, pk: int, permission: str = "meetings.view_agenda") -> Meeting:
+    """The one gate for a meeting: the meeting if the user holds `permission` at its MARAC, else 404."""
+    meeting = Meeting.objects.select_related("marac").filter(pk=pk).first()
+    if meeting is None or not user.has_perm(permission, meeting):
+        raise Http404
+    return meeting
+
+
+def get_listing_for_user(*, user: Any, meeting_pk: int, listing_pk: int, permission: str) -> Listing:
+    meeting = get_meeting_for_user(user=user, pk=meeting_pk, permission=permission)
+    listing = Listing.objects.select_related("meeting__marac", "case").filter(pk=listing_pk, meeting=meeting).first()
+    if listing is None:
+        raise Http404
+    return listing
+
+
+def meeting_state(meeting: Meeting) -> MeetingState:
+    state, _ = MeetingState.objects.get_or_create(meeting=meeting)
+    return state
+
+
+def working_calendar(marac: Marac) -> calendar.WorkingCalendar:
+    return calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
+
+
+def case_list_release_time(meeting: Meeting) -> datetime:
+    return calendar.case_list_release(meeting.starts_at, calendar=working_calendar(meeting.marac))
+
+
+def case_list_released(meeting: Meeting) -> bool:
+    return MeetingState.objects.filter(meeting=meeting, case_list_released_at__isnull=False).exists()
+
+
+def may_see_case_list(*, user: Any, meeting: Meeting) -> bool:
+    """The coordinator and chair prepare the list; the representatives see it once it has been released."""
+    return bool(user.has_perm("meetings.manage_agenda", meeting)) or case_list_released(meeting)
+
+
+@dataclass(frozen=True)
+class Child:
+    person: Person
+    age: int | None
+    in_permanent_care: bool | None
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One listed case with the facts the agenda rules need (meetings.agenda.AgendaFacts)."""
+
+    listing: Listing
+    children: list[Child]
+    perpetrators: list[Person]
+    has_children: bool
+    victim_pregnant: bool
+    information_only: bool
+    brought_forward: bool
+    position: int | None
+    refusals: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    meeting: Meeting
+    slots: list[agenda.Slot[AgendaRow]]
+    finish: datetime
+    held_over: list[Listing]  # the listings at later meetings that this meeting's cases were held over to
+
+
+def _permanent_care_answers(case: Case) -> dict[tuple[str, str, str], bool | None]:
+    """What the referral said about each child's care, keyed by name and date of birth as typed."""
+    referral = getattr(case, "referral", None)
+    answers: dict[tuple[str, str, str], bool | None] = {}
+    for raw in (referral.content.get("children", []) if referral else []) or []:
+        key = (str(raw.get("given_name", "")).strip().lower(), str(raw.get("family_name", "")).strip().lower(),
+               str(raw.get("date_of_birth", "")))  # fmt: skip
+        answer = raw.get("in_permanent_care")
+        answers[key] = True if answer == "yes" else False if answer == "no" else None
+    return answers
+
+
+def _children(case: Case, parties: list[CaseParty], on: date) -> list[Child]:
+    answers = _permanent_care_answers(case)
+    children = []
+    for party in parties:
+        if party.role != PartyRole.CHILD:
+            continue
+        person = party.person
+        key = (person.given_name.strip().lower(), person.family_name.strip().lower(), str(person.date_of_birth or ""))
+        children.append(Child(person, agenda.age_on(person.date_of_birth, on), answers.get(key)))
+    return children
+
+
+def information_only_facts(
+    listing: Listing, children: list[Child], *, referrer_view_recorded: bool | None = None
+) -> agenda.InformationOnlyFacts:
+    return agenda.InformationOnlyFacts(
+        children_not_in_permanent_care=agenda.children_who_count([child.in_permanent_care for child in children]),
+        victim_pregnant=listing.case.victim_pregnant,
+        vulnerable_adult=listing.vulnerable_adult,
+        specific_actions_requested=listing.specific_actions_requested,
+        referrer_disagrees=listing.referrer_disagrees,
+        referrer_view_recorded=bool(listing.referrer_view)
+        if referrer_view_recorded is None
+        else referrer_view_recorded,
+    )
+
+
+def _row(listing: Listing, on: date) -> AgendaRow:
+    parties = list(listing.case.parties.all())
+    children = _children(listing.case, parties, on)
+    facts = information_only_facts(listing, children, referrer_view_recorded=True)
+    return AgendaRow(
+        listing=listing,
+        children=children,
+        perpetrators=[party.person for party in parties if party.role == PartyRole.PERPETRATOR],
+        has_children=facts.children_not_in_permanent_care > 0,
+        victim_pregnant=listing.case.victim_pregnant,
+        information_only=listing.kind == ListingKind.INFORMATION_ONLY,
+        brought_forward=listing.brought_forward,
+        position=listing.position,
+        refusals=agenda.information_only_refusals(facts),
+    )
+
+
+def _listings(meeting: Meeting) -> Any:
+    return (
+        Listing.objects.filter(meeting=meeting)
+        .select_related("case__victim", "case__referring_agency", "case__referral", "held_over_from")
+        .prefetch_related("case__parties__person")
+        .order_by("id")
+    )
+
+
+def meeting_agenda(*, meeting: Meeting) -> Agenda:
+    """The cases in hearing order with their slots. Cases held over or transferred are not heard here."""
+    on = timezone.localtime(meeting.starts_at).date()
+    listings = list(_listings(meeting))
+    gone = {Outcome.HELD_OVER, Outcome.TRANSFERRED}
+    rows = [_row(listing, on) for listing in listings if listing.outcome not in gone]
+    slots = agenda.agenda_slots(
+        agenda.agenda_order(rows),
+        starts_at=meeting.starts_at,
+        minutes_per_case=meeting.marac.minutes_per_case,
+        minutes_per_information_case=meeting.marac.minutes_per_information_case,
+    )
+    held_over = list(Listing.objects.filter(held_over_from=meeting).select_related("meeting", "case"))
+    return Agenda(meeting, slots, agenda.predicted_finish(slots, starts_at=meeting.starts_at), held_over)
+
+
+def _name(person: Person) -> str:
+    return str(person)
+
+
+def case_list_rows(agenda_: Agenda) -> list[CaseListRow]:
+    rows = []
+    for number, slot in enumerate(agenda_.slots, start=1):
+        row, case = slot.item, slot.item.listing.case
+        rows.append(
+            CaseListRow(
+                number=number,
+                reference=case.reference,
+                victim_name=_name(case.victim),
+                victim_date_of_birth=case.victim.date_of_birth,
+                perpetrators=[_name(person) for person in row.perpetrators],
+                children=[(_name(child.person), child.age) for child in row.children],
+                referring_agency=case.referring_agency.name,
+                repeat=case.is_repeat,
+                information_only=row.information_only,
+                slot_starts_at=timezone.localtime(slot.starts_at),
+            )
+        )
+    return rows
+
+
+def case_list_receipts(*, meeting: Meeting) -> list[CaseListReceipt]:
+    return list(
+        CaseListReceipt.objects.filter(meeting=meeting).select_related("user__agency").order_by("user__full_name")
+    )
+
+
+# Writing --------------------------------------------------------------------------------------------------------------
+
+
+def listing_is_open(listing: Listing) -> bool:
+    """A listing can still be changed until it has an outcome (heard, closed, held over, transferred)."""
+    return not listing.outcome
+
+
+def _locked_listing(listing: Listing) -> Listing:
+    current = Listing.objects.select_for_update().select_related("meeting__marac", "case").get(pk=listing.pk)
+    if not listing_is_open(current):
+        raise AgendaRefused(["This case already has an outcome at this meeting, so its listing cannot change."])
+    return current
+
+
+def _save(listing: Listing, *fields: str) -> None:
+    listing.version += 1
+    listing.save(update_fields=[*fields, "version"])
+
+
+# BD Emergency MARAC: "the case cannot wait until the next scheduled MARAC"; the coordinator calls one.
+def meeting_call_emergency(*, marac: Marac, starts_at: datetime, by: Any) -> Meeting:
+    if starts_at <= timezone.now():
+        raise AgendaRefused(["An emergency MARAC must be in the future."])
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(marac=marac, starts_at=starts_at, is_emergency=True)
+            MeetingState.objects.create(meeting=meeting)
+            audit_record(action=AuditAction.CREATE, obj=meeting, user=by, summary="Called an emergency MARAC")
+    except IntegrityError:
+        raise AgendaRefused(["There is already a meeting of this MARAC at that time."]) from None
+    return meeting
+
+
+def listing_bring_forward(*, listing: Listing, by: Any) -> Listing:
+    """BD MARAC List: a case asked to be heard at the beginning; it goes after any already brought forward."""
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        if current.brought_forward:
+            return current
+        taken = Listing.objects.filter(meeting=current.meeting, brought_forward=True).values_list("position", flat=True)
+        current.brought_forward, current.position = True, max((p for p in taken if p is not None), default=0) + 1
+        _save(current, "brought_forward", "position")
+        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary="Brought forward on the agenda")
+    return current
+
+
+def listing_send_back(*, listing: Listing, by: Any) -> Listing:
+    """Undo bringing a case forward: it goes back to its place by the ordinary order."""
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        current.brought_forward, current.position = False, None
+        _save(current, "brought_forward", "position")
+        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary="Returned to its place on the agenda")
+    return current
+
+
+def _children_of(listing: Listing) -> list[Child]:
+    parties = list(CaseParty.objects.filter(case=listing.case).select_related("person"))
+    case = Case.objects.select_related("referral").get(pk=listing.case_id)
+    return _children(case, parties, timezone.localtime(listing.meeting.starts_at).date())
+
+
+def listing_information_only_refusals(*, listing: Listing) -> list[str]:
+    return agenda.information_only_refusals(information_only_facts(listing, _children_of(listing)))
+
+
+def _capacity(listing: Listing, by: Any) -> agenda.Capacity | None:
+    return agenda.information_only_capacity(
+        roles=roles_at(by, listing.meeting.marac_id),
+        user_id=by.pk,
+        chair_id=listing.information_only_decided_by_chair_id,
+        coordinator_id=listing.information_only_decided_by_coordinator_id,
+    )
+
+
+def _agree(listing: Listing, capacity: agenda.Capacity, by: Any) -> None:
+    if capacity == agenda.Capacity.CHAIR:
+        listing.information_only_decided_by_chair = by
+    else:
+        listing.information_only_decided_by_coordinator = by
+    agreed = agenda.information_only_agreed(
+        chair_id=listing.information_only_decided_by_chair_id,
+        coordinator_id=listing.information_only_decided_by_coordinator_id,
+        refusals=[],
+    )
+    if agreed:
+        listing.kind = ListingKind.INFORMATION_ONLY
+        Case.objects.filter(pk=listing.case_id).update(information_only=True, version=F("version") + 1)
+
+
+def listing_propose_information_only(
+    *,
+    listing: Listing,
+    referrer_view: str,
+    referrer_disagrees: bool,
+    vulnerable_adult: bool,
+    specific_actions_requested: bool,
+    by: Any,
+) -> list[str]:
+    """Record the referrer's view and the facts; where nothing rules it out, record the proposer's agreement.
+    Returns the reasons it is refused (empty when the proposal stands). The facts are kept either way."""
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        current.referrer_view, current.referrer_disagrees = referrer_view, referrer_disagrees
+        current.vulnerable_adult, current.specific_actions_requested = vulnerable_adult, specific_actions_requested
+        refusals = listing_information_only_refusals(listing=current)
+        capacity = _capacity(current, by)
+        if not refusals and capacity is not None:
+            _agree(current, capacity, by)
+        _save(current, "referrer_view", "referrer_disagrees", "vulnerable_adult", "specific_actions_requested",
+              "information_only_decided_by_chair", "information_only_decided_by_coordinator", "kind")  # fmt: skip
+        summary = "Information-only listing refused" if refusals else f"Information-only listing agreed by {capacity}"
+        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=summary, changes={"refusals": refusals})
+    return refusals
+
+
+def listing_agree_information_only(*, listing: Listing, by: Any) -> Listing:
+    """The other side agrees. The rules are checked again, as facts may have changed since the proposal."""
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        refusals = listing_information_only_refusals(listing=current)
+        if refusals:
+            raise AgendaRefused(refusals)
+        capacity = _capacity(current, by)
+        if capacity is None:
+            raise AgendaRefused(["You have already agreed, or your role has nothing left to agree."])
+        _agree(current, capacity, by)
+        _save(current, "information_only_decided_by_chair", "information_only_decided_by_coordinator", "kind")
+        audit_record(
+            action=AuditAction.CHANGE, obj=current, user=by, summary=f"Information-only listing agreed by {capacity}"
+        )
+    return current
+
+
+def listing_recheck_information_only(*, listing: Listing, by: Any) -> list[str]:
+    """BD Cases for information only: "If once listed in this way a partner agency identifies information which would
+    indicate the listing is inappropriate e.g. the presence of children ... the case will be moved on the MARAC agenda
+    to be discussed as a full case." Returns the reasons it moved back (empty when it stays as it is)."""
+    with transaction.atomic():
+        current = Listing.objects.select_for_update().select_related("meeting__marac", "case").get(pk=listing.pk)
+        pending = current.information_only_decided_by_chair_id or current.information_only_decided_by_coordinator_id
+        if current.kind != ListingKind.INFORMATION_ONLY and not pending:
+            return []
+        refusals = listing_information_only_refusals(listing=current)
+        if not refusals:
+            return []
+        current.kind = ListingKind.FULL
+        current.information_only_decided_by_chair = current.information_only_decided_by_coordinator = None
+        _save(current, "kind", "information_only_decided_by_chair", "information_only_decided_by_coordinator")
+        Case.objects.filter(pk=current.case_id).update(information_only=False, version=F("version") + 1)
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=current,
+            user=by,
+            summary="Moved back to a full case: information only no longer allowed",
+            changes={"refusals": refusals},
+        )
+    return refusals
+
+
+def _next_meeting(meeting: Meeting) -> Meeting | None:
+    after = max(meeting.starts_at, timezone.now())
+    meetings_ensure_ahead(marac=meeting.marac, start=timezone.localtime(after).date())
+    return (
+        Meeting.objects.filter(marac=meeting.marac, starts_at__gt=after, is_emergency=False)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+# BD Deadlines: "held over to the next MARAC meeting"; the reason is kept with the new listing.
+def listing_hold_over(*, listing: Listing, reason: str, by: Any) -> Listing:
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        target = _next_meeting(current.meeting)
+        if target is None:
+            raise AgendaRefused(["There is no next meeting of this MARAC scheduled to hold the case over to."])
+        if Listing.objects.filter(meeting=target, case=current.case).exists():
+            raise AgendaRefused(["This case is already listed at the next meeting."])
+        held = Listing.objects.create(
+            meeting=target,
+            case=current.case,
+            kind=current.kind,
+            held_over_from=current.meeting,
+            held_over_reason=reason,
+            information_only_decided_by_chair=current.information_only_decided_by_chair,
+            information_only_decided_by_coordinator=current.information_only_decided_by_coordinator,
+            referrer_view=current.referrer_view,
+            referrer_disagrees=current.referrer_disagrees,
+            specific_actions_requested=current.specific_actions_requested,
+            vulnerable_adult=current.vulnerable_adult,
+        )
+        current.outcome = Outcome.HELD_OVER
+        _save(current, "outcome")
+        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Held over to meeting {target.pk}")
+        audit_record(
+            action=AuditAction.CREATE, obj=held, user=by, summary=f"Held over from meeting {current.meeting_id}"
+        )
+    return held
+
+
+def case_list_is_due(*, meeting: Meeting, now: datetime) -> bool:
+    """BD MARAC List: "circulated after 12 noon five working days before the meeting". An emergency MARAC cannot keep
+    to that, so its list may go whenever the coordinator has it ready."""
+    return meeting.is_emergency or now >= case_list_release_time(meeting)
+
+
+def _recipients(meeting: Meeting) -> list[User]:
+    """The representatives of this MARAC: everyone holding a case role here, and nobody else."""
+    return list(
+        User.objects.filter(
+            Q(role_grants__marac=meeting.marac, role_grants__role__in=[Role(role).value for role in CASE_ROLES]),
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _tell_recipient(meeting: Meeting, user: User) -> None:
+    """No names, no references: only that there is something to see, and where."""
+    day = calendar.format_day(timezone.localtime(meeting.starts_at).date())
+    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("meetings_agenda:case_list", args=[meeting.pk])
+    send_mail(
+        subject="OpenMARAC: a MARAC case list is ready",
+        message=f"The case list for the MARAC meeting on {day} is ready. Sign in to see it:\n\n{link}\n",
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def case_list_release(*, meeting: Meeting, by: Any, now: datetime | None = None) -> list[CaseListReceipt]:
+    """Send the case list to the representatives who have not had it. Information-only listings are checked again
+    first, so the list that goes out is right. Returns the receipts made now."""
+    now = now or timezone.now()
+    if not case_list_is_due(meeting=meeting, now=now):
+        due = calendar.format_moment(case_list_release_time(meeting))
+        raise AgendaRefused([f"The case list cannot be released before {due}, five working days before the meeting."])
+    for listing in Listing.objects.filter(meeting=meeting, outcome=""):
+        listing_recheck_information_only(listing=listing, by=by)
+    with transaction.atomic():
+        state = meeting_state(meeting)
+        state = MeetingState.objects.select_for_update().get(pk=state.pk)
+        already = set(CaseListReceipt.objects.filter(meeting=meeting).values_list("user_id", flat=True))
+        made = [
+            CaseListReceipt.objects.create(meeting=meeting, user=user, sent_at=now)
+            for user in _recipients(meeting)
+            if user.pk not in already
+        ]
+        if state.case_list_released_at is None:
+            state.case_list_released_at = now
+        state.version += 1
+        state.save(update_fields=["case_list_released_at", "version"])
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=meeting,
+            user=by,
+            summary=f"Released the case list to {len(made)} representatives",
+            changes={"recipients": [receipt.user_id for receipt in made]},
+        )
+        for receipt in made:
+            transaction.on_commit(functools.partial(_tell_recipient, meeting, receipt.user))
+    return made
+
+
+def case_list_opened(*, meeting: Meeting, user: Any) -> None:
+    """Record the first time a recipient opens the list, and every opening in the audit trail."""
+    with transaction.atomic():
+        CaseListReceipt.objects.filter(meeting=meeting, user=user, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )
+        audit_record(action=AuditAction.VIEW, obj=meeting, user=user, summary="Opened the case list")
+
+
+def case_list_exported(*, meeting: Meeting, user: Any) -> None:
+    with transaction.atomic():
+        CaseListReceipt.objects.filter(meeting=meeting, user=user, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )
+        audit_record(
+            action=AuditAction.EXPORT, obj=meeting, user=user, summary="Downloaded the case list as a Word document"
+        )

@@ -1,0 +1,97 @@
+"""The case list as a Word document, laid out like the lists MARACs circulate today (BD MARAC List: "The MARAC list of
+cases is circulated on a word document"). Plain data in, bytes out: the services decide what goes in it."""
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from referrals.calendar import format_day
+
+MARKING = "OFFICIAL-SENSITIVE"
+COLUMNS = (
+    "No.",
+    "Case reference",
+    "Victim (name, date of birth)",
+    "Perpetrator(s)",
+    "Children (names, ages)",
+    "Referring agency",
+    "Repeat (Y/N)",
+    "Listing",
+    "Slot time",
+)
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    number: int
+    reference: str
+    victim_name: str
+    victim_date_of_birth: date | None
+    perpetrators: list[str]
+    children: list[tuple[str, int | None]]
+    referring_agency: str
+    repeat: bool
+    information_only: bool
+    slot_starts_at: datetime
+
+    def cells(self) -> tuple[str, ...]:
+        born = f"{self.victim_date_of_birth:%d/%m/%Y}" if self.victim_date_of_birth else "date of birth not known"
+        children = [f"{name} ({age})" if age is not None else f"{name} (age not known)" for name, age in self.children]
+        return (
+            str(self.number),
+            self.reference,
+            f"{self.victim_name}, {born}",
+            "\n".join(self.perpetrators) or "None recorded",
+            "\n".join(children) or "None",
+            self.referring_agency,
+            "Y" if self.repeat else "N",
+            "Information only" if self.information_only else "Full",
+            f"{self.slot_starts_at:%H:%M}",
+        )
+
+
+def _mark(paragraph: Any) -> None:
+    paragraph.text = MARKING
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for run in paragraph.runs:
+        run.bold = True
+
+
+def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Sequence[CaseListRow]) -> bytes:
+    document = Document()
+    section = document.sections[0]
+    # Nine columns read better across the page.
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    section.left_margin = section.right_margin = Cm(1.5)
+    _mark(section.header.paragraphs[0])
+    _mark(section.footer.paragraphs[0])
+
+    document.add_heading(f"{marac_name}: case list", level=1)
+    when = f"Meeting on {format_day(meeting_starts_at.date())} at {meeting_starts_at:%H:%M}"
+    document.add_paragraph(when)
+    if not rows:
+        document.add_paragraph("No cases are listed for this meeting.")
+    table = document.add_table(rows=1, cols=len(COLUMNS))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, COLUMNS, strict=True):
+        cell.text = heading
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+            run.font.size = Pt(9)
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row.cells(), strict=True):
+            cell.text = text
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,134 @@
+"""The rules of the conference itself, as plain functions with no database: observers, who is missing, the case
+timer, the standard actions every case gets, and what a plan should cover before the meeting moves on."""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from actions.models import ForWhom
+
+# BD Observers at MARAC: "Barking and Dagenham limit it to two observers per meeting".
+MAX_OBSERVERS = 2
+
+
+# BD Observers at MARAC: at most two, and "the MARAC Coordinator must be advised who the observers are before the
+# meeting and given an opportunity to agree", so no observer is added once the meeting has started.
+def observer_refusal(*, observers_so_far: int, meeting_started: bool) -> str | None:
+    """Why another observer may not be added, in words; None when they may."""
+    if meeting_started:
+        return "Observers must be agreed before the meeting starts. This meeting has started, so no observer can be added."
+    if observers_so_far >= MAX_OBSERVERS:
+        return (
+            f"This meeting already has {MAX_OBSERVERS} observers, the most a MARAC allows, "
+            "because highly sensitive information is shared. The observer has not been added."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    agency_id: int | None
+    present: bool
+    written_submission: bool
+
+
+# BD Attendance: the named representative attends, or a named deputy, or failing both a written report is sent.
+def core_agencies_missing(*, core_agencies: Sequence[tuple[int, str]], register: Sequence[RegisterEntry]) -> list[str]:
+    """Names of the core agencies with no one present and no written submission."""
+    covered = {entry.agency_id for entry in register if entry.present or entry.written_submission}
+    return [name for agency_id, name in core_agencies if agency_id not in covered]
+
+
+def core_agency_warning(missing: Sequence[str]) -> str:
+    if not missing:
+        return ""
+    return "No one is here and no written submission was sent for these core agencies: " + ", ".join(missing) + "."
+
+
+@dataclass(frozen=True)
+class Timer:
+    started_at: datetime
+    slot_minutes: int
+    minutes_elapsed: int
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.minutes_elapsed - self.slot_minutes)
+
+
+def slot_minutes(*, information_only: bool, minutes_per_case: int, minutes_per_information_case: int) -> int:
+    # BD The MARAC Chair: "keeping to time overall and by case i.e. max 15 minutes per case" (per MARAC here).
+    return minutes_per_information_case if information_only else minutes_per_case
+
+
+def case_timer(*, started_at: datetime | None, slot: int, now: datetime) -> Timer | None:
+    if started_at is None:
+        return None
+    elapsed = max(0, int((now - started_at).total_seconds() // 60))
+    return Timer(started_at=started_at, slot_minutes=slot, minutes_elapsed=elapsed)
+
+
+@dataclass(frozen=True)
+class StandardAction:
+    owner_agency_id: int
+    description: str
+    for_whom: ForWhom
+
+
+FLAG_AND_TAG = "Flag and tag this agency's files on the victim, the perpetrator and any children."
+TREAT_AS_URGENT = "Put a 'treat all calls as urgent' marker on the victim's address and any other relevant addresses."
+IDVA_REFERRAL = "Refer the victim to the IDVA service for specialist support and advice."
+FEEDBACK_BY_IDVA = "Feed back to the victim on the outcome of the MARAC (the IDVA)."
+FEEDBACK_BY_REFERRER = "Feed back to the victim on the outcome of the MARAC (the referrer: the IDVA was declined)."
+
+
+@dataclass(frozen=True)
+class StandardActionFacts:
+    core_agency_ids: Sequence[int]
+    police_agency_id: int | None
+    idva_agency_id: int | None
+    referring_agency_id: int
+    idva_declined: bool
+
+
+# BD Action planning: "a series of standard actions which will be implemented for all cases": all agencies flag and
+# tag their files on perpetrator, victim and children; police TACAU on relevant addresses; referral to the IDSVA
+# service; feedback to the victim by the IDSVA, or by the referrer where the victim did not consent to the IDSVA.
+def standard_actions(facts: StandardActionFacts) -> tuple[list[StandardAction], list[str]]:
+    """The standard actions for a case, and, in words, any that have no agency at this MARAC to own them."""
+    # One flag-and-tag action per core agency, so each agency answers for its own files.
+    planned = [StandardAction(agency_id, FLAG_AND_TAG, ForWhom.VICTIM) for agency_id in facts.core_agency_ids]
+    gaps = [] if facts.core_agency_ids else ["No core agencies are set up at this MARAC to flag and tag their files."]
+    if facts.police_agency_id is not None:
+        planned.append(StandardAction(facts.police_agency_id, TREAT_AS_URGENT, ForWhom.VICTIM))
+    else:
+        gaps.append("No police agency is set up at this MARAC to own the 'treat all calls as urgent' marker.")
+    if facts.idva_agency_id is not None:
+        planned.append(StandardAction(facts.idva_agency_id, IDVA_REFERRAL, ForWhom.VICTIM))
+    else:
+        gaps.append("No IDVA service is set up at this MARAC to own the IDVA referral.")
+    if facts.idva_declined:
+        planned.append(StandardAction(facts.referring_agency_id, FEEDBACK_BY_REFERRER, ForWhom.VICTIM))
+    elif facts.idva_agency_id is not None:
+        planned.append(StandardAction(facts.idva_agency_id, FEEDBACK_BY_IDVA, ForWhom.VICTIM))
+    return planned, gaps
+
+
+def standard_actions_missing(
+    planned: Sequence[StandardAction], existing: Collection[tuple[int, str]]
+) -> list[StandardAction]:
+    """Those not already on the plan, so opening a case twice never doubles them."""
+    return [action for action in planned if (action.owner_agency_id, action.description) not in existing]
+
+
+# LSCB: "All action plans created at Marac will have actions to address the behaviour of the perpetrator";
+# BD Action planning: the plan is "to increase the safety of the victim, children, perpetrator...".
+def plan_warnings(*, for_whom: Collection[str], children: int) -> list[str]:
+    """What the chair is warned of before moving on from a case. `for_whom` lists the volunteered actions' subjects."""
+    warnings = []
+    if ForWhom.PERPETRATOR not in for_whom:
+        warnings.append("The plan has no action to address the perpetrator's behaviour.")
+    if children and ForWhom.CHILDREN not in for_whom:
+        child_words = "a child" if children == 1 else f"{children} children"
+        warnings.append(f"The case involves {child_words}, and the plan has no action for the children.")
+    return warnings

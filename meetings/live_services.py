@@ -1,0 +1,345 @@
+"""The conference itself (BD The MARAC meeting; Observers; Action planning): the register and the confidentiality
+agreement, starting and closing the meeting, one case at a time with its minute, outcome and links to other
+processes. Every write is audited in the same transaction; summaries name ids and fields, never what was typed."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.permissions import CASE_ROLES, roles_at
+from actions.models import Action
+from actions.services import standard_actions_create
+from audit.models import AuditAction
+from audit.services import audit_record
+from cases.models import PartyRole
+from marac.models import Agency, MaracAgency
+from meetings import live_rules
+from meetings.agenda_services import meeting_agenda
+from meetings.models import (
+    Attendance,
+    AttendanceCapacity,
+    Listing,
+    Meeting,
+    MeetingState,
+    MeetingStatus,
+    Outcome,
+    ProcessLink,
+)
+
+
+class LiveRefused(Exception):
+    """A step the rules do not allow; the message says why, in words for the page."""
+
+
+class StaleMinute(Exception):
+    """Someone saved the minute first. Carries the listing as saved now, so the page can show both versions."""
+
+    def __init__(self, current: Listing) -> None:
+        super().__init__("Someone else saved this minute first")
+        self.current = current
+
+
+# --- Reading --------------------------------------------------------------------------------------------------------
+
+
+def _ordered(meeting: Meeting) -> list[Listing]:
+    # THE ONE PLACE the live meeting takes its hearing order: the agenda's own rule (children and pregnant victims
+    # first, information-only last; held-over and transferred cases are not heard). Swap here if the agenda changes.
+    return [slot.item.listing for slot in meeting_agenda(meeting=meeting).slots]
+
+
+def listings_in_order(meeting: Meeting) -> list[Listing]:
+    return _ordered(meeting)
+
+
+def next_listing(meeting: Meeting, current: Listing) -> Listing | None:
+    """The first case in hearing order, after or before this one, that has not been heard yet."""
+    waiting = [listing for listing in _ordered(meeting) if listing.pk != current.pk and listing.ended_at is None]
+    return waiting[0] if waiting else None
+
+
+def state_of(meeting: Meeting) -> MeetingState:
+    state, _ = MeetingState.objects.get_or_create(meeting=meeting)
+    return state
+
+
+def meeting_is_running(state: MeetingState) -> bool:
+    return state.status == MeetingStatus.IN_PROGRESS
+
+
+def register_entries(meeting: Meeting) -> list[live_rules.RegisterEntry]:
+    return [
+        live_rules.RegisterEntry(
+            agency_id=row.agency_id,
+            present=row.present and row.capacity != AttendanceCapacity.WRITTEN_SUBMISSION,
+            written_submission=row.capacity == AttendanceCapacity.WRITTEN_SUBMISSION,
+        )
+        for row in meeting.attendance.exclude(capacity=AttendanceCapacity.OBSERVER)
+    ]
+
+
+def core_agencies_missing(meeting: Meeting) -> list[str]:
+    core = MaracAgency.objects.filter(marac_id=meeting.marac_id, is_core=True).select_related("agency")
+    return live_rules.core_agencies_missing(
+        core_agencies=[(m.agency_id, m.agency.name) for m in core], register=register_entries(meeting)
+    )
+
+
+def children_count(listing: Listing) -> int:
+    return listing.case.parties.filter(role=PartyRole.CHILD).count()
+
+
+def plan_warnings(listing: Listing) -> list[str]:
+    for_whom = set(Action.objects.filter(listing=listing).values_list("for_whom", flat=True))
+    return live_rules.plan_warnings(for_whom=for_whom, children=children_count(listing))
+
+
+def timer_for(listing: Listing) -> live_rules.Timer | None:
+    marac = listing.meeting.marac
+    slot = live_rules.slot_minutes(
+        information_only=listing.kind == "information_only",
+        minutes_per_case=marac.minutes_per_case,
+        minutes_per_information_case=marac.minutes_per_information_case,
+    )
+    return live_rules.case_timer(started_at=listing.started_at, slot=slot, now=timezone.now())
+
+
+# --- The register and the confidentiality agreement -----------------------------------------------------------------
+
+
+def attendance_record(
+    *, meeting: Meeting, agency: Agency, user: Any, capacity: str, present: bool, by: Any
+) -> Attendance:
+    """A line of the register: who came for which agency, as representative or deputy, or a written submission."""
+    if capacity == AttendanceCapacity.OBSERVER:
+        raise LiveRefused("Add observers with the observer form.")
+    with transaction.atomic():
+        row = Attendance.objects.create(
+            meeting=meeting,
+            agency=agency,
+            user=user,
+            capacity=capacity,
+            present=present and capacity != AttendanceCapacity.WRITTEN_SUBMISSION,
+        )
+        _audit(row, by, AuditAction.CREATE, f"Added agency {agency.pk} to the register as {capacity}")
+    return row
+
+
+def attendance_mark(*, attendance: Attendance, present: bool, by: Any) -> Attendance:
+    with transaction.atomic():
+        row = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        row.present = present
+        row.save(update_fields=["present"])
+        _audit(row, by, AuditAction.CHANGE, "Marked present" if present else "Marked as apologies")
+    return row
+
+
+def observer_add(*, meeting: Meeting, name: str, organisation: str, by: Any) -> Attendance:
+    """An observer the coordinator agreed to before the meeting; refused past the limit."""
+    with transaction.atomic():
+        # Locking the meeting's state serialises two people adding the second observer at the same moment.
+        state = MeetingState.objects.select_for_update().get(pk=state_of(meeting).pk)
+        observers = meeting.attendance.filter(capacity=AttendanceCapacity.OBSERVER).count()
+        refusal = live_rules.observer_refusal(
+            observers_so_far=observers, meeting_started=state.status != MeetingStatus.SCHEDULED
+        )
+        if refusal:
+            raise LiveRefused(refusal)
+        row = Attendance.objects.create(
+            meeting=meeting,
+            capacity=AttendanceCapacity.OBSERVER,
+            observer_name=name,
+            observer_organisation=organisation,
+            observer_approved_by=by,
+        )
+        _audit(row, by, AuditAction.CREATE, "Agreed an observer for the meeting")
+    return row
+
+
+def observer_signature_record(*, attendance: Attendance, by: Any) -> Attendance:
+    """Observers have no accounts: the coordinator records that they signed the agreement in person."""
+    with transaction.atomic():
+        row = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        if row.capacity != AttendanceCapacity.OBSERVER:
+            raise LiveRefused("Only an observer's signature is recorded for them; everyone else signs in the app.")
+        if row.confidentiality_signed_at is None:
+            row.confidentiality_signed_at = timezone.now()
+            row.save(update_fields=["confidentiality_signed_at"])
+            _audit(row, by, AuditAction.CHANGE, "Recorded an observer's signed confidentiality agreement")
+    return row
+
+
+def _capacity_for(user: Any, meeting: Meeting) -> str:
+    membership = MaracAgency.objects.filter(marac_id=meeting.marac_id, agency_id=user.agency_id).first()
+    if membership and membership.deputies.filter(pk=user.pk).exists() and membership.representative_id != user.pk:
+        return AttendanceCapacity.DEPUTY
+    return AttendanceCapacity.REPRESENTATIVE
+
+
+def confidentiality_sign(*, meeting: Meeting, user: Any) -> Attendance:
+    """BD Information shared at the MARAC: everyone signs the confidentiality agreement at each meeting. Signing puts
+    the person on the register as present, if the coordinator had not already."""
+    if not roles_at(user, meeting.marac_id) & CASE_ROLES:
+        raise LiveRefused("Only people with a role at this MARAC can sign its confidentiality agreement.")
+    with transaction.atomic():
+        row = Attendance.objects.select_for_update().filter(meeting=meeting, user=user).first()
+        if row is None:
+            row = Attendance(meeting=meeting, user=user, agency_id=user.agency_id, capacity=_capacity_for(user, meeting))
+        if row.confidentiality_signed_at is None:
+            row.confidentiality_signed_at = timezone.now()
+            row.present = True
+            row.save()
+            _audit(row, user, AuditAction.CHANGE, "Signed the confidentiality agreement for the meeting")
+    return row
+
+
+# --- Running the meeting --------------------------------------------------------------------------------------------
+
+
+def _locked_state(meeting: Meeting) -> MeetingState:
+    return MeetingState.objects.select_for_update().get(pk=state_of(meeting).pk)
+
+
+def meeting_start(*, meeting: Meeting, by: Any) -> MeetingState:
+    with transaction.atomic():
+        state = _locked_state(meeting)
+        if state.status != MeetingStatus.SCHEDULED:
+            raise LiveRefused("This meeting has already started.")
+        _set_status(state, MeetingStatus.IN_PROGRESS, by)
+    return state
+
+
+def meeting_close(*, meeting: Meeting, by: Any) -> MeetingState:
+    with transaction.atomic():
+        state = _locked_state(meeting)
+        if not meeting_is_running(state):
+            raise LiveRefused("Only a meeting in progress can be closed.")
+        _set_status(state, MeetingStatus.CLOSED, by)
+        # A case still open when the meeting closes ends with it.
+        Listing.objects.filter(meeting=meeting, started_at__isnull=False, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+    return state
+
+
+def _set_status(state: MeetingState, status: MeetingStatus, by: Any) -> None:
+    before = state.status
+    state.status = status
+    state.version += 1
+    state.save(update_fields=["status", "version"])
+    audit_record(
+        action=AuditAction.CHANGE,
+        obj=state,
+        marac_id=state.meeting.marac_id,
+        summary=f"Meeting {state.meeting_id}: {status.label.lower()}",
+        changes={"status": {"from": before, "to": status.value}},
+        user=by,
+    )
+
+
+def _locked_listing(listing: Listing) -> Listing:
+    return Listing.objects.select_for_update(of=("self",)).select_related("meeting__marac", "case").get(pk=listing.pk)
+
+
+def _require_running(listing: Listing) -> None:
+    if not meeting_is_running(state_of(listing.meeting)):
+        raise LiveRefused("Start the meeting before opening a case.")
+
+
+def listing_open(*, listing: Listing, by: Any) -> tuple[Listing, list[str]]:
+    """Open a case in live mode: its clock starts, and it gets its standard actions. Opening it again is harmless.
+    Returns the listing and, in words, any standard action no agency at this MARAC could own."""
+    with transaction.atomic():
+        _require_running(listing)
+        current = _locked_listing(listing)
+        if current.started_at is None:
+            current.started_at = timezone.now()
+            current.version += 1
+            current.save(update_fields=["started_at", "version"])
+            _audit(current, by, AuditAction.CHANGE, f"Opened listing {current.pk} in the meeting")
+        _, gaps = standard_actions_create(listing=current, by=by)
+    return current, gaps
+
+
+def listing_move_on(*, listing: Listing, by: Any) -> Listing | None:
+    """Close this case's discussion and open the next one in hearing order; None when every case has been heard."""
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        if current.ended_at is None:
+            current.ended_at = timezone.now()
+            current.version += 1
+            current.save(update_fields=["ended_at", "version"])
+            _audit(current, by, AuditAction.CHANGE, f"Closed the discussion of listing {current.pk}")
+        following = next_listing(current.meeting, current)
+        if following is not None:
+            listing_open(listing=following, by=by)
+    return following
+
+
+def minute_save(
+    *, listing: Listing, risks_minute: str, decisions_minute: str, based_on_version: int, by: Any
+) -> Listing:
+    """Save the minute of the risks and decisions; refused with StaleMinute if anyone saved the listing since
+    `based_on_version`, so two people minuting never silently overwrite each other."""
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        if current.version != based_on_version:
+            raise StaleMinute(current)
+        changed = [
+            name
+            for name, value in (("risks_minute", risks_minute), ("decisions_minute", decisions_minute))
+            if getattr(current, name) != value
+        ]
+        current.risks_minute = risks_minute
+        current.decisions_minute = decisions_minute
+        current.version += 1
+        current.save(update_fields=["risks_minute", "decisions_minute", "version"])
+        _audit(current, by, AuditAction.CHANGE, f"Minuted listing {current.pk}", {name: "changed" for name in changed})
+    return current
+
+
+def outcome_record(*, listing: Listing, outcome: str, by: Any) -> Listing:
+    if outcome not in (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED):
+        raise LiveRefused("Choose review at a later meeting, closed, or transferred.")
+    with transaction.atomic():
+        current = _locked_listing(listing)
+        before = current.outcome
+        current.outcome = outcome
+        current.version += 1
+        current.save(update_fields=["outcome", "version"])
+        _audit(current, by, AuditAction.CHANGE, f"Recorded the outcome of listing {current.pk}",
+               {"outcome": {"from": before, "to": outcome}})  # fmt: skip
+    return current
+
+
+def process_link_add(*, listing: Listing, kind: str, note: str, by: Any) -> ProcessLink:
+    with transaction.atomic():
+        link = ProcessLink.objects.create(listing=listing, kind=kind, note=note)
+        _audit(link, by, AuditAction.CREATE, f"Linked listing {listing.pk} to {kind}", marac_id=listing.meeting.marac_id)
+    return link
+
+
+def _audit(
+    obj: Any, by: Any, action: str, summary: str, changes: dict[str, Any] | None = None, *, marac_id: int | None = None
+) -> None:
+    meeting = obj.meeting if hasattr(obj, "meeting") else None
+    audit_record(
+        action=action,
+        obj=obj,
+        marac_id=marac_id or (meeting.marac_id if meeting is not None else None),
+        summary=summary,
+        changes=changes,
+        user=by,
+    )
+
+
+def may_run(user: Any, meeting: Meeting) -> bool:
+    return bool(user.has_perm("meetings.run_meeting", meeting))
+
+
+def observers(meeting: Meeting) -> Sequence[Attendance]:
+    return list(meeting.attendance.filter(capacity=AttendanceCapacity.OBSERVER).order_by("id"))
+

@@ -1,0 +1,360 @@
+"""The register, the confidentiality agreement and live meeting mode. Thin: parse, call a live service, render.
+
+Meetings and listings are reached only through the agenda's gates (404 outside the MARAC), and every live page
+sends anyone who has not signed this meeting's confidentiality agreement to sign it before showing any case."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from actions.models import Action
+from actions.services import NotThisMaracsAgency, action_record
+from cases.selectors import get_case_for_user
+from meetings import live_services as live
+from meetings.agenda_services import get_listing_for_user, get_meeting_for_user
+from meetings.confidentiality import has_signed
+from meetings.live_forms import ActionForm, AttendanceForm, MinuteForm, ObserverForm, OutcomeForm, ProcessLinkForm
+from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, Research
+from web.access import require_permission
+
+RESEARCH_SUMMARY_TEMPLATE = "meetings/research_summary.html"
+
+
+def _sign_first(request: HttpRequest, meeting: Meeting) -> HttpResponseRedirect | None:
+    # BD Information shared at the MARAC: no case detail before this meeting's agreement is signed.
+    if has_signed(user=request.user, meeting=meeting):
+        return None
+    return redirect(f"{reverse('meetings_live:sign', args=[meeting.pk])}?next={request.path}")
+
+
+def _listing(request: HttpRequest, pk: int, listing_pk: int, permission: str) -> Listing:
+    return get_listing_for_user(user=request.user, meeting_pk=pk, listing_pk=listing_pk, permission=permission)
+
+
+# --- The register ---------------------------------------------------------------------------------------------------
+
+
+@require_permission("meetings.manage_attendance")
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.manage_attendance")
+    form = AttendanceForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        live.attendance_record(meeting=meeting, by=request.user, **form.cleaned_data)
+        messages.success(request, "Added to the register")
+        return redirect("meetings_live:register", pk=meeting.pk)
+    return _render_register(request, meeting, form, ObserverForm())
+
+
+def _render_register(
+    request: HttpRequest, meeting: Meeting, form: AttendanceForm, observer_form: ObserverForm
+) -> HttpResponse:
+    rows = meeting.attendance.exclude(capacity=AttendanceCapacity.OBSERVER).select_related("agency", "user")
+    return render(
+        request,
+        "meetings/register_detail.html",
+        {
+            "meeting": meeting,
+            "rows": rows.order_by("agency__name", "id"),
+            "observers": live.observers(meeting),
+            "form": form,
+            "observer_form": observer_form,
+            "missing": live.core_agencies_missing(meeting),
+            "state": live.state_of(meeting),
+        },
+    )
+
+
+@require_permission("meetings.manage_attendance")
+@require_POST
+def register_observer(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.manage_attendance")
+    form = ObserverForm(request.POST)
+    if form.is_valid():
+        try:
+            live.observer_add(
+                meeting=meeting,
+                name=form.cleaned_data["observer_name"],
+                organisation=form.cleaned_data["observer_organisation"],
+                by=request.user,
+            )
+        except live.LiveRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Observer agreed and added to the register")
+            return redirect("meetings_live:register", pk=meeting.pk)
+    return _render_register(request, meeting, AttendanceForm(meeting=meeting), form)
+
+
+def _register_row(request: HttpRequest, pk: int, attendance_pk: int) -> Attendance:
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.manage_attendance")
+    return get_object_or_404(Attendance, pk=attendance_pk, meeting=meeting)
+
+
+@require_permission("meetings.manage_attendance")
+@require_POST
+def register_observer_signed(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
+    row = _register_row(request, pk, attendance_pk)
+    try:
+        live.observer_signature_record(attendance=row, by=request.user)
+    except live.LiveRefused:
+        raise Http404 from None
+    messages.success(request, "Recorded that the observer signed the confidentiality agreement")
+    return redirect("meetings_live:register", pk=pk)
+
+
+@require_permission("meetings.manage_attendance")
+@require_POST
+def register_mark(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
+    row = _register_row(request, pk, attendance_pk)
+    live.attendance_mark(attendance=row, present=request.POST.get("present") == "yes", by=request.user)
+    return redirect("meetings_live:register", pk=pk)
+
+
+# --- The confidentiality agreement ----------------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest, meeting: Meeting) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    prefix = f"/meetings/{meeting.pk}/"
+    # Only back into this meeting's own pages, never to another site.
+    return wanted if wanted.startswith(prefix) else reverse("meetings_live:live", args=[meeting.pk])
+
+
+@require_permission("meetings.view_agenda")
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            live.confidentiality_sign(meeting=meeting, user=request.user)
+        except live.LiveRefused:
+            raise Http404 from None
+        messages.success(request, "You have signed the confidentiality agreement for this meeting")
+        return redirect(_safe_next(request, meeting))
+    context = {"meeting": meeting, "signed": has_signed(user=request.user, meeting=meeting)}
+    return render(request, "meetings/live_sign.html", context | {"next": _safe_next(request, meeting)})
+
+
+# --- Live meeting mode ----------------------------------------------------------------------------------------------
+
+
+@require_permission("meetings.view_agenda")
+def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(user=request.user, pk=pk)
+    if refused := _sign_first(request, meeting):
+        return refused
+    listings = live.listings_in_order(meeting)
+    current = next((listing for listing in listings if listing.started_at and not listing.ended_at), None)
+    return render(
+        request,
+        "meetings/live_meeting.html",
+        {
+            "meeting": meeting,
+            "state": live.state_of(meeting),
+            "listings": listings,
+            "current": current,
+            "missing": live.core_agencies_missing(meeting),
+            "may_run": live.may_run(request.user, meeting),
+            "may_keep_register": request.user.has_perm("meetings.manage_attendance", meeting),
+        },
+    )
+
+
+@require_permission("meetings.run_meeting")
+@require_POST
+def live_start(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
+    if refused := _sign_first(request, meeting):
+        return refused
+    _try(request, lambda: live.meeting_start(meeting=meeting, by=request.user), "The meeting has started")
+    return redirect("meetings_live:live", pk=pk)
+
+
+@require_permission("meetings.run_meeting")
+@require_POST
+def live_close(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
+    if refused := _sign_first(request, meeting):
+        return refused
+    _try(request, lambda: live.meeting_close(meeting=meeting, by=request.user), "The meeting is closed")
+    return redirect("meetings_live:live", pk=pk)
+
+
+def _try(request: HttpRequest, step: Any, done: str) -> bool:
+    try:
+        step()
+    except live.LiveRefused as refused:
+        messages.error(request, str(refused))
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _research_summary_exists() -> bool:
+    # Another page's template: the live page works without it, listing the research rows plainly.
+    try:
+        get_template(RESEARCH_SUMMARY_TEMPLATE)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+@require_permission("meetings.view_agenda")
+def live_listing(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    listing = _listing(request, pk, listing_pk, "meetings.view_agenda")
+    if refused := _sign_first(request, listing.meeting):
+        return refused
+    get_case_for_user(user=request.user, pk=listing.case_id)  # the case gate, and the audit of this viewing
+    return render(request, "meetings/live_listing.html", _listing_context(request, listing))
+
+
+def _listing_context(request: HttpRequest, listing: Listing, **forms: Any) -> dict[str, Any]:
+    meeting = listing.meeting
+    state = live.state_of(meeting)
+    may_run = live.may_run(request.user, meeting)
+    return {
+        "meeting": meeting,
+        "listing": listing,
+        "state": state,
+        "running": live.meeting_is_running(state),
+        "timer": live.timer_for(listing),
+        "has_research_summary": _research_summary_exists(),
+        "research": Research.objects.filter(listing=listing).select_related("agency").order_by("agency__name"),
+        "actions": Action.objects.filter(listing=listing).select_related("owner_agency").order_by("is_standard", "id"),
+        "links": listing.process_links.order_by("id"),
+        "missing": live.core_agencies_missing(meeting),
+        "children": live.children_count(listing),
+        "may_run": may_run,
+        "may_record_action": request.user.has_perm("actions.record_action", meeting),
+        "minute_form": forms.get("minute_form") or MinuteForm.for_listing(listing),
+        "action_form": forms.get("action_form") or ActionForm(listing=listing),
+        "link_form": forms.get("link_form") or ProcessLinkForm(),
+        "outcome_form": OutcomeForm(initial={"outcome": listing.outcome}),
+    }
+
+
+@require_permission("meetings.run_meeting")
+@require_POST
+def live_open(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
+    if refused := _sign_first(request, listing.meeting):
+        return refused
+    try:
+        _, gaps = live.listing_open(listing=listing, by=request.user)
+    except live.LiveRefused as refused_step:
+        messages.error(request, str(refused_step))
+    else:
+        for gap in gaps:
+            messages.warning(request, gap)
+    return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+
+
+@require_permission("meetings.run_meeting")
+@require_POST
+def live_minutes(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
+    if refused := _sign_first(request, listing.meeting):
+        return refused
+    form = MinuteForm(request.POST)
+    if not form.is_valid():
+        return render(request, "meetings/live_listing.html", _listing_context(request, listing, minute_form=form))
+    try:
+        live.minute_save(
+            listing=listing,
+            risks_minute=form.cleaned_data["risks_minute"],
+            decisions_minute=form.cleaned_data["decisions_minute"],
+            based_on_version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except live.StaleMinute as stale:
+        return _minute_conflict(request, stale.current, form)
+    messages.success(request, "Minute saved")
+    return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+
+
+def _minute_conflict(request: HttpRequest, saved: Listing, theirs: MinuteForm) -> HttpResponse:
+    """Both versions side by side. Keeping theirs posts their text again, now based on the saved version, so the
+    overwrite is a choice made with both on screen; keeping the saved one just goes back to the case."""
+    keep_mine = MinuteForm(
+        initial={
+            "risks_minute": theirs.cleaned_data["risks_minute"],
+            "decisions_minute": theirs.cleaned_data["decisions_minute"],
+            "version": saved.version,
+        }
+    )
+    context = {"meeting": saved.meeting, "listing": saved, "theirs": theirs.cleaned_data, "form": keep_mine}
+    return render(request, "meetings/live_minute_conflict.html", context, status=409)
+
+
+@require_permission("actions.record_action")
+@require_POST
+def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    listing = _listing(request, pk, listing_pk, "actions.record_action")
+    if refused := _sign_first(request, listing.meeting):
+        return refused
+    form = ActionForm(request.POST, listing=listing)
+    if form.is_valid():
+        try:
+            action_record(listing=listing, by=request.user, **form.cleaned_data)
+        except NotThisMaracsAgency:
+            form.add_error("owner_agency", "Choose one of this MARAC's agencies")
+        else:
+            messages.success(request, "Action recorded")
+            return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+    return render(request, "meetings/live_listing.html", _listing_context(request, listing, action_form=form))
+
+
+@require_permission("meetings.run_meeting")
+@require_POST
+def live_link(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
+    if refused := _sign_first(request, listing.meeting):
+        return refused
+    form = ProcessLinkForm(request.POST)
+    if not form.is_valid():
+        return render(request, "meetings/live_listing.html", _listing_context(request, listing, link_form=form))
+    live.process_link_add(listing=listing, by=request.user, **form.cleaned_data)
+    messages.success(request, "Link to another process recorded")
+    return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+
+
+@require_permission("meetings.run_meeting")
+@require_POST
+def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
+    if refused := _sign_first(request, listing.meeting):
+        return refused
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        live.outcome_record(listing=listing, outcome=form.cleaned_data["outcome"], by=request.user)
+        messages.success(request, "Outcome recorded")
+    else:
+        messages.error(request, "Choose an outcome")
+    return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+
+
+@require_permission("meetings.run_meeting")
+@require_POST
+def live_next(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    """Move on to the next case. A plan without a perpetrator action, or without one for the children where there
+    are children, is shown back first with "Go back" and "Move on anyway"."""
+    listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
+    if refused := _sign_first(request, listing.meeting):
+        return refused
+    warnings = live.plan_warnings(listing)
+    if warnings and request.POST.get("confirmed") != "yes":
+        return render(request, "meetings/live_next_confirm.html", {"listing": listing, "warnings": warnings})
+    try:
+        following = live.listing_move_on(listing=listing, by=request.user)
+    except live.LiveRefused as refused_step:
+        messages.error(request, str(refused_step))
+        return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+    if following is None:
+        messages.success(request, "Every case has been heard")
+        return redirect("meetings_live:live", pk=pk)
+    return redirect("meetings_live:listing", pk=pk, listing_pk=following.pk)

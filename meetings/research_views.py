@@ -1,0 +1,164 @@
+"""Pages for research before the meeting: an agency's research on a listed case, the IDVA's account of the
+victim's voice, and the coordinator's grid of who has researched what. Thin: parse, call a service, render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from audit.services import audit_view
+from marac.models import Agency
+from meetings import research_selectors as selectors
+from meetings.models import Listing, Research
+from meetings.research_forms import ChildResearchForm, ResearchForm, VictimVoiceForm
+from meetings.research_services import (
+    NotYourAgency,
+    StaleResearch,
+    research_fields_for,
+    research_save,
+    victim_voice_save,
+)
+from web.access import require_permission
+
+STALE_MESSAGE = (
+    "Someone else saved this while you were editing it. Your changes have not been saved. "
+    "What is saved now is shown below, and your text is still in the form: bring the two together, then save again."
+)
+
+
+def _agency(request: HttpRequest, listing: Listing, agency_id: int | None) -> Agency:
+    agency = request.user.agency if agency_id is None else get_object_or_404(Agency, pk=agency_id)  # type: ignore[union-attr]
+    if agency is None or not selectors.may_record_for(user=request.user, listing=listing, agency=agency):
+        raise Http404
+    return agency
+
+
+def _with_version(data: QueryDict, version: int) -> QueryDict:
+    # After a conflict the form keeps the user's text but is now based on what is saved, so saving again is a
+    # deliberate choice made with both versions on screen.
+    data = data.copy()
+    data["version"] = str(version)
+    return data
+
+
+@require_permission("meetings.record_research")
+def research_edit(request: HttpRequest, pk: int, agency_id: int | None = None) -> HttpResponse:
+    listing = selectors.get_listing_for_user(user=request.user, pk=pk)
+    agency = _agency(request, listing, agency_id)
+    research = selectors.research_for(listing=listing, agency=agency)
+    is_csc = selectors.is_childrens_social_care(agency)
+    data = request.POST if request.method == "POST" else None
+    form = ResearchForm(data, research=research, is_csc=is_csc)
+    child_forms = _child_forms(data, listing, research) if is_csc else []
+    conflict: Research | None = None
+    if data is not None and form.is_valid() and all(child.is_valid() for child in child_forms):
+        try:
+            saved = research_save(
+                listing=listing,
+                agency=agency,
+                data=_research_data(form, child_forms, agency),
+                based_on_version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except NotYourAgency:
+            raise Http404 from None
+        except StaleResearch as stale:
+            conflict = stale.current  # type: ignore[assignment]
+            form = ResearchForm(
+                _with_version(data, conflict.version if conflict else 0), research=conflict, is_csc=is_csc
+            )
+            form.add_error(None, STALE_MESSAGE)
+        else:
+            _confirm_saved(request, saved, listing)
+            return redirect(request.path)
+    return render(
+        request,
+        "meetings/research_edit.html",
+        _edit_context(request, listing, agency, research, form, child_forms, conflict),
+    )
+
+
+def _child_forms(data: QueryDict | None, listing: Listing, research: Research | None) -> list[ChildResearchForm]:
+    saved = {row.child_id: row for row in research.children.all()} if research else {}
+    return [ChildResearchForm(data, child=child, saved=saved.get(child.pk)) for child in selectors.children_of(listing)]
+
+
+def _research_data(form: ResearchForm, child_forms: list[ChildResearchForm], agency: Agency) -> dict[str, Any]:
+    data = {name: form.cleaned_data[name] for name in research_fields_for(agency)}
+    data["children"] = {child.child.pk: child.cleaned_data for child in child_forms}
+    return data
+
+
+def _confirm_saved(request: HttpRequest, research: Research, listing: Listing) -> None:
+    if selectors.research_is_late(research, selectors.deadline_for(listing)):
+        messages.warning(
+            request,
+            "Research saved. This written submission was late: it was due 24 hours before the meeting, "
+            "so tell the coordinator it has arrived.",
+        )
+    else:
+        messages.success(request, "Research saved")
+
+
+def _edit_context(
+    request: HttpRequest,
+    listing: Listing,
+    agency: Agency,
+    research: Research | None,
+    form: ResearchForm,
+    child_forms: list[ChildResearchForm],
+    conflict: Research | None,
+) -> dict[str, Any]:
+    deadline = selectors.deadline_for(listing)
+    return {
+        "listing": listing,
+        "agency": agency,
+        "research": research,
+        "form": form,
+        "child_forms": child_forms,
+        "conflict": conflict,
+        "conflict_fields": [(form.fields[name].label, getattr(conflict, name)) for name in form.text_fields]
+        if conflict
+        else [],
+        "deadline": deadline,
+        "deadline_passed": timezone.now() > deadline,
+        "is_late": research is not None and selectors.research_is_late(research, deadline),
+        "may_record_victim_voice": selectors.may_record_victim_voice(user=request.user, listing=listing),
+    }
+
+
+@require_permission("meetings.record_research")
+def victim_voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = selectors.get_listing_for_user(user=request.user, pk=pk)
+    if not selectors.may_record_victim_voice(user=request.user, listing=listing):
+        raise Http404
+    voice = selectors.victim_voice_for(listing=listing)
+    data = request.POST if request.method == "POST" else None
+    form = VictimVoiceForm(data, voice=voice)
+    conflict = None
+    if data is not None and form.is_valid():
+        try:
+            victim_voice_save(
+                listing=listing, data=form.cleaned_data, based_on_version=form.cleaned_data["version"], by=request.user
+            )
+        except StaleResearch as stale:
+            conflict = stale.current
+            form = VictimVoiceForm(_with_version(data, conflict.version if conflict else 0), voice=None)
+            form.add_error(None, STALE_MESSAGE)
+        else:
+            messages.success(request, "The victim's voice is saved")
+            return redirect("meetings_research:research", pk=listing.pk)
+    return render(
+        request, "meetings/research_victim_voice.html", {"listing": listing, "form": form, "conflict": conflict}
+    )
+
+
+@require_permission("meetings.view_research_grid")
+def research_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.get_meeting_for_grid(user=request.user, pk=pk)
+    audit_view(meeting, user=request.user, summary="Viewed the research grid")
+    grid = selectors.research_grid(meeting=meeting)
+    may_record = request.user.has_perm("meetings.record_research", meeting)
+    return render(request, "meetings/research_grid.html", {"grid": grid, "meeting": meeting, "may_record": may_record})
