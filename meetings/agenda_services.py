@@ -75,6 +75,10 @@ def meeting_state(meeting: Meeting) -> MeetingState:
     return state
 
 
+def meeting_state_if_any(meeting: Meeting) -> MeetingState | None:
+    return MeetingState.objects.filter(meeting=meeting).first()
+
+
 def working_calendar(marac: Marac) -> calendar.WorkingCalendar:
     return calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
 
@@ -342,7 +346,12 @@ def listing_propose_information_only(
         current.vulnerable_adult, current.specific_actions_requested = vulnerable_adult, specific_actions_requested
         refusals = listing_information_only_refusals(listing=current)
         capacity = _capacity(current, by)
-        if not refusals and capacity is not None:
+        if refusals:  # what was agreed before no longer stands
+            current.kind = ListingKind.FULL
+            current.information_only_decided_by_chair = current.information_only_decided_by_coordinator = None
+        elif capacity is None:
+            raise AgendaRefused(["You have already agreed, or your role has nothing left to agree."])
+        else:
             _agree(current, capacity, by)
         _save(current, "referrer_view", "referrer_disagrees", "vulnerable_adult", "specific_actions_requested",
               "information_only_decided_by_chair", "information_only_decided_by_coordinator", "kind")  # fmt: skip

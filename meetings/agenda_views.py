@@ -124,7 +124,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "agenda": meeting_agenda,
             "visible": visible,
-            "state": agenda_services.meeting_state(meeting),
+            "state": agenda_services.meeting_state_if_any(meeting),
             "release_time": release_time,
             "release_due": agenda_services.case_list_is_due(meeting=meeting, now=timezone.now()),
             "can_manage": request.user.has_perm("meetings.manage_agenda", meeting),

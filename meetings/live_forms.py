@@ -46,7 +46,8 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = _marac_agencies(meeting.marac_id)  # type: ignore[attr-defined]
         self.fields["user"].queryset = (  # type: ignore[attr-defined]
-            User.objects.filter(role_grants__marac_id=meeting.marac_id, role_grants__role__in=CASE_ROLES, is_active=True)
+            User.objects.filter(role_grants__marac_id=meeting.marac_id, role_grants__role__in=CASE_ROLES)
+            .filter(is_active=True)
             .distinct()
             .order_by("full_name")
         )
@@ -107,8 +108,7 @@ class ProcessLinkForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[(Outcome.REVIEW, Outcome.REVIEW.label), (Outcome.CLOSED, Outcome.CLOSED.label),
-                 (Outcome.TRANSFERRED, Outcome.TRANSFERRED.label)],  # fmt: skip
+        choices=[(outcome.value, outcome.label) for outcome in (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED)],
         widget=forms.RadioSelect,
         label="Outcome",
     )

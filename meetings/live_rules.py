@@ -16,7 +16,7 @@ MAX_OBSERVERS = 2
 def observer_refusal(*, observers_so_far: int, meeting_started: bool) -> str | None:
     """Why another observer may not be added, in words; None when they may."""
     if meeting_started:
-        return "Observers must be agreed before the meeting starts. This meeting has started, so no observer can be added."
+        return "Observers are agreed before the meeting starts. This meeting has started, so no observer can be added."
     if observers_so_far >= MAX_OBSERVERS:
         return (
             f"This meeting already has {MAX_OBSERVERS} observers, the most a MARAC allows, "

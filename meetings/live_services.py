@@ -3,7 +3,6 @@ agreement, starting and closing the meeting, one case at a time with its minute,
 processes. Every write is audited in the same transaction; summaries name ids and fields, never what was typed."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -52,7 +51,11 @@ def _ordered(meeting: Meeting) -> list[Listing]:
 
 
 def listings_in_order(meeting: Meeting) -> list[Listing]:
-    return _ordered(meeting)
+    ordered = _ordered(meeting)
+    # A case transferred during the meeting leaves the agenda's order but was heard here: keep it on the list.
+    shown = {listing.pk for listing in ordered}
+    heard = Listing.objects.filter(meeting=meeting, started_at__isnull=False).exclude(pk__in=shown)
+    return ordered + list(heard.select_related("case").order_by("started_at"))
 
 
 def next_listing(meeting: Meeting, current: Listing) -> Listing | None:
@@ -187,7 +190,8 @@ def confidentiality_sign(*, meeting: Meeting, user: Any) -> Attendance:
     with transaction.atomic():
         row = Attendance.objects.select_for_update().filter(meeting=meeting, user=user).first()
         if row is None:
-            row = Attendance(meeting=meeting, user=user, agency_id=user.agency_id, capacity=_capacity_for(user, meeting))
+            capacity = _capacity_for(user, meeting)
+            row = Attendance(meeting=meeting, user=user, agency_id=user.agency_id, capacity=capacity)
         if row.confidentiality_signed_at is None:
             row.confidentiality_signed_at = timezone.now()
             row.present = True
@@ -318,7 +322,8 @@ def outcome_record(*, listing: Listing, outcome: str, by: Any) -> Listing:
 def process_link_add(*, listing: Listing, kind: str, note: str, by: Any) -> ProcessLink:
     with transaction.atomic():
         link = ProcessLink.objects.create(listing=listing, kind=kind, note=note)
-        _audit(link, by, AuditAction.CREATE, f"Linked listing {listing.pk} to {kind}", marac_id=listing.meeting.marac_id)
+        summary = f"Linked listing {listing.pk} to {kind}"
+        _audit(link, by, AuditAction.CREATE, summary, marac_id=listing.meeting.marac_id)
     return link
 
 
@@ -342,4 +347,3 @@ def may_run(user: Any, meeting: Meeting) -> bool:
 
 def observers(meeting: Meeting) -> Sequence[Attendance]:
     return list(meeting.attendance.filter(capacity=AttendanceCapacity.OBSERVER).order_by("id"))
-

@@ -26,6 +26,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append(("Cases", reverse("cases:list")))
     if user.has_perm("meetings.view_agenda"):
         links.append(("Meetings", reverse("meetings_agenda:list")))
+    if user.has_perm("actions.track_actions"):
+        links.append(("Actions", reverse("actions:index")))
+    elif user.has_perm("actions.update_agency_actions"):
+        links.append(("Your agency's actions", reverse("actions:mine")))
     if user.has_perm("reports.view_aggregates"):
         links.append(("Performance", reverse("web:aggregates")))
     if user.has_perm("audit.view_audit"):

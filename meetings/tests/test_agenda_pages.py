@@ -307,3 +307,16 @@ def test_the_outsider_sees_nothing(client_for, outsider, soon):
         assert client.post(url).status_code == 404, url
     assert soon not in client.get("/meetings/").context["upcoming"]
     assert not CaseListReceipt.objects.exists()
+
+
+def test_a_referrer_who_changes_their_mind_undoes_the_agreement(client_for, coordinator, chair, soon):
+    listing = _listed(soon, reference="NM-2026-0032")
+    _propose(client_for(coordinator), listing)
+    response = _propose(
+        client_for(chair), listing, referrer_agrees="no", referrer_view="Officer now wants a discussion"
+    )
+    assert "The referrer does not agree" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.information_only_decided_by_coordinator is None
+    assert listing.kind == ListingKind.FULL
+    assert listing.referrer_view == "Officer now wants a discussion"
