@@ -101,6 +101,7 @@ def generate_area(
         if with_users:
             mark_demo_referrer_cases(rng, cases, start=start)
         counts = _write_cases(marac, cases, agencies, users.get("referrer"))
+        _write_listings(marac, cases, {meeting.starts_at.date(): meeting for meeting in meetings}, planner)
     in_period = sum(case.referred_on >= start for case in cases)
     return AreaCounts(marac_id=marac.pk, cases_in_period=in_period, meetings=len(meetings), users=len(users), **counts)
 
@@ -252,3 +253,26 @@ def _write_cases(
         "aliases": sum(len(person.aliases) for person in people),
         "case_parties": len(parties),
     }
+
+
+def _write_listings(marac: Marac, cases: Sequence[CasePlan], meetings: dict[date, Meeting], planner: Planner) -> None:
+    """Each case on the agenda of the meeting that heard it, or will hear it: the agendas of the demo's year."""
+    from meetings.models import Listing, ListingKind, Outcome
+
+    rows = {case.reference: case for case in Case.objects.filter(marac=marac).only("pk", "reference")}
+    listings = []
+    for plan in cases:
+        day = plan.heard_on or planner.calendar.hearing_for(plan.referred_on)
+        meeting = meetings.get(day)
+        if meeting is None:
+            continue
+        heard = plan.heard_on is not None
+        listings.append(
+            Listing(
+                meeting=meeting,
+                case=rows[plan.reference],
+                kind=ListingKind.INFORMATION_ONLY if plan.information_only else ListingKind.FULL,
+                outcome=(Outcome.CLOSED if plan.status == "closed" else Outcome.REVIEW) if heard else "",
+            )
+        )
+    Listing.objects.bulk_create(listings, batch_size=_BATCH_SIZE)

@@ -56,3 +56,25 @@ def test_it_leaves_referrals_in_the_inbox_and_meetings_ahead_to_list_them_at():
     assert statuses == [ReferralStatus.DRAFT] + [ReferralStatus.SUBMITTED] * 3
     assert all(referral.criteria_result["met"] for referral in Referral.objects.filter(status=ReferralStatus.SUBMITTED))
     assert Meeting.objects.filter(starts_at__gt=timezone.now()).count() >= 3
+
+
+@pytest.mark.django_db
+def test_every_case_heard_in_the_demo_year_is_on_its_meetings_agenda():
+    from cases.models import Case
+    from meetings.models import Listing
+
+    call_command("demo_load", stdout=io.StringIO())
+    heard = Case.objects.filter(heard_on__isnull=False)
+    listed = Listing.objects.filter(case__in=heard)
+    assert listed.count() == heard.count()
+    assert all(
+        listing.meeting.starts_at.date() == listing.case.heard_on
+        for listing in listed.select_related("meeting", "case")[:50]
+    )
+    assert Listing.objects.filter(meeting__starts_at__gt=django_now()).exists()  # cases waiting for the next meeting
+
+
+def django_now():
+    from django.utils import timezone
+
+    return timezone.now()
