@@ -74,7 +74,15 @@ def meeting_is_running(state: MeetingState) -> bool:
 
 
 def register_entries(meeting: Meeting) -> list[live_rules.RegisterEntry]:
-    return [
+    """The register, plus every agency that sent its research in writing for a case at this meeting."""
+    from meetings.models import Research
+
+    written = Research.objects.filter(listing__meeting=meeting, is_written_submission=True)
+    submissions = [
+        live_rules.RegisterEntry(agency_id=agency_id, present=False, written_submission=True)
+        for agency_id in written.values_list("agency_id", flat=True).distinct()
+    ]
+    return submissions + [
         live_rules.RegisterEntry(
             agency_id=row.agency_id,
             present=row.present and row.capacity != AttendanceCapacity.WRITTEN_SUBMISSION,

@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 from actions.models import ForWhom
 from meetings import live_rules
 from meetings.live_rules import RegisterEntry, StandardActionFacts
@@ -110,3 +112,22 @@ def test_it_warns_of_a_plan_with_no_action_for_the_children():
 def test_it_has_no_warnings_for_a_plan_covering_perpetrator_and_children():
     assert live_rules.plan_warnings(for_whom={ForWhom.PERPETRATOR, ForWhom.CHILDREN}, children=1) == []
     assert live_rules.plan_warnings(for_whom={ForWhom.PERPETRATOR}, children=0) == []
+
+
+@pytest.mark.django_db
+def test_a_written_submission_recorded_as_research_clears_the_core_agency_warning(marac, police_rep):
+    import datetime
+
+    from django.utils import timezone
+
+    from marac.models import MaracAgency
+    from meetings.live_services import core_agencies_missing
+    from meetings.models import Listing, Meeting, Research
+    from testing.factories import CaseFactory
+
+    MaracAgency.objects.create(marac=marac, agency=police_rep.agency, is_core=True)
+    meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now() + datetime.timedelta(days=1))
+    listing = Listing.objects.create(meeting=meeting, case=CaseFactory(marac=marac))
+    assert core_agencies_missing(meeting) == [police_rep.agency.name]
+    Research.objects.create(listing=listing, agency=police_rep.agency, author=police_rep, is_written_submission=True)
+    assert core_agencies_missing(meeting) == []
