@@ -101,6 +101,39 @@ PERMISSIONS: tuple[Permission, ...] = (
         "Export the minutes and actions for one family, for an agency's own file",
         frozenset({Role.COORDINATOR, Role.AGENCY_REPRESENTATIVE}),
     ),
+    Permission(
+        "cases.restrict_case",
+        "Restrict a case to named users (for example when someone in it works for a partner agency)",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "audit.view_record_access", "See who has seen a case or a person's record", frozenset({Role.COORDINATOR})
+    ),
+    Permission(
+        "cases.place_legal_hold",
+        "Place or lift a legal hold (a domestic homicide review, court proceedings)",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "governance.manage_retention",
+        "See the retention report and run retention for a MARAC",
+        frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
+    ),
+    Permission(
+        "governance.subject_access",
+        "Export everything held on one person, third parties redacted",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Permission(
+        "governance.manage_records",
+        "Keep the complaints, breaches, disclosure requests, agreement, induction and review registers",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
+        "governance.decide_disclosure",
+        "Decide a request for disclosure or a complaint as chair",
+        frozenset({Role.CHAIR}),
+    ),
     Permission("accounts.manage_users", "Add users and grant or remove roles", frozenset({Role.ADMINISTRATOR})),
     Permission(
         "referrals.make_referral",

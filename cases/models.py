@@ -36,6 +36,9 @@ class Case(models.Model):
     dash_score = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Restricted (for example when the victim or perpetrator works for a partner agency): only the named
+    # users in CaseRestriction see it; everyone else gets 404; each access asks for and records a reason.
+    restricted = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -60,6 +63,46 @@ class CaseParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} in case {self.case_id}"
+
+    @property
+    def marac_id(self) -> int:
+        return self.case.marac_id
+
+
+class CaseRestriction(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="restrictions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="restriction_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id} may see restricted case {self.case_id}"
+
+
+class LegalHoldReason(models.TextChoices):
+    DOMESTIC_HOMICIDE_REVIEW = "dhr", "Domestic homicide review"
+    COURT_PROCEEDINGS = "court", "Court proceedings"
+    OTHER = "other", "Other"
+
+
+class LegalHold(models.Model):
+    """While a hold is in place the case is kept whatever the retention policy says."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.CharField(max_length=20, choices=LegalHoldReason)
+    note = models.CharField(max_length=500, blank=True)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(auto_now_add=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Legal hold {self.pk} on case {self.case_id}"
 
     @property
     def marac_id(self) -> int:

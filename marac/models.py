@@ -73,6 +73,15 @@ class Marac(models.Model):
         default=5, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     repeat_definition = models.CharField(max_length=20, choices=RepeatDefinition, default=RepeatDefinition.SAFELIVES)
+    # Retention (the ISA and DPA 2018): cases whose last hearing is older than this are deleted or anonymised.
+    retention_years = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    retention_action = models.CharField(
+        max_length=20,
+        choices=[("anonymise", "Anonymise the people, keep the counts"), ("delete", "Delete the case")],
+        default="anonymise",
+    )
     # Optimistic locking: a form posts the version it was based on, so two edits never overwrite each other.
     version = models.PositiveIntegerField(default=1)
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "referrals",
     "meetings",
     "actions",
+    "governance",
     "audit",
     "demo",
 ]
