@@ -39,6 +39,7 @@ check: install ## Lint, type-check and check that migrations are complete
 	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit --quiet --recursive . --exclude ./.venv,./node_modules,./build,./var,./staticfiles --severity-level high
 	$(TEST_ENV) $(VENV)/bin/mypy .
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run --verbosity 0
 	$(TEST_ENV) $(MANAGE) permissions_doc --check
@@ -56,7 +57,7 @@ docs: install ## Regenerate the generated documents (docs/permissions.md)
 
 .PHONY: audit-dependencies
 audit-dependencies: install ## Check the locked dependencies for known vulnerabilities
-	$(VENV)/bin/pip install --quiet pip-audit && $(VENV)/bin/pip-audit -r requirements.lock
+	$(VENV)/bin/pip install --quiet pip-audit && $(VENV)/bin/pip-audit --no-deps --disable-pip -r requirements.lock -r requirements-dev.lock
 	npm audit --omit=dev
 
 .PHONY: clean

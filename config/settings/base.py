@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "accounts.middleware.RequireMultiFactorMiddleware",
+    "web.middleware.ApiRateLimitMiddleware",
     "web.middleware.NoStoreMiddleware",
 ]
 
