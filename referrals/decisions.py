@@ -296,7 +296,7 @@ def _tell_referrer(referral: Referral, what: str) -> None:
 def referral_list_at_emergency_meeting(*, referral: Referral, starts_at: datetime, by: Any) -> Referral:
     """BD Emergency MARAC: a case that cannot wait is heard at an emergency meeting called for it."""
     with transaction.atomic():
-        current = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+        current = Referral.objects.select_for_update(of=("self",)).select_related("case").get(pk=referral.pk)
         if current.status != ReferralStatus.ACCEPTED or current.case is None:
             raise NotSubmitted
         meeting, _ = current.marac.meetings.get_or_create(starts_at=starts_at, defaults={"is_emergency": True})
