@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/", include("meetings.research_urls")),
     path("meetings/", include("meetings.live_urls")),
     path("actions/", include("actions.urls")),
+    path("governance/records/", include("governance.records_urls")),
     path("governance/", include("governance.urls")),
     path("settings/", include("marac.urls")),
 ]

@@ -1,0 +1,85 @@
+"""The legal hold panel of the case page and the two forms it posts to. Cases are reached through the case gate."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cases.models import Case, LegalHold, LegalHoldReason
+from cases.selectors import get_case_for_user
+from governance.legal_hold_services import HoldAlreadyLifted, legal_hold_lift, legal_hold_place
+from web.access import require_permission
+
+PERMISSION = "cases.place_legal_hold"
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why the case must be kept",
+        choices=LegalHoldReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the case must be kept"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=500,
+        help_text="For example the review panel or the court's reference. No names.",
+    )
+
+
+def legal_hold_panel(*, user: Any, case: Case) -> dict[str, Any]:
+    """For the case page: the holds on the case and, for those who may place one, the form."""
+    may_place = user.has_perm(PERMISSION, case)
+    return {
+        "holds": list(case.legal_holds.order_by("-placed_at")),
+        "active": case.legal_holds.filter(lifted_at__isnull=True).exists(),
+        "form": LegalHoldForm() if may_place else None,
+        "can_manage": may_place,
+    }
+
+
+def _case_for_hold(request: HttpRequest, pk: int) -> Case:
+    case = get_case_for_user(user=request.user, pk=pk, audit=False)
+    if not request.user.has_perm(PERMISSION, case):
+        raise Http404
+    return case
+
+
+def _back(case: Case) -> HttpResponse:
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#legal-hold")
+
+
+@require_permission(PERMISSION)
+@require_POST
+def legal_hold_place_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for_hold(request, pk)
+    form = LegalHoldForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return _back(case)
+    legal_hold_place(case=case, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"], by=request.user)
+    messages.success(request, "Legal hold placed: retention will not touch this case until it is lifted.")
+    return _back(case)
+
+
+@require_permission(PERMISSION)
+@require_POST
+def legal_hold_lift_view(request: HttpRequest, pk: int, hold_pk: int) -> HttpResponse:
+    case = _case_for_hold(request, pk)
+    hold = LegalHold.objects.filter(pk=hold_pk, case=case).first()
+    if hold is None:
+        raise Http404
+    try:
+        legal_hold_lift(hold=hold, by=request.user)
+    except HoldAlreadyLifted:
+        messages.error(request, "That legal hold had already been lifted.")
+        return _back(case)
+    messages.success(request, "Legal hold lifted.")
+    return _back(case)

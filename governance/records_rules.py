@@ -1,0 +1,160 @@
+"""Deadlines and guards for the governance registers (BD Effectiveness of MARAC: Complaints, Breaches, Review;
+BD Induction of New MARAC Representatives). Plain functions, no ORM: data in, decision out."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from governance.models import ComplaintStatus
+from referrals.calendar import WorkingCalendar, add_working_days, months_after
+
+COMPLAINT_ACKNOWLEDGE_WORKING_DAYS = 5
+PROTOCOL_REVIEW_MONTHS = 12
+PROTOCOL_REVIEW_WARNING = timedelta(days=30)
+
+
+# --- Complaints -----------------------------------------------------------------------------------------------------
+
+
+# BD Complaints: "The MARAC Chair will acknowledge receipt of the complaint within 5 working days".
+def complaint_acknowledge_by(received_on: date, *, calendar: WorkingCalendar) -> date:
+    return add_working_days(received_on, COMPLAINT_ACKNOWLEDGE_WORKING_DAYS, calendar=calendar)
+
+
+def complaint_awaits_acknowledgement(status: str) -> bool:
+    return status == ComplaintStatus.RECEIVED
+
+
+def complaint_acknowledgement_is_overdue(*, status: str, acknowledge_by: date, today: date) -> bool:
+    return complaint_awaits_acknowledgement(status) and acknowledge_by < today
+
+
+def complaint_is_open(status: str) -> bool:
+    return status not in {ComplaintStatus.RESOLVED, ComplaintStatus.ESCALATED}
+
+
+def complaint_is_acknowledged_and_open(status: str) -> bool:
+    """Investigated, resolved or escalated only once the chair has acknowledged it, and while still open."""
+    return status in {ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATING}
+
+
+# BD Complaints: "If the complainant is not satisfied with the initial response from the MARAC Chair, then an
+# escalated letter of complaint can be sent to the chair of the VAWG Sub Group".
+def complaint_may_be_escalated(status: str) -> bool:
+    return complaint_is_acknowledged_and_open(status)
+
+
+# --- Breaches -------------------------------------------------------------------------------------------------------
+
+
+# BD Breaches: "Any identified breaches of either the Operating Protocol or Information Sharing Agreement, will be
+# referred to the VAWG Sub-Committee for consideration".
+def breach_awaits_referral(referred_to_vawg_on: date | None) -> bool:
+    return referred_to_vawg_on is None
+
+
+# --- Agreements -----------------------------------------------------------------------------------------------------
+
+AGREEMENT_DOCUMENTS = ("isa", "protocol")
+
+
+# BD Information shared at the MARAC: "All attending agencies are required to sign the MARAC Information Sharing
+# Protocol prior to attending the meeting."
+def missing_agreements(member_agency_ids: Iterable[int], signed: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    """For each member agency that has not signed both documents, the documents it has not signed."""
+    held: dict[int, set[str]] = {}
+    for agency_id, document in signed:
+        held.setdefault(agency_id, set()).add(document)
+    missing = {}
+    for agency_id in member_agency_ids:
+        unsigned = [document for document in AGREEMENT_DOCUMENTS if document not in held.get(agency_id, set())]
+        if unsigned:
+            missing[agency_id] = unsigned
+    return missing
+
+
+# --- Induction ------------------------------------------------------------------------------------------------------
+
+# BD Induction of New MARAC Representatives: the coordinator's steps for a new member, then "A MARAC induction should
+# include" the four items that follow.
+INDUCTION_ITEMS: tuple[tuple[str, str], ...] = (
+    ("told_coordinator", "Told the MARAC coordinator before their first meeting that they will attend regularly"),
+    ("secure_email", "Gave a secure e-mail address and was added to the MARAC's circulation list"),
+    ("introduced_to_chair", "The MARAC chair was told of the new member and introductions were made"),
+    ("awareness_training", "Attended domestic abuse awareness training (the safeguarding board's training offer)"),
+    ("handover", "Had a hand-over meeting with the representative they replace (where replacing one)"),
+    (
+        "local_process",
+        "Knows the local MARAC process: dates, times and places of meetings, the IDVAs on the borough, risk "
+        "assessment, the information sharing agreement and the referral form",
+    ),
+    ("safelives_resources", "Visited the SafeLives website and its resources for MARAC representatives"),
+)
+INDUCTION_ITEM_KEYS = frozenset(key for key, _ in INDUCTION_ITEMS)
+
+
+def induction_items_known(items: Iterable[str]) -> list[str]:
+    """The ticked items in checklist order, dropping any the checklist no longer has."""
+    ticked = set(items)
+    return [key for key, _ in INDUCTION_ITEMS if key in ticked]
+
+
+def induction_is_complete(items: Iterable[str]) -> bool:
+    return set(items) >= INDUCTION_ITEM_KEYS
+
+
+def induction_completed_on(*, items: Iterable[str], previously: date | None, today: date) -> date | None:
+    """The day every item was first ticked; cleared again if an item is unticked."""
+    if not induction_is_complete(items):
+        return None
+    return previously or today
+
+
+# --- Protocol review ------------------------------------------------------------------------------------------------
+
+
+class ReviewStatus(StrEnum):
+    NEVER_REVIEWED = "never_reviewed"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    NOT_DUE = "not_due"
+
+
+# BD Review: "The MARAC Operating Protocol will be reviewed annually by the VAWG Sub Group".
+def protocol_review_next_due(reviewed_on: date) -> date:
+    return months_after(reviewed_on, PROTOCOL_REVIEW_MONTHS)
+
+
+def protocol_review_status(*, next_due_on: date | None, today: date) -> ReviewStatus:
+    if next_due_on is None:
+        return ReviewStatus.NEVER_REVIEWED
+    if next_due_on < today:
+        return ReviewStatus.OVERDUE
+    if next_due_on <= today + PROTOCOL_REVIEW_WARNING:
+        return ReviewStatus.DUE_SOON
+    return ReviewStatus.NOT_DUE
+
+
+def protocol_review_needs_attention(status: ReviewStatus) -> bool:
+    return status != ReviewStatus.NOT_DUE
+
+
+# --- What needs attention -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attention:
+    overdue_acknowledgements: int
+    complaints_open: int
+    breaches_not_referred: int
+    releases_due: int
+    releases_overdue: int
+    awaiting_chair_decision: int
+    agencies_unsigned: int
+    inductions_incomplete: int
+    protocol_review: ReviewStatus
+
+    @property
+    def protocol_review_due(self) -> bool:
+        return protocol_review_needs_attention(self.protocol_review)

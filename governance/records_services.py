@@ -1,0 +1,290 @@
+"""Writes to the governance registers. Each locks the row it changes, refuses a stale edit (the version the user
+saw), and writes its audit entry in the same transaction. Audit summaries name ids and dates, never a person."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+
+from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
+from governance import disclosure_rules, records_rules
+from governance.models import (
+    AgreementSignature,
+    Breach,
+    Complaint,
+    ComplaintStatus,
+    DisclosureKind,
+    DisclosureRequest,
+    InductionRecord,
+    ProtocolReview,
+)
+from governance.records_selectors import marac_calendar
+from marac.models import Agency, Marac
+
+
+class RecordRefused(Exception):
+    """A write the rules do not allow; the message is safe to show the user."""
+
+    message = "This could not be recorded."
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StaleRecord(RecordRefused):
+    message = (
+        "Someone else changed this record while you were looking at it. Nothing has been saved: "
+        "reload the page to see their change, then make yours again if it is still needed."
+    )
+
+
+def _locked[Record: Model](record: Record, based_on_version: int) -> Record:
+    locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    if locked.version != based_on_version:  # type: ignore[attr-defined]
+        raise StaleRecord
+    locked.version += 1  # type: ignore[attr-defined]
+    return locked
+
+
+def _audit(action: str, record: Model, summary: str, by: User, changes: dict[str, Any] | None = None) -> None:
+    audit_record(action=action, obj=record, summary=summary, changes=changes, user=by)
+
+
+# --- Complaints -----------------------------------------------------------------------------------------------------
+
+
+def complaint_record(*, marac: Marac, received_on: date, from_whom: str, summary: str, by: User) -> Complaint:
+    acknowledge_by = records_rules.complaint_acknowledge_by(received_on, calendar=marac_calendar(marac))
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            marac=marac,
+            received_on=received_on,
+            from_whom=from_whom,
+            summary=summary,
+            acknowledge_by=acknowledge_by,
+            recorded_by=by,
+        )
+        _audit(
+            AuditAction.CREATE, complaint, f"Complaint received {received_on}, to acknowledge by {acknowledge_by}", by
+        )
+    return complaint
+
+
+def complaint_acknowledge(*, complaint: Complaint, acknowledged_on: date, based_on_version: int, by: User) -> Complaint:
+    with transaction.atomic():
+        complaint = _locked(complaint, based_on_version)
+        if not records_rules.complaint_awaits_acknowledgement(complaint.status):
+            raise RecordRefused("This complaint has already been acknowledged.")
+        complaint.acknowledged_on, complaint.status = acknowledged_on, ComplaintStatus.ACKNOWLEDGED
+        complaint.save(update_fields=["acknowledged_on", "status", "version"])
+        _audit(AuditAction.CHANGE, complaint, f"Complaint acknowledged {acknowledged_on}", by, {"status": "changed"})
+    return complaint
+
+
+def complaint_investigate(*, complaint: Complaint, notes: str, based_on_version: int, by: User) -> Complaint:
+    with transaction.atomic():
+        complaint = _locked(complaint, based_on_version)
+        _require_acknowledged_and_open(complaint)
+        complaint.investigation_notes, complaint.status = notes, ComplaintStatus.INVESTIGATING
+        complaint.save(update_fields=["investigation_notes", "status", "version"])
+        changes = {"investigation_notes": "changed", "status": "changed"}
+        _audit(AuditAction.CHANGE, complaint, "Complaint investigation notes recorded", by, changes)
+    return complaint
+
+
+def complaint_resolve(*, complaint: Complaint, resolved_on: date, based_on_version: int, by: User) -> Complaint:
+    with transaction.atomic():
+        complaint = _locked(complaint, based_on_version)
+        _require_acknowledged_and_open(complaint)
+        complaint.resolved_on, complaint.status = resolved_on, ComplaintStatus.RESOLVED
+        complaint.save(update_fields=["resolved_on", "status", "version"])
+        _audit(AuditAction.CHANGE, complaint, f"Complaint resolved {resolved_on}", by, {"status": "changed"})
+    return complaint
+
+
+def complaint_escalate(*, complaint: Complaint, today: date, based_on_version: int, by: User) -> Complaint:
+    with transaction.atomic():
+        complaint = _locked(complaint, based_on_version)
+        if not records_rules.complaint_may_be_escalated(complaint.status):
+            raise RecordRefused("Only an acknowledged complaint that is still open can be escalated.")
+        complaint.escalated_on, complaint.status = today, ComplaintStatus.ESCALATED
+        complaint.save(update_fields=["escalated_on", "status", "version"])
+        _audit(
+            AuditAction.CHANGE, complaint, f"Complaint escalated to the VAWG chair {today}", by, {"status": "changed"}
+        )
+    return complaint
+
+
+def _require_acknowledged_and_open(complaint: Complaint) -> None:
+    if not records_rules.complaint_is_acknowledged_and_open(complaint.status):
+        raise RecordRefused("The complaint must be acknowledged, and not yet resolved or escalated.")
+
+
+# --- Breaches -------------------------------------------------------------------------------------------------------
+
+
+def breach_record(
+    *,
+    marac: Marac,
+    occurred_on: date,
+    reported_on: date,
+    agency: Agency | None,
+    of_what: str,
+    description: str,
+    by: User,
+) -> Breach:
+    with transaction.atomic():
+        breach = Breach.objects.create(
+            marac=marac,
+            occurred_on=occurred_on,
+            reported_on=reported_on,
+            agency=agency,
+            of_what=of_what,
+            description=description,
+            recorded_by=by,
+        )
+        _audit(AuditAction.CREATE, breach, f"Breach of the {of_what} reported {reported_on}", by)
+    return breach
+
+
+def breach_update(
+    *, breach: Breach, referred_to_vawg_on: date | None, outcome: str, based_on_version: int, by: User
+) -> Breach:
+    with transaction.atomic():
+        breach = _locked(breach, based_on_version)
+        changes = {
+            name: "changed"
+            for name, new in [("referred_to_vawg_on", referred_to_vawg_on), ("outcome", outcome)]
+            if getattr(breach, name) != new
+        }
+        breach.referred_to_vawg_on, breach.outcome = referred_to_vawg_on, outcome
+        breach.save(update_fields=["referred_to_vawg_on", "outcome", "version"])
+        _audit(AuditAction.CHANGE, breach, "Breach referral or outcome recorded", by, changes)
+    return breach
+
+
+# --- Disclosure requests --------------------------------------------------------------------------------------------
+
+
+def disclosure_request_record(
+    *,
+    marac: Marac,
+    kind: str,
+    requested_by: str,
+    reference: str,
+    received_on: date,
+    circumstance: str,
+    by: User,
+) -> DisclosureRequest:
+    if kind == DisclosureKind.DOMESTIC_HOMICIDE_REVIEW:
+        requirement = disclosure_rules.dhr_requirement(
+            circumstance=circumstance, received_on=received_on, calendar=marac_calendar(marac)
+        )
+    else:
+        circumstance, requirement = "", disclosure_rules.court_requirement()
+    with transaction.atomic():
+        request = DisclosureRequest.objects.create(
+            marac=marac,
+            kind=kind,
+            requested_by=requested_by,
+            reference=reference,
+            received_on=received_on,
+            circumstance=circumstance,
+            release_required=requirement.release_required,
+            due_on=requirement.due_on,
+            recorded_by=by,
+        )
+        due = f", release required by {requirement.due_on}" if requirement.release_required else ""
+        _audit(AuditAction.CREATE, request, f"{request.get_kind_display()} request received {received_on}{due}", by)
+    return request
+
+
+def disclosure_decide(
+    *, request: DisclosureRequest, decision: str, reason: str, based_on_version: int, by: User
+) -> DisclosureRequest:
+    with transaction.atomic():
+        request = _locked(request, based_on_version)
+        if not disclosure_rules.chair_may_decide(
+            release_required=request.release_required, released_on=request.released_on
+        ):
+            raise RecordRefused("Release is required or has happened: there is no decision for the chair to make.")
+        request.chair_decision, request.decision_reason, request.decided_by = decision, reason, by
+        request.save(update_fields=["chair_decision", "decision_reason", "decided_by", "version"])
+        changes = {"chair_decision": {"to": decision}, "decision_reason": "changed"}
+        _audit(AuditAction.CHANGE, request, f"Chair decided: {decision}", by, changes)
+    return request
+
+
+def disclosure_record_release(
+    *, request: DisclosureRequest, released_on: date, redaction_notes: str, based_on_version: int, by: User
+) -> DisclosureRequest:
+    with transaction.atomic():
+        request = _locked(request, based_on_version)
+        if not disclosure_rules.release_is_outstanding(
+            release_required=request.release_required,
+            chair_decision=request.chair_decision,
+            released_on=request.released_on,
+        ):
+            raise RecordRefused("Only a request that must be released, or that the chair agreed to, can be released.")
+        request.released_on, request.redaction_notes = released_on, redaction_notes
+        request.save(update_fields=["released_on", "redaction_notes", "version"])
+        changes = {"released_on": {"to": str(released_on)}, "redaction_notes": "changed"}
+        _audit(AuditAction.CHANGE, request, f"Minutes and action plans released {released_on}", by, changes)
+    return request
+
+
+# --- Agreements, induction, protocol review -------------------------------------------------------------------------
+
+
+def signature_record(
+    *, marac: Marac, agency: Agency, document: str, signed_on: date, signed_by: str, by: User
+) -> AgreementSignature:
+    with transaction.atomic():
+        signature = AgreementSignature.objects.create(
+            marac=marac, agency=agency, document=document, signed_on=signed_on, signed_by=signed_by
+        )
+        _audit(AuditAction.CREATE, signature, f"Agency {agency.pk} signed the {document} on {signed_on}", by)
+    return signature
+
+
+def induction_start(*, marac: Marac, user: User, by: User) -> InductionRecord:
+    with transaction.atomic():
+        induction, created = InductionRecord.objects.get_or_create(marac=marac, user=user)
+        if created:
+            _audit(AuditAction.CREATE, induction, f"Induction started for user {user.pk}", by)
+    return induction
+
+
+def induction_update(
+    *, induction: InductionRecord, items: list[str], today: date, based_on_version: int, by: User
+) -> InductionRecord:
+    with transaction.atomic():
+        induction = _locked(induction, based_on_version)
+        induction.completed_items = records_rules.induction_items_known(items)
+        induction.completed_on = records_rules.induction_completed_on(
+            items=induction.completed_items, previously=induction.completed_on, today=today
+        )
+        induction.save(update_fields=["completed_items", "completed_on", "version"])
+        done = f"{len(induction.completed_items)} of {len(records_rules.INDUCTION_ITEMS)} items done"
+        _audit(
+            AuditAction.CHANGE, induction, f"Induction checklist updated: {done}", by, {"completed_items": "changed"}
+        )
+    return induction
+
+
+def protocol_review_record(*, marac: Marac, reviewed_on: date, notes: str, by: User) -> ProtocolReview:
+    next_due_on = records_rules.protocol_review_next_due(reviewed_on)
+    with transaction.atomic():
+        review = ProtocolReview.objects.create(
+            marac=marac, reviewed_on=reviewed_on, next_due_on=next_due_on, notes=notes, recorded_by=by
+        )
+        _audit(AuditAction.CREATE, review, f"Protocol reviewed {reviewed_on}, next due {next_due_on}", by)
+    return review

@@ -1,0 +1,333 @@
+"""Retention at one MARAC: the dry-run report (which cases are due, which are held, and why) and applying it.
+Anonymising keeps every row the boards count (cases, parties, listings with their outcomes, actions, genders,
+ethnicities, age at referral) and removes what identifies; deleting removes the case and, of its people, those
+in no other case. The audit trail is never touched: its entries hold ids only, and they outlive the records."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ProtectedError, Q, RestrictedError
+from django.utils import timezone
+
+from actions.models import Action
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_record
+from cases.models import Case, CaseParty, LegalHold
+from governance.models import DisclosureRequest
+from governance.retention import (
+    CaseFacts,
+    RetentionDecision,
+    RetentionOutcome,
+    RetentionPolicy,
+    decide_retention,
+    year_only_birth_date,
+)
+from marac.models import Marac
+from meetings.models import ChildResearch, Listing, ProcessLink, Research, VictimVoice
+from people.models import Person
+from referrals.models import ContactAttempt, Referral, Transfer
+
+ANONYMISED = "Anonymised"
+ANONYMISED_SUMMARY = "Retention: anonymised case"  # the mark that a case was anonymised (see _anonymised_ids)
+RESEARCH_TEXT_FIELDS = [
+    "about_victim",
+    "about_perpetrator",
+    "about_children",
+    "proceedings",
+    "upcoming_conferences",
+    "plan_support",
+    "contact_arrangements",
+    "non_abusing_parent_support",
+    "abusing_parent_work",
+    "collusion_concerns",
+    "links_to_other_families",
+]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    reference: str
+    decision: RetentionDecision
+    result: str = ""  # after applying: what was done, in words with ids only
+
+
+@dataclass
+class RetentionReport:
+    marac_id: int
+    policy: RetentionPolicy
+    today: date
+    rows: list[ReportRow] = field(default_factory=list)
+
+    def count(self, outcome: RetentionOutcome) -> int:
+        return sum(1 for row in self.rows if row.decision.outcome == outcome)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {outcome.value: self.count(outcome) for outcome in RetentionOutcome}
+
+    @property
+    def due(self) -> list[ReportRow]:
+        return [row for row in self.rows if row.decision.changes_something]
+
+    @property
+    def held(self) -> list[ReportRow]:
+        return [row for row in self.rows if row.decision.outcome == RetentionOutcome.HELD]
+
+    def summary(self) -> str:
+        counts = self.counts
+        return (
+            f"{counts['anonymise']} to anonymise, {counts['delete']} to delete, {counts['held']} under legal hold, "
+            f"{counts['keep']} not yet due, {counts['already_anonymised']} already anonymised"
+        )
+
+
+def retention_policy_of(marac: Marac) -> RetentionPolicy:
+    return RetentionPolicy(years=marac.retention_years, action=marac.retention_action)
+
+
+# --- The report -----------------------------------------------------------------------------------------------------
+
+
+def _last_hearings(cases: list[Case]) -> dict[int, date]:
+    """A case's hearings are Case.heard_on and the meetings it was listed at; the latest counts."""
+    latest = {case.pk: case.heard_on for case in cases if case.heard_on}
+    listed = Listing.objects.filter(case_id__in=[case.pk for case in cases]).values_list(
+        "case_id", "meeting__starts_at"
+    )
+    for case_id, starts_at in listed:
+        day = timezone.localdate(starts_at)
+        if case_id not in latest or day > latest[case_id]:
+            latest[case_id] = day
+    return latest
+
+
+def _anonymised_ids(marac_id: int) -> set[int]:
+    events = AuditEvent.objects.filter(
+        marac_id=marac_id,
+        object_type="cases.case",
+        action=AuditAction.CHANGE,
+        summary__startswith=ANONYMISED_SUMMARY,
+    )
+    return {int(object_id) for object_id in events.values_list("object_id", flat=True)}
+
+
+def _report_for(cases: list[Case], marac: Marac, today: date) -> RetentionReport:
+    ids = [case.pk for case in cases]
+    held = set(LegalHold.objects.filter(case_id__in=ids, lifted_at__isnull=True).values_list("case_id", flat=True))
+    disclosed = set(DisclosureRequest.objects.filter(case_id__in=ids).values_list("case_id", flat=True))
+    anonymised, hearings = _anonymised_ids(marac.pk), _last_hearings(cases)
+    policy = retention_policy_of(marac)
+    report = RetentionReport(marac_id=marac.pk, policy=policy, today=today)
+    for case in cases:
+        facts = CaseFacts(
+            case_id=case.pk,
+            referred_on=case.referred_on,
+            last_hearing=hearings.get(case.pk),
+            has_active_hold=case.pk in held,
+            already_anonymised=case.pk in anonymised,
+            in_disclosure_register=case.pk in disclosed,
+        )
+        report.rows.append(ReportRow(case.reference, decide_retention(facts, today=today, policy=policy)))
+    report.rows.sort(key=lambda row: (row.decision.outcome, row.reference))
+    return report
+
+
+def retention_report(*, marac: Marac, today: date) -> RetentionReport:
+    """The dry run: what applying retention today would do to each case at the MARAC. Changes nothing."""
+    return _report_for(list(Case.objects.filter(marac=marac).order_by("pk")), marac, today)
+
+
+def retention_report_audit(*, report: RetentionReport, by: Any) -> None:
+    audit_record(
+        action=AuditAction.VIEW,
+        object_type="governance.retention",
+        marac_id=report.marac_id,
+        user=by,
+        summary=f"Retention dry run: {report.summary()}",
+    )
+
+
+# --- Applying -------------------------------------------------------------------------------------------------------
+
+
+def retention_apply(*, marac: Marac, today: date, by: Any, only_case_ids: set[int] | None = None) -> RetentionReport:
+    """Apply retention at one MARAC, in one transaction, the cases locked so a legal hold placed meanwhile
+    (legal_hold_place locks the case too) is seen. `only_case_ids`: what a coordinator confirmed; a case
+    that stopped being due since is left alone."""
+    with transaction.atomic():
+        cases = list(Case.objects.select_for_update().filter(marac=marac).order_by("pk"))
+        report = _report_for(cases, marac, today)
+        due = [r for r in report.due if only_case_ids is None or r.decision.case_id in only_case_ids]
+        settled = _anonymised_ids(marac.pk) | {r.decision.case_id for r in due}
+        by_id = {case.pk: case for case in cases}
+        results = {}
+        for row in due:
+            case = by_id[row.decision.case_id]
+            if row.decision.outcome == RetentionOutcome.DELETE:
+                results[case.pk] = _delete_case(case, today=today, by=by)
+            else:
+                results[case.pk] = _anonymise_case(case, settled=settled, today=today, by=by)
+        report.rows = [
+            ReportRow(row.reference, row.decision, results.get(row.decision.case_id, "")) for row in report.rows
+        ]
+    return report
+
+
+def _party_ids(case: Case) -> set[int]:
+    return set(case.parties.values_list("person_id", flat=True)) | {case.victim_id}
+
+
+def _people_elsewhere(person_ids: set[int], *, except_case_ids: set[int]) -> set[int]:
+    """Of these people, those who are in a case not in `except_case_ids`: their record is still needed."""
+    in_parties = CaseParty.objects.filter(person_id__in=person_ids).exclude(case_id__in=except_case_ids)
+    as_victim = Case.objects.filter(victim_id__in=person_ids).exclude(pk__in=except_case_ids)
+    return set(in_parties.values_list("person_id", flat=True)) | set(as_victim.values_list("victim_id", flat=True))
+
+
+def _clear_case_text(case: Case, today: date) -> None:
+    on_case = Q(listing__case=case)
+    Listing.objects.filter(case=case).update(
+        risks_minute="", decisions_minute="", referrer_view="", held_over_reason=""
+    )
+    Research.objects.filter(on_case).update(**dict.fromkeys(RESEARCH_TEXT_FIELDS, ""))
+    ChildResearch.objects.filter(research__listing__case=case).update(notes="")
+    VictimVoice.objects.filter(on_case).update(victim_views="", child_voice="")
+    ProcessLink.objects.filter(on_case).update(note="")
+    Action.objects.filter(Q(case=case) | on_case).update(description=ANONYMISED, completion_note="")
+    ContactAttempt.objects.filter(allocation__case=case).update(note="")
+    referral = Referral.objects.filter(case=case).first()
+    if referral is not None:
+        _clear_referral(referral, today)
+
+
+def _clear_referral(referral: Referral, today: date) -> None:
+    # Saved, not updated in bulk: Referral.content is an encrypted field, written through the model.
+    referral.content = {"anonymised_on": today.isoformat()}
+    referral.return_reasons = ""
+    referral.listing_explanation = ""
+    referral.save(update_fields=["content", "return_reasons", "listing_explanation", "updated_at"])
+    Transfer.objects.filter(Q(from_referral=referral) | Q(to_referral=referral)).update(reason="")
+
+
+def _anonymise_person(person: Person, *, referred_on: date, by: Any) -> None:
+    person.given_name = person.family_name = ANONYMISED
+    person.description = person.disability_details = ""
+    if person.date_of_birth:
+        person.date_of_birth = year_only_birth_date(person.date_of_birth, referred_on)
+    person.version += 1
+    person.save()
+    person.aliases.all().delete()
+    person.addresses.all().delete()
+    audit_record(
+        action=AuditAction.CHANGE,
+        obj=person,
+        user=by,
+        summary=f"Retention: anonymised person {person.pk}: names, date of birth to year, addresses, aliases",
+    )
+
+
+def _first_referred_on(person_id: int) -> date:
+    dates = Case.objects.filter(Q(victim_id=person_id) | Q(parties__person_id=person_id)).values_list(
+        "referred_on", flat=True
+    )
+    return min(dates)
+
+
+def _anonymise_case(case: Case, *, settled: set[int], today: date, by: Any) -> str:
+    _clear_case_text(case, today)
+    people = _party_ids(case)
+    kept = _people_elsewhere(people, except_case_ids=settled)
+    anonymised = sorted(people - kept)
+    for person in Person.objects.filter(pk__in=anonymised).exclude(given_name=ANONYMISED, family_name=ANONYMISED):
+        _anonymise_person(person, referred_on=_first_referred_on(person.pk), by=by)
+    result = f"anonymised; people {_ids(anonymised)} anonymised"
+    if kept:
+        result += f"; people {_ids(kept)} kept: in another case still held"
+    audit_record(
+        action=AuditAction.CHANGE,
+        obj=case,
+        user=by,
+        summary=f"{ANONYMISED_SUMMARY} {case.pk}: minutes, research, actions and referral text cleared; {result}",
+        changes={"people_anonymised": anonymised, "people_kept": sorted(kept)},
+    )
+    return result
+
+
+def _ids(ids: set[int] | list[int]) -> str:
+    return ", ".join(str(pk) for pk in sorted(ids)) or "none"
+
+
+def _delete_case(case: Case, *, today: date, by: Any) -> str:
+    """Delete in the order the PROTECT foreign keys need: actions, then listings (their research, children's
+    research, victim's voice and process links go with them), the referral, the case (its parties, holds,
+    restrictions and follow-up go with it), and last the people no other case holds."""
+    people = _party_ids(case)
+    try:
+        with transaction.atomic():
+            counts = _delete_case_rows(case, today)
+    except (ProtectedError, RestrictedError) as error:
+        found = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
+        blockers = sorted({obj._meta.label_lower for obj in found})
+        result = f"not deleted: still referred to by {', '.join(blockers)}"
+        audit_record(action=AuditAction.VIEW, obj=case, user=by, summary=f"Retention: case {case.pk} {result}")
+        return result
+    orphaned = people - _people_elsewhere(people, except_case_ids=set())
+    orphaned -= set(ChildResearch.objects.filter(child_id__in=orphaned).values_list("child_id", flat=True))
+    for person_id in sorted(orphaned):
+        Person.objects.filter(pk=person_id).delete()
+        audit_record(
+            action=AuditAction.DELETE,
+            object_type="people.person",
+            object_id=str(person_id),
+            marac_id=case.marac_id,
+            user=by,
+            summary=f"Retention: deleted person {person_id} with case {case.pk}: in no other case",
+        )
+    kept = people - orphaned
+    result = f"deleted with {counts}; people {_ids(orphaned)} deleted"
+    if kept:
+        result += f"; people {_ids(kept)} kept: in another case"
+    audit_record(
+        action=AuditAction.DELETE,
+        object_type="cases.case",
+        object_id=str(case.pk),
+        marac_id=case.marac_id,
+        user=by,
+        summary=f"Retention: deleted case {case.pk} {result}",
+        changes={"people_deleted": sorted(orphaned), "people_kept": sorted(kept)},
+    )
+    return result
+
+
+def _delete_case_rows(case: Case, today: date) -> str:
+    listings = Listing.objects.filter(case=case)
+    actions, _ = Action.objects.filter(Q(case=case) | Q(listing__case=case)).delete()
+    listing_count = listings.count()
+    listings.delete()
+    referral = Referral.objects.filter(case=case).first()
+    if referral is not None:
+        _remove_referral(referral, today)
+    Case.objects.filter(pk=case.pk).delete()
+    return f"{listing_count} listings, {actions} actions and their research"
+
+
+def _remove_referral(referral: Referral, today: date) -> None:
+    # A transferred referral is also the other MARAC's record (referrals/models.py Transfer): it stays,
+    # emptied and detached from the case; any other referral goes with its case.
+    if Transfer.objects.filter(Q(from_referral=referral) | Q(to_referral=referral)).exists():
+        referral.case = None
+        _clear_referral(referral, today)
+        referral.save(update_fields=["case"])
+    else:
+        referral.delete()
+
+
+def retention_apply_all(*, today: date) -> dict[int, RetentionReport]:
+    """For the scheduler: at each MARAC, the dry run reported in the audit, then applied."""
+    applied: dict[int, RetentionReport] = {}
+    for marac in Marac.objects.order_by("pk"):
+        retention_report_audit(report=retention_report(marac=marac, today=today), by=None)
+        applied[marac.pk] = retention_apply(marac=marac, today=today, by=None)
+    return applied

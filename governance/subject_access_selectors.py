@@ -1,0 +1,245 @@
+"""Gathering everything held on one person for a subject access export, third parties redacted. The caller has
+already passed the person gate (people.selectors.get_person_for_user) and the governance.subject_access check."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from actions.models import Action
+from audit.models import AuditEvent
+from cases.models import Case, CaseParty, PartyRole
+from governance.subject_access import Section, SubjectAccessExport, ThirdParty, names_of, redactor
+from meetings.models import Listing, Research
+from people.models import Person
+from referrals.models import MatchDecision, Referral
+from referrals.sections import SECTIONS_BY_SLUG, readable
+
+Redact = Callable[[str], str]
+OWN_FIELDS = {"given_name", "family_name", "date_of_birth", "address_line_1", "address_line_2", "town", "postcode"}
+# The research an agency writes about the subject's role; the rest of it is about other people.
+RESEARCH_FIELDS_BY_ROLE = {
+    PartyRole.VICTIM: ["about_victim"],
+    PartyRole.PERPETRATOR: ["about_perpetrator"],
+    PartyRole.CHILD: ["about_children"],
+    PartyRole.HOUSEHOLD_MEMBER: [],
+}
+
+
+def _day(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "Not recorded"
+
+
+def _third_parties(person: Person, cases: list[Case]) -> list[ThirdParty]:
+    others = (
+        Person.objects.filter(case_parties__case__in=cases)
+        .exclude(pk=person.pk)
+        .prefetch_related("aliases", "addresses")
+        .distinct()
+    )
+    parties = []
+    for other in others:
+        names = names_of(other.given_name, other.family_name)
+        for alias in other.aliases.all():
+            names += names_of(alias.given_name, alias.family_name)
+        if other.description:
+            names.append(other.description)
+        # Address fields are encrypted: read through the model, never filtered on.
+        addresses = [text for a in other.addresses.all() for text in (a.line_1, a.line_2, a.postcode) if text]
+        dates = (other.date_of_birth,) if other.date_of_birth else ()
+        parties.append(ThirdParty(tuple(names), dates, tuple(addresses)))
+    return parties
+
+
+def _staff_names(cases: list[Case], person: Person) -> list[str]:
+    from accounts.models import User
+
+    ids = set(Research.objects.filter(listing__case__in=cases).values_list("author_id", flat=True))
+    ids |= set(Action.objects.filter(case__in=cases).values_list("created_by_id", flat=True))
+    ids |= set(_access_events(person).exclude(actor_id=None).values_list("actor_id", flat=True))
+    return [name for name in User.objects.filter(pk__in=ids).values_list("full_name", flat=True) if name]
+
+
+def _person_section(person: Person) -> Section:
+    return Section(
+        "Your record",
+        rows=[
+            ("Name", f"{person.given_name} {person.family_name}".strip()),
+            ("Description", person.description),
+            ("Date of birth", _day(person.date_of_birth)),
+            ("Gender", person.get_gender_display()),
+            ("Transgender", {True: "Yes", False: "No"}.get(person.is_transgender, "Not known")),  # type: ignore[arg-type]
+            ("Ethnicity", person.get_ethnicity_display()),
+            ("Sexual orientation", person.get_sexuality_display()),
+            ("Disability", {True: "Yes", False: "No"}.get(person.has_disability, "Not known")),  # type: ignore[arg-type]
+            ("Disability details", person.disability_details),
+            ("First language", person.first_language),
+            ("Needs an interpreter", "Yes" if person.needs_interpreter else "No"),
+        ],
+    )
+
+
+def _aliases_and_addresses(person: Person) -> list[Section]:
+    aliases = [(f"{a.given_name} {a.family_name}".strip(),) for a in person.aliases.all()]
+    addresses = [
+        (
+            ", ".join(text for text in (a.line_1, a.line_2, a.town, a.postcode) if text),
+            f"{_day(a.lived_from)} to {_day(a.lived_to) if a.lived_to else 'now'}",
+            "Yes" if a.confidential else "No",
+            "Yes" if a.safe_to_post else "No",
+        )
+        for a in person.addresses.all()
+    ]
+    return [
+        Section("Other names", table=(("Name",), aliases)),
+        Section("Addresses", table=(("Address", "Lived there", "Confidential", "Safe to post"), addresses)),
+    ]
+
+
+def _cases_section(parties: list[CaseParty]) -> Section:
+    rows = [
+        (
+            party.case.reference,
+            party.get_role_display(),
+            _day(party.case.referred_on),
+            _day(party.case.heard_on),
+            party.case.get_status_display(),
+        )
+        for party in parties
+    ]
+    return Section("Your cases", table=(("Case", "You are the", "Referred", "Heard", "Status"), rows))
+
+
+def _section_rows(slug: str, raw: dict[str, Any], questions: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    try:
+        return readable(SECTIONS_BY_SLUG[slug], raw, questions=questions)
+    except (KeyError, TypeError, ValueError):  # an odd draft value: show what was typed, as typed
+        return [(key, str(value)) for key, value in raw.items() if value not in (None, "", [])]
+
+
+def _own_entry(referral: Referral, person: Person, slug: str) -> dict[str, Any] | None:
+    """The subject's own item of a list section: the one matched to them on acceptance, else the one with their
+    name."""
+    items = referral.content.get(slug, [])
+    confirmed = MatchDecision.objects.filter(
+        referral=referral, person=person, decision=MatchDecision.Decision.CONFIRMED, party__startswith=f"{slug}."
+    ).values_list("party", flat=True)
+    for party in confirmed:
+        index = int(party.split(".")[1])
+        if index < len(items):
+            return dict(items[index])
+    wanted = (person.given_name.lower(), person.family_name.lower())
+    for item in items:
+        if (str(item.get("given_name", "")).lower(), str(item.get("family_name", "")).lower()) == wanted:
+            return dict(item)
+    return None
+
+
+def _referral_parts(referral: Referral, person: Person, role: str) -> list[tuple[str, dict[str, Any]]]:
+    if role == PartyRole.VICTIM:
+        return [(slug, referral.content.get(slug) or {}) for slug in ("victim", "risk", "about")]
+    list_sections: dict[str, str] = {PartyRole.PERPETRATOR: "perpetrators", PartyRole.CHILD: "children"}
+    slug = list_sections.get(role)
+    entry = _own_entry(referral, person, slug) if slug else None
+    return [(slug, entry)] if slug and entry else []
+
+
+def _redacted_value(value: Any, redact: Redact, *, keep: bool) -> Any:
+    """The subject's own name, date of birth and address in their own entry stay; any other text is redacted."""
+    if keep:
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [redact(item) if isinstance(item, str) else item for item in value]
+    return value
+
+
+def _referral_section(case: Case, person: Person, role: str, redact: Redact) -> Section:
+    section = Section(f"Case {case.reference}: the referral, about you")
+    referral = Referral.objects.filter(case=case).select_related("instrument").first()
+    if referral is None:
+        section.rows.append(("Referral", "None held"))
+        return section
+    questions = referral.instrument.questions if referral.instrument else []
+    for slug, raw in _referral_parts(referral, person, role):
+        own = slug in ("victim", "perpetrators", "children")
+        cleaned = {key: _redacted_value(value, redact, keep=own and key in OWN_FIELDS) for key, value in raw.items()}
+        for label, value in _section_rows(slug, cleaned, questions if slug == "risk" else []):
+            section.rows.append((f"{SECTIONS_BY_SLUG[slug].title}: {label}", value))
+    if not section.rows:
+        section.rows.append(("Referral", "Nothing in the referral is about you alone"))
+    return section
+
+
+def _listing_texts(listing: Listing, role: str, redact: Redact) -> list[tuple[str, str]]:
+    when = f"{timezone.localtime(listing.meeting.starts_at):%d %B %Y}"
+    texts = [
+        (f"Meeting of {when}: risks discussed", redact(listing.risks_minute)),
+        (f"Meeting of {when}: decisions", redact(listing.decisions_minute)),
+    ]
+    for research in listing.research.select_related("agency").order_by("agency__name"):
+        for name in RESEARCH_FIELDS_BY_ROLE.get(PartyRole(role), []):
+            text = getattr(research, name)
+            if text:
+                texts.append((f"Meeting of {when}: research by {research.agency.name}", redact(text)))
+    return texts
+
+
+def _meetings_section(case: Case, role: str, redact: Redact) -> Section:
+    listings = case.listings.select_related("meeting").order_by("meeting__starts_at")
+    section = Section(f"Case {case.reference}: meetings, minutes and research")
+    for listing in listings:
+        section.rows.append(
+            (
+                f"Meeting of {timezone.localtime(listing.meeting.starts_at):%d %B %Y}: outcome",
+                listing.get_outcome_display(),
+            )
+        )
+        section.texts += _listing_texts(listing, role, redact)
+    return section
+
+
+def _actions_section(case: Case, redact: Redact) -> Section:
+    rows = [
+        (a.owner_agency.name, redact(a.description), a.get_for_whom_display(), _day(a.due_on), a.get_status_display())
+        for a in Action.objects.filter(case=case).select_related("owner_agency")
+    ]
+    return Section(
+        f"Case {case.reference}: actions agreed", table=(("Agency", "Action", "For whom", "Due", "Status"), rows)
+    )
+
+
+def _access_events(person: Person) -> Any:
+    return AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk)).order_by("at")
+
+
+def _access_section(person: Person) -> Section:
+    rows = [
+        (
+            f"{timezone.localtime(event.at):%d %B %Y %H:%M}",
+            event.get_action_display(),
+            event.agency_label or "OpenMARAC",
+            event.roles or "system",
+        )
+        for event in _access_events(person)
+    ]
+    return Section("Who has seen or changed your record", table=(("When", "What", "Agency", "Role"), rows))
+
+
+def subject_access_export(*, person: Person) -> SubjectAccessExport:
+    parties = list(
+        CaseParty.objects.filter(person=person).select_related("case").order_by("case__referred_on", "case_id")
+    )
+    cases = [party.case for party in parties]
+    redact = redactor(_third_parties(person, cases), _staff_names(cases, person))
+    sections = [_person_section(person), *_aliases_and_addresses(person), _cases_section(parties)]
+    for party in parties:
+        sections += [
+            _referral_section(party.case, person, party.role, redact),
+            _meetings_section(party.case, party.role, redact),
+            _actions_section(party.case, redact),
+        ]
+    sections.append(_access_section(person))
+    return SubjectAccessExport(person.pk, person.marac.name, timezone.localtime(), sections)

@@ -1,0 +1,161 @@
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from docx import Document
+
+from actions.models import Action, ForWhom
+from audit.models import AuditEvent
+from cases.models import CaseParty, PartyRole
+from governance.subject_access import REDACTED, REDACTED_STAFF, ThirdParty, redactor
+from meetings.models import Listing, Meeting, Research
+from people.models import Address, Alias
+from referrals.models import MatchDecision, Referral
+from testing.factories import AgencyFactory, CaseFactory, PersonFactory, grant
+
+# --- The redaction rule ---------------------------------------------------------------------------------------------
+
+
+def test_it_redacts_names_whole_words_whatever_the_case():
+    redact = redactor([ThirdParty(("Brutus Fakename", "Brutus", "Fakename"))])
+    assert redact("BRUTUS fakename shouted; Brutus left. Brutusville is a town.") == (
+        f"{REDACTED} shouted; {REDACTED} left. Brutusville is a town."
+    )
+
+
+def test_it_redacts_dates_of_birth_and_addresses():
+    redact = redactor([ThirdParty(("Kiddo",), (date(2015, 7, 1),), ("3 Hidden Lane", "ZZ2 2ZZ"))])
+    text = redact("Born 01/07/2015 (1 July 2015), lives at 3 hidden lane, ZZ2 2ZZ.")
+    assert text == f"Born {REDACTED} ({REDACTED}), lives at {REDACTED}, {REDACTED}."
+
+
+def test_it_names_staff_by_agency_only():
+    assert redactor([], ["Pat Police-Rep"])("Pat Police-Rep to visit") == f"{REDACTED_STAFF} to visit"
+
+
+def test_it_leaves_text_alone_without_third_parties():
+    assert redactor([])("Nothing to hide") == "Nothing to hide"
+
+
+# --- The export -----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def family(marac, police_rep):
+    victim = PersonFactory(marac=marac, given_name="Alexa", family_name="Imaginary", date_of_birth=date(1988, 2, 29))
+    Alias.objects.create(person=victim, given_name="Lexi", family_name="Madeup")
+    Address.objects.create(person=victim, line_1="9 Refuge Way", postcode="ZZ1 9ZZ", confidential=True)
+    perpetrator = PersonFactory(
+        marac=marac, given_name="Brutus", family_name="Fakename", date_of_birth=date(1985, 3, 4)
+    )
+    Alias.objects.create(person=perpetrator, given_name="Bruno", family_name="Otherly")
+    Address.objects.create(person=perpetrator, line_1="4 Menace Street", postcode="ZZ4 4ZZ")
+    case = CaseFactory(marac=marac, victim=victim, referred_on=date(2026, 1, 5), heard_on=date(2026, 1, 20))
+    CaseParty.objects.create(case=case, person=perpetrator, role=PartyRole.PERPETRATOR)
+    meeting = Meeting.objects.create(marac=marac, starts_at=datetime(2026, 1, 20, 10, tzinfo=UTC))
+    listing = Listing.objects.create(
+        meeting=meeting,
+        case=case,
+        risks_minute="Bruno (Brutus FAKENAME, born 04/03/1985) was seen at 4 Menace Street. Alexa is in a refuge.",
+        decisions_minute="Pat Police-Rep to call Alexa.",
+    )
+    agency = AgencyFactory(name="Northbrook Housing")
+    Research.objects.create(
+        listing=listing,
+        agency=agency,
+        author=police_rep,
+        about_victim="Alexa asked for a move away from Fakename.",
+        about_perpetrator="Brutus has a tenancy.",
+    )
+    Action.objects.create(
+        listing=listing,
+        case=case,
+        owner_agency=agency,
+        description="Move Alexa away from Brutus",
+        for_whom=ForWhom.VICTIM,
+        due_on=date(2026, 2, 1),
+        created_by=police_rep,
+    )
+    referral = Referral.objects.create(
+        marac=marac,
+        referrer=police_rep,
+        referring_agency=agency,
+        status="accepted",
+        content={
+            "victim": {"given_name": "Alexa", "family_name": "Imaginary"},
+            "perpetrators": [{"given_name": "Brutus", "family_name": "Fakename", "description": "Tall"}],
+            "about": {"background": "Brutus Fakename hit her in January."},
+        },
+        case=case,
+    )
+    MatchDecision.objects.create(
+        referral=referral, party="perpetrators.0", person=perpetrator, decision="confirmed", decided_by=police_rep
+    )
+    return case
+
+
+def text_of(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def download(client, person_id):
+    return client.get(f"/governance/people/{person_id}/subject-access.docx")
+
+
+def test_it_exports_the_victims_own_data_with_third_parties_redacted(client_for, coordinator, family):
+    response = download(client_for(coordinator), family.victim_id)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    text = text_of(response.content)
+    for own in ("Alexa Imaginary", "29 February 1988", "Lexi Madeup", "9 Refuge Way", family.reference, "Victim"):
+        assert own in text, own
+    assert "asked for a move away from" in text and "Brutus has a tenancy" not in text
+    assert "is in a refuge" in text and "Northbrook Housing" in text
+    for third_party in ("Brutus", "Fakename", "FAKENAME", "Bruno", "04/03/1985", "Menace Street", "ZZ4 4ZZ"):
+        assert third_party not in text, third_party
+    assert REDACTED in text
+    assert "Pat Police-Rep" not in text
+
+
+def test_it_exports_the_perpetrators_own_entry(client_for, coordinator, family):
+    perpetrator_id = family.parties.get(role=PartyRole.PERPETRATOR).person_id
+    text = text_of(download(client_for(coordinator), perpetrator_id).content)
+    assert "Brutus Fakename" in text and "Tall" in text and "Brutus has a tenancy" in text
+    for third_party in ("Alexa", "Imaginary", "Lexi", "Refuge Way", "29 February 1988"):
+        assert third_party not in text, third_party
+    assert "hit her in January" not in text  # the victim's narrative is not the perpetrator's data
+
+
+def test_it_audits_the_export_and_lists_who_saw_the_record(client_for, coordinator, police_rep, family):
+    client_for(police_rep).get(f"/people/{family.victim_id}/")
+    text = text_of(download(client_for(coordinator), family.victim_id).content)
+    assert "Northbrook Constabulary" in text and "agency_representative" in text
+    assert "pat@example.invalid" not in text
+    export = AuditEvent.objects.get(action="export", object_type="people.person")
+    assert export.object_id == str(family.victim_id) and export.actor == coordinator
+    assert "Alexa" not in export.summary
+
+
+def test_it_links_from_the_person_page_for_the_coordinator_only(client_for, coordinator, police_rep, family):
+    link = f"/governance/people/{family.victim_id}/subject-access.docx"
+    assert link in client_for(coordinator).get(f"/people/{family.victim_id}/").content.decode()
+    assert link not in client_for(police_rep).get(f"/people/{family.victim_id}/").content.decode()
+
+
+def test_it_refuses_others(client_for, police_rep, idva, outsider, family):
+    for user in (police_rep, idva, outsider):
+        assert download(client_for(user), family.victim_id).status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_it_refuses_a_coordinator_elsewhere_who_can_see_the_person_here(client_for, marac, outsider, family):
+    grant(outsider, marac, "idva")
+    assert download(client_for(outsider), family.victim_id).status_code == 404
+
+
+def test_it_answers_404_for_a_person_who_does_not_exist(client_for, coordinator, db):
+    assert download(client_for(coordinator), 999_999).status_code == 404
