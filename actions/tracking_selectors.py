@@ -12,6 +12,8 @@ from accounts.models import Role
 from accounts.permissions import roles_at
 from actions.models import Action, ActionStatus
 from cases.models import Case
+from cases.restriction import visible_given_restrictions
+from cases.selectors import restricted_case_reason
 from meetings.models import Attendance, Listing, Meeting, ProcessLink
 from referrals.calendar import LONDON
 
@@ -37,29 +39,35 @@ def get_action_for_user(*, user: Any, pk: int) -> Action:
     action = Action.objects.select_related(*_ACTION_RELATED).filter(pk=pk).first()
     if action is None or not may_update_action(user, action):
         raise Http404
+    if action.case.restricted:  # 404 unless named on the case, and then a reason first
+        restricted_case_reason(user=user, case_id=action.case_id)
     return action
 
 
-def agency_open_actions(*, marac_id: int, agency_id: int | None) -> QuerySet[Action]:
+def _visible(actions: QuerySet[Action], viewer: Any) -> QuerySet[Action]:
+    """Actions on a restricted case show only to those named on it; the chasing task passes no viewer."""
+    return actions if viewer is None else actions.filter(visible_given_restrictions(viewer, through="case"))
+
+
+def agency_open_actions(*, marac_id: int, agency_id: int | None, viewer: Any = None) -> QuerySet[Action]:
     """One agency's open actions across every case at the MARAC, soonest due first."""
     if agency_id is None:
         return Action.objects.none()
-    return Action.objects.filter(
-        case__marac_id=marac_id, owner_agency_id=agency_id, status=ActionStatus.OPEN
-    ).select_related(*_ACTION_RELATED)
+    actions = Action.objects.filter(case__marac_id=marac_id, owner_agency_id=agency_id, status=ActionStatus.OPEN)
+    return _visible(actions, viewer).select_related(*_ACTION_RELATED)
 
 
-def open_actions_at_marac(*, marac_id: int, overdue_on: date | None = None) -> QuerySet[Action]:
+def open_actions_at_marac(*, marac_id: int, overdue_on: date | None = None, viewer: Any = None) -> QuerySet[Action]:
     """Every open action at the MARAC, or only those overdue on `overdue_on`."""
     actions = Action.objects.filter(case__marac_id=marac_id, status=ActionStatus.OPEN)
     if overdue_on is not None:
         actions = actions.filter(due_on__lt=overdue_on)
-    return actions.select_related(*_ACTION_RELATED)
+    return _visible(actions, viewer).select_related(*_ACTION_RELATED)
 
 
-def cannot_complete_at_marac(*, marac_id: int) -> QuerySet[Action]:
+def cannot_complete_at_marac(*, marac_id: int, viewer: Any = None) -> QuerySet[Action]:
     return (
-        Action.objects.filter(case__marac_id=marac_id, status=ActionStatus.CANNOT_COMPLETE)
+        _visible(Action.objects.filter(case__marac_id=marac_id, status=ActionStatus.CANNOT_COMPLETE), viewer)
         .select_related(*_ACTION_RELATED, "closed_by")
         .order_by("-closed_at", "id")
     )
@@ -77,9 +85,12 @@ class SummaryCase:
     actions: list[Action]
 
 
-def action_summary(*, meeting: Meeting) -> list[SummaryCase]:
+def action_summary(*, meeting: Meeting, viewer: Any = None) -> list[SummaryCase]:
     """Each case heard at the meeting with the actions agreed for it, in agenda order."""
-    listings = Listing.objects.filter(meeting=meeting).select_related("case").order_by("position", "id")
+    listings = Listing.objects.filter(meeting=meeting)
+    if viewer is not None:
+        listings = listings.filter(visible_given_restrictions(viewer, through="case"))
+    listings = listings.select_related("case").order_by("position", "id")
     actions = Action.objects.filter(listing__meeting=meeting).select_related("owner_agency").order_by("due_on", "id")
     by_listing: dict[int, list[Action]] = {}
     for action in actions:

@@ -83,7 +83,7 @@ def _audit_list(marac_id: int, what: str, page: Any) -> None:
 @require_permission("actions.track_actions")
 def action_index(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "actions.track_actions")
-    page = _page(request, open_actions_at_marac(marac_id=marac_id))
+    page = _page(request, open_actions_at_marac(marac_id=marac_id, viewer=request.user))
     _audit_list(marac_id, "Open actions", page)
     recent = (
         Meeting.objects.filter(marac_id=marac_id, starts_at__lte=timezone.now())
@@ -95,7 +95,7 @@ def action_index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "today": timezone.localdate(),
         "recent_meetings": recent,
-        "cannot_complete_count": cannot_complete_at_marac(marac_id=marac_id).count(),
+        "cannot_complete_count": cannot_complete_at_marac(marac_id=marac_id, viewer=request.user).count(),
     }
     return render(request, "actions/action_index.html", context)
 
@@ -103,7 +103,7 @@ def action_index(request: HttpRequest) -> HttpResponse:
 @require_permission("actions.track_actions")
 def cannot_complete(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "actions.track_actions")
-    page = _page(request, cannot_complete_at_marac(marac_id=marac_id))
+    page = _page(request, cannot_complete_at_marac(marac_id=marac_id, viewer=request.user))
     _audit_list(marac_id, "Actions that cannot be completed", page)
     context = {"marac": Marac.objects.get(pk=marac_id), "page": page}
     return render(request, "actions/cannot_complete.html", context)
@@ -112,7 +112,9 @@ def cannot_complete(request: HttpRequest) -> HttpResponse:
 @require_permission("actions.update_agency_actions")
 def my_actions(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "actions.update_agency_actions")
-    page = _page(request, agency_open_actions(marac_id=marac_id, agency_id=_user(request).agency_id))
+    page = _page(
+        request, agency_open_actions(marac_id=marac_id, agency_id=_user(request).agency_id, viewer=request.user)
+    )
     _audit_list(marac_id, "Agency's open actions", page)
     context = {"marac": Marac.objects.get(pk=marac_id), "page": page, "today": timezone.localdate()}
     return render(request, "actions/my_actions.html", context)
@@ -167,7 +169,7 @@ def _summary_due(meeting: Meeting) -> Any:
 @require_permission("meetings.view_agenda")
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.view_agenda")
-    cases = action_summary(meeting=meeting)
+    cases = action_summary(meeting=meeting, viewer=request.user)
     audit_record(action=AuditAction.VIEW, obj=meeting, summary=f"Summary of actions for meeting {meeting.pk}")
     context = {
         "meeting": meeting,
@@ -202,7 +204,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 def _summary_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.view_agenda")
-    cases = action_summary(meeting=meeting)
+    cases = action_summary(meeting=meeting, viewer=request.user)
     if kind == "docx":
         content, content_type = documents.action_summary_docx(meeting=meeting, cases=cases), documents.DOCX_CONTENT_TYPE
     else:

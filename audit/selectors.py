@@ -1,8 +1,14 @@
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from audit.models import AuditEvent
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_record
+from cases.models import Case
+from cases.selectors import get_case_for_user, restricted_case_reason
+from people.models import Person
+from people.selectors import get_person_for_user, reason_changes, restricted_case_reasons
 
 
 def audit_events_for_marac(*, marac_id: int, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
@@ -20,3 +26,51 @@ def audit_events_for_marac(*, marac_id: int, filters: dict[str, Any]) -> QuerySe
     if filters.get("date_to"):
         events = events.filter(at__date__lte=filters["date_to"])
     return events
+
+
+def _about(label: str, ids: Any) -> Q:
+    return Q(object_type=label, object_id__in=[str(pk) for pk in ids])
+
+
+def case_access_events(*, case: Case) -> QuerySet[AuditEvent]:
+    """Every entry about the case and the records that are part of it (its referral, listings, IDVA
+    allocation, children's services notification, legal holds), newest first."""
+    from meetings.models import Listing
+    from referrals.models import ChildrenNotification, IdvaAllocation, Referral
+
+    about = _about(Case._meta.label_lower, [case.pk])
+    for model in (Referral, Listing, IdvaAllocation, ChildrenNotification):
+        about |= _about(model._meta.label_lower, model.objects.filter(case=case).values_list("pk", flat=True))
+    about |= _about("cases.legalhold", case.legal_holds.values_list("pk", flat=True))
+    return AuditEvent.objects.filter(about).order_by("-at", "-id")
+
+
+def person_access_events(*, person: Person) -> QuerySet[AuditEvent]:
+    """Every entry about the person's record and their addresses, newest first."""
+    about = _about(Person._meta.label_lower, [person.pk])
+    about |= _about("people.address", person.addresses.values_list("pk", flat=True))
+    return AuditEvent.objects.filter(about).order_by("-at", "-id")
+
+
+def get_case_access_log_for_user(*, user: Any, pk: int) -> Case:
+    """The case, through its gate, for a user who may see who has seen it at its MARAC; 404 otherwise.
+    Looking at the log is itself recorded, with the reason if the case is restricted."""
+    case = get_case_for_user(user=user, pk=pk, audit=False)
+    if not user.has_perm("audit.view_record_access", case):
+        raise Http404
+    changes = {"reason": restricted_case_reason(user=user, case_id=case.pk)} if case.restricted else {}
+    audit_record(
+        action=AuditAction.VIEW, obj=case, user=user, summary="Looked at who has seen this case", changes=changes
+    )
+    return case
+
+
+def get_person_access_log_for_user(*, user: Any, pk: int) -> Person:
+    person = get_person_for_user(user=user, pk=pk, audit=False)
+    if not user.has_perm("audit.view_record_access", person):
+        raise Http404
+    changes = reason_changes(restricted_case_reasons(user=user, person=person))
+    audit_record(
+        action=AuditAction.VIEW, obj=person, user=user, summary="Looked at who has seen this record", changes=changes
+    )
+    return person

@@ -1,9 +1,20 @@
+from typing import Any
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from audit.forms import AuditFilterForm
-from audit.selectors import audit_events_for_marac
+from audit.models import AuditEvent
+from audit.selectors import (
+    audit_events_for_marac,
+    case_access_events,
+    get_case_access_log_for_user,
+    get_person_access_log_for_user,
+    person_access_events,
+)
 from marac.models import Marac
 from web.access import current_marac_where, require_permission
 
@@ -26,4 +37,31 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "marac": Marac.objects.get(pk=marac_id),
             "query": query.urlencode(),
         },
+    )
+
+
+def _record_access_page(request: HttpRequest, events: QuerySet[AuditEvent], context: dict[str, Any]) -> HttpResponse:
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/record_access.html", {"page": page, **context})
+
+
+@require_permission("audit.view_record_access")
+def case_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has seen this case: every view, export and change of it, newest first."""
+    case = get_case_access_log_for_user(user=request.user, pk=pk)
+    return _record_access_page(
+        request,
+        case_access_events(case=case),
+        {"title": f"Who has seen case {case.reference}", "back": reverse("cases:detail", args=[case.pk])},
+    )
+
+
+@require_permission("audit.view_record_access")
+def person_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has seen this person's record: every view, export and change of it, newest first."""
+    person = get_person_access_log_for_user(user=request.user, pk=pk)
+    return _record_access_page(
+        request,
+        person_access_events(person=person),
+        {"title": f"Who has seen person record {person.pk}", "back": reverse("people:detail", args=[person.pk])},
     )

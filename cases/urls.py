@@ -1,9 +1,11 @@
 from django.urls import path
 
-from cases import views
+from cases import restriction_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/reason/", restriction_views.case_reason, name="reason"),
+    path("<int:pk>/restriction/", restriction_views.case_restriction, name="restriction"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from audit.services import audit_record
 from cases.models import PartyRole
 from cases.selectors import case_is_referrers_only, cases_at_marac, get_case_for_user, perpetrator_links
+from governance.legal_hold_views import legal_hold_panel
 from marac.models import Marac
 from referrals.followup_views import followup_panels
 from web.access import current_marac_where, require_permission
@@ -29,7 +30,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if case_is_referrers_only(user=request.user, case=case):
         return render(request, "cases/referral_status.html", {"case": case})
     parties = case.parties.select_related("person").order_by("role")
-    links = perpetrator_links(case=case)
+    links = perpetrator_links(case=case, user=request.user)
     return render(
         request,
         "cases/case_detail.html",
@@ -41,5 +42,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": [p.person for p in parties if p.role == PartyRole.CHILD],
             **followup_panels(request, case),
             "can_export_record": request.user.has_perm("meetings.export_family_record", case),
+            "legal_hold": legal_hold_panel(user=request.user, case=case),
+            "can_restrict": request.user.has_perm("cases.restrict_case", case),
+            "can_see_record_access": request.user.has_perm("audit.view_record_access", case),
         },
     )

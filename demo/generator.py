@@ -30,7 +30,7 @@ from demo.plan import (
 )
 from marac.models import Agency, AgencyType, AutomaticCriterion, EscalationEvent, Marac, PopulationFigure
 from meetings.models import Meeting
-from people.models import Address, Alias, Person
+from people.models import Address, Alias, Person, postcode_district_of
 
 DEMO_SEED = 2024
 DEMO_MARAC_NAME = "Northbrook MARAC"
@@ -195,7 +195,12 @@ def _write_people(marac: Marac, people: list[PersonPlan]) -> dict[PersonPlan, Pe
     rows = Person.objects.bulk_create((_person_row(marac, person) for person in people), batch_size=_BATCH_SIZE)
     saved = dict(zip(people, rows, strict=True))
     Address.objects.bulk_create(
-        (Address(person=saved[person], **vars(address)) for person in people for address in person.addresses),
+        # bulk_create skips Address.save, which sets the postcode district: set it here instead.
+        (
+            Address(person=saved[person], postcode_district=postcode_district_of(address.postcode), **vars(address))
+            for person in people
+            for address in person.addresses
+        ),
         batch_size=_BATCH_SIZE,
     )
     Alias.objects.bulk_create(

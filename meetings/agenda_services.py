@@ -22,6 +22,8 @@ from accounts.permissions import CASE_ROLES, roles_at
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, PartyRole
+from cases.restriction import visible_given_restrictions
+from cases.selectors import restricted_case_reason
 from marac.models import Marac
 from meetings import agenda
 from meetings.case_list_document import CaseListRow
@@ -67,6 +69,8 @@ def get_listing_for_user(*, user: Any, meeting_pk: int, listing_pk: int, permiss
     listing = Listing.objects.select_related("meeting__marac", "case").filter(pk=listing_pk, meeting=meeting).first()
     if listing is None:
         raise Http404
+    if listing.case.restricted:  # 404 unless named on the case, and then a reason first
+        restricted_case_reason(user=user, case_id=listing.case_id)
     return listing
 
 
@@ -182,19 +186,21 @@ def _row(listing: Listing, on: date) -> AgendaRow:
     )
 
 
-def _listings(meeting: Meeting) -> Any:
+def _listings(meeting: Meeting, viewer: Any = None) -> Any:
+    listings = Listing.objects.filter(meeting=meeting)
+    if viewer is not None:  # a restricted case is on the agenda only for those named on it
+        listings = listings.filter(visible_given_restrictions(viewer, through="case"))
     return (
-        Listing.objects.filter(meeting=meeting)
-        .select_related("case__victim", "case__referring_agency", "case__referral", "held_over_from")
+        listings.select_related("case__victim", "case__referring_agency", "case__referral", "held_over_from")
         .prefetch_related("case__parties__person")
         .order_by("id")
     )
 
 
-def meeting_agenda(*, meeting: Meeting) -> Agenda:
+def meeting_agenda(*, meeting: Meeting, viewer: Any = None) -> Agenda:
     """The cases in hearing order with their slots. Cases held over or transferred are not heard here."""
     on = timezone.localtime(meeting.starts_at).date()
-    listings = list(_listings(meeting))
+    listings = list(_listings(meeting, viewer))
     gone = {Outcome.HELD_OVER, Outcome.TRANSFERRED}
     rows = [_row(listing, on) for listing in listings if listing.outcome not in gone]
     slots = agenda.agenda_slots(

@@ -115,7 +115,7 @@ def _entries(request: HttpRequest, meeting: Meeting, meeting_agenda: agenda_serv
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk)
     visible = agenda_services.may_see_case_list(user=request.user, meeting=meeting)
-    meeting_agenda = agenda_services.meeting_agenda(meeting=meeting) if visible else None
+    meeting_agenda = agenda_services.meeting_agenda(meeting=meeting, viewer=request.user) if visible else None
     release_time = agenda_services.case_list_release_time(meeting)
     return render(
         request,
@@ -286,7 +286,7 @@ def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
 @require_permission("meetings.view_agenda")
 def case_list(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _visible_meeting(request, pk)
-    rows = agenda_services.case_list_rows(agenda_services.meeting_agenda(meeting=meeting))
+    rows = agenda_services.case_list_rows(agenda_services.meeting_agenda(meeting=meeting, viewer=request.user))
     agenda_services.case_list_opened(meeting=meeting, user=request.user)
     context: dict[str, Any] = {"meeting": meeting, "rows": rows, "columns": COLUMNS}
     if request.user.has_perm("meetings.release_case_list", meeting):
@@ -297,7 +297,7 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("meetings.view_agenda")
 def case_list_docx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _visible_meeting(request, pk)
-    rows = agenda_services.case_list_rows(agenda_services.meeting_agenda(meeting=meeting))
+    rows = agenda_services.case_list_rows(agenda_services.meeting_agenda(meeting=meeting, viewer=request.user))
     content = case_list_document(
         marac_name=meeting.marac.name, meeting_starts_at=timezone.localtime(meeting.starts_at), rows=rows
     )

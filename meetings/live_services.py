@@ -14,6 +14,7 @@ from actions.services import standard_actions_create
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import PartyRole
+from cases.restriction import visible_given_restrictions
 from marac.models import Agency, MaracAgency
 from meetings import live_rules
 from meetings.agenda_services import meeting_agenda
@@ -44,17 +45,19 @@ class StaleMinute(Exception):
 # --- Reading --------------------------------------------------------------------------------------------------------
 
 
-def _ordered(meeting: Meeting) -> list[Listing]:
+def _ordered(meeting: Meeting, viewer: Any = None) -> list[Listing]:
     # THE ONE PLACE the live meeting takes its hearing order: the agenda's own rule (children and pregnant victims
     # first, information-only last; held-over and transferred cases are not heard). Swap here if the agenda changes.
-    return [slot.item.listing for slot in meeting_agenda(meeting=meeting).slots]
+    return [slot.item.listing for slot in meeting_agenda(meeting=meeting, viewer=viewer).slots]
 
 
-def listings_in_order(meeting: Meeting) -> list[Listing]:
-    ordered = _ordered(meeting)
+def listings_in_order(meeting: Meeting, viewer: Any = None) -> list[Listing]:
+    ordered = _ordered(meeting, viewer)
     # A case transferred during the meeting leaves the agenda's order but was heard here: keep it on the list.
     shown = {listing.pk for listing in ordered}
     heard = Listing.objects.filter(meeting=meeting, started_at__isnull=False).exclude(pk__in=shown)
+    if viewer is not None:
+        heard = heard.filter(visible_given_restrictions(viewer, through="case"))
     return ordered + list(heard.select_related("case").order_by("started_at"))
 
 

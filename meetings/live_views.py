@@ -148,7 +148,7 @@ def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk)
     if refused := _sign_first(request, meeting):
         return refused
-    listings = live.listings_in_order(meeting)
+    listings = live.listings_in_order(meeting, viewer=request.user)
     current = next((listing for listing in listings if listing.started_at and not listing.ended_at), None)
     return render(
         request,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.permissions import roles_at
 from cases.models import PartyRole
+from cases.restriction import visible_given_restrictions
 from cases.selectors import get_case_for_user
 from marac.models import Agency, AgencyType, MaracAgency
 from meetings.models import Listing, Meeting, Research, VictimVoice
@@ -240,9 +241,12 @@ def _grid_columns(meeting: Meeting, researched_agency_ids: set[int]) -> list[Gri
     return columns
 
 
-def research_grid(*, meeting: Meeting) -> ResearchGrid:
+def research_grid(*, meeting: Meeting, viewer: Any = None) -> ResearchGrid:
     """Rows are the listed cases, columns the MARAC's agencies (core first), with counts per agency."""
-    listings = list(meeting.listings.select_related("case", "meeting").order_by("position", "id"))
+    visible = meeting.listings.all()
+    if viewer is not None:  # a restricted case shows only to those named on it
+        visible = visible.filter(visible_given_restrictions(viewer, through="case"))
+    listings = list(visible.select_related("case", "meeting").order_by("position", "id"))
     recorded = {
         (research.listing_id, research.agency_id): research
         for research in Research.objects.filter(listing__meeting=meeting)
@@ -280,6 +284,7 @@ def listings_to_research(*, user: Any, marac_id: int | None) -> list[ListingToRe
     today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     listings: QuerySet[Listing] = (
         Listing.objects.filter(meeting__marac_id=marac_id, meeting__starts_at__gte=today)
+        .filter(visible_given_restrictions(user, through="case"))
         .select_related("meeting", "case")
         .order_by("meeting__starts_at", "position", "id")
     )

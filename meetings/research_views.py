@@ -159,6 +159,6 @@ def victim_voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def research_grid(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_grid(user=request.user, pk=pk)
     audit_view(meeting, user=request.user, summary="Viewed the research grid")
-    grid = selectors.research_grid(meeting=meeting)
+    grid = selectors.research_grid(meeting=meeting, viewer=request.user)
     may_record = request.user.has_perm("meetings.record_research", meeting)
     return render(request, "meetings/research_grid.html", {"grid": grid, "meeting": meeting, "may_record": may_record})

@@ -1,6 +1,10 @@
 """A person in a case: victim, perpetrator, child or other household member, held at one MARAC."""
 
+from typing import Any
+
 from django.db import models
+
+from people.encryption import EncryptedTextField
 
 
 class Gender(models.TextChoices):
@@ -79,10 +83,13 @@ class Alias(models.Model):
 
 class Address(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
-    line_1 = models.CharField(max_length=200)
-    line_2 = models.CharField(max_length=200, blank=True)
-    town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
+    # The address itself is encrypted (see people.encryption): it can be read, never searched.
+    line_1 = EncryptedTextField()
+    line_2 = EncryptedTextField(blank=True)
+    town = EncryptedTextField(blank=True)
+    postcode = EncryptedTextField(blank=True)
+    # The outward code ("NB1"), kept in clear for the boards' measures; set from the postcode on every save.
+    postcode_district = models.CharField(max_length=4, blank=True, editable=False)
     lived_from = models.DateField(null=True, blank=True)
     lived_to = models.DateField(null=True, blank=True)
     # "Safe to post": letters may go to this address without putting the victim at risk.
@@ -98,7 +105,19 @@ class Address(models.Model):
         # Never the address itself: this may end up in a log line or an error.
         return f"Address {self.pk} of person {self.person_id}"
 
-    @property
-    def postcode_district(self) -> str:
-        """The outward code (the part before the space), which the boards' measures use."""
-        return self.postcode.split(" ")[0].upper() if self.postcode else ""
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.postcode_district = postcode_district_of(self.postcode)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "postcode" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "postcode_district"}
+        super().save(*args, **kwargs)
+
+
+def postcode_district_of(postcode: str) -> str:
+    """The outward code, which the boards' measures use: "nb1 2xy", "NB12XY" and "NB1" all give "NB1"."""
+    # The inward code is always a digit and two letters, so an unspaced full postcode splits 3 from the end.
+    parts = postcode.upper().split()
+    if len(parts) > 1:
+        return parts[0][:4]
+    compact = "".join(parts)
+    return compact[:-3][:4] if len(compact) > 4 else compact

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from people.encryption import EncryptedJSONField
+
 
 class RiskInstrument(models.Model):
     """A version of a risk checklist, held as data. OpenMARAC ships its own plain paraphrase; a MARAC that
@@ -44,7 +46,8 @@ class Referral(models.Model):
     status = models.CharField(max_length=20, choices=ReferralStatus, default=ReferralStatus.DRAFT)
     # Everything the referrer typed, section by section, exactly as typed: a draft is never lost,
     # whether or not it is valid yet. Validation happens on each save and again on submission.
-    content = models.JSONField(default=dict, blank=True)
+    # Encrypted (it holds the victim's address and safe contact details): read whole, never queried into.
+    content = EncryptedJSONField(default=dict, blank=True)
     instrument = models.ForeignKey(RiskInstrument, null=True, blank=True, on_delete=models.PROTECT)
     criteria_result = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from audit.services import audit_view
+from cases.models import Case
+from cases.selectors import restricted_case_reason
 from referrals.models import Referral, ReferralStatus
 
 
@@ -22,9 +24,16 @@ def get_referral_for_user(*, user: Any, pk: int, audit: bool = True) -> Referral
     referral = Referral.objects.select_related("marac", "referring_agency").filter(pk=pk).first()
     if referral is None or not (referral.referrer_id == user.pk or _decides(user, referral)):
         raise Http404
+    if referral.case_id is not None and referral.referrer_id != user.pk and _case_is_restricted(referral.case_id):
+        # The case it became is restricted: 404 unless named on it, and then a reason first.
+        restricted_case_reason(user=user, case_id=referral.case_id)
     if audit:
         audit_view(referral, user=user)
     return referral
+
+
+def _case_is_restricted(case_id: int) -> bool:
+    return Case.objects.filter(pk=case_id, restricted=True).exists()
 
 
 def _decides(user: Any, referral: Referral) -> bool:

@@ -6,8 +6,12 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
+from cases.restriction import RestrictedCaseNeedsReason, reasons_from
 
 SESSION_MARAC_KEY = "openmarac_marac_id"
 
@@ -24,7 +28,11 @@ def require_permission[View: Callable[..., HttpResponse]](permission: str) -> Ca
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perm(permission):
                 raise Http404
-            return view(request, *args, **kwargs)
+            try:
+                with reasons_from(request.session):
+                    return view(request, *args, **kwargs)
+            except RestrictedCaseNeedsReason as needed:
+                return redirect_to_restricted_case_reason(request, needed.case_id)
 
         wrapped.required_permission = permission  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
@@ -46,7 +54,10 @@ def require_api_permission[View: Callable[..., HttpResponse]](permission: str) -
             if not request.user.has_perm(permission):
                 return JsonResponse({"error": "Not found"}, status=404)
             try:
-                return view(request, *args, **kwargs)
+                with reasons_from(request.session):
+                    return view(request, *args, **kwargs)
+            except RestrictedCaseNeedsReason:
+                return JsonResponse({"error": RESTRICTED_CASE_API_MESSAGE}, status=403)
             except Http404:
                 return JsonResponse({"error": "Not found"}, status=404)
 
@@ -93,3 +104,16 @@ def current_marac_where(request: HttpRequest, permission: str) -> int:
             raise Http404
         marac_id = min(allowed)
     return marac_id
+
+
+RESTRICTED_CASE_API_MESSAGE = (
+    "This case is restricted. Open it in OpenMARAC and say why you need it before using it through the API."
+)
+
+
+def redirect_to_restricted_case_reason(request: HttpRequest, case_id: int) -> HttpResponse:
+    """To "Why are you opening this restricted case?", coming back to this page (if a GET) once answered."""
+    url = reverse("cases:reason", args=[case_id])
+    if request.method == "GET":
+        url += "?" + urlencode({"next": request.get_full_path()})
+    return redirect(url)

@@ -32,6 +32,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append(("Your agency's actions", reverse("actions:mine")))
     if user.has_perm("reports.view_aggregates"):
         links.append(("Performance", reverse("web:aggregates")))
+    if user.has_perm("governance.manage_records"):
+        links.append(("Governance", reverse("governance_records:index")))
     if user.has_perm("audit.view_audit"):
         links.append(("Audit", reverse("audit:list")))
     if user.has_perm("marac.view_configuration"):

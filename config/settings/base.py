@@ -3,11 +3,30 @@
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.env import Environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# Development and tests only: a key anyone can read (it decodes to "dev-only-not-secret-openmarac-01"), so that
+# a fresh clone runs without setup. The production settings refuse it and demand keys from the environment.
+DEV_ONLY_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktbm90LXNlY3JldC1vcGVubWFyYWMtMDE="
+
+
+def _checked_field_encryption_keys(keys: list[str]) -> list[str]:
+    """Fail at start-up on a malformed key, rather than at the first address read."""
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            # The message names the key's position, never the key.
+            raise ImproperlyConfigured(
+                f"Key {position} in OPENMARAC_FIELD_ENCRYPTION_KEYS is not a Fernet key (32 url-safe base64 bytes)."
+            ) from None
+    return keys
 
 
 def configure(env: Environment) -> dict[str, object]:
@@ -41,6 +60,8 @@ def configure(env: Environment) -> dict[str, object]:
         "SESSION_COOKIE_AGE": timeout_seconds,
         "SOCIALACCOUNT_PROVIDERS": providers,
         "OPENMARAC_OIDC_ENABLED": bool(env.oidc_server_url),
+        # Keys for people.encryption, newest first; each profile decides what happens when none are set.
+        "OPENMARAC_FIELD_ENCRYPTION_KEYS": _checked_field_encryption_keys(env.field_encryption_keys),
     }
 
 

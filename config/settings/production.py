@@ -4,12 +4,19 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import demo_mode, read_environment
 from config.settings.base import *  # noqa: F403
-from config.settings.base import configure
+from config.settings.base import DEV_ONLY_FIELD_ENCRYPTION_KEY, configure
 
 globals().update(configure(read_environment(secret_key_default=None, database_default="")))
 
 if demo_mode():
     raise ImproperlyConfigured("OPENMARAC_DEMO_MODE cannot be enabled in production settings.")
+if not globals()["OPENMARAC_FIELD_ENCRYPTION_KEYS"]:
+    raise ImproperlyConfigured(
+        "Set the environment variable OPENMARAC_FIELD_ENCRYPTION_KEYS to at least one Fernet key (newest first): "
+        "addresses and referrals are encrypted with it. See docs/operations.md, Key rotation."
+    )
+if DEV_ONLY_FIELD_ENCRYPTION_KEY in globals()["OPENMARAC_FIELD_ENCRYPTION_KEYS"]:
+    raise ImproperlyConfigured("OPENMARAC_FIELD_ENCRYPTION_KEYS cannot include the development key in production.")
 
 DEBUG = False
 OPENMARAC_DEMO_MODE = False

@@ -2,7 +2,7 @@
 
 from config.env import read_environment
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BASE_DIR, configure
+from config.settings.base import BASE_DIR, DEV_ONLY_FIELD_ENCRYPTION_KEY, configure
 
 globals().update(
     configure(
@@ -12,6 +12,9 @@ globals().update(
         )
     )
 )
+OPENMARAC_FIELD_ENCRYPTION_KEYS: list[str] = globals()["OPENMARAC_FIELD_ENCRYPTION_KEYS"] or [
+    DEV_ONLY_FIELD_ENCRYPTION_KEY
+]
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

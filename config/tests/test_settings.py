@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,6 +25,7 @@ PRODUCTION = {
     "OPENMARAC_SECRET_KEY": secrets.token_urlsafe(50),
     "DATABASE_URL": "postgres://marac@db.example.invalid/marac",
     "OPENMARAC_ALLOWED_HOSTS": "marac.example.org",
+    "OPENMARAC_FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
 }
 
 
@@ -43,6 +46,28 @@ def test_the_production_profile_needs_a_secret_key_from_the_environment():
     result = _manage("check", **without_key)
     assert result.returncode != 0
     assert "Set the environment variable OPENMARAC_SECRET_KEY" in result.stderr
+
+
+def test_the_production_profile_needs_field_encryption_keys_from_the_environment():
+    without_keys = {key: value for key, value in PRODUCTION.items() if key != "OPENMARAC_FIELD_ENCRYPTION_KEYS"}
+    result = _manage("check", **without_keys)
+    assert result.returncode != 0
+    assert "Set the environment variable OPENMARAC_FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_the_production_profile_refuses_the_development_encryption_key():
+    from config.settings.base import DEV_ONLY_FIELD_ENCRYPTION_KEY
+
+    result = _manage("check", **{**PRODUCTION, "OPENMARAC_FIELD_ENCRYPTION_KEYS": DEV_ONLY_FIELD_ENCRYPTION_KEY})
+    assert result.returncode != 0
+    assert "cannot include the development key" in result.stderr
+
+
+def test_a_malformed_encryption_key_is_refused_without_being_echoed():
+    result = _manage("check", **{**PRODUCTION, "OPENMARAC_FIELD_ENCRYPTION_KEYS": "not-a-real-key-xyz"})
+    assert result.returncode != 0
+    assert "Key 1 in OPENMARAC_FIELD_ENCRYPTION_KEYS is not a Fernet key" in result.stderr
+    assert "not-a-real-key-xyz" not in result.stderr
 
 
 def test_sign_in_with_an_organisations_identity_provider_is_switched_on_by_configuration():

@@ -97,10 +97,12 @@ def _digest(marac_id) -> str:
             .order_by("case__reference", "role", "person__family_name", "person__given_name", "person__date_of_birth")
             .values_list("case__reference", "role", "person__given_name", "person__family_name")
         ),
-        list(
-            Address.objects.filter(person__marac_id=marac_id)
-            .order_by("line_1", "postcode", "lived_from")
-            .values_list("line_1", "postcode", "lived_from", "confidential", "safe_to_post")
+        # Sorted once decrypted: the stored addresses are ciphertext, different on every write.
+        sorted(
+            Address.objects.filter(person__marac_id=marac_id).values_list(
+                "line_1", "postcode", "postcode_district", "lived_from", "confidential", "safe_to_post"
+            ),
+            key=str,
         ),
         sorted(
             decrypt(data["secret"])

@@ -1,0 +1,43 @@
+from typing import Any
+
+from django import forms
+
+from accounts.models import User
+from accounts.permissions import CASE_ROLES
+from cases.models import Case
+from cases.restriction import REASON_MAX_LENGTH
+
+
+class RestrictedCaseReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you opening this restricted case?",
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say what you need it for, for example to prepare for Thursday's meeting. "
+        "This is recorded with every page you open in the case for the next 30 minutes.",
+        error_messages={"required": "Say why you are opening this restricted case"},
+    )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError("Say why you are opening this restricted case")
+        return reason
+
+
+class CaseRestrictionForm(forms.Form):
+    named_users = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who may see this case",
+        help_text="You are always named. Everyone else at this MARAC, however senior, will not see the case.",
+    )
+
+    def __init__(self, *args: Any, case: Case, by: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        at_marac = User.objects.filter(
+            is_active=True, role_grants__marac_id=case.marac_id, role_grants__role__in=CASE_ROLES
+        ).exclude(pk=by.pk)
+        self.fields["named_users"].queryset = at_marac.distinct().select_related("agency")  # type: ignore[attr-defined]
+        self.fields["named_users"].label_from_instance = lambda user: f"{user.full_name}, {user.agency or 'no agency'}"  # type: ignore[attr-defined]
