@@ -43,6 +43,7 @@ check: install ## Lint, type-check and check that migrations are complete
 	$(TEST_ENV) $(VENV)/bin/mypy .
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run --verbosity 0
 	$(TEST_ENV) $(MANAGE) permissions_doc --check
+	$(TEST_ENV) $(MANAGE) indicators_doc --check
 
 .PHONY: test
 test: check ## Run every test, on SQLite and then on a throwaway PostgreSQL cluster
@@ -54,6 +55,7 @@ test: check ## Run every test, on SQLite and then on a throwaway PostgreSQL clus
 .PHONY: docs
 docs: install ## Regenerate the generated documents (docs/permissions.md)
 	$(TEST_ENV) $(MANAGE) permissions_doc
+	$(TEST_ENV) $(MANAGE) indicators_doc
 
 .PHONY: audit-dependencies
 audit-dependencies: install ## Check the locked dependencies for known vulnerabilities

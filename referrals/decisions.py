@@ -51,6 +51,8 @@ class Candidate:
     reason: str
     strength: int
     decision: str | None
+    # In a restricted case the viewer is not named on: shown only as "a possible match exists", no details.
+    hidden: bool = False
 
 
 def parties_of(referral: Referral) -> list[Party]:
@@ -61,7 +63,7 @@ def parties_of(referral: Referral) -> list[Party]:
     return parties
 
 
-def match_candidates(referral: Referral, party: Party) -> list[Candidate]:
+def match_candidates(referral: Referral, party: Party, *, viewer: Any = None) -> list[Candidate]:
     """People already held at this MARAC who may be this party, strongest first, with the coordinator's answer."""
     key = PersonKey(
         party.data.get("given_name", ""), party.data.get("family_name", ""), party.data.get("date_of_birth")
@@ -72,12 +74,24 @@ def match_candidates(referral: Referral, party: Party) -> list[Candidate]:
         MatchDecision.objects.filter(referral=referral, party=party.key).values_list("person_id", "decision")
     )
     held = Person.objects.filter(marac=referral.marac, date_of_birth__in=dates_of_birth_to_search(key.date_of_birth))
+    hidden = _people_in_cases_hidden_from(viewer, referral.marac_id)
     candidates = []
     for person in held:
         reason = match_reason(key, PersonKey(person.given_name, person.family_name, person.date_of_birth))
         if reason:
-            candidates.append(Candidate(person, reason.words, reason.strength, decisions.get(person.pk)))
+            candidates.append(
+                Candidate(person, reason.words, reason.strength, decisions.get(person.pk), person.pk in hidden)
+            )
     return sorted(candidates, key=lambda candidate: -candidate.strength)
+
+
+def _people_in_cases_hidden_from(viewer: Any, marac_id: int) -> set[int]:
+    if viewer is None:
+        return set()
+    from cases.restriction import visible_given_restrictions
+
+    hidden_cases = Case.objects.filter(marac_id=marac_id, restricted=True).exclude(visible_given_restrictions(viewer))
+    return set(CaseParty.objects.filter(case__in=hidden_cases).values_list("person_id", flat=True))
 
 
 def match_decide(*, referral: Referral, party_key: str, person: Person, decision: str, by: Any) -> MatchDecision:

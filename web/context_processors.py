@@ -31,7 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     elif user.has_perm("actions.update_agency_actions"):
         links.append(("Your agency's actions", reverse("actions:mine")))
     if user.has_perm("reports.view_aggregates"):
-        links.append(("Performance", reverse("web:aggregates")))
+        links.append(("Performance", reverse("reports:dashboard")))
     if user.has_perm("governance.manage_records"):
         links.append(("Governance", reverse("governance_records:index")))
     if user.has_perm("audit.view_audit"):

@@ -11,12 +11,10 @@ from marac.models import Marac
 from web.access import (
     SESSION_MARAC_KEY,
     current_marac_id,
-    current_marac_where,
     public,
     require_permission,
     require_sign_in,
 )
-from web.aggregates import quarterly_summary
 
 # The landing page a role sees first, in order of precedence when a user holds several at one MARAC.
 _LANDING = [
@@ -66,9 +64,8 @@ def choose_marac(request: HttpRequest) -> HttpResponse:
 
 @require_permission("reports.view_aggregates")
 def aggregates(request: HttpRequest) -> HttpResponse:
-    marac_id = current_marac_where(request, "reports.view_aggregates")
-    marac = Marac.objects.get(pk=marac_id)
-    return render(request, "web/aggregates.html", {"marac": marac, "quarters": quarterly_summary(marac=marac)})
+    """The first board page's address, kept for bookmarks: the dashboard replaced it."""
+    return redirect("reports:dashboard")
 
 
 @public

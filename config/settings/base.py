@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "meetings",
     "actions",
     "governance",
+    "reports",
     "audit",
     "demo",
 ]

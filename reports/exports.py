@@ -1,0 +1,135 @@
+"""The indicators and the SafeLives meeting-level return as CSV and Excel. Everything here leaves the system,
+so it is always built from a suppressed report: no count from 1 to the threshold is written out."""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from reports.figures import Unit
+from reports.meeting_return import COLUMNS, COUNT_KEYS, MeetingRow
+from reports.report import Report
+from reports.suppression import count_text
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Cell = str | int | float | None
+
+INDICATOR_HEADINGS = (
+    "Group",
+    "Indicator key",
+    "Indicator",
+    "MARAC",
+    "Period",
+    "Period start",
+    "Period end",
+    "Value",
+    "Unit",
+    "Numerator",
+    "Denominator",
+    "Benchmarks",
+    "Benchmark results",
+)
+
+
+def _value(text: str, value: float | None, unit: Unit) -> Cell:
+    """A number where one is shown (rounded as on the page), else the words shown instead."""
+    shown_as_number = text[:1].isdigit() or text[:1] in ("+", "-")
+    if value is None or not shown_as_number:
+        return text
+    return round(value) if unit == Unit.COUNT else round(value, 1)
+
+
+def indicator_rows(report: Report) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [list(INDICATOR_HEADINGS)]
+    for group in report.groups:
+        for row in group.rows:
+            indicator = row.indicator
+            for column, cell in zip(report.columns, row.cells, strict=True):
+                rows.append(
+                    [
+                        group.group.title,
+                        indicator.key,
+                        indicator.name,
+                        column.label,
+                        report.period.label,
+                        report.period.start.isoformat(),
+                        report.period.end.isoformat(),
+                        _value(cell.value_text, cell.figure.value, indicator.unit),
+                        indicator.unit.value,
+                        cell.numerator_text,
+                        cell.denominator_text,
+                        "; ".join(indicator.benchmark_wordings),
+                        "; ".join(result.text for result in cell.results),
+                    ]
+                )
+    return rows
+
+
+def meeting_return_rows(meetings: Sequence[MeetingRow], *, threshold: int | None) -> list[list[Cell]]:
+    """Headings, then a row per meeting; with a threshold, small counts suppressed (None: exact, for pages
+    that coordinators and chairs see)."""
+    rows: list[list[Cell]] = [[column.heading for column in COLUMNS]]
+    for meeting in meetings:
+        counts: list[Cell] = [
+            meeting.counts[key] if threshold is None else _count(meeting.counts[key], threshold) for key in COUNT_KEYS
+        ]
+        rows.append([meeting.marac, meeting.held_on.isoformat(), *counts])
+    return rows
+
+
+def _count(count: int, threshold: int) -> Cell:
+    text = count_text(count, threshold)
+    return count if text == str(count) else text
+
+
+def _safe(cell: Cell) -> Cell:
+    # A text cell starting with = + - or @ would be run as a formula by a spreadsheet: make it plain text.
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
+        return "'" + cell
+    return cell
+
+
+def as_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["" if cell is None else _safe(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode()  # the byte-order mark makes Excel read it as UTF-8
+
+
+def as_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
+    """One worksheet per (title, rows); the first row of each is its headings."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            sheet.append([_safe(cell) for cell in row])
+        for heading in sheet[1]:
+            heading.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def definition_rows(report: Report) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [["Indicator key", "Indicator", "Definition", "Numerator", "Denominator", "Sources"]]
+    for group in report.groups:
+        for row in group.rows:
+            indicator = row.indicator
+            rows.append(
+                [
+                    indicator.key,
+                    indicator.name,
+                    indicator.definition,
+                    indicator.numerator,
+                    indicator.denominator,
+                    "; ".join(indicator.sources),
+                ]
+            )
+    return rows

@@ -1,0 +1,32 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from reports.periods import PeriodKind
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(
+        label="Period", choices=[(kind.value, kind.label) for kind in PeriodKind], required=False
+    )
+    on = forms.DateField(
+        label="Containing the day (for rolling 12 months: ending on the day)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
+    )
+    marac = forms.TypedMultipleChoiceField(
+        label="MARACs", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, maracs: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["marac"].choices = maracs  # type: ignore[attr-defined]
+
+    def period_kind(self) -> PeriodKind:
+        return PeriodKind(self.cleaned_data.get("period") or PeriodKind.ROLLING_12_MONTHS)
+
+    def day(self) -> date:
+        chosen: date | None = self.cleaned_data.get("on")
+        return chosen or timezone.localdate()

@@ -1,0 +1,967 @@
+"""Every indicator the boards see, defined once: what it counts, where the measure comes from, what it is
+judged against, and how the database works it out. docs/indicators.md is generated from these definitions
+(`manage.py indicators_doc`); the dashboard and the exports read them too.
+
+Each compute function takes a Scope (some MARACs and one period) and runs aggregates in the database
+(Count with Q filters, Exists): no case row ever comes back to Python.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from actions.models import Action, ActionStatus, ForWhom
+from cases.models import Case, CaseParty, PartyRole
+from marac.models import AgencyType, MaracAgency, PopulationFigure
+from meetings.models import (
+    Attendance,
+    AttendanceCapacity,
+    ChildResearch,
+    ChildStatus,
+    ListingKind,
+    Outcome,
+    ProcessLink,
+    ProcessLinkKind,
+    VictimVoice,
+)
+from people.models import Ethnicity, Gender, Sexuality
+from referrals.models import IdvaAllocation, Referral, ReferralStatus, Transfer
+from reports.cohorts import (
+    Scope,
+    discussed,
+    heard,
+    meetings_held,
+    minuted,
+    referred,
+    with_children_flag,
+    with_facts,
+)
+from reports.figures import Benchmark, Direction, Figure, Unit
+
+Compute = Callable[[Scope], Figure]
+
+# The seed passages the measures come from (seed file number, document, heading).
+WM_QUANTITATIVE = "002 West Midlands MARAC Performance and Quality Assurance Framework, the quantitative list"
+WM_QUALITATIVE = "002 West Midlands MARAC Performance and Quality Assurance Framework, the qualitative list"
+WM_GOOD = "002 West Midlands MARAC Performance and Quality Assurance Framework, What good looks like"
+LSCB_STATISTICS = "000 SafeLives LSCB template, Statistics/performance measures/activity data"
+LSCB_IN_LINE = "000 SafeLives LSCB template, The Marac is performing in line with SafeLives recommendations"
+LSCB_REPRESENTED = "000 SafeLives LSCB template, All organisations with a role to safeguard children are represented"
+BD_EQUALITY = "004 Barking and Dagenham MARAC toolkit, Equality Impact Data (the SafeLives quarterly return)"
+BD_VICTIM_CONTACT = "004 Barking and Dagenham MARAC toolkit, Victim contact before the meeting (IDSVA within 48 hours)"
+BD_COMPLETION = "004 Barking and Dagenham MARAC toolkit, Completion of Actions"
+BD_ATTENDANCE = "004 Barking and Dagenham MARAC toolkit, Attendance"
+BD_INFORMATION_ONLY = "004 Barking and Dagenham MARAC toolkit, Cases for information only"
+BD_OTHER_MARACS = "004 Barking and Dagenham MARAC toolkit, Referrals to other MARAC's"
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    title: str
+    about: str
+
+
+GROUPS = (
+    Group("volume", "Referrals and cases heard", "West Midlands' quantitative list: how much the MARAC does."),
+    Group("victims", "Victims and children", "Who the cases heard are about."),
+    Group("agencies", "Referrals by agency", "Who refers: West Midlands' breakdown and the LSCB's sources."),
+    Group("diversity", "Quarterly diversity return", "Barking and Dagenham's list for the SafeLives return."),
+    Group("children", "Children's measures", "The LSCB's children's measures the data can answer."),
+    Group("links", "Links to other arrangements", "Cases linked to other safeguarding processes and MARACs."),
+    Group("quality", "Against the recommendations", "Figures with a benchmark: met or not met."),
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    group: str
+    name: str
+    definition: str
+    numerator: str
+    denominator: str  # "" for a plain count
+    sources: tuple[str, ...]
+    unit: Unit
+    compute: Compute
+    benchmarks: tuple[Benchmark, ...] = ()
+    # Counts of cases or people are suppressed when small; counts of meetings and agencies need not be.
+    counts_people: bool = True
+
+    @property
+    def benchmark_wordings(self) -> list[str]:
+        return [benchmark.wording_in(self.unit) for benchmark in self.benchmarks]
+
+
+# "Run in OpenMARAC": a meeting closed in OpenMARAC, so its research, minutes and actions are all here; meetings
+# recorded elsewhere or imported say nothing about them and are left out, not counted as failures.
+
+# --- computations ------------------------------------------------------------------------------------------
+
+
+def _share_of_cases(cohort: Callable[[Scope], QuerySet[Case]], condition: Q) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        totals = with_facts(cohort(scope)).aggregate(total=Count("pk"), matching=Count("pk", filter=condition))
+        return Figure.percent(totals["matching"], totals["total"])
+
+    return compute
+
+
+def _count_of(cohort: Callable[[Scope], QuerySet[Any]]) -> Compute:
+    return lambda scope: Figure.count(cohort(scope).count())
+
+
+def records_cover(scope: Scope) -> bool:
+    """Whether every MARAC in the scope has cases from the start of the period on: before a MARAC's records
+    begin (or where only the cases a repeat follows were brought in), a comparison would mislead."""
+    firsts = dict(
+        Case.objects.filter(marac_id__in=scope.marac_ids)
+        .values("marac_id")
+        .annotate(first=Min("referred_on"))
+        .values_list("marac_id", "first")
+    )
+    return len(firsts) == len(set(scope.marac_ids)) and all(first <= scope.period.start for first in firsts.values())
+
+
+def _change_in(cohort: Callable[[Scope], QuerySet[Any]], earlier: Callable[[Scope], Scope]) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        now, before = cohort(scope).count(), cohort(earlier(scope)).count()
+        if not records_cover(earlier(scope)):
+            return Figure(now, before, None)
+        return Figure.change(now, before)
+
+    return compute
+
+
+def _year_before(scope: Scope) -> Scope:
+    return scope.year_before()
+
+
+def _previous(scope: Scope) -> Scope:
+    return scope.previous()
+
+
+def adult_female_population(scope: Scope) -> int:
+    """The MARACs' adult female population for the year the period starts in; where that year's figure is
+    missing, the latest earlier year's, else the earliest later year's."""
+    wanted = scope.period.start.year
+    by_marac: dict[int, dict[int, int]] = {}
+    rows = (
+        PopulationFigure.objects.filter(marac_id__in=scope.marac_ids)
+        .values("marac_id", "year")
+        .annotate(total=Sum("adult_female_population"))
+    )
+    for row in rows:  # one row per MARAC and year, already summed over its local authorities
+        by_marac.setdefault(row["marac_id"], {})[row["year"]] = row["total"]
+    total = 0
+    for years in by_marac.values():
+        earlier = [year for year in years if year <= wanted]
+        total += years[max(earlier)] if earlier else years[min(years)]
+    return total
+
+
+def _cases_per_10k(scope: Scope) -> Figure:
+    return Figure.per_10k_a_year(heard(scope).count(), adult_female_population(scope), scope.period.months)
+
+
+def _threshold(met: bool) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        submitted = Referral.objects.filter(
+            marac_id__in=scope.marac_ids, submitted_at__gte=scope.starts_at, submitted_at__lt=scope.ends_before
+        ).exclude(status=ReferralStatus.DRAFT)
+        totals = submitted.aggregate(total=Count("pk"), matching=Count("pk", filter=Q(criteria_result__met=met)))
+        return Figure.percent(totals["matching"], totals["total"])
+
+    return compute
+
+
+def _children_in_households(scope: Scope) -> Figure:
+    return Figure.count(CaseParty.objects.filter(case__in=heard(scope), role=PartyRole.CHILD).count())
+
+
+def _idva_caseload(scope: Scope) -> Figure:
+    totals = IdvaAllocation.objects.filter(
+        case__marac_id__in=scope.marac_ids,
+        idva__isnull=False,
+        allocated_at__gte=scope.starts_at,
+        allocated_at__lt=scope.ends_before,
+    ).aggregate(cases=Count("pk"), idvas=Count("idva", distinct=True))
+    return Figure.ratio(totals["cases"], totals["idvas"])
+
+
+def _idva_within_48_hours(scope: Scope) -> Figure:
+    # An allocation still inside its 48 hours is not yet a miss: count those allocated or past their time.
+    allocations = IdvaAllocation.objects.filter(case__in=referred(scope)).filter(
+        Q(allocated_at__isnull=False) | Q(due_by__lt=timezone.now())
+    )
+    totals = allocations.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(allocated_at__lte=F("due_by"))))
+    return Figure.percent(totals["on_time"], totals["total"])
+
+
+def _actions_on_time(scope: Scope) -> Figure:
+    due = Action.objects.filter(
+        case__marac_id__in=scope.marac_ids, due_on__gte=scope.period.start, due_on__lte=scope.period.end
+    ).filter(Q(due_on__lt=timezone.localdate()) | ~Q(status=ActionStatus.OPEN))
+    totals = due.annotate(closed_on=TruncDate("closed_at")).aggregate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(status=ActionStatus.DONE, closed_on__lte=F("due_on")))
+    )
+    return Figure.percent(totals["on_time"], totals["total"])
+
+
+_ATTENDED = (Q(present=True) | Q(capacity=AttendanceCapacity.WRITTEN_SUBMISSION)) & ~Q(
+    capacity=AttendanceCapacity.OBSERVER
+)
+
+
+def _meetings_with_register(scope: Scope) -> QuerySet[Any]:
+    # A meeting with no register at all was not recorded, which is not the same as nobody attending.
+    return meetings_held(scope).filter(Exists(Attendance.objects.filter(meeting=OuterRef("pk"))))
+
+
+def _core_attendance(scope: Scope) -> Figure:
+    meetings = _meetings_with_register(scope)
+    per_marac = dict(meetings.values("marac_id").annotate(n=Count("pk")).values_list("marac_id", "n"))
+    core = dict(
+        MaracAgency.objects.filter(marac_id__in=per_marac, is_core=True)
+        .values("marac_id")
+        .annotate(n=Count("pk"))
+        .values_list("marac_id", "n")
+    )
+    expected = sum(count * core.get(marac_id, 0) for marac_id, count in per_marac.items())
+    core_here = MaracAgency.objects.filter(marac=OuterRef("meeting__marac"), agency=OuterRef("agency"), is_core=True)
+    attended = (
+        Attendance.objects.filter(meeting__in=meetings)
+        .filter(_ATTENDED, Exists(core_here))
+        .values("meeting_id", "agency_id")
+        .distinct()
+        .count()
+    )
+    return Figure.percent(attended, expected)
+
+
+def _meetings_attended_by(*agency_types: AgencyType) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        there = Attendance.objects.filter(_ATTENDED, meeting=OuterRef("pk"), agency__agency_type__in=agency_types)
+        totals = _meetings_with_register(scope).aggregate(
+            total=Count("pk"), attended=Count("pk", filter=Q(Exists(there)))
+        )
+        return Figure.percent(totals["attended"], totals["total"])
+
+    return compute
+
+
+def _full_listings_with(
+    condition: Callable[[], Q], *, children_only: bool = False, with_action_plan: bool = False
+) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        listings = with_children_flag(minuted(scope).filter(kind=ListingKind.FULL))
+        if children_only:
+            listings = listings.filter(Q(has_children=True))
+        if with_action_plan:
+            listings = listings.filter(Exists(Action.objects.filter(listing=OuterRef("pk"))))
+        totals = listings.aggregate(total=Count("pk"), matching=Count("pk", filter=condition()))
+        return Figure.percent(totals["matching"], totals["total"])
+
+    return compute
+
+
+def _action_for(whom: ForWhom) -> Q:
+    return Q(Exists(Action.objects.filter(listing=OuterRef("pk"), for_whom=whom)))
+
+
+def _victim_views() -> Q:
+    return Q(Exists(VictimVoice.objects.filter(listing=OuterRef("pk")).exclude(victim_views="")))
+
+
+def _child_voice() -> Q:
+    return Q(Exists(VictimVoice.objects.filter(listing=OuterRef("pk")).exclude(child_voice="")))
+
+
+def _information_only_share(scope: Scope) -> Figure:
+    totals = discussed(scope).aggregate(
+        total=Count("pk"), matching=Count("pk", filter=Q(kind=ListingKind.INFORMATION_ONLY))
+    )
+    return Figure.percent(totals["matching"], totals["total"])
+
+
+def _information_only_against_the_rules(scope: Scope) -> Figure:
+    listings = with_children_flag(discussed(scope).filter(kind=ListingKind.INFORMATION_ONLY))
+    # BD Cases for information only: never with children, a pregnant victim, a vulnerable adult, specific
+    # actions requested or the referrer disagreeing.
+    wrong = (
+        Q(has_children=True)
+        | Q(case__victim_pregnant=True)
+        | Q(vulnerable_adult=True)
+        | Q(specific_actions_requested=True)
+        | Q(referrer_disagrees=True)
+    )
+    return Figure.count(listings.filter(wrong).count())
+
+
+def _when_minuted(compute: Compute) -> Compute:
+    """A count from meetings' research or minutes is "no data", not 0, when no meeting was run here."""
+
+    def guarded(scope: Scope) -> Figure:
+        figure = compute(scope)
+        return figure if minuted(scope).exists() else Figure(figure.numerator, None, None)
+
+    return guarded
+
+
+def _children_with(condition: Q) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        research = ChildResearch.objects.filter(condition, research__listing__in=minuted(scope))
+        return Figure.count(research.values("child_id").distinct().count())
+
+    return _when_minuted(compute)
+
+
+_OPEN_TO_SOCIAL_CARE = [ChildStatus.CHILD_PROTECTION_PLAN, ChildStatus.CHILD_IN_NEED, ChildStatus.LOOKED_AFTER]
+
+
+def _discussions_where_a_child(condition: Q, *, with_children: bool) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        research = ChildResearch.objects.filter(condition, research__listing=OuterRef("pk"))
+        listings = with_children_flag(minuted(scope))
+        if with_children:
+            listings = listings.filter(Q(has_children=True))
+        totals = listings.aggregate(
+            total=Count("case", distinct=True), matching=Count("case", filter=Q(Exists(research)), distinct=True)
+        )
+        return Figure.percent(totals["matching"], totals["total"])
+
+    return compute
+
+
+def _links_of(kind: ProcessLinkKind | None) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        links = ProcessLink.objects.filter(listing__in=minuted(scope))
+        return Figure.count((links.filter(kind=kind) if kind else links).count())
+
+    return _when_minuted(compute)
+
+
+def _to_other_maracs(scope: Scope) -> Figure:
+    transfers = Transfer.objects.filter(
+        from_referral__marac_id__in=scope.marac_ids,
+        transferred_at__gte=scope.starts_at,
+        transferred_at__lt=scope.ends_before,
+    ).count()
+    after_hearing = discussed(scope).filter(outcome=Outcome.TRANSFERRED).count()
+    # A transferred referral never becomes a case here, so it is added to the referrals that did.
+    return Figure.percent(transfers + after_hearing, referred(scope).count() + transfers)
+
+
+# --- conditions on cases -----------------------------------------------------------------------------------
+
+MINORITISED = [Ethnicity.ASIAN, Ethnicity.BLACK, Ethnicity.MIXED, Ethnicity.OTHER]
+LESBIAN_GAY_BISEXUAL = [Sexuality.GAY_OR_LESBIAN, Sexuality.BISEXUAL, Sexuality.OTHER]
+WORKING_WITH_CHILDREN = (
+    AgencyType.CHILDRENS_SOCIAL_CARE,
+    AgencyType.EDUCATION,
+    AgencyType.EARLY_YEARS,
+    AgencyType.YOUTH_OFFENDING,
+)
+IS_BME = Q(victim__ethnicity__in=MINORITISED)
+IS_LGBT = Q(victim__sexuality__in=LESBIAN_GAY_BISEXUAL) | Q(victim__is_transgender=True)
+IS_MALE = Q(victim__gender=Gender.MALE)
+AGED_16_17 = Q(victim_age__gte=16, victim_age__lte=17)
+RECORDED = (
+    ~Q(victim__ethnicity=Ethnicity.NOT_KNOWN)
+    & ~Q(victim__sexuality=Sexuality.NOT_KNOWN)
+    & Q(victim__has_disability__isnull=False, victim__date_of_birth__isnull=False)
+)
+
+
+def _referred_from(*agency_types: AgencyType) -> Callable[[Scope], QuerySet[Case]]:
+    return lambda scope: referred(scope).filter(referring_agency__agency_type__in=agency_types)
+
+
+# --- benchmarks --------------------------------------------------------------------------------------------
+
+SAFELIVES_VOLUME = Benchmark("safelives", 40, Direction.AT_LEAST, LSCB_IN_LINE + ": 40 per 10,000 adult women")
+WM_VOLUME_FLOOR = Benchmark("wm_floor", 32, Direction.AT_LEAST, WM_GOOD + ": at least 80% of SafeLives' 40")
+SAFELIVES_REPEATS = Benchmark(
+    "safelives",
+    40,
+    Direction.AROUND,
+    LSCB_IN_LINE + ": repeat referrals at around 40%",
+    tolerance=5,
+    local_reading=True,
+)
+
+
+def _all(source: str) -> Benchmark:
+    """Where a seed says "all", "every" or "each": 100%."""
+    return Benchmark("seed", 100, Direction.AT_LEAST, source)
+
+
+def _consistently(source: str) -> Benchmark:
+    """Where a seed says "consistently" or "routinely" with no figure, OpenMARAC reads it as 90%."""
+    return Benchmark("seed", 90, Direction.AT_LEAST, source, local_reading=True)
+
+
+# --- the indicators ----------------------------------------------------------------------------------------
+
+_CASES_HEARD = "cases heard in the period"
+_REFERRALS = "cases referred in the period"
+
+
+def _agency_indicators() -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(
+            key=f"referrals_from_{agency_type.value}",
+            group="agencies",
+            name=f"Referrals from: {agency_type.label}",
+            definition=f"Cases referred in the period by an agency of the type '{agency_type.label}'.",
+            numerator=f"cases referred in the period by {agency_type.label.lower()}",
+            denominator=_REFERRALS,
+            sources=(WM_QUALITATIVE + ": Breakdown of Referrals by Agency", LSCB_STATISTICS),
+            unit=Unit.PERCENT,
+            compute=_share_of_cases(referred, Q(referring_agency__agency_type=agency_type)),
+        )
+        for agency_type in AgencyType
+    )
+
+
+def _link_indicators() -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(
+            key=f"links_to_{kind.value}",
+            group="links",
+            name=f"Links to {kind.label}",
+            definition=f"Links recorded from a case's discussion to {kind.label} at meetings run in OpenMARAC.",
+            numerator=f"links to {kind.label} recorded at meetings run in OpenMARAC in the period",
+            denominator="",
+            sources=(WM_QUANTITATIVE, LSCB_STATISTICS + ": linking with CSE panels, ICPCs, strategy meetings, MAPPA"),
+            unit=Unit.COUNT,
+            compute=_links_of(kind),
+        )
+        for kind in ProcessLinkKind
+    )
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    # Referrals and cases heard
+    Indicator(
+        "referrals",
+        "volume",
+        "Referrals",
+        "Cases referred to the MARAC in the period (each accepted referral becomes a case, restricted ones too).",
+        _REFERRALS,
+        "",
+        (WM_QUANTITATIVE + ": Total number of referrals",),
+        Unit.COUNT,
+        _count_of(referred),
+    ),
+    Indicator(
+        "referrals_change",
+        "volume",
+        "Referrals: change on the same period a year before",
+        "The percentage change in cases referred against the same period a year earlier.",
+        _REFERRALS,
+        "cases referred in the same period a year earlier",
+        (WM_QUANTITATIVE + ": Year on year change",),
+        Unit.CHANGE,
+        _change_in(referred, _year_before),
+    ),
+    Indicator(
+        "threshold_met",
+        "volume",
+        "Referrals meeting the MARAC threshold",
+        "Referrals submitted through OpenMARAC in the period whose criteria check found the threshold met "
+        "(visible high risk, professional judgement, escalation or an automatic criterion). OpenMARAC does not "
+        "let a referral below the threshold be submitted, so this is close to 100% by design.",
+        "referrals submitted in the period with the threshold met",
+        "referrals submitted in the period",
+        (WM_QUANTITATIVE + ": Number and % of referrals that meet the MARAC threshold",),
+        Unit.PERCENT,
+        _threshold(met=True),
+    ),
+    Indicator(
+        "threshold_not_met",
+        "volume",
+        "Referrals not meeting the MARAC threshold",
+        "Referrals submitted in the period whose criteria check found the threshold not met (only referrals "
+        "recorded before the check, or imported, can be here).",
+        "referrals submitted in the period with the threshold not met",
+        "referrals submitted in the period",
+        (WM_QUANTITATIVE + ": Number and % of referrals that do not meet the MARAC threshold",),
+        Unit.PERCENT,
+        _threshold(met=False),
+    ),
+    Indicator(
+        "cases_heard",
+        "volume",
+        "Cases heard",
+        "Cases whose hearing fell in the period, including information-only hearings.",
+        _CASES_HEARD,
+        "",
+        (WM_QUANTITATIVE + ": Number of cases heard at MARAC",),
+        Unit.COUNT,
+        _count_of(heard),
+    ),
+    Indicator(
+        "cases_heard_change",
+        "volume",
+        "Cases heard: change on the same period a year before",
+        "The percentage change in cases heard against the same period a year earlier.",
+        _CASES_HEARD,
+        "cases heard in the same period a year earlier",
+        (WM_QUANTITATIVE + ": Year on year change in number of cases", LSCB_STATISTICS),
+        Unit.CHANGE,
+        _change_in(heard, _year_before),
+    ),
+    Indicator(
+        "cases_per_10k",
+        "volume",
+        "Cases heard per 10,000 adult women, a year",
+        "Cases heard, per 10,000 of the MARACs' adult female population (PopulationFigure for the year the "
+        "period starts in), scaled to a year: a quarter's cases are multiplied by 4.",
+        _CASES_HEARD,
+        "adult female population",
+        (WM_QUANTITATIVE + ": Number of cases per 10,000 adult female population", LSCB_IN_LINE, WM_GOOD),
+        Unit.PER_10K,
+        _cases_per_10k,
+        (SAFELIVES_VOLUME, WM_VOLUME_FLOOR),
+    ),
+    # Victims and children
+    Indicator(
+        "victims_55_plus",
+        "victims",
+        "Victims aged 55 or over",
+        "Cases heard where the victim was 55 or over when referred.",
+        "cases heard with a victim aged 55 or over",
+        _CASES_HEARD,
+        (WM_QUANTITATIVE + ": Number & % of 55+ victims",),
+        Unit.PERCENT,
+        _share_of_cases(heard, Q(victim_age__gte=55)),
+    ),
+    Indicator(
+        "victims_16_17",
+        "victims",
+        "Victims aged 16 or 17",
+        "Cases heard where the victim was 16 or 17 when referred.",
+        "cases heard with a victim aged 16 or 17",
+        _CASES_HEARD,
+        (WM_QUANTITATIVE + ": Number and % of cases where victims aged 16-17", LSCB_IN_LINE, LSCB_STATISTICS),
+        Unit.PERCENT,
+        _share_of_cases(heard, AGED_16_17),
+    ),
+    Indicator(
+        "male_victims",
+        "victims",
+        "Male victims",
+        "Cases heard where the victim is male.",
+        "cases heard with a male victim",
+        _CASES_HEARD,
+        (WM_QUANTITATIVE + ": Number and % of cases where the victim is male",),
+        Unit.PERCENT,
+        _share_of_cases(heard, IS_MALE),
+    ),
+    Indicator(
+        "repeat_cases",
+        "victims",
+        "Repeat cases",
+        "Cases heard that are repeats (the MARAC's repeat definition, set on the case when it is accepted).",
+        "repeat cases heard",
+        _CASES_HEARD,
+        (WM_QUANTITATIVE + ": % of repeat cases heard at MARAC", LSCB_IN_LINE, WM_GOOD),
+        Unit.PERCENT,
+        _share_of_cases(heard, Q(is_repeat=True)),
+        (SAFELIVES_REPEATS,),
+    ),
+    Indicator(
+        "victims_with_children",
+        "victims",
+        "Victims with children",
+        "Cases heard with at least one child in the household.",
+        "cases heard with a child",
+        _CASES_HEARD,
+        (WM_QUANTITATIVE + ": Number of victims with children", LSCB_STATISTICS + ": cases involving children"),
+        Unit.PERCENT,
+        _share_of_cases(heard, Q(has_children=True)),
+    ),
+    Indicator(
+        "children_in_households",
+        "victims",
+        "Children in the households",
+        "Children named on the cases heard (a child on two cases counts twice, as in the SafeLives return).",
+        "children on cases heard",
+        "",
+        (WM_QUANTITATIVE + ": Number of children in the household",),
+        Unit.COUNT,
+        _children_in_households,
+    ),
+    Indicator(
+        "open_to_social_care",
+        "victims",
+        "Cases open to children's social care",
+        "Cases discussed at meetings run in OpenMARAC in the period where children's social care's research "
+        "gave a child a child protection plan, child in need or looked-after status. Adult social care's "
+        "involvement is not held as data.",
+        "cases discussed with a child open to children's social care",
+        "cases discussed at meetings run in OpenMARAC",
+        (WM_QUANTITATIVE + ": Number and % of referrals open to adult and/or children's social care",),
+        Unit.PERCENT,
+        _discussions_where_a_child(Q(status__in=_OPEN_TO_SOCIAL_CARE), with_children=False),
+    ),
+    Indicator(
+        "idva_caseload",
+        "victims",
+        "New cases per IDVA",
+        "Cases allocated to a named IDVA in the period, divided by the number of IDVAs they were allocated to. "
+        "Open caseloads are not derivable: a case's end of IDVA support is not recorded.",
+        "cases allocated to a named IDVA in the period",
+        "IDVAs allocated a case in the period",
+        (WM_QUANTITATIVE + ": IDVA caseloads",),
+        Unit.RATIO,
+        _idva_caseload,
+    ),
+    # Referrals by agency
+    Indicator(
+        "non_police_referrals",
+        "agencies",
+        "Referrals from agencies other than the police",
+        "Cases referred in the period by any agency that is not a police force.",
+        "cases referred by an agency other than the police",
+        _REFERRALS,
+        (WM_QUANTITATIVE + ": % of non-police referrals to MARAC",),
+        Unit.PERCENT,
+        _share_of_cases(referred, ~Q(referring_agency__agency_type=AgencyType.POLICE)),
+    ),
+    *_agency_indicators(),
+    # The quarterly diversity return
+    Indicator(
+        "referrals_bme",
+        "diversity",
+        "Referrals: victim Black or minority ethnic",
+        "Cases referred where the victim's ethnic group is Asian, Black, mixed or other (census 2021 high-level "
+        "groups; white minorities cannot be told apart at this level).",
+        "cases referred with a Black or minority ethnic victim",
+        _REFERRALS,
+        (BD_EQUALITY, WM_QUANTITATIVE + ": Diversity of referrals"),
+        Unit.PERCENT,
+        _share_of_cases(referred, IS_BME),
+    ),
+    Indicator(
+        "referrals_lgbt",
+        "diversity",
+        "Referrals: victim lesbian, gay, bisexual or transgender",
+        "Cases referred where the victim's sexuality is recorded as gay or lesbian, bisexual or other (not "
+        "heterosexual, not 'not known'), or the victim is transgender.",
+        "cases referred with an LGBT victim",
+        _REFERRALS,
+        (BD_EQUALITY,),
+        Unit.PERCENT,
+        _share_of_cases(referred, IS_LGBT),
+    ),
+    Indicator(
+        "referrals_disability",
+        "diversity",
+        "Referrals: victim has a disability",
+        "Cases referred where the victim is recorded as having a disability.",
+        "cases referred with a disabled victim",
+        _REFERRALS,
+        (BD_EQUALITY,),
+        Unit.PERCENT,
+        _share_of_cases(referred, Q(victim__has_disability=True)),
+    ),
+    Indicator(
+        "referrals_male",
+        "diversity",
+        "Referrals: victim male",
+        "Cases referred where the victim is male.",
+        "cases referred with a male victim",
+        _REFERRALS,
+        (BD_EQUALITY,),
+        Unit.PERCENT,
+        _share_of_cases(referred, IS_MALE),
+    ),
+    Indicator(
+        "referrals_16_17",
+        "diversity",
+        "Referrals: victim aged 16 or 17",
+        "Cases referred where the victim was 16 or 17 on the day of referral.",
+        "cases referred with a victim aged 16 or 17",
+        _REFERRALS,
+        (BD_EQUALITY, LSCB_STATISTICS + ": Numbers of child victims referred 16 17 years"),
+        Unit.PERCENT,
+        _share_of_cases(referred, AGED_16_17),
+    ),
+    Indicator(
+        "referrals_perpetrator_under_18",
+        "diversity",
+        "Referrals: a perpetrator under 18",
+        "Cases referred where anyone named as a perpetrator was under 18 on the day of referral.",
+        "cases referred with a perpetrator under 18",
+        _REFERRALS,
+        (BD_EQUALITY,),
+        Unit.PERCENT,
+        _share_of_cases(referred, Q(perpetrator_under_18=True)),
+    ),
+    # Children's measures
+    Indicator(
+        "csc_referrals",
+        "children",
+        "Referrals from children's social care",
+        "Cases referred in the period by children's social care.",
+        "cases referred by children's social care",
+        "",
+        (LSCB_STATISTICS + ": Number of referrals to Marac from CSC", LSCB_IN_LINE),
+        Unit.COUNT,
+        _count_of(_referred_from(AgencyType.CHILDRENS_SOCIAL_CARE)),
+    ),
+    Indicator(
+        "csc_referrals_growth",
+        "children",
+        "Referrals from children's social care: change on the previous period",
+        "The percentage change in children's social care's referrals against the period just before "
+        "(the previous quarter, for a quarter).",
+        "cases referred by children's social care in the period",
+        "cases referred by children's social care in the previous period",
+        (LSCB_STATISTICS + ": Number of referrals to Marac from CSC (% increase each quarter)",),
+        Unit.CHANGE,
+        _change_in(_referred_from(AgencyType.CHILDRENS_SOCIAL_CARE), _previous),
+        (Benchmark("seed", 0, Direction.ABOVE, LSCB_STATISTICS + ": an increase each quarter"),),
+    ),
+    Indicator(
+        "children_agency_referrals_growth",
+        "children",
+        "Referrals from agencies working with children: change on the previous period",
+        "Cases referred by children's social care, education, early years or youth offending, against the "
+        "period just before.",
+        "cases referred by agencies working with children in the period",
+        "the same in the previous period",
+        (LSCB_STATISTICS + ": Increasing numbers of referrals to Marac from agencies working with children",),
+        Unit.CHANGE,
+        _change_in(_referred_from(*WORKING_WITH_CHILDREN), _previous),
+        (Benchmark("seed", 0, Direction.ABOVE, LSCB_STATISTICS + ": increasing numbers"),),
+    ),
+    Indicator(
+        "children_on_protection_plans",
+        "children",
+        "Children subject to a child protection plan",
+        "Children whom children's social care's research, at meetings run in OpenMARAC in the period, recorded "
+        "as on a child protection plan (each child once).",
+        "children on a child protection plan",
+        "",
+        (LSCB_STATISTICS + ": Number of children subject to CPP where parent referred to Marac",),
+        Unit.COUNT,
+        _children_with(Q(status=ChildStatus.CHILD_PROTECTION_PLAN)),
+    ),
+    Indicator(
+        "young_people_harmful_behaviour",
+        "children",
+        "Young people using harmful behaviour",
+        "Children recorded in research, at meetings run in OpenMARAC in the period, as using harmful behaviour in a "
+        "relationship or towards a parent (intimate partner and APVA are not told apart).",
+        "young people using harmful behaviour",
+        "",
+        (LSCB_STATISTICS + ": young people using harmful behaviour in IPV / APVA", LSCB_IN_LINE),
+        Unit.COUNT,
+        _children_with(Q(harmful_behaviour=True)),
+    ),
+    Indicator(
+        "families_known_to_csc",
+        "children",
+        "Families known to children's social care",
+        "Cases with children discussed at meetings run in OpenMARAC in the period where children's social "
+        "care's research gave at least one child a status other than 'not known' (early help included).",
+        "cases discussed with children known to children's social care",
+        "cases with children discussed at meetings run in OpenMARAC",
+        (LSCB_IN_LINE + ": All families referred to Marac are known to Children's Social Care",),
+        Unit.PERCENT,
+        _discussions_where_a_child(~Q(status=ChildStatus.NOT_KNOWN), with_children=True),
+        (_all(LSCB_IN_LINE + ": all families known to children's social care"),),
+    ),
+    Indicator(
+        "child_voice",
+        "children",
+        "Child's voice heard",
+        "Full discussions of cases with children, at meetings run in OpenMARAC in the period, with the child's "
+        "voice recorded.",
+        "full discussions with children and the child's voice recorded",
+        "full discussions of cases with children",
+        (LSCB_IN_LINE + ": the child or young person's voice is heard at Marac",),
+        Unit.PERCENT,
+        _full_listings_with(_child_voice, children_only=True),
+    ),
+    Indicator(
+        "children_actions",
+        "children",
+        "Action plans with actions for the children",
+        "Full discussions of cases with children, at meetings run in OpenMARAC in the period, that have an "
+        "action plan, with at least one action for the children.",
+        "full discussions with children and an action for them",
+        "full discussions of cases with children that have an action plan",
+        (LSCB_IN_LINE + ": Action plans clearly show actions to reduce risks to the children",),
+        Unit.PERCENT,
+        _full_listings_with(lambda: _action_for(ForWhom.CHILDREN), children_only=True, with_action_plan=True),
+        (_all(LSCB_IN_LINE + ": action plans clearly show actions for the children"),),
+    ),
+    Indicator(
+        "csc_attendance",
+        "children",
+        "Meetings attended by children's social care",
+        "Meetings held in the period, with a register kept, at which children's social care was present or "
+        "sent a written submission.",
+        "meetings attended by children's social care",
+        "meetings with a register",
+        (LSCB_IN_LINE + ": Children's Social Care consistently attend Marac", LSCB_REPRESENTED),
+        Unit.PERCENT,
+        _meetings_attended_by(AgencyType.CHILDRENS_SOCIAL_CARE),
+        (_consistently(LSCB_IN_LINE + ": consistently attend"),),
+        counts_people=False,
+    ),
+    Indicator(
+        "education_attendance",
+        "children",
+        "Meetings attended by education or early years",
+        "Meetings held in the period, with a register kept, at which education or early years was present or "
+        "sent a written submission.",
+        "meetings attended by education or early years",
+        "meetings with a register",
+        (LSCB_IN_LINE + ": Education and Early Years settings have strong links with Marac",),
+        Unit.PERCENT,
+        _meetings_attended_by(AgencyType.EDUCATION, AgencyType.EARLY_YEARS),
+        counts_people=False,
+    ),
+    # Links to other arrangements and MARACs
+    Indicator(
+        "other_arrangements",
+        "links",
+        "Links to other safeguarding arrangements",
+        "Links recorded from cases' discussions to other processes (MAPPA, MASH, child protection conferences, "
+        "strategy meetings, CSE panels, Clare's Law, SOMM) at meetings run in OpenMARAC in the period.",
+        "links recorded at meetings run in OpenMARAC in the period",
+        "",
+        (WM_QUANTITATIVE + ": Number of referrals to other safeguarding and/or public protection arrangements",),
+        Unit.COUNT,
+        _links_of(None),
+    ),
+    *_link_indicators(),
+    Indicator(
+        "to_other_maracs",
+        "links",
+        "Referred to other MARACs",
+        "Referrals transferred to another MARAC in the period, and cases sent on to another MARAC at a "
+        "meeting held in the period.",
+        "referrals and cases transferred to another MARAC",
+        "cases referred in the period plus referrals transferred before becoming cases",
+        (WM_QUANTITATIVE + ": Number and % of referrals referred to other MARACs", BD_OTHER_MARACS),
+        Unit.PERCENT,
+        _to_other_maracs,
+    ),
+    # Against the recommendations
+    Indicator(
+        "idva_within_48_hours",
+        "quality",
+        "IDVA allocated within 48 hours",
+        "Cases referred in the period whose IDVA was allocated by the 48-hour deadline (allocated at or before "
+        "due by). Allocations still inside their 48 hours are left out until allocated or overdue.",
+        "allocations made by the deadline",
+        "allocations made or overdue",
+        (WM_GOOD + ": An IDVA proactively contacts ... victims within 48 hours", BD_VICTIM_CONTACT),
+        Unit.PERCENT,
+        _idva_within_48_hours,
+        (_all(WM_GOOD + ": an IDVA contacts victims within 48 hours"),),
+    ),
+    Indicator(
+        "actions_on_time",
+        "quality",
+        "Actions completed on time",
+        "Actions due in the period, whose due date has passed or which are closed, marked done on or before "
+        "their due date.",
+        "actions done by their due date",
+        "actions due in the period and due or closed",
+        (BD_COMPLETION, LSCB_STATISTICS + ": Audit completion of actions"),
+        Unit.PERCENT,
+        _actions_on_time,
+        (Benchmark("local", 90, Direction.AT_LEAST, BD_COMPLETION + ": in a timely fashion", local_reading=True),),
+    ),
+    Indicator(
+        "core_attendance",
+        "quality",
+        "Core agency attendance",
+        "Of each core agency's places at meetings held in the period (meetings with a register kept), those "
+        "where it was present or sent a written submission. Core agencies are the MARAC's current core list.",
+        "core agency places attended or covered in writing",
+        "meetings with a register, times the MARAC's core agencies",
+        (WM_GOOD + ": Core agencies consistently attend", WM_QUALITATIVE + ": Agency attendance", BD_ATTENDANCE),
+        Unit.PERCENT,
+        _core_attendance,
+        (_consistently(WM_GOOD + ": core agencies consistently attend"),),
+        counts_people=False,
+    ),
+    Indicator(
+        "victim_voice",
+        "quality",
+        "Victim's views represented",
+        "Full discussions at meetings run in OpenMARAC in the period with the victim's views recorded (usually "
+        "by the IDVA).",
+        "full discussions with the victim's views recorded",
+        "full discussions at meetings run in OpenMARAC",
+        (WM_GOOD + ": Each victim is represented at the MARAC meeting",),
+        Unit.PERCENT,
+        _full_listings_with(_victim_views),
+        (_all(WM_GOOD + ": each victim is represented"),),
+    ),
+    Indicator(
+        "perpetrator_actions",
+        "quality",
+        "Action plans with a perpetrator action",
+        "Full discussions at meetings run in OpenMARAC in the period that have an action plan, with at least "
+        "one action about the perpetrator.",
+        "full discussions with an action about the perpetrator",
+        "full discussions with an action plan",
+        (LSCB_IN_LINE + ": All action plans ... will have actions to address the behaviour of the perpetrator",),
+        Unit.PERCENT,
+        _full_listings_with(lambda: _action_for(ForWhom.PERPETRATOR), with_action_plan=True),
+        (_all(LSCB_IN_LINE + ": every action plan has a perpetrator action"),),
+    ),
+    Indicator(
+        "information_only_share",
+        "quality",
+        "Information-only listings",
+        "Listings discussed at meetings held in the period that were for information only. The seeds give no "
+        "figure to judge this share against.",
+        "information-only listings discussed",
+        "listings discussed",
+        (BD_INFORMATION_ONLY,),
+        Unit.PERCENT,
+        _information_only_share,
+    ),
+    Indicator(
+        "information_only_against_the_rules",
+        "quality",
+        "Information-only listings that should have been full",
+        "Information-only listings discussed in the period although the case has children, the victim is "
+        "pregnant, a vulnerable adult is involved, the referrer asked for specific actions or disagreed.",
+        "information-only listings breaking the listing rules",
+        "",
+        (BD_INFORMATION_ONLY,),
+        Unit.COUNT,
+        _information_only_against_the_rules,
+        (Benchmark("seed", 0, Direction.AT_MOST, BD_INFORMATION_ONLY + ": such cases would not be listed"),),
+    ),
+    Indicator(
+        "data_recorded",
+        "quality",
+        "Victims' details recorded",
+        "Cases heard whose victim has ethnicity, sexuality, disability and date of birth all recorded (none "
+        "'not known').",
+        "cases heard with the victim's details all recorded",
+        _CASES_HEARD,
+        (WM_GOOD + ": MARAC data is consistently recorded",),
+        Unit.PERCENT,
+        _share_of_cases(heard, RECORDED),
+        (_consistently(WM_GOOD + ": data consistently recorded"),),
+    ),
+)
+
+INDICATORS_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}

@@ -1,0 +1,142 @@
+"""The performance dashboard and its downloads. Thin: work out the scope, build the report, render."""
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
+from audit.models import AuditAction
+from audit.services import audit_record
+from marac.models import Marac
+from reports import exports
+from reports.cohorts import Scope
+from reports.forms import ReportForm
+from reports.meeting_return import meeting_return
+from reports.periods import Period, PeriodKind, period_containing
+from reports.report import Report, build_report
+from reports.scorecard import NOT_ANSWERED
+from reports.suppression import suppression_threshold
+from web.access import require_permission
+
+PERMISSION = "reports.view_aggregates"
+# Coordinators and chairs see case data anyway: their pages show exact counts. Board viewers see aggregates
+# only, with small numbers suppressed, and so does everything downloaded, whoever downloads it.
+SEES_EXACT_COUNTS = frozenset({Role.COORDINATOR, Role.CHAIR})
+
+
+@dataclass(frozen=True)
+class Choice:
+    form: ReportForm
+    maracs: list[tuple[int, str]]  # the MARACs chosen, in name order
+    period: Period
+
+
+def _choice(request: HttpRequest) -> Choice:
+    """The period and MARACs asked for. A MARAC the user may not report on answers 404, as if unknown."""
+    allowed = marac_ids_where(request.user, PERMISSIONS_BY_NAME[PERMISSION].roles)
+    if not allowed:
+        raise Http404
+    names = list(Marac.objects.filter(pk__in=allowed).order_by("name").values_list("pk", "name"))
+    requested = {int(value) for value in request.GET.getlist("marac") if value.isdigit()}
+    if requested - allowed:
+        raise Http404
+    initial = {"period": PeriodKind.ROLLING_12_MONTHS.value, "on": timezone.localdate()}
+    form = ReportForm(request.GET or None, maracs=names, initial=initial)
+    valid = bool(request.GET) and form.is_valid()
+    kind = form.period_kind() if valid else PeriodKind.ROLLING_12_MONTHS
+    day = form.day() if valid else timezone.localdate()
+    chosen = [(pk, name) for pk, name in names if not requested or pk in requested]
+    return Choice(form, chosen, period_containing(kind, day))
+
+
+def _sees_exact_counts(request: HttpRequest, marac_ids: list[int]) -> bool:
+    return all(roles_at(request.user, marac_id) & SEES_EXACT_COUNTS for marac_id in marac_ids)
+
+
+def _report(choice: Choice, *, suppress: bool) -> Report:
+    return build_report(
+        maracs=choice.maracs, period=choice.period, suppress=suppress, threshold=suppression_threshold()
+    )
+
+
+@require_permission(PERMISSION)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    choice = _choice(request)
+    suppress = not _sees_exact_counts(request, [pk for pk, _ in choice.maracs])
+    report = _report(choice, suppress=suppress)
+    meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": choice.form,
+            "report": report,
+            "query": request.GET.urlencode(),
+            "not_answered": NOT_ANSWERED,
+            "meeting_rows": exports.meeting_return_rows(meetings, threshold=report.threshold if suppress else None),
+        },
+    )
+
+
+def _download(request: HttpRequest, choice: Choice, content: bytes, content_type: str, filename: str) -> HttpResponse:
+    for marac_id, _ in choice.maracs:  # each MARAC's audit trail shows the export of its figures
+        audit_record(
+            action=AuditAction.EXPORT,
+            object_type="reports.indicators",
+            marac_id=marac_id,
+            summary=f"Downloaded {filename} for {choice.period.label} ({len(choice.maracs)} MARACs)",
+        )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(stem: str, period: Period, extension: str) -> str:
+    return f"openmarac-{stem}-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.{extension}"
+
+
+@require_permission(PERMISSION)
+def indicators_csv(request: HttpRequest) -> HttpResponse:
+    choice = _choice(request)
+    rows = exports.indicator_rows(_report(choice, suppress=True))
+    name = _filename("indicators", choice.period, "csv")
+    return _download(request, choice, exports.as_csv(rows), exports.CSV_CONTENT_TYPE, name)
+
+
+@require_permission(PERMISSION)
+def indicators_xlsx(request: HttpRequest) -> HttpResponse:
+    choice = _choice(request)
+    report = _report(choice, suppress=True)
+    content = exports.as_xlsx(
+        [
+            ("Indicators", exports.indicator_rows(report)),
+            ("Definitions", exports.definition_rows(report)),
+            ("Meeting return", _meeting_rows(choice)),
+        ]
+    )
+    name = _filename("indicators", choice.period, "xlsx")
+    return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name)
+
+
+def _meeting_rows(choice: Choice) -> list[list[exports.Cell]]:
+    meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
+    return exports.meeting_return_rows(meetings, threshold=suppression_threshold())
+
+
+@require_permission(PERMISSION)
+def meeting_return_csv(request: HttpRequest) -> HttpResponse:
+    choice = _choice(request)
+    name = _filename("meeting-return", choice.period, "csv")
+    return _download(request, choice, exports.as_csv(_meeting_rows(choice)), exports.CSV_CONTENT_TYPE, name)
+
+
+@require_permission(PERMISSION)
+def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
+    choice = _choice(request)
+    content = exports.as_xlsx([("SafeLives meeting return", _meeting_rows(choice))])
+    name = _filename("meeting-return", choice.period, "xlsx")
+    return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name)
