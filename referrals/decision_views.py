@@ -38,7 +38,10 @@ def _deciding(request: HttpRequest, pk: int) -> Referral:
 @require_permission("referrals.decide")
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
-    parties = [(party, decisions.match_candidates(referral, party, viewer=request.user)) for party in decisions.parties_of(referral)]
+    parties = [
+        (party, decisions.match_candidates(referral, party, viewer=request.user))
+        for party in decisions.parties_of(referral)
+    ]
     return render(
         request,
         "referrals/decision.html",

@@ -21,7 +21,7 @@ from marac.models import MaracAgency
 from meetings.models import Attendance, AttendanceCapacity, Meeting
 from testing.factories import AgencyFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("governance.tests.urls_for_records")]
+pytestmark = pytest.mark.django_db
 
 BASE = "/governance/records"
 
