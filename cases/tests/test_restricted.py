@@ -237,3 +237,21 @@ def test_a_restricted_case_is_left_off_the_agenda_grid_and_action_lists_of_those
         page = client.get(path).content.decode()
         assert open_case.reference in page, path
         assert restricted_case.reference not in page, path
+
+
+def test_a_same_person_match_in_a_restricted_case_shows_no_details_to_those_not_named(
+    client_for, marac, chair, coordinator, restricted_case
+):
+    from referrals.models import Referral, ReferralStatus
+    from referrals.tests.test_referral_pages import VICTIM
+
+    victim = restricted_case.victim
+    referral = Referral.objects.create(
+        marac=marac, referrer=chair, referring_agency=chair.agency, status=ReferralStatus.SUBMITTED,
+        content={"victim": {**VICTIM, "given_name": victim.given_name, "family_name": victim.family_name,
+                            "date_of_birth": victim.date_of_birth.isoformat()}},
+    )  # fmt: skip
+    other_coordinator = grant(UserFactory(), marac, Role.COORDINATOR)
+    page = client_for(other_coordinator).get(f"/referrals/{referral.pk}/decision/").content.decode()
+    assert "A possible match is held in a restricted case you are not named on" in page
+    assert f"/people/{victim.pk}/" not in page
