@@ -52,6 +52,10 @@ test: check ## Run every test, on SQLite and then on a throwaway PostgreSQL clus
 	$(TEST_ENV) $(VENV)/bin/pytest
 	$(TEST_ENV) scripts/with-postgres.sh $(VENV)/bin/pytest
 
+.PHONY: bench-reports
+bench-reports: install ## Time the indicators on a synthetic region (7 MARACs x 5 years); DATABASE_URL for PostgreSQL
+	$(PY) bench/reports/run.py
+
 .PHONY: docs
 docs: install ## Regenerate the generated documents (docs/permissions.md)
 	$(TEST_ENV) $(MANAGE) permissions_doc

@@ -43,6 +43,11 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.BOARD_VIEWER, Role.COORDINATOR, Role.CHAIR}),
     ),
     Permission(
+        "reports.record_quality",
+        "Record quality assurance: action plan reviews, feedback, audits, improvement plans, board report commentary",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission(
         "marac.change_configuration",
         "Change a MARAC's settings, agencies and population figures",
         frozenset({Role.ADMINISTRATOR}),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("governance/records/", include("governance.records_urls")),
     path("governance/", include("governance.urls")),
+    path("reports/quality/", include("reports.quality_urls")),
     path("reports/", include("reports.urls")),
     path("settings/", include("marac.urls")),
 ]

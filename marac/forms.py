@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.models import User
 from marac.models import Agency, AutomaticCriterion, ClosureDay, EscalationEvent, Marac, MaracAgency, PopulationFigure
+from marac.population_csv import MAX_UPLOAD_BYTES
 from web.forms import VersionedForm
 
 
@@ -148,3 +149,15 @@ class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
         if ClosureDay.objects.filter(marac=self.instance.marac, day=day).exists():
             raise forms.ValidationError("This date is already a closure day")
         return day
+
+
+class PopulationImportForm(forms.Form):
+    file = forms.FileField(label="Population CSV file", help_text="A .csv file of 1 MB or less.")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The file must be a CSV file (ending .csv)")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file must be 1 MB or smaller")
+        return upload

@@ -124,6 +124,40 @@ class PopulationFigure(models.Model):
         return f"{self.local_authority} {self.year}"
 
 
+class PopulationDimension(models.TextChoices):
+    ETHNICITY = "ethnicity", "Ethnic group"
+    AGE_BAND = "age_band", "Age band"
+
+
+class AgeBand(models.TextChoices):
+    # Women's age bands for the diversity comparison: 16-17 is the youngest a MARAC hears as an adult victim.
+    AGED_16_17 = "16_17", "16 to 17"
+    AGED_18_24 = "18_24", "18 to 24"
+    AGED_25_34 = "25_34", "25 to 34"
+    AGED_35_44 = "35_44", "35 to 44"
+    AGED_45_54 = "45_54", "45 to 54"
+    AGED_55_PLUS = "55_plus", "55 and over"
+
+
+class PopulationBreakdown(models.Model):
+    """The make-up of a population figure's adult women, by ethnic group (people.models.Ethnicity, without
+    "not known") or by age band: the reference for "referrals reflect the diversity of the local population"."""
+
+    figure = models.ForeignKey(PopulationFigure, on_delete=models.CASCADE, related_name="breakdowns")
+    dimension = models.CharField(max_length=20, choices=PopulationDimension)
+    category = models.CharField(max_length=20)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["dimension", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["figure", "dimension", "category"], name="one_count_per_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure}: {self.dimension} {self.category}"
+
+
 class AgencyType(models.TextChoices):
     POLICE = "police", "Police"
     IDVA_SERVICE = "idva_service", "IDVA service"

@@ -8,7 +8,8 @@ from django.db.models import Model
 
 from audit.models import AuditAction
 from audit.services import audit_record, field_changes
-from marac.models import Agency, ClosureDay, Marac, MaracAgency, PopulationFigure
+from marac.models import Agency, ClosureDay, Marac, MaracAgency, PopulationBreakdown, PopulationFigure
+from marac.population_csv import PopulationRow
 
 
 class StaleEdit(Exception):
@@ -84,6 +85,34 @@ def population_figure_save(*, figure: PopulationFigure, by: Any) -> PopulationFi
             created=existing is None,
         )
     return figure
+
+
+def population_import(*, marac: Marac, rows: list[PopulationRow], by: Any) -> tuple[int, int]:
+    """Save a checked file's figures in one transaction: a local authority's year already held is updated, so
+    the same file can be imported again without making duplicates. Returns (added, updated)."""
+    added = updated = 0
+    with transaction.atomic():
+        for row in rows:
+            figure, created = PopulationFigure.objects.select_for_update().update_or_create(
+                marac=marac,
+                local_authority=row.local_authority,
+                year=row.year,
+                defaults={"adult_female_population": row.adult_female_population},
+            )
+            for (dimension, category), count in row.breakdown.items():
+                PopulationBreakdown.objects.update_or_create(
+                    figure=figure, dimension=dimension, category=category, defaults={"count": count}
+                )
+            added, updated = (added + 1, updated) if created else (added, updated + 1)
+            audit_record(
+                action=AuditAction.CREATE if created else AuditAction.CHANGE,
+                obj=figure,
+                user=by,
+                marac_id=marac.pk,
+                summary=f"Imported population figures for {row.year}: {row.adult_female_population} adult women "
+                "with their ethnic groups and age bands",
+            )
+    return added, updated
 
 
 def closure_day_add(*, closure: ClosureDay, by: Any) -> ClosureDay:

@@ -4,8 +4,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.services import audit_view
 from marac import services
-from marac.forms import AgencyForm, AgencyMembershipForm, ClosureDayForm, MaracSettingsForm, PopulationFigureForm
+from marac.forms import (
+    AgencyForm,
+    AgencyMembershipForm,
+    ClosureDayForm,
+    MaracSettingsForm,
+    PopulationFigureForm,
+    PopulationImportForm,
+)
 from marac.models import Marac, MaracAgency
+from marac.population_csv import RowError, column_help, parse_population_csv
 from web.access import current_marac_where, require_permission
 
 
@@ -23,7 +31,7 @@ def marac_detail(request: HttpRequest) -> HttpResponse:
         {
             "marac": marac,
             "memberships": marac.memberships.select_related("agency", "representative").prefetch_related("deputies"),
-            "figures": marac.population_figures.all(),
+            "figures": marac.population_figures.prefetch_related("breakdowns"),
             "can_change": request.user.has_perm("marac.change_configuration", marac),
         },
     )
@@ -85,6 +93,23 @@ def population_add(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Population figure saved")
         return redirect("marac:detail")
     return render(request, "marac/population_add.html", {"form": form, "marac": marac})
+
+
+@require_permission("marac.change_configuration")
+def population_import(request: HttpRequest) -> HttpResponse:
+    marac = _marac(request, "marac.change_configuration")
+    form = PopulationImportForm(request.POST or None, request.FILES or None)
+    row_errors: list[RowError] = []
+    if request.method == "POST" and form.is_valid():
+        rows, row_errors = parse_population_csv(
+            form.cleaned_data["file"].read(), local_authorities=marac.local_authorities
+        )
+        if not row_errors:
+            added, updated = services.population_import(marac=marac, rows=rows, by=request.user)
+            messages.success(request, f"Population figures imported: {added} added, {updated} updated")
+            return redirect("marac:detail")
+    context = {"form": form, "marac": marac, "row_errors": row_errors, "columns": column_help()}
+    return render(request, "marac/population_import.html", context, status=400 if row_errors else 200)
 
 
 @require_permission("marac.change_configuration")

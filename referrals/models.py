@@ -39,6 +39,13 @@ class ReferralStatus(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred to another MARAC"
 
 
+class Consent(models.TextChoices):
+    # The consent section's answers, copied out of the encrypted content so the boards' measures can count them.
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    NOT_ASKED_UNSAFE = "not_asked_unsafe", "Not asked, because it was not safe to ask"
+
+
 class Referral(models.Model):
     marac = models.ForeignKey("marac.Marac", on_delete=models.PROTECT, related_name="referrals")
     referrer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals")
@@ -50,6 +57,9 @@ class Referral(models.Model):
     content = EncryptedJSONField(default=dict, blank=True)
     instrument = models.ForeignKey(RiskInstrument, null=True, blank=True, on_delete=models.PROTECT)
     criteria_result = models.JSONField(default=dict, blank=True)
+    # Set on submission from the consent section; blank for referrals submitted before these were kept.
+    information_sharing_consent = models.CharField(max_length=20, choices=Consent, blank=True)
+    idva_referral_consent = models.CharField(max_length=20, choices=Consent, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

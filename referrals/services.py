@@ -209,6 +209,9 @@ def referral_submit(*, referral: Referral, based_on_version: int | None, by: Any
             return {"": [decision.summary, *(criteria.SIGNPOST_WORDS[signpost] for signpost in decision.signposts)]}
         current.instrument = instrument_for(current)
         current.criteria_result = {**decision_as_data(decision), "dash_score": referral_facts(current).dash_score}
+        consent = _cleaned(current, SECTIONS_BY_SLUG["consent"])
+        current.information_sharing_consent = consent.get("information_sharing") or ""
+        current.idva_referral_consent = consent.get("idva_referral") or ""
         current.status = ReferralStatus.SUBMITTED
         current.submitted_at = timezone.now()
         current.version += 1

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionStatus, ForWhom
 from cases.models import Case, CaseParty, PartyRole
-from marac.models import AgencyType, MaracAgency, PopulationFigure
+from marac.models import AgeBand, AgencyType, MaracAgency, PopulationBreakdown, PopulationDimension, PopulationFigure
 from meetings.models import (
     Attendance,
     AttendanceCapacity,
@@ -29,7 +29,7 @@ from meetings.models import (
     VictimVoice,
 )
 from people.models import Ethnicity, Gender, Sexuality
-from referrals.models import IdvaAllocation, Referral, ReferralStatus, Transfer
+from referrals.models import Consent, IdvaAllocation, Referral, ReferralStatus, Transfer
 from reports.cohorts import (
     Scope,
     discussed,
@@ -70,7 +70,12 @@ GROUPS = (
     Group("volume", "Referrals and cases heard", "West Midlands' quantitative list: how much the MARAC does."),
     Group("victims", "Victims and children", "Who the cases heard are about."),
     Group("agencies", "Referrals by agency", "Who refers: West Midlands' breakdown and the LSCB's sources."),
-    Group("diversity", "Quarterly diversity return", "Barking and Dagenham's list for the SafeLives return."),
+    Group(
+        "diversity",
+        "Quarterly diversity return",
+        "Barking and Dagenham's list for the SafeLives return, then West Midlands' victims against the local "
+        "population.",
+    ),
     Group("children", "Children's measures", "The LSCB's children's measures the data can answer."),
     Group("links", "Links to other arrangements", "Cases linked to other safeguarding processes and MARACs."),
     Group("quality", "Against the recommendations", "Figures with a benchmark: met or not met."),
@@ -145,6 +150,13 @@ def _previous(scope: Scope) -> Scope:
     return scope.previous()
 
 
+def _nearest_year(years: dict[int, Any], wanted: int) -> int:
+    """The year the period starts in; where that year's figure is missing, the latest earlier year, else the
+    earliest later year."""
+    earlier = [year for year in years if year <= wanted]
+    return max(earlier) if earlier else min(years)
+
+
 def adult_female_population(scope: Scope) -> int:
     """The MARACs' adult female population for the year the period starts in; where that year's figure is
     missing, the latest earlier year's, else the earliest later year's."""
@@ -157,11 +169,26 @@ def adult_female_population(scope: Scope) -> int:
     )
     for row in rows:  # one row per MARAC and year, already summed over its local authorities
         by_marac.setdefault(row["marac_id"], {})[row["year"]] = row["total"]
-    total = 0
+    return sum(years[_nearest_year(years, wanted)] for years in by_marac.values())
+
+
+def population_breakdown(scope: Scope, dimension: PopulationDimension) -> dict[str, int]:
+    """The MARACs' adult women by category (ethnic group or age band), each MARAC's figures taken from the
+    year chosen as for the adult female population, among the years whose breakdown is held."""
+    rows = (
+        PopulationBreakdown.objects.filter(figure__marac_id__in=scope.marac_ids, dimension=dimension)
+        .values("figure__marac_id", "figure__year", "category")
+        .annotate(total=Sum("count"))
+    )
+    by_marac: dict[int, dict[int, dict[str, int]]] = {}
+    for row in rows:  # summed over local authorities: one row per MARAC, year and category
+        years = by_marac.setdefault(row["figure__marac_id"], {})
+        years.setdefault(row["figure__year"], {})[row["category"]] = row["total"]
+    totals: dict[str, int] = {}
     for years in by_marac.values():
-        earlier = [year for year in years if year <= wanted]
-        total += years[max(earlier)] if earlier else years[min(years)]
-    return total
+        for category, count in years[_nearest_year(years, scope.period.start.year)].items():
+            totals[category] = totals.get(category, 0) + count
+    return totals
 
 
 def _cases_per_10k(scope: Scope) -> Figure:
@@ -174,6 +201,39 @@ def _threshold(met: bool) -> Compute:
             marac_id__in=scope.marac_ids, submitted_at__gte=scope.starts_at, submitted_at__lt=scope.ends_before
         ).exclude(status=ReferralStatus.DRAFT)
         totals = submitted.aggregate(total=Count("pk"), matching=Count("pk", filter=Q(criteria_result__met=met)))
+        return Figure.percent(totals["matching"], totals["total"])
+
+    return compute
+
+
+def _against_population(dimension: PopulationDimension, category: str, known: Q, matching: Q) -> Compute:
+    """Victims' share of a category over the population's share: 1.0 when referrals mirror the population,
+    0.5 when the group is half as present among victims as among local women."""
+
+    def compute(scope: Scope) -> Figure:
+        victims = with_facts(referred(scope)).filter(known)
+        totals = victims.aggregate(total=Count("pk"), matching=Count("pk", filter=matching))
+        population = population_breakdown(scope, dimension)
+        population_total, in_category = sum(population.values()), population.get(category, 0)
+        if not totals["total"] or not in_category:
+            return Figure(totals["matching"], totals["total"], None)
+        victim_share = totals["matching"] / totals["total"]
+        return Figure(totals["matching"], totals["total"], victim_share / (in_category / population_total))
+
+    return compute
+
+
+def _consent_share(field: str, answer: Consent) -> Compute:
+    def compute(scope: Scope) -> Figure:
+        # Referrals submitted before consent was kept as a field have it blank: left out, not counted as "no".
+        submitted = (
+            Referral.objects.filter(
+                marac_id__in=scope.marac_ids, submitted_at__gte=scope.starts_at, submitted_at__lt=scope.ends_before
+            )
+            .exclude(status=ReferralStatus.DRAFT)
+            .exclude(**{field: ""})
+        )
+        totals = submitted.aggregate(total=Count("pk"), matching=Count("pk", filter=Q(**{field: answer})))
         return Figure.percent(totals["matching"], totals["total"])
 
     return compute
@@ -411,6 +471,105 @@ _CASES_HEARD = "cases heard in the period"
 _REFERRALS = "cases referred in the period"
 
 
+# West Midlands' 80% floor on referral volume, read across to each group: a group is reflected when its share
+# of victims is at least 80% of its share of local women.
+REFLECTS_POPULATION = Benchmark(
+    "population",
+    0.8,
+    Direction.AT_LEAST,
+    WM_GOOD + ": Referrals to MARAC reflect the diversity of your local population",
+    local_reading=True,
+)
+ETHNIC_GROUPS = [group for group in Ethnicity if group != Ethnicity.NOT_KNOWN]
+AGE_BAND_RANGES = {
+    AgeBand.AGED_16_17: (16, 17),
+    AgeBand.AGED_18_24: (18, 24),
+    AgeBand.AGED_25_34: (25, 34),
+    AgeBand.AGED_35_44: (35, 44),
+    AgeBand.AGED_45_54: (45, 54),
+    AgeBand.AGED_55_PLUS: (55, None),
+}
+_AGAINST_POPULATION = (
+    " divided by the same group's share of the MARACs' women aged 16 and over (PopulationBreakdown, for the "
+    "year the period starts in). 1.0: victims mirror the population; below 1: the group is under-represented."
+)
+
+
+def _age_band(band: AgeBand) -> Q:
+    youngest, oldest = AGE_BAND_RANGES[band]
+    return Q(victim_age__gte=youngest) & (Q(victim_age__lte=oldest) if oldest is not None else Q())
+
+
+def _population_indicators() -> tuple[Indicator, ...]:
+    ethnicity = tuple(
+        Indicator(
+            key=f"population_ethnicity_{group.value}",
+            group="diversity",
+            name=f"Victims against the local population: {group.label}",
+            definition="The share of victims referred in the period (ethnic group recorded) who are "
+            f"{group.label}," + _AGAINST_POPULATION,
+            numerator=f"cases referred with a victim who is {group.label}",
+            denominator="cases referred with the victim's ethnic group recorded",
+            sources=(WM_QUANTITATIVE + ": Diversity of referrals in context with the local population", WM_GOOD),
+            unit=Unit.RATIO,
+            compute=_against_population(
+                PopulationDimension.ETHNICITY,
+                group.value,
+                ~Q(victim__ethnicity=Ethnicity.NOT_KNOWN),
+                Q(victim__ethnicity=group),
+            ),
+            benchmarks=(REFLECTS_POPULATION,),
+        )
+        for group in ETHNIC_GROUPS
+    )
+    age = tuple(
+        Indicator(
+            key=f"population_age_{band.value}",
+            group="diversity",
+            name=f"Victims against the local population: aged {band.label}",
+            definition="The share of victims referred in the period (aged 16 or over when referred, date of "
+            f"birth recorded) who were aged {band.label}," + _AGAINST_POPULATION,
+            numerator=f"cases referred with a victim aged {band.label}",
+            denominator="cases referred with a victim aged 16 or over",
+            sources=(WM_QUANTITATIVE + ": Diversity of referrals in context with the local population", WM_GOOD),
+            unit=Unit.RATIO,
+            compute=_against_population(
+                PopulationDimension.AGE_BAND, band.value, Q(victim_age__gte=16), _age_band(band)
+            ),
+            benchmarks=(REFLECTS_POPULATION,),
+        )
+        for band in AgeBand
+    )
+    return ethnicity + age
+
+
+POPULATION_INDICATOR_KEYS = tuple(indicator.key for indicator in _population_indicators())
+
+
+def _consent_indicators() -> tuple[Indicator, ...]:
+    consents = (
+        ("information_sharing_consent", "consent to share information"),
+        ("idva_referral_consent", "consent to a referral to the IDVA service"),
+    )
+    return tuple(
+        Indicator(
+            key=f"{field}_{answer.value}",
+            group="volume",
+            name=f"Referrals with {words}: {answer.label.lower()}",
+            definition=f"Referrals submitted in the period where the victim's {words} was recorded as "
+            f"'{answer.label.lower()}'. Referrals submitted before OpenMARAC kept this answer as a field are "
+            "left out.",
+            numerator=f"referrals submitted with {words} {answer.label.lower()}",
+            denominator="referrals submitted in the period with the answer recorded",
+            sources=(WM_QUANTITATIVE + ": Number and % of referrals with consent from the victim",),
+            unit=Unit.PERCENT,
+            compute=_consent_share(field, answer),
+        )
+        for field, words in consents
+        for answer in Consent
+    )
+
+
 def _agency_indicators() -> tuple[Indicator, ...]:
     return tuple(
         Indicator(
@@ -494,6 +653,7 @@ INDICATORS: tuple[Indicator, ...] = (
         Unit.PERCENT,
         _threshold(met=False),
     ),
+    *_consent_indicators(),
     Indicator(
         "cases_heard",
         "volume",
@@ -704,6 +864,7 @@ INDICATORS: tuple[Indicator, ...] = (
         Unit.PERCENT,
         _share_of_cases(referred, Q(perpetrator_under_18=True)),
     ),
+    *_population_indicators(),
     # Children's measures
     Indicator(
         "csc_referrals",

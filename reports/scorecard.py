@@ -4,7 +4,7 @@ Plain data: the dashboard and docs/indicators.md read it."""
 
 from dataclasses import dataclass
 
-from reports.indicators import INDICATORS_BY_KEY
+from reports.indicators import INDICATORS_BY_KEY, POPULATION_INDICATOR_KEYS
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ WHAT_GOOD_LOOKS_LIKE: tuple[ScorecardItem, ...] = (
     ),
     ScorecardItem(
         "Referrals to MARAC reflect the diversity of your local population",
-        why_not_decided="not held: only the adult female population is recorded, not its make-up",
+        checks=tuple((key, "population") for key in POPULATION_INDICATOR_KEYS),
     ),
     ScorecardItem("The MARAC is aware of victims' characteristics and additional needs", why_not_decided=JUDGEMENT),
     ScorecardItem(
@@ -94,18 +94,6 @@ class Unanswered:
 
 
 NOT_ANSWERED: tuple[Unanswered, ...] = (
-    Unanswered(
-        "Number and % of referrals with consent from the victim",
-        "002 WM, the quantitative list",
-        "consent is held inside the encrypted referral content, which is never queried into; it needs its own "
-        "field on the referral to be counted in the database",
-    ),
-    Unanswered(
-        "Diversity of referrals in context with the local population",
-        "002 WM, the quantitative list",
-        "the make-up of the local population is not held (only the adult female population); the diversity "
-        "return's shares are shown for a person to compare",
-    ),
     Unanswered(
         "Referrals open to adult social care",
         "002 WM, the quantitative list",
@@ -138,12 +126,6 @@ NOT_ANSWERED: tuple[Unanswered, ...] = (
         "Number of Young People's Violence Advisors (YPVA) commissioned locally",
         "000 LSCB, Statistics/performance measures",
         "a commissioning question, not case data",
-    ),
-    Unanswered(
-        "Postcode data to specific Marac referrals",
-        "000 LSCB, Statistics/performance measures",
-        "the outward postcode is held per address, but an area breakdown would show small counts by place; "
-        "not yet built",
     ),
     Unanswered(
         "Reduction in repeat domestic abuse call outs by Police",

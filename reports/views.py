@@ -11,7 +11,7 @@ from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
-from reports import exports
+from reports import exports, postcodes
 from reports.cohorts import Scope
 from reports.forms import ReportForm
 from reports.meeting_return import meeting_return
@@ -140,3 +140,12 @@ def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
     content = exports.as_xlsx([("SafeLives meeting return", _meeting_rows(choice))])
     name = _filename("meeting-return", choice.period, "xlsx")
     return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name)
+
+
+@require_permission(PERMISSION)
+def postcode_districts_csv(request: HttpRequest) -> HttpResponse:
+    choice = _choice(request)
+    scope = Scope(tuple(pk for pk, _ in choice.maracs), choice.period)
+    rows = postcodes.district_rows(scope, threshold=suppression_threshold())
+    name = _filename("referrals-by-postcode-district", choice.period, "csv")
+    return _download(request, choice, exports.as_csv(rows), exports.CSV_CONTENT_TYPE, name)

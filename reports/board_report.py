@@ -1,0 +1,221 @@
+"""The board report for a period, as PDF and Word: headline indicators with their benchmarks, bar charts, the
+quality assurance summary, and the coordinator's commentary. Always built suppressed: it leaves the system.
+Builders take data and return bytes; who may have them, and the audit of the export, is the views' business."""
+
+import io
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from docx.shared import Cm
+from fpdf import FPDF
+
+# The marking, header and footer are the same as on every other document that leaves OpenMARAC.
+from actions.documents import _latin1, _MarkedPdf, _new_document, _pdf_text, _saved, _table
+from marac.models import Marac
+from reports.indicators import INDICATORS_BY_KEY
+from reports.models import BoardReport
+from reports.periods import Period, PeriodKind
+from reports.quality_selectors import SummarySection, quality_summary
+from reports.report import Report, build_report
+from reports.suppression import suppression_threshold
+
+# The figures a board asks about first (WM and SafeLives); any not defined are left out.
+HEADLINE_KEYS = (
+    "referrals",
+    "threshold_met",
+    "cases_heard",
+    "cases_heard_change",
+    "cases_per_10k",
+    "repeat_cases",
+    "non_police_referrals",
+    "victims_with_children",
+    "core_attendance",
+    "idva_within_48_hours",
+    "victim_voice",
+    "perpetrator_actions",
+)
+
+
+@dataclass(frozen=True)
+class Commentary:
+    overview: str
+    indicators: str
+    quality: str
+
+
+@dataclass(frozen=True)
+class BoardReportData:
+    marac_name: str
+    period: Period
+    indicators: Report
+    quality: tuple[SummarySection, ...]
+    commentary: Commentary
+
+    @property
+    def title(self) -> str:
+        return f"MARAC board report: {self.period.label}"
+
+    @property
+    def bars(self) -> list[tuple[str, float]]:
+        return [(bar.label, bar.percent) for group in self.indicators.groups for bar in group.bars]
+
+
+def board_report_data(board_report: BoardReport, *, today: date) -> BoardReportData:
+    period = Period(PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end)
+    marac = Marac.objects.get(pk=board_report.marac_id)
+    threshold = suppression_threshold()
+    keys = [key for key in HEADLINE_KEYS if key in INDICATORS_BY_KEY]
+    indicators = build_report(
+        maracs=[(marac.pk, marac.name)], period=period, suppress=True, threshold=threshold, keys=keys
+    )
+    quality = quality_summary(
+        marac_id=marac.pk, start=period.start, end=period.end, today=today, suppress=True, threshold=threshold
+    )
+    commentary = Commentary(board_report.overview, board_report.indicators_commentary, board_report.quality_commentary)
+    return BoardReportData(marac.name, period, indicators, quality, commentary)
+
+
+def _indicator_rows(data: BoardReportData) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for group in data.indicators.groups:
+        for row in group.rows:
+            cell = row.cells[0]
+            benchmarks = "; ".join(row.indicator.benchmark_wordings) or "none"
+            results = "; ".join(result.text for result in cell.results) or "-"
+            rows.append((row.indicator.name, cell.value_text, benchmarks, results))
+    return rows
+
+
+_INDICATOR_COLUMNS = ("Indicator", "Value", "Benchmark", "Result")
+_NO_COMMENTARY = "No commentary written."
+_SUPPRESSION_NOTE = (
+    'Counts from 1 to {threshold} are shown as "<{shown}", and percentages, rates or averages built on one as '
+    '"suppressed", so that nobody can be identified.'
+)
+
+
+def _suppression_note(data: BoardReportData) -> str:
+    threshold = data.indicators.threshold
+    return _SUPPRESSION_NOTE.format(threshold=threshold, shown=threshold + 1)
+
+
+# --- A bar chart as PNG, with nothing but the standard library --------------------------------------------------------
+
+_CHART_WIDTH = 500
+_BAR_HEIGHT = 16
+_BAR_GAP = 8
+_TRACK = (230, 230, 230)
+_BAR = (29, 112, 184)  # GOV.UK blue
+_WHITE = (255, 255, 255)
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+
+def bar_chart_png(percents: list[float]) -> bytes:
+    """Horizontal bars (0-100%) on grey tracks, one per figure, top to bottom; the labels go in a table beside."""
+    height = max(1, len(percents)) * (_BAR_HEIGHT + _BAR_GAP)
+    rows = []
+    for y in range(height):
+        index, offset = divmod(y, _BAR_HEIGHT + _BAR_GAP)
+        if index >= len(percents) or offset >= _BAR_HEIGHT:
+            rows.append(b"\x00" + bytes(_WHITE) * _CHART_WIDTH)
+            continue
+        filled = round(_CHART_WIDTH * max(0.0, min(100.0, percents[index])) / 100)
+        rows.append(b"\x00" + bytes(_BAR) * filled + bytes(_TRACK) * (_CHART_WIDTH - filled))
+    header = struct.pack(">IIBBBBB", _CHART_WIDTH, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+# --- Word ----------------------------------------------------------------------------------------------------------
+
+
+def board_report_docx(data: BoardReportData) -> bytes:
+    document = _new_document(data.title)
+    document.add_paragraph(f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
+    document.add_paragraph(_suppression_note(data))
+    document.add_heading("Overview", level=1)
+    document.add_paragraph(data.commentary.overview or _NO_COMMENTARY)
+    document.add_heading("Headline indicators", level=1)
+    _table(document, _INDICATOR_COLUMNS, _indicator_rows(data))
+    if data.bars:
+        document.add_heading("Percentages at a glance", level=2)
+        document.add_picture(_png_stream([percent for _, percent in data.bars]), width=Cm(12))
+        _table(document, ("Bar, top to bottom", "Percentage"), [(label, f"{pct:.1f}%") for label, pct in data.bars])
+    document.add_paragraph(data.commentary.indicators or _NO_COMMENTARY)
+    document.add_heading("Quality assurance", level=1)
+    for section in data.quality:
+        document.add_heading(section.title, level=2)
+        _table(document, ("Measure", "Value"), [(line.label, line.value) for line in section.lines])
+    document.add_paragraph(data.commentary.quality or _NO_COMMENTARY)
+    return _saved(document)
+
+
+def _png_stream(percents: list[float]) -> io.BytesIO:
+    return io.BytesIO(bar_chart_png(percents))
+
+
+# --- PDF -----------------------------------------------------------------------------------------------------------
+
+
+def _pdf_table(pdf: FPDF, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], widths: tuple[int, ...]) -> None:
+    pdf.set_font("Helvetica", "", 9)
+    with pdf.table(col_widths=widths, text_align="LEFT") as table:
+        table.row(header)
+        for row in rows:
+            table.row([_latin1(text) for text in row])
+
+
+def _pdf_bars(pdf: FPDF, bars: list[tuple[str, float]]) -> None:
+    """Rectangles: a grey track for 100% and a blue bar for the figure, the label and value beside."""
+    pdf.set_font("Helvetica", "", 8)
+    track = 80
+    for label, percent in bars:
+        if pdf.will_page_break(8):
+            pdf.add_page()
+        x, y = pdf.l_margin, pdf.get_y()
+        pdf.set_fill_color(*_TRACK)
+        pdf.rect(x, y, track, 5, style="F")
+        pdf.set_fill_color(*_BAR)
+        pdf.rect(x, y, track * max(0.0, min(100.0, percent)) / 100, 5, style="F")
+        pdf.set_xy(x + track + 3, y)
+        pdf.cell(0, 5, _latin1(f"{percent:.1f}%  {label}"))
+        pdf.set_xy(x, y + 7)
+
+
+def board_report_pdf(data: BoardReportData) -> bytes:
+    pdf = _MarkedPdf(format="A4")
+    pdf.set_title(data.title)
+    pdf.add_page()
+    _pdf_text(pdf, data.title, size=18, style="B")
+    _pdf_text(pdf, f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
+    _pdf_text(pdf, _suppression_note(data), size=9)
+    pdf.ln(3)
+    _pdf_text(pdf, "Overview", size=13, style="B")
+    _pdf_text(pdf, data.commentary.overview or _NO_COMMENTARY)
+    pdf.ln(3)
+    _pdf_text(pdf, "Headline indicators", size=13, style="B")
+    _pdf_table(pdf, _INDICATOR_COLUMNS, _indicator_rows(data), (70, 25, 55, 30))
+    if data.bars:
+        pdf.ln(3)
+        _pdf_text(pdf, "Percentages at a glance", size=11, style="B")
+        _pdf_bars(pdf, data.bars)
+    pdf.ln(2)
+    _pdf_text(pdf, data.commentary.indicators or _NO_COMMENTARY)
+    pdf.ln(3)
+    _pdf_text(pdf, "Quality assurance", size=13, style="B")
+    for section in data.quality:
+        _pdf_text(pdf, section.title, size=11, style="B")
+        _pdf_table(pdf, ("Measure", "Value"), [(line.label, line.value) for line in section.lines], (150, 30))
+        pdf.ln(2)
+    _pdf_text(pdf, data.commentary.quality or _NO_COMMENTARY)
+    return bytes(pdf.output())

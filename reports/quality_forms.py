@@ -1,0 +1,133 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from marac.models import Agency
+from reports import quality_rules as rules
+from reports.models import BoardReport, FeedbackResponse, ImprovementAction, ImprovementPlan, QualityAudit, Rating
+from reports.periods import PeriodKind
+from web.forms import DateInput, VersionedForm
+
+
+class ReviewForm(forms.Form):
+    period_start = forms.DateField(label="Plans heard from", widget=DateInput)
+    period_end = forms.DateField(label="Plans heard to", widget=DateInput)
+    sample_size = forms.IntegerField(label="How many plans to sample", min_value=1, max_value=100, initial=10)
+    seed = forms.IntegerField(
+        label="Seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="Leave blank for a new sample. The same seed and period draw the same plans again.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end must be on or after the start")
+        return cleaned
+
+
+class PlanScoreForm(forms.Form):
+    """One rating and comment for each of WM's statements on action planning."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, scores: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, text in rules.ACTION_PLAN_STATEMENTS:
+            rating, comment = scores.get(key, ("", ""))
+            self.fields[f"rating_{key}"] = forms.ChoiceField(
+                label=text, choices=Rating.choices, widget=forms.RadioSelect, initial=rating or None
+            )
+            self.fields[f"comment_{key}"] = forms.CharField(
+                label="Comment",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=comment,
+            )
+
+    def ratings(self) -> dict[str, tuple[str, str]]:
+        return {
+            key: (self.cleaned_data[f"rating_{key}"], self.cleaned_data[f"comment_{key}"])
+            for key, _ in rules.ACTION_PLAN_STATEMENTS
+        }
+
+
+_SCORE_CHOICES = [("", "No answer"), *((str(score), str(score)) for score in rules.SCORE_RANGE)]
+
+
+class FeedbackForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = FeedbackResponse
+        fields = ["received_on", "score_1", "score_2", "score_3", "comment"]
+        widgets = {"received_on": DateInput}
+        labels = {"comment": "Comment (do not write anything that identifies anyone)"}
+
+    def __init__(self, *args: Any, respondent: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index, question in enumerate(rules.FEEDBACK_QUESTIONS[respondent], start=1):
+            self.fields[f"score_{index}"] = forms.TypedChoiceField(
+                label=f"{question} (1 strongly disagree, 5 strongly agree)",
+                choices=_SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def scores(self) -> list[int | None]:
+        return [self.cleaned_data[f"score_{index}"] for index in (1, 2, 3)]
+
+
+class QualityAuditForm(VersionedForm):
+    class Meta:
+        model = QualityAudit
+        fields = ["kind", "carried_out_on", "agencies", "scope", "findings", "recommendations"]
+        widgets = {"carried_out_on": DateInput, "kind": forms.RadioSelect, "agencies": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = Agency.objects.filter(memberships__marac_id=marac_id)  # type: ignore[attr-defined]
+        self.initial.setdefault("version", 1)
+
+
+class ImprovementPlanForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = ImprovementPlan
+        fields = ["title", "agreed_on"]
+        widgets = {"agreed_on": DateInput}
+
+
+class ImprovementActionForm(VersionedForm):
+    class Meta:
+        model = ImprovementAction
+        fields = ["action", "owner", "due_on", "status"]
+        widgets = {"due_on": DateInput}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", 1)
+
+
+class BoardReportStartForm(forms.Form):
+    period = forms.ChoiceField(label="Period", choices=[(kind.value, kind.label) for kind in PeriodKind])
+    on = forms.DateField(
+        label="Containing the day (for rolling 12 months: ending on the day)",
+        widget=DateInput,
+        initial=timezone.localdate,
+    )
+
+
+class BoardReportForm(VersionedForm):
+    class Meta:
+        model = BoardReport
+        fields = ["overview", "indicators_commentary", "quality_commentary"]
+        labels = {
+            "overview": "Overview",
+            "indicators_commentary": "Commentary on the indicators",
+            "quality_commentary": "Commentary on quality assurance",
+        }
+        help_texts = {"overview": "Write nothing that could identify a victim, a child or anyone else in a case."}
