@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Case, CaseParty, PartyRole
 from demo import fictional
+from demo.meeting_history import MeetingHistory
 from demo.personas import create_agencies, create_users
 from demo.plan import (
     SAFELIVES_2024,
@@ -101,7 +102,15 @@ def generate_area(
         if with_users:
             mark_demo_referrer_cases(rng, cases, start=start)
         counts = _write_cases(marac, cases, agencies, users.get("referrer"))
-        _write_listings(marac, cases, {meeting.starts_at.date(): meeting for meeting in meetings}, planner)
+        # The demo's meetings as if run in OpenMARAC; national runs are left bare, and fast.
+        history = (
+            MeetingHistory(marac=marac, seed=seed, start=start, end=end, users=users, meetings=meetings)
+            if with_users
+            else None
+        )
+        _write_listings(marac, cases, {meeting.starts_at.date(): meeting for meeting in meetings}, planner, history)
+        if history is not None:
+            history.save()
     in_period = sum(case.referred_on >= start for case in cases)
     return AreaCounts(marac_id=marac.pk, cases_in_period=in_period, meetings=len(meetings), users=len(users), **counts)
 
@@ -260,8 +269,15 @@ def _write_cases(
     }
 
 
-def _write_listings(marac: Marac, cases: Sequence[CasePlan], meetings: dict[date, Meeting], planner: Planner) -> None:
-    """Each case on the agenda of the meeting that heard it, or will hear it: the agendas of the demo's year."""
+def _write_listings(
+    marac: Marac,
+    cases: Sequence[CasePlan],
+    meetings: dict[date, Meeting],
+    planner: Planner,
+    history: MeetingHistory | None = None,
+) -> None:
+    """Each case on the agenda of the meeting that heard it, or will hear it: the agendas of the demo's year,
+    minuted first where the demo's meetings were run in OpenMARAC."""
     from meetings.models import Listing, ListingKind, Outcome
 
     rows = {case.reference: case for case in Case.objects.filter(marac=marac).only("pk", "reference")}
@@ -280,4 +296,6 @@ def _write_listings(marac: Marac, cases: Sequence[CasePlan], meetings: dict[date
                 outcome=(Outcome.CLOSED if plan.status == "closed" else Outcome.REVIEW) if heard else "",
             )
         )
+    if history is not None:
+        history.minute(listings)
     Listing.objects.bulk_create(listings, batch_size=_BATCH_SIZE)
