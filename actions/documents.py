@@ -3,16 +3,11 @@ representatives (BD Completion of Actions), and one family's MARAC meeting recor
 like Camden's social care MARAC meeting record (CAM 5.3 and its template). Builders take data and return bytes;
 who may have them, and the audit of the export, is the views' business."""
 
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from actions.models import Action
 from actions.tracking_selectors import FamilyMeeting, SummaryCase
@@ -20,11 +15,15 @@ from cases.models import Case, PartyRole
 from meetings.models import Meeting
 from people.models import Person
 from referrals.calendar import LONDON
+from web.documents import (
+    MarkedPdf,
+    docx_bytes,
+    latin1,
+    marked_document,
+    pdf_text,
+    word_table,
+)
 
-MARKING = "OFFICIAL-SENSITIVE"
-HANDLING = "Share only with those who need to know, under the MARAC information sharing agreement."
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF_CONTENT_TYPE = "application/pdf"
 _ACTION_COLUMNS = ("Owner agency", "Action", "For whom", "Due")
 
 
@@ -49,88 +48,28 @@ def _outcome(summary_case: SummaryCase | FamilyMeeting) -> str:
 # --- Word -----------------------------------------------------------------------------------------------------------
 
 
-def _new_document(title: str) -> DocxDocument:
-    document = Document()
-    section = document.sections[0]
-    for paragraph in (section.header.paragraphs[0], section.footer.paragraphs[0]):
-        paragraph.text = MARKING
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.runs[0].bold = True
-    section.footer.add_paragraph(HANDLING).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.core_properties.title = title
-    document.add_heading(title, level=0)
-    return document
-
-
-def _table(document: DocxDocument, header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
-    header = list(header)
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-
-
 def _labelled(document: DocxDocument, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run(f"{label}: ").bold = True
     paragraph.add_run(value or "Not recorded")
 
 
-def _saved(document: DocxDocument) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def action_summary_docx(*, meeting: Meeting, cases: list[SummaryCase]) -> bytes:
-    document = _new_document("Summary of actions")
+    document = marked_document("Summary of actions")
     document.add_paragraph(f"{meeting.marac.name}, {_meeting_day(meeting)}")
     for summary_case in cases:
         document.add_heading(f"Case {summary_case.listing.case.reference}", level=1)
         _labelled(document, "Outcome", _outcome(summary_case))
         if summary_case.actions:
-            _table(document, _ACTION_COLUMNS, (_action_row(action) for action in summary_case.actions))
+            word_table(document, _ACTION_COLUMNS, (_action_row(action) for action in summary_case.actions))
         else:
             document.add_paragraph("No actions were agreed.")
     if not cases:
         document.add_paragraph("No cases were listed for this meeting.")
-    return _saved(document)
+    return docx_bytes(document)
 
 
 # --- PDF ------------------------------------------------------------------------------------------------------------
-
-# The PDF's built-in fonts cover Latin-1 only; typographic punctuation is mapped and anything else replaced.
-_PLAIN = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...",
-     "\u2022": "-"}
-)  # fmt: skip
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
-
-class _MarkedPdf(FPDF):
-    def header(self) -> None:
-        self.set_font("Helvetica", "B", 9)
-        self.cell(0, 6, MARKING, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(2)
-
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font("Helvetica", "B", 9)
-        self.cell(0, 5, MARKING, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font("Helvetica", "", 7)
-        self.cell(0, 4, _latin1(f"{HANDLING} Page {self.page_no()}"), align="C")
-
-
-def _pdf_text(pdf: FPDF, text: str, *, size: int = 10, style: str = "") -> None:
-    pdf.set_font("Helvetica", style, size)
-    pdf.multi_cell(0, size * 0.5, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _pdf_actions(pdf: FPDF, actions: list[Action]) -> None:
@@ -138,25 +77,25 @@ def _pdf_actions(pdf: FPDF, actions: list[Action]) -> None:
     with pdf.table(col_widths=(30, 80, 25, 25), text_align="LEFT") as table:
         table.row(_ACTION_COLUMNS)
         for action in actions:
-            table.row([_latin1(text) for text in _action_row(action)])
+            table.row([latin1(text) for text in _action_row(action)])
 
 
 def action_summary_pdf(*, meeting: Meeting, cases: list[SummaryCase]) -> bytes:
-    pdf = _MarkedPdf(format="A4")
+    pdf = MarkedPdf(format="A4")
     pdf.set_title("Summary of actions")
     pdf.add_page()
-    _pdf_text(pdf, "Summary of actions", size=18, style="B")
-    _pdf_text(pdf, f"{meeting.marac.name}, {_meeting_day(meeting)}")
+    pdf_text(pdf, "Summary of actions", size=18, style="B")
+    pdf_text(pdf, f"{meeting.marac.name}, {_meeting_day(meeting)}")
     for summary_case in cases:
         pdf.ln(4)
-        _pdf_text(pdf, f"Case {summary_case.listing.case.reference}", size=13, style="B")
-        _pdf_text(pdf, f"Outcome: {_outcome(summary_case)}")
+        pdf_text(pdf, f"Case {summary_case.listing.case.reference}", size=13, style="B")
+        pdf_text(pdf, f"Outcome: {_outcome(summary_case)}")
         if summary_case.actions:
             _pdf_actions(pdf, summary_case.actions)
         else:
-            _pdf_text(pdf, "No actions were agreed.")
+            pdf_text(pdf, "No actions were agreed.")
     if not cases:
-        _pdf_text(pdf, "No cases were listed for this meeting.")
+        pdf_text(pdf, "No cases were listed for this meeting.")
     return bytes(pdf.output())
 
 
@@ -180,7 +119,7 @@ def _people(case: Case, role: str) -> list[Person]:
 
 def _family_details(document: DocxDocument, case: Case) -> None:
     document.add_heading("Victim's details", level=1)
-    _table(
+    word_table(
         document,
         ("Name", "Date of birth", "Home address", "MARAC no"),
         [(str(case.victim), _born(case.victim), "Kept confidential: not included", case.reference)],
@@ -188,13 +127,13 @@ def _family_details(document: DocxDocument, case: Case) -> None:
     document.add_heading("Children's details", level=1)
     children = _people(case, PartyRole.CHILD)
     if children:
-        _table(document, ("Name", "Date of birth"), [(str(child), _born(child)) for child in children])
+        word_table(document, ("Name", "Date of birth"), [(str(child), _born(child)) for child in children])
     else:
         document.add_paragraph("No children recorded.")
     document.add_heading("Alleged or actual perpetrator's details", level=1)
     perpetrators = _people(case, PartyRole.PERPETRATOR)
     if perpetrators:
-        _table(document, ("Name", "Date of birth"), [(str(person), _born(person)) for person in perpetrators])
+        word_table(document, ("Name", "Date of birth"), [(str(person), _born(person)) for person in perpetrators])
     else:
         document.add_paragraph("No perpetrator recorded.")
     document.add_heading("Referral to MARAC", level=1)
@@ -222,7 +161,7 @@ def _family_meeting(document: DocxDocument, meeting: FamilyMeeting) -> None:
     document.add_heading("Attendees", level=2)
     rows = _attendance_rows(meeting)
     if rows:
-        _table(document, ("Name", "Agency or organisation", "Capacity"), rows)
+        word_table(document, ("Name", "Agency or organisation", "Capacity"), rows)
     else:
         document.add_paragraph("No register recorded.")
     document.add_heading("Information shared and risks identified", level=2)
@@ -237,7 +176,7 @@ def _family_meeting(document: DocxDocument, meeting: FamilyMeeting) -> None:
     document.add_heading("Recommendations and outcome of MARAC meeting", level=2)
     _labelled(document, "Outcome", _outcome(meeting))
     if meeting.actions:
-        _table(
+        word_table(
             document,
             (*_ACTION_COLUMNS, "Status"),
             [(*_action_row(action), action.get_status_display()) for action in meeting.actions],
@@ -249,7 +188,7 @@ def _family_meeting(document: DocxDocument, meeting: FamilyMeeting) -> None:
 def family_record_docx(*, case: Case, meetings: list[FamilyMeeting], exported_by: ExportedBy) -> bytes:
     """CAM's MARAC meeting record for one family: the family, the referral, then each meeting at which the case was
     heard. Another family's details never appear: links to other families are left to the agency's own records."""
-    document = _new_document("MARAC meeting record")
+    document = marked_document("MARAC meeting record")
     document.add_paragraph(f"{case.marac.name}, case {case.reference}")
     _family_details(document, case)
     for meeting in meetings:
@@ -259,4 +198,4 @@ def family_record_docx(*, case: Case, meetings: list[FamilyMeeting], exported_by
     document.add_heading("Completed by", level=1)
     local = exported_by.at.astimezone(LONDON)
     document.add_paragraph(f"{exported_by.name}, {exported_by.agency}, {_day(local.date())} at {local:%H:%M}")
-    return _saved(document)
+    return docx_bytes(document)

@@ -30,6 +30,7 @@ from marac.models import Marac
 from meetings.models import Meeting, MeetingState
 from referrals.calendar import action_summary_due, calendar_from_marac
 from web.access import current_marac_where, require_permission
+from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
 from web.forms import VersionedForm
 
 
@@ -206,9 +207,9 @@ def _summary_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.view_agenda")
     cases = action_summary(meeting=meeting, viewer=request.user)
     if kind == "docx":
-        content, content_type = documents.action_summary_docx(meeting=meeting, cases=cases), documents.DOCX_CONTENT_TYPE
+        content, content_type = documents.action_summary_docx(meeting=meeting, cases=cases), DOCX_CONTENT_TYPE
     else:
-        content, content_type = documents.action_summary_pdf(meeting=meeting, cases=cases), documents.PDF_CONTENT_TYPE
+        content, content_type = documents.action_summary_pdf(meeting=meeting, cases=cases), PDF_CONTENT_TYPE
     audit_record(
         action=AuditAction.EXPORT,
         obj=meeting,
@@ -244,4 +245,4 @@ def family_record_download(request: HttpRequest, pk: int) -> HttpResponse:
         obj=case,
         summary=f"MARAC meeting record for case {case.pk} downloaded as docx: {len(meetings)} meetings",
     )
-    return _download(content, documents.DOCX_CONTENT_TYPE, f"marac-record-{case.reference}.docx")
+    return _download(content, DOCX_CONTENT_TYPE, f"marac-record-{case.reference}.docx")

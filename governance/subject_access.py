@@ -4,7 +4,6 @@ other people in the subject's cases, wherever they appear in free text, become "
 Staff are named by agency and role only (see _STAFF); the coordinator reviews the draft for exemptions before
 it is released. governance/subject_access_selectors.py gathers the data; the view audits the export."""
 
-import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,14 +11,13 @@ from datetime import date, datetime
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from web.documents import docx_bytes, mark_paragraph, word_table
 
 REDACTED = "[redacted: third party]"
 # Staff names are withheld, their agency and role kept: the subject learns who held and saw their data (the
 # recipients Article 15 asks for), while a perpetrator's request cannot name the workers who supported a victim.
 REDACTED_STAFF = "[redacted: member of staff]"
-MARKING = "OFFICIAL-SENSITIVE"
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)
@@ -91,16 +89,6 @@ def _labelled(document: DocxDocument, label: str, value: str) -> None:
     paragraph.add_run(value or "Not recorded")
 
 
-def _table(document: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-
-
 def _section(document: DocxDocument, section: Section) -> None:
     document.add_heading(section.title, level=1)
     for label, value in section.rows:
@@ -111,16 +99,14 @@ def _section(document: DocxDocument, section: Section) -> None:
     if section.table is not None:
         header, rows = section.table
         if rows:
-            _table(document, header, rows)
+            word_table(document, header, rows)
         else:
             document.add_paragraph("None.")
 
 
 def subject_access_docx(export: SubjectAccessExport) -> bytes:
     document = Document()
-    header = document.sections[0].header.paragraphs[0]
-    header.text = MARKING
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    mark_paragraph(document.sections[0].header.paragraphs[0])
     title = f"Subject access: information held on person {export.person_id}"
     document.core_properties.title = title
     document.add_heading(title, level=0)
@@ -131,6 +117,4 @@ def subject_access_docx(export: SubjectAccessExport) -> bytes:
     )
     for section in export.sections:
         _section(document, section)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)

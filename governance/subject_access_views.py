@@ -4,10 +4,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from governance.subject_access import DOCX_CONTENT_TYPE, subject_access_docx
+from governance.subject_access import subject_access_docx
 from governance.subject_access_selectors import subject_access_export
 from people.selectors import get_person_for_user
 from web.access import require_permission
+from web.documents import DOCX_CONTENT_TYPE
 
 PERMISSION = "governance.subject_access"
 

@@ -1,20 +1,17 @@
 """The case list as a Word document, laid out like the lists MARACs circulate today (BD MARAC List: "The MARAC list of
 cases is circulated on a word document"). Plain data in, bytes out: the services decide what goes in it."""
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from referrals.calendar import format_day
+from web.documents import docx_bytes, mark_paragraph
 
-MARKING = "OFFICIAL-SENSITIVE"
 COLUMNS = (
     "No.",
     "Case reference",
@@ -57,13 +54,6 @@ class CaseListRow:
         )
 
 
-def _mark(paragraph: Any) -> None:
-    paragraph.text = MARKING
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for run in paragraph.runs:
-        run.bold = True
-
-
 def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Sequence[CaseListRow]) -> bytes:
     document = Document()
     section = document.sections[0]
@@ -71,8 +61,8 @@ def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Se
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
     section.left_margin = section.right_margin = Cm(1.5)
-    _mark(section.header.paragraphs[0])
-    _mark(section.footer.paragraphs[0])
+    mark_paragraph(section.header.paragraphs[0])
+    mark_paragraph(section.footer.paragraphs[0])
 
     document.add_heading(f"{marac_name}: case list", level=1)
     when = f"Meeting on {format_day(meeting_starts_at.date())} at {meeting_starts_at:%H:%M}"
@@ -92,6 +82,4 @@ def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Se
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(9)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)

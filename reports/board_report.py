@@ -12,8 +12,6 @@ from datetime import date
 from docx.shared import Cm
 from fpdf import FPDF
 
-# The marking, header and footer are the same as on every other document that leaves OpenMARAC.
-from actions.documents import _latin1, _MarkedPdf, _new_document, _pdf_text, _saved, _table
 from marac.models import Marac
 from reports.indicators import INDICATORS_BY_KEY
 from reports.models import BoardReport
@@ -21,6 +19,9 @@ from reports.periods import Period, PeriodKind
 from reports.quality_selectors import SummarySection, quality_summary
 from reports.report import Report, build_report
 from reports.suppression import suppression_threshold
+
+# The marking, header and footer are the same as on every other document that leaves OpenMARAC.
+from web.documents import MarkedPdf, docx_bytes, latin1, marked_document, pdf_text, word_table
 
 # The figures a board asks about first (WM and SafeLives); any not defined are left out.
 HEADLINE_KEYS = (
@@ -140,24 +141,24 @@ def bar_chart_png(percents: list[float]) -> bytes:
 
 
 def board_report_docx(data: BoardReportData) -> bytes:
-    document = _new_document(data.title)
+    document = marked_document(data.title)
     document.add_paragraph(f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
     document.add_paragraph(_suppression_note(data))
     document.add_heading("Overview", level=1)
     document.add_paragraph(data.commentary.overview or _NO_COMMENTARY)
     document.add_heading("Headline indicators", level=1)
-    _table(document, _INDICATOR_COLUMNS, _indicator_rows(data))
+    word_table(document, _INDICATOR_COLUMNS, _indicator_rows(data))
     if data.bars:
         document.add_heading("Percentages at a glance", level=2)
         document.add_picture(_png_stream([percent for _, percent in data.bars]), width=Cm(12))
-        _table(document, ("Bar, top to bottom", "Percentage"), [(label, f"{pct:.1f}%") for label, pct in data.bars])
+        word_table(document, ("Bar, top to bottom", "Percentage"), [(label, f"{pct:.1f}%") for label, pct in data.bars])
     document.add_paragraph(data.commentary.indicators or _NO_COMMENTARY)
     document.add_heading("Quality assurance", level=1)
     for section in data.quality:
         document.add_heading(section.title, level=2)
-        _table(document, ("Measure", "Value"), [(line.label, line.value) for line in section.lines])
+        word_table(document, ("Measure", "Value"), [(line.label, line.value) for line in section.lines])
     document.add_paragraph(data.commentary.quality or _NO_COMMENTARY)
-    return _saved(document)
+    return docx_bytes(document)
 
 
 def _png_stream(percents: list[float]) -> io.BytesIO:
@@ -172,7 +173,7 @@ def _pdf_table(pdf: FPDF, header: tuple[str, ...], rows: Sequence[tuple[str, ...
     with pdf.table(col_widths=widths, text_align="LEFT") as table:
         table.row(header)
         for row in rows:
-            table.row([_latin1(text) for text in row])
+            table.row([latin1(text) for text in row])
 
 
 def _pdf_bars(pdf: FPDF, bars: list[tuple[str, float]]) -> None:
@@ -188,34 +189,34 @@ def _pdf_bars(pdf: FPDF, bars: list[tuple[str, float]]) -> None:
         pdf.set_fill_color(*_BAR)
         pdf.rect(x, y, track * max(0.0, min(100.0, percent)) / 100, 5, style="F")
         pdf.set_xy(x + track + 3, y)
-        pdf.cell(0, 5, _latin1(f"{percent:.1f}%  {label}"))
+        pdf.cell(0, 5, latin1(f"{percent:.1f}%  {label}"))
         pdf.set_xy(x, y + 7)
 
 
 def board_report_pdf(data: BoardReportData) -> bytes:
-    pdf = _MarkedPdf(format="A4")
+    pdf = MarkedPdf(format="A4")
     pdf.set_title(data.title)
     pdf.add_page()
-    _pdf_text(pdf, data.title, size=18, style="B")
-    _pdf_text(pdf, f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
-    _pdf_text(pdf, _suppression_note(data), size=9)
+    pdf_text(pdf, data.title, size=18, style="B")
+    pdf_text(pdf, f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
+    pdf_text(pdf, _suppression_note(data), size=9)
     pdf.ln(3)
-    _pdf_text(pdf, "Overview", size=13, style="B")
-    _pdf_text(pdf, data.commentary.overview or _NO_COMMENTARY)
+    pdf_text(pdf, "Overview", size=13, style="B")
+    pdf_text(pdf, data.commentary.overview or _NO_COMMENTARY)
     pdf.ln(3)
-    _pdf_text(pdf, "Headline indicators", size=13, style="B")
+    pdf_text(pdf, "Headline indicators", size=13, style="B")
     _pdf_table(pdf, _INDICATOR_COLUMNS, _indicator_rows(data), (70, 25, 55, 30))
     if data.bars:
         pdf.ln(3)
-        _pdf_text(pdf, "Percentages at a glance", size=11, style="B")
+        pdf_text(pdf, "Percentages at a glance", size=11, style="B")
         _pdf_bars(pdf, data.bars)
     pdf.ln(2)
-    _pdf_text(pdf, data.commentary.indicators or _NO_COMMENTARY)
+    pdf_text(pdf, data.commentary.indicators or _NO_COMMENTARY)
     pdf.ln(3)
-    _pdf_text(pdf, "Quality assurance", size=13, style="B")
+    pdf_text(pdf, "Quality assurance", size=13, style="B")
     for section in data.quality:
-        _pdf_text(pdf, section.title, size=11, style="B")
+        pdf_text(pdf, section.title, size=11, style="B")
         _pdf_table(pdf, ("Measure", "Value"), [(line.label, line.value) for line in section.lines], (150, 30))
         pdf.ln(2)
-    _pdf_text(pdf, data.commentary.quality or _NO_COMMENTARY)
+    pdf_text(pdf, data.commentary.quality or _NO_COMMENTARY)
     return bytes(pdf.output())

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
-from actions.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
@@ -36,6 +35,7 @@ from reports.quality_selectors import quality_summary
 from reports.suppression import suppression_threshold
 from reports.views import SEES_EXACT_COUNTS
 from web.access import current_marac_where, require_permission
+from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
 
 RECORD = "reports.record_quality"
 VIEW = "reports.view_aggregates"

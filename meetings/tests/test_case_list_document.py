@@ -9,9 +9,10 @@ from django.utils import timezone
 from docx import Document
 
 from cases.models import CaseParty, PartyRole
-from meetings.case_list_document import COLUMNS, MARKING, CaseListRow, case_list_document
+from meetings.case_list_document import COLUMNS, CaseListRow, case_list_document
 from meetings.models import Listing, ListingKind, Meeting
 from testing.factories import AgencyFactory, CaseFactory, PersonFactory
+from web.documents import MARKING
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -1,0 +1,87 @@
+"""What every Word and PDF document that leaves OpenMARAC shares: the OFFICIAL-SENSITIVE marking, the handling
+line, tables, and PDF text in the built-in fonts. Builders elsewhere lay out their own content."""
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+MARKING = "OFFICIAL-SENSITIVE"
+HANDLING = "Share only with those who need to know, under the MARAC information sharing agreement."
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+def mark_paragraph(paragraph: Any) -> None:
+    """Turn a header or footer paragraph into the protective marking."""
+    paragraph.text = MARKING
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for run in paragraph.runs:
+        run.bold = True
+
+
+def marked_document(title: str) -> DocxDocument:
+    """A Word document marked in header and footer, with the handling line and the title."""
+    document = Document()
+    section = document.sections[0]
+    for paragraph in (section.header.paragraphs[0], section.footer.paragraphs[0]):
+        mark_paragraph(paragraph)
+    section.footer.add_paragraph(HANDLING).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.core_properties.title = title
+    document.add_heading(title, level=0)
+    return document
+
+
+def word_table(document: DocxDocument, header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
+    header = list(header)
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+
+
+def docx_bytes(document: DocxDocument) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# The PDF's built-in fonts cover Latin-1 only; typographic punctuation is mapped and anything else replaced.
+_PLAIN = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...",
+     "\u2022": "-"}
+)  # fmt: skip
+
+
+def latin1(text: str) -> str:
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+class MarkedPdf(FPDF):
+    """A PDF marked at the top and bottom of every page, with the handling line and page number."""
+
+    def header(self) -> None:
+        self.set_font("Helvetica", "B", 9)
+        self.cell(0, 6, MARKING, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("Helvetica", "B", 9)
+        self.cell(0, 5, MARKING, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font("Helvetica", "", 7)
+        self.cell(0, 4, latin1(f"{HANDLING} Page {self.page_no()}"), align="C")
+
+
+def pdf_text(pdf: FPDF, text: str, *, size: int = 10, style: str = "") -> None:
+    pdf.set_font("Helvetica", style, size)
+    pdf.multi_cell(0, size * 0.5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
