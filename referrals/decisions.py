@@ -23,7 +23,7 @@ from people.models import Address, Person
 from referrals import calendar, repeats
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS_BY_SLUG
-from referrals.services import _cleaned
+from referrals.services import cleaned_section
 
 IDVA_ALLOCATION_HOURS = 48  # BD IDSVA: "allocated within 48 hours"
 CHILDREN_CHASE_WORKING_DAYS = 2  # BED 4: chased if not confirmed after 2 working days
@@ -56,10 +56,10 @@ class Candidate:
 
 
 def parties_of(referral: Referral) -> list[Party]:
-    parties = [Party("victim", PartyRole.VICTIM, _cleaned(referral, SECTIONS_BY_SLUG["victim"]))]
+    parties = [Party("victim", PartyRole.VICTIM, cleaned_section(referral, SECTIONS_BY_SLUG["victim"]))]
     for slug, role in (("perpetrators", PartyRole.PERPETRATOR), ("children", PartyRole.CHILD)):
         for index, raw in enumerate(referral.content.get(slug, [])):
-            parties.append(Party(f"{slug}.{index}", role, _cleaned(referral, SECTIONS_BY_SLUG[slug], raw)))
+            parties.append(Party(f"{slug}.{index}", role, cleaned_section(referral, SECTIONS_BY_SLUG[slug], raw)))
     return parties
 
 
@@ -167,7 +167,7 @@ def _repeat(referral: Referral, victim: Person, perpetrators: list[Person], toda
 def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
     meetings = meetings_ensure_ahead(marac=marac, start=timezone.localdate(referral.submitted_at))
     working = calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
-    urgent = bool(_cleaned(referral, SECTIONS_BY_SLUG["criteria"]).get("urgent"))
+    urgent = bool(cleaned_section(referral, SECTIONS_BY_SLUG["criteria"]).get("urgent"))
     assert referral.submitted_at is not None  # only submitted referrals are listed
     return calendar.meeting_for_referral(
         referral.submitted_at,
@@ -179,7 +179,7 @@ def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
 
 def _asks_for_actions(referral: Referral) -> bool:
     """BD Cases for information only: a referrer who asks for specific actions needs a full discussion."""
-    return bool(_cleaned(referral, SECTIONS_BY_SLUG["about"]).get("specific_actions"))
+    return bool(cleaned_section(referral, SECTIONS_BY_SLUG["about"]).get("specific_actions"))
 
 
 def _next_reference(marac: Marac, year: int) -> str:

@@ -95,7 +95,7 @@ def instrument_for(referral: Referral) -> RiskInstrument:
     if referral.instrument_id:
         return referral.instrument  # type: ignore[return-value]
     code = risk.DASH_RIC.code
-    victim_dob = _cleaned(referral, SECTIONS_BY_SLUG["victim"]).get("date_of_birth")
+    victim_dob = cleaned_section(referral, SECTIONS_BY_SLUG["victim"]).get("date_of_birth")
     if victim_dob:
         choice = risk.checklist_for_victim(victim_dob, timezone.localdate())
         if choice.checklist is not None:
@@ -112,7 +112,8 @@ def section_errors(referral: Referral, section: Section, raw: dict[str, Any]) ->
     return {} if form.is_valid() else {field: [str(e) for e in errs] for field, errs in form.errors.items()}
 
 
-def _cleaned(referral: Referral, section: Section, raw: dict[str, Any] | None = None) -> dict[str, Any]:
+def cleaned_section(referral: Referral, section: Section, raw: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A section as its form cleans it, or {} while it is not yet valid."""
     data = raw if raw is not None else referral.content.get(section.slug, {})
     questions = instrument_for(referral).questions if section.slug == "risk" else []
     form = form_for(section, data=data, questions=questions)
@@ -136,7 +137,7 @@ def referral_problems(referral: Referral) -> dict[str, list[str]]:
                 problems.setdefault(section.slug, []).append(f"Complete the section: {section.title.lower()}")
         elif section_errors(referral, section, stored):
             problems.setdefault(section.slug, []).append(f"Correct the errors in: {section.title.lower()}")
-    victim_dob = _cleaned(referral, SECTIONS_BY_SLUG["victim"]).get("date_of_birth")
+    victim_dob = cleaned_section(referral, SECTIONS_BY_SLUG["victim"]).get("date_of_birth")
     if victim_dob:
         choice = risk.checklist_for_victim(victim_dob, timezone.localdate())
         if not choice.accepted:
@@ -145,15 +146,15 @@ def referral_problems(referral: Referral) -> dict[str, list[str]]:
 
 
 def referral_facts(referral: Referral) -> criteria.ReferralFacts:
-    answers = _cleaned(referral, SECTIONS_BY_SLUG["risk"])
+    answers = cleaned_section(referral, SECTIONS_BY_SLUG["risk"])
     score = (
         sum(1 for key, value in answers.items() if not key.endswith("_comment") and value == "yes") if answers else None
     )
-    choices = _cleaned(referral, SECTIONS_BY_SLUG["criteria"])
+    choices = cleaned_section(referral, SECTIONS_BY_SLUG["criteria"])
     events = [
         criteria.RecordedEvent(kind=criteria.EventKind(item["kind"]), occurred_on=item["happened_on"])
         for raw in referral.content.get("history", [])
-        if (item := _cleaned(referral, SECTIONS_BY_SLUG["history"], raw))
+        if (item := cleaned_section(referral, SECTIONS_BY_SLUG["history"], raw))
     ]
     judgement = None
     if choices.get("professional_judgement"):
@@ -161,7 +162,7 @@ def referral_facts(referral: Referral) -> criteria.ReferralFacts:
             rationale=choices.get("judgement_rationale", ""),
             marac_representative_consulted=choices.get("representative_consulted") == "yes",
         )
-    victim = _cleaned(referral, SECTIONS_BY_SLUG["victim"])
+    victim = cleaned_section(referral, SECTIONS_BY_SLUG["victim"])
     return criteria.ReferralFacts(
         dash_score=score,
         events=tuple(events),
@@ -209,7 +210,7 @@ def referral_submit(*, referral: Referral, based_on_version: int | None, by: Any
             return {"": [decision.summary, *(criteria.SIGNPOST_WORDS[signpost] for signpost in decision.signposts)]}
         current.instrument = instrument_for(current)
         current.criteria_result = {**decision_as_data(decision), "dash_score": referral_facts(current).dash_score}
-        consent = _cleaned(current, SECTIONS_BY_SLUG["consent"])
+        consent = cleaned_section(current, SECTIONS_BY_SLUG["consent"])
         current.information_sharing_consent = consent.get("information_sharing") or ""
         current.idva_referral_consent = consent.get("idva_referral") or ""
         current.status = ReferralStatus.SUBMITTED
