@@ -56,6 +56,14 @@ test: check ## Run every test, on SQLite and then on a throwaway PostgreSQL clus
 bench-reports: install ## Time the indicators on a synthetic region (7 MARACs x 5 years); DATABASE_URL for PostgreSQL
 	$(PY) bench/reports/run.py
 
+.PHONY: bench-linkage
+bench-linkage: install ## Person matching on truth-labelled synthetic people: Splink against exact match, 100k and 1M records
+	$(PY) -m bench.linkage.run
+
+.PHONY: bench-load
+bench-load: install ## Meeting-day load against gunicorn and a throwaway PostgreSQL on loopback
+	$(PY) -m bench.load.run
+
 .PHONY: docs
 docs: install ## Regenerate the generated documents (docs/permissions.md)
 	$(TEST_ENV) $(MANAGE) permissions_doc

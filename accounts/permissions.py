@@ -141,6 +141,21 @@ PERMISSIONS: tuple[Permission, ...] = (
     ),
     Permission("accounts.manage_users", "Add users and grant or remove roles", frozenset({Role.ADMINISTRATOR})),
     Permission(
+        "people.review_matches",
+        "Confirm or reject likely-same-person suggestions, and train the MARAC's matching model",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Permission(
+        "api.manage_credentials",
+        "Issue and revoke an agency's API credentials for its own systems",
+        frozenset({Role.ADMINISTRATOR}),
+    ),
+    Permission(
+        "imports.import_history",
+        "Import an existing MARAC's history from a spreadsheet",
+        frozenset({Role.ADMINISTRATOR, Role.COORDINATOR}),
+    ),
+    Permission(
         "referrals.make_referral",
         "Start, save and submit referrals, and follow the ones you made",
         frozenset({Role.REFERRER, Role.AGENCY_REPRESENTATIVE, Role.IDVA, Role.COORDINATOR, Role.CHAIR}),

@@ -8,6 +8,8 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("referrals/", include("referrals.urls")),
     path("api/v1/", include("referrals.api_urls")),
+    path("api/v1/", include("api.urls")),
+    path("imports/", include("imports.urls")),
     path("audit/", include("audit.urls")),
     path("meetings/", include("meetings.agenda_urls")),
     path("meetings/", include("meetings.research_urls")),

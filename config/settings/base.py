@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "governance",
     "reports",
     "audit",
+    "api",
+    "imports",
     "demo",
 ]
 
