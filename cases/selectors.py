@@ -98,18 +98,21 @@ def perpetrator_links(*, case: Case, user: Any) -> dict[int, list[Case]]:
     different victim: their links to other families (DOMAIN.md step 9; CAM 5.2 "links to other families").
     A restricted case is left out unless the user is named on it."""
     from cases.models import CaseParty, PartyRole
+    from people.linkage import same_person_ids
 
     perpetrator_ids = list(case.parties.filter(role=PartyRole.PERPETRATOR).values_list("person_id", flat=True))
     links: dict[int, list[Case]] = {person_id: [] for person_id in perpetrator_ids}
+    # Records a coordinator confirmed to be the same person count as this perpetrator (people.linkage).
+    same = same_person_ids([*perpetrator_ids, case.victim_id])
+    owner = {member: person_id for person_id in perpetrator_ids for member in same[person_id]}
     others = (
-        CaseParty.objects.filter(
-            person_id__in=perpetrator_ids, role=PartyRole.PERPETRATOR, case__marac_id=case.marac_id
-        )
-        .exclude(case__victim_id=case.victim_id)
+        CaseParty.objects.filter(person_id__in=owner, role=PartyRole.PERPETRATOR, case__marac_id=case.marac_id)
+        .exclude(case__victim_id__in=same[case.victim_id])
         .filter(visible_given_restrictions(user, through="case"))
         .select_related("case")
         .order_by("-case__referred_on")
     )
     for party in others:
-        links[party.person_id].append(party.case)
+        if party.case not in links[owner[party.person_id]]:
+            links[owner[party.person_id]].append(party.case)
     return links

@@ -57,6 +57,7 @@ class Environment:
     oidc_client_secret: str
     oidc_name: str
     field_encryption_keys: list[str] = field(default_factory=list)
+    replica_database_url: str = ""
 
 
 def read_environment(*, secret_key_default: str | None, database_default: str) -> Environment:
@@ -78,6 +79,8 @@ def read_environment(*, secret_key_default: str | None, database_default: str) -
         oidc_client_secret=_text("OPENMARAC_OIDC_CLIENT_SECRET", ""),
         oidc_name=_text("OPENMARAC_OIDC_NAME", "Your organisation"),
         field_encryption_keys=_list("OPENMARAC_FIELD_ENCRYPTION_KEYS"),
+        # A PostgreSQL read replica (hot standby) of DATABASE_URL, for reports and exports; empty for none.
+        replica_database_url=_text("OPENMARAC_REPLICA_DATABASE_URL", ""),
     )
 
 

@@ -7,7 +7,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("people/", include("people.urls")),
     path("referrals/", include("referrals.urls")),
-    path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("api.urls")),
     path("imports/", include("imports.urls")),
     path("audit/", include("audit.urls")),
@@ -19,6 +18,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("reports/quality/", include("reports.quality_urls")),
     path("reports/", include("reports.urls")),
+    path("settings/api-credentials/", include("api.credential_urls")),
     path("settings/", include("marac.urls")),
 ]
 handler404 = "web.errors.not_found"

@@ -1,20 +1,21 @@
 """Synthetic MARAC data written to the database: the demo's area, or many areas for national-scale benchmarks.
 
 Everything comes from one seeded random.Random, so the same seed and dates give the same data. demo.plan
-invents the cases as plain data; this module writes them with bulk_create, about a second for the demo year.
+invents the cases as plain data; this module writes them with bulk_create, about a second for the demo year,
+or for national runs on PostgreSQL by COPY (demo.bulk).
 """
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case, CaseParty, PartyRole
-from demo import fictional
+from demo import bulk, fictional
 from demo.meeting_history import MeetingHistory
 from demo.personas import create_agencies, create_users
 from demo.plan import (
@@ -40,6 +41,8 @@ DEMO_POSTCODE_AREAS = ("NB", "EV")
 # 120,000 adult women: SafeLives' national 47 cases per 10,000 makes 564 cases a year.
 DEMO_ADULT_FEMALE_POPULATION = 120_000
 _BATCH_SIZE = 2000
+# 300 MARACs in regions of 30 make 10 regions, about as many as England and Wales have police regions.
+MARACS_PER_REGION = 30
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,17 @@ def generate_area(
     reference_prefix: str = "NB",
     with_users: bool = True,
     shape: Shape = SAFELIVES_2024,
+    region: str = "",
+    use_copy: bool | None = None,
 ) -> AreaCounts:
     """One MARAC with its agencies, population figures and cases referred from start to end (inclusive),
-    plus the earlier cases its repeats follow; with_users adds the personas and agency representatives."""
+    plus the earlier cases its repeats follow; with_users adds the personas and agency representatives.
+    Without users on PostgreSQL the rows are written by COPY (demo.bulk): the same rows, many times faster
+    (use_copy says which way to write them instead; COPY needs PostgreSQL and no users)."""
+    if use_copy is None:
+        use_copy = not with_users and connection.vendor == "postgresql"
+    if use_copy and (with_users or connection.vendor != "postgresql"):
+        raise ValueError("COPY writes areas without users, on PostgreSQL only.")
     rng = random.Random(seed)  # noqa: S311  synthetic data, nothing secret depends on it
     populations = split_population(rng, adult_female_population, len(local_authorities))
     areas = [*postcode_areas, *map(fictional.generated_postcode_area, range(len(local_authorities)))]
@@ -92,7 +103,7 @@ def generate_area(
         end=end,
     )
     with transaction.atomic():
-        marac = _create_marac(name, spec)
+        marac = _create_marac(name, spec, region)
         agencies = create_agencies(marac=marac, stem=stem_of(name))
         users = create_users(marac=marac, agencies=agencies, stem=stem_of(name), seed=seed) if with_users else {}
         planner = Planner(rng, spec, shape)
@@ -101,6 +112,11 @@ def generate_area(
         meetings = Meeting.objects.bulk_create(Meeting(marac=marac, starts_at=at) for at in planner.calendar.meetings)
         if with_users:
             mark_demo_referrer_cases(rng, cases, start=start)
+        if use_copy:
+            by_day = {meeting.starts_at.date(): meeting for meeting in meetings}
+            counts = bulk.copy_cases(marac, cases, _people_in(cases), agencies, by_day, planner)
+            in_period = sum(case.referred_on >= start for case in cases)
+            return AreaCounts(marac_id=marac.pk, cases_in_period=in_period, meetings=len(meetings), users=0, **counts)
         counts = _write_cases(marac, cases, agencies, users.get("referrer"))
         # The demo's meetings as if run in OpenMARAC; national runs are left bare, and fast.
         history = (
@@ -121,28 +137,51 @@ def generate_demo(*, seed: int = DEMO_SEED, today: date | None = None) -> AreaCo
     return generate_area(seed=seed, start=one_year_to(end), end=end)
 
 
-def generate_national(*, maracs: int, years: int, seed: int, end: date | None = None) -> list[AreaCounts]:
-    """Many areas side by side, for benchmarks: no users, each area with its own seed drawn from this one."""
+def generate_national(
+    *,
+    maracs: int,
+    years: int,
+    seed: int,
+    end: date | None = None,
+    region_size: int = MARACS_PER_REGION,
+    progress: Callable[[int, AreaCounts], None] | None = None,
+    part: tuple[int, int] = (0, 1),
+) -> list[AreaCounts]:
+    """Many areas side by side, for benchmarks: no users, each area with its own seed drawn from this one, in
+    regions of region_size MARACs ("Region 1", "Region 2"...). progress, if given, hears of each area written.
+    part=(k, n) writes only the areas whose index is k modulo n (the same areas as a whole run would), so that
+    n processes can share the work."""
     rng = random.Random(seed)  # noqa: S311  synthetic data
     end = end or timezone.localdate()
     start = years_before(end, years) + timedelta(days=1)
-    results = []
+    results: list[AreaCounts] = []
     for index, stem in zip(range(maracs), _area_stems(), strict=False):
         authorities = [stem, f"North {stem}", f"South {stem}"][: rng.randint(1, 3)]
+        area_seed, population = rng.randrange(2**32), rng.randint(40_000, 160_000)
+        if index % part[1] != part[0]:
+            continue
         results.append(
             generate_area(
-                seed=rng.randrange(2**32),
+                seed=area_seed,
                 start=start,
                 end=end,
                 name=f"{stem} MARAC",
                 local_authorities=authorities,
-                adult_female_population=rng.randint(40_000, 160_000),
+                adult_female_population=population,
                 postcode_areas=[fictional.generated_postcode_area(index * 3 + part) for part in range(3)],
                 reference_prefix=f"Q{index + 1:03d}",
                 with_users=False,
+                region=region_name(index, region_size),
             )
         )
+        if progress is not None:
+            progress(index, results[-1])
     return results
+
+
+def region_name(index: int, region_size: int = MARACS_PER_REGION) -> str:
+    """The region of the index-th national MARAC (from 0): Region 1 for the first region_size, and so on."""
+    return f"Region {index // region_size + 1}"
 
 
 def _area_stems() -> Iterator[str]:
@@ -153,9 +192,10 @@ def _area_stems() -> Iterator[str]:
         round_number += 1
 
 
-def _create_marac(name: str, spec: AreaSpec) -> Marac:
+def _create_marac(name: str, spec: AreaSpec, region: str = "") -> Marac:
     marac = Marac.objects.create(
         name=name,
+        region=region,
         local_authorities=[authority.name for authority in spec.local_authorities],
         police_force=f"{stem_of(name)} Constabulary",
         meeting_frequency=spec.meeting_frequency,

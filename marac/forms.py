@@ -41,6 +41,7 @@ class MaracSettingsForm(VersionedForm):
             "name",
             "local_authorities",
             "police_force",
+            "region",
             "meeting_frequency",
             "meeting_weekday",
             "meeting_start_time",
@@ -63,6 +64,7 @@ class MaracSettingsForm(VersionedForm):
             "minutes_per_case": "Minutes per case at the meeting",
             "minutes_per_information_case": "Minutes per information-only case",
             "meeting_weekday": "Meeting day",
+            "region": "Region (MARACs of one region are told when a possible match is held at another)",
             "escalation_in_frequency_or_severity": "Escalation in frequency or severity, described by the referrer, "
             "meets the criteria on its own",
         }

@@ -44,7 +44,7 @@ class Marac(models.Model):
     local_authorities = models.JSONField(default=list, help_text="Names of the local authority areas covered.")
     police_force = models.CharField(max_length=120)
     # MARACs of one region may learn that a possible match exists at another (issue 7), and are reported together.
-    region = models.CharField(max_length=60, blank=True, help_text="For example \"North East\".")
+    region = models.CharField(max_length=60, blank=True, help_text='For example "North East".')
     meeting_frequency = models.CharField(max_length=20, choices=MeetingFrequency, default=MeetingFrequency.MONTHLY)
     meeting_weekday = models.PositiveSmallIntegerField(
         default=1, validators=[MaxValueValidator(4)], help_text="0 is Monday, 4 is Friday."

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
-from people.encryption import EncryptedTextField
+from people.encryption import EncryptedJSONField, EncryptedTextField
 
 
 class Gender(models.TextChoices):
@@ -121,3 +122,106 @@ def postcode_district_of(postcode: str) -> str:
         return parts[0][:4]
     compact = "".join(parts)
     return compact[:-3][:4] if len(compact) > 4 else compact
+
+
+class MatchModel(models.Model):
+    """A trained likely-same-person model (Splink) for one MARAC. Each training saves a new version; the newest is
+    current. The model holds weights and settings only, no person's details."""
+
+    marac = models.ForeignKey("marac.Marac", on_delete=models.CASCADE, related_name="match_models")
+    version = models.PositiveIntegerField()
+    trained_at = models.DateTimeField()
+    # Empty when the scheduled task trained it.
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    record_count = models.PositiveIntegerField()
+    seconds_taken = models.FloatField(default=0)
+    model = models.JSONField()
+    format_version = models.PositiveSmallIntegerField()
+    splink_version = models.CharField(max_length=20)
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["marac", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["marac", "version"], name="one_match_model_version_per_marac"),
+            models.UniqueConstraint(
+                fields=["marac"], condition=models.Q(is_current=True), name="one_current_match_model_per_marac"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Matching model version {self.version} of MARAC {self.marac_id}"
+
+
+class PersonLink(models.Model):
+    """The coordinator's decision that two people held at a MARAC are, or are not, the same person. Confirmed links
+    feed repeat detection and a perpetrator's links to other families; a rejected pair is never suggested again.
+    The pair is stored lower id first, so each pair has one row."""
+
+    class Decision(models.TextChoices):
+        CONFIRMED = "confirmed", "Same person"
+        REJECTED = "rejected", "Not the same person"
+
+    marac = models.ForeignKey("marac.Marac", on_delete=models.CASCADE, related_name="person_links")
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision)
+    # The model's probability when the coordinator decided; empty when decided on an exact match.
+    probability = models.FloatField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="one_link_per_pair_of_people"),
+            models.CheckConstraint(
+                condition=models.Q(person_a__lt=models.F("person_b")), name="person_link_lower_id_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"People {self.person_a_id} and {self.person_b_id}: {self.decision}"
+
+
+class PossibleDuplicate(models.Model):
+    """Two people held at one MARAC whom a version of the model thinks are likely the same, found when it was
+    trained, for the coordinator to confirm or reject. Lower id first."""
+
+    match_model = models.ForeignKey(MatchModel, on_delete=models.CASCADE, related_name="duplicates")
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    # Which fields agreed or differed, in words. Encrypted: the words may quote the names compared.
+    comparisons = EncryptedJSONField(default=list)
+
+    class Meta:
+        ordering = ["-probability"]
+        constraints = [
+            models.UniqueConstraint(fields=["match_model", "person_a", "person_b"], name="one_duplicate_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate {self.person_a_id} and {self.person_b_id}"
+
+
+class ReferralSuggestions(models.Model):
+    """The model's likely matches for the people on one referral, kept so that the decision page does not run the
+    model on every view. Worked out again when the MARAC's model changes or new people are held in its region."""
+
+    referral = models.OneToOneField("referrals.Referral", on_delete=models.CASCADE, related_name="suggestions")
+    match_model = models.ForeignKey(MatchModel, on_delete=models.CASCADE, related_name="+")
+    # The highest person id in the MARAC's region when worked out: a higher one since means new people to check.
+    people_up_to = models.PositiveBigIntegerField()
+    computed_at = models.DateTimeField()
+    # {party key: [{"person": id, "probability": p, "comparisons": [{"field", "agreement", "words"}]}]}.
+    by_party = EncryptedJSONField(default=dict)
+    # {party key: [MARAC ids]}: other MARACs of the region holding a likely match. Ids only.
+    elsewhere = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name_plural = "referral suggestions"
+
+    def __str__(self) -> str:
+        return f"Suggestions for referral {self.referral_id}"

@@ -1,8 +1,19 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
+from audit.models import AuditAction
+from audit.services import audit_record, audit_view
+from cases.models import CaseParty
+from cases.restriction import visible_given_restrictions
+from marac.models import Marac
+from people import linkage
+from people.forms import DuplicateDecisionForm, UnlinkForm
+from people.models import Person, PersonLink, PossibleDuplicate
 from people.selectors import get_person_for_user
-from web.access import require_permission
+from people.tasks import train_match_model
+from web.access import current_marac_where, require_permission
 
 
 @require_permission("people.view_person")
@@ -10,6 +21,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(user=request.user, pk=pk)
     addresses = person.addresses.all()
     cases = person.case_parties.select_related("case").order_by("-case__referred_on")
+    same_people, same_cases = _same_person(request, person)
+    can_review = request.user.has_perm("people.review_matches", person)
     return render(
         request,
         "people/person_detail.html",
@@ -17,6 +30,153 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "addresses": addresses,
             "cases": cases,
+            "same_people": same_people,
+            "same_cases": same_cases,
+            "directly_linked": linkage.directly_linked(person.pk) if can_review else set(),
             "can_see_confidential": request.user.has_perm("people.view_confidential_address", person),
         },
     )
+
+
+def _same_person(request: HttpRequest, person: Person) -> tuple[list[Person], QuerySet[CaseParty]]:
+    """The records confirmed to be the same person, and their cases: only those the viewer may see. A record in a
+    restricted case the viewer is not named on is left out altogether, with its cases."""
+    same = linkage.same_person_ids([person.pk])[person.pk] - {person.pk}
+    shown = sorted(same - linkage.people_hidden_from(request.user, person.marac_id))
+    cases = (
+        CaseParty.objects.filter(person_id__in=shown)
+        .filter(visible_given_restrictions(request.user, through="case"))
+        .select_related("case", "person")
+        .order_by("-case__referred_on")
+    )
+    if shown:
+        audit_record(
+            action=AuditAction.VIEW,
+            obj=person,
+            user=request.user,
+            summary=f"Listed the cases of people {', '.join(map(str, shown))}, confirmed to be the same person",
+        )
+    return list(Person.objects.filter(pk__in=shown).order_by("pk")), cases
+
+
+@require_permission("people.review_matches")
+def person_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmed link made in error: the coordinator records that the two are not the same person after all."""
+    person = get_person_for_user(user=request.user, pk=pk, audit=False)
+    if not request.user.has_perm("people.review_matches", person):
+        raise Http404
+    if request.method != "POST":
+        return redirect("people:detail", pk=pk)
+    form = UnlinkForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["other"] not in linkage.directly_linked(person.pk):
+        raise Http404
+    other = get_person_for_user(user=request.user, pk=form.cleaned_data["other"], audit=False)
+    linkage.person_link_decide(person=person, other=other, decision=PersonLink.Decision.REJECTED, by=request.user)
+    messages.success(request, "Recorded as not the same person: their cases no longer count together")
+    return redirect("people:detail", pk=pk)
+
+
+def _reviewing(request: HttpRequest) -> Marac:
+    marac = Marac.objects.get(pk=current_marac_where(request, "people.review_matches"))
+    if not request.user.has_perm("people.review_matches", marac):
+        raise Http404
+    return marac
+
+
+@require_permission("people.review_matches")
+def matching(request: HttpRequest) -> HttpResponse:
+    marac = _reviewing(request)
+    audit_view(marac, user=request.user, summary="Viewed the matching model's versions")
+    return render(
+        request,
+        "people/matching.html",
+        {
+            "marac": marac,
+            "versions": marac.match_models.select_related("trained_by").order_by("-version"),
+            "held": linkage.held_at([marac.pk]).count(),
+            "minimum": linkage.MINIMUM_PEOPLE_TO_TRAIN,
+            "duplicates_waiting": len(linkage.duplicates_to_review(marac_id=marac.pk, hidden=set())),
+        },
+    )
+
+
+@require_permission("people.review_matches")
+def matching_train(request: HttpRequest) -> HttpResponse:
+    marac = _reviewing(request)
+    if request.method != "POST":
+        return redirect("people:matching")
+    if linkage.held_at([marac.pk]).count() < linkage.MINIMUM_PEOPLE_TO_TRAIN:
+        messages.error(
+            request, f"The model needs at least {linkage.MINIMUM_PEOPLE_TO_TRAIN} people held here to learn from"
+        )
+        return redirect("people:matching")
+    audit_record(
+        action=AuditAction.CHANGE, obj=marac, user=request.user, summary="Asked for the matching model to be trained"
+    )
+    train_match_model.enqueue(marac.pk, request.user.pk)
+    messages.success(
+        request,
+        "Training has started. The new version is listed here when it has finished, usually within a few minutes",
+    )
+    return redirect("people:matching")
+
+
+@require_permission("people.review_matches")
+def duplicates(request: HttpRequest) -> HttpResponse:
+    marac = _reviewing(request)
+    pairs = linkage.duplicates_to_review(marac_id=marac.pk, hidden=linkage.people_hidden_from(request.user, marac.pk))
+    audit_record(
+        action=AuditAction.VIEW,
+        obj=marac,
+        user=request.user,
+        summary=f"Viewed {len(pairs)} possible duplicates",
+        changes={"people": [[pair.person_a_id, pair.person_b_id] for pair in pairs]},
+    )
+    return render(
+        request,
+        "people/duplicates.html",
+        {
+            "marac": marac,
+            "model": linkage.current_model(marac.pk),
+            "pairs": [
+                (pair, linkage.percentage(pair.probability), linkage.duplicate_comparisons(pair)) for pair in pairs
+            ],
+        },
+    )
+
+
+@require_permission("people.review_matches")
+def duplicate_decide(request: HttpRequest) -> HttpResponse:
+    marac = _reviewing(request)
+    form = DuplicateDecisionForm(request.POST or None)
+    if request.method != "POST":
+        return redirect("people:duplicates")
+    if not form.is_valid():
+        raise Http404
+    duplicate = _duplicate_for(request, marac, form.cleaned_data["duplicate"])
+    decision = form.cleaned_data["decision"]
+    linkage.person_link_decide(
+        person=duplicate.person_a,
+        other=duplicate.person_b,
+        decision=decision,
+        by=request.user,
+        probability=duplicate.probability,
+    )
+    if decision == PersonLink.Decision.CONFIRMED:
+        messages.success(request, "Recorded as the same person: their cases now count together")
+    else:
+        messages.success(request, "Recorded as not the same person: they will not be suggested again")
+    return redirect("people:duplicates")
+
+
+def _duplicate_for(request: HttpRequest, marac: Marac, pk: int) -> PossibleDuplicate:
+    """A possible duplicate of the MARAC's current model that the coordinator may see; else 404."""
+    duplicate = (
+        PossibleDuplicate.objects.filter(pk=pk, match_model__marac=marac, match_model__is_current=True)
+        .select_related("person_a", "person_b")
+        .first()
+    )
+    hidden = linkage.people_hidden_from(request.user, marac.pk)
+    if duplicate is None or {duplicate.person_a_id, duplicate.person_b_id} & hidden:
+        raise Http404
+    return duplicate

@@ -1,7 +1,9 @@
 """The referral JSON API: the pages' services and the pages' forms, with the referral as one JSON document.
 
-Authentication is the signed-in session, with the same user, permissions and CSRF protection as the pages;
-per-agency API credentials come with a later issue.
+A django-ninja Router of the open API (api/core.py, docs/api.md): an agency's API credential or the signed-in
+session, with the same user, permissions and CSRF protection as the pages. The body is read here rather than by
+ninja, so that a draft keeps exactly what was sent (valid or not) and each refusal says precisely what is wrong;
+its shape is declared in the schema all the same.
 
 Field values are kept as a browser form posts them, so that a draft saved here reads exactly like one saved
 from the pages: numbers become text, true becomes "true", false and null become "" (an unticked box), and
@@ -9,6 +11,7 @@ only fields with several choices (checkboxes) take a list. Errors are keyed by J
 ("victim.date_of_birth", "children[0].given_name"); problems with the referral as a whole are keyed "".
 """
 
+import datetime
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -16,9 +19,12 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
+from api.core import ApiError, Error, Page, PageQuery, api_permission, page_of
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
@@ -27,7 +33,7 @@ from referrals.errors import RuleInputError
 from referrals.models import Referral
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
 from referrals.selectors import get_referral_for_user, referral_is_editable_by, referrals_of
-from web.access import current_marac_id, require_api_permission
+from web.access import current_marac_id
 
 MAX_BODY_BYTES = 1024 * 1024  # far above any real referral; Django's own limit (2.5 MB) is checked later
 STALE_MESSAGE = (
@@ -41,38 +47,20 @@ SECTION_NAMES = ", ".join(section.slug for section in SECTIONS)
 type SectionBody = dict[str, Any] | list[dict[str, Any]]
 
 
-class ApiError(Exception):
-    """A request refused before anything is saved, answered as {"error": message} with its HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+router = Router(tags=["referrals"])
 
 
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-def _answers_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _answers_errors[View: Callable[..., Any]](view: View) -> View:
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         try:
             return view(request, *args, **kwargs)
-        except ApiError as error:
-            return _error(error.status, error.message)
         except services.StaleReferral:
-            return _error(409, STALE_MESSAGE)
+            raise ApiError(409, STALE_MESSAGE) from None
         except services.NotEditable:
-            return _error(409, NOT_EDITABLE_MESSAGE)
+            raise ApiError(409, NOT_EDITABLE_MESSAGE) from None
 
-    return wrapped
-
-
-def _not_allowed(*methods: str) -> JsonResponse:
-    response = _error(405, f"Use {' or '.join(methods)} here")
-    response["Allow"] = ", ".join(methods)
-    return response
+    return wrapped  # type: ignore[return-value]
 
 
 # Reading the request
@@ -269,7 +257,7 @@ def _as_data(referral: Referral) -> dict[str, Any]:
 def _summary(referral: Referral) -> dict[str, Any]:
     return {
         "id": referral.pk,
-        "url": reverse("referrals_api:detail", args=[referral.pk]),
+        "url": reverse("api:referral_detail", args=[referral.pk]),
         "status": referral.status,
         "version": referral.version,
         "marac": referral.marac.name,
@@ -279,34 +267,108 @@ def _summary(referral: Referral) -> dict[str, Any]:
     }
 
 
-def _answer(data: dict[str, Any], referral: Referral, *, status: int = 200) -> JsonResponse:
-    response = JsonResponse(data, status=status)
+def _with_etag(response: HttpResponse, referral: Referral) -> None:
     response["ETag"] = f'"{referral.version}"'  # what to send back in If-Match
-    return response
+
+
+# The schema: what the pages' forms take and give, described for partner systems
+
+
+class ReferralSummary(Schema):
+    id: int
+    url: str = Field(description="Where to GET the whole referral")
+    status: str
+    version: int = Field(description="Send it back in If-Match with a change; a stale one gets 409")
+    marac: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    submitted_at: datetime.datetime | None
+
+
+class ReferralOut(ReferralSummary):
+    return_reasons: str = Field(description="Why the coordinator returned it, if they did")
+    document: dict[str, Any] = Field(description="The sections saved so far, kept as a form posts them")
+    errors: dict[str, list[str]] = Field(description="Fields still to correct, by JSON path")
+    problems: dict[str, list[str]] = Field(description='What stops submission, by section ("" for the whole)')
+    decision: dict[str, Any] | None = Field(description="The MARAC criteria decision, once it can be made")
+
+
+class SubmitRefused(ReferralOut):
+    error: str
+
+
+class ReferralList(Page):
+    items: list[ReferralSummary]
+
+
+_VALUE = {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}
+_FIELDS = {
+    "type": "object",
+    "additionalProperties": {"anyOf": [*_VALUE["anyOf"], {"type": "array", "items": _VALUE}]},
+    "description": "The section's fields, named as on the page's form; a field with several choices takes a list",
+}
+
+
+def _section_schema(section: Section) -> dict[str, Any]:
+    if section.is_list:
+        return {"type": "array", "items": _FIELDS, "description": f"One object for each {section.item_name}"}
+    return _FIELDS
+
+
+def _json_body(schema: dict[str, Any], *, required: bool, description: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": required,
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
+_DOCUMENT = {
+    "type": "object",
+    "properties": {section.slug: _section_schema(section) for section in SECTIONS},
+    "additionalProperties": False,
+}
+_SECTION_BODY = {"anyOf": [_FIELDS, {"type": "array", "items": _FIELDS}]}
+_VERSION_BODY = {"type": "object", "properties": {"version": {"type": "integer", "minimum": 1}}}
+_IF_MATCH = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": 'The version the change is based on, such as "7" (the ETag of the last answer)',
+        }
+    ]
+}
+_WRITE_ERRORS: dict[int, Any] = {409: Error, 413: Error, 415: Error}
 
 
 # The routes
 
 
-@require_api_permission("referrals.make_referral")
-@_answers_errors
-def referral_collection(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        return _list(request)
-    if request.method == "POST":
-        return _create(request)
-    return _not_allowed("GET", "POST")
-
-
-def _list(request: HttpRequest) -> JsonResponse:
-    referrals = list(referrals_of(user=request.user))
+@router.get("/referrals", response=ReferralList, summary="The referrals you made, newest first")
+@api_permission("referrals.make_referral")
+def referral_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    page = page_of(referrals_of(user=request.user).select_related("marac"), query)
+    page["items"] = [_summary(referral) for referral in page["items"]]
     audit_record(
         action=AuditAction.VIEW, object_type="referrals.referral", summary="Listed own referrals", user=request.user
     )
-    return JsonResponse({"referrals": [_summary(referral) for referral in referrals]})
+    return page
 
 
-def _create(request: HttpRequest) -> JsonResponse:
+@router.post(
+    "/referrals",
+    response={201: ReferralOut, **_WRITE_ERRORS},
+    summary="Start a referral at your MARAC, with any sections you have",
+    openapi_extra=_json_body(_DOCUMENT, required=False, description="The sections, by name; an empty body is fine"),
+)
+@api_permission("referrals.make_referral")
+@_answers_errors
+def referral_create(request: HttpRequest, response: HttpResponse) -> Status[dict[str, Any]]:
     sent = _body(request, required=False)
     sections = _document({} if sent is None else sent)
     marac_id = current_marac_id(request)
@@ -318,46 +380,55 @@ def _create(request: HttpRequest) -> JsonResponse:
         referral = services.referral_start(marac=Marac.objects.get(pk=marac_id), by=request.user)
         for section, body in sections:
             referral = _save(referral, section, body, based_on_version=None, by=request.user)
-    response = _answer(_as_data(referral), referral, status=201)
-    response["Location"] = reverse("referrals_api:detail", args=[referral.pk])
-    return response
+    _with_etag(response, referral)
+    response["Location"] = reverse("api:referral_detail", args=[referral.pk])
+    return Status(201, _as_data(referral))
 
 
-@require_api_permission("referrals.make_referral")
+@router.get("/referrals/{referral_id}", response=ReferralOut, summary="One of your referrals, whole")
+@api_permission("referrals.make_referral")
+def referral_detail(request: HttpRequest, referral_id: int, response: HttpResponse) -> dict[str, Any]:
+    referral = get_referral_for_user(user=request.user, pk=referral_id)
+    _with_etag(response, referral)
+    return _as_data(referral)
+
+
+@router.put(
+    "/referrals/{referral_id}/sections/{slug}",
+    response={200: ReferralOut, **_WRITE_ERRORS},
+    summary="Save one section as a draft, valid or not; a list section's array replaces the whole list",
+    openapi_extra=_json_body(_SECTION_BODY, required=True, description="The section") | _IF_MATCH,
+)
+@api_permission("referrals.make_referral")
 @_answers_errors
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method != "GET":
-        return _not_allowed("GET")
-    referral = get_referral_for_user(user=request.user, pk=pk)
-    return _answer(_as_data(referral), referral)
-
-
-@require_api_permission("referrals.make_referral")
-@_answers_errors
-def referral_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    """Save one section as a draft, valid or not; a list section's array replaces the whole list."""
-    if request.method != "PUT":
-        return _not_allowed("PUT")
-    referral = _editable(request, pk)
+def referral_section(request: HttpRequest, referral_id: int, slug: str, response: HttpResponse) -> dict[str, Any]:
+    referral = _editable(request, referral_id)
     section = _section(slug)
     sent = _body(request, required=True)
     body = _section_body(section, sent)
     referral = _save(referral, section, body, based_on_version=_based_on_version(request, sent), by=request.user)
-    return _answer(_as_data(referral), referral)
+    _with_etag(response, referral)
+    return _as_data(referral)
 
 
-@require_api_permission("referrals.make_referral")
+@router.post(
+    "/referrals/{referral_id}/submit",
+    response={200: ReferralOut, 422: SubmitRefused | Error, **_WRITE_ERRORS},
+    summary="Submit a complete referral to the MARAC; 422 says what is missing or why it does not qualify",
+    openapi_extra=_json_body(_VERSION_BODY, required=False, description="Optionally, the version") | _IF_MATCH,
+)
+@api_permission("referrals.make_referral")
 @_answers_errors
-def referral_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return _not_allowed("POST")
-    referral = _editable(request, pk)
+def referral_submit(request: HttpRequest, referral_id: int, response: HttpResponse) -> Status[dict[str, Any]]:
+    referral = _editable(request, referral_id)
     sent = _body(request, required=False)
     problems = services.referral_submit(
         referral=referral, based_on_version=_based_on_version(request, sent), by=request.user
     )
     referral.refresh_from_db()
+    _with_etag(response, referral)
     if problems:
-        data = {**_as_data(referral), "error": "This referral cannot be submitted yet", "problems": problems}
-        return _answer(data, referral, status=422)
-    return _answer(_as_data(referral), referral)
+        return Status(
+            422, {**_as_data(referral), "error": "This referral cannot be submitted yet", "problems": problems}
+        )
+    return Status(200, _as_data(referral))

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from marac.models import Marac
+from people import linkage
 from people.models import Person
 from referrals import decisions
 from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
@@ -38,16 +39,14 @@ def _deciding(request: HttpRequest, pk: int) -> Referral:
 @require_permission("referrals.decide")
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
-    parties = [
-        (party, decisions.match_candidates(referral, party, viewer=request.user))
-        for party in decisions.parties_of(referral)
-    ]
+    check = decisions.match_check(referral, viewer=request.user)
     return render(
         request,
         "referrals/decision.html",
         {
             "referral": referral,
-            "parties": parties,
+            "check": check,
+            "can_review_matches": request.user.has_perm("people.review_matches", referral.marac),
             "answers": _answers(referral),
             "return_form": ReturnForm(),
             "transfer_form": TransferForm(from_marac=referral.marac),
@@ -76,6 +75,8 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
         choice = request.POST.get("decision")
         if person is None or choice not in MatchDecision.Decision.values:
             raise Http404
+        if person.pk in linkage.people_hidden_from(request.user, referral.marac_id):
+            raise Http404  # in a restricted case the coordinator is not named on: its coordinator decides
         decisions.match_decide(
             referral=referral,
             party_key=request.POST.get("party", ""),

@@ -18,8 +18,9 @@ from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from marac.models import Marac
 from meetings.models import Listing
 from meetings.services import meetings_ensure_ahead
+from people import linkage
 from people.matching import PersonKey, dates_of_birth_to_search, match_reason
-from people.models import Address, Person
+from people.models import Address, MatchModel, Person, PersonLink, ReferralSuggestions
 from referrals import calendar, repeats
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS_BY_SLUG
@@ -49,10 +50,31 @@ class Party:
 class Candidate:
     person: Person
     reason: str
-    strength: int
+    strength: int  # 3 exact, 2 normalised, 1 partial, 0 suggested by the model only
     decision: str | None
     # In a restricted case the viewer is not named on: shown only as "a possible match exists", no details.
     hidden: bool = False
+    # From the MARAC's matching model (Splink), when it suggested this person.
+    probability: float | None = None
+    comparisons: tuple[linkage.Comparison, ...] = ()
+
+    @property
+    def percentage(self) -> str:
+        return linkage.percentage(self.probability) if self.probability is not None else ""
+
+
+@dataclass(frozen=True)
+class PartyMatches:
+    party: Party
+    candidates: list[Candidate]
+    # Other MARACs of the region holding a likely match: their names and coordinators only.
+    elsewhere: list[linkage.Elsewhere]
+
+
+@dataclass(frozen=True)
+class MatchCheck:
+    parties: list[PartyMatches]
+    model: MatchModel | None  # None: the MARAC's model has not been trained, only the exact checks ran
 
 
 def parties_of(referral: Referral) -> list[Party]:
@@ -63,35 +85,96 @@ def parties_of(referral: Referral) -> list[Party]:
     return parties
 
 
-def match_candidates(referral: Referral, party: Party, *, viewer: Any = None) -> list[Candidate]:
-    """People already held at this MARAC who may be this party, strongest first, with the coordinator's answer."""
+def match_check(referral: Referral, *, viewer: Any) -> MatchCheck:
+    """For each person on the referral: the exact and normalised candidates, the model's suggestions and any
+    likely match at another MARAC of the region. The model runs once per model version, not on every view; once
+    the referral is decided, what was worked out is shown as it was."""
+    parties = parties_of(referral)
+    if referral.status == ReferralStatus.SUBMITTED:
+        stored = linkage.referral_suggestions(
+            referral=referral, parties=[(party.key, party.data) for party in parties], by=viewer
+        )
+    else:
+        stored = ReferralSuggestions.objects.filter(referral=referral).first()
+    model = linkage.current_model(referral.marac_id)
+    return MatchCheck(
+        parties=[
+            PartyMatches(
+                party,
+                match_candidates(referral, party, viewer=viewer, suggested=linkage.suggested_for(stored, party.key)),
+                linkage.elsewhere_for(stored, party.key),
+            )
+            for party in parties
+        ],
+        model=model,
+    )
+
+
+def match_candidates(
+    referral: Referral, party: Party, *, viewer: Any = None, suggested: list[linkage.Suggested] | None = None
+) -> list[Candidate]:
+    """People already held at this MARAC who may be this party, strongest first, with the coordinator's answer:
+    exact and normalised name and date of birth matches, then the model's suggestions by probability. A person
+    recorded as not the same as the one this party was confirmed to be is not suggested again."""
+    decisions = dict(
+        MatchDecision.objects.filter(referral=referral, party=party.key).values_list("person_id", "decision")
+    )
+    by_model = {entry.person_id: entry for entry in suggested or []}
+    exact = _exact_matches(referral, party)
+    people = {person.pk: person for person, _ in exact}
+    people.update(Person.objects.in_bulk([pk for pk in by_model if pk not in people]))
+    excluded = _not_to_suggest(referral, party, decisions)
+    hidden = _people_in_cases_hidden_from(viewer, referral.marac_id)
+    reasons = {person.pk: reason for person, reason in exact}
+    candidates = []
+    for pk, person in people.items():
+        if pk in excluded or person.marac_id != referral.marac_id:
+            continue
+        reason, model_entry = reasons.get(pk), by_model.get(pk)
+        candidates.append(
+            Candidate(
+                person,
+                reason.words if reason else "Suggested by the matching model",
+                reason.strength if reason else 0,
+                decisions.get(pk),
+                pk in hidden,
+                model_entry.probability if model_entry else None,
+                model_entry.comparisons if model_entry else (),
+            )
+        )
+    return sorted(candidates, key=lambda candidate: (-candidate.strength, -(candidate.probability or 0)))
+
+
+def _exact_matches(referral: Referral, party: Party) -> list[tuple[Person, Any]]:
     key = PersonKey(
         party.data.get("given_name", ""), party.data.get("family_name", ""), party.data.get("date_of_birth")
     )
     if key.date_of_birth is None:
         return []
-    decisions = dict(
-        MatchDecision.objects.filter(referral=referral, party=party.key).values_list("person_id", "decision")
-    )
     held = Person.objects.filter(marac=referral.marac, date_of_birth__in=dates_of_birth_to_search(key.date_of_birth))
-    hidden = _people_in_cases_hidden_from(viewer, referral.marac_id)
-    candidates = []
+    found = []
     for person in held:
         reason = match_reason(key, PersonKey(person.given_name, person.family_name, person.date_of_birth))
         if reason:
-            candidates.append(
-                Candidate(person, reason.words, reason.strength, decisions.get(person.pk), person.pk in hidden)
-            )
-    return sorted(candidates, key=lambda candidate: -candidate.strength)
+            found.append((person, reason))
+    return found
+
+
+def _not_to_suggest(referral: Referral, party: Party, decisions: dict[int, str]) -> set[int]:
+    """People recorded as not the same as the person this party was confirmed to be; and, once the referral is
+    accepted, the people the acceptance itself created."""
+    excluded: set[int] = set()
+    confirmed = [pk for pk, decision in decisions.items() if decision == MatchDecision.Decision.CONFIRMED]
+    for low, high in linkage.rejected_pairs(confirmed):
+        excluded |= {low, high} - set(confirmed)
+    if referral.case_id is not None:
+        created = set(CaseParty.objects.filter(case_id=referral.case_id).values_list("person_id", flat=True))
+        excluded |= created - set(decisions)
+    return excluded
 
 
 def _people_in_cases_hidden_from(viewer: Any, marac_id: int) -> set[int]:
-    if viewer is None:
-        return set()
-    from cases.restriction import visible_given_restrictions
-
-    hidden_cases = Case.objects.filter(marac_id=marac_id, restricted=True).exclude(visible_given_restrictions(viewer))
-    return set(CaseParty.objects.filter(case__in=hidden_cases).values_list("person_id", flat=True))
+    return linkage.people_hidden_from(viewer, marac_id)
 
 
 def match_decide(*, referral: Referral, party_key: str, person: Person, decision: str, by: Any) -> MatchDecision:
@@ -142,15 +225,22 @@ def _person_for(referral: Referral, party: Party, confirmed: dict[str, Person]) 
 
 
 def _repeat(referral: Referral, victim: Person, perpetrators: list[Person], today: date) -> repeats.RepeatDecision:
-    earlier = Case.objects.filter(marac=referral.marac, victim=victim, heard_on__isnull=False).prefetch_related(
-        "parties"
-    )
+    """Earlier hearings of the victim, including those under a record confirmed to be the same person; each
+    person is counted as one, whichever of their records a case holds."""
+    same = linkage.same_person_ids([victim.pk, *(person.pk for person in perpetrators)])
+
+    def one(person_id: int) -> int:
+        return min(same.get(person_id, {person_id}))
+
+    earlier = Case.objects.filter(
+        marac=referral.marac, victim_id__in=same.get(victim.pk, {victim.pk}), heard_on__isnull=False
+    ).prefetch_related("parties")
     hearings = [
         repeats.PreviousHearing(
             marac_id=case.marac_id,
             heard_on=case.heard_on,  # type: ignore[arg-type]  # filtered on heard_on__isnull=False
-            victim_id=victim.pk,
-            perpetrator_ids=frozenset(p.person_id for p in case.parties.all() if p.role == PartyRole.PERPETRATOR),
+            victim_id=one(victim.pk),
+            perpetrator_ids=frozenset(one(p.person_id) for p in case.parties.all() if p.role == PartyRole.PERPETRATOR),
             information_only=case.information_only,
         )
         for case in earlier
@@ -158,10 +248,33 @@ def _repeat(referral: Referral, victim: Person, perpetrators: list[Person], toda
     new = repeats.NewReferral(
         marac_id=referral.marac_id,
         referred_on=today,
-        victim_id=victim.pk,
-        perpetrator_ids=frozenset(person.pk for person in perpetrators),
+        victim_id=one(victim.pk),
+        perpetrator_ids=frozenset(one(person.pk) for person in perpetrators),
     )
     return repeats.decide_repeat(new, hearings, repeats.repeat_definition_from_marac(referral.marac))
+
+
+def _links_from_rejections(referral: Referral, people: list[tuple[Party, Person]]) -> None:
+    """A candidate the coordinator said is not this party is, from now on, recorded as not the same person as the
+    one the party became, so the pair is never suggested again. An earlier link between them stands."""
+    person_of = {party.key: person for party, person in people}
+    stored = ReferralSuggestions.objects.filter(referral=referral).first()
+    rejected = referral.match_decisions.filter(decision=MatchDecision.Decision.REJECTED).select_related("person")
+    for match in rejected:
+        person = person_of.get(match.party)
+        if person is None or person.pk == match.person_id or person.marac_id != match.person.marac_id:
+            continue
+        low, high = sorted((person.pk, match.person_id))
+        if PersonLink.objects.filter(person_a_id=low, person_b_id=high).exists():
+            continue
+        suggested = {entry.person_id: entry for entry in linkage.suggested_for(stored, match.party)}
+        linkage.person_link_decide(
+            person=person,
+            other=match.person,
+            decision=PersonLink.Decision.REJECTED,
+            by=match.decided_by,
+            probability=suggested[match.person_id].probability if match.person_id in suggested else None,
+        )
 
 
 def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
@@ -207,6 +320,7 @@ def referral_accept(*, referral: Referral, by: Any) -> Referral:
         }
         parties = parties_of(current)
         people = [(party, _person_for(current, party, confirmed)) for party in parties]
+        _links_from_rejections(current, people)
         victim = people[0][1]
         perpetrators = [person for party, person in people if party.role == PartyRole.PERPETRATOR]
         repeat = _repeat(current, victim, perpetrators, today)

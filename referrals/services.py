@@ -223,4 +223,13 @@ def referral_submit(*, referral: Referral, based_on_version: int | None, by: Any
             user=by,
             summary=f"Submitted referral; criteria {'met' if decision.met else 'not met'}",
         )
+        # The matching model's suggestions are worked out in the background, ready when the coordinator opens it.
+        referral_id = current.pk
+        transaction.on_commit(lambda: _suggest_matches(referral_id))
     return {}
+
+
+def _suggest_matches(referral_id: int) -> None:
+    from people.tasks import suggest_for_referral
+
+    suggest_for_referral.enqueue(referral_id)

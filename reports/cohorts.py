@@ -6,11 +6,12 @@ the indicators aggregate these querysets.
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
 from django.db.models import Case as CaseWhen
 from django.db.models import Exists, OuterRef, QuerySet, Value, When
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Extract, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
@@ -40,15 +41,35 @@ class Scope:
         return timezone.make_aware(datetime.combine(self.period.end + timedelta(days=1), time.min))
 
 
-def age_on(born: str, on: str) -> CombinedExpression:
+class _IntegerPart:
+    """On PostgreSQL, a date's year, month or day as date_part(...)::integer rather than EXTRACT, which gives a
+    numeric there: the same whole number, several times faster in the wide aggregates of a national report."""
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        part = cast(Extract, self)
+        sql, params = compiler.compile(part.lhs)
+        return f"date_part('{part.lookup_name}', {sql})::integer", params
+
+
+class _Year(_IntegerPart, ExtractYear):
+    pass
+
+
+class _Month(_IntegerPart, ExtractMonth):
+    pass
+
+
+class _Day(_IntegerPart, ExtractDay):
+    pass
+
+
+def age_on(born: str, on: str | OuterRef) -> CombinedExpression:
     """Age in whole years on a date, worked out in the database: the years between, less one if the birthday
-    had not yet come round that year."""
-    birthday_to_come = GreaterThan(
-        ExtractMonth(born) * 100 + ExtractDay(born),
-        ExtractMonth(on) * 100 + ExtractDay(on),
-    )
+    had not yet come round that year. `on` may be the outer query's date (OuterRef), which keeps a subquery
+    correlated row by row rather than hashed over every row of the table."""
+    birthday_to_come = GreaterThan(_Month(born) * 100 + _Day(born), _Month(on) * 100 + _Day(on))
     not_yet = CaseWhen(When(birthday_to_come, then=Value(1)), default=Value(0))
-    return ExtractYear(on) - ExtractYear(born) - not_yet
+    return _Year(on) - _Year(born) - not_yet
 
 
 def with_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -57,7 +78,7 @@ def with_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
     children = CaseParty.objects.filter(case=OuterRef("pk"), role=PartyRole.CHILD)
     young_perpetrators = (
         CaseParty.objects.filter(case=OuterRef("pk"), role=PartyRole.PERPETRATOR)
-        .annotate(age=age_on("person__date_of_birth", "case__referred_on"))
+        .annotate(age=age_on("person__date_of_birth", OuterRef("referred_on")))
         .filter(age__lt=18)
     )
     return cases.annotate(

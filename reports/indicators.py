@@ -2,11 +2,12 @@
 judged against, and how the database works it out. docs/indicators.md is generated from these definitions
 (`manage.py indicators_doc`); the dashboard and the exports read them too.
 
-Each compute function takes a Scope (some MARACs and one period) and runs aggregates in the database
-(Count with Q filters, Exists): no case row ever comes back to Python.
+Each indicator's compute is a Measure (reports.measures): called with a Scope (some MARACs and one period) it
+runs aggregates in the database (Count with Q filters, Exists), and no case row ever comes back to Python; for
+many MARACs side by side, reports.measures.evaluate shares each query among the indicators and groups it by MARAC.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +42,10 @@ from reports.cohorts import (
     with_facts,
 )
 from reports.figures import Benchmark, Direction, Figure, Unit
+from reports.measures import ROWS, Lookup, Measure, Source, Tally, Values
+from reports.periods import Period
 
-Compute = Callable[[Scope], Figure]
+Compute = Measure  # called with a Scope, gives a Figure; reports.measures.evaluate works out many at once
 
 # The seed passages the measures come from (seed file number, document, heading).
 WM_QUANTITATIVE = "002 West Midlands MARAC Performance and Quality Assurance Framework, the quantitative list"
@@ -106,48 +109,118 @@ class Indicator:
 # recorded elsewhere or imported say nothing about them and are left out, not counted as failures.
 
 # --- computations ------------------------------------------------------------------------------------------
+# Each indicator is a Measure (reports.measures): counts over sets of rows (Tally) and per-MARAC data (Lookup),
+# finished into a Figure. Tallies over the same rows share one query when many MARACs are reported together.
 
 
-def _share_of_cases(cohort: Callable[[Scope], QuerySet[Case]], condition: Q) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        totals = with_facts(cohort(scope)).aggregate(total=Count("pk"), matching=Count("pk", filter=condition))
-        return Figure.percent(totals["matching"], totals["total"])
-
-    return compute
+def _cases_with_facts(cohort: Callable[[Scope], QuerySet[Case]]) -> Callable[[Scope], QuerySet[Case]]:
+    return lambda scope: with_facts(cohort(scope))
 
 
-def _count_of(cohort: Callable[[Scope], QuerySet[Any]]) -> Compute:
-    return lambda scope: Figure.count(cohort(scope).count())
+REFERRED = Source("referred", _cases_with_facts(referred), "marac_id")
+HEARD = Source("heard", _cases_with_facts(heard), "marac_id")
+
+
+def _submitted_referrals(scope: Scope) -> QuerySet[Referral]:
+    return Referral.objects.filter(
+        marac_id__in=scope.marac_ids, submitted_at__gte=scope.starts_at, submitted_at__lt=scope.ends_before
+    ).exclude(status=ReferralStatus.DRAFT)
+
+
+SUBMITTED = Source("submitted", _submitted_referrals, "marac_id")
+CHILDREN_HEARD = Source(
+    "children_heard",
+    lambda scope: CaseParty.objects.filter(case__in=heard(scope), role=PartyRole.CHILD),
+    "case__marac_id",
+)
+DISCUSSED = Source("discussed", lambda scope: with_children_flag(discussed(scope)), "meeting__marac_id")
+MINUTED = Source("minuted", lambda scope: with_children_flag(minuted(scope)), "meeting__marac_id")
+MINUTED_WITH_CHILDREN = Source(
+    "minuted_with_children",
+    lambda scope: with_children_flag(minuted(scope)).filter(Q(has_children=True)),
+    "meeting__marac_id",
+)
+
+
+@dataclass(frozen=True)
+class _Cases:
+    """Cases of a cohort (referred or heard) that meet a condition."""
+
+    source: Source
+    condition: Q | None = None
+
+
+_COHORTS: dict[Callable[[Scope], QuerySet[Case]], _Cases] = {referred: _Cases(REFERRED), heard: _Cases(HEARD)}
+
+
+def _cases(cohort: "Callable[[Scope], QuerySet[Case]] | _Cases") -> _Cases:
+    return cohort if isinstance(cohort, _Cases) else _COHORTS[cohort]
+
+
+def _counting(cases: _Cases) -> Count:
+    return Count("pk", filter=cases.condition) if cases.condition else ROWS
+
+
+def _percent(tally: Tally, part: str = "matching", whole: str = "total") -> Callable[[Scope, Values], Figure]:
+    return lambda scope, values: Figure.percent(values[tally][part], values[tally][whole])
+
+
+def _count(tally: Tally, name: str = "n") -> Callable[[Scope, Values], Figure]:
+    return lambda scope, values: Figure.count(values[tally][name])
+
+
+def _share_of_cases(cohort: Callable[[Scope], QuerySet[Case]], condition: Q) -> Measure:
+    tally = Tally(_cases(cohort).source, {"total": ROWS, "matching": Count("pk", filter=condition)})
+    return Measure((tally,), _percent(tally))
+
+
+def _count_of(cohort: "Callable[[Scope], QuerySet[Case]] | _Cases") -> Measure:
+    cases = _cases(cohort)
+    tally = Tally(cases.source, {"n": _counting(cases)})
+    return Measure((tally,), _count(tally))
+
+
+class FirstReferrals(Lookup):
+    """Each MARAC's earliest case referred."""
+
+    def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
+        rows = Case.objects.filter(marac_id__in=marac_ids).values("marac_id").annotate(first=Min("referred_on"))
+        return {row["marac_id"]: row["first"] for row in rows.order_by()}
+
+
+FIRST_REFERRALS = FirstReferrals()
+
+
+def _covered(firsts: dict[int, Any], scope: Scope) -> bool:
+    return len(firsts) == len(set(scope.marac_ids)) and all(first <= scope.period.start for first in firsts.values())
 
 
 def records_cover(scope: Scope) -> bool:
     """Whether every MARAC in the scope has cases from the start of the period on: before a MARAC's records
     begin (or where only the cases a repeat follows were brought in), a comparison would mislead."""
-    firsts = dict(
-        Case.objects.filter(marac_id__in=scope.marac_ids)
-        .values("marac_id")
-        .annotate(first=Min("referred_on"))
-        .values_list("marac_id", "first")
-    )
-    return len(firsts) == len(set(scope.marac_ids)) and all(first <= scope.period.start for first in firsts.values())
+    return _covered(FIRST_REFERRALS.fetch(scope.marac_ids, scope.period), scope)
 
 
-def _change_in(cohort: Callable[[Scope], QuerySet[Any]], earlier: Callable[[Scope], Scope]) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        now, before = cohort(scope).count(), cohort(earlier(scope)).count()
-        if not records_cover(earlier(scope)):
-            return Figure(now, before, None)
-        return Figure.change(now, before)
+def _change_in(cohort: "Callable[[Scope], QuerySet[Case]] | _Cases", earlier: Callable[[Period], Period]) -> Measure:
+    cases = _cases(cohort)
+    now = Tally(cases.source, {"n": _counting(cases)})
+    before = Tally(cases.source, {"n": _counting(cases)}, shift=earlier)
 
-    return compute
+    def finish(scope: Scope, values: Values) -> Figure:
+        counted_now, counted_before = values[now]["n"], values[before]["n"]
+        if not _covered(values[FIRST_REFERRALS], Scope(scope.marac_ids, earlier(scope.period))):
+            return Figure(counted_now, counted_before, None)
+        return Figure.change(counted_now, counted_before)
+
+    return Measure((now, before, FIRST_REFERRALS), finish)
 
 
-def _year_before(scope: Scope) -> Scope:
-    return scope.year_before()
+def _year_before(period: Period) -> Period:
+    return period.year_before()
 
 
-def _previous(scope: Scope) -> Scope:
-    return scope.previous()
+def _previous(period: Period) -> Period:
+    return period.previous()
 
 
 def _nearest_year(years: dict[int, Any], wanted: int) -> int:
@@ -157,119 +230,167 @@ def _nearest_year(years: dict[int, Any], wanted: int) -> int:
     return max(earlier) if earlier else min(years)
 
 
+class Population(Lookup):
+    """Each MARAC's adult female population by year, summed over its local authorities."""
+
+    def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
+        by_marac: dict[int, dict[int, int]] = {}
+        rows = (
+            PopulationFigure.objects.filter(marac_id__in=marac_ids)
+            .values("marac_id", "year")
+            .annotate(total=Sum("adult_female_population"))
+            .order_by()
+        )
+        for row in rows:  # one row per MARAC and year, already summed over its local authorities
+            by_marac.setdefault(row["marac_id"], {})[row["year"]] = row["total"]
+        return by_marac
+
+
+POPULATION = Population()
+
+
+def _population_of(by_marac: dict[int, dict[int, int]], period: Period) -> int:
+    return sum(years[_nearest_year(years, period.start.year)] for years in by_marac.values())
+
+
 def adult_female_population(scope: Scope) -> int:
     """The MARACs' adult female population for the year the period starts in; where that year's figure is
     missing, the latest earlier year's, else the earliest later year's."""
-    wanted = scope.period.start.year
-    by_marac: dict[int, dict[int, int]] = {}
-    rows = (
-        PopulationFigure.objects.filter(marac_id__in=scope.marac_ids)
-        .values("marac_id", "year")
-        .annotate(total=Sum("adult_female_population"))
-    )
-    for row in rows:  # one row per MARAC and year, already summed over its local authorities
-        by_marac.setdefault(row["marac_id"], {})[row["year"]] = row["total"]
-    return sum(years[_nearest_year(years, wanted)] for years in by_marac.values())
+    return _population_of(POPULATION.fetch(scope.marac_ids, scope.period), scope.period)
+
+
+@dataclass(frozen=True, eq=False)
+class Breakdown(Lookup):
+    """Each MARAC's adult women by category of one dimension, by year, summed over its local authorities."""
+
+    dimension: PopulationDimension
+
+    def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
+        rows = (
+            PopulationBreakdown.objects.filter(figure__marac_id__in=marac_ids, dimension=self.dimension)
+            .values("figure__marac_id", "figure__year", "category")
+            .annotate(total=Sum("count"))
+            .order_by()
+        )
+        by_marac: dict[int, dict[int, dict[str, int]]] = {}
+        for row in rows:  # summed over local authorities: one row per MARAC, year and category
+            years = by_marac.setdefault(row["figure__marac_id"], {})
+            years.setdefault(row["figure__year"], {})[row["category"]] = row["total"]
+        return by_marac
+
+
+BREAKDOWNS = {dimension: Breakdown(dimension) for dimension in PopulationDimension}
+
+
+def _breakdown_of(by_marac: dict[int, dict[int, dict[str, int]]], period: Period) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for years in by_marac.values():
+        for category, count in years[_nearest_year(years, period.start.year)].items():
+            totals[category] = totals.get(category, 0) + count
+    return totals
 
 
 def population_breakdown(scope: Scope, dimension: PopulationDimension) -> dict[str, int]:
     """The MARACs' adult women by category (ethnic group or age band), each MARAC's figures taken from the
     year chosen as for the adult female population, among the years whose breakdown is held."""
-    rows = (
-        PopulationBreakdown.objects.filter(figure__marac_id__in=scope.marac_ids, dimension=dimension)
-        .values("figure__marac_id", "figure__year", "category")
-        .annotate(total=Sum("count"))
-    )
-    by_marac: dict[int, dict[int, dict[str, int]]] = {}
-    for row in rows:  # summed over local authorities: one row per MARAC, year and category
-        years = by_marac.setdefault(row["figure__marac_id"], {})
-        years.setdefault(row["figure__year"], {})[row["category"]] = row["total"]
-    totals: dict[str, int] = {}
-    for years in by_marac.values():
-        for category, count in years[_nearest_year(years, scope.period.start.year)].items():
-            totals[category] = totals.get(category, 0) + count
-    return totals
+    return _breakdown_of(BREAKDOWNS[dimension].fetch(scope.marac_ids, scope.period), scope.period)
 
 
-def _cases_per_10k(scope: Scope) -> Figure:
-    return Figure.per_10k_a_year(heard(scope).count(), adult_female_population(scope), scope.period.months)
+def _cases_per_10k() -> Measure:
+    tally = Tally(HEARD, {"n": ROWS})
+
+    def finish(scope: Scope, values: Values) -> Figure:
+        population = _population_of(values[POPULATION], scope.period)
+        return Figure.per_10k_a_year(values[tally]["n"], population, scope.period.months)
+
+    return Measure((tally, POPULATION), finish)
 
 
-def _threshold(met: bool) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        submitted = Referral.objects.filter(
-            marac_id__in=scope.marac_ids, submitted_at__gte=scope.starts_at, submitted_at__lt=scope.ends_before
-        ).exclude(status=ReferralStatus.DRAFT)
-        totals = submitted.aggregate(total=Count("pk"), matching=Count("pk", filter=Q(criteria_result__met=met)))
-        return Figure.percent(totals["matching"], totals["total"])
-
-    return compute
+def _threshold(met: bool) -> Measure:
+    tally = Tally(SUBMITTED, {"total": ROWS, "matching": Count("pk", filter=Q(criteria_result__met=met))})
+    return Measure((tally,), _percent(tally))
 
 
-def _against_population(dimension: PopulationDimension, category: str, known: Q, matching: Q) -> Compute:
+def _against_population(dimension: PopulationDimension, category: str, known: Q, matching: Q) -> Measure:
     """Victims' share of a category over the population's share: 1.0 when referrals mirror the population,
     0.5 when the group is half as present among victims as among local women."""
+    tally = Tally(REFERRED, {"total": Count("pk", filter=known), "matching": Count("pk", filter=known & matching)})
+    breakdown = BREAKDOWNS[dimension]
 
-    def compute(scope: Scope) -> Figure:
-        victims = with_facts(referred(scope)).filter(known)
-        totals = victims.aggregate(total=Count("pk"), matching=Count("pk", filter=matching))
-        population = population_breakdown(scope, dimension)
+    def finish(scope: Scope, values: Values) -> Figure:
+        totals = values[tally]
+        population = _breakdown_of(values[breakdown], scope.period)
         population_total, in_category = sum(population.values()), population.get(category, 0)
         if not totals["total"] or not in_category:
             return Figure(totals["matching"], totals["total"], None)
         victim_share = totals["matching"] / totals["total"]
         return Figure(totals["matching"], totals["total"], victim_share / (in_category / population_total))
 
-    return compute
+    return Measure((tally, breakdown), finish)
 
 
-def _consent_share(field: str, answer: Consent) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        # Referrals submitted before consent was kept as a field have it blank: left out, not counted as "no".
-        submitted = (
-            Referral.objects.filter(
-                marac_id__in=scope.marac_ids, submitted_at__gte=scope.starts_at, submitted_at__lt=scope.ends_before
-            )
-            .exclude(status=ReferralStatus.DRAFT)
-            .exclude(**{field: ""})
-        )
-        totals = submitted.aggregate(total=Count("pk"), matching=Count("pk", filter=Q(**{field: answer})))
-        return Figure.percent(totals["matching"], totals["total"])
-
-    return compute
+def _consent_share(field: str, answer: Consent) -> Measure:
+    # Referrals submitted before consent was kept as a field have it blank: left out, not counted as "no".
+    recorded = ~Q(**{field: ""})
+    tally = Tally(
+        SUBMITTED,
+        {"total": Count("pk", filter=recorded), "matching": Count("pk", filter=recorded & Q(**{field: answer}))},
+    )
+    return Measure((tally,), _percent(tally))
 
 
-def _children_in_households(scope: Scope) -> Figure:
-    return Figure.count(CaseParty.objects.filter(case__in=heard(scope), role=PartyRole.CHILD).count())
+def _children_in_households() -> Measure:
+    tally = Tally(CHILDREN_HEARD, {"n": ROWS})
+    return Measure((tally,), _count(tally))
 
 
-def _idva_caseload(scope: Scope) -> Figure:
-    totals = IdvaAllocation.objects.filter(
+IDVA_ALLOCATED = Source(
+    "idva_allocated",
+    lambda scope: IdvaAllocation.objects.filter(
         case__marac_id__in=scope.marac_ids,
         idva__isnull=False,
         allocated_at__gte=scope.starts_at,
         allocated_at__lt=scope.ends_before,
-    ).aggregate(cases=Count("pk"), idvas=Count("idva", distinct=True))
-    return Figure.ratio(totals["cases"], totals["idvas"])
-
-
-def _idva_within_48_hours(scope: Scope) -> Figure:
-    # An allocation still inside its 48 hours is not yet a miss: count those allocated or past their time.
-    allocations = IdvaAllocation.objects.filter(case__in=referred(scope)).filter(
+    ),
+    "case__marac_id",
+)
+# An allocation still inside its 48 hours is not yet a miss: count those allocated or past their time.
+IDVA_DUE = Source(
+    "idva_due",
+    lambda scope: IdvaAllocation.objects.filter(case__in=referred(scope)).filter(
         Q(allocated_at__isnull=False) | Q(due_by__lt=timezone.now())
-    )
-    totals = allocations.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(allocated_at__lte=F("due_by"))))
-    return Figure.percent(totals["on_time"], totals["total"])
+    ),
+    "case__marac_id",
+)
 
 
-def _actions_on_time(scope: Scope) -> Figure:
-    due = Action.objects.filter(
-        case__marac_id__in=scope.marac_ids, due_on__gte=scope.period.start, due_on__lte=scope.period.end
-    ).filter(Q(due_on__lt=timezone.localdate()) | ~Q(status=ActionStatus.OPEN))
-    totals = due.annotate(closed_on=TruncDate("closed_at")).aggregate(
-        total=Count("pk"), on_time=Count("pk", filter=Q(status=ActionStatus.DONE, closed_on__lte=F("due_on")))
-    )
-    return Figure.percent(totals["on_time"], totals["total"])
+def _idva_caseload() -> Measure:
+    tally = Tally(IDVA_ALLOCATED, {"cases": ROWS, "idvas": Count("idva", distinct=True)})
+    return Measure((tally,), lambda scope, values: Figure.ratio(values[tally]["cases"], values[tally]["idvas"]))
+
+
+def _idva_within_48_hours() -> Measure:
+    tally = Tally(IDVA_DUE, {"total": ROWS, "on_time": Count("pk", filter=Q(allocated_at__lte=F("due_by")))})
+    return Measure((tally,), _percent(tally, "on_time"))
+
+
+ACTIONS_DUE = Source(
+    "actions_due",
+    lambda scope: (
+        Action.objects.filter(
+            case__marac_id__in=scope.marac_ids, due_on__gte=scope.period.start, due_on__lte=scope.period.end
+        )
+        .filter(Q(due_on__lt=timezone.localdate()) | ~Q(status=ActionStatus.OPEN))
+        .annotate(closed_on=TruncDate("closed_at"))
+    ),
+    "case__marac_id",
+)
+
+
+def _actions_on_time() -> Measure:
+    on_time = Q(status=ActionStatus.DONE, closed_on__lte=F("due_on"))
+    tally = Tally(ACTIONS_DUE, {"total": ROWS, "on_time": Count("pk", filter=on_time)})
+    return Measure((tally,), _percent(tally, "on_time"))
 
 
 _ATTENDED = (Q(present=True) | Q(capacity=AttendanceCapacity.WRITTEN_SUBMISSION)) & ~Q(
@@ -282,51 +403,70 @@ def _meetings_with_register(scope: Scope) -> QuerySet[Any]:
     return meetings_held(scope).filter(Exists(Attendance.objects.filter(meeting=OuterRef("pk"))))
 
 
-def _core_attendance(scope: Scope) -> Figure:
-    meetings = _meetings_with_register(scope)
-    per_marac = dict(meetings.values("marac_id").annotate(n=Count("pk")).values_list("marac_id", "n"))
-    core = dict(
-        MaracAgency.objects.filter(marac_id__in=per_marac, is_core=True)
-        .values("marac_id")
-        .annotate(n=Count("pk"))
-        .values_list("marac_id", "n")
-    )
-    expected = sum(count * core.get(marac_id, 0) for marac_id, count in per_marac.items())
-    core_here = MaracAgency.objects.filter(marac=OuterRef("meeting__marac"), agency=OuterRef("agency"), is_core=True)
-    attended = (
-        Attendance.objects.filter(meeting__in=meetings)
-        .filter(_ATTENDED, Exists(core_here))
-        .values("meeting_id", "agency_id")
-        .distinct()
-        .count()
-    )
-    return Figure.percent(attended, expected)
+REGISTERED = Source("registered", _meetings_with_register, "marac_id")
 
 
-def _meetings_attended_by(*agency_types: AgencyType) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        there = Attendance.objects.filter(_ATTENDED, meeting=OuterRef("pk"), agency__agency_type__in=agency_types)
-        totals = _meetings_with_register(scope).aggregate(
-            total=Count("pk"), attended=Count("pk", filter=Q(Exists(there)))
+class CoreAttendance(Lookup):
+    """Per MARAC: meetings with a register, its core agencies, and core agencies' places attended."""
+
+    def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
+        meetings = _meetings_with_register(Scope(tuple(marac_ids), period))
+        per_marac = dict(meetings.values("marac_id").annotate(n=Count("pk")).order_by().values_list("marac_id", "n"))
+        core = dict(
+            MaracAgency.objects.filter(marac_id__in=per_marac, is_core=True)
+            .values("marac_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("marac_id", "n")
         )
-        return Figure.percent(totals["attended"], totals["total"])
+        core_here = MaracAgency.objects.filter(
+            marac=OuterRef("meeting__marac"), agency=OuterRef("agency"), is_core=True
+        )
+        attended: dict[int, int] = {}
+        pairs = (
+            Attendance.objects.filter(meeting__in=meetings)
+            .filter(_ATTENDED, Exists(core_here))
+            .values_list("meeting__marac_id", "meeting_id", "agency_id")
+            .distinct()
+            .order_by()
+        )
+        for marac_id, _, _ in pairs:  # each meeting and agency once
+            attended[marac_id] = attended.get(marac_id, 0) + 1
+        return {
+            marac_id: (count, core.get(marac_id, 0), attended.get(marac_id, 0)) for marac_id, count in per_marac.items()
+        }
 
-    return compute
+
+def _core_attendance() -> Measure:
+    lookup = CoreAttendance()
+
+    def finish(scope: Scope, values: Values) -> Figure:
+        counts = values[lookup].values()
+        expected = sum(meetings * core for meetings, core, _ in counts)
+        return Figure.percent(sum(attended for _, _, attended in counts), expected)
+
+    return Measure((lookup,), finish)
+
+
+def _meetings_attended_by(*agency_types: AgencyType) -> Measure:
+    there = Attendance.objects.filter(_ATTENDED, meeting=OuterRef("pk"), agency__agency_type__in=agency_types)
+    tally = Tally(REGISTERED, {"total": ROWS, "attended": Count("pk", filter=Q(Exists(there)))})
+    return Measure((tally,), _percent(tally, "attended"))
 
 
 def _full_listings_with(
     condition: Callable[[], Q], *, children_only: bool = False, with_action_plan: bool = False
-) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        listings = with_children_flag(minuted(scope).filter(kind=ListingKind.FULL))
-        if children_only:
-            listings = listings.filter(Q(has_children=True))
-        if with_action_plan:
-            listings = listings.filter(Exists(Action.objects.filter(listing=OuterRef("pk"))))
-        totals = listings.aggregate(total=Count("pk"), matching=Count("pk", filter=condition()))
-        return Figure.percent(totals["matching"], totals["total"])
-
-    return compute
+) -> Measure:
+    # No filter here refers to the has_children annotation: that would make Django wrap the aggregate in a
+    # subquery, out of the reach of the conditions' OuterRef("pk"). Cases with children are a source of their own.
+    listings = Q(kind=ListingKind.FULL)
+    if with_action_plan:
+        listings &= Q(Exists(Action.objects.filter(listing=OuterRef("pk"))))
+    tally = Tally(
+        MINUTED_WITH_CHILDREN if children_only else MINUTED,
+        {"total": Count("pk", filter=listings), "matching": Count("pk", filter=listings & condition())},
+    )
+    return Measure((tally,), _percent(tally))
 
 
 def _action_for(whom: ForWhom) -> Q:
@@ -341,15 +481,12 @@ def _child_voice() -> Q:
     return Q(Exists(VictimVoice.objects.filter(listing=OuterRef("pk")).exclude(child_voice="")))
 
 
-def _information_only_share(scope: Scope) -> Figure:
-    totals = discussed(scope).aggregate(
-        total=Count("pk"), matching=Count("pk", filter=Q(kind=ListingKind.INFORMATION_ONLY))
-    )
-    return Figure.percent(totals["matching"], totals["total"])
+def _information_only_share() -> Measure:
+    tally = Tally(DISCUSSED, {"total": ROWS, "matching": Count("pk", filter=Q(kind=ListingKind.INFORMATION_ONLY))})
+    return Measure((tally,), _percent(tally))
 
 
-def _information_only_against_the_rules(scope: Scope) -> Figure:
-    listings = with_children_flag(discussed(scope).filter(kind=ListingKind.INFORMATION_ONLY))
+def _information_only_against_the_rules() -> Measure:
     # BD Cases for information only: never with children, a pregnant victim, a vulnerable adult, specific
     # actions requested or the referrer disagreeing.
     wrong = (
@@ -359,61 +496,77 @@ def _information_only_against_the_rules(scope: Scope) -> Figure:
         | Q(specific_actions_requested=True)
         | Q(referrer_disagrees=True)
     )
-    return Figure.count(listings.filter(wrong).count())
+    tally = Tally(DISCUSSED, {"n": Count("pk", filter=Q(kind=ListingKind.INFORMATION_ONLY) & wrong)})
+    return Measure((tally,), _count(tally))
 
 
-def _when_minuted(compute: Compute) -> Compute:
+def _when_minuted(tally: Tally) -> Measure:
     """A count from meetings' research or minutes is "no data", not 0, when no meeting was run here."""
+    any_minuted = Tally(MINUTED, {"n": ROWS})
 
-    def guarded(scope: Scope) -> Figure:
-        figure = compute(scope)
-        return figure if minuted(scope).exists() else Figure(figure.numerator, None, None)
+    def finish(scope: Scope, values: Values) -> Figure:
+        figure = Figure.count(values[tally]["n"])
+        return figure if values[any_minuted]["n"] else Figure(figure.numerator, None, None)
 
-    return guarded
+    return Measure((tally, any_minuted), finish)
 
 
-def _children_with(condition: Q) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        research = ChildResearch.objects.filter(condition, research__listing__in=minuted(scope))
-        return Figure.count(research.values("child_id").distinct().count())
+CHILDREN_RESEARCHED = Source(
+    "children_researched",
+    lambda scope: ChildResearch.objects.filter(research__listing__in=minuted(scope)),
+    "research__listing__meeting__marac_id",
+)
 
-    return _when_minuted(compute)
+
+def _children_with(condition: Q) -> Measure:
+    return _when_minuted(Tally(CHILDREN_RESEARCHED, {"n": Count("child_id", filter=condition, distinct=True)}))
 
 
 _OPEN_TO_SOCIAL_CARE = [ChildStatus.CHILD_PROTECTION_PLAN, ChildStatus.CHILD_IN_NEED, ChildStatus.LOOKED_AFTER]
 
 
-def _discussions_where_a_child(condition: Q, *, with_children: bool) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        research = ChildResearch.objects.filter(condition, research__listing=OuterRef("pk"))
-        listings = with_children_flag(minuted(scope))
-        if with_children:
-            listings = listings.filter(Q(has_children=True))
-        totals = listings.aggregate(
-            total=Count("case", distinct=True), matching=Count("case", filter=Q(Exists(research)), distinct=True)
-        )
-        return Figure.percent(totals["matching"], totals["total"])
-
-    return compute
+def _discussions_where_a_child(condition: Q, *, with_children: bool) -> Measure:
+    research = ChildResearch.objects.filter(condition, research__listing=OuterRef("pk"))
+    tally = Tally(
+        MINUTED_WITH_CHILDREN if with_children else MINUTED,
+        {"total": Count("case", distinct=True), "matching": Count("case", filter=Q(Exists(research)), distinct=True)},
+    )
+    return Measure((tally,), _percent(tally))
 
 
-def _links_of(kind: ProcessLinkKind | None) -> Compute:
-    def compute(scope: Scope) -> Figure:
-        links = ProcessLink.objects.filter(listing__in=minuted(scope))
-        return Figure.count((links.filter(kind=kind) if kind else links).count())
+LINKS = Source(
+    "links",
+    lambda scope: ProcessLink.objects.filter(listing__in=minuted(scope)),
+    "listing__meeting__marac_id",
+)
 
-    return _when_minuted(compute)
+
+def _links_of(kind: ProcessLinkKind | None) -> Measure:
+    return _when_minuted(Tally(LINKS, {"n": Count("pk", filter=Q(kind=kind) if kind else None)}))
 
 
-def _to_other_maracs(scope: Scope) -> Figure:
-    transfers = Transfer.objects.filter(
+TRANSFERS = Source(
+    "transfers",
+    lambda scope: Transfer.objects.filter(
         from_referral__marac_id__in=scope.marac_ids,
         transferred_at__gte=scope.starts_at,
         transferred_at__lt=scope.ends_before,
-    ).count()
-    after_hearing = discussed(scope).filter(outcome=Outcome.TRANSFERRED).count()
-    # A transferred referral never becomes a case here, so it is added to the referrals that did.
-    return Figure.percent(transfers + after_hearing, referred(scope).count() + transfers)
+    ),
+    "from_referral__marac_id",
+)
+
+
+def _to_other_maracs() -> Measure:
+    transfers = Tally(TRANSFERS, {"n": ROWS})
+    after_hearing = Tally(DISCUSSED, {"n": Count("pk", filter=Q(outcome=Outcome.TRANSFERRED))})
+    cases = Tally(REFERRED, {"n": ROWS})
+
+    def finish(scope: Scope, values: Values) -> Figure:
+        transferred = values[transfers]["n"]
+        # A transferred referral never becomes a case here, so it is added to the referrals that did.
+        return Figure.percent(transferred + values[after_hearing]["n"], values[cases]["n"] + transferred)
+
+    return Measure((transfers, after_hearing, cases), finish)
 
 
 # --- conditions on cases -----------------------------------------------------------------------------------
@@ -437,8 +590,8 @@ RECORDED = (
 )
 
 
-def _referred_from(*agency_types: AgencyType) -> Callable[[Scope], QuerySet[Case]]:
-    return lambda scope: referred(scope).filter(referring_agency__agency_type__in=agency_types)
+def _referred_from(*agency_types: AgencyType) -> _Cases:
+    return _Cases(REFERRED, Q(referring_agency__agency_type__in=agency_types))
 
 
 # --- benchmarks --------------------------------------------------------------------------------------------
@@ -686,7 +839,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "adult female population",
         (WM_QUANTITATIVE + ": Number of cases per 10,000 adult female population", LSCB_IN_LINE, WM_GOOD),
         Unit.PER_10K,
-        _cases_per_10k,
+        _cases_per_10k(),
         (SAFELIVES_VOLUME, WM_VOLUME_FLOOR),
     ),
     # Victims and children
@@ -755,7 +908,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "",
         (WM_QUANTITATIVE + ": Number of children in the household",),
         Unit.COUNT,
-        _children_in_households,
+        _children_in_households(),
     ),
     Indicator(
         "open_to_social_care",
@@ -780,7 +933,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "IDVAs allocated a case in the period",
         (WM_QUANTITATIVE + ": IDVA caseloads",),
         Unit.RATIO,
-        _idva_caseload,
+        _idva_caseload(),
     ),
     # Referrals by agency
     Indicator(
@@ -1016,7 +1169,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "cases referred in the period plus referrals transferred before becoming cases",
         (WM_QUANTITATIVE + ": Number and % of referrals referred to other MARACs", BD_OTHER_MARACS),
         Unit.PERCENT,
-        _to_other_maracs,
+        _to_other_maracs(),
     ),
     # Against the recommendations
     Indicator(
@@ -1029,7 +1182,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "allocations made or overdue",
         (WM_GOOD + ": An IDVA proactively contacts ... victims within 48 hours", BD_VICTIM_CONTACT),
         Unit.PERCENT,
-        _idva_within_48_hours,
+        _idva_within_48_hours(),
         (_all(WM_GOOD + ": an IDVA contacts victims within 48 hours"),),
     ),
     Indicator(
@@ -1042,7 +1195,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "actions due in the period and due or closed",
         (BD_COMPLETION, LSCB_STATISTICS + ": Audit completion of actions"),
         Unit.PERCENT,
-        _actions_on_time,
+        _actions_on_time(),
         (Benchmark("local", 90, Direction.AT_LEAST, BD_COMPLETION + ": in a timely fashion", local_reading=True),),
     ),
     Indicator(
@@ -1055,7 +1208,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "meetings with a register, times the MARAC's core agencies",
         (WM_GOOD + ": Core agencies consistently attend", WM_QUALITATIVE + ": Agency attendance", BD_ATTENDANCE),
         Unit.PERCENT,
-        _core_attendance,
+        _core_attendance(),
         (_consistently(WM_GOOD + ": core agencies consistently attend"),),
         counts_people=False,
     ),
@@ -1095,7 +1248,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "listings discussed",
         (BD_INFORMATION_ONLY,),
         Unit.PERCENT,
-        _information_only_share,
+        _information_only_share(),
     ),
     Indicator(
         "information_only_against_the_rules",
@@ -1107,7 +1260,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "",
         (BD_INFORMATION_ONLY,),
         Unit.COUNT,
-        _information_only_against_the_rules,
+        _information_only_against_the_rules(),
         (Benchmark("seed", 0, Direction.AT_MOST, BD_INFORMATION_ONLY + ": such cases would not be listed"),),
     ),
     Indicator(

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
 from audit.models import AuditAction
 from audit.services import audit_record
+from config.db_router import use_replica
 from marac.models import Marac
 from reports import board_report as builder
 from reports import quality_forms
@@ -337,7 +338,8 @@ def board_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _board_report_download(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
     report = _get_for_user(request, BoardReport.objects.all(), pk, VIEW)
-    data = builder.board_report_data(report, today=timezone.localdate())
+    with use_replica():  # the figures; the commentary, perhaps just saved, was read from the primary
+        data = builder.board_report_data(report, today=timezone.localdate())
     if extension == "pdf":
         content, content_type = builder.board_report_pdf(data), PDF_CONTENT_TYPE
     else:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from reports.cohorts import Scope
 from reports.figures import Benchmark, Figure, Unit
 from reports.indicators import GROUPS, INDICATORS, INDICATORS_BY_KEY, Group, Indicator
+from reports.measures import COMBINED, evaluate
 from reports.periods import Period
 from reports.scorecard import WHAT_GOOD_LOOKS_LIKE, ScorecardItem
 from reports.suppression import count_text, is_small
@@ -167,10 +168,19 @@ def build_report(
     if len(columns) > 1:
         columns.append(Column("Combined", Scope(tuple(marac_id for marac_id, _ in maracs), period)))
     wanted = [INDICATORS_BY_KEY[key] for key in keys] if keys else list(INDICATORS)
+    # Every indicator for every column at once: a query per set of rows counted, grouped by MARAC.
+    marac_ids = [marac_id for marac_id, _ in maracs]
+    values = evaluate((indicator.compute for indicator in wanted), marac_ids, period, per_marac=len(columns) > 1)
+    keys_of_columns: list[int | None] = [*marac_ids, COMBINED] if len(columns) > 1 else [COMBINED]
     cells_by_key = {
         indicator.key: tuple(
-            cell_for(indicator, indicator.compute(column.scope), suppress=suppress, threshold=threshold)
-            for column in columns
+            cell_for(
+                indicator,
+                indicator.compute.finish(column.scope, values[key]),
+                suppress=suppress,
+                threshold=threshold,
+            )
+            for column, key in zip(columns, keys_of_columns, strict=True)
         )
         for indicator in wanted
     }

@@ -10,6 +10,7 @@ from accounts.models import Role
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
 from audit.models import AuditAction
 from audit.services import audit_record
+from config.db_router import replica_reads
 from marac.models import Marac
 from reports import exports, postcodes
 from reports.cohorts import Scope
@@ -63,6 +64,7 @@ def _report(choice: Choice, *, suppress: bool) -> Report:
 
 
 @require_permission(PERMISSION)
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     suppress = not _sees_exact_counts(request, [pk for pk, _ in choice.maracs])
@@ -100,6 +102,7 @@ def _filename(stem: str, period: Period, extension: str) -> str:
 
 
 @require_permission(PERMISSION)
+@replica_reads
 def indicators_csv(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     rows = exports.indicator_rows(_report(choice, suppress=True))
@@ -108,6 +111,7 @@ def indicators_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_permission(PERMISSION)
+@replica_reads
 def indicators_xlsx(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     report = _report(choice, suppress=True)
@@ -128,6 +132,7 @@ def _meeting_rows(choice: Choice) -> list[list[exports.Cell]]:
 
 
 @require_permission(PERMISSION)
+@replica_reads
 def meeting_return_csv(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     name = _filename("meeting-return", choice.period, "csv")
@@ -135,6 +140,7 @@ def meeting_return_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_permission(PERMISSION)
+@replica_reads
 def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     content = exports.as_xlsx([("SafeLives meeting return", _meeting_rows(choice))])
@@ -143,6 +149,7 @@ def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @require_permission(PERMISSION)
+@replica_reads
 def postcode_districts_csv(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     scope = Scope(tuple(pk for pk, _ in choice.maracs), choice.period)

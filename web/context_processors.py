@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.models import Role
-from accounts.permissions import roles_at
+from accounts.permissions import marac_ids_where, roles_at
 from web.access import current_marac_id
 
 
@@ -46,5 +46,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_links": links,
         "nav_marac": Marac.objects.filter(pk=marac_id).first() if marac_id else None,
         "nav_roles": role_labels,
-        "nav_has_several_maracs": len(set(user.role_grants.values_list("marac_id", flat=True))) > 1,
+        "nav_has_several_maracs": len(marac_ids_where(user, roles_at(user, None))) > 1,
     }

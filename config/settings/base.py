@@ -1,6 +1,7 @@
 """Settings shared by every profile. Values that differ between deployments come from config.env."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -29,6 +30,18 @@ def _checked_field_encryption_keys(keys: list[str]) -> list[str]:
     return keys
 
 
+def _databases(env: Environment) -> dict[str, Any]:
+    """The primary, and the read replica that reports and exports may read from (config/db_router.py)."""
+    databases = {"default": dj_database_url.parse(env.database_url, conn_max_age=60)}
+    if env.replica_database_url:
+        replica = dj_database_url.parse(env.replica_database_url, conn_max_age=60)
+        # A streaming replica copies the whole cluster, so the test database made on the primary is already there:
+        # tests read it through the replica's own connection and never try to create it on the read-only standby.
+        replica["TEST"] = {"MIRROR": "default"}
+        databases["replica"] = replica
+    return databases
+
+
 def configure(env: Environment) -> dict[str, object]:
     """The settings that depend on the environment, for each profile to merge into its globals."""
     timeout_seconds = env.idle_timeout_minutes * 60
@@ -47,7 +60,7 @@ def configure(env: Environment) -> dict[str, object]:
         }
     return {
         "SECRET_KEY": env.secret_key,
-        "DATABASES": {"default": dj_database_url.parse(env.database_url, conn_max_age=60)},
+        "DATABASES": _databases(env),
         "ALLOWED_HOSTS": env.allowed_hosts,
         "CSRF_TRUSTED_ORIGINS": env.csrf_trusted_origins,
         "EMAIL_HOST": env.email_url_host,
@@ -108,7 +121,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "api.middleware.ServiceAccountGuardMiddleware",  # before MFA: a service account never holds a session
     "accounts.middleware.RequireMultiFactorMiddleware",
+    "api.middleware.ApiCredentialMiddleware",  # after MFA, before the rate limit (see the module)
     "web.middleware.ApiRateLimitMiddleware",
     "web.middleware.NoStoreMiddleware",
 ]
@@ -137,8 +152,7 @@ FORM_RENDERER = "web.forms.GovukFormRenderer"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -207,6 +221,20 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Reads for reports and exports go to the read replica when one is configured; see config/db_router.py.
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+
+# One cache for every app server, in the database they already share: allauth's sign-in lockout and rate limits,
+# the used authenticator codes and the API's rate limit hold across servers behind a load balancer (a per-process
+# cache would give each server its own count). `manage.py createcachetable` makes the table, after migrate.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "openmarac_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -9,16 +9,16 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from allauth.mfa.utils import decrypt
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from accounts.models import User
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from demo import fictional
-from demo.generator import AreaCounts, generate_area, generate_national
+from demo.generator import AreaCounts, generate_area, generate_national, region_name
 from demo.personas import DEMO_PASSWORD, PERSONAS, REPRESENTATIVE_NAMES
 from marac.models import AgencyType, Marac, MaracAgency, PopulationFigure
-from meetings.models import Meeting
+from meetings.models import Listing, Meeting
 from meetings.series import LONDON
 from meetings.services import meetings_ensure_ahead
 from people.models import Address, Alias, Ethnicity, Gender, Person
@@ -277,3 +277,98 @@ def test_it_generates_areas_side_by_side_for_national_benchmarks(area):
     assert all(area.users == 0 and area.cases_in_period > 100 for area in areas)
     assert Case.objects.filter(marac_id__in=ids).count() == sum(area.cases for area in areas)
     assert not User.objects.filter(role_grants__marac_id__in=ids).exists()
+    assert set(Marac.objects.filter(pk__in=ids).values_list("region", flat=True)) == {"Region 1"}
+
+
+def _written(marac_id: int) -> dict[str, list[tuple[object, ...]]]:
+    """Everything generated for an area, without keys or names of the area itself, in a stable order."""
+
+    def number(reference: str) -> str:
+        return reference.split("-", 1)[1]
+
+    def person(p: Person) -> tuple[object, ...]:
+        return (p.given_name, p.family_name, p.date_of_birth, p.gender, p.ethnicity, p.sexuality, p.has_disability)
+
+    cases = Case.objects.filter(marac_id=marac_id).select_related("victim", "referring_agency")
+    parties = CaseParty.objects.filter(case__marac_id=marac_id).select_related("case", "person")
+    addresses = Address.objects.filter(person__marac_id=marac_id)
+    return {
+        "cases": sorted(  # by repr: some dates are None
+            (
+                (
+                    number(case.reference),
+                    case.status,
+                    case.referred_on,
+                    case.heard_on,
+                    case.referring_agency.agency_type,
+                    case.information_only,
+                    case.is_repeat,
+                    case.victim_pregnant,
+                    case.dash_score,
+                    person(case.victim),
+                )
+                for case in cases
+            ),
+            key=repr,
+        ),
+        "parties": sorted(
+            ((number(party.case.reference), party.role, person(party.person)) for party in parties), key=repr
+        ),
+        "addresses": sorted(
+            (
+                (
+                    address.line_1,
+                    address.town,
+                    address.postcode,
+                    address.postcode_district,
+                    address.lived_from,
+                    address.lived_to,
+                    address.safe_to_post,
+                    address.confidential,
+                )
+                for address in addresses
+            ),
+            key=repr,
+        ),
+        "aliases": sorted(Alias.objects.filter(person__marac_id=marac_id).values_list("given_name", "family_name")),
+        "listings": sorted(
+            Listing.objects.filter(case__marac_id=marac_id).values_list(
+                "case__reference", "meeting__starts_at", "kind", "outcome"
+            )
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_copy_writes_the_same_area_as_bulk_create():
+    """The national benchmark's fast path (COPY, PostgreSQL only) writes exactly what bulk_create writes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    kwargs = {"seed": 11, "start": date(2025, 1, 1), "end": date(2025, 6, 30), "with_users": False}
+    orm = generate_area(name="Orm MARAC", reference_prefix="ORM", use_copy=False, **kwargs)
+    copied = generate_area(name="Copy MARAC", reference_prefix="CPY", use_copy=True, **kwargs)
+    assert orm.cases == copied.cases > 100
+    assert (orm.people, orm.addresses, orm.aliases, orm.case_parties) == (
+        copied.people,
+        copied.addresses,
+        copied.aliases,
+        copied.case_parties,
+    )
+    expected, actual = _written(orm.marac_id), _written(copied.marac_id)
+    expected["listings"] = [(number.replace("ORM", "CPY"), *rest) for number, *rest in expected["listings"]]
+    assert actual == expected
+    # And the copied rows behave like any other: addresses decrypt, new rows get fresh keys.
+    assert (
+        Case.objects.create(
+            marac_id=copied.marac_id,
+            reference="CPY-NEW",
+            victim=Person.objects.filter(marac_id=copied.marac_id).first(),
+            referred_on=date(2025, 7, 1),
+            referring_agency=Case.objects.filter(marac_id=copied.marac_id).first().referring_agency,
+        ).pk
+        > Case.objects.filter(marac_id=copied.marac_id).exclude(reference="CPY-NEW").order_by("-pk").first().pk
+    )
+
+
+def test_national_maracs_fall_into_regions():
+    assert [region_name(index, 30) for index in (0, 29, 30, 299)] == ["Region 1", "Region 1", "Region 2", "Region 10"]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marac', '0004_populationbreakdown'),
+        ("marac", "0004_populationbreakdown"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='marac',
-            name='region',
+            model_name="marac",
+            name="region",
             field=models.CharField(blank=True, help_text='For example "North East".', max_length=60),
         ),
     ]

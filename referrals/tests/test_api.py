@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
+from api.core import SIGN_IN_MESSAGE
 from audit.models import AuditEvent
 from referrals.api import MAX_BODY_BYTES
 from referrals.models import Referral, ReferralStatus
@@ -74,8 +75,10 @@ def test_it_creates_a_draft_from_a_partial_document_and_audits_it(api):
 def test_it_lists_only_the_callers_referrals_and_audits_the_listing(api, client_for, marac, draft):
     other = client_for(grant(_another_referrer(marac), marac, Role.REFERRER))
     _create(other)
-    listed = api.get("/api/v1/referrals").json()["referrals"]
+    page = api.get("/api/v1/referrals").json()  # the API's list envelope (docs/api.md)
+    listed = page["items"]
     assert [referral["id"] for referral in listed] == [draft["id"]]
+    assert (page["count"], page["offset"]) == (1, 0)
     assert "document" not in listed[0]
     assert AuditEvent.objects.filter(action="view", summary="Listed own referrals").count() == 1
 
@@ -139,7 +142,7 @@ def test_markup_in_free_text_is_returned_as_data(api, draft):
     # Escaping is the pages' job; the API hands back exactly what was typed.
     response = _put(api, draft["id"], "about", {**ABOUT, "background": "<script>alert('x')</script>"})
     assert response.json()["document"]["about"]["background"] == "<script>alert('x')</script>"
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"].split(";")[0] == "application/json"  # ninja adds "; charset=utf-8"
 
 
 def test_values_are_kept_as_a_form_posts_them(api, draft):
@@ -239,7 +242,8 @@ def test_an_unknown_section_or_method_is_refused(api, draft):
 def test_anonymous_callers_get_401_not_a_redirect(client, draft):
     for response in (client.get("/api/v1/referrals"), client.get(f"/api/v1/referrals/{draft['id']}")):
         assert response.status_code == 401
-        assert response.json() == {"error": "Sign in to use the API"}
+        assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+        assert response.json() == {"error": SIGN_IN_MESSAGE}
 
 
 def test_nobody_outside_need_to_know_learns_a_referral_exists(client_for, marac, draft, coordinator, outsider):

@@ -14,6 +14,8 @@ from demo.generator import DEMO_MARAC_NAME, DEMO_SEED, AreaCounts, generate_demo
 from demo.personas import DEMO_PASSWORD, sign_ins
 from demo.waiting import add_waiting_work
 from marac.models import Marac
+from people.linkage import match_model_train_and_refresh
+from people.models import MatchModel
 
 SITE_URL = "http://127.0.0.1:8000/"
 
@@ -23,8 +25,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--seed", type=int, default=DEMO_SEED, help="Seed for the synthetic data.")
+        parser.add_argument(
+            "--without-matching",
+            action="store_true",
+            help="Do not train the person-matching model (it takes a few seconds; the tests skip it).",
+        )
 
-    def handle(self, *args: Any, seed: int, **options: Any) -> None:
+    def handle(self, *args: Any, seed: int, without_matching: bool = False, **options: Any) -> None:
         marac = Marac.objects.filter(name=DEMO_MARAC_NAME).first()
         if marac is None:
             marac = self._load(seed)
@@ -36,7 +43,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Made {made} referrals: three in the coordinator's inbox and one draft for the referrer."
             )
+        if not without_matching and not MatchModel.objects.filter(marac=marac).exists():
+            self._train_matching_model(marac)
         self._print_sign_ins(marac)
+
+    def _train_matching_model(self, marac: Marac) -> None:
+        started = time.monotonic()
+        trained = match_model_train_and_refresh(marac=marac)
+        if trained:
+            self.stdout.write(
+                f"Trained the person-matching model on {trained.record_count} people in "
+                f"{time.monotonic() - started:.1f}s; the inbox's referrals have their suggestions."
+            )
 
     def _load(self, seed: int) -> Marac:
         started = time.monotonic()

@@ -1,0 +1,295 @@
+"""The actions part of the open API under /api/v1 (issue 8): the action plan after the meeting.
+
+Who sees what is the pages' rule: the coordinator and chair track every action at their MARAC; a representative or
+IDVA sees their own agency's. Marking an action done or not possible goes through actions.tracking with the page's
+form and its version check; recording an action at the meeting goes through actions.services.action_record with the
+live meeting page's form, after the same gate and the same confidentiality agreement.
+"""
+
+import datetime
+from typing import Any, cast
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from accounts.models import User
+from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
+from actions import tracking
+from actions.models import Action, ActionStatus, ForWhom
+from actions.services import NotThisMaracsAgency, action_record
+from actions.tracking_selectors import get_action_for_user
+from actions.tracking_views import ActionCannotCompleteForm, ActionDoneForm
+from api.core import MAX_ID, ApiError, Error, Page, PageQuery, Text, api_permission, marac_ids_for, page_of
+from audit.models import AuditAction
+from audit.services import audit_record
+from cases.restriction import visible_given_restrictions
+from cases.selectors import restricted_case_reason
+from meetings.agenda_services import get_listing_for_user
+from meetings.api import Day, form_errors
+from meetings.confidentiality import has_signed
+from meetings.live_forms import ActionForm
+
+router = Router(tags=["actions"])
+
+# Every case role may see actions (the summary of actions is theirs); which actions is decided per MARAC below.
+READ = "meetings.view_agenda"
+TRACK = "actions.track_actions"
+UPDATE = "actions.update_agency_actions"
+RECORD = "actions.record_action"
+INVALID_MESSAGE = "Nothing was saved: see errors"
+SIGN_FIRST_MESSAGE = (
+    "Sign this meeting's confidentiality agreement in OpenMARAC before recording its actions, as on the meeting's "
+    "pages. Nothing was saved."
+)
+NOT_THIS_MARAC_MESSAGE = "Choose one of this MARAC's agencies, or the agency that referred the case"
+
+
+class AgencyOut(Schema):
+    id: int
+    name: str
+
+
+class ActionOut(Schema):
+    id: int
+    marac_id: int
+    meeting_id: int
+    listing_id: int
+    case_id: int
+    case_reference: str
+    owner_agency: AgencyOut
+    description: str
+    for_whom: ForWhom
+    due_on: datetime.date
+    is_standard: bool
+    status: ActionStatus
+    is_overdue: bool = Field(description="Still open after the day it was due")
+    completion_note: str = Field(description="What was done, or why it cannot be done; empty while open")
+    closed_at: datetime.datetime | None
+    chased_at: datetime.datetime | None
+    escalated_at: datetime.datetime | None
+    created_at: datetime.datetime
+    version: int = Field(description="Send this back when marking the action done or not possible")
+
+
+class ActionList(Page):
+    items: list[ActionOut]
+
+
+class ActionQuery(PageQuery):
+    marac: int | None = Field(None, description="Only this MARAC's actions")
+    agency: int | None = Field(None, ge=1, le=MAX_ID, description="Only actions owned by this agency")
+    status: ActionStatus | None = None
+    overdue: bool | None = Field(None, description="true: only open actions past their due day; false: the others")
+    due_before: Day | None = Field(None, description="Only actions due before this day (not on it)")
+    due_after: Day | None = Field(None, description="Only actions due after this day (not on it)")
+
+
+def _action(action: Action, today: datetime.date) -> dict[str, Any]:
+    return {
+        "id": action.pk,
+        "marac_id": action.case.marac_id,
+        "meeting_id": action.listing.meeting_id,
+        "listing_id": action.listing_id,
+        "case_id": action.case_id,
+        "case_reference": action.case.reference,
+        "owner_agency": {"id": action.owner_agency_id, "name": action.owner_agency.name},
+        "description": action.description,
+        "for_whom": action.for_whom,
+        "due_on": action.due_on,
+        "is_standard": action.is_standard,
+        "status": action.status,
+        "is_overdue": tracking.action_is_overdue(status=action.status, due_on=action.due_on, today=today),
+        "completion_note": action.completion_note,
+        "closed_at": action.closed_at,
+        "chased_at": action.chased_at,
+        "escalated_at": action.escalated_at,
+        "created_at": action.created_at,
+        "version": action.version,
+    }
+
+
+# --- Reading --------------------------------------------------------------------------------------------------------
+
+
+def actions_visible_to(*, user: Any, marac_ids: list[int]) -> QuerySet[Action]:
+    """At the given MARACs: every action where the user tracks actions (coordinator, chair), their own agency's
+    elsewhere (representatives, IDVAs). A restricted case's actions only for those named on it."""
+    tracked = marac_ids_where(user, PERMISSIONS_BY_NAME[TRACK].roles) & set(marac_ids)
+    own = (marac_ids_where(user, PERMISSIONS_BY_NAME[UPDATE].roles) & set(marac_ids)) - tracked
+    visible = Q(case__marac_id__in=tracked)
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is not None:
+        visible |= Q(case__marac_id__in=own, owner_agency_id=agency_id)
+    return (
+        Action.objects.filter(visible)
+        .filter(visible_given_restrictions(user, through="case"))
+        .select_related("case", "owner_agency", "listing")
+    )
+
+
+def may_see_action(user: Any, action: Action) -> bool:
+    marac_id = action.case.marac_id
+    if user.has_perm(TRACK, action):
+        return True
+    return action.owner_agency_id == user.agency_id and bool(
+        roles_at(user, marac_id) & PERMISSIONS_BY_NAME[UPDATE].roles
+    )
+
+
+def get_action_to_read(*, user: Any, pk: int) -> Action:
+    """The gate for reading one action: 404 outside what actions_visible_to would list."""
+    action = Action.objects.select_related("case", "owner_agency", "listing").filter(pk=pk).first()
+    if action is None or not may_see_action(user, action):
+        raise Http404
+    if action.case.restricted:  # 404 unless named on the case, and then a reason first
+        restricted_case_reason(user=user, case_id=action.case_id)
+    return action
+
+
+def _filtered(actions: QuerySet[Action], query: ActionQuery, today: datetime.date) -> QuerySet[Action]:
+    if query.agency is not None:
+        actions = actions.filter(owner_agency_id=query.agency)
+    if query.status is not None:
+        actions = actions.filter(status=query.status)
+    overdue = Q(status=ActionStatus.OPEN, due_on__lt=today)
+    if query.overdue is True:
+        actions = actions.filter(overdue)
+    elif query.overdue is False:
+        actions = actions.exclude(overdue)
+    if query.due_before is not None:
+        actions = actions.filter(due_on__lt=query.due_before)
+    if query.due_after is not None:
+        actions = actions.filter(due_on__gt=query.due_after)
+    return actions
+
+
+@router.get(
+    "/actions",
+    response=ActionList,
+    summary="Actions you may see, soonest due first",
+    description="Coordinators and chairs see every action at their MARAC; representatives and IDVAs their own "
+    "agency's. A restricted case's actions are listed only for those named on it.",
+)
+@api_permission(READ)
+def action_list(request: HttpRequest, query: Query[ActionQuery]) -> dict[str, Any]:
+    marac_ids = marac_ids_for(request, READ, query.marac)
+    today = timezone.localdate()
+    actions = _filtered(actions_visible_to(user=request.user, marac_ids=marac_ids), query, today)
+    page = page_of(actions.order_by("due_on", "id"), query)
+    page["items"] = [_action(action, today) for action in page["items"]]
+    for marac_id in marac_ids:  # one entry per MARAC, as the pages write for theirs
+        audit_record(
+            action=AuditAction.VIEW,
+            object_type="actions.action",
+            marac_id=marac_id,
+            user=request.user,
+            summary=f"Actions through the API, offset {query.offset}: "
+            f"{sum(item['marac_id'] == marac_id for item in page['items'])} actions",
+        )
+    return page
+
+
+@router.get("/actions/{action_id}", response=ActionOut, summary="One action")
+@api_permission(READ)
+def action_detail(request: HttpRequest, action_id: int) -> dict[str, Any]:
+    action = get_action_to_read(user=request.user, pk=action_id)
+    audit_record(action=AuditAction.VIEW, obj=action, user=request.user, summary=f"Action {action.pk} through the API")
+    return _action(action, timezone.localdate())
+
+
+# --- Marking an action done, or that it cannot be done --------------------------------------------------------------
+
+
+class ActionUpdateIn(Schema):
+    note: Text = Field(description="What was done, or why the action cannot be completed")
+    version: int = Field(description="The version of the action you based this on")
+
+
+def _close(request: HttpRequest, action_id: int, body: ActionUpdateIn, *, done: bool) -> dict[str, Any]:
+    action = get_action_for_user(user=request.user, pk=action_id)  # the page's gate: another agency's is 404
+    if not tracking.action_is_open(action.status):
+        raise ApiError(409, tracking.ActionNotOpen.message)
+    form_class = ActionDoneForm if done else ActionCannotCompleteForm
+    form = form_class({"completion_note": body.note, "version": body.version}, instance=action)
+    if not form.is_valid():
+        if "completion_note" in form.errors:
+            raise ApiError(422, INVALID_MESSAGE, form_errors(form, {"completion_note": "body.note"}))
+        raise ApiError(409, tracking.StaleAction.message)  # the form's only other check is the version
+    note = form.cleaned_data["completion_note"]
+    by = cast(User, request.user)  # api_permission lets only a signed-in user or a credential's account through
+    try:
+        if done:
+            closed = tracking.action_complete(action=action, note=note, based_on_version=body.version, by=by)
+        else:
+            closed = tracking.action_cannot_complete(action=action, reason=note, based_on_version=body.version, by=by)
+    except tracking.TrackingRefused as refused:
+        raise ApiError(409, str(refused)) from None
+    return _action(get_action_to_read(user=request.user, pk=closed.pk), timezone.localdate())
+
+
+@router.post(
+    "/actions/{action_id}/done",
+    response={200: ActionOut, 409: Error},
+    summary="Your agency completed this action",
+    description="As the page: for the agency that owns the action (or the coordinator recording an update sent "
+    "in). A stale version, or an action no longer open, gets 409 and nothing is saved.",
+)
+@api_permission(UPDATE)
+def action_done(request: HttpRequest, action_id: int, body: ActionUpdateIn) -> dict[str, Any]:
+    return _close(request, action_id, body, done=True)
+
+
+@router.post(
+    "/actions/{action_id}/cannot-complete",
+    response={200: ActionOut, 409: Error},
+    summary="Your agency cannot complete this action; the coordinators are told",
+    description="As the page. A stale version, or an action no longer open, gets 409 and nothing is saved.",
+)
+@api_permission(UPDATE)
+def action_cannot_complete(request: HttpRequest, action_id: int, body: ActionUpdateIn) -> dict[str, Any]:
+    return _close(request, action_id, body, done=False)
+
+
+# --- Recording an action at the meeting -----------------------------------------------------------------------------
+
+
+class ActionIn(Schema):
+    owner_agency_id: int = Field(
+        ge=1, le=MAX_ID, description="One of the MARAC's agencies, or the agency that referred the case"
+    )
+    description: Text = Field(max_length=2000, description="What they will do: specific")
+    for_whom: ForWhom
+    due_on: Day
+
+
+_ACTION_WHERE = {"owner_agency": "body.owner_agency_id", "__all__": "body"}
+
+
+@router.post(
+    "/meetings/{meeting_id}/listings/{listing_id}/actions",
+    response={201: ActionOut},
+    summary="Record an action an agency volunteered for a listed case (coordinators and chairs)",
+    description="As the live meeting page: you must have signed this meeting's confidentiality agreement "
+    "(403 otherwise), and the action is validated as the page validates it.",
+)
+@api_permission(RECORD)
+def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: ActionIn) -> Status[dict[str, Any]]:
+    listing = get_listing_for_user(user=request.user, meeting_pk=meeting_id, listing_pk=listing_id, permission=RECORD)
+    if not has_signed(user=request.user, meeting=listing.meeting):
+        raise ApiError(403, SIGN_FIRST_MESSAGE)
+    posted = {
+        "owner_agency": body.owner_agency_id,
+        "description": body.description,
+        "for_whom": body.for_whom.value,
+        "due_on": body.due_on.isoformat(),
+    }
+    form = ActionForm(posted, listing=listing)
+    if not form.is_valid():
+        raise ApiError(422, INVALID_MESSAGE, form_errors(form, _ACTION_WHERE))
+    try:
+        action = action_record(listing=listing, by=request.user, **form.cleaned_data)
+    except NotThisMaracsAgency:
+        raise ApiError(422, INVALID_MESSAGE, {"body.owner_agency_id": [NOT_THIS_MARAC_MESSAGE]}) from None
+    return Status(201, _action(get_action_to_read(user=request.user, pk=action.pk), timezone.localdate()))

@@ -1,0 +1,285 @@
+"""The open API under /api/v1: one NinjaAPI, its sign-in, its permission rule, its errors and its conventions.
+
+Each area of OpenMARAC adds a django-ninja Router in its own `api.py`, mounted by api/urls.py. Every operation says who
+may call it with @api_permission (the route test fails for one that does not), and answers errors as
+{"error": "..."} (docs/api.md).
+"""
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import Operation
+from ninja.security.base import AuthBase
+from ninja.utils import check_csrf, contribute_operation_callback
+
+from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
+from api.middleware import unauthorized
+from cases.restriction import RestrictedCaseNeedsReason
+from web.access import RESTRICTED_CASE_API_MESSAGE, public
+
+logger = logging.getLogger(__name__)
+
+SIGNED_IN = "signed-in"  # any signed-in caller, for operations that show nothing of a case
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) hold
+MAX_OFFSET = 10_000_000  # far past any real list; keeps the number a database can take
+
+SIGN_IN_MESSAGE = "Send an API credential as the header Authorization: Bearer <token>, or sign in"
+CSRF_MESSAGE = (
+    "CSRF check failed: with a signed-in session, send the csrftoken cookie's value in the X-CSRFToken header"
+)
+NOT_FOUND_MESSAGE = "Not found"
+SERVER_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; quote the X-Request-Id header."
+
+
+class Error(Schema):
+    """Every error: a sentence for a person, and for invalid input the problems keyed by where they are."""
+
+    error: str
+    errors: dict[str, list[str]] | None = Field(
+        None, description='Problems with the request by location, such as "query.limit" or "body.victim.name"'
+    )
+
+
+class ApiError(Exception):
+    """Refuse a request before anything is saved: answered as {"error": message} with its HTTP status."""
+
+    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+
+
+# Free text from a client: PostgreSQL refuses a NUL character in text, so the schema refuses it first.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
+# The statuses every operation may answer with an Error, whatever it does.
+STANDARD_ERRORS = (400, 401, 403, 404, 422, 429)
+
+
+# Who is calling
+
+
+def _allowed(request: HttpRequest, permission: str | None) -> Any:
+    """The caller if they hold `permission` somewhere; the MARAC and object checks are the operation's."""
+    user = request.user
+    if permission is None or (permission != SIGNED_IN and not user.has_perm(permission)):
+        raise Http404
+    if _names_an_impossible_id(request):
+        raise Http404
+    return user
+
+
+def _names_an_impossible_id(request: HttpRequest) -> bool:
+    """An id in the path beyond what a database key can hold names nothing; asking the database would fail
+    (SQLite cannot take the number), so it is not found here."""
+    match = request.resolver_match
+    for value in match.kwargs.values() if match else ():
+        if isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) > MAX_ID:
+            return True
+    return False
+
+
+class BearerToken(AuthBase):
+    """An agency's API credential. The middleware has checked the token; this applies the permission."""
+
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+    openapi_description = "An agency's API credential, issued by an administrator (Settings > API credentials)"
+
+    def __init__(self, permission: str | None) -> None:
+        self.permission = permission
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if getattr(request, "api_credential", None) is None:
+            return None
+        return _allowed(request, self.permission)
+
+
+class SessionCookie(AuthBase):
+    """A signed-in person's session, as on the pages, with CSRF protection for anything but reading."""
+
+    openapi_type = "apiKey"
+    openapi_in = "cookie"
+    openapi_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self, permission: str | None) -> None:
+        self.permission = permission
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if getattr(request, "api_credential", None) is not None or not request.user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request):
+            raise ApiError(403, CSRF_MESSAGE)
+        return _allowed(request, self.permission)
+
+
+def _auth(permission: str | None) -> list[AuthBase]:
+    return [BearerToken(permission), SessionCookie(permission)]
+
+
+def api_permission[View: Callable[..., Any]](permission: str) -> Callable[[View], View]:
+    """Who may call an operation: a permission from accounts.permissions (or SIGNED_IN), held at some MARAC.
+
+    Put it under the router's decorator. Without credentials the answer is 401; without the permission 404;
+    the operation itself checks the object (its gate raises Http404 outside need-to-know, answered 404)."""
+    if permission != SIGNED_IN and permission not in PERMISSIONS_BY_NAME:
+        raise ValueError(f"{permission} is not declared in accounts.permissions")
+
+    def contribute(operation: Operation) -> None:
+        operation.auth_param = _auth(permission)
+        operation._set_auth(operation.auth_param)
+        operation.required_permission = permission  # type: ignore[attr-defined]
+        for status in STANDARD_ERRORS:
+            if status not in operation.response_models:
+                operation.response_models[status] = operation._create_response_model(Error)
+
+    def decorator(view: View) -> View:
+        operation = getattr(view, "_ninja_operation", None)
+        if operation is not None:  # put above the router's decorator after all
+            contribute(operation)
+        else:
+            contribute_operation_callback(view, contribute)
+        view.required_permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+# Lists: pagination and filters
+
+
+class PageQuery(Schema):
+    """limit and offset; a list operation's filters extend this."""
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE}")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many to skip")
+
+
+class Page(Schema):
+    """The envelope of every list; a list operation's response extends this with `items`."""
+
+    count: int = Field(description="How many match, over all pages")
+    limit: int
+    offset: int
+
+
+def page_of[Row](rows: QuerySet[Any] | Sequence[Row], query: PageQuery) -> dict[str, Any]:
+    """One page of an ordered queryset (or list): count, limit, offset and the items, for a Page schema."""
+    count = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    items = list(rows[query.offset : query.offset + query.limit])
+    return {"count": count, "limit": query.limit, "offset": query.offset, "items": items}
+
+
+def marac_ids_for(request: HttpRequest, permission: str, marac: int | None) -> list[int]:
+    """The MARACs a list covers: the one asked for with ?marac= if the caller holds `permission` there
+    (else 404, as for a page), otherwise every MARAC where they hold it."""
+    held = marac_ids_where(request.user, PERMISSIONS_BY_NAME[permission].roles)
+    if marac is None:
+        return sorted(held)
+    if marac not in held:
+        raise Http404
+    return [marac]
+
+
+def aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A ?since= without a time zone is read as UK time, as the pages show times."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment)
+
+
+# Errors, all as {"error": ...}
+
+
+def _location(parts: Iterable[Any]) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def validation_errors(errors: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
+    keyed: dict[str, list[str]] = {}
+    for error in errors:
+        keyed.setdefault(_location(error.get("loc", ())), []).append(str(error.get("msg", "Invalid")))
+    return keyed
+
+
+def _answer(request: HttpRequest, status: int, message: str, errors: dict[str, list[str]] | None = None) -> Any:
+    body: dict[str, Any] = {"error": message}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+def _on_authentication(request: HttpRequest, exc: Any) -> HttpResponse:
+    return unauthorized(SIGN_IN_MESSAGE)
+
+
+def _on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+    return _answer(request, 404, NOT_FOUND_MESSAGE)  # the same whether it does not exist or is not theirs
+
+
+def _on_restricted(request: HttpRequest, exc: Any) -> HttpResponse:
+    return _answer(request, 403, RESTRICTED_CASE_API_MESSAGE)
+
+
+def _on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    return _answer(request, exc.status_code, exc.message)
+
+
+def _on_api_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    return _answer(request, exc.status, exc.message, exc.errors)
+
+
+def _on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
+    errors = validation_errors(exc.errors)
+    return _answer(request, 422, "The request is not valid: see errors", errors)
+
+
+def _on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+    logger.exception("Unexpected error in the API at %s", request.resolver_match and request.resolver_match.route)
+    return _answer(request, 500, SERVER_ERROR_MESSAGE)
+
+
+def _mark_public[View](view: View) -> View:
+    return public(view)  # type: ignore[type-var]
+
+
+api = NinjaAPI(
+    title="OpenMARAC",
+    version="1",
+    description=(
+        "The open API for partner systems: referrals, cases, meetings and agendas, research, actions and "
+        "indicators. Every operation applies the same permission and need-to-know rules as the pages "
+        "(docs/permissions.md) to the credential's service account, and is audited like the pages. "
+        "Conventions: docs/api.md."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url=None,  # Swagger UI needs inline script and style our CSP refuses; the schema is enough
+    docs_decorator=_mark_public,
+    auth=_auth(None),  # an operation without @api_permission is refused (and fails the route test)
+)
+api.add_exception_handler(AuthenticationError, _on_authentication)
+api.add_exception_handler(Http404, _on_not_found)
+api.add_exception_handler(PermissionDenied, _on_not_found)
+api.add_exception_handler(RestrictedCaseNeedsReason, _on_restricted)
+api.add_exception_handler(HttpError, _on_http_error)
+api.add_exception_handler(ApiError, _on_api_error)
+api.add_exception_handler(ValidationError, _on_validation)
+api.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,49 @@
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Role
+from api.services import MAX_LIFETIME_DAYS
+from marac.models import Agency, Marac
+from web.forms import DateInput
+
+# A credential may hold any role but administrator: a partner system never manages users or credentials.
+CREDENTIAL_ROLES = [(role.value, role.label) for role in Role if role != Role.ADMINISTRATOR]
+
+
+class CredentialIssueForm(forms.Form):
+    name = forms.CharField(
+        max_length=120,
+        label="What is it for?",
+        help_text="For example: Northbrook Constabulary records system",
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label="Agency", help_text="The agency whose system will use it"
+    )
+    roles = forms.MultipleChoiceField(
+        choices=CREDENTIAL_ROLES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Roles it holds at this MARAC",
+        help_text="It may do exactly what a person of that agency with these roles may do, and no more",
+    )
+    expires_on = forms.DateField(
+        widget=DateInput, label="Expires on", help_text=f"At most {MAX_LIFETIME_DAYS // 365} years from today"
+    )
+
+    def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.filter(memberships__marac=marac).distinct().order_by("name")
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["expires_on"] = timezone.localdate() + datetime.timedelta(days=365)
+
+    def clean_expires_on(self) -> datetime.date:
+        expires_on: datetime.date = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if expires_on <= today:
+            raise forms.ValidationError("The expiry date must be in the future")
+        if expires_on > today + datetime.timedelta(days=MAX_LIFETIME_DAYS):
+            raise forms.ValidationError(f"The expiry date must be within {MAX_LIFETIME_DAYS // 365} years from today")
+        return expires_on

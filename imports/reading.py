@@ -1,0 +1,136 @@
+"""Reading an uploaded history: a workbook with a Cases sheet (and an Actions sheet), or CSV files. Every cell comes
+out as text, as the rules expect: Excel's date cells as YYYY-MM-DD, whole numbers without a decimal point."""
+
+import csv
+import io
+import itertools
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from imports.columns import ACTIONS_SHEET, CASES_SHEET
+
+# A limit well above any MARAC's history (the largest hear a few thousand cases a year), so a file cannot tie up
+# the worker for hours; docs/import.md says how to split a larger file.
+MAX_ROWS_PER_SHEET = 250_000
+# Rows and columns read at all, blank ones included: a small file that unpacks to millions of empty rows or
+# columns (a "zip bomb") is refused rather than read for hours. openpyxl parses with defusedxml (installed).
+MAX_ROWS_READ = 4 * MAX_ROWS_PER_SHEET
+MAX_COLUMNS = 100
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read; the message says why, without quoting its content."""
+
+
+@dataclass
+class Table:
+    sheet: str
+    headings: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row number as the spreadsheet shows it, cells)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _table(sheet: str, rows: Iterable[tuple[int, list[str]]]) -> Table:
+    iterator: Iterator[tuple[int, list[str]]] = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        raise UnreadableFile(f"The {sheet} sheet is empty: it needs a heading row")
+    table = Table(sheet, [heading.strip() for heading in first[1]])
+    for number, cells in iterator:
+        if number > MAX_ROWS_READ:
+            raise UnreadableFile(f"The {sheet} sheet has more than {MAX_ROWS_READ:,} rows, most of them empty")
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(table.rows) >= MAX_ROWS_PER_SHEET:
+            raise UnreadableFile(
+                f"The {sheet} sheet has more than {MAX_ROWS_PER_SHEET:,} rows: split it into several files"
+            )
+        table.rows.append((number, cells))
+    return table
+
+
+def read_workbook(content: bytes) -> tuple[Table, Table | None]:
+    """The Cases sheet and, if there is one, the Actions sheet of an .xlsx workbook."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise UnreadableFile("The file is not an Excel workbook (.xlsx) that can be opened") from None
+    try:
+        sheets = {name.strip().lower(): name for name in workbook.sheetnames}
+        if CASES_SHEET.lower() not in sheets:
+            raise UnreadableFile(f"The workbook has no sheet called '{CASES_SHEET}'")
+        cases = _sheet(workbook[sheets[CASES_SHEET.lower()]], CASES_SHEET)
+        actions_name = sheets.get(ACTIONS_SHEET.lower())
+        actions = _sheet(workbook[actions_name], ACTIONS_SHEET) if actions_name else None
+    finally:
+        workbook.close()
+    return cases, actions
+
+
+def _sheet(worksheet: Any, sheet: str) -> Table:
+    headings = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
+    if headings is None:
+        raise UnreadableFile(f"The {sheet} sheet is empty: it needs a heading row")
+    cells = [cell_text(value) for value in headings]
+    width = max((index + 1 for index, heading in enumerate(cells) if heading), default=1)
+    rows = (
+        (number, [cell_text(value) for value in values])
+        for number, values in enumerate(worksheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2)
+    )
+    return _table(sheet, itertools.chain([(1, cells[:width])], rows))
+
+
+def decode_csv(content: bytes) -> str:
+    """UTF-8 (with or without Excel's byte order mark); failing that, Windows-1252, which Excel's plain "CSV" saves."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError:
+        raise UnreadableFile("The file is not a CSV file saved as text (UTF-8)") from None
+
+
+def read_csv(content: bytes, sheet: str) -> Table:
+    text = decode_csv(content)
+    if "\x00" in text:
+        raise UnreadableFile(f"The {sheet} file is not a CSV file (it looks like a binary file)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _table(sheet, ((number, cells) for number, cells in enumerate(reader, start=1)))
+    except csv.Error:
+        raise UnreadableFile(f"The {sheet} file is not a CSV file that can be read") from None
+
+
+def is_workbook(content: bytes) -> bool:
+    return content[:4] == b"PK\x03\x04"
+
+
+def read_upload(cases: bytes, actions: bytes | None) -> tuple[Table, Table | None]:
+    """A workbook (its own Actions sheet), or a Cases CSV with an optional Actions CSV."""
+    if is_workbook(cases):
+        if actions is not None:
+            raise UnreadableFile("Upload a workbook on its own: its Actions sheet holds the actions")
+        return read_workbook(cases)
+    if actions is not None and is_workbook(actions):
+        raise UnreadableFile("The actions must be a CSV file when the cases are a CSV file")
+    return read_csv(cases, CASES_SHEET), read_csv(actions, ACTIONS_SHEET) if actions is not None else None

@@ -1,0 +1,660 @@
+"""The rules of an import, as plain functions with no ORM: each cell read and checked, each row checked, then the
+rows checked against each other and against what earlier imports brought in. Every problem of every row is
+reported, so one upload shows everything there is to correct.
+
+Problems carry the value that was wrong: the coordinator who uploaded the file sees it, nobody else does, and it
+never goes to a log (audit.logging keeps personal data out of logs; the import run holds its report encrypted).
+"""
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET, Column
+
+MAX_REFERENCE_LENGTH = 30
+MAX_NAME_LENGTH = 100
+MAX_ACTION_LENGTH = 2000
+MAX_CHILDREN = 20
+MAX_DASH_SCORE = 24
+EARLIEST_DATE = date(1900, 1, 1)
+# IDVA allocated within 48 hours: with only a date, an allocation up to two days after the referral date is on time.
+IDVA_DAYS = 2
+
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?: ?[0-9][A-Z]{2})?$")
+
+GENDERS = {
+    "female": "female",
+    "f": "female",
+    "woman": "female",
+    "male": "male",
+    "m": "male",
+    "man": "male",
+    "non binary": "non_binary",
+    "nonbinary": "non_binary",
+    "other": "other",
+    "not known": "not_known",
+    "unknown": "not_known",
+}
+ETHNICITIES = {
+    "asian": "asian",
+    "asian or asian british": "asian",
+    "black": "black",
+    "black british caribbean or african": "black",
+    "black black british caribbean or african": "black",
+    "mixed": "mixed",
+    "mixed or multiple ethnic groups": "mixed",
+    "white": "white",
+    "other": "other",
+    "other ethnic group": "other",
+    "not known": "not_known",
+    "unknown": "not_known",
+}
+RELATIONSHIPS = {
+    "intimate partner": "intimate_partner",
+    "partner": "intimate_partner",
+    "ex partner": "ex_partner",
+    "expartner": "ex_partner",
+    "former partner": "ex_partner",
+    "adolescent to parent": "adolescent_to_parent",
+    "other family member": "other_family_member",
+    "family member": "other_family_member",
+}
+OUTCOMES = {"review": "review", "closed": "closed", "close": "closed", "transferred": "transferred"}
+FOR_WHOM = {
+    "victim": "victim",
+    "children": "children",
+    "child": "children",
+    "perpetrator": "perpetrator",
+    "someone else": "other",
+    "other": "other",
+    "staff safety": "staff",
+    "staff": "staff",
+}
+STATUSES = {
+    "open": "open",
+    "done": "done",
+    "completed": "done",
+    "complete": "done",
+    "cannot complete": "cannot_complete",
+}
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+# --- problems --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth knowing) about one cell, one row or the file."""
+
+    sheet: str
+    row: int  # as the spreadsheet numbers it: the heading row is 1; 0 for the file as a whole
+    column: str  # the column's heading, or "" for the whole row
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Row {self.row} of {self.sheet}" if self.row else self.sheet
+        return f"{where}, column '{self.column}': {self.message}" if self.column else f"{where}: {self.message}"
+
+    def redacted(self) -> "Problem":
+        """The same problem without the value from the file (for someone who may not see case data)."""
+        if not self.value:
+            return self
+        return Problem(self.sheet, self.row, self.column, "", self.message.replace(self.value, "(value hidden)"))
+
+    def as_list(self) -> list[str | int]:
+        return [self.sheet, self.row, self.column, self.value, self.message]
+
+    @classmethod
+    def from_list(cls, values: list[str | int]) -> "Problem":
+        sheet, row, column, value, message = values
+        return cls(str(sheet), int(row), str(column), str(value), str(message))
+
+
+# --- cells -----------------------------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message names the value."""
+
+
+def words(value: str) -> str:
+    """Lower case, punctuation as spaces, spaces folded: "Ex-Partner" and "ex partner" agree."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", value.lower()).split())
+
+
+def parse_date(value: str) -> date | None:
+    """DD/MM/YYYY (also with - or .) or YYYY-MM-DD; blank is None. Two-digit years are refused: 01/02/23 could
+    be 1923 or 2023."""
+    text = value.strip()
+    if not text:
+        return None
+    if match := _ISO.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DAY_MONTH_YEAR.match(text):
+        day, month, year = (int(part) for part in match.groups())
+        if len(match.group(3)) != 4:
+            raise CellError(f"{text} has a two-digit year: write the year in full, for example 31/01/2024")
+    else:
+        raise CellError(f"{text} is not a date: use DD/MM/YYYY or YYYY-MM-DD")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(f"{text} is not a date") from None
+
+
+def parse_yes_no(value: str) -> bool | None:
+    text = words(value)
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"{value.strip()} is not yes or no")
+
+
+def parse_whole_number(value: str, *, low: int, high: int) -> int | None:
+    text = value.strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"\d+", text):
+        raise CellError(f"{text} is not a whole number")
+    number = int(text)
+    if not low <= number <= high:
+        raise CellError(f"{text} is not between {low} and {high}")
+    return number
+
+
+def parse_choice(value: str, choices: Mapping[str, str], accepted: str) -> str | None:
+    text = words(value)
+    if not text:
+        return None
+    if text in choices:
+        return choices[text]
+    if text.replace(" ", "_") in choices.values():
+        return text.replace(" ", "_")
+    raise CellError(f"{value.strip()} is not one of: {accepted}")
+
+
+def parse_postcode(value: str) -> str:
+    text = " ".join(value.upper().split())
+    if text and not _POSTCODE.match(text):
+        raise CellError(f"{value.strip()} is not a UK postcode")
+    return text
+
+
+def parse_text(value: str, *, limit: int) -> str:
+    text = " ".join(value.split())
+    if len(text) > limit:
+        raise CellError(f"is {len(text)} characters long; the most is {limit}")
+    return text
+
+
+# --- agencies --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyChoice:
+    id: int
+    name: str
+    type_value: str
+    type_label: str
+
+
+class AgencyLookup:
+    """An agency by its name, or by its type where the MARAC has only one agency of that type."""
+
+    def __init__(self, agencies: Iterable[AgencyChoice]) -> None:
+        self.by_name: dict[str, int] = {}
+        by_type: dict[str, list[int]] = {}
+        for agency in agencies:
+            self.by_name[words(agency.name)] = agency.id
+            for name in {words(agency.type_value), words(agency.type_label)}:
+                by_type.setdefault(name, []).append(agency.id)
+        self.by_type = {name: ids[0] for name, ids in by_type.items() if len(set(ids)) == 1}
+        self.ambiguous_types = {name for name, ids in by_type.items() if len(set(ids)) > 1}
+
+    def find(self, value: str) -> int:
+        text = words(value)
+        if text in self.by_name:
+            return self.by_name[text]
+        if text in self.by_type:
+            return self.by_type[text]
+        if text in self.ambiguous_types:
+            raise CellError(f"{value.strip()} fits more than one agency of this MARAC: use the agency's name")
+        raise CellError(f"{value.strip()} is not an agency of this MARAC: add it under Settings, or use its name")
+
+
+# --- rows ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    gender: str = "not_known"
+    ethnicity: str = "not_known"
+    has_disability: bool | None = None
+    postcode: str = ""
+
+    @property
+    def match_key(self) -> tuple[str, str, date] | None:
+        """Exact name and date of birth (people.matching's strongest reason); None without a date of birth."""
+        if self.date_of_birth is None:
+            return None
+        return (self.given_name, self.family_name, self.date_of_birth)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    row: int
+    reference: str
+    referred_on: date
+    heard_on: date
+    referring_agency_id: int
+    victim: PersonRow
+    perpetrator: PersonRow | None
+    relationship: str
+    children: int
+    dash_score: int | None
+    is_repeat: bool
+    information_only: bool
+    outcome: str
+    idva_engaged: bool | None
+    idva_allocated_on: date | None
+
+    def details(self) -> dict[str, object]:
+        """Everything but the row number: two rows with the same details are the same case."""
+        values = dict(vars(self))  # not asdict(), which deep-copies and is the slowest step of a large import
+        del values["row"]
+        values["victim"] = vars(self.victim)
+        values["perpetrator"] = vars(self.perpetrator) if self.perpetrator else None
+        return values
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    row: int
+    case_reference: str
+    agency_id: int
+    description: str
+    for_whom: str
+    due_on: date
+    status: str
+    completed_on: date | None
+
+    @property
+    def identity(self) -> tuple[str, int, str, date]:
+        """What makes an action the same action in a later file: its case, agency, words and due date. Its
+        status and completion may have moved on since."""
+        return (self.case_reference, self.agency_id, words(self.description), self.due_on)
+
+    def details(self) -> dict[str, object]:
+        values = dict(vars(self))
+        del values["row"]
+        return values
+
+
+@dataclass
+class _RowReader:
+    """Reads one row's cells, collecting every problem rather than stopping at the first."""
+
+    sheet: str
+    row: int
+    values: Mapping[str, str]
+    columns: Mapping[str, Column]
+    problems: list[Problem] = field(default_factory=list)
+
+    def raw(self, key: str) -> str:
+        return self.values.get(key, "")
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.sheet, self.row, self.columns[key].heading, self.raw(key).strip(), message))
+
+    def read[T](self, key: str, parse: Callable[[str], T]) -> T | None:
+        """The cell's value; None when it is blank (a problem if the column is required) or cannot be read."""
+        if not self.raw(key).strip():
+            if self.columns[key].required:
+                self.problem(key, "is blank; it is needed")
+            return None
+        try:
+            return parse(self.raw(key))
+        except CellError as error:
+            self.problem(key, str(error))
+            return None
+
+    def text(self, key: str, limit: int) -> str:
+        return self.read(key, lambda value: parse_text(value, limit=limit)) or ""
+
+    def date(self, key: str, *, today: date, future: bool = False) -> date | None:
+        day = self.read(key, parse_date)
+        if day is not None and day < EARLIEST_DATE:
+            self.problem(key, f"{self.raw(key).strip()} is before 1900")
+            return None
+        if day is not None and not future and day > today:
+            self.problem(key, f"{self.raw(key).strip()} is in the future")
+            return None
+        return day
+
+
+_CASE_COLUMNS = {column.key: column for column in CASE_COLUMNS}
+_ACTION_COLUMNS = {column.key: column for column in ACTION_COLUMNS}
+_GENDER_WORDS = "female, male, non-binary, other, not known"
+
+
+def _person(reader: _RowReader, prefix: str, *, today: date) -> PersonRow:
+    given = reader.text(f"{prefix}_given_name", MAX_NAME_LENGTH)
+    family = reader.text(f"{prefix}_family_name", MAX_NAME_LENGTH)
+    born = reader.date(f"{prefix}_date_of_birth", today=today)
+    gender = reader.read(f"{prefix}_gender", lambda value: parse_choice(value, GENDERS, _GENDER_WORDS))
+    ethnicity = disability = None
+    postcode = ""
+    if prefix == "victim":
+        ethnicity = reader.read(
+            "victim_ethnicity", lambda value: parse_choice(value, ETHNICITIES, "Asian, Black, Mixed, White, Other")
+        )
+        disability = reader.read("victim_disability", parse_yes_no)
+        postcode = reader.read("victim_postcode", parse_postcode) or ""
+    return PersonRow(given, family, born, gender or "not_known", ethnicity or "not_known", disability, postcode)
+
+
+def _perpetrator(reader: _RowReader, *, today: date) -> PersonRow | None:
+    keys = ["perpetrator_given_name", "perpetrator_family_name", "perpetrator_date_of_birth", "perpetrator_gender"]
+    if not any(reader.raw(key).strip() for key in keys):
+        return None
+    person = _person(reader, "perpetrator", today=today)
+    if not (person.given_name or person.family_name):
+        reader.problem(
+            "perpetrator_family_name",
+            "is blank: give the perpetrator's given or family name, or leave every perpetrator column blank",
+        )
+    return person
+
+
+def validate_case_row(
+    row: int, values: Mapping[str, str], *, agencies: AgencyLookup, today: date
+) -> tuple[CaseRow | None, list[Problem]]:
+    """One row of the Cases sheet: the case, or every problem with it."""
+    reader = _RowReader(CASES_SHEET, row, values, _CASE_COLUMNS)
+    reference = reader.read("reference", lambda value: parse_text(value, limit=MAX_REFERENCE_LENGTH))
+    referred_on = reader.date("referred_on", today=today)
+    heard_on = reader.date("heard_on", today=today)
+    if referred_on and heard_on and heard_on < referred_on:
+        reader.problem("heard_on", f"{reader.raw('heard_on').strip()} is before the referral date")
+    agency_id = reader.read("referring_agency", agencies.find)
+    victim = _person(reader, "victim", today=today)
+    if not (victim.given_name or victim.family_name):
+        reader.problem("victim_family_name", "is blank: a victim needs a given name or a family name")
+    perpetrator = _perpetrator(reader, today=today)
+    relationship = reader.read(
+        "relationship",
+        lambda value: parse_choice(
+            value, RELATIONSHIPS, "intimate partner, ex-partner, adolescent to parent, other family member"
+        ),
+    )
+    children = reader.read("children", lambda value: parse_whole_number(value, low=0, high=MAX_CHILDREN))
+    dash_score = reader.read("dash_score", lambda value: parse_whole_number(value, low=0, high=MAX_DASH_SCORE))
+    is_repeat = reader.read("repeat", parse_yes_no)
+    information_only = reader.read("information_only", parse_yes_no)
+    outcome = reader.read("outcome", lambda value: parse_choice(value, OUTCOMES, "review, closed, transferred"))
+    idva_engaged = reader.read("idva_engaged", parse_yes_no)
+    allocated = reader.date("idva_allocated_on", today=today)
+    if allocated and referred_on and allocated < referred_on:
+        reader.problem("idva_allocated_on", f"{reader.raw('idva_allocated_on').strip()} is before the referral date")
+    if reader.problems:
+        return None, reader.problems
+    assert reference and referred_on and heard_on and agency_id is not None and is_repeat is not None
+    return (
+        CaseRow(
+            row=row,
+            reference=reference,
+            referred_on=referred_on,
+            heard_on=heard_on,
+            referring_agency_id=agency_id,
+            victim=victim,
+            perpetrator=perpetrator,
+            relationship=relationship or "",
+            children=children or 0,
+            dash_score=dash_score,
+            is_repeat=is_repeat,
+            information_only=bool(information_only),
+            outcome=outcome or "",
+            idva_engaged=idva_engaged,
+            idva_allocated_on=allocated,
+        ),
+        [],
+    )
+
+
+def validate_action_row(
+    row: int, values: Mapping[str, str], *, agencies: AgencyLookup, today: date
+) -> tuple[ActionRow | None, list[Problem]]:
+    """One row of the Actions sheet: the action, or every problem with it."""
+    reader = _RowReader(ACTIONS_SHEET, row, values, _ACTION_COLUMNS)
+    reference = reader.read("case_reference", lambda value: parse_text(value, limit=MAX_REFERENCE_LENGTH))
+    agency_id = reader.read("agency", agencies.find)
+    description = reader.text("action", MAX_ACTION_LENGTH)
+    for_whom = reader.read(
+        "for_whom",
+        lambda value: parse_choice(value, FOR_WHOM, "victim, children, perpetrator, someone else, staff safety"),
+    )
+    due_on = reader.date("due_on", today=today, future=True)
+    status = reader.read("status", lambda value: parse_choice(value, STATUSES, "open, done, cannot complete"))
+    completed_on = reader.date("completed_on", today=today)
+    if status == "done" and completed_on is None and not reader.raw("completed_on").strip():
+        reader.problem("completed_on", "is blank: a done action needs the day it was done")
+    if status == "open" and completed_on is not None:
+        reader.problem("completed_on", f"{reader.raw('completed_on').strip()} is given but the action is open")
+    if reader.problems:
+        return None, reader.problems
+    assert reference and agency_id is not None and due_on and status
+    return (
+        ActionRow(row, reference, agency_id, description, for_whom or "victim", due_on, status, completed_on),
+        [],
+    )
+
+
+# --- headings --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headings:
+    keys: list[str | None]  # for each column of the sheet, the key it holds, or None for a column we do not know
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def read_headings(sheet: str, headings: list[str], columns: tuple[Column, ...]) -> Headings:
+    """Columns in any order, matched on their headings whatever the case and spacing."""
+    known = {words(column.heading): column for column in columns} | {words(column.key): column for column in columns}
+    keys: list[str | None] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    seen: set[str] = set()
+    for heading in headings:
+        column = known.get(words(heading))
+        if column is None:
+            if heading.strip():
+                warnings.append(Problem(sheet, 1, heading.strip(), "", "is not a column OpenMARAC knows; ignored"))
+            keys.append(None)
+            continue
+        if column.key in seen:
+            problems.append(Problem(sheet, 1, column.heading, "", "appears twice in the heading row"))
+        seen.add(column.key)
+        keys.append(column.key)
+    for column in columns:
+        if column.required and column.key not in seen:
+            problems.append(Problem(sheet, 1, column.heading, "", "is missing from the heading row"))
+    return Headings(keys, problems, warnings)
+
+
+# --- the rows against each other -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What earlier imports at this MARAC brought in: fingerprints by case reference and by action key."""
+
+    cases: Mapping[str, str]
+    actions: Mapping[str, str]
+    # References of cases in OpenMARAC that no import at this MARAC made: a new case cannot take one.
+    references_taken: frozenset[str] = frozenset()
+
+
+@dataclass
+class Sorted:
+    """The rows to create, and what was found out about the rest."""
+
+    new_cases: list[CaseRow] = field(default_factory=list)
+    new_actions: list[ActionRow] = field(default_factory=list)
+    already_imported: int = 0
+    changed: int = 0
+    repeated_rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def fingerprint(details: Mapping[str, object], key: bytes) -> str:
+    """A keyed hash of a row's details: tells a changed row from an unchanged one without keeping the row."""
+    canonical = json.dumps(details, sort_keys=True, default=str)
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def action_key(action: ActionRow) -> str:
+    """The identity of an action, hashed so that its words never sit in the mapping table. Not keyed, unlike the
+    fingerprints: a new SECRET_KEY must not make a second import create every action again."""
+    canonical = json.dumps(action.identity, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def sort_rows(
+    cases: list[CaseRow],
+    actions: list[ActionRow],
+    previous: Previous,
+    *,
+    key: bytes,
+    references_in_file: frozenset[str] = frozenset(),
+) -> Sorted:
+    """Cross-row checks, then which rows are new. A case reference twice with different details, or an action for a
+    case that neither the file nor an earlier import holds, is a problem; rows an earlier import brought in are
+    counted, and where they have changed since, left as they are with a warning (OpenMARAC now holds them).
+    references_in_file: every reference on the Cases sheet, rows with problems included, so that their actions are
+    not also reported as belonging to no case."""
+    result = Sorted()
+    first: dict[str, CaseRow] = {}
+    for case in cases:
+        earlier = first.get(case.reference)
+        if earlier is None:
+            first[case.reference] = case
+        elif earlier.details() != case.details():
+            result.problems.append(
+                Problem(
+                    CASES_SHEET,
+                    case.row,
+                    "Case reference",
+                    case.reference,
+                    f"{case.reference} is also on row {earlier.row}, with different details",
+                )
+            )
+            continue
+        else:
+            result.repeated_rows += 1
+            continue
+        _sort_case(case, previous, key, result)
+    known_cases = set(first) | set(previous.cases) | references_in_file
+    first_action: dict[tuple[str, int, str, date], ActionRow] = {}
+    for action in actions:
+        if action.case_reference not in known_cases:
+            result.problems.append(
+                Problem(
+                    ACTIONS_SHEET,
+                    action.row,
+                    "Case reference",
+                    action.case_reference,
+                    f"{action.case_reference} is not a case on the Cases sheet or imported before",
+                )
+            )
+            continue
+        earlier_action = first_action.get(action.identity)
+        if earlier_action is not None:
+            result.problems.append(
+                Problem(
+                    ACTIONS_SHEET,
+                    action.row,
+                    "",
+                    "",
+                    f"repeats row {earlier_action.row}: the same case, agency, action and due date",
+                )
+            )
+            continue
+        first_action[action.identity] = action
+        _sort_action(action, previous, key, result)
+    return result
+
+
+def _sort_case(case: CaseRow, previous: Previous, key: bytes, result: Sorted) -> None:
+    held = previous.cases.get(case.reference)
+    if held is None:
+        if case.reference in previous.references_taken:
+            result.problems.append(
+                Problem(
+                    CASES_SHEET,
+                    case.row,
+                    "Case reference",
+                    case.reference,
+                    f"{case.reference} is already the reference of another case in OpenMARAC; references must be "
+                    "unique, so change it in the file (for example, add a prefix)",
+                )
+            )
+        else:
+            result.new_cases.append(case)
+        return
+    result.already_imported += 1
+    if held != fingerprint(case.details(), key):
+        result.changed += 1
+        result.warnings.append(
+            Problem(
+                CASES_SHEET,
+                case.row,
+                "",
+                case.reference,
+                f"case {case.reference} was imported before and has changed in the file since; it is left as "
+                "OpenMARAC holds it (change it there)",
+            )
+        )
+
+
+def _sort_action(action: ActionRow, previous: Previous, key: bytes, result: Sorted) -> None:
+    held = previous.actions.get(action_key(action))
+    if held is None:
+        result.new_actions.append(action)
+        return
+    result.already_imported += 1
+    if held != fingerprint(action.details(), key):
+        result.changed += 1
+        result.warnings.append(
+            Problem(
+                ACTIONS_SHEET,
+                action.row,
+                "",
+                action.case_reference,
+                "this action was imported before and has changed in the file since (its status or completed "
+                "date?); it is left as OpenMARAC holds it (update it there)",
+            )
+        )
+
+
+def idva_due_on(referred_on: date) -> date:
+    """The last day an IDVA allocation counts as within 48 hours when only dates are known."""
+    return referred_on + timedelta(days=IDVA_DAYS)

@@ -1,0 +1,543 @@
+"""Importing a MARAC's history: an upload becomes an ImportRun; the run reads the file, checks every row, and
+only if nothing is wrong writes everything in one transaction (all or nothing). Rows an earlier import brought in
+are recognised through ImportedRecord and created again never.
+
+What a heard case needs so that the boards' figures count it as they count a case run in OpenMARAC (see
+demo.generator, which writes the same set): the victim (and perpetrator, and a child for each child) as people and
+case parties, the case with its referral and hearing dates, referring agency, repeat flag and DASH score, the
+meeting that heard it with the case listed on it (kind and outcome), an IDVA allocation where its date is known,
+and the actions on that listing. The meetings get no MeetingState: they were not run in OpenMARAC, so the figures
+that need research, minutes and registers leave them out rather than count them as "nothing done".
+"""
+
+import base64
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from actions.models import Action
+from audit.models import AuditAction
+from audit.services import audit_record
+from cases.models import Case, CaseParty, CaseStatus, PartyRole
+from imports import rules
+from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET
+from imports.models import ImportedRecord, ImportRun, RecordKind, RunStatus
+from imports.reading import Table, UnreadableFile, read_upload
+from imports.rules import ActionRow, AgencyChoice, AgencyLookup, CaseRow, PersonRow, Problem
+from marac.models import Marac, MaracAgency
+from meetings.models import Listing, ListingKind, Meeting
+from meetings.series import LONDON
+from people.models import Address, Person, postcode_district_of
+from referrals.models import IdvaAllocation
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+PROGRESS_EVERY = 1000
+_BATCH_SIZE = 2000
+_IN_CHUNK = 500
+# Where a date is all that is known, events are put at midday, clear of any time zone's change of day.
+_MIDDAY = time(12, 0)
+
+Progress = Callable[[str, int, int], None]
+
+UNEXPECTED = (
+    "The import stopped because of an unexpected problem and nothing was saved. Try again; if it happens again, "
+    "tell your administrator the number of this import."
+)
+AT_THE_SAME_TIME = (
+    "Nothing was saved: another import at this MARAC saved some of the same rows while this one was being checked. "
+    "Upload the file again: the rows already imported will be recognised and not created twice."
+)
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+def _fingerprint_key() -> bytes:
+    return salted_hmac("openmarac.imports.fingerprint", "", algorithm="sha256").digest()
+
+
+# --- starting a run ----------------------------------------------------------------------------------------------
+
+
+def import_run_create(
+    *, marac: Marac, by: Any, file_name: str, cases: bytes, actions: bytes | None, check_only: bool
+) -> ImportRun:
+    """The uploaded files, held encrypted on the run until it finishes; the run itself is started by the task."""
+    upload = {
+        "cases": base64.b64encode(cases).decode(),
+        "actions": base64.b64encode(actions).decode() if actions is not None else None,
+    }
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            marac=marac, started_by=by, file_name=file_name[:200], upload=cast(Any, upload), check_only=check_only
+        )
+        size = len(cases) + len(actions or b"")
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=run,
+            user=by,
+            summary=f"History uploaded for {'checking' if check_only else 'import'}: {size} bytes",
+        )
+    return run
+
+
+# --- checking ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    sorted: rules.Sorted
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rows: int = 0
+
+
+def agency_lookup(marac: Marac) -> AgencyLookup:
+    memberships = MaracAgency.objects.filter(marac=marac).select_related("agency")
+    return AgencyLookup(
+        AgencyChoice(
+            membership.agency_id,
+            membership.agency.name,
+            membership.agency.agency_type,
+            membership.agency.get_agency_type_display(),
+        )
+        for membership in memberships
+    )
+
+
+def _chunks[T](items: list[T], size: int = _IN_CHUNK) -> Iterable[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def previous_imports(marac: Marac, references: Iterable[str]) -> rules.Previous:
+    """What earlier imports at this MARAC made, and which of the file's references other cases already hold."""
+    records = ImportedRecord.objects.filter(marac=marac)
+    cases = dict(records.filter(kind=RecordKind.CASE).values_list("external_key", "fingerprint"))
+    actions = dict(records.filter(kind=RecordKind.ACTION).values_list("external_key", "fingerprint"))
+    unmapped = sorted(set(references) - set(cases))
+    taken: set[str] = set()
+    for chunk in _chunks(unmapped):
+        taken.update(Case.objects.filter(reference__in=chunk).values_list("reference", flat=True))
+    return rules.Previous(cases=cases, actions=actions, references_taken=frozenset(taken))
+
+
+def _values(keys: list[str | None], cells: list[str]) -> dict[str, str]:
+    return {key: cells[index] if index < len(cells) else "" for index, key in enumerate(keys) if key}
+
+
+def check_history(
+    *,
+    marac: Marac,
+    cases: Table,
+    actions: Table | None,
+    today: date,
+    progress: Progress = _no_progress,
+) -> Checked:
+    """Every row read and checked, then the rows against each other and against earlier imports."""
+    checked = Checked(rules.Sorted())
+    case_headings = rules.read_headings(CASES_SHEET, cases.headings, CASE_COLUMNS)
+    action_headings = rules.read_headings(ACTIONS_SHEET, actions.headings, ACTION_COLUMNS) if actions else None
+    for headings in (case_headings, action_headings):
+        if headings is not None:
+            checked.problems += headings.problems
+            checked.warnings += headings.warnings
+    if checked.problems:
+        return checked  # without the right columns the rows cannot be read
+    action_rows = actions.rows if actions else []
+    checked.rows = total = len(cases.rows) + len(action_rows)
+    if not cases.rows:
+        checked.problems.append(Problem(CASES_SHEET, 0, "", "", "has no rows of cases under its heading row"))
+        return checked
+    agencies = agency_lookup(marac)
+    case_list: list[CaseRow] = []
+    references: set[str] = set()
+    for done, (number, cells) in enumerate(cases.rows, start=1):
+        values = _values(case_headings.keys, cells)
+        case, problems = rules.validate_case_row(number, values, agencies=agencies, today=today)
+        references.add(" ".join(values.get("reference", "").split()))
+        checked.problems += problems
+        if case is not None:
+            case_list.append(case)
+        progress(RunStatus.CHECKING, done, total)
+    action_list: list[ActionRow] = []
+    for done, (number, cells) in enumerate(action_rows, start=len(cases.rows) + 1):
+        assert action_headings is not None  # there are action rows only where there is an Actions sheet
+        action, problems = rules.validate_action_row(
+            number, _values(action_headings.keys, cells), agencies=agencies, today=today
+        )
+        checked.problems += problems
+        if action is not None:
+            action_list.append(action)
+        progress(RunStatus.CHECKING, done, total)
+    previous = previous_imports(marac, {case.reference for case in case_list})
+    checked.sorted = rules.sort_rows(
+        case_list, action_list, previous, key=_fingerprint_key(), references_in_file=frozenset(references)
+    )
+    checked.problems += checked.sorted.problems
+    checked.warnings += checked.sorted.warnings
+    return checked
+
+
+# --- saving ------------------------------------------------------------------------------------------------------
+
+
+def _at(day: date, at: time = _MIDDAY) -> datetime:
+    return datetime.combine(day, at, tzinfo=LONDON)
+
+
+def _case_status(outcome: str) -> str:
+    return {"closed": CaseStatus.CLOSED, "transferred": CaseStatus.TRANSFERRED}.get(outcome, CaseStatus.HEARD)
+
+
+class _People:
+    """The people the new cases need: someone the MARAC already holds where the match is safe (the same name and
+    date of birth exactly, and only one such person), someone earlier in the file with the same, otherwise new."""
+
+    def __init__(self, marac: Marac) -> None:
+        self.marac = marac
+        self.held: dict[tuple[str, str, date], list[int]] = {}
+        held = Person.objects.filter(marac=marac, date_of_birth__isnull=False)
+        for pk, given, family, born in held.values_list("pk", "given_name", "family_name", "date_of_birth"):
+            if born is not None:
+                self.held.setdefault((given, family, born), []).append(pk)
+        self.in_file: dict[tuple[str, str, date], Person] = {}
+        self.new: list[Person] = []
+        self.addresses: list[tuple[Person, str]] = []
+        self.matched = 0
+
+    def person(self, row: PersonRow) -> Person | int:
+        key = row.match_key
+        if key is not None:
+            held = self.held.get(key, [])
+            if len(held) == 1:
+                self.matched += 1
+                return held[0]
+            if key in self.in_file:
+                return self.in_file[key]
+        person = Person(
+            marac_id=self.marac.pk,
+            given_name=row.given_name,
+            family_name=row.family_name,
+            date_of_birth=row.date_of_birth,
+            gender=row.gender,
+            ethnicity=row.ethnicity,
+            has_disability=row.has_disability,
+        )
+        self.new.append(person)
+        if key is not None:
+            self.in_file[key] = person
+        if row.postcode:
+            self.addresses.append((person, row.postcode))
+        return person
+
+    def child(self, number: int) -> Person:
+        person = Person(marac_id=self.marac.pk, description=f"Child {number}, not named in the imported history")
+        self.new.append(person)
+        return person
+
+    def save(self) -> None:
+        Person.objects.bulk_create(self.new, batch_size=_BATCH_SIZE)
+        # bulk_create skips Address.save, which sets the postcode district: set here instead.
+        Address.objects.bulk_create(
+            (
+                Address(
+                    person_id=person.pk, line_1="", postcode=postcode, postcode_district=postcode_district_of(postcode)
+                )
+                for person, postcode in self.addresses
+            ),
+            batch_size=_BATCH_SIZE,
+        )
+
+
+def _person_id(person: Person | int) -> int:
+    return person if isinstance(person, int) else person.pk
+
+
+def _meetings_for(marac: Marac, days: set[date]) -> tuple[dict[date, int], int]:
+    """The meeting on each hearing day: the one OpenMARAC holds, or a new one at the MARAC's usual time."""
+    found: dict[date, int] = {}
+    if days:
+        start, end = _at(min(days), time.min), _at(max(days) + timedelta(days=1), time.min)
+        for pk, starts_at in (
+            Meeting.objects.filter(marac=marac, starts_at__gte=start, starts_at__lt=end)
+            .order_by("starts_at")
+            .values_list("pk", "starts_at")
+        ):
+            found.setdefault(starts_at.astimezone(LONDON).date(), pk)
+    missing = sorted(days - set(found))
+    created = Meeting.objects.bulk_create(
+        (Meeting(marac_id=marac.pk, starts_at=_at(day, marac.meeting_start_time)) for day in missing),
+        batch_size=_BATCH_SIZE,
+    )
+    found.update({day: meeting.pk for day, meeting in zip(missing, created, strict=True)})
+    return found, len(created)
+
+
+def _allocation(case: Case, row: CaseRow) -> IdvaAllocation | None:
+    """Only what the file says: allocated on a day (on time up to two days after referral), declined, or neither."""
+    due_by = _at(rules.idva_due_on(row.referred_on), time(23, 59))
+    allocated_at = _at(row.idva_allocated_on) if row.idva_allocated_on else None
+    if row.idva_engaged is False:
+        declined_at = allocated_at or _at(row.referred_on)
+        return IdvaAllocation(
+            case_id=case.pk, due_by=due_by, allocated_at=allocated_at, declined_by_victim=True, declined_at=declined_at
+        )
+    if allocated_at is None:
+        return None  # engaged or not recorded, but when is not known: left out of the 48-hour figure
+    return IdvaAllocation(case_id=case.pk, due_by=due_by, allocated_at=allocated_at)
+
+
+def _listings_of_earlier_cases(marac: Marac, references: set[str]) -> dict[str, tuple[int, int]]:
+    """For actions on cases an earlier import made: each case's id and the listing that heard it."""
+    case_ids = dict(
+        ImportedRecord.objects.filter(marac=marac, kind=RecordKind.CASE, external_key__in=references).values_list(
+            "external_key", "case_id"
+        )
+    )
+    listings: dict[int, int] = {}
+    for listing_id, case_id in (
+        Listing.objects.filter(case_id__in=[pk for pk in case_ids.values() if pk])
+        .order_by("meeting__starts_at")
+        .values_list("pk", "case_id")
+    ):
+        listings[case_id] = listing_id  # the latest hearing wins
+    return {
+        reference: (case_id, listings[case_id])
+        for reference, case_id in case_ids.items()
+        if case_id is not None and case_id in listings
+    }
+
+
+def save_history(
+    *, marac: Marac, rows: rules.Sorted, run: ImportRun, by: Any, progress: Progress = _no_progress
+) -> dict[str, int]:
+    """Everything new, in one transaction: any failure and nothing is saved."""
+    key = _fingerprint_key()
+    total = len(rows.new_cases) + len(rows.new_actions)
+    with transaction.atomic():
+        # One import at a time at a MARAC (PostgreSQL); the unique mapping catches the rest anywhere.
+        Marac.objects.select_for_update().filter(pk=marac.pk).exists()
+        people = _People(marac)
+        victims = [people.person(row.victim) for row in rows.new_cases]
+        perpetrators = [people.person(row.perpetrator) if row.perpetrator else None for row in rows.new_cases]
+        children = [[people.child(number) for number in range(1, row.children + 1)] for row in rows.new_cases]
+        people.save()
+        progress(RunStatus.SAVING, 0, total)
+        meetings, meetings_added = _meetings_for(marac, {row.heard_on for row in rows.new_cases})
+        cases = [
+            Case(
+                marac_id=marac.pk,
+                reference=row.reference,
+                victim_id=_person_id(victim),
+                status=_case_status(row.outcome),
+                referred_on=row.referred_on,
+                referring_agency_id=row.referring_agency_id,
+                heard_on=row.heard_on,
+                information_only=row.information_only,
+                is_repeat=row.is_repeat,
+                dash_score=row.dash_score,
+            )
+            for row, victim in zip(rows.new_cases, victims, strict=True)
+        ]
+        Case.objects.bulk_create(cases, batch_size=_BATCH_SIZE)
+        parties = []
+        for case, victim, perpetrator, family in zip(cases, victims, perpetrators, children, strict=True):
+            parties.append(CaseParty(case_id=case.pk, person_id=_person_id(victim), role=PartyRole.VICTIM))
+            if perpetrator is not None:
+                parties.append(
+                    CaseParty(case_id=case.pk, person_id=_person_id(perpetrator), role=PartyRole.PERPETRATOR)
+                )
+            parties += [CaseParty(case_id=case.pk, person_id=child.pk, role=PartyRole.CHILD) for child in family]
+        CaseParty.objects.bulk_create(parties, batch_size=_BATCH_SIZE)
+        listings = [
+            Listing(
+                meeting_id=meetings[row.heard_on],
+                case_id=case.pk,
+                kind=ListingKind.INFORMATION_ONLY if row.information_only else ListingKind.FULL,
+                outcome=row.outcome,
+            )
+            for row, case in zip(rows.new_cases, cases, strict=True)
+        ]
+        Listing.objects.bulk_create(listings, batch_size=_BATCH_SIZE)
+        allocations = [
+            allocation
+            for row, case in zip(rows.new_cases, cases, strict=True)
+            if (allocation := _allocation(case, row)) is not None
+        ]
+        IdvaAllocation.objects.bulk_create(allocations, batch_size=_BATCH_SIZE)
+        progress(RunStatus.SAVING, len(cases), total)
+        heard = {
+            row.reference: (case.pk, listing.pk)
+            for row, case, listing in zip(rows.new_cases, cases, listings, strict=True)
+        }
+        heard |= _listings_of_earlier_cases(marac, {row.case_reference for row in rows.new_actions} - set(heard))
+        actions = [_action(row, heard[row.case_reference], by) for row in rows.new_actions]
+        Action.objects.bulk_create(actions, batch_size=_BATCH_SIZE)
+        records = [
+            ImportedRecord(
+                marac_id=marac.pk,
+                kind=RecordKind.CASE,
+                external_key=row.reference,
+                case_id=case.pk,
+                fingerprint=rules.fingerprint(row.details(), key),
+                relationship=row.relationship,
+                run_id=run.pk,
+            )
+            for row, case in zip(rows.new_cases, cases, strict=True)
+        ] + [
+            ImportedRecord(
+                marac_id=marac.pk,
+                kind=RecordKind.ACTION,
+                external_key=rules.action_key(row),
+                action_id=action.pk,
+                fingerprint=rules.fingerprint(row.details(), key),
+                run_id=run.pk,
+            )
+            for row, action in zip(rows.new_actions, actions, strict=True)
+        ]
+        ImportedRecord.objects.bulk_create(records, batch_size=_BATCH_SIZE)
+        counts = {
+            "cases": len(cases),
+            "actions": len(actions),
+            "people_added": len(people.new),
+            "people_matched": people.matched,
+            "meetings_added": meetings_added,
+            "idva_allocations": len(allocations),
+            "already_imported": rows.already_imported,
+            "changed_and_left": rows.changed,
+        }
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=run,
+            user=by,
+            summary="History imported: " + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.items()),
+        )
+        progress(RunStatus.SAVING, total, total)
+    return counts
+
+
+def _action(row: ActionRow, heard: tuple[int, int], by: Any) -> Action:
+    case_id, listing_id = heard
+    return Action(
+        listing_id=listing_id,
+        case_id=case_id,
+        owner_agency_id=row.agency_id,
+        description=row.description,
+        for_whom=row.for_whom,
+        due_on=row.due_on,
+        status=row.status,
+        closed_at=_at(row.completed_on) if row.completed_on else None,
+        created_by=by,
+    )
+
+
+# --- running -----------------------------------------------------------------------------------------------------
+
+
+class _RunProgress:
+    """Progress written to the run as it checks (every PROGRESS_EVERY rows, committed so the run's page shows it),
+    and passed on to whoever else is watching (the management command prints it). While saving everything is in
+    one transaction, so the run's page shows "Saving" until it is done."""
+
+    def __init__(self, run: ImportRun, also: Progress) -> None:
+        self.run, self.also, self.written = run, also, 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase == RunStatus.CHECKING and (done - self.written >= PROGRESS_EVERY or done == total):
+            ImportRun.objects.filter(pk=self.run.pk).update(status=phase, rows_done=done, rows_total=total)
+            self.written = done
+        self.also(phase, done, total)
+
+
+def _upload_of(run: ImportRun) -> tuple[bytes, bytes | None]:
+    actions = run.upload.get("actions")
+    return base64.b64decode(run.upload["cases"]), base64.b64decode(actions) if actions else None
+
+
+def import_run_execute(*, run_id: int, progress: Progress = _no_progress) -> ImportRun:
+    """The task's work: read, check, and (unless only checking, and only if nothing is wrong) save."""
+    # Claimed in one statement, so a task delivered twice (or retried) never runs the same upload twice.
+    claimed = ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.READING, started_at=timezone.now()
+    )
+    run = ImportRun.objects.select_related("marac", "started_by").get(pk=run_id)
+    if not claimed:
+        return run
+    progress(RunStatus.READING, 0, 0)
+    try:
+        cases, actions = read_upload(*_upload_of(run))
+        checked = check_history(
+            marac=run.marac,
+            cases=cases,
+            actions=actions,
+            today=timezone.localdate(),
+            progress=_RunProgress(run, progress),
+        )
+        run.rows_total = run.rows_done = checked.rows
+        run.warnings = [warning.as_list() for warning in checked.warnings]
+        if checked.problems:
+            return _finish(run, RunStatus.REFUSED, problems=checked.problems)
+        sorted_rows = checked.sorted
+        would = {
+            "cases": len(sorted_rows.new_cases),
+            "actions": len(sorted_rows.new_actions),
+            "already_imported": sorted_rows.already_imported,
+            "changed_and_left": sorted_rows.changed,
+        }
+        if run.check_only:
+            return _finish(run, RunStatus.CHECKED, summary=would)
+        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.SAVING)
+        counts = save_history(marac=run.marac, rows=sorted_rows, run=run, by=run.started_by, progress=progress)
+        return _finish(run, RunStatus.DONE, summary=counts)
+    except UnreadableFile as error:
+        return _finish(run, RunStatus.REFUSED, problems=[Problem("The file", 0, "", "", str(error))])
+    except IntegrityError:
+        return _finish(run, RunStatus.FAILED, failure=AT_THE_SAME_TIME)
+    except Exception as error:
+        # The class of the error only: its message could quote a value from the file.
+        logger.error("Import run %s stopped: %s", run.pk, type(error).__name__)
+        return _finish(run, RunStatus.FAILED, failure=UNEXPECTED)
+
+
+def _finish(
+    run: ImportRun,
+    status: RunStatus,
+    *,
+    problems: list[Problem] | None = None,
+    summary: dict[str, int] | None = None,
+    failure: str = "",
+) -> ImportRun:
+    run.status, run.finished_at, run.failure = status, timezone.now(), failure
+    run.problems = [problem.as_list() for problem in problems or []]
+    run.summary = {
+        **(summary or {}),
+        "rows": run.rows_total,
+        "problems": len(run.problems),
+        "warnings": len(run.warnings),
+    }
+    run.upload = {}  # the file is not kept once the run is over
+    run.save()
+    if status != RunStatus.DONE:  # a done run was audited with its records, in the same transaction
+        counts = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in run.summary.items())
+        audit_record(
+            action=AuditAction.CHANGE, obj=run, user=run.started_by, summary=f"Import {status.label.lower()}: {counts}"
+        )
+    return run
+
+
+def problems_of(run: ImportRun) -> list[Problem]:
+    return [Problem.from_list(values) for values in run.problems]
+
+
+def warnings_of(run: ImportRun) -> list[Problem]:
+    return [Problem.from_list(values) for values in run.warnings]

@@ -1,0 +1,54 @@
+"""Importing a history in a real browser: upload, watch the rows being checked, then the summary; axe on each."""
+
+import pytest
+
+from cases.models import Case
+from imports.models import ImportRun, RunStatus
+from imports.services import import_run_execute
+from imports.tests.conftest import case_row, xlsx_of
+from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.factories import TEST_TOTP_SECRET
+
+__all__ = ["base_url", "browser", "clear_cache", "context", "page"]
+
+pytestmark = pytest.mark.browser
+ROWS = 2000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_coordinator_uploads_a_history_watches_it_checked_and_sees_it_imported(
+    page, base_url, coordinator, agencies, settings, tmp_path
+):
+    # The worker is this test: the upload is queued, then run here while the browser watches the run's page.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    content = xlsx_of([case_row(f"BR-{number:04d}", victim_family_name=f"Browser{number}") for number in range(ROWS)])
+
+    sign_in(page, base_url, coordinator.email, PASSWORD, TEST_TOTP_SECRET)
+    page.get_by_role("link", name="Import your MARAC's history from a spreadsheet").click()
+    assert page.locator("h1").inner_text() == "Import your MARAC's history"
+    assert_accessible(page)
+    page.get_by_label("Your history").set_input_files(
+        files=[{"name": "history.xlsx", "mimeType": XLSX, "buffer": content}]
+    )
+    page.get_by_role("button", name="Upload and check").click()
+
+    run = ImportRun.objects.get()
+    assert page.locator("h1").inner_text() == f"Import {run.pk}: waiting to start"
+    assert_accessible(page)
+
+    seen = []
+
+    def refresh_halfway(phase, done, total):
+        if phase == RunStatus.CHECKING and done == ROWS // 2:
+            page.get_by_role("link", name="Refresh to see how it is going").click()
+            seen.append(page.get_by_test_id("import-progress").inner_text())
+            assert_accessible(page)
+
+    import_run_execute(run_id=run.pk, progress=refresh_halfway)
+
+    assert f"Checking the rows: {ROWS // 2} of {ROWS} checked (50%)." in seen[0]
+    page.get_by_role("link", name="Refresh to see how it is going").click()
+    assert page.locator("h1").inner_text() == f"Import {run.pk}: imported"
+    assert f"{ROWS} cases and 0 actions" in page.locator(".govuk-panel").inner_text()
+    assert_accessible(page)
+    assert Case.objects.count() == ROWS

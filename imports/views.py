@@ -1,0 +1,99 @@
+"""Pages of the import: upload, the run's progress and report, the report as CSV, the template."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from audit.models import AuditAction
+from audit.services import audit_record, audit_view
+from imports.columns import ACTION_COLUMNS, CASE_COLUMNS
+from imports.forms import ImportForm
+from imports.models import ImportRun
+from imports.rules import Problem
+from imports.services import import_run_create, problems_of, warnings_of
+from imports.tasks import run_import
+from imports.template import template_workbook
+from marac.models import Marac
+from reports import exports
+from web.access import current_marac_where, require_permission
+
+PERMISSION = "imports.import_history"
+SHOWN_ON_THE_PAGE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def get_run_for_user(request: HttpRequest, pk: int) -> ImportRun:
+    """The run, if the user may import at its MARAC; otherwise 404, whether or not it exists."""
+    run = ImportRun.objects.select_related("marac", "started_by").filter(pk=pk).first()
+    if run is None or not request.user.has_perm(PERMISSION, run):
+        raise Http404
+    return run
+
+
+@require_permission(PERMISSION)
+def import_start(request: HttpRequest) -> HttpResponse:
+    marac = Marac.objects.get(pk=current_marac_where(request, PERMISSION))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        cases, actions = form.cleaned_data["cases_file"], form.cleaned_data["actions_file"]
+        run = import_run_create(
+            marac=marac,
+            by=request.user,
+            file_name=cases.name,
+            cases=cases.read(),
+            actions=actions.read() if actions else None,
+            check_only=form.cleaned_data["check_only"],
+        )
+        run_import.enqueue(run.pk)
+        return redirect("imports:run", pk=run.pk)
+    context = {
+        "form": form,
+        "marac": marac,
+        "runs": ImportRun.objects.filter(marac=marac).select_related("started_by")[:10],
+        "case_columns": CASE_COLUMNS,
+        "action_columns": ACTION_COLUMNS,
+    }
+    return render(request, "imports/start.html", context, status=400 if form.errors else 200)
+
+
+@require_permission(PERMISSION)
+def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run_for_user(request, pk)
+    audit_view(run, summary=f"Import run {run.pk}: {run.status}")
+    problems, warnings = _report_for(request, run)
+    context = {
+        "run": run,
+        "problems": problems[:SHOWN_ON_THE_PAGE],
+        "problems_hidden": max(0, len(problems) - SHOWN_ON_THE_PAGE),
+        "warnings": warnings[:SHOWN_ON_THE_PAGE],
+        "warnings_hidden": max(0, len(warnings) - SHOWN_ON_THE_PAGE),
+    }
+    return render(request, "imports/run.html", context)
+
+
+def _report_for(request: HttpRequest, run: ImportRun) -> tuple[list[Problem], list[Problem]]:
+    """The problems and warnings, with the values from the file for whoever uploaded it and for those who see
+    cases at the MARAC; an administrator who did not upload it sees where each problem is, not the value."""
+    problems, warnings = problems_of(run), warnings_of(run)
+    if request.user.pk == run.started_by_id or request.user.has_perm("cases.view_case", run):
+        return problems, warnings
+    return [problem.redacted() for problem in problems], [warning.redacted() for warning in warnings]
+
+
+@require_permission(PERMISSION)
+def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run_for_user(request, pk)
+    rows: list[list[exports.Cell]] = [["Kind", "Sheet", "Row", "Column", "Value", "Problem"]]
+    problems, warnings = _report_for(request, run)
+    rows += [["problem", *problem.as_list()] for problem in problems]
+    rows += [["warning", *warning.as_list()] for warning in warnings]
+    audit_record(action=AuditAction.EXPORT, obj=run, summary=f"Report of import run {run.pk} downloaded as CSV")
+    response = HttpResponse(exports.as_csv(rows), content_type=exports.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.csv"'
+    return response
+
+
+@require_permission(PERMISSION)
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="openmarac-history-template.xlsx"'
+    return response

@@ -1,0 +1,759 @@
+"""Probabilistic person matching (Splink): is a person on a new referral someone already held?
+
+Model design, in brief (docs/linkage.md has the long version):
+- Records are prepared in Python before they reach the database: names normalised as people.matching does,
+  phonetic keys (Soundex), the full given names a short form may stand for (people/nicknames.py), the date
+  of birth as text plus its day-and-month-swapped form and an order-free key, postcode history as arrays of
+  full postcodes, sectors and districts. Doing this in Python keeps every SQL expression inside Splink's own
+  comparison and blocking library, so the same model runs on DuckDB (default) and on Spark.
+- Blocking (which pairs are scored at all) uses several rules so that one error never hides a pair:
+  date of birth in either day/month order with each name's sound or first letters, the current postcode
+  with a name key or the date, year of birth with both names' first letters, and both names' sounds with
+  a date of birth that is missing or close.
+- Six comparisons, each with levels from strongest to weakest agreement: given name (exact, names the
+  other way round, known short form, Jaro-Winkler tiers), family name (likewise), other names (an alias
+  matches a name on the other record; a family name appears among the other's names), date of birth
+  (exact, day and month swapped, one digit wrong, same day and month), gender, postcode history.
+- Training: u probabilities by random sampling, m probabilities by expectation maximisation on two
+  blocking rules, starting from fixed priors. On small data EM may not reach a level; that level keeps its
+  prior, so a MARAC with a few dozen people still gets a usable model.
+- The model is Splink's own JSON dict, plus an "openmarac" entry carrying MODEL_FORMAT_VERSION.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import count
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.database_api import DatabaseAPISubClass
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from people.matching import normalise_name
+from people.nicknames import NICKNAMES
+
+MODEL_FORMAT_VERSION = 1
+
+# Splink logs every SQL step at INFO; names never reach these logs, but the volume drowns everything else.
+_SPLINK_LOG_LEVEL = logging.WARNING
+_table_names = count(1)
+# Below this many records, pairs are too few to estimate how often people agree by chance or when the same:
+# the priors in build_settings stand.
+MIN_RECORDS_TO_TRAIN = 300
+
+# How many records' worth of belief in the priors a name's observed frequency must outweigh: a MARAC holding
+# fifty people cannot say how common a name is, a million records can.
+_FREQUENCY_PSEUDO_RECORDS = 1000
+NAME_FREQUENCY_PRIOR = {"given_name": 0.008, "family_name": 0.005}
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    unique_id: str
+    given_name: str
+    family_name: str
+    other_names: tuple[tuple[str, str], ...] = ()
+    date_of_birth: date | None = None
+    gender: str = "not_known"
+    postcodes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    field: str
+    agreed: bool | None
+    words: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    new_id: str
+    held_id: str
+    probability: float
+    comparisons: tuple[FieldComparison, ...]
+
+
+# --- Preparing records -------------------------------------------------------------------------------
+
+_SOUNDEX_CODES = {
+    **dict.fromkeys("bfpv", "1"),
+    **dict.fromkeys("cgjkqsxz", "2"),
+    **dict.fromkeys("dt", "3"),
+    "l": "4",
+    **dict.fromkeys("mn", "5"),
+    "r": "6",
+}
+
+
+# Names and postcodes repeat a great deal; remembering the work done on each makes bulk preparation fast.
+_normal = lru_cache(maxsize=500_000)(normalise_name)
+
+
+@lru_cache(maxsize=500_000)
+def soundex(name: str) -> str | None:
+    """The classic four-character sound code: "Fakesby" and "Faksbey" both give F212."""
+    letters = _normal(name)
+    if not letters:
+        return None
+    code, previous = letters[0].upper(), _SOUNDEX_CODES.get(letters[0], "")
+    for letter in letters[1:]:
+        digit = _SOUNDEX_CODES.get(letter, "")
+        if digit and digit != previous:
+            code += digit
+        if letter not in "hw":  # h and w do not separate two letters with the same code
+            previous = digit
+    return (code + "000")[:4]
+
+
+def name_roots(name: str, nicknames: Mapping[str, Iterable[str]] = NICKNAMES) -> list[str]:
+    """The name itself and every full name it may be a short form of."""
+    return sorted({name, *nicknames.get(name, ())})
+
+
+@lru_cache(maxsize=500_000)
+def normalise_postcode(postcode: str) -> str | None:
+    letters = re.sub(r"[^A-Z0-9]", "", postcode.upper())
+    return letters if len(letters) >= 5 else None
+
+
+def _date_keys(day: date | None) -> tuple[str | None, str | None, str | None]:
+    """The date as text, with day and month swapped (when that is a different valid date), and a key
+    equal for both orders, so one blocking rule finds a swapped date whichever record has it."""
+    if day is None:
+        return None, None, None
+    low, high = sorted((day.day, day.month))
+    swapped = None
+    if day.day <= 12 and day.day != day.month:
+        swapped = f"{day.year:04d}-{day.day:02d}-{day.month:02d}"
+    return day.isoformat(), swapped, f"{day.year:04d}{low:02d}{high:02d}"
+
+
+def _none_if_empty(values: list[str]) -> list[str] | None:
+    return values or None
+
+
+def prepare_row(record: PersonRecord, nicknames: Mapping[str, Iterable[str]] = NICKNAMES) -> dict[str, Any]:
+    given, family = _normal(record.given_name) or None, _normal(record.family_name) or None
+    aliases = [(_normal(g), _normal(f)) for g, f in record.other_names]
+    aliases = [alias for alias in aliases if any(alias)]
+    postcodes = list(dict.fromkeys(p for p in map(normalise_postcode, record.postcodes) if p))
+    dob, dob_swapped, dob_key = _date_keys(record.date_of_birth)
+    main_name = f"{given or ''} {family or ''}"
+    given_sound, family_sound = soundex(given or ""), soundex(family or "")
+    return {
+        "unique_id": record.unique_id,
+        "given_name": given,
+        "family_name": family,
+        "full_name": main_name if given and family else None,
+        "given_sound": given_sound,
+        "family_sound": family_sound,
+        "name_sounds": "".join(sorted((given_sound, family_sound))) if given_sound and family_sound else None,
+        "given_prefix": given[:3] if given else None,
+        "family_prefix": family[:3] if family else None,
+        "given_roots": name_roots(given, nicknames) if given else None,
+        "names_full": _none_if_empty(list(dict.fromkeys([main_name, *(f"{g} {f}" for g, f in aliases)]))),
+        "aliases_full": _none_if_empty([f"{g} {f}" for g, f in aliases]),
+        "family_names_all": _none_if_empty(sorted({name for name in [family, *(f for _, f in aliases)] if name})),
+        "dob": dob,
+        "dob_swapped": dob_swapped,
+        "dob_key": dob_key,
+        "dob_year": dob[:4] if dob else None,
+        "gender": record.gender if record.gender in {"female", "male", "non_binary", "other"} else None,
+        "postcode": postcodes[0] if postcodes else None,
+        "postcodes": _none_if_empty(postcodes),
+        "postcode_sectors": _none_if_empty(sorted({p[:-2] for p in postcodes})),
+        "postcode_districts": _none_if_empty(sorted({p[:-3] for p in postcodes})),
+    }
+
+
+_TEXT_LIST = pa.list_(pa.string())
+PREPARED_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("given_name", pa.string()),
+        ("family_name", pa.string()),
+        ("full_name", pa.string()),
+        ("given_sound", pa.string()),
+        ("family_sound", pa.string()),
+        ("name_sounds", pa.string()),
+        ("given_prefix", pa.string()),
+        ("family_prefix", pa.string()),
+        ("given_roots", _TEXT_LIST),
+        ("names_full", _TEXT_LIST),
+        ("aliases_full", _TEXT_LIST),
+        ("family_names_all", _TEXT_LIST),
+        ("dob", pa.string()),
+        ("dob_swapped", pa.string()),
+        ("dob_key", pa.string()),
+        ("dob_year", pa.string()),
+        ("gender", pa.string()),
+        ("postcode", pa.string()),
+        ("postcodes", _TEXT_LIST),
+        ("postcode_sectors", _TEXT_LIST),
+        ("postcode_districts", _TEXT_LIST),
+    ]
+)
+
+
+def prepare_table(records: Iterable[PersonRecord], nicknames: Mapping[str, Iterable[str]] = NICKNAMES) -> pa.Table:
+    """The records as the columns the model reads; pass this (or a parquet file of it) to train_model."""
+    rows = [prepare_row(record, nicknames) for record in records]
+    return pa.Table.from_pylist(rows, schema=PREPARED_SCHEMA)
+
+
+# --- The model ----------------------------------------------------------------------------------------
+
+
+def _level(level: ComparisonLevelCreator, label: str, m: float, u: float) -> ComparisonLevelCreator:
+    return level.configure(label_for_charts=label, m_probability=m, u_probability=u)
+
+
+def _null(column: str) -> ComparisonLevelCreator:
+    return cll.NullLevel(column).configure(label_for_charts="missing")
+
+
+def _name_comparison(column: str, other: str, *, roots: str | None) -> ComparisonCreator:
+    # Priors: what share of true pairs (m) and of different people (u) land on each level.
+    levels: list[ComparisonLevelCreator | dict[str, Any]] = [
+        _null(column),
+        _level(cll.ExactMatchLevel(column), "exact", 0.80, NAME_FREQUENCY_PRIOR[column]).configure(
+            tf_adjustment_column=column, tf_adjustment_weight=1.0
+        ),
+        _level(cll.ColumnsReversedLevel(column, other, symmetrical=True), "reversed", 0.01, 0.0001),
+    ]
+    if roots:
+        levels.append(_level(cll.ArrayIntersectLevel(roots, 1), "short form", 0.05, 0.001))
+    levels += [
+        _level(cll.JaroWinklerLevel(column, 0.92), "nearly the same", 0.07, 0.004),
+        _level(cll.JaroWinklerLevel(column, 0.80), "similar", 0.03, 0.05),
+        _level(cll.ElseLevel(), "different", 0.04, 0.94),
+    ]
+    return cl.CustomComparison(comparison_levels=levels, output_column_name=column)
+
+
+def _date_of_birth_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        comparison_levels=[
+            _null("dob"),
+            _level(cll.ExactMatchLevel("dob"), "exact", 0.88, 0.00005),
+            _level(
+                cll.CustomLevel("dob_swapped_l = dob_r", base_dialect_str="duckdb"),
+                "day and month swapped",
+                0.03,
+                0.00003,
+            ),
+            _level(cll.LevenshteinLevel("dob", 1), "one digit", 0.05, 0.0015),
+            _level(
+                cll.CustomLevel("substr(dob_l, 6, 5) = substr(dob_r, 6, 5)", base_dialect_str="duckdb"),
+                "same day and month",
+                0.02,
+                0.003,
+            ),
+            _level(cll.ElseLevel(), "different", 0.02, 0.995),
+        ],
+        output_column_name="dob",
+    )
+
+
+def _gender_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        comparison_levels=[
+            _null("gender"),
+            _level(cll.ExactMatchLevel("gender"), "exact", 0.97, 0.5),
+            _level(cll.ElseLevel(), "different", 0.03, 0.5),
+        ],
+        output_column_name="gender",
+    )
+
+
+def _postcode_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        comparison_levels=[
+            _null("postcodes"),
+            _level(cll.ExactMatchLevel("postcode"), "current", 0.55, 0.0001),
+            _level(cll.ArrayIntersectLevel("postcodes", 1), "shared", 0.15, 0.0001),
+            _level(cll.ArrayIntersectLevel("postcode_sectors", 1), "sector", 0.05, 0.002),
+            _level(cll.ArrayIntersectLevel("postcode_districts", 1), "district", 0.08, 0.01),
+            _level(cll.ElseLevel(), "different", 0.17, 0.99),
+        ],
+        output_column_name="postcode",
+    )
+
+
+def _other_names_comparison() -> ComparisonCreator:
+    # An alias only counts when it adds something the main names have not already shown.
+    neither_has_aliases = cll.CustomLevel(
+        "aliases_full_l IS NULL AND aliases_full_r IS NULL", base_dialect_str="duckdb"
+    )
+    return cl.CustomComparison(
+        comparison_levels=[
+            neither_has_aliases.configure(is_null_level=True, label_for_charts="missing"),
+            _level(
+                cll.And(cll.ArrayIntersectLevel("names_full", 1), cll.Not(cll.ExactMatchLevel("full_name"))),
+                "alias matches",
+                0.30,
+                0.00005,
+            ),
+            _level(
+                cll.And(cll.ArrayIntersectLevel("family_names_all", 1), cll.Not(cll.ExactMatchLevel("family_name"))),
+                "family name among other names",
+                0.20,
+                0.001,
+            ),
+            _level(cll.ElseLevel(), "different", 0.50, 0.999),
+        ],
+        output_column_name="other_names",
+    )
+
+
+# Dates of birth close enough for a slip of the pen: one missing, same year, or same day and month.
+_PLAUSIBLE_DATES = (
+    "(l.dob is null or r.dob is null or l.dob_year = r.dob_year or substr(l.dob, 6, 5) = substr(r.dob, 6, 5))"
+)
+
+
+def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
+    """Which pairs are scored at all. A true pair is lost only if it fails every rule, so the rules are
+    chosen so that an error in any one field (a name, the date, the postcode) leaves a rule that finds it."""
+    return [
+        block_on("dob_key", "family_sound"),
+        block_on("dob_key", "given_sound"),
+        block_on("dob_key", "given_prefix"),
+        block_on("dob_key", "family_prefix"),
+        block_on("dob_key", "name_sounds"),
+        block_on("postcode", "given_sound"),
+        block_on("postcode", "family_sound"),
+        block_on("postcode", "given_prefix"),
+        block_on("postcode", "family_prefix"),
+        block_on("postcode", "dob_key"),
+        block_on("postcode", "name_sounds"),
+        block_on("dob_year", "given_prefix", "family_prefix"),
+        CustomRule(
+            f"l.given_sound = r.given_sound and l.family_sound = r.family_sound and {_PLAUSIBLE_DATES}", "duckdb"
+        ),
+    ]
+
+
+def build_settings(*, probability_two_random_records_match: float = 0.0001) -> SettingsCreator:
+    """The one definition of blocking rules and comparisons."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=probability_two_random_records_match,
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=[
+            _name_comparison("given_name", "family_name", roots="given_roots"),
+            _name_comparison("family_name", "given_name", roots=None),
+            _other_names_comparison(),
+            _date_of_birth_comparison(),
+            _gender_comparison(),
+            _postcode_comparison(),
+        ],
+        retain_matching_columns=True,  # needed for the gamma (level) columns behind the words
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+# --- Training -----------------------------------------------------------------------------------------
+
+type TrainingInput = Sequence[PersonRecord] | pa.Table | str
+
+
+def _as_table(data: TrainingInput, nicknames: Mapping[str, Iterable[str]]) -> pa.Table:
+    if isinstance(data, str):  # a parquet file of prepared rows (the bench)
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        return pq.read_table(data, columns=PREPARED_SCHEMA.names)
+    if isinstance(data, pa.Table):
+        return data.select(PREPARED_SCHEMA.names)
+    return prepare_table(data, nicknames)
+
+
+def name_frequency_tables(reference: pa.Table) -> dict[str, pa.Table]:
+    """How common each given and family name is among the reference records (the people held), smoothed
+    towards the prior, so a shared rare name counts for more than a shared common one (term frequencies)."""
+    tables = {}
+    for column, prior in NAME_FREQUENCY_PRIOR.items():
+        counts = Counter(name for name in reference.column(column).to_pylist() if name is not None)
+        total = reference.num_rows + _FREQUENCY_PSEUDO_RECORDS
+        names = list(counts)
+        frequencies = [(counts[name] + _FREQUENCY_PSEUDO_RECORDS * prior) / total for name in names]
+        tables[column] = pa.table({column: pa.array(names, pa.string()), f"tf_{column}": pa.array(frequencies)})
+    return tables
+
+
+def _use_name_frequencies(linker: Linker, db_api: DatabaseAPISubClass, reference: pa.Table) -> None:
+    for column, table in name_frequency_tables(reference).items():
+        frequencies = _register(db_api, table, f"tf_{column}")
+        linker.table_management.register_term_frequency_lookup(frequencies, column)
+
+
+def _register(db_api: DatabaseAPISubClass, table: pa.Table, role: str) -> SplinkDataFrame:
+    return db_api.register(table, table_name=f"openmarac_{role}_{next(_table_names)}")
+
+
+def _count_rows(table: pa.Table) -> int:
+    return int(table.num_rows)
+
+
+def _train_step(linker: Linker, people: SplinkDataFrame, step: str, action: Callable[[Linker], object]) -> Linker:
+    """Run one training step; if the data are too small or too uniform for it, keep what was learnt so far.
+
+    A failed Splink step can leave the linker's settings half-changed (EM drops the comparisons its blocking
+    rule uses), so on failure training carries on from a linker rebuilt from the last good model."""
+    before = linker.misc.save_model_to_json()
+    try:
+        action(linker)
+    except Exception as error:  # Splink raises many kinds of error on degenerate data
+        logging.getLogger(__name__).warning("Person-matching training step %s skipped: %s", step, type(error).__name__)
+        return Linker(people, before, _SPLINK_LOG_LEVEL)
+    return linker
+
+
+def train_model(
+    records: TrainingInput,
+    *,
+    db_api: DatabaseAPISubClass | None = None,
+    seed: int = 1,
+    nicknames: Mapping[str, Iterable[str]] = NICKNAMES,
+    em_sample_records: int = 200_000,
+) -> dict[str, Any]:
+    """Estimate the model's parameters from the MARAC's own records (no labels needed)."""
+    db_api = db_api or DuckDBAPI()
+    table = _as_table(records, nicknames)
+    size = _count_rows(table)
+    people = _register(db_api, table, "training")
+    linker = Linker(people, build_settings(probability_two_random_records_match=1 / max(size, 2)), _SPLINK_LOG_LEVEL)
+    _use_name_frequencies(linker, db_api, table)
+    sure_matches: list[str | BlockingRuleCreator] = [
+        block_on("given_name", "family_name", "dob"),
+        block_on("given_name", "dob", "postcode"),
+    ]
+    linker = _train_step(
+        linker,
+        people,
+        "proportion of matches",
+        lambda linker: linker.training.estimate_probability_two_random_records_match(sure_matches, recall=0.7),
+    )
+    if size >= MIN_RECORDS_TO_TRAIN:
+        max_pairs = min(5e6, size * (size - 1) / 2)
+        linker = _train_step(
+            linker,
+            people,
+            "u",
+            lambda linker: linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed),
+        )
+        proportion = min(1.0, em_sample_records / size)
+        for rule in (block_on("dob"), block_on("given_name", "family_name")):
+
+            def expectation_maximisation(linker: Linker, rule: BlockingRuleCreator = rule) -> object:
+                return linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, record_sample_proportion=proportion
+                )
+
+            linker = _train_step(linker, people, "m", expectation_maximisation)
+    model = _with_priors_where_untrained(linker.misc.save_model_to_json())
+    model["openmarac"] = {"format_version": MODEL_FORMAT_VERSION}
+    return model
+
+
+def _priors() -> dict[tuple[str, str], tuple[float, float]]:
+    settings = build_settings().get_settings("duckdb").as_dict()  # type: ignore[no-untyped-call]
+    return {
+        (comparison["output_column_name"], level["label_for_charts"]): (level["m_probability"], level["u_probability"])
+        for comparison in settings["comparisons"]
+        for level in comparison["comparison_levels"]
+        if not level.get("is_null_level")
+    }
+
+
+def _usable(probability: Any) -> bool:
+    return isinstance(probability, float | int) and 1e-9 < probability <= 1 and math.isfinite(probability)
+
+
+def _with_priors_where_untrained(model: dict[str, Any]) -> dict[str, Any]:
+    priors = _priors()
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = priors[(comparison["output_column_name"], level["label_for_charts"])]
+            if not _usable(level.get("m_probability")):
+                level["m_probability"] = m
+            if not _usable(level.get("u_probability")):
+                level["u_probability"] = u
+    if not _usable(model.get("probability_two_random_records_match")):
+        model["probability_two_random_records_match"] = 0.0001
+    return model
+
+
+def splink_settings(model: dict[str, Any]) -> dict[str, Any]:
+    """The model as Splink reads it (without OpenMARAC's own entries)."""
+    version = model.get("openmarac", {}).get("format_version")
+    if version != MODEL_FORMAT_VERSION:
+        raise ValueError(f"Person-matching model format {version} is not {MODEL_FORMAT_VERSION}; train it again")
+    return {key: value for key, value in model.items() if key != "openmarac"}
+
+
+# --- Using the model ----------------------------------------------------------------------------------
+
+
+def _scored_pairs(sdf: SplinkDataFrame) -> list[dict[str, Any]]:
+    return sdf.as_record_list()
+
+
+def find_matches(
+    model: dict[str, Any],
+    held: Sequence[PersonRecord],
+    new: Sequence[PersonRecord],
+    *,
+    threshold: float = 0.5,
+    limit: int = 5,
+    db_api: DatabaseAPISubClass | None = None,
+    nicknames: Mapping[str, Iterable[str]] = NICKNAMES,
+) -> list[Suggestion]:
+    """For each new record (in the order given), the held records likely to be the same person, best first."""
+    if not held or not new:
+        return []
+    db_api = db_api or DuckDBAPI()
+    held_table = prepare_table(held, nicknames)
+    held_people = _register(db_api, held_table, "held")
+    new_people = _register(db_api, prepare_table(new, nicknames), "new")
+    linker = Linker(held_people, splink_settings(model), _SPLINK_LOG_LEVEL)
+    _use_name_frequencies(linker, db_api, held_table)
+    scored = linker.inference.predict_between(
+        new_people, held_people, threshold_match_probability=threshold, warning_mode="never"
+    )
+    new_ids = {record.unique_id for record in new}
+    suggestions = [_suggestion(pair, new_ids, held, new, nicknames) for pair in _scored_pairs(scored)]
+    order = {record.unique_id: position for position, record in enumerate(new)}
+    suggestions.sort(key=lambda suggestion: (order[suggestion.new_id], -suggestion.probability, suggestion.held_id))
+    kept: dict[str, int] = {}
+    ranked = []
+    for suggestion in suggestions:
+        kept[suggestion.new_id] = kept.get(suggestion.new_id, 0) + 1
+        if kept[suggestion.new_id] <= limit:
+            ranked.append(suggestion)
+    return ranked
+
+
+def dedupe(
+    model: dict[str, Any],
+    records: Sequence[PersonRecord],
+    *,
+    threshold: float = 0.5,
+    db_api: DatabaseAPISubClass | None = None,
+    nicknames: Mapping[str, Iterable[str]] = NICKNAMES,
+) -> list[Suggestion]:
+    """Pairs of held records likely to be the same person, most likely first (new_id is the later id)."""
+    if len(records) < 2:
+        return []
+    db_api = db_api or DuckDBAPI()
+    table = prepare_table(records, nicknames)
+    people = _register(db_api, table, "held")
+    linker = Linker(people, splink_settings(model), _SPLINK_LOG_LEVEL)
+    _use_name_frequencies(linker, db_api, table)
+    scored = linker.inference.predict_within(people, threshold_match_probability=threshold, warning_mode="never")
+    suggestions = [_suggestion(pair, set(), records, records, nicknames) for pair in _scored_pairs(scored)]
+    return sorted(suggestions, key=lambda suggestion: (-suggestion.probability, suggestion.new_id, suggestion.held_id))
+
+
+def score_within(
+    model: dict[str, Any],
+    data: pa.Table | str,
+    *,
+    threshold: float = 0.5,
+    db_api: DatabaseAPISubClass | None = None,
+) -> SplinkDataFrame:
+    """Every blocked pair of prepared records (prepare_table, or a parquet file of it) scored, for bulk runs
+    such as the bench or a national linkage; the caller reads or writes the result where it is."""
+    db_api = db_api or DuckDBAPI()
+    table = _as_table(data, NICKNAMES)
+    people = _register(db_api, table, "bulk")
+    linker = Linker(people, splink_settings(model), _SPLINK_LOG_LEVEL)
+    _use_name_frequencies(linker, db_api, table)
+    return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+
+
+def _suggestion(
+    pair: dict[str, Any],
+    new_ids: set[str],
+    held: Sequence[PersonRecord],
+    new: Sequence[PersonRecord],
+    nicknames: Mapping[str, Iterable[str]],
+) -> Suggestion:
+    left, right = str(pair["unique_id_l"]), str(pair["unique_id_r"])
+    if right in new_ids and left not in new_ids:
+        left, right = right, left
+    if not new_ids:  # within the held records: call the later one "new"
+        left, right = max(left, right), min(left, right)
+    by_id = {record.unique_id: record for record in (*held, *new)}
+    levels = {name[len("gamma_") :]: int(value) for name, value in pair.items() if name.startswith("gamma_")}
+    return Suggestion(
+        new_id=left,
+        held_id=right,
+        probability=float(pair["match_probability"]),
+        comparisons=explain(by_id[left], by_id[right], levels, nicknames),
+    )
+
+
+# --- Words for the coordinator ------------------------------------------------------------------------
+
+# The labels of each comparison's levels, strongest first; Splink numbers them from (count - 1) down to 0.
+_LEVEL_LABELS = {
+    "given_name": ("exact", "reversed", "short form", "nearly the same", "similar", "different"),
+    "family_name": ("exact", "reversed", "nearly the same", "similar", "different"),
+    "other_names": ("alias matches", "family name among other names", "different"),
+    "dob": ("exact", "day and month swapped", "one digit", "same day and month", "different"),
+    "gender": ("exact", "different"),
+    "postcode": ("current", "shared", "sector", "district", "different"),
+}
+
+
+def level_label(comparison: str, gamma: int) -> str:
+    if gamma < 0:
+        return "missing"
+    labels = _LEVEL_LABELS[comparison]
+    return labels[len(labels) - 1 - gamma]
+
+
+def _name_words(part: str, label: str, mine: str, theirs: str) -> str:
+    return {
+        "missing": f"{part} missing on one record",
+        "exact": f"{part} the same ({mine})",
+        "reversed": "Given and family names the other way round",
+        "short form": f"{part} is a known short form ({mine}, {theirs})",
+        "nearly the same": f"{part} spelt nearly the same ({mine}, {theirs})",
+        "similar": f"{part} spelt similarly ({mine}, {theirs})",
+        "different": f"{part} different ({mine}, {theirs})",
+    }[label]
+
+
+def _name(new: PersonRecord, held: PersonRecord, levels: Mapping[str, int]) -> FieldComparison:
+    given = level_label("given_name", levels.get("given_name", -1))
+    family = level_label("family_name", levels.get("family_name", -1))
+    if "reversed" in (given, family):
+        words = f"Given and family names the other way round ({_full(new)}, {_full(held)})"
+    else:
+        words = (
+            _name_words("Given name", given, new.given_name, held.given_name)
+            + "; "
+            + _name_words("family name", family, new.family_name, held.family_name)
+        )
+    strong = {"exact", "reversed", "short form", "nearly the same"}
+    agreed = None if "missing" in (given, family) else given in strong and family in strong
+    return FieldComparison("Name", agreed, words)
+
+
+def _full(record: PersonRecord) -> str:
+    return f"{record.given_name} {record.family_name}"
+
+
+def _other_names(new: PersonRecord, held: PersonRecord, label: str) -> FieldComparison:
+    new_names = {_full(new), *(f"{g} {f}" for g, f in new.other_names)}
+    held_names = {_full(held), *(f"{g} {f}" for g, f in held.other_names)}
+    if label == "missing":
+        return FieldComparison("Other names", None, "No other names recorded on either record")
+    if label == "alias matches":
+        shared = _first_shared(new_names, held_names, normalise_full_name)
+        return FieldComparison("Other names", True, f"A name recorded as another name matches ({shared})")
+    if label == "family name among other names":
+        new_families = {new.family_name, *(f for _, f in new.other_names)}
+        held_families = {held.family_name, *(f for _, f in held.other_names)}
+        shared = _first_shared(new_families, held_families, normalise_name)
+        return FieldComparison(
+            "Other names",
+            True,
+            f"A family name on one record is among the other's names ({shared}), e.g. a former name",
+        )
+    return FieldComparison("Other names", False, "Other names recorded do not match")
+
+
+def normalise_full_name(name: str) -> str:
+    return " ".join(normalise_name(part) for part in name.split(" "))
+
+
+def _first_shared(mine: set[str], theirs: set[str], key: Any) -> str:
+    theirs_keys = {key(name) for name in theirs}
+    return next((name for name in sorted(mine) if key(name) and key(name) in theirs_keys), "")
+
+
+def _date_of_birth(new: PersonRecord, held: PersonRecord, label: str) -> FieldComparison:
+    if label == "missing" or new.date_of_birth is None or held.date_of_birth is None:
+        return FieldComparison("Date of birth", None, "Date of birth missing on one record")
+    mine, theirs = _uk_date(new.date_of_birth), _uk_date(held.date_of_birth)
+    words = {
+        "exact": (True, f"Same date of birth ({mine})"),
+        "day and month swapped": (True, f"Day and month swapped ({mine}, {theirs})"),
+        "one digit": (True, f"Date of birth differs by one digit ({mine}, {theirs})"),
+        "same day and month": (False, f"Same day and month, different year ({mine}, {theirs})"),
+        "different": (False, f"Different date of birth ({mine}, {theirs})"),
+    }[label]
+    return FieldComparison("Date of birth", *words)
+
+
+def _uk_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+_GENDER_WORDS = {"female": "female", "male": "male", "non_binary": "non-binary", "other": "other"}
+
+
+def _gender(new: PersonRecord, held: PersonRecord, label: str) -> FieldComparison:
+    if label == "missing":
+        return FieldComparison("Gender", None, "Gender not known on one record")
+    if label == "exact":
+        return FieldComparison("Gender", True, f"Same gender ({_GENDER_WORDS[new.gender]})")
+    return FieldComparison(
+        "Gender", False, f"Different gender recorded ({_GENDER_WORDS[new.gender]}, {_GENDER_WORDS[held.gender]})"
+    )
+
+
+def _postcode(new: PersonRecord, held: PersonRecord, label: str) -> FieldComparison:
+    if label == "missing":
+        return FieldComparison("Postcode", None, "No postcode on one record")
+    if label == "current":
+        return FieldComparison("Postcode", True, f"Same current postcode ({new.postcodes[0]})")
+    if label == "shared":
+        shared = _first_shared(set(new.postcodes), set(held.postcodes), normalise_postcode)
+        return FieldComparison("Postcode", True, f"A current or past postcode is shared ({shared})")
+    if label == "sector":
+        return FieldComparison(
+            "Postcode", False, "Postcodes differ but are in the same neighbourhood (postcode sector)"
+        )
+    if label == "district":
+        return FieldComparison("Postcode", False, "Postcodes differ but are in the same postcode district")
+    return FieldComparison("Postcode", False, "Postcodes different")
+
+
+def explain(
+    new: PersonRecord,
+    held: PersonRecord,
+    levels: Mapping[str, int],
+    nicknames: Mapping[str, Iterable[str]] = NICKNAMES,
+) -> tuple[FieldComparison, ...]:
+    """Which fields agreed or differed, in words a coordinator understands; levels are Splink's gamma values."""
+    del nicknames  # the level already says whether the names are short forms of each other
+    return (
+        _name(new, held, levels),
+        _other_names(new, held, level_label("other_names", levels.get("other_names", -1))),
+        _date_of_birth(new, held, level_label("dob", levels.get("dob", -1))),
+        _gender(new, held, level_label("gender", levels.get("gender", -1))),
+        _postcode(new, held, level_label("postcode", levels.get("postcode", -1))),
+    )

@@ -1,0 +1,143 @@
+"""How an indicator is worked out, in parts the database can share.
+
+A Measure is some parts and a finish that turns their values into a Figure. A part is either a Tally (named
+aggregates over a set of rows: the cases referred in the period, the listings discussed...) or a Lookup (data
+fetched per MARAC, like the population figures). For one scope each part is one aggregate query. For many MARACs
+side by side (evaluate) the tallies over the same rows and period are merged into one query grouped by MARAC,
+whatever indicator they belong to, and each lookup is fetched once: a national report of 300 MARACs costs about
+as many queries as one MARAC's, instead of 300 times as many. The figures are the same either way; the combined
+column is summed from the MARACs' counts where counting rows allows it, and queried on its own where it does not
+(distinct counts).
+"""
+
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Aggregate, Count, QuerySet
+
+from reports.cohorts import Scope
+from reports.figures import Figure
+from reports.periods import Period
+
+COMBINED = None  # the key of the column that takes every MARAC of the scope together
+# The rows counted: one object, so that the many tallies counting all their rows share one column of a query.
+ROWS = Count("pk")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A set of rows for a scope, and the path from those rows to their MARAC's id."""
+
+    name: str
+    rows: Callable[[Scope], QuerySet[Any]] = field(compare=False)
+    marac: str = field(compare=False)
+
+
+@dataclass(frozen=True, eq=False)  # each tally is its own part, hashed by identity
+class Tally:
+    source: Source
+    aggregates: Mapping[str, Aggregate]
+    # The period counted, if not the scope's own: Period.year_before, Period.previous.
+    shift: Callable[[Period], Period] | None = None
+
+    def period(self, period: Period) -> Period:
+        return self.shift(period) if self.shift else period
+
+    @property
+    def additive(self) -> bool:
+        """Whether all MARACs' counts add up to the count over all of them: row counts do, distinct ones not."""
+        return all(
+            isinstance(aggregate, Count) and not getattr(aggregate, "distinct", False)
+            for aggregate in self.aggregates.values()
+        )
+
+
+class Lookup(ABC):
+    """Data fetched for many MARACs at once, one value per MARAC; a column gets its MARACs' values."""
+
+    @abstractmethod
+    def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]: ...
+
+
+Part = Tally | Lookup
+Values = Mapping[Part, Any]  # a tally's value: its aggregates by name; a lookup's: {marac id: value}
+
+
+@dataclass(frozen=True, eq=False)
+class Measure:
+    parts: tuple[Part, ...]
+    finish: Callable[[Scope, Values], Figure]
+
+    def __call__(self, scope: Scope) -> Figure:
+        """The figure for one scope, its MARACs taken together."""
+        return self.finish(scope, evaluate([self], scope.marac_ids, scope.period, per_marac=False)[COMBINED])
+
+
+def _grouped_parts(measures: Iterable[Measure], period: Period) -> tuple[dict[Any, list[Tally]], list[Lookup]]:
+    tallies: dict[tuple[Source, Period], list[Tally]] = defaultdict(list)
+    lookups: dict[int, Lookup] = {}
+    for measure in measures:
+        for part in measure.parts:
+            if isinstance(part, Tally):
+                group = tallies[(part.source, part.period(period))]
+                if part not in group:
+                    group.append(part)
+            else:
+                lookups[id(part)] = part
+    return tallies, list(lookups.values())
+
+
+def evaluate(
+    measures: Iterable[Measure], marac_ids: Sequence[int], period: Period, *, per_marac: bool
+) -> dict[int | None, dict[Part, Any]]:
+    """Every part of the measures, for each MARAC (if per_marac) and for all of them combined (key COMBINED)."""
+    marac_ids = tuple(marac_ids)
+    keys: list[int | None] = [*marac_ids, COMBINED] if per_marac else [COMBINED]
+    values: dict[int | None, dict[Part, Any]] = {key: {} for key in keys}
+    tallies, lookups = _grouped_parts(measures, period)
+    for (source, counted), group in tallies.items():
+        # One alias per aggregate object: tallies built from the same object (CASES, say) share its column.
+        aliases: dict[int, str] = {}
+        aggregates: dict[str, Aggregate] = {}
+        names: dict[tuple[Tally, str], str] = {}
+        for tally in group:
+            for name, aggregate in tally.aggregates.items():
+                if id(aggregate) not in aliases:
+                    aliases[id(aggregate)] = f"a{len(aliases)}"
+                    aggregates[aliases[id(aggregate)]] = aggregate
+                names[(tally, name)] = aliases[id(aggregate)]
+        rows = source.rows(Scope(marac_ids, counted))
+        additive = all(tally.additive for tally in group)
+        by_marac: dict[Any, dict[str, Any]] = {}
+        if per_marac or additive or len(marac_ids) == 1:
+            # Grouped by MARAC: cheaper to build than a plain aggregate over annotated rows, which Django wraps
+            # in a subquery; the MARACs' counts add up to all of theirs where the counts are of rows.
+            grouped = rows.order_by().values(source.marac).annotate(**aggregates)
+            by_marac = {row[source.marac]: row for row in grouped}
+        if len(marac_ids) == 1 and by_marac:
+            combined = next(iter(by_marac.values()))
+        elif additive:  # grouped above; no rows at all sums to 0
+            combined = {alias: sum(row[alias] or 0 for row in by_marac.values()) for alias in aggregates}
+        else:
+            combined = rows.order_by().aggregate(**aggregates)
+        for key in keys:
+            row = combined if key is COMBINED else by_marac.get(key, {})
+            for tally in group:
+                values[key][tally] = {name: _empty(row, names[(tally, name)], tally, name) for name in tally.aggregates}
+    for lookup in lookups:
+        fetched = lookup.fetch(marac_ids, period)
+        for key in keys:
+            wanted = marac_ids if key is COMBINED else (key,)
+            values[key][lookup] = {marac_id: fetched[marac_id] for marac_id in wanted if marac_id in fetched}
+    return values
+
+
+def _empty(row: dict[str, Any], alias: str, tally: Tally, name: str) -> Any:
+    """A MARAC with no rows at all has no row in a grouped query: its counts are 0, as an aggregate would say."""
+    if alias in row:
+        return row[alias]
+    aggregate = tally.aggregates[name]
+    return 0 if isinstance(aggregate, Count) else None
