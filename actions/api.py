@@ -21,7 +21,18 @@ from actions.models import Action, ActionStatus, ForWhom
 from actions.services import NotThisMaracsAgency, action_record
 from actions.tracking_selectors import get_action_for_user
 from actions.tracking_views import ActionCannotCompleteForm, ActionDoneForm
-from api.core import MAX_ID, ApiError, Error, Page, PageQuery, Text, api_permission, marac_ids_for, page_of
+from api.core import (
+    MAX_ID,
+    ApiError,
+    Error,
+    Page,
+    PageQuery,
+    Text,
+    api_permission,
+    audit_list_read,
+    marac_ids_for,
+    page_of,
+)
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.restriction import visible_given_restrictions
@@ -179,15 +190,9 @@ def action_list(request: HttpRequest, query: Query[ActionQuery]) -> dict[str, An
     actions = _filtered(actions_visible_to(user=request.user, marac_ids=marac_ids), query, today)
     page = page_of(actions.order_by("due_on", "id"), query)
     page["items"] = [_action(action, today) for action in page["items"]]
-    for marac_id in marac_ids:  # one entry per MARAC, as the pages write for theirs
-        audit_record(
-            action=AuditAction.VIEW,
-            object_type="actions.action",
-            marac_id=marac_id,
-            user=request.user,
-            summary=f"Actions through the API, offset {query.offset}: "
-            f"{sum(item['marac_id'] == marac_id for item in page['items'])} actions",
-        )
+    audit_list_read(
+        request, object_type="actions.action", marac_ids=marac_ids, page=page, what="Actions", noun="actions"
+    )
     return page
 
 

@@ -23,6 +23,8 @@ from ninja.utils import check_csrf, contribute_operation_callback
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
 from api.middleware import unauthorized
+from audit.models import AuditAction
+from audit.services import audit_record
 from cases.restriction import RestrictedCaseNeedsReason
 from web.access import RESTRICTED_CASE_API_MESSAGE, public
 
@@ -193,6 +195,22 @@ def marac_ids_for(request: HttpRequest, permission: str, marac: int | None) -> l
     if marac not in held:
         raise Http404
     return [marac]
+
+
+def audit_list_read(
+    request: HttpRequest, *, object_type: str, marac_ids: Iterable[int], page: dict[str, Any], what: str, noun: str
+) -> None:
+    """A list read through the API: one audit entry per MARAC covered, as the pages write for theirs, counting
+    the items of that MARAC on the page ("Case list through the API, offset 50: 12 cases")."""
+    for marac_id in marac_ids:
+        audit_record(
+            action=AuditAction.VIEW,
+            object_type=object_type,
+            marac_id=marac_id,
+            user=request.user,
+            summary=f"{what} through the API, offset {page['offset']}: "
+            f"{sum(item['marac_id'] == marac_id for item in page['items'])} {noun}",
+        )
 
 
 def aware(moment: datetime.datetime | None) -> datetime.datetime | None:

@@ -10,9 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from api.core import Page, PageQuery, api_permission, aware, marac_ids_for, page_of
-from audit.models import AuditAction
-from audit.services import audit_record
+from api.core import Page, PageQuery, api_permission, audit_list_read, aware, marac_ids_for, page_of
 from cases.models import Case, CaseStatus, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import case_is_referrers_only, get_case_for_user, perpetrator_links
@@ -115,15 +113,7 @@ def case_list(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
         cases = cases.filter(updated_at__gte=since)
     page = page_of(cases, query)
     page["items"] = [_summary(case) for case in page["items"]]
-    for marac_id in marac_ids:  # one entry per MARAC, as the page writes for its MARAC
-        audit_record(
-            action=AuditAction.VIEW,
-            object_type="cases.case",
-            marac_id=marac_id,
-            user=request.user,
-            summary=f"Case list through the API, offset {query.offset}: "
-            f"{sum(item['marac_id'] == marac_id for item in page['items'])} cases",
-        )
+    audit_list_read(request, object_type="cases.case", marac_ids=marac_ids, page=page, what="Case list", noun="cases")
     return page
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from accounts.models import User
@@ -524,6 +525,13 @@ class MeetingHistory:
 
 def _backdate(marac: Marac) -> None:
     """bulk_create stamps auto_now fields with today: put them back to when the meeting made them."""
+    if connection.vendor == "postgresql":
+        # Statistics for the rows just written: without them (a fresh database) PostgreSQL can plan these
+        # correlated updates as nested scans that take minutes instead of a fraction of a second.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE actions_action, meetings_research, meetings_victimvoice, meetings_listing, meetings_meeting"
+            )
     ended = Listing.objects.filter(pk=OuterRef("listing_id")).values("ended_at")[:1]
     Action.objects.filter(case__marac=marac, listing__started_at__isnull=False).update(created_at=Subquery(ended))
     started = Listing.objects.filter(pk=OuterRef("listing_id")).values("meeting__starts_at")[:1]

@@ -17,7 +17,18 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator
 
-from api.core import MAX_ID, ApiError, Error, Page, PageQuery, Text, api_permission, marac_ids_for, page_of
+from api.core import (
+    MAX_ID,
+    ApiError,
+    Error,
+    Page,
+    PageQuery,
+    Text,
+    api_permission,
+    audit_list_read,
+    marac_ids_for,
+    page_of,
+)
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.restriction import visible_given_restrictions
@@ -172,15 +183,9 @@ def meeting_list(request: HttpRequest, query: Query[MeetingQuery]) -> dict[str, 
     page = page_of(meetings.order_by("starts_at", "id"), query)
     calendars = _Calendars()
     page["items"] = [_meeting(request, meeting, calendars) for meeting in page["items"]]
-    for marac_id in marac_ids:
-        audit_record(
-            action=AuditAction.VIEW,
-            object_type="meetings.meeting",
-            marac_id=marac_id,
-            user=request.user,
-            summary=f"Meetings through the API, offset {query.offset}: "
-            f"{sum(item['marac_id'] == marac_id for item in page['items'])} meetings",
-        )
+    audit_list_read(
+        request, object_type="meetings.meeting", marac_ids=marac_ids, page=page, what="Meetings", noun="meetings"
+    )
     return page
 
 

@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from demo.fictional import generated_postcode_area
+from people.linkage_model import PersonRecord
 
 GIVEN_STEMS = (
     "Fict", "Imag", "Pret", "Dumm", "Mock", "Sampl", "Fabr", "Invent", "Mak", "Faux", "Figm", "Dream", "Stor",
@@ -276,3 +278,16 @@ def write(size: int, seed: int, path: str, batch: int = 100_000) -> None:
                 chunk = []
         if chunk:
             writer.write_table(pa.Table.from_pylist(chunk, schema=RAW_SCHEMA))
+
+
+def as_person_record(row: dict[str, Any]) -> PersonRecord:
+    """A generated row (from records() or read back from the Parquet file) as the model's input."""
+    return PersonRecord(
+        unique_id=row["unique_id"],
+        given_name=row["given_name"],
+        family_name=row["family_name"],
+        other_names=tuple((name["given"], name["family"]) for name in row["other_names"]),
+        date_of_birth=row["date_of_birth"],
+        gender=row["gender"],
+        postcodes=tuple(row["postcodes"]),
+    )

@@ -52,24 +52,13 @@ def _prepared(raw: str) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from bench.linkage.generate import nickname_table
-    from people.linkage_model import PersonRecord, prepare_table
+    from bench.linkage.generate import as_person_record, nickname_table
+    from people.linkage_model import prepare_table
 
     nicknames = nickname_table()
     parts = []
     for batch in pq.ParquetFile(raw).iter_batches(batch_size=50_000):
-        people = [
-            PersonRecord(
-                unique_id=row["unique_id"],
-                given_name=row["given_name"],
-                family_name=row["family_name"],
-                other_names=tuple((name["given"], name["family"]) for name in row["other_names"]),
-                date_of_birth=row["date_of_birth"],
-                gender=row["gender"],
-                postcodes=tuple(row["postcodes"]),
-            )
-            for row in batch.to_pylist()
-        ]
+        people = [as_person_record(row) for row in batch.to_pylist()]
         parts.append(prepare_table(people, nicknames))
     return pa.concat_tables(parts)
 

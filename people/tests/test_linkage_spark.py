@@ -8,7 +8,7 @@ import copy
 import pyarrow.parquet as pq
 import pytest
 
-from bench.linkage.generate import nickname_table, records
+from bench.linkage.generate import as_person_record, nickname_table, records
 from people import linkage_spark
 from people.linkage_model import PersonRecord, dedupe, find_matches, train_model
 
@@ -18,18 +18,7 @@ TOLERANCE = 1e-6
 def people(size: int, seed: int) -> tuple[list[PersonRecord], dict[str, int]]:
     """Obviously fictional people (bench/linkage/generate.py), and which true person each record is."""
     rows = list(records(size, seed))
-    as_records = [
-        PersonRecord(
-            unique_id=row["unique_id"],
-            given_name=row["given_name"],
-            family_name=row["family_name"],
-            other_names=tuple((name["given"], name["family"]) for name in row["other_names"]),
-            date_of_birth=row["date_of_birth"],
-            gender=row["gender"],
-            postcodes=tuple(row["postcodes"]),
-        )
-        for row in rows
-    ]
+    as_records = [as_person_record(row) for row in rows]
     return as_records, {row["unique_id"]: row["cluster"] for row in rows}
 
 
