@@ -25,6 +25,14 @@ def pytest_configure(config: pytest.Config) -> None:
     connection_created.connect(_allow_audit_purge_on_postgresql, dispatch_uid="openmarac_test_audit_purge")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests serve pages from a live server outside any test transaction, so the report pages read the
+    # read replica when one is configured (the PostgreSQL run starts one): let them use every database alias.
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db(transaction=True, databases="__all__"))
+
+
 @pytest.fixture
 def marac(db: None) -> Marac:
     return MaracFactory(name="Northbrook MARAC")

@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import shutil
-import subprocess  # nosec B404: only to ask the Java runtime its version
+import subprocess  # nosec B404
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
