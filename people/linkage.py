@@ -38,11 +38,8 @@ class TooFewPeople(Exception):
     """The MARAC holds too few people to train a model on."""
 
 
-@dataclass(frozen=True)
-class Comparison:
-    field: str
-    agreed: bool | None
-    words: str
+# One field of a suggestion in words, as the model explains it (stored, then read back for the pages).
+Comparison = linkage_model.FieldComparison
 
 
 @dataclass(frozen=True)

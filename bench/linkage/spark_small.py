@@ -23,21 +23,9 @@ THRESHOLD = 0.5
 
 
 def _records(size: int, seed: int) -> list[Any]:
-    from bench.linkage.generate import records
-    from people.linkage_model import PersonRecord
+    from bench.linkage.generate import as_person_record, records
 
-    return [
-        PersonRecord(
-            unique_id=row["unique_id"],
-            given_name=row["given_name"],
-            family_name=row["family_name"],
-            other_names=tuple((name["given"], name["family"]) for name in row["other_names"]),
-            date_of_birth=row["date_of_birth"],
-            gender=row["gender"],
-            postcodes=tuple(row["postcodes"]),
-        )
-        for row in records(size, seed)
-    ]
+    return [as_person_record(row) for row in records(size, seed)]
 
 
 def _pairs(scored: Any) -> dict[tuple[str, str], float]:
