@@ -66,14 +66,18 @@ def held_at(marac_ids: Iterable[int]) -> QuerySet[Person]:
     return Person.objects.filter(marac_id__in=list(marac_ids)).exclude(given_name=ANONYMISED, family_name=ANONYMISED)
 
 
-def person_records(people: QuerySet[Person]) -> list[linkage_model.PersonRecord]:
+def person_records(
+    people: QuerySet[Person], *, with_confidential_addresses: bool = True
+) -> list[linkage_model.PersonRecord]:
     """The model's view of each person. Postcodes are encrypted, so they are read and decrypted here, newest
-    address first (the model takes the first as the current one)."""
+    address first (the model takes the first as the current one). Without confidential addresses (for
+    anything leaving the MARAC), those addresses are not read at all."""
     people = people.order_by("pk").prefetch_related("aliases")
     addresses: dict[int, list[tuple[bool, int, str]]] = {}
-    rows = Address.objects.filter(person__in=people.values("pk")).values_list(
-        "person_id", "postcode", "lived_from", "lived_to"
-    )
+    held = Address.objects.filter(person__in=people.values("pk"))
+    if not with_confidential_addresses:
+        held = held.filter(confidential=False)
+    rows = held.values_list("person_id", "postcode", "lived_from", "lived_to")
     for person_id, postcode, lived_from, lived_to in rows:
         if postcode:
             # Current addresses (no end date) first, then the most recently moved into.

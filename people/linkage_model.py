@@ -1,11 +1,12 @@
 """Probabilistic person matching (Splink): is a person on a new referral someone already held?
 
 Model design, in brief (docs/linkage.md has the long version):
-- Records are prepared in Python before they reach the database: names normalised as people.matching does,
-  phonetic keys (Soundex), the full given names a short form may stand for (people/nicknames.py), the date
-  of birth as text plus its day-and-month-swapped form and an order-free key, postcode history as arrays of
-  full postcodes, sectors and districts. Doing this in Python keeps every SQL expression inside Splink's own
-  comparison and blocking library, so the same model runs on DuckDB (default) and on Spark.
+- Records are prepared in Python, a column at a time, before they reach the database: names normalised as
+  people.matching does, phonetic keys (Soundex), the full given names a short form may stand for
+  (people/nicknames.py), the date of birth as text plus its day-and-month-swapped form and an order-free key,
+  postcode history as arrays of full postcodes, sectors and districts. Doing this in Python keeps every SQL
+  expression inside Splink's own comparison and blocking library, so the same model runs on DuckDB (default)
+  and on Spark.
 - Blocking (which pairs are scored at all) uses several rules so that one error never hides a pair:
   date of birth in either day/month order with each name's sound or first letters, the current postcode
   with a name key or the date, year of birth with both names' first letters, and both names' sounds with
@@ -17,6 +18,8 @@ Model design, in brief (docs/linkage.md has the long version):
 - Training: u probabilities by random sampling, m probabilities by expectation maximisation on two
   blocking rules, starting from fixed priors. On small data EM may not reach a level; that level keeps its
   prior, so a MARAC with a few dozen people still gets a usable model.
+- Bulk judgement (judged_same_person): pairs scored high enough, plus records joined through chains of strong
+  links (connected components), for work where no person decides pair by pair.
 - The model is Splink's own JSON dict, plus an "openmarac" entry carrying MODEL_FORMAT_VERSION.
 """
 
@@ -47,7 +50,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 from people.matching import normalise_name
 from people.nicknames import NICKNAMES
 
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 
 # Splink logs every SQL step at INFO; names never reach these logs, but the volume drowns everything else.
 _SPLINK_LOG_LEVEL = logging.WARNING
@@ -55,6 +58,8 @@ _table_names = count(1)
 # Below this many records, pairs are too few to estimate how often people agree by chance or when the same:
 # the priors in build_settings stand.
 MIN_RECORDS_TO_TRAIN = 300
+# Below this many, EM sees too few pairs sharing a date of birth to say how many pairs are matches.
+EM_PRIOR_MIN_RECORDS = 10_000
 
 # How many records' worth of belief in the priors a name's observed frequency must outweigh: a MARAC holding
 # fifty people cannot say how common a name is, a million records can.
@@ -125,12 +130,16 @@ def name_roots(name: str, nicknames: Mapping[str, Iterable[str]] = NICKNAMES) ->
     return sorted({name, *nicknames.get(name, ())})
 
 
+_NOT_IN_POSTCODE = re.compile(r"[^A-Z0-9]")
+
+
 @lru_cache(maxsize=500_000)
 def normalise_postcode(postcode: str) -> str | None:
-    letters = re.sub(r"[^A-Z0-9]", "", postcode.upper())
+    letters = _NOT_IN_POSTCODE.sub("", postcode.upper())
     return letters if len(letters) >= 5 else None
 
 
+@lru_cache(maxsize=100_000)
 def _date_keys(day: date | None) -> tuple[str | None, str | None, str | None]:
     """The date as text, with day and month swapped (when that is a different valid date), and a key
     equal for both orders, so one blocking rule finds a swapped date whichever record has it."""
@@ -147,38 +156,132 @@ def _none_if_empty(values: list[str]) -> list[str] | None:
     return values or None
 
 
-def prepare_row(record: PersonRecord, nicknames: Mapping[str, Iterable[str]] = NICKNAMES) -> dict[str, Any]:
-    given, family = _normal(record.given_name) or None, _normal(record.family_name) or None
-    aliases = [(_normal(g), _normal(f)) for g, f in record.other_names]
-    aliases = [alias for alias in aliases if any(alias)]
-    postcodes = list(dict.fromkeys(p for p in map(normalise_postcode, record.postcodes) if p))
-    dob, dob_swapped, dob_key = _date_keys(record.date_of_birth)
+@dataclass(frozen=True)
+class _Name:
+    """What the model reads from one given or family name as written."""
+
+    normal: str | None
+    sound: str | None
+    prefix: str | None
+
+
+@lru_cache(maxsize=500_000)
+def _name_parts(written: str | None) -> _Name:
+    normal = _normal(written) or None if written else None
+    return _Name(normal, soundex(normal or ""), normal[:3] if normal else None)
+
+
+def _postcode_columns(written: Sequence[str] | None) -> tuple[list[str] | None, list[str] | None, list[str] | None]:
+    """Postcode history (current first, each once), and its sectors and districts."""
+    postcodes = list(dict.fromkeys(p for p in map(normalise_postcode, written or ()) if p))
+    if not postcodes:
+        return None, None, None
+    return postcodes, sorted({p[:-2] for p in postcodes}), sorted({p[:-3] for p in postcodes})
+
+
+def _alias_columns(
+    given: str | None, family: str | None, other_names: Sequence[tuple[str, str]]
+) -> tuple[list[str], list[str] | None, list[str] | None]:
     main_name = f"{given or ''} {family or ''}"
-    given_sound, family_sound = soundex(given or ""), soundex(family or "")
-    return {
-        "unique_id": record.unique_id,
-        "given_name": given,
-        "family_name": family,
-        "full_name": main_name if given and family else None,
-        "given_sound": given_sound,
-        "family_sound": family_sound,
-        "name_sounds": "".join(sorted((given_sound, family_sound))) if given_sound and family_sound else None,
-        "given_prefix": given[:3] if given else None,
-        "family_prefix": family[:3] if family else None,
-        "given_roots": name_roots(given, nicknames) if given else None,
-        "names_full": _none_if_empty(list(dict.fromkeys([main_name, *(f"{g} {f}" for g, f in aliases)]))),
-        "aliases_full": _none_if_empty([f"{g} {f}" for g, f in aliases]),
-        "family_names_all": _none_if_empty(sorted({name for name in [family, *(f for _, f in aliases)] if name})),
-        "dob": dob,
-        "dob_swapped": dob_swapped,
-        "dob_key": dob_key,
-        "dob_year": dob[:4] if dob else None,
-        "gender": record.gender if record.gender in {"female", "male", "non_binary", "other"} else None,
-        "postcode": postcodes[0] if postcodes else None,
-        "postcodes": _none_if_empty(postcodes),
-        "postcode_sectors": _none_if_empty(sorted({p[:-2] for p in postcodes})),
-        "postcode_districts": _none_if_empty(sorted({p[:-3] for p in postcodes})),
+    aliases = [(_normal(g), _normal(f)) for g, f in other_names]
+    aliases = [alias for alias in aliases if any(alias)]
+    if not aliases:
+        return [main_name], None, [family] if family else None
+    aliases_full = [f"{g} {f}" for g, f in aliases]
+    return (
+        list(dict.fromkeys([main_name, *aliases_full])),
+        aliases_full,
+        _none_if_empty(sorted({name for name in [family, *(f for _, f in aliases)] if name})),
+    )
+
+
+@dataclass
+class RawColumns:
+    """Records as columns, in the order of their ids: what prepare_columns reads."""
+
+    unique_id: list[str]
+    given_name: list[str | None]
+    family_name: list[str | None]
+    other_names: list[Sequence[tuple[str, str]]]
+    date_of_birth: list[date | None]
+    gender: list[str | None]
+    postcodes: list[Sequence[str] | None]
+
+    @classmethod
+    def from_records(cls, records: Iterable[PersonRecord]) -> RawColumns:
+        people = list(records)
+        return cls(
+            [p.unique_id for p in people],
+            [p.given_name for p in people],
+            [p.family_name for p in people],
+            [p.other_names for p in people],
+            [p.date_of_birth for p in people],
+            [p.gender for p in people],
+            [p.postcodes for p in people],
+        )
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> RawColumns:
+        """A table with PersonRecord's columns; other names as a list of {given, family} structs."""
+        return cls(
+            table.column("unique_id").to_pylist(),
+            table.column("given_name").to_pylist(),
+            table.column("family_name").to_pylist(),
+            [
+                [(name["given"] or "", name["family"] or "") for name in names] if names else ()
+                for names in table.column("other_names").to_pylist()
+            ],
+            table.column("date_of_birth").to_pylist(),
+            table.column("gender").to_pylist(),
+            table.column("postcodes").to_pylist(),
+        )
+
+
+_KNOWN_GENDERS = frozenset({"female", "male", "non_binary", "other"})
+
+
+def prepare_columns(raw: RawColumns, nicknames: Mapping[str, Iterable[str]] = NICKNAMES) -> pa.Table:
+    """The records as the columns the model reads, worked out a column at a time (a million records in
+    seconds: names, dates and postcodes repeat, and each distinct one is worked out once)."""
+    given = [_name_parts(name) for name in raw.given_name]
+    family = [_name_parts(name) for name in raw.family_name]
+    roots_of = {g.normal: name_roots(g.normal, nicknames) for g in set(given) if g.normal}
+    given_roots = [roots_of[g.normal] if g.normal else None for g in given]
+    names = [
+        _alias_columns(g.normal, f.normal, others) for g, f, others in zip(given, family, raw.other_names, strict=True)
+    ]
+    dates = [_date_keys(day) for day in raw.date_of_birth]
+    postcodes = [_postcode_columns(written) for written in raw.postcodes]
+    columns: dict[str, list[Any]] = {
+        "unique_id": raw.unique_id,
+        "given_name": [g.normal for g in given],
+        "family_name": [f.normal for f in family],
+        "full_name": [
+            f"{g.normal} {f.normal}" if g.normal and f.normal else None for g, f in zip(given, family, strict=True)
+        ],
+        "given_sound": [g.sound for g in given],
+        "family_sound": [f.sound for f in family],
+        "name_sounds": [
+            "".join(sorted((g.sound, f.sound))) if g.sound and f.sound else None
+            for g, f in zip(given, family, strict=True)
+        ],
+        "given_prefix": [g.prefix for g in given],
+        "family_prefix": [f.prefix for f in family],
+        "given_roots": given_roots,
+        "names_full": [n[0] for n in names],
+        "aliases_full": [n[1] for n in names],
+        "family_names_all": [n[2] for n in names],
+        "dob": [d[0] for d in dates],
+        "dob_swapped": [d[1] for d in dates],
+        "dob_key": [d[2] for d in dates],
+        "dob_year": [d[0][:4] if d[0] else None for d in dates],
+        "gender": [gender if gender in _KNOWN_GENDERS else None for gender in raw.gender],
+        "postcode": [p[0][0] if p[0] else None for p in postcodes],
+        "postcodes": [p[0] for p in postcodes],
+        "postcode_sectors": [p[1] for p in postcodes],
+        "postcode_districts": [p[2] for p in postcodes],
     }
+    return pa.table({name: pa.array(columns[name], PREPARED_SCHEMA.field(name).type) for name in PREPARED_SCHEMA.names})
 
 
 _TEXT_LIST = pa.list_(pa.string())
@@ -212,8 +315,7 @@ PREPARED_SCHEMA = pa.schema(
 
 def prepare_table(records: Iterable[PersonRecord], nicknames: Mapping[str, Iterable[str]] = NICKNAMES) -> pa.Table:
     """The records as the columns the model reads; pass this (or a parquet file of it) to train_model."""
-    rows = [prepare_row(record, nicknames) for record in records]
-    return pa.Table.from_pylist(rows, schema=PREPARED_SCHEMA)
+    return prepare_columns(RawColumns.from_records(records), nicknames)
 
 
 # --- The model ----------------------------------------------------------------------------------------
@@ -221,6 +323,11 @@ def prepare_table(records: Iterable[PersonRecord], nicknames: Mapping[str, Itera
 
 def _level(level: ComparisonLevelCreator, label: str, m: float, u: float) -> ComparisonLevelCreator:
     return level.configure(label_for_charts=label, m_probability=m, u_probability=u)
+
+
+def _fixed(level: ComparisonLevelCreator, label: str, m: float, u: float) -> ComparisonLevelCreator:
+    """A level whose m and u training leaves alone."""
+    return _level(level, label, m, u).configure(fix_m_probability=True, fix_u_probability=True)
 
 
 def _null(column: str) -> ComparisonLevelCreator:
@@ -271,11 +378,28 @@ def _date_of_birth_comparison() -> ComparisonCreator:
 
 
 def _gender_comparison() -> ComparisonCreator:
+    # A given name nearly always says the gender, so a shared gender adds nothing to given names that agree
+    # (m = u: no evidence either way). Training would estimate each level's share of all pairs, which here
+    # depends on the given names, so the levels keep these fixed values: among people whose given names
+    # differ, the same person's records share a gender 97 times in 100, different people's about half the time.
     return cl.CustomComparison(
         comparison_levels=[
             _null("gender"),
-            _level(cll.ExactMatchLevel("gender"), "exact", 0.97, 0.5),
-            _level(cll.ElseLevel(), "different", 0.03, 0.5),
+            _fixed(
+                cll.And(
+                    cll.ExactMatchLevel("gender"),
+                    cll.Or(
+                        cll.ExactMatchLevel("given_name"),
+                        cll.ArrayIntersectLevel("given_roots", 1),
+                        cll.JaroWinklerLevel("given_name", 0.92),
+                    ),
+                ),
+                "exact, names alike",
+                0.5,
+                0.5,
+            ),
+            _fixed(cll.ExactMatchLevel("gender"), "exact", 0.97, 0.5),
+            _fixed(cll.ElseLevel(), "different", 0.03, 0.5),
         ],
         output_column_name="gender",
     )
@@ -432,7 +556,7 @@ def train_model(
     db_api: DatabaseAPISubClass | None = None,
     seed: int = 1,
     nicknames: Mapping[str, Iterable[str]] = NICKNAMES,
-    em_sample_records: int = 200_000,
+    em_max_pairs: float = 2_000_000,
 ) -> dict[str, Any]:
     """Estimate the model's parameters from the MARAC's own records (no labels needed)."""
     db_api = db_api or DuckDBAPI()
@@ -459,12 +583,26 @@ def train_model(
             "u",
             lambda linker: linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed),
         )
-        proportion = min(1.0, em_sample_records / size)
-        for rule in (block_on("dob"), block_on("given_name", "family_name")):
+        # Each rule's pairs grow with the square of the records (a million records share a date of birth in
+        # some 20 million pairs, and common names in a hundred million): EM reads a sample of about
+        # em_max_pairs of them, enough to estimate every level, and ignores name frequencies while iterating.
+        # With enough records, the proportion of matches is taken from EM on pairs sharing a date of birth,
+        # which assumes nothing about how many true pairs the exact rules above find (on the 1,000,000-record
+        # bench: 1.54e-6 against the truth's 1.42e-6, where the exact rules' assumed 70% gave 1.10e-6).
+        for rule, sets_prior in (
+            (block_on("dob"), size >= EM_PRIOR_MIN_RECORDS),
+            (block_on("given_name", "family_name"), False),
+        ):
 
-            def expectation_maximisation(linker: Linker, rule: BlockingRuleCreator = rule) -> object:
+            def expectation_maximisation(
+                linker: Linker, rule: BlockingRuleCreator = rule, sets_prior: bool = sets_prior
+            ) -> object:
                 return linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, record_sample_proportion=proportion
+                    rule,
+                    estimate_without_term_frequencies=True,
+                    populate_probability_two_random_records_match_from_trained_values=sets_prior,
+                    max_pairs=em_max_pairs,
+                    record_sample_proportion=min(1.0, max(0.01, 100_000 / size)),
                 )
 
             linker = _train_step(linker, people, "m", expectation_maximisation)
@@ -591,6 +729,88 @@ def score_within(
     return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
 
 
+# Records joined by a chain of pairs each scored at least LINK_THRESHOLD are one person, even where two of
+# them alone do not say so (each record carries its own errors; the chain between them does not). Errors
+# build up along long chains, so a group of more than LARGEST_GROUP records is split again, keeping only
+# links of STRICT_LINK_THRESHOLD or more.
+# With no person deciding, a pair on its own is judged the same person from SAME_PERSON_THRESHOLD, a little
+# above "more likely than not" (the suggestions a coordinator checks start at 0.5). These four values were
+# chosen on the 1,000,000-record bench (docs/linkage.md), as the point that best balances its two targets.
+SAME_PERSON_THRESHOLD = 0.55
+LINK_THRESHOLD = 0.9
+STRICT_LINK_THRESHOLD = 0.99
+LARGEST_GROUP = 6
+
+
+def judged_same_person(
+    scored: SplinkDataFrame,
+    db_api: DuckDBAPI,
+    *,
+    threshold: float = SAME_PERSON_THRESHOLD,
+    link_threshold: float = LINK_THRESHOLD,
+    strict_link_threshold: float = STRICT_LINK_THRESHOLD,
+    largest_group: int = LARGEST_GROUP,
+) -> str:
+    """The pairs judged to be the same person from a bulk scoring (score_within): every pair scored at
+    `threshold` or more, and every pair in the same group of records joined through chains of strong links
+    (Splink's connected components). Returns a DuckDB table of unique_id_l, unique_id_r (l < r) and
+    match_probability (the pair's own score, or the link threshold for a pair joined only through a chain)."""
+    edges = scored.physical_name
+    groups = _linked_groups(db_api, f"select * from {edges}", link_threshold)  # noqa: S608 - our own tables
+    large = f"select cluster_id from {groups} group by cluster_id having count(*) > {int(largest_group)}"  # noqa: S608
+    in_large = f"select unique_id from {groups} where cluster_id in ({large})"  # noqa: S608
+    regrouped = _linked_groups(
+        db_api,
+        f"select * from {edges} where unique_id_l in ({in_large}) and unique_id_r in ({in_large})",  # noqa: S608
+        strict_link_threshold,
+    )
+    name = f"openmarac_same_person_{next(_table_names)}"
+    db_api._con.sql(
+        f"""create table {name} as
+        with membership as (
+            select unique_id, 'a' || cluster_id as grouped, {link_threshold} as link from {groups}
+            where unique_id not in ({in_large})
+            union all
+            select unique_id, 'b' || cluster_id, {strict_link_threshold} from {regrouped}
+        )
+        select least(l, r) as unique_id_l, greatest(l, r) as unique_id_r, max(p) as match_probability from (
+            select unique_id_l as l, unique_id_r as r, match_probability as p from {edges}
+            where match_probability >= {threshold}
+            union all
+            select a.unique_id, b.unique_id, a.link
+            from membership a join membership b on a.grouped = b.grouped and a.unique_id < b.unique_id
+        ) group by all"""  # noqa: S608 - our own tables
+    )
+    return name
+
+
+def _linked_groups(db_api: DuckDBAPI, edges_sql: str, threshold: float) -> str:
+    """Connected components of the pairs scored `threshold` or more: a table of unique_id, cluster_id."""
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    connection = db_api._con
+    strong = (
+        f"select unique_id_l, unique_id_r, match_probability from ({edges_sql}) where match_probability >= {threshold}"  # noqa: S608
+    )
+    edges = connection.sql(strong).to_arrow_table()
+    nodes = connection.sql(
+        f"select unique_id_l as unique_id from ({strong}) union select unique_id_r from ({strong})"  # noqa: S608
+    ).to_arrow_table()
+    if nodes.num_rows == 0:
+        name = f"openmarac_groups_{next(_table_names)}"
+        connection.sql(f"create table {name} (unique_id varchar, cluster_id varchar)")
+        return name
+    return str(
+        cluster_pairwise_predictions_at_threshold(
+            _register(db_api, nodes, "nodes"),
+            _register(db_api, edges, "strong"),
+            db_api,
+            "unique_id",
+            threshold_match_probability=threshold,
+        ).physical_name
+    )
+
+
 def _suggestion(
     pair: dict[str, Any],
     new_ids: set[str],
@@ -621,7 +841,7 @@ _LEVEL_LABELS = {
     "family_name": ("exact", "reversed", "nearly the same", "similar", "different"),
     "other_names": ("alias matches", "family name among other names", "different"),
     "dob": ("exact", "day and month swapped", "one digit", "same day and month", "different"),
-    "gender": ("exact", "different"),
+    "gender": ("exact, names alike", "exact", "different"),
     "postcode": ("current", "shared", "sector", "district", "different"),
 }
 
@@ -718,7 +938,7 @@ _GENDER_WORDS = {"female": "female", "male": "male", "non_binary": "non-binary",
 def _gender(new: PersonRecord, held: PersonRecord, label: str) -> FieldComparison:
     if label == "missing":
         return FieldComparison("Gender", None, "Gender not known on one record")
-    if label == "exact":
+    if label in {"exact", "exact, names alike"}:
         return FieldComparison("Gender", True, f"Same gender ({_GENDER_WORDS[new.gender]})")
     return FieldComparison(
         "Gender", False, f"Different gender recorded ({_GENDER_WORDS[new.gender]}, {_GENDER_WORDS[held.gender]})"

@@ -225,3 +225,23 @@ class ReferralSuggestions(models.Model):
 
     def __str__(self) -> str:
         return f"Suggestions for referral {self.referral_id}"
+
+
+class NationalPossibleMatch(models.Model):
+    """From a national run (docs/national-linkage.md): one of this MARAC's people may also be held at another
+    MARAC. Only the other MARAC, the pair's reference (which both coordinators see and quote to each other) and
+    the model's probability: nothing about the other MARAC's person. One row per pair; the newest return loaded
+    for a MARAC replaces the earlier ones."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="national_matches")
+    other_marac = models.ForeignKey("marac.Marac", on_delete=models.CASCADE, related_name="+")
+    run = models.CharField(max_length=32)
+    pair_reference = models.CharField(max_length=32)
+    probability = models.FloatField()
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "pair_reference"], name="one_national_match_per_pair")]
+
+    def __str__(self) -> str:
+        return f"Person {self.person_id}: possible match at MARAC {self.other_marac_id}"

@@ -8,7 +8,7 @@ from audit.services import audit_record, audit_view
 from cases.models import CaseParty
 from cases.restriction import visible_given_restrictions
 from marac.models import Marac
-from people import linkage
+from people import linkage, national
 from people.forms import DuplicateDecisionForm, UnlinkForm
 from people.models import Person, PersonLink, PossibleDuplicate
 from people.selectors import get_person_for_user
@@ -33,6 +33,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "same_people": same_people,
             "same_cases": same_cases,
             "directly_linked": linkage.directly_linked(person.pk) if can_review else set(),
+            # From a national person-matching run: other MARACs that may hold this person, for the coordinator.
+            "elsewhere": national.possible_matches_elsewhere(person) if can_review else [],
             "can_see_confidential": request.user.has_perm("people.view_confidential_address", person),
         },
     )
@@ -96,6 +98,7 @@ def matching(request: HttpRequest) -> HttpResponse:
             "held": linkage.held_at([marac.pk]).count(),
             "minimum": linkage.MINIMUM_PEOPLE_TO_TRAIN,
             "duplicates_waiting": len(linkage.duplicates_to_review(marac_id=marac.pk, hidden=set())),
+            "national": national.people_to_follow_up(marac, hidden=linkage.people_hidden_from(request.user, marac.pk)),
         },
     )
 

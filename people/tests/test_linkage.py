@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.models import AuditEvent
-from people import linkage
+from people import linkage, linkage_model
 from people.models import Alias, MatchModel, PersonLink
 from people.tests.matching_fixtures import trained_model
 from testing.factories import AddressFactory, MaracFactory, PersonFactory
@@ -69,7 +69,7 @@ def test_it_trains_a_new_version_each_time_and_only_the_newest_is_in_use(marac, 
     assert (first.version, second.version) == (1, 2)
     assert not first.is_current and second.is_current
     assert second.record_count == 13 and second.trained_by is None and first.trained_by == coordinator
-    assert second.splink_version and second.format_version == 1
+    assert second.splink_version and second.format_version == linkage_model.MODEL_FORMAT_VERSION
     assert linkage.current_model(marac.pk) == second
     pair = second.duplicates.get()
     assert {pair.person_a_id, pair.person_b_id} == {people[0].pk, twin.pk}

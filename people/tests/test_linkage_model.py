@@ -3,13 +3,18 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from splink import DuckDBAPI
 
 from people.linkage_model import (
+    LINK_THRESHOLD,
     MODEL_FORMAT_VERSION,
     PersonRecord,
     dedupe,
     find_matches,
+    judged_same_person,
     name_roots,
+    prepare_table,
+    score_within,
     soundex,
     splink_settings,
     train_model,
@@ -183,3 +188,29 @@ def test_a_person_always_matches_an_identical_copy_of_themselves(model, person):
 def test_probabilities_are_between_nought_and_one(model, person):
     for suggestion in find_matches(model, HELD, [person], threshold=0.0):
         assert 0.0 <= suggestion.probability <= 1.0
+
+
+def test_records_joined_through_strong_links_are_judged_the_same_person_though_they_share_little(model):
+    # One person recorded three times: the first and last records share only a given name and a misspelt
+    # family name, but each is strongly linked to the middle one (date of birth on one side, postcode on the
+    # other), so all three are the same person.
+    first = PersonRecord("a", "Fictoria", "Fakesby", (), date(1985, 3, 7), "female", ())
+    middle = PersonRecord("b", "Fictoria", "Fakesby", (), date(1985, 3, 7), "female", ("NB7 4QQ",))
+    last = PersonRecord("c", "Fictoria", "Faksbey", (), None, "female", ("NB7 4QQ",))
+    db_api = DuckDBAPI()
+    records = [*HELD[1:], first, middle, last]
+    scored = score_within(model, prepare_table(records, FICTIONAL_SHORT_FORMS), threshold=0.0, db_api=db_api)
+    score = {
+        tuple(sorted(pair[:2])): pair[2]
+        for pair in db_api._con.sql(
+            f"select unique_id_l, unique_id_r, match_probability from {scored.physical_name}"  # noqa: S608
+        ).fetchall()
+    }
+    assert score[("a", "b")] >= LINK_THRESHOLD and score[("b", "c")] >= LINK_THRESHOLD
+    assert score.get(("a", "c"), 0.0) < 0.5  # alone, the first and last records are not judged the same
+
+    same = judged_same_person(scored, db_api, threshold=0.5)
+    rows = db_api._con.sql(f"select unique_id_l, unique_id_r from {same}").fetchall()  # noqa: S608
+    pairs = {tuple(row) for row in rows}
+    assert {("a", "b"), ("b", "c"), ("a", "c")} <= pairs
+    assert all(pair in {("a", "b"), ("b", "c"), ("a", "c")} for pair in pairs)  # nobody else joined them
