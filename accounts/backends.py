@@ -10,6 +10,16 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 
 
 class AuthenticationBackend(AllauthBackend):
+    def get_user(self, user_id: Any) -> Any:
+        # The user's agency is named in every page's header and in every audit entry: loaded with the user.
+        from accounts.models import User
+
+        try:
+            user = User.objects.select_related("agency").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return set()
 

@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -6,6 +7,34 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+
+# The idle timeout: a session ends SESSION_COOKIE_AGE seconds after it was last saved (its expire_date in the
+# database). Saving it on every request (SESSION_SAVE_EVERY_REQUEST) costs an UPDATE on every page; instead it is
+# saved when something in it changed or when it was last saved more than ACTIVITY_SAVE_SECONDS ago, so a session
+# can end up to that many seconds before the full idle time has passed, never after.
+ACTIVITY_SAVE_SECONDS = 60
+_ACTIVITY_SESSION_KEY = "openmarac_active_at"
+
+
+class IdleTimeoutMiddleware:
+    """Keeps the session alive while its user is active; sits just inside SessionMiddleware, which saves it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None:
+            return response
+        saved_at = int(session.get(_ACTIVITY_SESSION_KEY, 0))
+        if session.is_empty():  # none, expired, or just flushed (signing out): nothing to keep alive
+            return response
+        now = int(time.time())
+        if session.modified or now - saved_at >= ACTIVITY_SAVE_SECONDS:
+            session[_ACTIVITY_SESSION_KEY] = now  # marks it modified: SessionMiddleware saves it, renewing its expiry
+        return response
+
 
 # Pages a signed-in user without a second factor may still reach: setting one up, and signing out.
 _ALLOWED_PREFIXES = (

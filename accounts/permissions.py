@@ -191,13 +191,21 @@ def roles_at(user: Any, marac_id: int | None) -> set[str]:
         return set()
     cache = getattr(user, "_role_cache", None)
     if cache is None:
-        cache = {}
-        for marac, role in user.role_grants.values_list("marac_id", "role"):
+        cache, names = {}, {}
+        # The grants are ordered by the MARAC's name, so the join is there anyway: the names come with them.
+        for marac, role, name in user.role_grants.values_list("marac_id", "role", "marac__name"):
             cache.setdefault(marac, set()).add(role)
-        user._role_cache = cache
+            names[marac] = name
+        user._role_cache, user._marac_names = cache, names
     if marac_id is None:
         return set().union(*cache.values()) if cache else set()
     return set(cache.get(marac_id, set()))
+
+
+def marac_name(user: Any, marac_id: int) -> str | None:
+    """The name of a MARAC where the user holds a role (read with the roles), else None."""
+    roles_at(user, None)  # fills the cache
+    return getattr(user, "_marac_names", {}).get(marac_id)
 
 
 def marac_ids_where(user: Any, roles: Iterable[str]) -> set[int]:

@@ -50,11 +50,11 @@ def audit_record(
     if marac_id is None:
         marac_id = _marac_id_of(obj)
     actor, actor_label, agency_label, roles = _actor_details(user, marac_id)
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        last = AuditEvent.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        cursor.execute(_LAST_HASH_SQL)
+        last = cursor.fetchone()
         event = AuditEvent(
             at=timezone.now(),
             actor=actor,
@@ -69,11 +69,35 @@ def audit_record(
             changes=changes or {},
             request_id=request.request_id if request else "",
             client_address=request.client_address if request else None,
-            previous_hash=last or GENESIS_HASH,
+            previous_hash=last[0] if last else GENESIS_HASH,
         )
         event.entry_hash = event.compute_hash()
-        event.save(force_insert=True)
+        _insert(cursor, event)
     return event
+
+
+# One entry is appended on every page that shows case data, so the two statements are written out once rather than
+# built by the ORM each time (the same SQL it would send: the newest entry's hash, then one INSERT).
+_TABLE = connection.ops.quote_name(AuditEvent._meta.db_table)
+_LAST_HASH_SQL = "SELECT {hash} FROM {table} ORDER BY {id} DESC LIMIT 1".format(  # noqa: S608 - fixed names
+    hash=connection.ops.quote_name("entry_hash"), table=_TABLE, id=connection.ops.quote_name("id")
+)
+_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+_INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {id}".format(  # noqa: S608 - fixed names
+    table=_TABLE,
+    columns=", ".join(connection.ops.quote_name(str(field.column)) for field in _FIELDS),
+    values=", ".join(["%s"] * len(_FIELDS)),
+    id=connection.ops.quote_name("id"),
+)
+
+
+def _insert(cursor: Any, event: AuditEvent) -> None:
+    if not connection.features.can_return_columns_from_insert:
+        event.save(force_insert=True)
+        return
+    cursor.execute(_INSERT_SQL, [field.get_db_prep_save(field.pre_save(event, True), connection) for field in _FIELDS])
+    event.pk = cursor.fetchone()[0]
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def audit_view(obj: Model, *, user: Any = None, summary: str = "") -> AuditEvent:

@@ -46,7 +46,14 @@ def get_case_for_user(*, user: Any, pk: int, audit: bool = True) -> Case:
     A restricted case is 404 to all but the users named on it, and raises RestrictedCaseNeedsReason (turned
     into the reason page by web/access.py) until a named user has given a reason in this session."""
     case = Case.objects.select_related("marac", "victim", "referring_agency").filter(pk=pk).first()
-    if case is None or not user.has_perm("cases.view_case", case):
+    if case is None:
+        raise Http404
+    return case_through_gate(user=user, case=case, audit=audit)
+
+
+def case_through_gate(*, user: Any, case: Case, audit: bool = True) -> Case:
+    """get_case_for_user for a case already read (with a listing, say): the same checks and the same audit entry."""
+    if not user.has_perm("cases.view_case", case):
         raise Http404
     if not case.restricted:
         if audit:
@@ -93,14 +100,16 @@ def case_is_referrers_only(*, user: Any, case: Case) -> bool:
     return not roles_at(user, case.marac_id) & CASE_ROLES
 
 
-def perpetrator_links(*, case: Case, user: Any) -> dict[int, list[Case]]:
+def perpetrator_links(*, case: Case, user: Any, perpetrator_ids: list[int] | None = None) -> dict[int, list[Case]]:
     """For each perpetrator on the case, the other cases at this MARAC where they are a perpetrator against a
     different victim: their links to other families (DOMAIN.md step 9; CAM 5.2 "links to other families").
-    A restricted case is left out unless the user is named on it."""
+    A restricted case is left out unless the user is named on it. `perpetrator_ids`: the case's perpetrators, when
+    the caller has already read its parties."""
     from cases.models import CaseParty, PartyRole
     from people.linkage import same_person_ids
 
-    perpetrator_ids = list(case.parties.filter(role=PartyRole.PERPETRATOR).values_list("person_id", flat=True))
+    if perpetrator_ids is None:
+        perpetrator_ids = list(case.parties.filter(role=PartyRole.PERPETRATOR).values_list("person_id", flat=True))
     links: dict[int, list[Case]] = {person_id: [] for person_id in perpetrator_ids}
     # Records a coordinator confirmed to be the same person count as this perpetrator (people.linkage).
     same = same_person_ids([*perpetrator_ids, case.victim_id])

@@ -29,17 +29,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(user=request.user, pk=pk)
     if case_is_referrers_only(user=request.user, case=case):
         return render(request, "cases/referral_status.html", {"case": case})
-    parties = case.parties.select_related("person").order_by("role")
-    links = perpetrator_links(case=case, user=request.user)
+    parties = list(case.parties.select_related("person").order_by("role"))
+    perpetrators = [party.person for party in parties if party.role == PartyRole.PERPETRATOR]
+    links = perpetrator_links(case=case, user=request.user, perpetrator_ids=[person.pk for person in perpetrators])
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "perpetrators": [
-                (p.person, links.get(p.person_id, [])) for p in parties if p.role == PartyRole.PERPETRATOR
-            ],
-            "children": [p.person for p in parties if p.role == PartyRole.CHILD],
+            "perpetrators": [(person, links.get(person.pk, [])) for person in perpetrators],
+            "children": [party.person for party in parties if party.role == PartyRole.CHILD],
             **followup_panels(request, case),
             "can_export_record": request.user.has_perm("meetings.export_family_record", case),
             "legal_hold": legal_hold_panel(user=request.user, case=case),

@@ -35,9 +35,10 @@ class LegalHoldForm(forms.Form):
 def legal_hold_panel(*, user: Any, case: Case) -> dict[str, Any]:
     """For the case page: the holds on the case and, for those who may place one, the form."""
     may_place = user.has_perm(PERMISSION, case)
+    holds = list(case.legal_holds.order_by("-placed_at"))
     return {
-        "holds": list(case.legal_holds.order_by("-placed_at")),
-        "active": case.legal_holds.filter(lifted_at__isnull=True).exists(),
+        "holds": holds,
+        "active": any(hold.lifted_at is None for hold in holds),
         "form": LegalHoldForm() if may_place else None,
         "can_manage": may_place,
     }

@@ -58,7 +58,8 @@ def meetings_of_marac(*, marac: Marac, today: date | None = None) -> tuple[list[
 
 def get_meeting_for_user(*, user: Any, pk: int, permission: str = "meetings.view_agenda") -> Meeting:
     """The one gate for a meeting: the meeting if the user holds `permission` at its MARAC, else 404."""
-    meeting = Meeting.objects.select_related("marac").filter(pk=pk).first()
+    # With its state (a left join): the case list and the live pages ask whether it is released or running.
+    meeting = Meeting.objects.select_related("marac", "state").filter(pk=pk).first()
     if meeting is None or not user.has_perm(permission, meeting):
         raise Http404
     return meeting
@@ -66,9 +67,10 @@ def get_meeting_for_user(*, user: Any, pk: int, permission: str = "meetings.view
 
 def get_listing_for_user(*, user: Any, meeting_pk: int, listing_pk: int, permission: str) -> Listing:
     meeting = get_meeting_for_user(user=user, pk=meeting_pk, permission=permission)
-    listing = Listing.objects.select_related("meeting__marac", "case").filter(pk=listing_pk, meeting=meeting).first()
+    listing = Listing.objects.select_related("case").filter(pk=listing_pk, meeting=meeting).first()
     if listing is None:
         raise Http404
+    listing.meeting = meeting  # the meeting just read through the gate, with its MARAC and state
     if listing.case.restricted:  # 404 unless named on the case, and then a reason first
         restricted_case_reason(user=user, case_id=listing.case_id)
     return listing
@@ -92,6 +94,9 @@ def case_list_release_time(meeting: Meeting) -> datetime:
 
 
 def case_list_released(meeting: Meeting) -> bool:
+    if Meeting.state.is_cached(meeting):  # read with the meeting by the gate
+        state = getattr(meeting, "state", None)
+        return state is not None and state.case_list_released_at is not None
     return MeetingState.objects.filter(meeting=meeting, case_list_released_at__isnull=False).exists()
 
 
@@ -169,8 +174,7 @@ def information_only_facts(
     )
 
 
-def _row(listing: Listing, on: date) -> AgendaRow:
-    parties = list(listing.case.parties.all())
+def _row(listing: Listing, on: date, parties: list[CaseParty]) -> AgendaRow:
     children = _children(listing.case, parties, on)
     facts = information_only_facts(listing, children, referrer_view_recorded=True)
     return AgendaRow(
@@ -190,26 +194,46 @@ def _listings(meeting: Meeting, viewer: Any = None) -> Any:
     listings = Listing.objects.filter(meeting=meeting)
     if viewer is not None:  # a restricted case is on the agenda only for those named on it
         listings = listings.filter(visible_given_restrictions(viewer, through="case"))
-    return (
-        listings.select_related("case__victim", "case__referring_agency", "case__referral", "held_over_from")
-        .prefetch_related("case__parties__person")
+    return listings.select_related(
+        "case__victim", "case__referring_agency", "case__referral", "held_over_from"
+    ).order_by("id")
+
+
+def _parties_by_case(case_ids: list[int]) -> dict[int, list[CaseParty]]:
+    """The listed cases' parties in one query, with what the agenda shows of each person (a name, a date of
+    birth): the agenda of a full meeting reads a hundred or more of them, on every case list and live meeting page."""
+    parties = (
+        CaseParty.objects.filter(case_id__in=case_ids)
+        .select_related("person")
+        .only(
+            "case", "role", "person__given_name", "person__family_name", "person__description", "person__date_of_birth"
+        )
         .order_by("id")
     )
+    by_case: dict[int, list[CaseParty]] = {case_id: [] for case_id in case_ids}
+    for party in parties:
+        by_case[party.case_id].append(party)
+    return by_case
 
 
-def meeting_agenda(*, meeting: Meeting, viewer: Any = None) -> Agenda:
-    """The cases in hearing order with their slots. Cases held over or transferred are not heard here."""
+def meeting_agenda(*, meeting: Meeting, viewer: Any = None, with_held_over: bool = True) -> Agenda:
+    """The cases in hearing order with their slots. Cases held over or transferred are not heard here.
+    `with_held_over=False` leaves out the listings this meeting's cases were held over to (the case list and the
+    live meeting do not show them)."""
     on = timezone.localtime(meeting.starts_at).date()
-    listings = list(_listings(meeting, viewer))
     gone = {Outcome.HELD_OVER, Outcome.TRANSFERRED}
-    rows = [_row(listing, on) for listing in listings if listing.outcome not in gone]
+    listings = [listing for listing in _listings(meeting, viewer) if listing.outcome not in gone]
+    parties = _parties_by_case([listing.case_id for listing in listings])
+    rows = [_row(listing, on, parties[listing.case_id]) for listing in listings]
     slots = agenda.agenda_slots(
         agenda.agenda_order(rows),
         starts_at=meeting.starts_at,
         minutes_per_case=meeting.marac.minutes_per_case,
         minutes_per_information_case=meeting.marac.minutes_per_information_case,
     )
-    held_over = list(Listing.objects.filter(held_over_from=meeting).select_related("meeting", "case"))
+    held_over = (
+        list(Listing.objects.filter(held_over_from=meeting).select_related("meeting", "case")) if with_held_over else []
+    )
     return Agenda(meeting, slots, agenda.predicted_finish(slots, starts_at=meeting.starts_at), held_over)
 
 

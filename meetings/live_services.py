@@ -48,7 +48,7 @@ class StaleMinute(Exception):
 def _ordered(meeting: Meeting, viewer: Any = None) -> list[Listing]:
     # THE ONE PLACE the live meeting takes its hearing order: the agenda's own rule (children and pregnant victims
     # first, information-only last; held-over and transferred cases are not heard). Swap here if the agenda changes.
-    return [slot.item.listing for slot in meeting_agenda(meeting=meeting, viewer=viewer).slots]
+    return [slot.item.listing for slot in meeting_agenda(meeting=meeting, viewer=viewer, with_held_over=False).slots]
 
 
 def listings_in_order(meeting: Meeting, viewer: Any = None) -> list[Listing]:

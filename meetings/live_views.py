@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from actions.models import Action
 from actions.services import NotThisMaracsAgency, action_record
-from cases.selectors import get_case_for_user
+from cases.selectors import case_through_gate
 from meetings import live_services as live
 from meetings.agenda_services import get_listing_for_user, get_meeting_for_user
 from meetings.confidentiality import has_signed
 from meetings.live_forms import ActionForm, AttendanceForm, MinuteForm, ObserverForm, OutcomeForm, ProcessLinkForm
-from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, Research
+from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState, Research
 from web.access import require_permission
 
 RESEARCH_SUMMARY_TEMPLATE = "meetings/research_summary.html"
@@ -31,6 +31,12 @@ def _sign_first(request: HttpRequest, meeting: Meeting) -> HttpResponseRedirect 
     if has_signed(user=request.user, meeting=meeting):
         return None
     return redirect(f"{reverse('meetings_live:sign', args=[meeting.pk])}?next={request.path}")
+
+
+def _state(meeting: Meeting) -> MeetingState:
+    # The pages read the state the meeting gate joined in; a meeting without one yet gets it made.
+    state = getattr(meeting, "state", None) if Meeting.state.is_cached(meeting) else None
+    return state if state is not None else live.state_of(meeting)
 
 
 def _listing(request: HttpRequest, pk: int, listing_pk: int, permission: str) -> Listing:
@@ -155,7 +161,7 @@ def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings/live_meeting.html",
         {
             "meeting": meeting,
-            "state": live.state_of(meeting),
+            "state": _state(meeting),
             "listings": listings,
             "current": current,
             "missing": live.core_agencies_missing(meeting),
@@ -209,13 +215,13 @@ def live_listing(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
     listing = _listing(request, pk, listing_pk, "meetings.view_agenda")
     if refused := _sign_first(request, listing.meeting):
         return refused
-    get_case_for_user(user=request.user, pk=listing.case_id)  # the case gate, and the audit of this viewing
+    case_through_gate(user=request.user, case=listing.case)  # the case gate, and the audit of this viewing
     return render(request, "meetings/live_listing.html", _listing_context(request, listing))
 
 
 def _listing_context(request: HttpRequest, listing: Listing, **forms: Any) -> dict[str, Any]:
     meeting = listing.meeting
-    state = live.state_of(meeting)
+    state = _state(meeting)
     may_run = live.may_run(request.user, meeting)
     return {
         "meeting": meeting,

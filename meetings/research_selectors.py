@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.permissions import roles_at
 from cases.models import PartyRole
 from cases.restriction import visible_given_restrictions
-from cases.selectors import get_case_for_user
+from cases.selectors import case_through_gate
 from marac.models import Agency, AgencyType, MaracAgency
 from meetings.models import Listing, Meeting, Research, VictimVoice
 from people.models import Person
@@ -87,7 +87,7 @@ def get_listing_for_user(*, user: Any, pk: int) -> Listing:
     listing = Listing.objects.select_related("meeting", "meeting__marac", "case").filter(pk=pk).first()
     if listing is None or not user.has_perm("meetings.record_research", listing):
         raise Http404
-    get_case_for_user(user=user, pk=listing.case_id)
+    case_through_gate(user=user, case=listing.case)
     return listing
 
 

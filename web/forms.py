@@ -5,10 +5,17 @@ from typing import Any
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from web.widget_html import widget_html
+
 
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "forms/govuk_form.html"
     field_template_name = "forms/govuk_field.html"
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        # Text boxes, text areas and selects: the same HTML as Django's templates, made in Python (web/widget_html.py).
+        html = widget_html(template_name, context)
+        return html if html is not None else super().render(template_name, context, request=request)
 
 
 _WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [

@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.load.profile [--repeat 20] [--top 25]
 
 Same throwaway PostgreSQL and data as bench/load/run.py; prints, for each page, the mean time, the number of SQL
-queries and the slowest of them, then the functions with the most cumulative time over all pages.
+queries and the slowest of them, the Python function calls per request (a measure other work on the machine does
+not skew), then the functions with the most cumulative time over all pages.
 """
 
 import argparse
@@ -109,7 +110,12 @@ def _profile(plan: dict, repeat: int, top: int, verbose: bool) -> None:  # type:
             page_profiler.disable()
         kinds = Counter(str(query["sql"]).split()[0] for query in queries)
         shares = ", ".join(f"{area} {share}%" for area, share in _shares(profiler).items())
-        print(f"\n{name}: {response.status_code}, {wall:.1f} ms, {cpu:.1f} ms CPU in Django, {len(queries)} queries")
+        # Python function calls per request: unlike time, other work on the machine does not change them.
+        calls = pstats.Stats(profiler).total_calls / repeat / 1000  # type: ignore[attr-defined]
+        print(
+            f"\n{name}: {response.status_code}, {wall:.1f} ms, {cpu:.1f} ms CPU in Django, {len(queries)} queries, "
+            f"{calls:.1f}k Python calls"
+        )
         print(f"   {dict(kinds)}\n   CPU: {shares}")
         for query in queries if verbose else sorted(queries, key=lambda query: -float(query["time"]))[:3]:  # type: ignore[arg-type]
             print(f"   {float(query['time']) * 1000:.1f} ms  {str(query['sql'])[:220]}")  # type: ignore[arg-type]

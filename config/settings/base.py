@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",  # renews the session's expiry (the idle timeout) while in use
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,8 +193,9 @@ MFA_TOTP_ISSUER = "OpenMARAC"
 LOGIN_REDIRECT_URL = "web:home"
 LOGIN_URL = "account_login"
 
-# Idle timeout: the session ends after SESSION_COOKIE_AGE seconds without a request.
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: the session ends after SESSION_COOKIE_AGE seconds without a request. It is saved, renewing its
+# expiry, when it changes or at most once a minute while in use (accounts.middleware.IdleTimeoutMiddleware).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

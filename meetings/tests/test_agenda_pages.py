@@ -320,3 +320,18 @@ def test_a_referrer_who_changes_their_mind_undoes_the_agreement(client_for, coor
     assert listing.information_only_decided_by_coordinator is None
     assert listing.kind == ListingKind.FULL
     assert listing.referrer_view == "Officer now wants a discussion"
+
+
+def test_the_case_list_shows_each_case_in_hearing_order_with_names_escaped(client_for, coordinator, soon):
+    without_children = _listed(soon, reference="NM-2026-0110", victim="Plain")
+    with_children = _listed(soon, reference="NM-2026-0111", children=2, victim="<b>Angle</b> & Co")
+    page = client_for(coordinator).get(f"/meetings/{soon.pk}/case-list/").content.decode()
+    rows = page.split('<tbody class="govuk-table__body">')[1].split("</tbody>")[0].split("</tr>")
+    first, second = rows[0], rows[1]
+    # Cases with children are heard first.
+    assert with_children.case.reference in first and without_children.case.reference in second
+    assert "&lt;b&gt;Angle&lt;/b&gt; &amp; Co Testworth" in first and "<b>Angle</b>" not in page
+    assert first.count("<br>") == 2 and "Tiny0" in first and "Tiny1" in first
+    assert '<td class="govuk-table__cell">None recorded</td>' in second  # no perpetrator
+    assert '<td class="govuk-table__cell">None</td>' in second  # no children
+    assert '<td class="govuk-table__cell">14:15</td>' in first  # the first slot starts with the meeting
