@@ -9,15 +9,24 @@ many MARACs side by side, reports.measures.evaluate shares each query among the 
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from actions.models import Action, ActionStatus, ForWhom
 from cases.models import Case, CaseParty, PartyRole
-from marac.models import AgeBand, AgencyType, MaracAgency, PopulationBreakdown, PopulationDimension, PopulationFigure
+from marac.models import (
+    AgeBand,
+    AgencyType,
+    Marac,
+    MaracAgency,
+    PopulationBreakdown,
+    PopulationDimension,
+    PopulationFigure,
+)
 from meetings.models import (
     Attendance,
     AttendanceCapacity,
@@ -35,14 +44,16 @@ from reports.cohorts import (
     Scope,
     discussed,
     heard,
+    in_period,
     meetings_held,
     minuted,
     referred,
+    victims_by_age,
     with_children_flag,
-    with_facts,
+    with_young_perpetrator,
 )
 from reports.figures import Benchmark, Direction, Figure, Unit
-from reports.measures import ROWS, Lookup, Measure, Source, Tally, Values
+from reports.measures import ROWS, Lookup, Measure, Part, Source, Tally, Values
 from reports.periods import Period
 
 Compute = Measure  # called with a Scope, gives a Figure; reports.measures.evaluate works out many at once
@@ -113,12 +124,14 @@ class Indicator:
 # finished into a Figure. Tallies over the same rows share one query when many MARACs are reported together.
 
 
-def _cases_with_facts(cohort: Callable[[Scope], QuerySet[Case]]) -> Callable[[Scope], QuerySet[Case]]:
-    return lambda scope: with_facts(cohort(scope))
-
-
-REFERRED = Source("referred", _cases_with_facts(referred), "marac_id")
-HEARD = Source("heard", _cases_with_facts(heard), "marac_id")
+REFERRED = Source("referred", referred, "marac_id")
+HEARD = Source("heard", heard, "marac_id")
+# What needs a look at a case's other parties is a set of rows of its own, the look-up in the query's WHERE (a
+# join): in a count's FILTER it would be a subquery run once a case, which also keeps PostgreSQL from sharing
+# the wide count of all the others between its parallel workers.
+REFERRED_WITH_YOUNG_PERPETRATOR = Source(
+    "referred_with_young_perpetrator", lambda scope: with_young_perpetrator(referred(scope)), "marac_id", REFERRED
+)
 
 
 def _submitted_referrals(scope: Scope) -> QuerySet[Referral]:
@@ -130,15 +143,25 @@ def _submitted_referrals(scope: Scope) -> QuerySet[Referral]:
 SUBMITTED = Source("submitted", _submitted_referrals, "marac_id")
 CHILDREN_HEARD = Source(
     "children_heard",
-    lambda scope: CaseParty.objects.filter(case__in=heard(scope), role=PartyRole.CHILD),
+    lambda scope: CaseParty.objects.filter(in_period(scope, "heard_on", through="case__"), role=PartyRole.CHILD),
     "case__marac_id",
+    HEARD,
 )
-DISCUSSED = Source("discussed", lambda scope: with_children_flag(discussed(scope)), "meeting__marac_id")
-MINUTED = Source("minuted", lambda scope: with_children_flag(minuted(scope)), "meeting__marac_id")
+DISCUSSED = Source("discussed", discussed, "meeting__marac_id")
+# Information-only listings, with whether the case has children: a subquery in a count's FILTER runs once a row
+# and keeps PostgreSQL from sharing the count between parallel workers, so only these few rows carry it.
+DISCUSSED_INFORMATION_ONLY = Source(
+    "discussed_information_only",
+    lambda scope: with_children_flag(discussed(scope).filter(kind=ListingKind.INFORMATION_ONLY)),
+    "meeting__marac_id",
+    DISCUSSED,
+)
+MINUTED = Source("minuted", minuted, "meeting__marac_id", DISCUSSED)
 MINUTED_WITH_CHILDREN = Source(
     "minuted_with_children",
     lambda scope: with_children_flag(minuted(scope)).filter(Q(has_children=True)),
     "meeting__marac_id",
+    MINUTED,
 )
 
 
@@ -169,6 +192,54 @@ def _count(tally: Tally, name: str = "n") -> Callable[[Scope, Values], Figure]:
     return lambda scope, values: Figure.count(values[tally][name])
 
 
+def _share_of(whole: Source, part: Source) -> Measure:
+    """The share of one set of rows (cases referred with a young perpetrator, say) in another that holds it."""
+    total, matching = Tally(whole, {"n": ROWS}), Tally(part, {"n": ROWS})
+    return Measure((total, matching), lambda scope, values: Figure.percent(values[matching]["n"], values[total]["n"]))
+
+
+OLDEST_COUNTED = 120  # victims older (or wrongly recorded so) are counted as this age plus one
+
+
+@dataclass(frozen=True, eq=False)
+class VictimAges(Lookup):
+    """Each MARAC's cases of a cohort (referred or heard) by the victim's age when referred, as at_least, where
+    at_least[n] is the cases whose victim was n or over. Each case's age is worked out once, where a count for
+    each age band would work it out again for every band (most of the time of a national report's widest
+    query). One lookup a cohort: a query over both at once expects so many cases that PostgreSQL reads every
+    person there is rather than looking up each case's victim."""
+
+    cohort: Callable[[Scope], QuerySet[Case]]
+
+    def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
+        by_age: dict[int, list[int]] = {}
+        for marac_id, age, cases in victims_by_age(self.cohort(Scope(tuple(marac_ids), period))):
+            at = min(max(age, 0), OLDEST_COUNTED + 1)  # below 0 (born after the referral) is in no band
+            by_age.setdefault(marac_id, [0] * (OLDEST_COUNTED + 2))[at] += cases
+        return {marac_id: list(accumulate(reversed(ages)))[::-1] for marac_id, ages in by_age.items()}
+
+
+REFERRED_AGES = VictimAges(referred)
+HEARD_AGES = VictimAges(heard)
+
+
+def _aged(by_marac: dict[int, list[int]], youngest: int, oldest: int | None = None) -> int:
+    """Cases whose victim was aged from youngest to oldest (or over, without oldest) when referred."""
+    return sum(
+        at_least[youngest] - (at_least[oldest + 1] if oldest is not None else 0) for at_least in by_marac.values()
+    )
+
+
+def _share_aged(cohort: Callable[[Scope], QuerySet[Case]], youngest: int, oldest: int | None = None) -> Measure:
+    total = Tally(_cases(cohort).source, {"n": ROWS})
+    ages = REFERRED_AGES if cohort is referred else HEARD_AGES
+
+    def finish(scope: Scope, values: Values) -> Figure:
+        return Figure.percent(_aged(values[ages], youngest, oldest), values[total]["n"])
+
+    return Measure((total, ages), finish)
+
+
 def _share_of_cases(cohort: Callable[[Scope], QuerySet[Case]], condition: Q) -> Measure:
     tally = Tally(_cases(cohort).source, {"total": ROWS, "matching": Count("pk", filter=condition)})
     return Measure((tally,), _percent(tally))
@@ -184,8 +255,11 @@ class FirstReferrals(Lookup):
     """Each MARAC's earliest case referred."""
 
     def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
-        rows = Case.objects.filter(marac_id__in=marac_ids).values("marac_id").annotate(first=Min("referred_on"))
-        return {row["marac_id"]: row["first"] for row in rows.order_by()}
+        # The first case of each MARAC from its (marac, referred_on) index, one short look-up per MARAC, rather
+        # than the minimum over every case of them all.
+        first = Case.objects.filter(marac=OuterRef("pk")).order_by("referred_on").values("referred_on")[:1]
+        rows = Marac.objects.filter(pk__in=marac_ids).annotate(first=Subquery(first)).values_list("pk", "first")
+        return {marac_id: first_on for marac_id, first_on in rows.order_by() if first_on is not None}
 
 
 FIRST_REFERRALS = FirstReferrals()
@@ -259,32 +333,35 @@ def adult_female_population(scope: Scope) -> int:
     return _population_of(POPULATION.fetch(scope.marac_ids, scope.period), scope.period)
 
 
-@dataclass(frozen=True, eq=False)
-class Breakdown(Lookup):
-    """Each MARAC's adult women by category of one dimension, by year, summed over its local authorities."""
-
-    dimension: PopulationDimension
+class Breakdowns(Lookup):
+    """Each MARAC's adult women by dimension (ethnic group, age band), year and category, summed over its local
+    authorities: {dimension: {year: {category: women}}}. Every dimension in one query."""
 
     def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
         rows = (
-            PopulationBreakdown.objects.filter(figure__marac_id__in=marac_ids, dimension=self.dimension)
-            .values("figure__marac_id", "figure__year", "category")
+            PopulationBreakdown.objects.filter(figure__marac_id__in=marac_ids)
+            .values("figure__marac_id", "dimension", "figure__year", "category")
             .annotate(total=Sum("count"))
             .order_by()
         )
-        by_marac: dict[int, dict[int, dict[str, int]]] = {}
-        for row in rows:  # summed over local authorities: one row per MARAC, year and category
-            years = by_marac.setdefault(row["figure__marac_id"], {})
+        by_marac: dict[int, dict[str, dict[int, dict[str, int]]]] = {}
+        for row in rows:  # summed over local authorities: one row per MARAC, dimension, year and category
+            years = by_marac.setdefault(row["figure__marac_id"], {}).setdefault(row["dimension"], {})
             years.setdefault(row["figure__year"], {})[row["category"]] = row["total"]
         return by_marac
 
 
-BREAKDOWNS = {dimension: Breakdown(dimension) for dimension in PopulationDimension}
+BREAKDOWNS = Breakdowns()
 
 
-def _breakdown_of(by_marac: dict[int, dict[int, dict[str, int]]], period: Period) -> dict[str, int]:
+def _breakdown_of(
+    by_marac: dict[int, dict[str, dict[int, dict[str, int]]]], dimension: PopulationDimension, period: Period
+) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for years in by_marac.values():
+    for dimensions in by_marac.values():
+        years = dimensions.get(dimension)
+        if not years:  # this MARAC's breakdown by the dimension is not held
+            continue
         for category, count in years[_nearest_year(years, period.start.year)].items():
             totals[category] = totals.get(category, 0) + count
     return totals
@@ -293,7 +370,7 @@ def _breakdown_of(by_marac: dict[int, dict[int, dict[str, int]]], period: Period
 def population_breakdown(scope: Scope, dimension: PopulationDimension) -> dict[str, int]:
     """The MARACs' adult women by category (ethnic group or age band), each MARAC's figures taken from the
     year chosen as for the adult female population, among the years whose breakdown is held."""
-    return _breakdown_of(BREAKDOWNS[dimension].fetch(scope.marac_ids, scope.period), scope.period)
+    return _breakdown_of(BREAKDOWNS.fetch(scope.marac_ids, scope.period), dimension, scope.period)
 
 
 def _cases_per_10k() -> Measure:
@@ -311,22 +388,43 @@ def _threshold(met: bool) -> Measure:
     return Measure((tally,), _percent(tally))
 
 
-def _against_population(dimension: PopulationDimension, category: str, known: Q, matching: Q) -> Measure:
+def _against_population(
+    dimension: PopulationDimension, category: str, part: Part, counts: Callable[[Values], tuple[int, int]]
+) -> Measure:
     """Victims' share of a category over the population's share: 1.0 when referrals mirror the population,
-    0.5 when the group is half as present among victims as among local women."""
-    tally = Tally(REFERRED, {"total": Count("pk", filter=known), "matching": Count("pk", filter=known & matching)})
-    breakdown = BREAKDOWNS[dimension]
+    0.5 when the group is half as present among victims as among local women. counts: the cases referred in
+    the category and those whose category is known, from the part's values."""
 
     def finish(scope: Scope, values: Values) -> Figure:
-        totals = values[tally]
-        population = _breakdown_of(values[breakdown], scope.period)
+        matching, total = counts(values)
+        population = _breakdown_of(values[BREAKDOWNS], dimension, scope.period)
         population_total, in_category = sum(population.values()), population.get(category, 0)
-        if not totals["total"] or not in_category:
-            return Figure(totals["matching"], totals["total"], None)
-        victim_share = totals["matching"] / totals["total"]
-        return Figure(totals["matching"], totals["total"], victim_share / (in_category / population_total))
+        if not total or not in_category:
+            return Figure(matching, total, None)
+        return Figure(matching, total, (matching / total) / (in_category / population_total))
 
-    return Measure((tally, breakdown), finish)
+    return Measure((part, BREAKDOWNS), finish)
+
+
+def _against_population_by_ethnicity(group: Ethnicity) -> Measure:
+    known = ~Q(victim__ethnicity=Ethnicity.NOT_KNOWN)
+    matching = Q(victim__ethnicity=group)  # never "not known": within the known
+    tally = Tally(REFERRED, {"total": Count("pk", filter=known), "matching": Count("pk", filter=matching)})
+
+    def counts(values: Values) -> tuple[int, int]:
+        return values[tally]["matching"], values[tally]["total"]
+
+    return _against_population(PopulationDimension.ETHNICITY, group.value, tally, counts)
+
+
+def _against_population_by_age(band: AgeBand) -> Measure:
+    youngest, oldest = AGE_BAND_RANGES[band]
+    return _against_population(
+        PopulationDimension.AGE_BAND,
+        band.value,
+        REFERRED_AGES,
+        lambda values: (_aged(values[REFERRED_AGES], youngest, oldest), _aged(values[REFERRED_AGES], 16)),
+    )
 
 
 def _consent_share(field: str, answer: Consent) -> Measure:
@@ -342,6 +440,14 @@ def _consent_share(field: str, answer: Consent) -> Measure:
 def _children_in_households() -> Measure:
     tally = Tally(CHILDREN_HEARD, {"n": ROWS})
     return Measure((tally,), _count(tally))
+
+
+def _victims_with_children() -> Measure:
+    """Cases heard with a child: the distinct cases among the children's parties of cases heard, counted in the
+    same query as the children (each case is of one MARAC, so the MARACs' counts add up)."""
+    total = Tally(HEARD, {"n": ROWS})
+    matching = Tally(CHILDREN_HEARD, {"n": Count("case", distinct=True)}, distinct_within_marac=True)
+    return Measure((total, matching), lambda scope, values: Figure.percent(values[matching]["n"], values[total]["n"]))
 
 
 IDVA_ALLOCATED = Source(
@@ -361,6 +467,7 @@ IDVA_DUE = Source(
         Q(allocated_at__isnull=False) | Q(due_by__lt=timezone.now())
     ),
     "case__marac_id",
+    REFERRED,
 )
 
 
@@ -412,6 +519,8 @@ class CoreAttendance(Lookup):
     def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
         meetings = _meetings_with_register(Scope(tuple(marac_ids), period))
         per_marac = dict(meetings.values("marac_id").annotate(n=Count("pk")).order_by().values_list("marac_id", "n"))
+        if not per_marac:
+            return {}  # no register kept: no places to count, nothing more to ask
         core = dict(
             MaracAgency.objects.filter(marac_id__in=per_marac, is_core=True)
             .values("marac_id")
@@ -496,7 +605,7 @@ def _information_only_against_the_rules() -> Measure:
         | Q(specific_actions_requested=True)
         | Q(referrer_disagrees=True)
     )
-    tally = Tally(DISCUSSED, {"n": Count("pk", filter=Q(kind=ListingKind.INFORMATION_ONLY) & wrong)})
+    tally = Tally(DISCUSSED_INFORMATION_ONLY, {"n": Count("pk", filter=wrong)})
     return Measure((tally,), _count(tally))
 
 
@@ -515,6 +624,7 @@ CHILDREN_RESEARCHED = Source(
     "children_researched",
     lambda scope: ChildResearch.objects.filter(research__listing__in=minuted(scope)),
     "research__listing__meeting__marac_id",
+    MINUTED,
 )
 
 
@@ -538,6 +648,7 @@ LINKS = Source(
     "links",
     lambda scope: ProcessLink.objects.filter(listing__in=minuted(scope)),
     "listing__meeting__marac_id",
+    MINUTED,
 )
 
 
@@ -582,7 +693,6 @@ WORKING_WITH_CHILDREN = (
 IS_BME = Q(victim__ethnicity__in=MINORITISED)
 IS_LGBT = Q(victim__sexuality__in=LESBIAN_GAY_BISEXUAL) | Q(victim__is_transgender=True)
 IS_MALE = Q(victim__gender=Gender.MALE)
-AGED_16_17 = Q(victim_age__gte=16, victim_age__lte=17)
 RECORDED = (
     ~Q(victim__ethnicity=Ethnicity.NOT_KNOWN)
     & ~Q(victim__sexuality=Sexuality.NOT_KNOWN)
@@ -648,11 +758,6 @@ _AGAINST_POPULATION = (
 )
 
 
-def _age_band(band: AgeBand) -> Q:
-    youngest, oldest = AGE_BAND_RANGES[band]
-    return Q(victim_age__gte=youngest) & (Q(victim_age__lte=oldest) if oldest is not None else Q())
-
-
 def _population_indicators() -> tuple[Indicator, ...]:
     ethnicity = tuple(
         Indicator(
@@ -665,12 +770,7 @@ def _population_indicators() -> tuple[Indicator, ...]:
             denominator="cases referred with the victim's ethnic group recorded",
             sources=(WM_QUANTITATIVE + ": Diversity of referrals in context with the local population", WM_GOOD),
             unit=Unit.RATIO,
-            compute=_against_population(
-                PopulationDimension.ETHNICITY,
-                group.value,
-                ~Q(victim__ethnicity=Ethnicity.NOT_KNOWN),
-                Q(victim__ethnicity=group),
-            ),
+            compute=_against_population_by_ethnicity(group),
             benchmarks=(REFLECTS_POPULATION,),
         )
         for group in ETHNIC_GROUPS
@@ -686,9 +786,7 @@ def _population_indicators() -> tuple[Indicator, ...]:
             denominator="cases referred with a victim aged 16 or over",
             sources=(WM_QUANTITATIVE + ": Diversity of referrals in context with the local population", WM_GOOD),
             unit=Unit.RATIO,
-            compute=_against_population(
-                PopulationDimension.AGE_BAND, band.value, Q(victim_age__gte=16), _age_band(band)
-            ),
+            compute=_against_population_by_age(band),
             benchmarks=(REFLECTS_POPULATION,),
         )
         for band in AgeBand
@@ -852,7 +950,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _CASES_HEARD,
         (WM_QUANTITATIVE + ": Number & % of 55+ victims",),
         Unit.PERCENT,
-        _share_of_cases(heard, Q(victim_age__gte=55)),
+        _share_aged(heard, 55),
     ),
     Indicator(
         "victims_16_17",
@@ -863,7 +961,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _CASES_HEARD,
         (WM_QUANTITATIVE + ": Number and % of cases where victims aged 16-17", LSCB_IN_LINE, LSCB_STATISTICS),
         Unit.PERCENT,
-        _share_of_cases(heard, AGED_16_17),
+        _share_aged(heard, 16, 17),
     ),
     Indicator(
         "male_victims",
@@ -897,7 +995,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _CASES_HEARD,
         (WM_QUANTITATIVE + ": Number of victims with children", LSCB_STATISTICS + ": cases involving children"),
         Unit.PERCENT,
-        _share_of_cases(heard, Q(has_children=True)),
+        _victims_with_children(),
     ),
     Indicator(
         "children_in_households",
@@ -1004,7 +1102,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _REFERRALS,
         (BD_EQUALITY, LSCB_STATISTICS + ": Numbers of child victims referred 16 17 years"),
         Unit.PERCENT,
-        _share_of_cases(referred, AGED_16_17),
+        _share_aged(referred, 16, 17),
     ),
     Indicator(
         "referrals_perpetrator_under_18",
@@ -1015,7 +1113,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _REFERRALS,
         (BD_EQUALITY,),
         Unit.PERCENT,
-        _share_of_cases(referred, Q(perpetrator_under_18=True)),
+        _share_of(REFERRED, REFERRED_WITH_YOUNG_PERPETRATOR),
     ),
     *_population_indicators(),
     # Children's measures

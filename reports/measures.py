@@ -34,6 +34,13 @@ class Source:
     name: str
     rows: Callable[[Scope], QuerySet[Any]] = field(compare=False)
     marac: str = field(compare=False)
+    # The source whose rows these are a subset of (minuted listings of the listings discussed, say): where that
+    # has no rows for the scope, neither has this one, and it is not asked.
+    within: "Source | None" = field(default=None, compare=False)
+
+    @property
+    def depth(self) -> int:
+        return 0 if self.within is None else self.within.depth + 1
 
 
 @dataclass(frozen=True, eq=False)  # each tally is its own part, hashed by identity
@@ -42,14 +49,17 @@ class Tally:
     aggregates: Mapping[str, Aggregate]
     # The period counted, if not the scope's own: Period.year_before, Period.previous.
     shift: Callable[[Period], Period] | None = None
+    # Distinct counts of what belongs to one MARAC each (cases grouped by the case's MARAC) add up as well.
+    distinct_within_marac: bool = False
 
     def period(self, period: Period) -> Period:
         return self.shift(period) if self.shift else period
 
     @property
     def additive(self) -> bool:
-        """Whether all MARACs' counts add up to the count over all of them: row counts do, distinct ones not."""
-        return all(
+        """Whether all MARACs' counts add up to the count over all of them: row counts do, distinct ones not
+        (unless what is counted belongs to one MARAC each)."""
+        return self.distinct_within_marac or all(
             isinstance(aggregate, Count) and not getattr(aggregate, "distinct", False)
             for aggregate in self.aggregates.values()
         )
@@ -98,31 +108,41 @@ def evaluate(
     keys: list[int | None] = [*marac_ids, COMBINED] if per_marac else [COMBINED]
     values: dict[int | None, dict[Part, Any]] = {key: {} for key in keys}
     tallies, lookups = _grouped_parts(measures, period)
-    for (source, counted), group in tallies.items():
-        # One alias per aggregate object: tallies built from the same object (CASES, say) share its column.
-        aliases: dict[int, str] = {}
+    found_empty: set[tuple[Source, Period]] = set()  # sets of rows with none for the scope
+    for (source, counted), group in sorted(tallies.items(), key=lambda item: item[0][0].depth):
+        # One alias per aggregate: tallies counting the same thing (ROWS, say, or the same condition written
+        # twice) share its column, so the database works each out once a row.
+        aliases: dict[Any, str] = {}
         aggregates: dict[str, Aggregate] = {}
         names: dict[tuple[Tally, str], str] = {}
         for tally in group:
             for name, aggregate in tally.aggregates.items():
-                if id(aggregate) not in aliases:
-                    aliases[id(aggregate)] = f"a{len(aliases)}"
-                    aggregates[aliases[id(aggregate)]] = aggregate
-                names[(tally, name)] = aliases[id(aggregate)]
-        rows = source.rows(Scope(marac_ids, counted))
+                key = _same(aggregate)
+                if key not in aliases:
+                    aliases[key] = f"a{len(aliases)}"
+                    aggregates[aliases[key]] = aggregate
+                names[(tally, name)] = aliases[key]
         additive = all(tally.additive for tally in group)
+        grouped = per_marac or additive or len(marac_ids) == 1
         by_marac: dict[Any, dict[str, Any]] = {}
-        if per_marac or additive or len(marac_ids) == 1:
+        combined: dict[str, Any] = {}  # no rows at all: every count 0 (see _empty)
+        if source.within is not None and (source.within, counted) in found_empty:
+            found_empty.add((source, counted))  # a subset of no rows, not asked
+        elif grouped:
             # Grouped by MARAC: cheaper to build than a plain aggregate over annotated rows, which Django wraps
             # in a subquery; the MARACs' counts add up to all of theirs where the counts are of rows.
-            grouped = rows.order_by().values(source.marac).annotate(**aggregates)
-            by_marac = {row[source.marac]: row for row in grouped}
-        if len(marac_ids) == 1 and by_marac:
-            combined = next(iter(by_marac.values()))
-        elif additive:  # grouped above; no rows at all sums to 0
-            combined = {alias: sum(row[alias] or 0 for row in by_marac.values()) for alias in aggregates}
+            rows = source.rows(Scope(marac_ids, counted)).order_by()
+            by_marac = {row[source.marac]: row for row in rows.values(source.marac).annotate(**aggregates)}
+            if not by_marac:
+                found_empty.add((source, counted))  # and not asked again for the combined column
+            elif len(marac_ids) == 1:
+                combined = next(iter(by_marac.values()))
+            elif additive:
+                combined = {alias: sum(row[alias] or 0 for row in by_marac.values()) for alias in aggregates}
+            else:
+                combined = rows.aggregate(**aggregates)
         else:
-            combined = rows.order_by().aggregate(**aggregates)
+            combined = source.rows(Scope(marac_ids, counted)).order_by().aggregate(**aggregates)
         for key in keys:
             row = combined if key is COMBINED else by_marac.get(key, {})
             for tally in group:
@@ -133,6 +153,16 @@ def evaluate(
             wanted = marac_ids if key is COMBINED else (key,)
             values[key][lookup] = {marac_id: fetched[marac_id] for marac_id in wanted if marac_id in fetched}
     return values
+
+
+def _same(aggregate: Aggregate) -> Any:
+    """Equal for aggregates that compile to the same SQL (Django compares expressions by what they were made
+    of); those that cannot be compared (an unhashable value inside) are each their own."""
+    try:
+        hash(aggregate)
+    except TypeError:
+        return id(aggregate)
+    return aggregate
 
 
 def _empty(row: dict[str, Any], alias: str, tally: Tally, name: str) -> Any:

@@ -1,19 +1,19 @@
 """The SafeLives meeting-level return: one row per meeting held, with its cases, repeats, children, referrals
 by agency and the diversity counts (BD Evaluation: "All MARAC data is collected monthly and entered into the
-Safelives MARAC spreadsheet"; BD Equality Impact Data: the quarterly return). One grouped query."""
+Safelives MARAC spreadsheet"; BD Equality Impact Data: the quarterly return). Three counts grouped by meeting."""
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType
-from meetings.models import ListingKind
-from reports.cohorts import Scope, age_on, discussed
+from meetings.models import Listing, ListingKind
+from reports.cohorts import Scope, a_young_perpetrator, age_on, discussed, meetings_held
 from reports.indicators import IS_BME, IS_LGBT, IS_MALE
 
 
@@ -45,7 +45,7 @@ _COUNTS: dict[str, tuple[str, Q | None]] = {
     "lgbt": ("Victim LGBT", _on_case(IS_LGBT)),
     "disability": ("Victim disabled", Q(case__victim__has_disability=True)),
     "male": ("Victim male", _on_case(IS_MALE)),
-    "aged_16_17": ("Victim aged 16-17", Q(victim_age__gte=16, victim_age__lte=17)),
+    "aged_16_17": ("Victim aged 16-17", Q(victim_age__range=(16, 17))),  # one age worked out, not two
     "perpetrator_under_18": ("Perpetrator under 18", Q(perpetrator_under_18=True)),
     "pregnant": ("Victim pregnant", Q(case__victim_pregnant=True)),
 }
@@ -70,40 +70,54 @@ class MeetingRow:
 
 def meeting_return(scope: Scope) -> list[MeetingRow]:
     # A case is listed at most once a meeting (case_once_per_meeting), so counting a meeting's listings counts
-    # its cases; children are counted per listing and summed, rather than joined in (which would need DISTINCT
-    # on every count, many times slower at national scale).
-    young_perpetrators = (
-        CaseParty.objects.filter(case=OuterRef("case_id"), role=PartyRole.PERPETRATOR)
-        .annotate(age=age_on("person__date_of_birth", OuterRef("case__referred_on")))
-        .filter(age__lt=18)
-    )
+    # its cases, and summing its listings' children counts the children in its households (a DISTINCT on every
+    # count over a join of the cases' parties was many times slower at national scale). What needs a look at a
+    # case's other parties (its children, a young perpetrator) is a query of its own, grouped by meeting: in
+    # the wide count's FILTER it would be a subquery run once a listing, which also keeps PostgreSQL from
+    # sharing the wide count between parallel workers.
+    listings = discussed(scope)
+    aggregates: dict[str, Any] = {
+        key: Count("pk", filter=condition) for key, (_, condition) in _COUNTS.items() if key not in _ON_THEIR_OWN
+    }
+    for key, agency_type in _BY_AGENCY.items():
+        aggregates[key] = Count("pk", filter=Q(case__referring_agency__agency_type=agency_type))
+    # Grouped by meeting alone (hashed, not sorted on dates and names); the meetings' details come on their own.
+    counted = listings.annotate(victim_age=age_on("case__victim__date_of_birth", "case__referred_on"))
+    grouped = cast(list[dict[str, Any]], list(counted.values("meeting_id").annotate(**aggregates).order_by()))
+    rows = {row["meeting_id"]: row for row in grouped}
+    young = _per_meeting(listings.filter(a_young_perpetrator("case_id", "case__referred_on")))
+    children = _children_per_meeting(listings)
+    held = meetings_held(scope).values_list("pk", "starts_at", "marac__name")
+    meetings = [meeting for meeting in held if meeting[0] in rows]  # those with a listing discussed
+    return [
+        MeetingRow(
+            marac=marac,
+            held_on=timezone.localtime(starts_at).date(),
+            counts={
+                **{key: rows[meeting_id][key] for key in COUNT_KEYS if key in rows[meeting_id]},
+                "perpetrator_under_18": young.get(meeting_id, 0),
+                "children": children.get(meeting_id, 0),
+            },
+        )
+        for meeting_id, starts_at, marac in sorted(meetings, key=lambda meeting: (meeting[1], meeting[2], meeting[0]))
+    ]
+
+
+_ON_THEIR_OWN = ("perpetrator_under_18",)
+
+
+def _per_meeting(rows: QuerySet[Listing]) -> dict[int, int]:
+    return dict(rows.values("meeting_id").annotate(n=Count("pk")).values_list("meeting_id", "n").order_by())
+
+
+def _children_per_meeting(listings: QuerySet[Listing]) -> dict[int, int]:
+    """Each listing's children counted from its case's parties by the listing's case id (no join to the cases)."""
     children = (
         CaseParty.objects.filter(case=OuterRef("case_id"), role=PartyRole.CHILD)
         .order_by()
         .values("case")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
-    aggregates: dict[str, Any] = {key: Count("pk", filter=condition) for key, (_, condition) in _COUNTS.items()}
-    aggregates["children"] = Coalesce(Sum("children"), 0)
-    for key, agency_type in _BY_AGENCY.items():
-        aggregates[key] = Count("pk", filter=Q(case__referring_agency__agency_type=agency_type))
-    rows = (
-        discussed(scope)
-        .annotate(
-            victim_age=age_on("case__victim__date_of_birth", "case__referred_on"),
-            perpetrator_under_18=Exists(young_perpetrators),
-            children=Coalesce(Subquery(children), 0),
-        )
-        .values("meeting_id", "meeting__starts_at", "meeting__marac__name")
-        .annotate(**aggregates)
-        .order_by("meeting__starts_at", "meeting__marac__name")
-    )
-    return [
-        MeetingRow(
-            marac=row["meeting__marac__name"],
-            held_on=timezone.localtime(row["meeting__starts_at"]).date(),
-            counts={key: row[key] for key in COUNT_KEYS},
-        )
-        for row in cast(list[dict[str, Any]], list(rows))  # one row per meeting, already counted
-    ]
+    counted = listings.annotate(children=Coalesce(Subquery(children), 0)).values("meeting_id")
+    return dict(counted.annotate(n=Sum("children")).values_list("meeting_id", "n").order_by())

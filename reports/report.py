@@ -130,8 +130,10 @@ def cell_for(indicator: Indicator, figure: Figure, *, suppress: bool, threshold:
     small_denominator = indicator.unit != Unit.PER_10K and is_small(figure.denominator, threshold)
     hide = suppress and indicator.counts_people and (is_small(figure.numerator, threshold) or small_denominator)
     results = tuple(
-        BenchmarkResult(benchmark, None if figure.value is None else benchmark.is_met(figure.value))
-        for benchmark in indicator.benchmarks
+        [  # a list, not a generator: built for every cell of a national report
+            BenchmarkResult(benchmark, None if figure.value is None else benchmark.is_met(figure.value))
+            for benchmark in indicator.benchmarks
+        ]
     )
     numerator = count_text(figure.numerator, threshold) if hide else f"{figure.numerator:,}"
     denominator = "" if figure.denominator is None else f"{figure.denominator:,}"
@@ -146,13 +148,13 @@ def cell_for(indicator: Indicator, figure: Figure, *, suppress: bool, threshold:
     return Cell(figure, hide, value, numerator, denominator, results)
 
 
-def _scorecard_status(item: ScorecardItem, cells: dict[str, Cell]) -> str:
+def _scorecard_status(item: ScorecardItem, cells: dict[str, tuple[Cell, ...]], column: int) -> str:
     if not item.checks:
         return item.why_not_decided
     results = [
         result
         for key, name in item.checks
-        for result in cells[key].results
+        for result in cells[key][column].results
         if result.benchmark.name == name  # the check names one benchmark of the indicator
     ]
     if any(result.met is None for result in results):
@@ -198,10 +200,7 @@ def build_report(
         scorecard = tuple(
             ScorecardRow(
                 item,
-                tuple(
-                    _scorecard_status(item, {key: cells[index] for key, cells in cells_by_key.items()})
-                    for index in range(len(columns))
-                ),
+                tuple(_scorecard_status(item, cells_by_key, index) for index in range(len(columns))),
             )
             for item in WHAT_GOOD_LOOKS_LIKE
         )

@@ -7,7 +7,7 @@ Run by `make bench-reports` (options as arguments here, or as environment variab
   --maracs N / BENCH_MARACS (300)      --years N / BENCH_YEARS (10)      --seed N / BENCH_SEED
   --small / BENCH_SMALL=1: 30 MARACs x 2 years, a couple of minutes
   --fresh / BENCH_FRESH=1: drop the generated database and generate it again (otherwise it is reused)
-  --repeats N / BENCH_REPEATS (3): timings are the best of N runs
+  --repeats N / BENCH_REPEATS (3): timings are the best of N runs, after one untimed run
   --keep-cluster / BENCH_KEEP_CLUSTER=1: leave the benchmark's PostgreSQL running afterwards
 Without DATABASE_URL the benchmark runs its own PostgreSQL cluster in BENCH_PG_DIR
 (/tmp/openmarac-bench-reports, port BENCH_PG_PORT 25433), kept between runs with the generated databases in it

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import CaseParty, PartyRole
@@ -125,3 +126,17 @@ def test_the_meeting_return_counts_as_its_first_definition_did(maracs):
     assert len(rows) > 20
     assert sum(row.counts["children"] for row in rows) > 100
     assert rows == _meeting_return_by_distinct_counts(scope)
+
+
+@pytest.mark.django_db
+def test_it_does_not_ask_for_rows_within_a_set_that_has_none(maracs):
+    empty = [(marac_id, name) for marac_id, name in maracs if name == "Empty MARAC"]
+    with CaptureQueriesContext(connection) as queries:
+        report = build_report(maracs=empty, period=YEAR, suppress=False, threshold=5)
+    asked = " ".join(query["sql"] for query in queries.captured_queries)
+    # Nothing discussed: nothing minuted, so no research, links or information-only listings to look at.
+    assert "meetings_processlink" not in asked
+    assert "meetings_childresearch" not in asked
+    shown = {row.indicator.key: row.cells[0].figure for group in report.groups for row in group.rows}
+    assert shown["other_arrangements"].numerator == 0
+    assert shown["information_only_against_the_rules"].numerator == 0
