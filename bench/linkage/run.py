@@ -15,6 +15,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -251,18 +252,21 @@ def _table(result: dict[str, Any]) -> str:
     lines = [
         SECTION,
         "",
-        "`make bench-linkage` (bench/linkage; method in docs/linkage.md). Pairwise precision and recall at match",
-        "probability 0.5 against the generator's truth (and 0.9 in bench/results/linkage.json).",
-        '"splink, scored pairs": the pairs Splink scores at 0.5 or more, one pair at a time. "splink, clustered":',
-        f"the pairs scored {SAME_PERSON_THRESHOLD} or more, plus every pair of records joined through a chain of pairs",
-        f"each scored {LINK_THRESHOLD} or more (connected components, `judged_same_person`): the model's answer to",
-        '"which records are the same person" with no person deciding, which the target applies to. Blocking',
-        "recall is the share of true pairs the blocking",
-        "rules let through; wall time, CPU time (user + system, all threads) and peak memory are those of the",
-        "child process that prepares the records, trains the model, scores every blocked pair and clusters (DuckDB,",
-        f"{DUCKDB_THREADS} threads, memory limit {DUCKDB_MEMORY_LIMIT}). Target at 1,000,000 records: precision",
-        ">= 0.98, recall >= 0.95, under 5 minutes and 4 GB on 2 cores. On a shared machine the wall time mostly",
-        "measures the other work (see the load average); the CPU time does not.",
+        *textwrap.wrap(
+            "`make bench-linkage` (bench/linkage; method in docs/linkage.md). Pairwise precision and recall against"
+            ' the generator\'s truth. "splink, scored pairs": the pairs Splink scores at 0.5 or more, one pair at a'
+            ' time (0.9 too in bench/results/linkage.json). "splink, clustered": the pairs judged the same person'
+            f" (`judged_same_person`): those scored {SAME_PERSON_THRESHOLD} or more, plus every pair of records"
+            f" joined through a chain of pairs each scored {LINK_THRESHOLD} or more; the model's answer, with no"
+            ' person deciding, to "which records are the same person", which the target is measured on. Blocking'
+            " recall is the share of true pairs the blocking rules let through. Wall time, CPU time (user + system,"
+            " all threads) and peak memory are those of the child process that prepares the records, trains the"
+            f" model, scores every blocked pair and clusters (DuckDB, {DUCKDB_THREADS} threads, memory limit"
+            f" {DUCKDB_MEMORY_LIMIT}). Target at 1,000,000 records: precision >= 0.98, recall >= 0.95, under 5"
+            " minutes and 4 GB on 2 cores. On a shared machine the wall time mostly measures the other work (see the"
+            " load average); the CPU time does not.",
+            width=110,
+        ),
         "",
         "| date | machine | load average before / after | records | method | precision | recall | blocking recall"
         " | wall time (s) | CPU time (s) | peak memory (GB) |",
