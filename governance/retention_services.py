@@ -220,11 +220,15 @@ def _anonymise_person(person: Person, *, referred_on: date, by: Any) -> None:
     person.save()
     person.aliases.all().delete()
     person.addresses.all().delete()
+    person.national_matches.all().delete()  # nobody should be told to ask about an anonymised record
     audit_record(
         action=AuditAction.CHANGE,
         obj=person,
         user=by,
-        summary=f"Retention: anonymised person {person.pk}: names, date of birth to year, addresses, aliases",
+        summary=(
+            f"Retention: anonymised person {person.pk}: names, date of birth to year, addresses, aliases,"
+            " national possible matches"
+        ),
     )
 
 

@@ -18,10 +18,10 @@ from governance.retention import (
 from governance.retention_services import retention_apply, retention_report
 from governance.tasks import apply_retention_all
 from meetings.models import Listing, Meeting, Outcome, Research
-from people.models import Address, Alias, Person
+from people.models import Address, Alias, NationalPossibleMatch, Person
 from referrals.models import Referral
 from referrals.risk import age_on
-from testing.factories import AgencyFactory, CaseFactory, PersonFactory
+from testing.factories import AgencyFactory, CaseFactory, MaracFactory, PersonFactory
 
 ANONYMISE_6 = RetentionPolicy(years=6, action="anonymise")
 TODAY = date(2027, 1, 15)
@@ -359,3 +359,17 @@ def test_it_refuses_a_legal_hold_to_others(client_for, police_rep, outsider, hea
 def test_it_asks_for_a_reason(client_for, chair, heard_case):
     client_for(chair).post(f"/governance/cases/{heard_case.pk}/legal-hold/", {"reason": ""})
     assert not LegalHold.objects.exists()
+
+
+def test_an_anonymised_person_is_no_longer_a_possible_match_elsewhere(marac, coordinator, heard_case):
+    elsewhere = MaracFactory(name="Southmarsh MARAC")
+    NationalPossibleMatch.objects.create(
+        person_id=heard_case.victim_id,
+        other_marac=elsewhere,
+        run="run0001abcd",
+        pair_reference="ref0001abcd",
+        probability=0.97,
+        loaded_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+    )
+    retention_apply(marac=marac, today=TODAY, by=coordinator)
+    assert not NationalPossibleMatch.objects.exists()
