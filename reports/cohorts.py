@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, CaseParty, PartyRole
@@ -90,6 +90,36 @@ def age_on(born: str, on: str | OuterRef) -> Func:
     return _Age(F(born), on if isinstance(on, OuterRef) else F(on))
 
 
+# Where the indicators' age bands begin (16-17, 18-24, 25-34, 35-44, 45-54, 55 and over).
+AGE_BAND_STARTS = (16, 18, 25, 35, 45, 55)
+
+
+class _AgeBand(Func):
+    """Which band an age falls in: 0 below the first start, n from the n-th start (counting from 1) up to the
+    next one, NULL where the age is not known."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        age, params = compiler.compile(self.get_source_expressions()[0])
+        bands = " ".join(f"WHEN {age} < {start} THEN {band}" for band, start in enumerate(AGE_BAND_STARTS))
+        return (
+            f"CASE WHEN {age} IS NULL THEN NULL {bands} ELSE {len(AGE_BAND_STARTS)} END",
+            list(params) * (len(AGE_BAND_STARTS) + 1),
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        """width_bucket() works the age out once, where a CASE works it out again for every band it tests."""
+        age, params = compiler.compile(self.get_source_expressions()[0])
+        return f"width_bucket({age}, ARRAY[{', '.join(map(str, AGE_BAND_STARTS))}])", list(params)
+
+
+def age_band_on(born: str, on: str) -> Func:
+    """The band (of AGE_BAND_STARTS) of someone's age on a date, NULL if their date of birth is not known."""
+    return _AgeBand(age_on(born, on))
+
+
 def a_young_perpetrator(case: str, referred_on: str) -> Exists:
     """Whether anyone named as a perpetrator on the outer query's case was under 18 when it was referred."""
     young_perpetrators = (
@@ -103,18 +133,6 @@ def a_young_perpetrator(case: str, referred_on: str) -> Exists:
 def with_young_perpetrator(cases: QuerySet[Case]) -> QuerySet[Case]:
     """The cases where anyone named as a perpetrator was under 18 when the case was referred."""
     return cases.filter(a_young_perpetrator("pk", "referred_on"))
-
-
-def victims_by_age(cases: QuerySet[Case]) -> list[tuple[int, int, int]]:
-    """(MARAC id, the victim's age when referred, cases) for the cases whose victim's date of birth is known."""
-    rows = (
-        cases.filter(victim__date_of_birth__isnull=False)
-        .annotate(age=age_on("victim__date_of_birth", "referred_on"))
-        .values_list("marac_id", "age")
-        .annotate(cases=Count("pk"))
-        .order_by()
-    )
-    return [(marac_id, age, count) for marac_id, age, count in rows]
 
 
 def referred(scope: Scope) -> QuerySet[Case]:

@@ -7,9 +7,8 @@ runs aggregates in the database (Count with Q filters, Exists), and no case row 
 many MARACs side by side, reports.measures.evaluate shares each query among the indicators and groups it by MARAC.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
@@ -41,19 +40,20 @@ from meetings.models import (
 from people.models import Ethnicity, Gender, Sexuality
 from referrals.models import Consent, IdvaAllocation, Referral, ReferralStatus, Transfer
 from reports.cohorts import (
+    AGE_BAND_STARTS,
     Scope,
+    age_band_on,
     discussed,
     heard,
     in_period,
     meetings_held,
     minuted,
     referred,
-    victims_by_age,
     with_children_flag,
     with_young_perpetrator,
 )
 from reports.figures import Benchmark, Direction, Figure, Unit
-from reports.measures import ROWS, Lookup, Measure, Part, Source, Tally, Values
+from reports.measures import ROWS, By, Lookup, Measure, Part, Source, Tally, Values
 from reports.periods import Period
 
 Compute = Measure  # called with a Scope, gives a Figure; reports.measures.evaluate works out many at once
@@ -198,36 +198,20 @@ def _share_of(whole: Source, part: Source) -> Measure:
     return Measure((total, matching), lambda scope, values: Figure.percent(values[matching]["n"], values[total]["n"]))
 
 
-OLDEST_COUNTED = 120  # victims older (or wrongly recorded so) are counted as this age plus one
+# Each cohort's cases by the band of the victim's age when referred, counted in the query that counts the cohort's
+# other figures (its value: {"n": {band: cases}}): each case's age worked out once, where a count for each band
+# would work it out again for every band, and a query of its own would look up every victim again.
+VICTIM_AGE_BAND = By("victim_age_band", lambda: age_band_on("victim__date_of_birth", "referred_on"))
+REFERRED_AGES = Tally(REFERRED, {"n": ROWS}, by=VICTIM_AGE_BAND)
+HEARD_AGES = Tally(HEARD, {"n": ROWS}, by=VICTIM_AGE_BAND)
 
 
-@dataclass(frozen=True, eq=False)
-class VictimAges(Lookup):
-    """Each MARAC's cases of a cohort (referred or heard) by the victim's age when referred, as at_least, where
-    at_least[n] is the cases whose victim was n or over. Each case's age is worked out once, where a count for
-    each age band would work it out again for every band (most of the time of a national report's widest
-    query). One lookup a cohort: a query over both at once expects so many cases that PostgreSQL reads every
-    person there is rather than looking up each case's victim."""
-
-    cohort: Callable[[Scope], QuerySet[Case]]
-
-    def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
-        by_age: dict[int, list[int]] = {}
-        for marac_id, age, cases in victims_by_age(self.cohort(Scope(tuple(marac_ids), period))):
-            at = min(max(age, 0), OLDEST_COUNTED + 1)  # below 0 (born after the referral) is in no band
-            by_age.setdefault(marac_id, [0] * (OLDEST_COUNTED + 2))[at] += cases
-        return {marac_id: list(accumulate(reversed(ages)))[::-1] for marac_id, ages in by_age.items()}
-
-
-REFERRED_AGES = VictimAges(referred)
-HEARD_AGES = VictimAges(heard)
-
-
-def _aged(by_marac: dict[int, list[int]], youngest: int, oldest: int | None = None) -> int:
-    """Cases whose victim was aged from youngest to oldest (or over, without oldest) when referred."""
-    return sum(
-        at_least[youngest] - (at_least[oldest + 1] if oldest is not None else 0) for at_least in by_marac.values()
-    )
+def _aged(bands: Mapping[int | None, int], youngest: int, oldest: int | None = None) -> int:
+    """Cases whose victim was aged from youngest to oldest (or over, without oldest) when referred: youngest and
+    oldest + 1 must each be where a band starts (AGE_BAND_STARTS)."""
+    first = AGE_BAND_STARTS.index(youngest) + 1
+    last = len(AGE_BAND_STARTS) if oldest is None else AGE_BAND_STARTS.index(oldest + 1)
+    return sum(bands.get(band, 0) for band in range(first, last + 1))
 
 
 def _share_aged(cohort: Callable[[Scope], QuerySet[Case]], youngest: int, oldest: int | None = None) -> Measure:
@@ -235,7 +219,7 @@ def _share_aged(cohort: Callable[[Scope], QuerySet[Case]], youngest: int, oldest
     ages = REFERRED_AGES if cohort is referred else HEARD_AGES
 
     def finish(scope: Scope, values: Values) -> Figure:
-        return Figure.percent(_aged(values[ages], youngest, oldest), values[total]["n"])
+        return Figure.percent(_aged(values[ages]["n"], youngest, oldest), values[total]["n"])
 
     return Measure((total, ages), finish)
 
@@ -423,7 +407,7 @@ def _against_population_by_age(band: AgeBand) -> Measure:
         PopulationDimension.AGE_BAND,
         band.value,
         REFERRED_AGES,
-        lambda values: (_aged(values[REFERRED_AGES], youngest, oldest), _aged(values[REFERRED_AGES], 16)),
+        lambda values: (_aged(values[REFERRED_AGES]["n"], youngest, oldest), _aged(values[REFERRED_AGES]["n"], 16)),
     )
 
 
@@ -437,8 +421,13 @@ def _consent_share(field: str, answer: Consent) -> Measure:
     return Measure((tally,), _percent(tally))
 
 
+# The children's parties counted by their case (never empty), which PostgreSQL reads from the parties' index
+# alone, where counting their ids would also read every party's row.
+CHILDREN = Count("case")
+
+
 def _children_in_households() -> Measure:
-    tally = Tally(CHILDREN_HEARD, {"n": ROWS})
+    tally = Tally(CHILDREN_HEARD, {"n": CHILDREN})
     return Measure((tally,), _count(tally))
 
 

@@ -43,6 +43,18 @@ class Source:
         return 0 if self.within is None else self.within.depth + 1
 
 
+@dataclass(frozen=True, eq=False)
+class By:
+    """A second key to count rows by, besides their MARAC (the band of the victim's age, say): worked out once a
+    row in the query that counts everything else over those rows, rather than in a query of its own."""
+
+    name: str
+    expression: Callable[[], Any]
+
+
+SPLIT = "split_by"  # the alias of a By's key in a query
+
+
 @dataclass(frozen=True, eq=False)  # each tally is its own part, hashed by identity
 class Tally:
     source: Source
@@ -51,6 +63,10 @@ class Tally:
     shift: Callable[[Period], Period] | None = None
     # Distinct counts of what belongs to one MARAC each (cases grouped by the case's MARAC) add up as well.
     distinct_within_marac: bool = False
+    # Counted by a second key too: the tally's value is then {aggregate name: {key: count}}. The query over the
+    # rows is grouped by that key for every tally over them, whose counts are summed over it (so all must be
+    # counts of rows).
+    by: By | None = None
 
     def period(self, period: Period) -> Period:
         return self.shift(period) if self.shift else period
@@ -123,36 +139,70 @@ def evaluate(
                     aggregates[aliases[key]] = aggregate
                 names[(tally, name)] = aliases[key]
         additive = all(tally.additive for tally in group)
+        split = _split_of(group, additive)
         grouped = per_marac or additive or len(marac_ids) == 1
         by_marac: dict[Any, dict[str, Any]] = {}
+        split_by_marac: dict[Any, dict[Any, dict[str, Any]]] = {}
         combined: dict[str, Any] = {}  # no rows at all: every count 0 (see _empty)
+        split_combined: dict[Any, dict[str, Any]] = {}
         if source.within is not None and (source.within, counted) in found_empty:
             found_empty.add((source, counted))  # a subset of no rows, not asked
         elif grouped:
             # Grouped by MARAC: cheaper to build than a plain aggregate over annotated rows, which Django wraps
             # in a subquery; the MARACs' counts add up to all of theirs where the counts are of rows.
             rows = source.rows(Scope(marac_ids, counted)).order_by()
-            by_marac = {row[source.marac]: row for row in rows.values(source.marac).annotate(**aggregates)}
+            if split is None:
+                by_marac = {row[source.marac]: row for row in rows.values(source.marac).annotate(**aggregates)}
+            else:
+                # Counts of rows (see _split_of): each MARAC's and each key's add up over the other.
+                split_rows = rows.annotate(**{SPLIT: split.expression()}).values(source.marac, SPLIT)
+                for row in split_rows.annotate(**aggregates):
+                    split_by_marac.setdefault(row[source.marac], {})[row[SPLIT]] = row
+                    _add(by_marac.setdefault(row[source.marac], {}), row, aggregates)
+                    _add(split_combined.setdefault(row[SPLIT], {}), row, aggregates)
             if not by_marac:
                 found_empty.add((source, counted))  # and not asked again for the combined column
             elif len(marac_ids) == 1:
                 combined = next(iter(by_marac.values()))
             elif additive:
-                combined = {alias: sum(row[alias] or 0 for row in by_marac.values()) for alias in aggregates}
+                combined = {}
+                for row in by_marac.values():
+                    _add(combined, row, aggregates)
             else:
                 combined = rows.aggregate(**aggregates)
         else:
             combined = source.rows(Scope(marac_ids, counted)).order_by().aggregate(**aggregates)
         for key in keys:
             row = combined if key is COMBINED else by_marac.get(key, {})
+            keyed = split_combined if key is COMBINED else split_by_marac.get(key, {})
             for tally in group:
-                values[key][tally] = {name: _empty(row, names[(tally, name)], tally, name) for name in tally.aggregates}
+                values[key][tally] = {
+                    name: (
+                        {split_key: counts[names[(tally, name)]] for split_key, counts in keyed.items()}
+                        if tally.by is not None
+                        else _empty(row, names[(tally, name)], tally, name)
+                    )
+                    for name in tally.aggregates
+                }
     for lookup in lookups:
         fetched = lookup.fetch(marac_ids, period)
         for key in keys:
             wanted = marac_ids if key is COMBINED else (key,)
             values[key][lookup] = {marac_id: fetched[marac_id] for marac_id in wanted if marac_id in fetched}
     return values
+
+
+def _split_of(group: Sequence[Tally], additive: bool) -> By | None:
+    """The one second key the group's rows are counted by, if any."""
+    splits = {tally.by for tally in group if tally.by is not None}
+    if len(splits) > 1 or (splits and not additive):
+        raise ValueError("Rows can be counted by one second key, and then only in counts of rows.")
+    return next(iter(splits), None)
+
+
+def _add(total: dict[str, Any], row: Mapping[str, Any], aggregates: Mapping[str, Aggregate]) -> None:
+    for alias in aggregates:
+        total[alias] = total.get(alias, 0) + (row[alias] or 0)
 
 
 def _same(aggregate: Aggregate) -> Any:

@@ -26,34 +26,46 @@ Options (arguments, or environment variables for make): `BENCH_SMALL=1` (30 MARA
 The machine's load average is recorded with the results: re-run on a quiet machine for figures to quote.
 
 How the app computes them: every indicator is a `reports.measures.Measure` made of tallies (counts over a set of
-rows: cases referred, cases heard, listings discussed...) and lookups (population figures, first referrals,
-victims' ages). A report of many MARACs runs one query per set of rows and period, grouped by MARAC, for all the
-indicators that count it (about 25 queries whatever the number of MARACs), with each distinct count worked out
-once a row (equal aggregates share a column), and sums the combined column from the MARACs' counts where that
-is exact (rows, or distinct cases, each of one MARAC); other distinct counts are queried on their own. A set
-with no rows is not asked again, nor are the sets within it (no listings minuted here: no research, links or
-minuted children to count), which spares the generated areas, minuted nowhere, three queries a report.
-`reports/tests/test_measures.py` checks every column equals the
-indicator worked out alone. What made the national report slow was work done again and again on every row:
-a victim's age was worked out once for each age band that tested it (six date parts each time), and subqueries
-in a count's FILTER (a young perpetrator, children in the household) ran once a row and kept PostgreSQL from
-splitting the aggregation between parallel workers. Now victims' ages are counted by a lookup for each cohort
-(referred, heard) grouped by (MARAC, age), one age a case, and the bands summed in Python; an age is worked out
-with PostgreSQL's `age()` (`date_part(...)::integer` where the birth is after the date, as before;
-`reports/tests/test_cohorts.py` checks it against the referral rules). One lookup for both cohorts was tried and
-was three times slower: expecting twice the cases, PostgreSQL read all 3.6 million people instead of looking up
-each victim. Cases with a young perpetrator, and information-only listings with their children flag, are sets
-of rows of their own (the look-up a join in the WHERE); the children and the cases with children among those
-heard come from one query over their parties, filtered on the cases' own columns (`case__in=heard(...)` had
-PostgreSQL hash every case there is); each MARAC's first referral is one look-up in its (MARAC, referred on)
-index; both population breakdowns come in one query, and the register's queries stop when no meeting kept one.
-The quarterly return counts listings (a case is listed once a meeting) grouped by meeting alone, with the
-young perpetrators and the children (summed from each listing's case's parties) in two queries of their own.
-No index or summary table was added. Before these changes (a quiet run, load average 0.64): one MARAC 0.118 s,
-Region 1 0.675 s, the nation 7.987 s (indicators 5.086 s, return 2.901 s) against DuckDB's 2.936 s.
-Run PostgreSQL with `jit = off`: JIT compilation took 10 of the 23
-seconds of the national report's widest query, and short analytical queries like these never win it back.
-The benchmark's cluster has 2 parallel workers a query (PostgreSQL's default), which the aggregation now uses.
+rows: cases referred, cases heard, listings discussed...) and lookups (population figures, first referrals). A
+report of many MARACs runs one query per set of rows and period, grouped by MARAC, for all the indicators that
+count it (about 20 queries whatever the number of MARACs), with each distinct count worked out once a row (equal
+aggregates share a column), and sums the combined column from the MARACs' counts where that is exact (rows, or
+distinct cases, each of one MARAC); other distinct counts are queried on their own. A set with no rows is not
+asked again, nor are the sets within it (no listings minuted here: no research, links or minuted children to
+count), which spares the generated areas, minuted nowhere, three queries a report.
+`reports/tests/test_measures.py` checks every column equals the indicator worked out alone. What made the national
+report slow was work done again and again on every row: a victim's age was worked out once for each age band that
+tested it (six date parts each time), and subqueries in a count's FILTER (a young perpetrator, children in the
+household) ran once a row and kept PostgreSQL from splitting the aggregation between parallel workers. Now a
+victim's age is worked out once a case, as the band it falls in (`width_bucket` over the bands' first ages: 16,
+18, 25, 35, 45, 55), and each cohort's (referred, heard) cases are counted by (MARAC, band) in the query that
+counts the cohort's other figures (a tally `by` a second key, `reports.measures.By`), the other counts summed over
+the bands in Python: a query of its own for the ages looked every victim up again and took a fifth of the national
+report. An age is worked out with PostgreSQL's `age()` (`date_part(...)::integer` where the birth is after the
+date, as before); `reports/tests/test_cohorts.py` checks the ages and bands against the referral rules, and
+`reports/tests/test_measures.py` the age-band figures against the cases' ages worked out in Python. One query for
+both cohorts was tried and was three times slower: expecting twice the cases, PostgreSQL read all 3.6 million
+people instead of looking up each victim. Cases with a young perpetrator, and information-only listings with their
+children flag, are sets of rows of their own (the look-up a join in the WHERE); the children and the cases with
+children among those heard come from one query over their parties, filtered on the cases' own columns
+(`case__in=heard(...)` had PostgreSQL hash every case there is), counting the parties' cases rather than their ids
+so that PostgreSQL reads the parties' (case, person, role) index alone; each MARAC's first referral is one look-up
+in its (MARAC, referred on) index; both population breakdowns come in one query, and the register's queries stop
+when no meeting kept one. The quarterly return counts listings (a case is listed once a meeting) grouped by
+meeting alone, with the young perpetrators and the children (summed from each listing's case's parties) in two
+queries of their own. One index was added, none other and no summary table: people's id with their date of birth
+(`person_id_with_birth`, 108 MB here), so that the young-perpetrator counts (the referrals' and the quarterly
+return's) read each perpetrator's date of birth from the index alone; measured on this data, each query with and
+without it (the index dropped in a rolled-back transaction, best of 6, interleaved, load average about 2), it took
+the return's young perpetrators from 0.787 to 0.698 s and 0.657 to 0.622 s, the referrals' from 0.348 to 0.325 s
+and 0.362 to 0.351 s. An index on people's id with every column the counts read (234 MB) gained nothing
+measurable. Before the first round of changes (a quiet run, load average 0.64): one MARAC 0.118 s, Region 1 0.675
+s, the nation 7.987 s (indicators 5.086 s, return 2.901 s) against DuckDB's 2.936 s; before the second (ages by
+band, children by case: quiet, 2026-11-24 02:56): one MARAC 0.086 s, Region 1 0.630 s, the nation 3.681 s
+(indicators 2.048 s, return 1.633 s) against DuckDB's 1.325 s. Run PostgreSQL with `jit = off`: JIT compilation
+took 10 of the 23 seconds of the national report's widest query, and short analytical queries like these never win
+it back. The benchmark's cluster has 2 parallel workers a query (PostgreSQL's default), which the aggregation now
+uses.
 
 Limits of the comparison: the national areas are generated without users, so nothing was minuted in OpenMARAC
 (research, actions, attendance, IDVA allocations are empty and those indicators show "no data" or 0); the

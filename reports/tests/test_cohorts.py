@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 
 from marac.models import Marac
 from referrals.risk import age_on as age_by_the_rules
-from reports.cohorts import _Age
+from reports.cohorts import AGE_BAND_STARTS, _Age, _AgeBand
 
 pytestmark = pytest.mark.django_db
 
 
-def _age_in_the_database(born: date, on: date) -> int:
+def _age_in_the_database(born: date, on: date, *, band: bool = False) -> int:
     if not Marac.objects.exists():
         Marac.objects.create(name="Ageing MARAC")
     age = _Age(Value(born, output_field=DateField()), Value(on, output_field=DateField()))
-    return Marac.objects.annotate(age=age).values_list("age", flat=True)[0]
+    return Marac.objects.annotate(age=_AgeBand(age) if band else age).values_list("age", flat=True)[0]
 
 
 @pytest.mark.parametrize(
@@ -45,11 +45,41 @@ def test_a_birth_after_the_date_gives_the_years_between_less_one_as_before():
     assert _age_in_the_database(date(2010, 5, 1), date(2009, 3, 1)) == -2
 
 
+BIRTHS = st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31))
+DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
+
+
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
-    on=st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)),
-)
+@given(born=BIRTHS, on=DAYS)
 def test_it_agrees_with_the_referral_rules_for_any_dates(born, on):
     if born <= on:
         assert _age_in_the_database(born, on) == age_by_the_rules(born, on)
+
+
+def _band_by_the_rules(age: int) -> int:
+    """0 below 16, 1 for 16-17, 2 for 18-24 ... 6 for 55 and over."""
+    return sum(1 for start in AGE_BAND_STARTS if age >= start)
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "band"),
+    [
+        (date(2010, 6, 2), date(2026, 6, 1), 0),  # 15, a day short of 16
+        (date(2010, 6, 1), date(2026, 6, 1), 1),  # 16 that day
+        (date(2008, 6, 2), date(2026, 6, 1), 1),  # still 17
+        (date(2008, 6, 1), date(2026, 6, 1), 2),  # 18
+        (date(1971, 6, 2), date(2026, 6, 1), 5),  # 54
+        (date(1971, 6, 1), date(2026, 6, 1), 6),  # 55
+        (date(1900, 1, 1), date(2026, 6, 1), 6),  # recorded as 126: 55 and over, as any age past 55
+        (date(2027, 1, 1), date(2026, 6, 1), 0),  # born after the date: in no band from 16
+    ],
+)
+def test_it_puts_an_age_in_the_band_the_indicators_count_it_in(born, on, band):
+    assert _age_in_the_database(born, on, band=True) == band
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(born=BIRTHS, on=DAYS)
+def test_its_bands_agree_with_the_referral_rules_for_any_dates(born, on):
+    if born <= on:
+        assert _age_in_the_database(born, on, band=True) == _band_by_the_rules(age_by_the_rules(born, on))

@@ -14,7 +14,8 @@ from django.utils import timezone
 from cases.models import CaseParty, PartyRole
 from demo.generator import generate_area
 from marac.models import Marac, PopulationBreakdown, PopulationDimension, PopulationFigure
-from reports.cohorts import Scope, age_on, discussed
+from referrals.risk import age_on as age_by_the_rules
+from reports.cohorts import Scope, age_on, discussed, heard, referred
 from reports.indicators import INDICATORS
 from reports.meeting_return import _BY_AGENCY, _COUNTS, COUNT_KEYS, MeetingRow, meeting_return
 from reports.periods import PeriodKind, period_containing
@@ -140,3 +141,28 @@ def test_it_does_not_ask_for_rows_within_a_set_that_has_none(maracs):
     shown = {row.indicator.key: row.cells[0].figure for group in report.groups for row in group.rows}
     assert shown["other_arrangements"].numerator == 0
     assert shown["information_only_against_the_rules"].numerator == 0
+
+
+@pytest.mark.django_db
+def test_victims_ages_are_counted_by_band_as_the_referral_rules_work_them_out(maracs):
+    scope = Scope(tuple(pk for pk, _ in maracs), YEAR)
+    report = build_report(maracs=maracs, period=YEAR, suppress=False, threshold=5)
+    shown = {row.indicator.key: row.cells[-1].figure for group in report.groups for row in group.rows}
+    ages = {
+        cohort: [
+            age_by_the_rules(born, referred_on)
+            for born, referred_on in rows(scope).values_list("victim__date_of_birth", "referred_on")
+            if born is not None
+        ]
+        for cohort, rows in (("referred", referred), ("heard", heard))
+    }
+
+    def aged(cohort: str, youngest: int, oldest: int = 200) -> int:
+        return sum(1 for age in ages[cohort] if youngest <= age <= oldest)
+
+    assert shown["victims_16_17"].numerator == aged("heard", 16, 17)
+    assert shown["victims_55_plus"].numerator == aged("heard", 55) > 0
+    assert shown["referrals_16_17"].numerator == aged("referred", 16, 17)
+    for band, (youngest, oldest) in {"18_24": (18, 24), "35_44": (35, 44), "55_plus": (55, 200)}.items():
+        figure = shown[f"population_age_{band}"]
+        assert (figure.numerator, figure.denominator) == (aged("referred", youngest, oldest), aged("referred", 16))
