@@ -42,7 +42,23 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, object]:
             kind: {"requests": len(rows), **percentiles([row.seconds for row in rows])}
             for kind, rows in sorted(by_kind.items())
         },
+        "throughput_by_window": throughput_by_window(samples),
     }
+
+
+WINDOW_SECONDS = 5.0
+
+
+def throughput_by_window(samples: list[Sample]) -> list[float]:
+    """Requests a second finished in each WINDOW_SECONDS of the phase, from its first request on: shows whether
+    the server slows as the phase goes on. The last, partial window is left out."""
+    if not samples:
+        return []
+    start = min(sample.started for sample in samples)
+    ends = [sample.started + sample.seconds - start for sample in samples]
+    windows = int(max(ends) // WINDOW_SECONDS)
+    counts = Counter(int(end // WINDOW_SECONDS) for end in ends)
+    return [round(counts[window] / WINDOW_SECONDS, 1) for window in range(windows)]
 
 
 def _stat(pid: int) -> list[str] | None:

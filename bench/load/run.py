@@ -37,7 +37,7 @@ from pathlib import Path
 import psycopg
 
 from bench.load.client import Browser, Sample, sign_in
-from bench.load.measure import CpuWindow, summarise
+from bench.load.measure import WINDOW_SECONDS, CpuWindow, summarise
 from bench.load.prepare import LOAD_PASSWORD
 from bench.load.scenarios import MeetingDay, Person, behaviour_of, meeting_day, minimal_page, thinker
 
@@ -228,6 +228,8 @@ def _measured(name: str, window: CpuWindow, run: tuple[list[Sample], float], **f
         f"  p99 {result['p99_ms']:>6} ms  errors {result['errors']}  (load {result['load_average_1m_after']})",
         flush=True,
     )
+    if not facts.get("think_time", True):
+        print(f"{'':<52} requests a second by {WINDOW_SECONDS:g} s: {result['throughput_by_window']}", flush=True)
     return result
 
 
