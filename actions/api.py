@@ -24,12 +24,14 @@ from actions.tracking_views import ActionCannotCompleteForm, ActionDoneForm
 from api.core import (
     MAX_ID,
     ApiError,
+    Day,
     Error,
     Page,
     PageQuery,
     Text,
     api_permission,
     audit_list_read,
+    form_errors,
     marac_ids_for,
     page_of,
 )
@@ -38,7 +40,6 @@ from audit.services import audit_record
 from cases.restriction import visible_given_restrictions
 from cases.selectors import restricted_case_reason
 from meetings.agenda_services import get_listing_for_user
-from meetings.api import Day, form_errors
 from meetings.confidentiality import has_signed
 from meetings.live_forms import ActionForm
 

@@ -7,9 +7,11 @@ may call it with @api_permission (the route test fails for one that does not), a
 
 import datetime
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -20,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf, contribute_operation_callback
+from pydantic import BeforeValidator
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
 from api.middleware import unauthorized
@@ -162,6 +165,28 @@ def api_permission[View: Callable[..., Any]](permission: str) -> Callable[[View]
 
 
 # Lists: pagination and filters
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic would also take a number as seconds since 1970; a day is only ever written as 2026-11-23 here.
+    if isinstance(value, datetime.date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("Give a day as YYYY-MM-DD")
+
+
+# A day in a query or a body, for every router.
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
+
+
+def form_errors(form: forms.BaseForm, where: dict[str, str], *, under: str = "body") -> dict[str, list[str]]:
+    """A form's errors keyed by where they are in the JSON body: `where` for fields named differently there."""
+    return {
+        where.get(name, f"{under}.{name}"): [str(message) for message in messages]
+        for name, messages in form.errors.items()
+    }
 
 
 class PageQuery(Schema):

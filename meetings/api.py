@@ -7,25 +7,24 @@ research_services with the research form's validation and its optimistic locking
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from django import forms
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import BeforeValidator
 
 from api.core import (
     MAX_ID,
     ApiError,
+    Day,
     Error,
     Page,
     PageQuery,
     Text,
     api_permission,
     audit_list_read,
+    form_errors,
     marac_ids_for,
     page_of,
 )
@@ -73,18 +72,6 @@ STALE_VOICE_MESSAGE = (
 )
 INVALID_MESSAGE = "Nothing was saved: see errors"
 NOT_CSC_MESSAGE = "Only children's social care records these items; leave childrens_social_care out or null"
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _iso_day(value: Any) -> Any:
-    # pydantic would also take a number as seconds since 1970; a day is only ever written as 2026-11-23 here.
-    if isinstance(value, datetime.date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
-        return value
-    raise ValueError("Give a day as YYYY-MM-DD")
-
-
-# A day in a query or a body, for every router here and in actions and reports.
-Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
 
 
 # --- Meetings -------------------------------------------------------------------------------------------------------
@@ -549,14 +536,6 @@ def research_detail(
     listing = _listing(request, meeting_id, listing_id)
     agency = _agency(request, listing, query.agency)
     return _research_out(listing, agency, research.research_for(listing=listing, agency=agency))
-
-
-def form_errors(form: forms.BaseForm, where: dict[str, str], *, under: str = "body") -> dict[str, list[str]]:
-    """A form's errors keyed by where they are in the JSON body: `where` for fields named differently there."""
-    return {
-        where.get(name, f"{under}.{name}"): [str(message) for message in messages]
-        for name, messages in form.errors.items()
-    }
 
 
 _RESEARCH_WHERE = {"__all__": "body"} | {name: f"body.childrens_social_care.{name}" for name in CSC_FIELDS}

@@ -13,11 +13,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from api.core import ApiError, api_permission, marac_ids_for
+from api.core import ApiError, Day, api_permission, marac_ids_for
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
-from meetings.api import Day
 from reports.figures import Direction, Unit
 from reports.indicators import GROUPS, INDICATORS, INDICATORS_BY_KEY, Indicator
 from reports.periods import PeriodKind, period_containing

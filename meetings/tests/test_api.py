@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from accounts.models import Role
+from api.core import Day
 from api.tests.conftest import bearer, issue_token  # noqa: F401 - fixtures shared with the API's own tests
 from audit.models import AuditAction, AuditEvent
 from cases.models import CaseParty, CaseRestriction, PartyRole
 from marac.models import AgencyType
 from meetings import agenda as agenda_rules
-from meetings.api import Day
 from meetings.models import (
     CaseListReceipt,
     ChildResearch,
