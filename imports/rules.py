@@ -620,19 +620,15 @@ def _sort_case(case: CaseRow, previous: Previous, key: bytes, result: Sorted) ->
         else:
             result.new_cases.append(case)
         return
-    result.already_imported += 1
-    if held != fingerprint(case.details(), key):
-        result.changed += 1
-        result.warnings.append(
-            Problem(
-                CASES_SHEET,
-                case.row,
-                "",
-                case.reference,
-                f"case {case.reference} was imported before and has changed in the file since; it is left as "
-                "OpenMARAC holds it (change it there)",
-            )
-        )
+    changed = Problem(
+        CASES_SHEET,
+        case.row,
+        "",
+        case.reference,
+        f"case {case.reference} was imported before and has changed in the file since; it is left as "
+        "OpenMARAC holds it (change it there)",
+    )
+    _count_imported_before(held, fingerprint(case.details(), key), changed, result)
 
 
 def _sort_action(action: ActionRow, previous: Previous, key: bytes, result: Sorted) -> None:
@@ -640,19 +636,23 @@ def _sort_action(action: ActionRow, previous: Previous, key: bytes, result: Sort
     if held is None:
         result.new_actions.append(action)
         return
+    changed = Problem(
+        ACTIONS_SHEET,
+        action.row,
+        "",
+        action.case_reference,
+        "this action was imported before and has changed in the file since (its status or completed "
+        "date?); it is left as OpenMARAC holds it (update it there)",
+    )
+    _count_imported_before(held, fingerprint(action.details(), key), changed, result)
+
+
+def _count_imported_before(held: str, now: str, changed: Problem, result: Sorted) -> None:
+    """A row imported by an earlier run is not imported again; if the file changed it since, say so."""
     result.already_imported += 1
-    if held != fingerprint(action.details(), key):
+    if held != now:
         result.changed += 1
-        result.warnings.append(
-            Problem(
-                ACTIONS_SHEET,
-                action.row,
-                "",
-                action.case_reference,
-                "this action was imported before and has changed in the file since (its status or completed "
-                "date?); it is left as OpenMARAC holds it (update it there)",
-            )
-        )
+        result.warnings.append(changed)
 
 
 def idva_due_on(referred_on: date) -> date:
