@@ -793,9 +793,11 @@ def _linked_groups(db_api: DuckDBAPI, edges_sql: str, threshold: float) -> str:
         f"select unique_id_l, unique_id_r, match_probability from ({edges_sql}) where match_probability >= {threshold}"  # noqa: S608
     )
     edges = connection.sql(strong).to_arrow_table()
-    nodes = connection.sql(
-        f"select unique_id_l as unique_id from ({strong}) union select unique_id_r from ({strong})"  # noqa: S608
-    ).to_arrow_table()
+    ids = pa.chunked_array(
+        [*edges.column("unique_id_l").chunks, *edges.column("unique_id_r").chunks],
+        type=edges.schema.field("unique_id_l").type,
+    )
+    nodes = pa.table({"unique_id": ids.unique()})
     if nodes.num_rows == 0:
         name = f"openmarac_groups_{next(_table_names)}"
         connection.sql(f"create table {name} (unique_id varchar, cluster_id varchar)")
