@@ -25,7 +25,7 @@ from typing import Any
 
 from bench.load.client import post_form
 from bench.load.run import INSIDE, ROOT, _create_database, _prepare
-from bench.load.scenarios import _fill_research, meeting_day
+from bench.load.scenarios import fill_research, meeting_day
 
 
 def _arguments() -> argparse.Namespace:
@@ -72,7 +72,7 @@ def _requester(name: str, client: Any, path: str) -> Callable[[], Any]:
 
     def save() -> Any:
         form = post_form(client.get(path).content.decode(), containing="version")
-        data = _fill_research(form, rng)
+        data = fill_research(form, rng)
         with _measuring():
             return client.post(path, data)
 

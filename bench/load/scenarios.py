@@ -67,7 +67,7 @@ def thinker(rng: random.Random, think: bool) -> Think:
     return pause
 
 
-def _fill_research(form: Form, rng: random.Random) -> dict[str, str]:
+def fill_research(form: Form, rng: random.Random) -> dict[str, str]:
     data = dict(form.fields)
     data["known_to_agency"] = "yes"
     for name, values in form.choices.items():  # child research: the first answer offered, if none is chosen
@@ -90,7 +90,7 @@ async def representative(browser: Browser, person: Person, day: MeetingDay, rng:
     page = await browser.get("research form", f"/meetings/listings/{mine}/research/")
     await think()
     if page:
-        data = _fill_research(post_form(page, containing="version"), rng)
+        data = fill_research(post_form(page, containing="version"), rng)
         await browser.post("research save", f"/meetings/listings/{mine}/research/", data)
         await browser.get("research form", f"/meetings/listings/{mine}/research/")
         await think()
