@@ -58,6 +58,7 @@ class Environment:
     oidc_name: str
     field_encryption_keys: list[str] = field(default_factory=list)
     replica_database_url: str = ""
+    prepared_statements: bool = True
 
 
 def read_environment(*, secret_key_default: str | None, database_default: str) -> Environment:
@@ -81,6 +82,8 @@ def read_environment(*, secret_key_default: str | None, database_default: str) -
         field_encryption_keys=_list("OPENMARAC_FIELD_ENCRYPTION_KEYS"),
         # A PostgreSQL read replica (hot standby) of DATABASE_URL, for reports and exports; empty for none.
         replica_database_url=_text("OPENMARAC_REPLICA_DATABASE_URL", ""),
+        # PostgreSQL plans a query once a connection after its fifth use (off behind PgBouncer in transaction mode).
+        prepared_statements=_flag("OPENMARAC_DB_PREPARED_STATEMENTS", True),
     )
 
 

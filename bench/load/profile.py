@@ -43,6 +43,7 @@ def _pages(plan: dict) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
     mine = representative.research_listings[0]
     return [
         ("minimal page", "", "/bench/minimal/"),
+        ("case opened, nothing else", representative.email, f"/bench/case-opened/{listing['case']}/"),
         ("case list", representative.email, f"/meetings/{meeting}/case-list/"),
         ("case page", representative.email, f"/cases/{listing['case']}/"),
         ("live case", representative.email, f"/meetings/{meeting}/live/{listing['listing']}/"),

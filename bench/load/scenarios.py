@@ -123,6 +123,12 @@ async def minimal_page(browser: Browser, person: Person, day: MeetingDay, rng: r
     await think()
 
 
+async def case_opened(browser: Browser, person: Person, day: MeetingDay, rng: random.Random, think: Think) -> None:
+    listing = rng.choice(day.listings)
+    await browser.get("case opened, nothing shown", f"/bench/case-opened/{day.cases[listing]}/")
+    await think()
+
+
 Behaviour = Callable[[Browser, Person, MeetingDay, random.Random, Think], Awaitable[None]]
 
 

@@ -30,11 +30,25 @@ def _checked_field_encryption_keys(keys: list[str]) -> list[str]:
     return keys
 
 
+# psycopg binds parameters on the server and prepares a query (parsed and planned once a connection) from its
+# fifth use: the pages' few dozen queries repeat all day, and planning was a fifth of the database's CPU a page
+# (docs/performance.md, Meeting-day load). Prepared statements live in a connection's server session, which
+# PgBouncer in transaction mode does not keep: switch them off there (docs/operations.md).
+PREPARE_THRESHOLD = 5
+
+
+def _database(url: str, env: Environment) -> dict[str, Any]:
+    database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if database["ENGINE"] == "django.db.backends.postgresql" and env.prepared_statements:
+        database.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD})
+    return database
+
+
 def _databases(env: Environment) -> dict[str, Any]:
     """The primary, and the read replica that reports and exports may read from (config/db_router.py)."""
-    databases = {"default": dj_database_url.parse(env.database_url, conn_max_age=60)}
+    databases = {"default": _database(env.database_url, env)}
     if env.replica_database_url:
-        replica = dj_database_url.parse(env.replica_database_url, conn_max_age=60)
+        replica = _database(env.replica_database_url, env)
         # A streaming replica copies the whole cluster, so the test database made on the primary is already there:
         # tests read it through the replica's own connection and never try to create it on the read-only standby.
         replica["TEST"] = {"MIRROR": "default"}

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +92,43 @@ def test_sign_in_with_an_organisations_identity_provider_is_switched_on_by_confi
     assert app["name"] == "Northbrook Council"
     assert app["settings"]["server_url"] == "https://login.example.invalid/realms/northbrook"
     assert values["OPENMARAC_OIDC_ENABLED"] is True
+
+
+def _database_options(**env: str) -> dict[str, object]:
+    from config.env import read_environment
+    from config.settings.base import configure
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        values = configure(read_environment(secret_key_default="x", database_default="sqlite:///:memory:"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key)
+            else:
+                os.environ[key] = value
+    return values["DATABASES"]["default"].get("OPTIONS", {})  # type: ignore[index, no-any-return]
+
+
+def test_postgresql_prepares_repeated_queries_unless_switched_off_for_a_transaction_pooler():
+    postgres = {"DATABASE_URL": "postgres://marac@db.example.invalid/marac"}
+    assert _database_options(**postgres) == {"server_side_binding": True, "prepare_threshold": 5}
+    assert _database_options(**postgres, OPENMARAC_DB_PREPARED_STATEMENTS="false") == {}
+    assert _database_options(DATABASE_URL="sqlite:///var/demo.sqlite3") == {}
+
+
+@pytest.mark.django_db
+def test_a_query_run_again_and_again_on_postgresql_is_planned_once():
+    from django.db import connection
+
+    from marac.models import Agency
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(6):
+        list(Agency.objects.filter(name="Northbrook Police").values_list("id"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "marac_agency"' in statement for statement in prepared)
