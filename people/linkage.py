@@ -402,21 +402,40 @@ def is_rejected(pairs: set[tuple[int, int]], first: int, second: int) -> bool:
 def same_person_ids(person_ids: Iterable[int]) -> dict[int, frozenset[int]]:
     """For each person, everyone confirmed to be the same person, directly or through others (themselves
     included)."""
+    # Everyone's links are followed together, a query a step of the longest chain: one query when none is linked.
+    starts = set(person_ids)
+    found, frontier = set(starts), set(starts)
+    pairs: set[tuple[int, int]] = set()
+    while frontier:
+        links = PersonLink.objects.filter(decision=PersonLink.Decision.CONFIRMED).filter(
+            Q(person_a_id__in=frontier) | Q(person_b_id__in=frontier)
+        )
+        step = set(links.values_list("person_a_id", "person_b_id"))
+        pairs |= step
+        reached = {pk for pair in step for pk in pair}
+        frontier = reached - found
+        found |= reached
+    return _groups(found, pairs)
+
+
+def _groups(people: set[int], pairs: set[tuple[int, int]]) -> dict[int, frozenset[int]]:
+    """The connected groups of people joined by pairs, each person mapped to their group."""
+    neighbours: dict[int, set[int]] = {person: set() for person in people}
+    for a, b in pairs:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
     groups: dict[int, frozenset[int]] = {}
-    for start in person_ids:
+    for start in people:
         if start in groups:
             continue
-        found, frontier = {start}, {start}
+        group, frontier = {start}, [start]
         while frontier:
-            links = PersonLink.objects.filter(decision=PersonLink.Decision.CONFIRMED).filter(
-                Q(person_a_id__in=frontier) | Q(person_b_id__in=frontier)
-            )
-            reached = {pk for pair in links.values_list("person_a_id", "person_b_id") for pk in pair}
-            frontier = reached - found
-            found |= reached
-        group = frozenset(found)
-        for member in group:
-            groups[member] = group
+            for other in neighbours[frontier.pop()] - group:
+                group.add(other)
+                frontier.append(other)
+        members = frozenset(group)
+        for member in members:
+            groups[member] = members
     return groups
 
 

@@ -151,7 +151,7 @@ def _clock(allocation: IdvaAllocation) -> followup.IdvaClock:
 
 
 def _idva_panel(request: HttpRequest, case: Case) -> IdvaPanel:
-    allocation = IdvaAllocation.objects.filter(case=case).select_related("case", "idva").first()
+    allocation = IdvaAllocation.objects.filter(case=case).select_related("case", "idva__agency").first()
     if allocation is None:
         return IdvaPanel(None, None, [], False, None, None, None)
     can_manage = followup.may_manage_idva(request.user, allocation)

@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from hypothesis import given
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit.models import AuditEvent
@@ -147,6 +148,43 @@ def test_same_person_follows_confirmed_links_through_others_and_not_rejected_one
 
     assert groups[a.pk] == groups[c.pk] == {a.pk, b.pk, c.pk}
     assert groups[d.pk] == {d.pk}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    links=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.booleans()), max_size=12),
+    asked=st.sets(st.integers(0, 7), min_size=1),
+)
+def test_same_person_groups_are_those_of_the_confirmed_links_whatever_the_people_asked_about(
+    marac, coordinator, links, asked
+):
+    people = [PersonFactory(marac=marac) for _ in range(8)]
+    decisions = {(min(a, b), max(a, b)): is_confirmed for a, b, is_confirmed in links if a != b}
+    for (a, b), is_confirmed in decisions.items():
+        decision = "confirmed" if is_confirmed else "rejected"
+        PersonLink.objects.create(
+            person_a=people[a],
+            person_b=people[b],
+            decision=decision,
+            decided_at=timezone.now(),
+            decided_by=coordinator,
+            marac=marac,
+        )
+    confirmed = {frozenset(pair) for pair, is_confirmed in decisions.items() if is_confirmed}
+
+    groups = linkage.same_person_ids([people[n].pk for n in asked])
+
+    for n in asked:  # worked out by hand: everyone reached from n through confirmed links
+        reached, frontier = {n}, [n]
+        while frontier:
+            here = frontier.pop()
+            for pair in confirmed:
+                if here in pair and not pair <= reached:
+                    (other,) = pair - {here}
+                    reached.add(other)
+                    frontier.append(other)
+        assert groups[people[n].pk] == {people[m].pk for m in reached}
+    PersonLink.objects.all().delete()
 
 
 @given(st.floats(min_value=0, max_value=1))
