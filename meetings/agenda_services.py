@@ -31,6 +31,7 @@ from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, Meet
 from meetings.services import meetings_ensure_ahead
 from people.models import Person
 from referrals import calendar
+from referrals.models import Referral
 
 PAST_MEETINGS_SHOWN = 12
 
@@ -135,11 +136,10 @@ class Agenda:
     held_over: list[Listing]  # the listings at later meetings that this meeting's cases were held over to
 
 
-def _permanent_care_answers(case: Case) -> dict[tuple[str, str, str], bool | None]:
+def _permanent_care_answers(referral_content: dict[str, Any] | None) -> dict[tuple[str, str, str], bool | None]:
     """What the referral said about each child's care, keyed by name and date of birth as typed."""
-    referral = getattr(case, "referral", None)
     answers: dict[tuple[str, str, str], bool | None] = {}
-    for raw in (referral.content.get("children", []) if referral else []) or []:
+    for raw in (referral_content or {}).get("children", []) or []:
         key = (str(raw.get("given_name", "")).strip().lower(), str(raw.get("family_name", "")).strip().lower(),
                str(raw.get("date_of_birth", "")))  # fmt: skip
         answer = raw.get("in_permanent_care")
@@ -147,16 +147,31 @@ def _permanent_care_answers(case: Case) -> dict[tuple[str, str, str], bool | Non
     return answers
 
 
-def _children(case: Case, parties: list[CaseParty], on: date) -> list[Child]:
-    answers = _permanent_care_answers(case)
+def _referral_contents(case_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The referrals of these cases, decrypted. The content is encrypted and read whole, and only the children's
+    answers are wanted from it: callers ask only for the cases with children."""
+    if not case_ids:
+        return {}
+    referrals = Referral.objects.filter(case_id__in=case_ids).only("case_id", "content")
+    return {referral.case_id: referral.content for referral in referrals if referral.case_id is not None}
+
+
+def _children(parties: list[CaseParty], on: date, referral_content: dict[str, Any] | None) -> list[Child]:
     children = []
+    answers = None
     for party in parties:
         if party.role != PartyRole.CHILD:
             continue
+        if answers is None:
+            answers = _permanent_care_answers(referral_content)
         person = party.person
         key = (person.given_name.strip().lower(), person.family_name.strip().lower(), str(person.date_of_birth or ""))
         children.append(Child(person, agenda.age_on(person.date_of_birth, on), answers.get(key)))
     return children
+
+
+def _with_children(parties: list[CaseParty]) -> bool:
+    return any(party.role == PartyRole.CHILD for party in parties)
 
 
 def information_only_facts(
@@ -174,8 +189,8 @@ def information_only_facts(
     )
 
 
-def _row(listing: Listing, on: date, parties: list[CaseParty]) -> AgendaRow:
-    children = _children(listing.case, parties, on)
+def _row(listing: Listing, on: date, parties: list[CaseParty], referral_content: dict[str, Any] | None) -> AgendaRow:
+    children = _children(parties, on, referral_content)
     facts = information_only_facts(listing, children, referrer_view_recorded=True)
     return AgendaRow(
         listing=listing,
@@ -194,9 +209,7 @@ def _listings(meeting: Meeting, viewer: Any = None) -> Any:
     listings = Listing.objects.filter(meeting=meeting)
     if viewer is not None:  # a restricted case is on the agenda only for those named on it
         listings = listings.filter(visible_given_restrictions(viewer, through="case"))
-    return listings.select_related(
-        "case__victim", "case__referring_agency", "case__referral", "held_over_from"
-    ).order_by("id")
+    return listings.select_related("case__victim", "case__referring_agency", "held_over_from").order_by("id")
 
 
 def _parties_by_case(case_ids: list[int]) -> dict[int, list[CaseParty]]:
@@ -224,7 +237,8 @@ def meeting_agenda(*, meeting: Meeting, viewer: Any = None, with_held_over: bool
     gone = {Outcome.HELD_OVER, Outcome.TRANSFERRED}
     listings = [listing for listing in _listings(meeting, viewer) if listing.outcome not in gone]
     parties = _parties_by_case([listing.case_id for listing in listings])
-    rows = [_row(listing, on, parties[listing.case_id]) for listing in listings]
+    contents = _referral_contents([case_id for case_id, listed in parties.items() if _with_children(listed)])
+    rows = [_row(listing, on, parties[listing.case_id], contents.get(listing.case_id)) for listing in listings]
     slots = agenda.agenda_slots(
         agenda.agenda_order(rows),
         starts_at=meeting.starts_at,
@@ -327,8 +341,8 @@ def listing_send_back(*, listing: Listing, by: Any) -> Listing:
 
 def _children_of(listing: Listing) -> list[Child]:
     parties = list(CaseParty.objects.filter(case=listing.case).select_related("person"))
-    case = Case.objects.select_related("referral").get(pk=listing.case_id)
-    return _children(case, parties, timezone.localtime(listing.meeting.starts_at).date())
+    content = _referral_contents([listing.case_id]).get(listing.case_id) if _with_children(parties) else None
+    return _children(parties, timezone.localtime(listing.meeting.starts_at).date(), content)
 
 
 def listing_information_only_refusals(*, listing: Listing) -> list[str]:

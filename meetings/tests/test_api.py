@@ -27,6 +27,7 @@ from meetings.models import (
     Research,
     VictimVoice,
 )
+from referrals.models import Referral
 from testing.factories import AgencyFactory, CaseFactory, PersonFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +172,24 @@ def test_the_agenda_has_cases_with_children_first_with_slot_times(police, marac,
     assert datetime.datetime.fromisoformat(agenda["predicted_finish"]) == released.starts_at + 2 * minutes
     assert first["kind"] == "full"
     assert first["outcome"] is None
+
+
+def test_the_agenda_takes_each_childs_permanent_care_from_the_referral(police, marac, released, referrer):
+    with_children = _listed(released, reference="NB-00003", children=3)
+    _listed(released, reference="NB-00004")  # no children: the referral is not needed
+    answers = [{"given_name": "Tiny0", "in_permanent_care": "yes"}, {"given_name": "tiny1 ", "in_permanent_care": "no"}]
+    Referral.objects.create(
+        marac=marac, referrer=referrer, referring_agency=referrer.agency, case=with_children.case,
+        content={"children": [
+            {**answer, "family_name": "Testperson", "date_of_birth": "2019-06-01"} for answer in answers
+        ]},
+    )  # fmt: skip
+
+    agenda = police.get(f"/api/v1/meetings/{released.pk}/agenda").json()
+
+    rows = {row["case_reference"]: row for row in agenda["listings"]}
+    assert [child["in_permanent_care"] for child in rows["NB-00003"]["children"]] == [True, False, None]
+    assert rows["NB-00004"]["children"] == []
 
 
 def test_a_restricted_case_is_absent_from_the_agenda_for_someone_not_named(
