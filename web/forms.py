@@ -13,8 +13,15 @@ class GovukFormRenderer(TemplatesSetting):
     field_template_name = "forms/govuk_field.html"
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        # Text boxes, text areas and selects: the same HTML as Django's templates, made in Python (web/widget_html.py).
-        html = widget_html(template_name, context)
+        # The field's form group, and text boxes, text areas and selects: the same HTML as the templates, made in
+        # Python (web/field_html.py, web/widget_html.py). A field with a template of its own still gets its template.
+        if template_name == self.field_template_name:
+            # Imported here: web.field_html uses the govuk template filters, which import this module.
+            from web.field_html import field_html
+
+            html = field_html(context)
+        else:
+            html = widget_html(template_name, context)
         return html if html is not None else super().render(template_name, context, request=request)
 
 
