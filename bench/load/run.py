@@ -377,8 +377,9 @@ INTRODUCTION = (
     "year of history and a meeting of 25 cases running. Simulated people sign in through allauth and MFA, then "
     "representatives open the case list, case pages and the live case and save their agency's research, and "
     "coordinators (one in ten) record actions, thinking 2 to 5 seconds between clicks. The minimal page is one "
-    "indexed query of 20 rows through a template and the standard middleware. The load generator shares the "
-    "machine, and its CPU is in the figures."
+    "indexed query of 20 rows through a template and the standard middleware; the case opened with nothing else "
+    "shown is what every page of the mix does at least (sign-in checked, a case through the gate and audited, the "
+    "layout). The load generator shares the machine, and its CPU is in the figures."
 )
 
 
