@@ -150,8 +150,7 @@ def _clock(allocation: IdvaAllocation) -> followup.IdvaClock:
     )
 
 
-def _idva_panel(request: HttpRequest, case: Case) -> IdvaPanel:
-    allocation = IdvaAllocation.objects.filter(case=case).select_related("case", "idva__agency").first()
+def _idva_panel(request: HttpRequest, allocation: IdvaAllocation | None) -> IdvaPanel:
     if allocation is None:
         return IdvaPanel(None, None, [], False, None, None, None)
     can_manage = followup.may_manage_idva(request.user, allocation)
@@ -169,8 +168,7 @@ def _idva_panel(request: HttpRequest, case: Case) -> IdvaPanel:
     )
 
 
-def _children_panel(request: HttpRequest, case: Case) -> ChildrenPanel:
-    notification = ChildrenNotification.objects.filter(case=case).select_related("case", "confirmed_by").first()
+def _children_panel(request: HttpRequest, notification: ChildrenNotification | None) -> ChildrenPanel:
     if notification is None:
         return ChildrenPanel(None, False, False)
     confirmed = notification.confirmed_at is not None
@@ -183,9 +181,22 @@ def _children_panel(request: HttpRequest, case: Case) -> ChildrenPanel:
     )
 
 
+def _followups_of(case: Case) -> tuple[IdvaAllocation | None, ChildrenNotification | None]:
+    """The case's IDVA allocation and children's services notification (one of each at most), in one query."""
+    related = ("idva_allocation__idva__agency", "children_notification__confirmed_by")
+    row = Case.objects.filter(pk=case.pk).select_related(*related).get()
+    allocation = getattr(row, "idva_allocation", None)
+    notification = getattr(row, "children_notification", None)
+    for found in (allocation, notification):
+        if found is not None:
+            found.case = case  # the case already through the gate, not the narrow row read here
+    return allocation, notification
+
+
 def followup_panels(request: HttpRequest, case: Case) -> dict[str, Any]:
     """Context for the case page: the case has already been through the gate."""
-    return {"idva_panel": _idva_panel(request, case), "children_panel": _children_panel(request, case)}
+    allocation, notification = _followups_of(case)
+    return {"idva_panel": _idva_panel(request, allocation), "children_panel": _children_panel(request, notification)}
 
 
 # --- Writes from the case page ---------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def test_it_allocates_an_idva_audits_it_and_shows_their_name(client_for, coordin
     event = AuditEvent.objects.get(object_type="referrals.idvaallocation", action="change")
     assert event.actor == coordinator and str(idva.pk) in event.summary
     page = _page(client_for(police_rep), case)
-    assert "Ivy Advocate" in page and "Allocated within the 48 hours" in page
+    assert "Ivy Advocate, Northbrook IDVA Service" in page and "Allocated within the 48 hours" in page
     assert "Allocate an IDVA" not in page  # a police rep sees the clock, not the form
 
 
