@@ -3,9 +3,10 @@ agreement, starting and closing the meeting, one case at a time with its minute,
 processes. Every write is audited in the same transaction; summaries name ids and fields, never what was typed."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.permissions import CASE_ROLES, roles_at
@@ -13,7 +14,7 @@ from actions.models import Action
 from actions.services import standard_actions_create
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.models import PartyRole
+from cases.models import CaseParty, PartyRole
 from cases.restriction import visible_given_restrictions
 from marac.models import Agency, MaracAgency
 from meetings import live_rules
@@ -27,6 +28,7 @@ from meetings.models import (
     MeetingStatus,
     Outcome,
     ProcessLink,
+    Research,
 )
 
 
@@ -58,7 +60,9 @@ def listings_in_order(meeting: Meeting, viewer: Any = None) -> list[Listing]:
     heard = Listing.objects.filter(meeting=meeting, started_at__isnull=False).exclude(pk__in=shown)
     if viewer is not None:
         heard = heard.filter(visible_given_restrictions(viewer, through="case"))
-    return ordered + list(heard.select_related("case").order_by("started_at"))
+    # Only what the live meeting's list shows of them (its other listings come whole from the agenda).
+    heard = heard.select_related("case").only("kind", "started_at", "ended_at", "outcome", "case__reference")
+    return ordered + list(heard.order_by("started_at"))
 
 
 def next_listing(meeting: Meeting, current: Listing) -> Listing | None:
@@ -76,30 +80,75 @@ def meeting_is_running(state: MeetingState) -> bool:
     return state.status == MeetingStatus.IN_PROGRESS
 
 
-def register_entries(meeting: Meeting) -> list[live_rules.RegisterEntry]:
-    """The register, plus every agency that sent its research in writing for a case at this meeting."""
-    from meetings.models import Research
+# The live pages ask two things on every request; each is one statement written out once, rather than built by the
+# ORM each time (building and compiling the subqueries cost more than the queries they saved).
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
 
-    written = Research.objects.filter(listing__meeting=meeting, is_written_submission=True)
-    submissions = [
-        live_rules.RegisterEntry(agency_id=agency_id, present=False, written_submission=True)
-        for agency_id in written.values_list("agency_id", flat=True).distinct()
-    ]
-    return submissions + [
-        live_rules.RegisterEntry(
-            agency_id=row.agency_id,
-            present=row.present and row.capacity != AttendanceCapacity.WRITTEN_SUBMISSION,
-            written_submission=row.capacity == AttendanceCapacity.WRITTEN_SUBMISSION,
-        )
-        for row in meeting.attendance.exclude(capacity=AttendanceCapacity.OBSERVER)
-    ]
+
+# Each core agency of the MARAC, with what the register says of it at the meeting: someone present (as
+# representative or deputy), or a written submission on the register or sent with the research for any of its cases.
+_CORE_AGENCIES_SQL = f"""
+    SELECT core.agency_id, agency.name,
+        EXISTS (SELECT 1 FROM {_table(Attendance)} attendance
+                WHERE attendance.meeting_id = %(meeting)s AND attendance.agency_id = core.agency_id
+                AND attendance.present AND attendance.capacity NOT IN (%(written)s, %(observer)s)),
+        EXISTS (SELECT 1 FROM {_table(Attendance)} attendance
+                WHERE attendance.meeting_id = %(meeting)s AND attendance.agency_id = core.agency_id
+                AND attendance.capacity = %(written)s)
+        OR EXISTS (SELECT 1 FROM {_table(Research)} research
+                   INNER JOIN {_table(Listing)} listing ON listing.id = research.listing_id
+                   WHERE listing.meeting_id = %(meeting)s AND research.agency_id = core.agency_id
+                   AND research.is_written_submission)
+    FROM {_table(MaracAgency)} core INNER JOIN {_table(Agency)} agency ON agency.id = core.agency_id
+    WHERE core.marac_id = %(marac)s AND core.is_core
+    ORDER BY agency.name
+"""  # noqa: S608 - fixed table names; every value is a parameter
+
+# Whether the user signed the meeting's confidentiality agreement, and how many children are on the listed case.
+_LISTING_FACTS_SQL = f"""
+    SELECT EXISTS (SELECT 1 FROM {_table(Attendance)}
+                   WHERE meeting_id = %(meeting)s AND user_id = %(user)s AND confidentiality_signed_at IS NOT NULL),
+        (SELECT COUNT(*) FROM {_table(CaseParty)} WHERE case_id = %(case)s AND role = %(child)s)
+"""  # noqa: S608 - fixed table names; every value is a parameter
 
 
 def core_agencies_missing(meeting: Meeting) -> list[str]:
-    core = MaracAgency.objects.filter(marac_id=meeting.marac_id, is_core=True).select_related("agency")
+    """The core agencies with no one present and no written submission (the rule: live_rules). The register's
+    other agencies cannot change which core agencies are missing, so only the core agencies' entries are read."""
+    params: dict[str, int | str] = {
+        "meeting": meeting.pk,
+        "marac": meeting.marac_id,
+        "written": str(AttendanceCapacity.WRITTEN_SUBMISSION),
+        "observer": str(AttendanceCapacity.OBSERVER),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CORE_AGENCIES_SQL, params)
+        rows = cursor.fetchall()
     return live_rules.core_agencies_missing(
-        core_agencies=[(m.agency_id, m.agency.name) for m in core], register=register_entries(meeting)
+        core_agencies=[(agency_id, name) for agency_id, name, _, _ in rows],
+        register=[
+            live_rules.RegisterEntry(agency_id=agency_id, present=bool(present), written_submission=bool(written))
+            for agency_id, _, present, written in rows
+        ],
     )
+
+
+@dataclass(frozen=True)
+class ListingFacts:
+    signed: bool  # the viewer has signed this meeting's confidentiality agreement
+    children: int  # children on the listed case
+
+
+def listing_facts(listing: Listing, user: Any) -> ListingFacts:
+    """Two questions the live case page asks, in one statement: has the viewer signed the confidentiality agreement
+    (confidentiality.has_signed: asked before anything of the case is shown) and how many children are on the case
+    (children_count)."""
+    params = {"meeting": listing.meeting_id, "user": user.pk, "case": listing.case_id, "child": PartyRole.CHILD.value}
+    with connection.cursor() as cursor:
+        cursor.execute(_LISTING_FACTS_SQL, params)
+        signed, children = cursor.fetchone()
+    return ListingFacts(signed=bool(signed), children=children)
 
 
 def children_count(listing: Listing) -> int:

@@ -8,8 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -20,15 +18,17 @@ from meetings import live_services as live
 from meetings.agenda_services import get_listing_for_user, get_meeting_for_user
 from meetings.confidentiality import has_signed
 from meetings.live_forms import ActionForm, AttendanceForm, MinuteForm, ObserverForm, OutcomeForm, ProcessLinkForm
-from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState, Research
+from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState
+from meetings.research_selectors import research_summary
 from web.access import require_permission
 
-RESEARCH_SUMMARY_TEMPLATE = "meetings/research_summary.html"
 
-
-def _sign_first(request: HttpRequest, meeting: Meeting) -> HttpResponseRedirect | None:
-    # BD Information shared at the MARAC: no case detail before this meeting's agreement is signed.
-    if has_signed(user=request.user, meeting=meeting):
+def _sign_first(request: HttpRequest, meeting: Meeting, *, signed: bool | None = None) -> HttpResponseRedirect | None:
+    # BD Information shared at the MARAC: no case detail before this meeting's agreement is signed. `signed`: the
+    # answer already read with other facts of the page (live_services.listing_facts).
+    if signed is None:
+        signed = has_signed(user=request.user, meeting=meeting)
+    if signed:
         return None
     return redirect(f"{reverse('meetings_live:sign', args=[meeting.pk])}?next={request.path}")
 
@@ -201,40 +201,36 @@ def _try(request: HttpRequest, step: Any, done: str) -> bool:
     return True
 
 
-def _research_summary_exists() -> bool:
-    # Another page's template: the live page works without it, listing the research rows plainly.
-    try:
-        get_template(RESEARCH_SUMMARY_TEMPLATE)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
 @require_permission("meetings.view_agenda")
 def live_listing(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.view_agenda")
-    if refused := _sign_first(request, listing.meeting):
+    facts = live.listing_facts(listing, request.user)
+    if refused := _sign_first(request, listing.meeting, signed=facts.signed):
         return refused
     case_through_gate(user=request.user, case=listing.case)  # the case gate, and the audit of this viewing
-    return render(request, "meetings/live_listing.html", _listing_context(request, listing))
+    return render(request, "meetings/live_listing.html", _listing_context(request, listing, children=facts.children))
 
 
-def _listing_context(request: HttpRequest, listing: Listing, **forms: Any) -> dict[str, Any]:
+def _listing_context(
+    request: HttpRequest, listing: Listing, children: int | None = None, **forms: Any
+) -> dict[str, Any]:
     meeting = listing.meeting
     state = _state(meeting)
     may_run = live.may_run(request.user, meeting)
+    # Only what the action plan shows of each action and its agency.
+    actions = Action.objects.filter(listing=listing).select_related("owner_agency")
+    actions = actions.only("owner_agency__name", "description", "is_standard", "for_whom", "due_on")
     return {
         "meeting": meeting,
         "listing": listing,
         "state": state,
         "running": live.meeting_is_running(state),
         "timer": live.timer_for(listing),
-        "has_research_summary": _research_summary_exists(),
-        "research": Research.objects.filter(listing=listing).select_related("agency").order_by("agency__name"),
-        "actions": Action.objects.filter(listing=listing).select_related("owner_agency").order_by("is_standard", "id"),
+        "summary": research_summary(listing=listing),
+        "actions": actions.order_by("is_standard", "id"),
         "links": listing.process_links.order_by("id"),
         "missing": live.core_agencies_missing(meeting),
-        "children": live.children_count(listing),
+        "children": live.children_count(listing) if children is None else children,
         "may_run": may_run,
         "may_record_action": request.user.has_perm("actions.record_action", meeting),
         "minute_form": forms.get("minute_form") or MinuteForm.for_listing(listing),

@@ -6,7 +6,7 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from cases.models import PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import case_through_gate
 from marac.models import Agency, AgencyType, MaracAgency
-from meetings.models import Listing, Meeting, Research, VictimVoice
+from meetings.models import ChildResearch, Listing, Meeting, Research, VictimVoice
 from people.models import Person
 from referrals.calendar import written_report_deadline
 
@@ -116,10 +116,9 @@ def get_meeting_for_grid(*, user: Any, pk: int) -> Meeting:
 
 
 def children_of(listing: Listing) -> list[Person]:
-    return [
-        party.person
-        for party in listing.case.parties.filter(role=PartyRole.CHILD).select_related("person").order_by("person_id")
-    ]
+    # Only what the research form and the API show of each child: who they are, by name.
+    children = Person.objects.filter(case_parties__case_id=listing.case_id, case_parties__role=PartyRole.CHILD)
+    return list(children.only("given_name", "family_name", "description").order_by("id"))
 
 
 def research_for(*, listing: Listing, agency: Agency) -> Research | None:
@@ -139,7 +138,7 @@ class ResearchEntry:
     research: Research
     is_core: bool
     is_late: bool
-    children: list[Any]
+    children: list[ChildResearch]
     # (label, text) for each text field filled in, in the order of the form.
     items: list[tuple[str, str]]
 
@@ -151,30 +150,45 @@ class ResearchSummary:
     entries: list[ResearchEntry]
     victim_voice: VictimVoice | None
 
+    def entry_of(self, agency: Agency) -> ResearchEntry | None:
+        """The agency's own research and its children's rows, read with the rest (the research form needs them)."""
+        return next((entry for entry in self.entries if entry.research.agency_id == agency.pk), None)
+
 
 def research_summary(*, listing: Listing) -> ResearchSummary:
-    """All the research recorded for a listing, core agencies first, with the IDVA's account of the victim's voice."""
-    core = set(MaracAgency.objects.filter(marac_id=listing.marac_id, is_core=True).values_list("agency_id", flat=True))
+    """All the research recorded for a listing, core agencies first, with the IDVA's account of the victim's voice.
+
+    Three queries at most, on the live case and research pages: the research with its agency, its author and
+    whether the agency is core at this MARAC; children's social care's rows for each child, with the child, grouped
+    here (cheaper than a prefetch); the victim's voice with who recorded it."""
     deadline = deadline_for(listing)
-    recorded = (
+    core = MaracAgency.objects.filter(marac_id=listing.marac_id, agency_id=OuterRef("agency_id"), is_core=True)
+    recorded = list(
         Research.objects.filter(listing=listing)
-        .select_related("agency")
-        .prefetch_related("children__child")
+        .select_related("agency", "author")
+        .annotate(is_core=Exists(core))
         .order_by("agency__name")
     )
+    children: dict[int, list[ChildResearch]] = {research.pk: [] for research in recorded}
+    if recorded:
+        rows = ChildResearch.objects.filter(research_id__in=children).select_related("child").order_by("id")
+        for row in rows:
+            children[row.research_id].append(row)
     entries = [
         ResearchEntry(
             research=research,
-            is_core=research.agency_id in core,
+            is_core=research.is_core,
             is_late=research_is_late(research, deadline),
-            children=list(research.children.all()),
+            children=children[research.pk],
             items=_written_items(research),
         )
         for research in recorded
     ]
     entries.sort(key=lambda entry: not entry.is_core)
+    # One at most (one to one with the listing): read as a list, without first()'s ordering and limit.
+    voices = list(VictimVoice.objects.filter(listing=listing).select_related("recorded_by"))
     return ResearchSummary(
-        listing=listing, deadline=deadline, entries=entries, victim_voice=victim_voice_for(listing=listing)
+        listing=listing, deadline=deadline, entries=entries, victim_voice=voices[0] if voices else None
     )
 
 

@@ -8,9 +8,10 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import audit_record, field_changes
+from cases.models import CaseParty, PartyRole
 from marac.models import Agency
 from meetings.models import ChildResearch, ChildStatus, Listing, Research, VictimVoice
-from meetings.research_selectors import children_of, is_childrens_social_care, may_record_for
+from meetings.research_selectors import is_childrens_social_care, may_record_for
 
 # What every agency records (BD Research; BED 5-6).
 RESEARCH_FIELDS = ["known_to_agency", "is_written_submission", "about_victim", "about_perpetrator", "about_children"]
@@ -71,7 +72,7 @@ def research_save(
         research.save()
         children_changed = []
         if is_childrens_social_care(agency):
-            children_changed = _save_children(research, listing, data.get("children", {}))
+            children_changed = _save_children(research, listing, data.get("children", {}), created=created)
         changes = field_changes(before, research, fields, with_values=False)
         if children_changed:
             changes["children"] = children_changed
@@ -86,15 +87,19 @@ def research_save(
     return research
 
 
-def _save_children(research: Research, listing: Listing, children: dict[int, dict[str, Any]]) -> list[str]:
+def _save_children(
+    research: Research, listing: Listing, children: dict[int, dict[str, Any]], *, created: bool
+) -> list[str]:
     """One row per child on the case; ids of children not on the case are ignored. Returns the child ids changed."""
     changed = []
-    existing = {row.child_id: row for row in research.children.all()}
-    for child in children_of(listing):
-        values = children.get(child.pk)
+    # Research just created has no rows yet; the children on the case are needed only as ids.
+    existing = {} if created else {row.child_id: row for row in research.children.all()}
+    on_case = CaseParty.objects.filter(case_id=listing.case_id, role=PartyRole.CHILD).order_by("person_id")
+    for child_id in on_case.values_list("person_id", flat=True):
+        values = children.get(child_id)
         if values is None:
             continue
-        row = existing.get(child.pk) or ChildResearch(research=research, child=child)
+        row = existing.get(child_id) or ChildResearch(research=research, child_id=child_id)
         new = (
             values.get("status", ChildStatus.NOT_KNOWN),
             bool(values.get("harmful_behaviour")),
@@ -104,7 +109,7 @@ def _save_children(research: Research, listing: Listing, children: dict[int, dic
             continue
         row.status, row.harmful_behaviour, row.notes = new
         row.save()
-        changed.append(str(child.pk))
+        changed.append(str(child_id))
     return changed
 
 

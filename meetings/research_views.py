@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.services import audit_view
 from marac.models import Agency
 from meetings import research_selectors as selectors
-from meetings.models import Listing, Research
+from meetings.models import ChildResearch, Listing, Research
 from meetings.research_forms import ChildResearchForm, ResearchForm, VictimVoiceForm
 from meetings.research_services import (
     NotYourAgency,
@@ -47,11 +47,15 @@ def _with_version(data: QueryDict, version: int) -> QueryDict:
 def research_edit(request: HttpRequest, pk: int, agency_id: int | None = None) -> HttpResponse:
     listing = selectors.get_listing_for_user(user=request.user, pk=pk)
     agency = _agency(request, listing, agency_id)
-    research = selectors.research_for(listing=listing, agency=agency)
     is_csc = selectors.is_childrens_social_care(agency)
     data = request.POST if request.method == "POST" else None
+    # The page shows every agency's research below the form, so the agency's own comes with it. A save does not
+    # read it at all: a bound form ignores what was saved, and the service reads the record again under its lock.
+    summary = selectors.research_summary(listing=listing) if data is None else None
+    own = summary.entry_of(agency) if summary is not None else None
+    research = own.research if own is not None else None
     form = ResearchForm(data, research=research, is_csc=is_csc)
-    child_forms = _child_forms(data, listing, research) if is_csc else []
+    child_forms = _child_forms(data, listing, own.children if own is not None else []) if is_csc else []
     conflict: Research | None = None
     if data is not None and form.is_valid() and all(child.is_valid() for child in child_forms):
         try:
@@ -73,15 +77,19 @@ def research_edit(request: HttpRequest, pk: int, agency_id: int | None = None) -
         else:
             _confirm_saved(request, saved, listing)
             return redirect(request.path)
+    if summary is None:  # a form with errors or a save refused: the page again, with what is saved now
+        summary = selectors.research_summary(listing=listing)
+        own = summary.entry_of(agency)
+        research = own.research if own is not None else None
     return render(
         request,
         "meetings/research_edit.html",
-        _edit_context(request, listing, agency, research, form, child_forms, conflict),
+        _edit_context(request, listing, agency, research, form, child_forms, conflict) | {"summary": summary},
     )
 
 
-def _child_forms(data: QueryDict | None, listing: Listing, research: Research | None) -> list[ChildResearchForm]:
-    saved = {row.child_id: row for row in research.children.all()} if research else {}
+def _child_forms(data: QueryDict | None, listing: Listing, rows: list[ChildResearch]) -> list[ChildResearchForm]:
+    saved = {row.child_id: row for row in rows}
     return [ChildResearchForm(data, child=child, saved=saved.get(child.pk)) for child in selectors.children_of(listing)]
 
 

@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType, MaracAgency
 from meetings.models import ChildResearch, ChildStatus, Listing, Meeting, Research, VictimVoice
+from meetings.research_selectors import research_summary
 from meetings.research_services import StaleResearch, research_save
 from testing.factories import AgencyFactory, CaseFactory, PersonFactory, UserFactory, grant
 
@@ -115,6 +116,27 @@ def test_children_s_social_care_saves_a_status_for_each_child(client_for, csc_re
     assert rows[bea.pk].harmful_behaviour is True
 
 
+def test_a_second_save_updates_each_child_s_row_and_the_form_shows_what_is_saved(client_for, csc_rep, listing):
+    alfie = _child(listing, "Alfie")
+    stray = PersonFactory(marac=listing.case.marac, given_name="Stray")  # not a child on this case
+    client = client_for(csc_rep)
+    data = _known() | {f"child-{alfie.pk}-status": ChildStatus.CHILD_PROTECTION_PLAN}
+    assert client.post(_url(listing), data | {f"child-{stray.pk}-status": ChildStatus.CHILD_IN_NEED}).status_code == 302
+    data = _known(version=1) | {
+        f"child-{alfie.pk}-status": ChildStatus.CHILD_IN_NEED,
+        f"child-{alfie.pk}-notes": "Seen",
+    }
+    assert client.post(_url(listing), data).status_code == 302
+
+    rows = list(ChildResearch.objects.filter(research__listing=listing))
+    assert [(row.child_id, row.status, row.notes) for row in rows] == [(alfie.pk, ChildStatus.CHILD_IN_NEED, "Seen")]
+    change = AuditEvent.objects.filter(object_type="meetings.research").order_by("-id").first()
+    assert change is not None and change.changes["children"] == [str(alfie.pk)]
+    page = client.get(_url(listing)).content.decode()
+    assert f'<option value="{ChildStatus.CHILD_IN_NEED}" selected>' in page
+    assert "Stray" not in page
+
+
 def test_a_rep_outside_children_s_social_care_cannot_save_its_items(police_rep, listing):
     research = research_save(
         listing=listing,
@@ -132,7 +154,8 @@ def test_the_idva_s_victim_voice_is_shown_in_the_research_summary(client_for, id
         {"victim_views": "Wants to stay in her home", "child_voice": "Feels safe at school", "version": 0},
     )
     assert response.status_code == 302
-    summary = render_to_string("meetings/research_summary.html", {"listing": listing})
+    context = {"listing": listing, "summary": research_summary(listing=listing)}
+    summary = render_to_string("meetings/research_summary.html", context)
     assert "Wants to stay in her home" in summary
     assert "Feels safe at school" in summary
     assert "Wants to stay in her home" in client_for(idva).get(_url(listing)).content.decode()
