@@ -61,17 +61,26 @@ def get_meeting_for_user(*, user: Any, pk: int, permission: str = "meetings.view
     """The one gate for a meeting: the meeting if the user holds `permission` at its MARAC, else 404."""
     # With its state (a left join): the case list and the live pages ask whether it is released or running.
     meeting = Meeting.objects.select_related("marac", "state").filter(pk=pk).first()
+    return _meeting_through_gate(user=user, meeting=meeting, permission=permission)
+
+
+def _meeting_through_gate(*, user: Any, meeting: Meeting | None, permission: str) -> Meeting:
     if meeting is None or not user.has_perm(permission, meeting):
         raise Http404
     return meeting
 
 
 def get_listing_for_user(*, user: Any, meeting_pk: int, listing_pk: int, permission: str) -> Listing:
-    meeting = get_meeting_for_user(user=user, pk=meeting_pk, permission=permission)
-    listing = Listing.objects.select_related("case").filter(pk=listing_pk, meeting=meeting).first()
+    """A listing of a meeting through the meeting's gate: 404 if either is not there or not the user's to see."""
+    # One query: the listing with its case, and its meeting with what the meeting gate reads (MARAC, state).
+    listing = (
+        Listing.objects.select_related("case", "meeting__marac", "meeting__state")
+        .filter(pk=listing_pk, meeting_id=meeting_pk)
+        .first()
+    )
     if listing is None:
         raise Http404
-    listing.meeting = meeting  # the meeting just read through the gate, with its MARAC and state
+    _meeting_through_gate(user=user, meeting=listing.meeting, permission=permission)
     if listing.case.restricted:  # 404 unless named on the case, and then a reason first
         restricted_case_reason(user=user, case_id=listing.case_id)
     return listing

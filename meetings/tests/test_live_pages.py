@@ -57,6 +57,15 @@ def _live_url(listing, step=""):
     return f"/meetings/{listing.meeting_id}/live/{listing.pk}/{step}"
 
 
+def test_a_listing_is_found_only_under_its_own_meeting(client_for, coordinator, police_rep, marac, listing):
+    other = Meeting.objects.create(marac=marac, starts_at=timezone.now() + datetime.timedelta(days=7))
+    _running(listing.meeting, coordinator, police_rep)
+    _running(other, coordinator, police_rep)
+    client = client_for(police_rep)
+    assert client.get(_live_url(listing)).status_code == 200
+    assert client.get(f"/meetings/{other.pk}/live/{listing.pk}/").status_code == 404
+
+
 def _running(meeting, *users):
     for user in users:
         confidentiality_sign(meeting=meeting, user=user)
