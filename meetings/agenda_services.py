@@ -29,7 +29,7 @@ from meetings import agenda
 from meetings.case_list_document import CaseListRow
 from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, Outcome
 from meetings.services import meetings_ensure_ahead
-from people.models import Person
+from people.models import Person, person_name
 from referrals import calendar
 from referrals.models import Referral
 
@@ -116,8 +116,28 @@ def may_see_case_list(*, user: Any, meeting: Meeting) -> bool:
 
 
 @dataclass(frozen=True)
+class ListedPerson:
+    """What the agenda shows of a party to a listed case: a name and a date of birth."""
+
+    pk: int
+    given_name: str
+    family_name: str
+    description: str
+    date_of_birth: date | None
+
+    def __str__(self) -> str:
+        return person_name(self.given_name, self.family_name, self.description)
+
+
+@dataclass(frozen=True)
+class ListedParty:
+    role: str
+    person: ListedPerson
+
+
+@dataclass(frozen=True)
 class Child:
-    person: Person
+    person: ListedPerson
     age: int | None
     in_permanent_care: bool | None
 
@@ -128,7 +148,7 @@ class AgendaRow:
 
     listing: Listing
     children: list[Child]
-    perpetrators: list[Person]
+    perpetrators: list[ListedPerson]
     has_children: bool
     victim_pregnant: bool
     information_only: bool
@@ -165,7 +185,7 @@ def _referral_contents(case_ids: list[int]) -> dict[int, dict[str, Any]]:
     return {referral.case_id: referral.content for referral in referrals if referral.case_id is not None}
 
 
-def _children(parties: list[CaseParty], on: date, referral_content: dict[str, Any] | None) -> list[Child]:
+def _children(parties: list[ListedParty], on: date, referral_content: dict[str, Any] | None) -> list[Child]:
     children = []
     answers = None
     for party in parties:
@@ -179,7 +199,7 @@ def _children(parties: list[CaseParty], on: date, referral_content: dict[str, An
     return children
 
 
-def _with_children(parties: list[CaseParty]) -> bool:
+def _with_children(parties: list[ListedParty]) -> bool:
     return any(party.role == PartyRole.CHILD for party in parties)
 
 
@@ -198,7 +218,7 @@ def information_only_facts(
     )
 
 
-def _row(listing: Listing, on: date, parties: list[CaseParty], referral_content: dict[str, Any] | None) -> AgendaRow:
+def _row(listing: Listing, on: date, parties: list[ListedParty], referral_content: dict[str, Any] | None) -> AgendaRow:
     children = _children(parties, on, referral_content)
     facts = information_only_facts(listing, children, referrer_view_recorded=True)
     return AgendaRow(
@@ -221,20 +241,15 @@ def _listings(meeting: Meeting, viewer: Any = None) -> Any:
     return listings.select_related("case__victim", "case__referring_agency", "held_over_from").order_by("id")
 
 
-def _parties_by_case(case_ids: list[int]) -> dict[int, list[CaseParty]]:
+def _parties_by_case(case_ids: list[int]) -> dict[int, list[ListedParty]]:
     """The listed cases' parties in one query, with what the agenda shows of each person (a name, a date of
-    birth): the agenda of a full meeting reads a hundred or more of them, on every case list and live meeting page."""
-    parties = (
-        CaseParty.objects.filter(case_id__in=case_ids)
-        .select_related("person")
-        .only(
-            "case", "role", "person__given_name", "person__family_name", "person__description", "person__date_of_birth"
-        )
-        .order_by("id")
-    )
-    by_case: dict[int, list[CaseParty]] = {case_id: [] for case_id in case_ids}
-    for party in parties:
-        by_case[party.case_id].append(party)
+    birth): the agenda of a full meeting reads a hundred or more of them, on every case list and live meeting page,
+    so as plain values rather than model instances."""
+    shown = ("person_id", "person__given_name", "person__family_name", "person__description", "person__date_of_birth")
+    rows = CaseParty.objects.filter(case_id__in=case_ids).order_by("id").values_list("case_id", "role", *shown)
+    by_case: dict[int, list[ListedParty]] = {case_id: [] for case_id in case_ids}
+    for case_id, role, *person in rows:
+        by_case[case_id].append(ListedParty(role, ListedPerson(*person)))
     return by_case
 
 
@@ -260,7 +275,7 @@ def meeting_agenda(*, meeting: Meeting, viewer: Any = None, with_held_over: bool
     return Agenda(meeting, slots, agenda.predicted_finish(slots, starts_at=meeting.starts_at), held_over)
 
 
-def _name(person: Person) -> str:
+def _name(person: Person | ListedPerson) -> str:
     return str(person)
 
 
@@ -349,7 +364,7 @@ def listing_send_back(*, listing: Listing, by: Any) -> Listing:
 
 
 def _children_of(listing: Listing) -> list[Child]:
-    parties = list(CaseParty.objects.filter(case=listing.case).select_related("person"))
+    parties = _parties_by_case([listing.case_id])[listing.case_id]
     content = _referral_contents([listing.case_id]).get(listing.case_id) if _with_children(parties) else None
     return _children(parties, timezone.localtime(listing.meeting.starts_at).date(), content)
 

@@ -34,6 +34,11 @@ class Sexuality(models.TextChoices):
     NOT_KNOWN = "not_known", "Not known"
 
 
+def person_name(given_name: str, family_name: str, description: str) -> str:
+    """How a person is named on a page: their names, else the description recorded instead."""
+    return f"{given_name} {family_name}".strip() or description
+
+
 class Person(models.Model):
     marac = models.ForeignKey("marac.Marac", on_delete=models.PROTECT, related_name="people")
     given_name = models.CharField(max_length=100, blank=True)
@@ -71,8 +76,7 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         # Used only inside pages a user may see; never in logs (see audit.logging).
-        name = f"{self.given_name} {self.family_name}".strip()
-        return name or self.description
+        return person_name(self.given_name, self.family_name, self.description)
 
 
 class Alias(models.Model):
