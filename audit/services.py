@@ -50,7 +50,9 @@ def audit_record(
     if marac_id is None:
         marac_id = _marac_id_of(obj)
     actor, actor_label, agency_label, roles = _actor_details(user, marac_id)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Within the caller's transaction when there is one, without a savepoint of its own: an entry that cannot be
+    # written fails the whole transaction, as it must (two statements fewer on every audited change).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
         cursor.execute(_LAST_HASH_SQL)
