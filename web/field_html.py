@@ -11,7 +11,6 @@ any difference.
 """
 
 from collections.abc import Iterable, Mapping
-from html import escape
 from typing import Any
 
 from django.forms import BoundField
@@ -19,17 +18,18 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.safestring import SafeString
 
-from web.templatetags.govuk import govuk_kind, govuk_widget
+from web.templatetags.govuk import govuk_kind, widget_with_errors
+from web.widget_html import escaped_text
 
 # What the form renderer's template engine renders in: autoescaping on, localisation and time zone from settings.
 _TEMPLATE_CONTEXT = Context(autoescape=True)
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """{{ value }}: plain text escaped, safe text as it is, anything else (a lazy translation, a number, None)
     converted exactly as the template engine converts it."""
     if type(value) is str:
-        return escape(value)
+        return escaped_text(value)
     if type(value) is SafeString:
         return value
     return str(render_value_in_context(value, _TEMPLATE_CONTEXT))
@@ -38,13 +38,13 @@ def _shown(value: Any) -> str:
 def _errors(errors: Iterable[Any], auto_id: str) -> str:
     return "".join(
         f'<p id="{auto_id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
-        f"{_shown(error)}</p>"
+        f"{shown(error)}</p>"
         for error in errors
     )
 
 
 def _hint(help_text: Any, auto_id: str, css_class: str = "govuk-hint") -> str:
-    return f'<div id="{auto_id}-hint" class="{css_class}">{_shown(help_text)}</div>' if help_text else ""
+    return f'<div id="{auto_id}-hint" class="{css_class}">{shown(help_text)}</div>' if help_text else ""
 
 
 def _choices(field: BoundField, kind: str, auto_id: str, errors: Any) -> str:
@@ -59,19 +59,19 @@ def _choices(field: BoundField, kind: str, auto_id: str, errors: Any) -> str:
     options = []
     for option in field:
         data = option.data
-        option_id = _shown(option.id_for_label)
+        option_id = shown(option.id_for_label)
         checked = " checked" if data["selected"] else ""
         options.append(
             f'\n      <div class="govuk-{kind}__item">\n'
-            f'        <input class="govuk-{kind}__input" type="{input_type}" name="{_shown(data["name"])}" '
-            f'value="{_shown(data["value"])}" id="{option_id}"{checked}>\n'
+            f'        <input class="govuk-{kind}__input" type="{input_type}" name="{shown(data["name"])}" '
+            f'value="{shown(data["value"])}" id="{option_id}"{checked}>\n'
             f'        <label class="govuk-label govuk-{kind}__label" for="{option_id}">'
-            f"{_shown(option.choice_label)}</label>\n"
+            f"{shown(option.choice_label)}</label>\n"
             f"      </div>\n      "
         )
     return (
         f'\n  <fieldset class="govuk-fieldset"{described_by}>\n'
-        f'    <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{_shown(field.label)}</legend>\n'
+        f'    <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{shown(field.label)}</legend>\n'
         f"    {_hint(help_text, auto_id)}\n"
         f"    {_errors(errors, auto_id)}\n"
         f'    <div class="govuk-{kind} govuk-{kind}--small" data-module="govuk-{kind}">\n'
@@ -87,9 +87,9 @@ def _single_checkbox(field: BoundField, auto_id: str, errors: Any) -> str:
         f"\n  {_errors(errors, auto_id)}\n"
         f'  <div class="govuk-checkboxes govuk-checkboxes--small">\n'
         f'    <div class="govuk-checkboxes__item">\n'
-        f"      {_shown(govuk_widget(field))}\n"
-        f'      <label class="govuk-label govuk-checkboxes__label" for="{_shown(field.id_for_label)}">'
-        f"{_shown(field.label)}</label>\n"
+        f"      {shown(widget_with_errors(field, errors))}\n"
+        f'      <label class="govuk-label govuk-checkboxes__label" for="{shown(field.id_for_label)}">'
+        f"{shown(field.label)}</label>\n"
         f"      {_hint(field.help_text, auto_id, 'govuk-hint govuk-checkboxes__hint')}\n"
         f"    </div>\n"
         f"  </div>\n"
@@ -99,11 +99,11 @@ def _single_checkbox(field: BoundField, auto_id: str, errors: Any) -> str:
 def _other(field: BoundField, auto_id: str, errors: Any) -> str:
     # The {% else %} branch: label, hint, errors, then the widget.
     return (
-        f'\n  <label class="govuk-label govuk-label--s" for="{_shown(field.id_for_label)}">'
-        f"{_shown(field.label)}</label>\n"
+        f'\n  <label class="govuk-label govuk-label--s" for="{shown(field.id_for_label)}">'
+        f"{shown(field.label)}</label>\n"
         f"  {_hint(field.help_text, auto_id)}\n"
         f"  {_errors(errors, auto_id)}\n"
-        f"  {_shown(govuk_widget(field))}\n"
+        f"  {shown(widget_with_errors(field, errors))}\n"
     )
 
 
@@ -114,8 +114,9 @@ def field_html(context: Mapping[str, Any]) -> str | None:
     if not isinstance(field, BoundField) or len(context) != 1:
         return None
     kind = govuk_kind(field)
-    errors = field.errors  # a property that looks the errors up (and makes an empty list) on every read
-    auto_id = _shown(field.auto_id)
+    # A property that looks the errors up (and makes a new empty list) on every read: read once, passed on.
+    errors = field.errors
+    auto_id = shown(field.auto_id)
     if kind in {"checkboxes", "radios"}:
         inner = _choices(field, kind, auto_id, errors)
     elif kind == "checkbox":

@@ -1,5 +1,6 @@
 """GOV.UK Design System markup for every Django form, so views and templates stay plain."""
 
+import functools
 from typing import Any
 
 from django import forms
@@ -13,10 +14,15 @@ class GovukFormRenderer(TemplatesSetting):
     field_template_name = "forms/govuk_field.html"
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        # The field's form group, and text boxes, text areas and selects: the same HTML as the templates, made in
-        # Python (web/field_html.py, web/widget_html.py). A field with a template of its own still gets its template.
-        if template_name == self.field_template_name:
-            # Imported here: web.field_html uses the govuk template filters, which import this module.
+        # The form, the field's form group, and text boxes, text areas and selects: the same HTML as the templates,
+        # made in Python (web/form_html.py, web/field_html.py, web/widget_html.py). A form or field with a template
+        # of its own still gets its template, and so does a context these do not expect.
+        # Imported here: web.field_html uses the govuk template filters, which import this module.
+        if template_name == self.form_template_name:
+            from web.form_html import form_html
+
+            html = form_html(context)
+        elif template_name == self.field_template_name:
             from web.field_html import field_html
 
             html = field_html(context)
@@ -37,18 +43,29 @@ _WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
 
 
 def widget_kind(widget: forms.Widget) -> str:
-    if isinstance(widget, forms.CheckboxSelectMultiple):
+    return _kind_of(type(widget))
+
+
+def widget_class(widget: forms.Widget, *, has_error: bool) -> str:
+    return _class_of(type(widget), has_error)
+
+
+# By the widget's class, worked out once for each class: every field of every form asks, several times a render.
+@functools.cache
+def _kind_of(widget_type: type[forms.Widget]) -> str:
+    if issubclass(widget_type, forms.CheckboxSelectMultiple):
         return "checkboxes"
-    if isinstance(widget, forms.RadioSelect):
+    if issubclass(widget_type, forms.RadioSelect):
         return "radios"
-    if isinstance(widget, forms.CheckboxInput):
+    if issubclass(widget_type, forms.CheckboxInput):
         return "checkbox"
     return "input"
 
 
-def widget_class(widget: forms.Widget, *, has_error: bool) -> str:
-    for widget_type, css_class in _WIDGET_CLASSES:
-        if isinstance(widget, widget_type):
+@functools.cache
+def _class_of(widget_type: type[forms.Widget], has_error: bool) -> str:
+    for kind, css_class in _WIDGET_CLASSES:
+        if issubclass(widget_type, kind):
             if has_error and css_class in {"govuk-input", "govuk-select", "govuk-textarea", "govuk-file-upload"}:
                 return f"{css_class} {css_class}--error"
             return css_class

@@ -9,6 +9,7 @@ overriding one of these names would not be used: take the name out of FAST_WIDGE
 """
 
 from collections.abc import Callable, Mapping
+from html import escape
 from typing import Any
 
 from django.utils.functional import Promise
@@ -16,11 +17,28 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
 
+def escaped_text(text: str) -> str:
+    """Plain text escaped as Django's `escape` escapes it (`html.escape`, without the lazy-aware wrapper that costs
+    more than the escaping), and returned as it is when there is nothing to escape, as in most names and ids."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return escape(text)
+    return text
+
+
+def _escaped(value: Any) -> str:
+    # {{ value }} of a string: plain text escaped, anything else (safe text, a lazy translation) as Django escapes it.
+    if type(value) is str:
+        return escaped_text(value)
+    return str(conditional_escape(value))
+
+
 def _formatted(value: Any) -> str:
     # {{ value|stringformat:'s' }}: "%s" formatting, kept safe if the value was (stringformat is an is_safe filter),
     # otherwise escaped.
-    text = "%s" % (str(value) if isinstance(value, tuple) else value)
-    return text if isinstance(value, SafeData) else str(conditional_escape(text))
+    if type(value) is str:
+        return escaped_text(value)
+    text = "%s" % (str(value) if isinstance(value, tuple) else value)  # always a plain str, whatever the value
+    return text if isinstance(value, SafeData) else escaped_text(text)
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
@@ -29,7 +47,7 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {conditional_escape(name)}")
+        parts.append(f" {_escaped(name)}")
         if value is not True:
             parts.append(f'="{_formatted(value)}"')
     return "".join(parts)
@@ -40,8 +58,7 @@ def _input(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
     shown = f' value="{_formatted(value)}"' if value is not None else ""
     return (
-        f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
-        f"{shown}{_attrs(widget['attrs'])}>"
+        f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
     )
 
 
@@ -49,8 +66,8 @@ def _textarea(widget: Mapping[str, Any]) -> str:
     # django/forms/widgets/textarea.html
     value = widget["value"]
     return (
-        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-        f"{conditional_escape(value) if value else ''}</textarea>"
+        f'<textarea name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{_escaped(value) if value else ''}</textarea>"
     )
 
 
@@ -60,7 +77,7 @@ def _option(option: Mapping[str, Any]) -> str | None:
         return None  # a date or number would be localised by the template engine: leave it to the template
     return (
         f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-        f"{conditional_escape(str(option['label']))}</option>\n"
+        f"{_escaped(str(option['label']))}</option>\n"
     )
 
 
@@ -69,10 +86,10 @@ _OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 def _select(widget: Mapping[str, Any]) -> str | None:
     # django/forms/widgets/select.html
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{_escaped(group_name)}">')
         for option in group_choices:
             html = _option(option) if option.get("template_name") == _OPTION_TEMPLATE else None
             if html is None:

@@ -11,13 +11,20 @@ register = template.Library()
 
 @register.filter
 def govuk_widget(field: BoundField) -> SafeString:
-    attrs: dict[str, Any] = {"class": widget_class(field.field.widget, has_error=bool(field.errors))}
+    return widget_with_errors(field, field.errors)
+
+
+def widget_with_errors(field: BoundField, errors: Any) -> SafeString:
+    """The field's widget with the GOV.UK classes and descriptions, given its errors (`field.errors`, which
+    `BoundField` looks up and wraps in a new empty list on every read, so callers that have it pass it in)."""
+    widget = field.field.widget
+    attrs: dict[str, Any] = {"class": widget_class(widget, has_error=bool(errors))}
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}-hint")
-    if field.errors:
+    if errors:
         described_by.append(f"{field.auto_id}-error")
-        if widget_kind(field.field.widget) == "input":
+        if widget_kind(widget) == "input":
             attrs["aria-invalid"] = "true"
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)

@@ -4,13 +4,14 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
 
 from web.forms import DateInput, GovukFormRenderer
-from web.widget_html import widget_html
+from web.widget_html import escaped_text, widget_html
 
 RENDERER = GovukFormRenderer()
 
@@ -109,3 +110,8 @@ def test_no_project_template_overrides_a_widget_made_in_python():
     for folder in settings.TEMPLATES[0]["DIRS"]:
         for name in FAST_WIDGET_TEMPLATES:
             assert not (folder / name).exists(), name
+
+
+@given(st.text() | st.text(alphabet="&<>\"'ab "))
+def test_plain_text_is_escaped_as_django_escapes_it(text):
+    assert escaped_text(text) == escape(text)
