@@ -202,6 +202,23 @@ def roles_at(user: Any, marac_id: int | None) -> set[str]:
     return set(cache.get(marac_id, set()))
 
 
+def permissions_anywhere(user: Any) -> frozenset[str]:
+    """The permissions `user.has_perm(name)` allows without an object ("anywhere"), all at once, from the roles
+    already read for this request: for the header's links, rather than Django's backends and `rules` one name at
+    a time. The same answers (accounts/tests/test_permissions_anywhere.py proves it for every combination of roles):
+    an active superuser holds every permission, as Django's User.has_perm has it; anyone else, what
+    `_predicate_for` allows with no object."""
+    if getattr(user, "is_active", False) and getattr(user, "is_superuser", False):
+        return frozenset(PERMISSIONS_BY_NAME)
+    held = roles_at(user, None)
+    referrer = Role.REFERRER in held
+    return frozenset(
+        permission.name
+        for permission in PERMISSIONS
+        if held & permission.roles or (permission.own_referrals and referrer)
+    )
+
+
 def marac_name(user: Any, marac_id: int) -> str | None:
     """The name of a MARAC where the user holds a role (read with the roles), else None."""
     roles_at(user, None)  # fills the cache
