@@ -45,9 +45,10 @@ def get_case_for_user(*, user: Any, pk: int, audit: bool = True) -> Case:
 
     A restricted case is 404 to all but the users named on it, and raises RestrictedCaseNeedsReason (turned
     into the reason page by web/access.py) until a named user has given a reason in this session."""
-    case = Case.objects.select_related("marac", "victim", "referring_agency").filter(pk=pk).first()
-    if case is None:
-        raise Http404
+    try:  # get(), not first(): no ORDER BY to build for a primary key
+        case = Case.objects.select_related("marac", "victim", "referring_agency").get(pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
     return case_through_gate(user=user, case=case, audit=audit)
 
 
