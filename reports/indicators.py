@@ -449,11 +449,15 @@ IDVA_ALLOCATED = Source(
     ),
     "case__marac_id",
 )
-# An allocation still inside its 48 hours is not yet a miss: count those allocated or past their time.
+# An allocation still inside its 48 hours is not yet a miss: count those allocated or past their time. A victim who
+# declined the IDVA service before the deadline, with no IDVA yet allocated, left nothing to allocate: not a miss
+# either (a decline after the deadline passed unallocated still is one).
 IDVA_DUE = Source(
     "idva_due",
-    lambda scope: IdvaAllocation.objects.filter(case__in=referred(scope)).filter(
-        Q(allocated_at__isnull=False) | Q(due_by__lt=timezone.now())
+    lambda scope: (
+        IdvaAllocation.objects.filter(case__in=referred(scope))
+        .filter(Q(allocated_at__isnull=False) | Q(due_by__lt=timezone.now()))
+        .exclude(declined_by_victim=True, allocated_at__isnull=True, declined_at__lte=F("due_by"))
     ),
     "case__marac_id",
     REFERRED,
@@ -1264,7 +1268,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "quality",
         "IDVA allocated within 48 hours",
         "Cases referred in the period whose IDVA was allocated by the 48-hour deadline (allocated at or before "
-        "due by). Allocations still inside their 48 hours are left out until allocated or overdue.",
+        "due by). Allocations still inside their 48 hours are left out until allocated or overdue, and so are "
+        "victims who declined the IDVA service before the deadline with no IDVA yet allocated.",
         "allocations made by the deadline",
         "allocations made or overdue",
         (WM_GOOD + ": An IDVA proactively contacts ... victims within 48 hours", BD_VICTIM_CONTACT),

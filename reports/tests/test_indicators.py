@@ -273,6 +273,18 @@ def test_it_shares_idva_allocations_made_within_48_hours(marac):
     assert (within.numerator, within.denominator) == (1, 3)
 
 
+def test_a_victim_declining_the_idva_before_the_deadline_is_not_a_missed_allocation(marac):
+    due = datetime.datetime(2026, 5, 3, 12, tzinfo=LONDON)
+    on_time, declined_in_time, declined_late = cases(marac, 3)
+    IdvaAllocation.objects.create(case=on_time, due_by=due, allocated_at=due - datetime.timedelta(hours=5))
+    before = due - datetime.timedelta(hours=20)
+    IdvaAllocation.objects.create(case=declined_in_time, due_by=due, declined_by_victim=True, declined_at=before)
+    after = due + datetime.timedelta(hours=3)  # the deadline had already passed with no IDVA allocated
+    IdvaAllocation.objects.create(case=declined_late, due_by=due, declined_by_victim=True, declined_at=after)
+    within = figure("idva_within_48_hours", marac)
+    assert (within.numerator, within.denominator) == (1, 2)
+
+
 def test_it_shares_actions_done_by_their_due_date(marac, coordinator):
     held = meeting(marac)
     heard = case(marac)
