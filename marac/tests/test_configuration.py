@@ -68,6 +68,16 @@ def test_it_explains_an_idva_score_above_the_marac_score_next_to_the_field(clien
     assert not AuditEvent.objects.filter(action="change").exists()
 
 
+def test_the_settings_show_the_region_that_possible_matches_are_shared_across(client_for, chair, marac):
+    marac.region = "North <East>"
+    marac.save(update_fields=["region"])
+    page = client_for(chair).get("/settings/").content.decode()
+    assert '<dd class="govuk-summary-list__value" data-testid="region">North &lt;East&gt;</dd>' in page
+    marac.region = ""
+    marac.save(update_fields=["region"])
+    assert "Not set: no other MARAC is told" in client_for(chair).get("/settings/").content.decode()
+
+
 def test_a_chair_sees_the_settings_but_cannot_change_them(client_for, chair, marac):
     client = client_for(chair)
     assert client.get("/settings/").status_code == 200
