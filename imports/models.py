@@ -40,6 +40,9 @@ class ImportRun(models.Model):
     # Counts only (cases, actions, people, meetings, already imported...): no personal data.
     summary = models.JSONField(default=dict, blank=True)
     failure = models.CharField(max_length=300, blank=True)
+    # When the report's values from the file and the file's name were removed (imports/services.py
+    # import_reports_redact); where each problem was, and the counts, are kept.
+    report_redacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

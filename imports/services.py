@@ -535,6 +535,36 @@ def _finish(
     return run
 
 
+# An import's report quotes the file's values (names, dates of birth, addresses) in its problems and warnings, and the
+# file's name can carry a name: they are kept long enough to correct the file and upload it again, then removed.
+# Where each problem was and the counts stay, as an administrator who did not upload the file sees them.
+REPORT_VALUES_KEPT_DAYS = 30
+
+
+def import_reports_redact(*, now: datetime) -> int:
+    """Remove the file's values and name from the reports of runs finished more than REPORT_VALUES_KEPT_DAYS ago;
+    each run's change audited (ids only). Returns how many runs were changed."""
+    finished_before = now - timedelta(days=REPORT_VALUES_KEPT_DAYS)
+    due = ImportRun.objects.filter(finished_at__lt=finished_before, report_redacted_at__isnull=True)
+    changed = 0
+    for run_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            run = ImportRun.objects.select_for_update().get(pk=run_id)
+            run.problems = [problem.redacted().as_list() for problem in problems_of(run)]
+            run.warnings = [warning.redacted().as_list() for warning in warnings_of(run)]
+            run.file_name, run.report_redacted_at = "", now
+            run.save(update_fields=["problems", "warnings", "file_name", "report_redacted_at"])
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=run,
+                user=None,
+                summary=f"Import run {run.pk}: the file's values and name removed from its report after "
+                f"{REPORT_VALUES_KEPT_DAYS} days",
+            )
+        changed += 1
+    return changed
+
+
 def problems_of(run: ImportRun) -> list[Problem]:
     return [Problem.from_list(values) for values in run.problems]
 

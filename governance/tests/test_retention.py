@@ -284,6 +284,7 @@ def test_the_command_applies(marac, heard_case, capsys):
 def test_the_task_reports_the_dry_run_in_the_audit_then_applies(marac, heard_case):
     result = apply_retention_all.enqueue()
     assert result.return_value[str(marac.pk)]["anonymise"] == 1
+    assert result.return_value["import_reports"] == {"values_removed": 0}  # no import finished 30 days ago
     events = list(AuditEvent.objects.filter(summary__startswith="Retention").order_by("id"))
     assert events[0].summary.startswith("Retention dry run: 1 to anonymise")
     assert names(heard_case.pk) == ["Anonymised"] * 3

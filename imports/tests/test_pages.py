@@ -1,15 +1,17 @@
 """The import pages: who may reach them, the upload, the run's report and its CSV, the template."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent
 from cases.models import Case
 from imports.models import ImportRun, RunStatus
-from imports.services import MAX_UPLOAD_BYTES
+from imports.services import MAX_UPLOAD_BYTES, import_reports_redact
 from imports.tests.conftest import case_row, csv_of, run_of, xlsx_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,6 +55,27 @@ def test_an_administrator_who_did_not_upload_sees_where_problems_are_not_the_val
     page = client_for(administrator).get(f"/imports/{run.pk}/").content.decode()
     assert "column &#x27;Victim date of birth&#x27;: (value hidden) is not a date" in page
     assert "31/02/1980" not in page
+
+
+def test_thirty_days_after_an_import_its_report_keeps_where_problems_were_not_the_values(
+    client_for, coordinator, marac, agencies
+):
+    run = run_of(marac, coordinator, xlsx_of([case_row("WEB-1", victim_date_of_birth="31/02/1980")]))
+    finished = run.finished_at
+    assert import_reports_redact(now=finished + datetime.timedelta(days=29)) == 0  # still within its 30 days
+    assert "31/02/1980" in client_for(coordinator).get(f"/imports/{run.pk}/").content.decode()
+
+    assert import_reports_redact(now=finished + datetime.timedelta(days=31)) == 1
+    assert import_reports_redact(now=finished + datetime.timedelta(days=62)) == 0  # once only
+
+    page = client_for(coordinator).get(f"/imports/{run.pk}/").content.decode()
+    assert "column &#x27;Victim date of birth&#x27;: (value hidden) is not a date" in page
+    assert "31/02/1980" not in page and "history.xlsx" not in page
+    assert 'data-testid="report-redacted"' in page
+    csv = client_for(coordinator).get(f"/imports/{run.pk}/problems.csv").content.decode()
+    assert "31/02/1980" not in csv and "(value hidden) is not a date" in csv
+    removed = AuditEvent.objects.filter(object_type="imports.importrun", summary__contains="removed from its report")
+    assert [(event.object_id, event.action) for event in removed] == [(str(run.pk), "change")]
 
 
 def test_it_refuses_a_file_too_large_or_of_the_wrong_kind_with_a_clear_error(client_for, coordinator, agencies):
