@@ -126,7 +126,10 @@ def research_for(*, listing: Listing, agency: Agency) -> Research | None:
 
 
 def victim_voice_for(*, listing: Listing) -> VictimVoice | None:
-    return VictimVoice.objects.filter(listing=listing).first()
+    # One at most (one to one with the listing), with who recorded it (the pages name them): read as a list,
+    # without first()'s ordering and limit.
+    voices = list(VictimVoice.objects.filter(listing=listing).select_related("recorded_by"))
+    return voices[0] if voices else None
 
 
 def deadline_for(listing: Listing) -> datetime:
@@ -185,10 +188,8 @@ def research_summary(*, listing: Listing) -> ResearchSummary:
         for research in recorded
     ]
     entries.sort(key=lambda entry: not entry.is_core)
-    # One at most (one to one with the listing): read as a list, without first()'s ordering and limit.
-    voices = list(VictimVoice.objects.filter(listing=listing).select_related("recorded_by"))
     return ResearchSummary(
-        listing=listing, deadline=deadline, entries=entries, victim_voice=voices[0] if voices else None
+        listing=listing, deadline=deadline, entries=entries, victim_voice=victim_voice_for(listing=listing)
     )
 
 
