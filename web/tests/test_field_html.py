@@ -21,7 +21,6 @@ from web.tests.project_forms import (
     EveryKind,
     build,
     buildable_form_classes,
-    form_arguments,
     form_states,
     rendered_templates,
 )
@@ -46,11 +45,6 @@ def assert_every_field_matches(form: forms.BaseForm, state: str) -> int:
 
 
 # --- Every form of the project ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def arguments(marac, coordinator, idva) -> dict[str, Any]:
-    return form_arguments(marac, coordinator, idva)
 
 
 @pytest.mark.django_db

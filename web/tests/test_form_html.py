@@ -18,7 +18,6 @@ from web.tests.project_forms import (
     SPECIAL_ERROR,
     EveryKind,
     buildable_form_classes,
-    form_arguments,
     form_states,
     rendered_templates,
 )
@@ -61,11 +60,6 @@ def assert_form_matches(form: forms.BaseForm, state: str) -> None:
 
 
 # --- Every form of the project ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def arguments(marac, coordinator, idva) -> dict[str, Any]:
-    return form_arguments(marac, coordinator, idva)
 
 
 @pytest.mark.django_db
