@@ -403,8 +403,8 @@ def same_person_ids(person_ids: Iterable[int]) -> dict[int, frozenset[int]]:
     """For each person, everyone confirmed to be the same person, directly or through others (themselves
     included)."""
     # Everyone's links are followed together, a query a step of the longest chain: one query when none is linked.
-    starts = set(person_ids)
-    found, frontier = set(starts), set(starts)
+    found = set(person_ids)
+    frontier = set(found)
     pairs: set[tuple[int, int]] = set()
     while frontier:
         links = PersonLink.objects.filter(decision=PersonLink.Decision.CONFIRMED).filter(
