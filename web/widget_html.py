@@ -25,8 +25,9 @@ def escaped_text(text: str) -> str:
     return text
 
 
-def _escaped(value: Any) -> str:
-    # {{ value }} of a string: plain text escaped, anything else (safe text, a lazy translation) as Django escapes it.
+def escaped(value: Any) -> str:
+    """conditional_escape(value) as text: plain text escaped (escaped_text), anything else (safe text, a lazy
+    translation, a number) as Django's conditional_escape has it."""
     if type(value) is str:
         return escaped_text(value)
     return str(conditional_escape(value))
@@ -47,7 +48,7 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {_escaped(name)}")
+        parts.append(f" {escaped(name)}")
         if value is not True:
             parts.append(f'="{_formatted(value)}"')
     return "".join(parts)
@@ -57,17 +58,15 @@ def _input(widget: Mapping[str, Any]) -> str:
     # django/forms/widgets/input.html
     value = widget["value"]
     shown = f' value="{_formatted(value)}"' if value is not None else ""
-    return (
-        f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
-    )
+    return f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
 
 
 def _textarea(widget: Mapping[str, Any]) -> str:
     # django/forms/widgets/textarea.html
     value = widget["value"]
     return (
-        f'<textarea name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-        f"{_escaped(value) if value else ''}</textarea>"
+        f'<textarea name="{escaped(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{escaped(value) if value else ''}</textarea>"
     )
 
 
@@ -77,7 +76,7 @@ def _option(option: Mapping[str, Any]) -> str | None:
         return None  # a date or number would be localised by the template engine: leave it to the template
     return (
         f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-        f"{_escaped(str(option['label']))}</option>\n"
+        f"{escaped(str(option['label']))}</option>\n"
     )
 
 
@@ -86,10 +85,10 @@ _OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 def _select(widget: Mapping[str, Any]) -> str | None:
     # django/forms/widgets/select.html
-    parts = [f'<select name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_escaped(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
         for option in group_choices:
             html = _option(option) if option.get("template_name") == _OPTION_TEMPLATE else None
             if html is None:
