@@ -4,6 +4,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from audit import context
+from web.client_address import client_address
 
 
 class RequestContextMiddleware:
@@ -17,7 +18,7 @@ class RequestContextMiddleware:
         token = context.begin(
             context.RequestContext(
                 request_id=request_id,
-                client_address=request.META.get("REMOTE_ADDR") or None,
+                client_address=client_address(request),
                 user=getattr(request, "user", None),
             )
         )

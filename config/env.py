@@ -34,6 +34,13 @@ def _number(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from error
 
 
+def _count(name: str, default: int) -> int:
+    value = _number(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more, not {value}.")
+    return value
+
+
 def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -59,6 +66,8 @@ class Environment:
     field_encryption_keys: list[str] = field(default_factory=list)
     replica_database_url: str = ""
     prepared_statements: bool = True
+    trusted_proxy_count: int = 0
+    trusted_client_address_header: str = ""
 
 
 def read_environment(*, secret_key_default: str | None, database_default: str) -> Environment:
@@ -84,6 +93,11 @@ def read_environment(*, secret_key_default: str | None, database_default: str) -
         replica_database_url=_text("OPENMARAC_REPLICA_DATABASE_URL", ""),
         # PostgreSQL plans a query once a connection after its fifth use (off behind PgBouncer in transaction mode).
         prepared_statements=_flag("OPENMARAC_DB_PREPARED_STATEMENTS", True),
+        # Behind load balancers or proxies: how many of them, in front of the app servers, add the client's address
+        # to X-Forwarded-For (0: none, and the header is ignored, since a client can send it itself)...
+        trusted_proxy_count=_count("OPENMARAC_TRUSTED_PROXY_COUNT", 0),
+        # ...or the one header a trusted proxy sets to the client's address instead (e.g. X-Real-IP); empty for none.
+        trusted_client_address_header=_text("OPENMARAC_TRUSTED_CLIENT_ADDRESS_HEADER", ""),
     )
 
 

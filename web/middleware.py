@@ -2,6 +2,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from web.client_address import client_address
+
 
 class NoStoreMiddleware:
     """Pages for signed-in users hold case data: browsers and proxies must not keep a copy."""
@@ -18,7 +20,8 @@ class NoStoreMiddleware:
 
 class ApiRateLimitMiddleware:
     """Partner systems calling /api/ get a fair share: OPENMARAC_API_RATE_LIMIT requests a minute per user
-    (or per address when not signed in); past that, 429 with Retry-After. Sign-in has allauth's own limits."""
+    (or per client address when not signed in, web/client_address.py); past that, 429 with Retry-After. Sign-in
+    has allauth's own limits."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -39,7 +42,7 @@ def _over_api_limit(request: HttpRequest) -> HttpResponse | None:
     from django.http import JsonResponse
 
     limit = int(getattr(settings, "OPENMARAC_API_RATE_LIMIT", 120))
-    who = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
+    who = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_address(request)}"
     window = int(time.time() // 60)
     key = f"openmarac-api-rate:{who}:{window}"
     cache.add(key, 0, timeout=70)

@@ -89,6 +89,10 @@ def configure(env: Environment) -> dict[str, object]:
         "OPENMARAC_OIDC_ENABLED": bool(env.oidc_server_url),
         # Keys for people.encryption, newest first; each profile decides what happens when none are set.
         "OPENMARAC_FIELD_ENCRYPTION_KEYS": _checked_field_encryption_keys(env.field_encryption_keys),
+        # The client's address behind trusted proxies, for allauth's sign-in limits and, by the same rule, the
+        # audit trail and the API's rate limit (web/client_address.py).
+        "ALLAUTH_TRUSTED_PROXY_COUNT": env.trusted_proxy_count,
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": env.trusted_client_address_header or None,
     }
 
 

@@ -95,20 +95,7 @@ def test_sign_in_with_an_organisations_identity_provider_is_switched_on_by_confi
 
 
 def _database_options(**env: str) -> dict[str, object]:
-    from config.env import read_environment
-    from config.settings.base import configure
-
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        values = configure(read_environment(secret_key_default="x", database_default="sqlite:///:memory:"))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key)
-            else:
-                os.environ[key] = value
-    return values["DATABASES"]["default"].get("OPTIONS", {})  # type: ignore[index, no-any-return]
+    return _configured(**env)["DATABASES"]["default"].get("OPTIONS", {})  # type: ignore[index, no-any-return]
 
 
 def test_postgresql_prepares_repeated_queries_unless_switched_off_for_a_transaction_pooler():
@@ -132,3 +119,33 @@ def test_a_query_run_again_and_again_on_postgresql_is_planned_once():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "marac_agency"' in statement for statement in prepared)
+
+
+def _configured(**env: str) -> dict[str, object]:
+    from config.env import read_environment
+    from config.settings.base import configure
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        return configure(read_environment(secret_key_default="x", database_default="sqlite:///:memory:"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key)
+            else:
+                os.environ[key] = value
+
+
+def test_the_proxies_in_front_of_the_app_servers_are_trusted_only_when_configured():
+    from django.core.exceptions import ImproperlyConfigured
+
+    assert _configured()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+    assert _configured()["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"] is None
+    assert _configured(OPENMARAC_TRUSTED_PROXY_COUNT="1")["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+    header = _configured(OPENMARAC_TRUSTED_CLIENT_ADDRESS_HEADER="X-Real-IP")
+    assert header["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"] == "X-Real-IP"
+    with pytest.raises(ImproperlyConfigured, match="OPENMARAC_TRUSTED_PROXY_COUNT must be 0 or more"):
+        _configured(OPENMARAC_TRUSTED_PROXY_COUNT="-1")
+    with pytest.raises(ImproperlyConfigured, match="must be a whole number"):
+        _configured(OPENMARAC_TRUSTED_PROXY_COUNT="one")
