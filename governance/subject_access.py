@@ -1,7 +1,7 @@
 """A subject access export (UK GDPR Article 15): everything held on one person, as a Word document, with third
 parties redacted. The redaction is a plain function (no database): names, dates of birth and addresses of the
 other people in the subject's cases, wherever they appear in free text, become "[redacted: third party]".
-Staff are named by agency and role only (see _STAFF); the coordinator reviews the draft for exemptions before
+Staff are named by agency and role only (see REDACTED_STAFF); the coordinator reviews the draft for exemptions before
 it is released. governance/subject_access_selectors.py gathers the data; the view audits the export."""
 
 import re
@@ -73,6 +73,7 @@ class Section:
     rows: list[tuple[str, str]] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)
     table: tuple[Sequence[str], Sequence[Sequence[str]]] | None = None  # header, rows
+    introduction: str = ""  # a paragraph under the title
 
 
 @dataclass
@@ -91,6 +92,8 @@ def _labelled(document: DocxDocument, label: str, value: str) -> None:
 
 def _section(document: DocxDocument, section: Section) -> None:
     document.add_heading(section.title, level=1)
+    if section.introduction:
+        document.add_paragraph(section.introduction)
     for label, value in section.rows:
         _labelled(document, label, value)
     for heading, text in section.texts:

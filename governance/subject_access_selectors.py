@@ -5,12 +5,15 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Role
 from actions.models import Action
-from audit.models import AuditEvent
+from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseParty, PartyRole
 from governance.subject_access import Section, SubjectAccessExport, ThirdParty, names_of, redactor
+from imports.models import ImportedRecord, ImportRun, RecordKind
 from meetings.models import Listing, Research
 from people.models import Person
 from referrals.models import MatchDecision, Referral
@@ -228,6 +231,64 @@ def _access_section(person: Person) -> Section:
     return Section("Who has seen or changed your record", table=(("When", "What", "Agency", "Role"), rows))
 
 
+IMPORTED_TITLE = "Where your information came from: the MARAC's earlier records"
+IMPORTED_INTRODUCTION = (
+    "Some of what is held about you was not collected from you or written in OpenMARAC: it was brought in from "
+    "the MARAC's earlier records (its case log and action log) when the MARAC moved to OpenMARAC. Each record "
+    "below came from there; the person who brought it in is named by agency and role only."
+)
+
+
+def _imported_by(runs: list[ImportRun]) -> dict[int, str]:
+    """Who brought each import in, by agency and role as they were when the file was uploaded (the upload's audit
+    entry); never their name."""
+    uploads = AuditEvent.objects.filter(
+        object_type="imports.importrun", object_id__in=[str(run.pk) for run in runs], action=AuditAction.CREATE
+    ).order_by("at")
+    found: dict[int, str] = {}
+    for event in uploads:
+        roles = ", ".join(Role(role).label if role in Role.values else role for role in event.roles.split(", ") if role)
+        found.setdefault(int(event.object_id), f"{event.agency_label or 'No agency recorded'}: {roles or 'no role'}")
+    return found
+
+
+def _imported_section(person: Person, parties: list[CaseParty]) -> Section | None:
+    """UK GDPR Article 15(1)(g): the source of data not collected from the subject. Each of the subject's cases,
+    and each action on them, that a history import made (ImportedRecord); the subject's own record too when that
+    import created it. The import's date and who ran it (agency and role), never the file's name or its report."""
+    roles = {party.case_id: party.get_role_display() for party in parties}
+    records = list(
+        ImportedRecord.objects.filter(Q(case_id__in=roles) | Q(action__case_id__in=roles))
+        .select_related("run", "case", "action__case", "action__owner_agency")
+        .order_by("run__finished_at", "run_id", "pk")  # within a run, its cases were written before its actions
+    )
+    if not records:
+        return None
+    runs = list({record.run_id: record.run for record in records}.values())
+    by = _imported_by(runs)
+
+    def source(run: ImportRun) -> tuple[str, str]:
+        finished = timezone.localtime(run.finished_at).date() if run.finished_at else None
+        return f"Imported from the MARAC's earlier records on {_day(finished)}", by.get(run.pk, "Not recorded")
+
+    rows: list[tuple[str, str, str, str]] = []
+    for run in runs:  # a person the import created, rather than one it found already held
+        if run.started_at and run.finished_at and run.started_at <= person.created_at <= run.finished_at:
+            rows.append(("Your record", "Your name, date of birth and the other details about you", *source(run)))
+            break
+    for record in records:
+        if record.kind == RecordKind.CASE and record.case is not None:
+            case = record.case
+            what = f"The case, you as its {roles[case.pk].lower()}, and its hearing on {_day(case.heard_on)}"
+            rows.append((f"Case {case.reference}", what, *source(record.run)))
+        elif record.action is not None:
+            action = record.action
+            what = f"An action for {action.owner_agency.name}, due {_day(action.due_on)}"
+            rows.append((f"Case {action.case.reference}", what, *source(record.run)))
+    header = ("Record", "What", "Source", "Brought in by (agency and role)")
+    return Section(IMPORTED_TITLE, table=(header, rows), introduction=IMPORTED_INTRODUCTION)
+
+
 def subject_access_export(*, person: Person) -> SubjectAccessExport:
     parties = list(
         CaseParty.objects.filter(person=person).select_related("case").order_by("case__referred_on", "case_id")
@@ -241,5 +302,8 @@ def subject_access_export(*, person: Person) -> SubjectAccessExport:
             _meetings_section(party.case, party.role, redact),
             _actions_section(party.case, redact),
         ]
+    imported = _imported_section(person, parties)
+    if imported is not None:
+        sections.append(imported)
     sections.append(_access_section(person))
     return SubjectAccessExport(person.pk, person.marac.name, timezone.localtime(), sections)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from people.encryption import EncryptedJSONField, EncryptedTextField
 
@@ -15,9 +16,13 @@ class RunStatus(models.TextChoices):
     CHECKED = "checked", "Checked: no problems found"
     REFUSED = "refused", "Not imported: the file has problems"
     FAILED = "failed", "Not imported: something went wrong"
+    # No progress for imports.stalling.STALLED_AFTER: its worker died (or was stopped). Set by
+    # imports.services.import_runs_stop_stalled only; nothing a late worker does is saved after it.
+    STOPPED = "stopped", "Not imported: the import stopped before it finished"
 
 
-FINISHED = frozenset({RunStatus.DONE, RunStatus.CHECKED, RunStatus.REFUSED, RunStatus.FAILED})
+FINISHED = frozenset({RunStatus.DONE, RunStatus.CHECKED, RunStatus.REFUSED, RunStatus.FAILED, RunStatus.STOPPED})
+UNDER_WAY = frozenset({RunStatus.QUEUED, RunStatus.READING, RunStatus.CHECKING, RunStatus.SAVING})
 
 
 class ImportRun(models.Model):
@@ -25,6 +30,9 @@ class ImportRun(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The heartbeat: when the run last showed it was alive (uploaded, claimed, progress written, saving begun).
+    # A run under way with none for imports.stalling.STALLED_AFTER is marked stopped.
+    last_progress_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     check_only = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=RunStatus, default=RunStatus.QUEUED)

@@ -5,7 +5,7 @@ import csv
 import io
 import itertools
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +19,14 @@ MAX_ROWS_PER_SHEET = 250_000
 # columns (a "zip bomb") is refused rather than read for hours. openpyxl parses with defusedxml (installed).
 MAX_ROWS_READ = 4 * MAX_ROWS_PER_SHEET
 MAX_COLUMNS = 100
+# How often, in rows read, the reader says it is alive (the run's heartbeat: imports/stalling.py).
+ROWS_PER_HEARTBEAT = 1000
+
+Heartbeat = Callable[[int], None]
+
+
+def _no_heartbeat(rows: int) -> None:
+    return None
 
 
 class UnreadableFile(Exception):
@@ -46,13 +54,15 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _table(sheet: str, rows: Iterable[tuple[int, list[str]]]) -> Table:
+def _table(sheet: str, rows: Iterable[tuple[int, list[str]]], heartbeat: Heartbeat = _no_heartbeat) -> Table:
     iterator: Iterator[tuple[int, list[str]]] = iter(rows)
     first = next(iterator, None)
     if first is None:
         raise UnreadableFile(f"The {sheet} sheet is empty: it needs a heading row")
     table = Table(sheet, [heading.strip() for heading in first[1]])
     for number, cells in iterator:
+        if number % ROWS_PER_HEARTBEAT == 0:
+            heartbeat(number)
         if number > MAX_ROWS_READ:
             raise UnreadableFile(f"The {sheet} sheet has more than {MAX_ROWS_READ:,} rows, most of them empty")
         if not any(cell.strip() for cell in cells):
@@ -65,7 +75,7 @@ def _table(sheet: str, rows: Iterable[tuple[int, list[str]]]) -> Table:
     return table
 
 
-def read_workbook(content: bytes) -> tuple[Table, Table | None]:
+def read_workbook(content: bytes, heartbeat: Heartbeat = _no_heartbeat) -> tuple[Table, Table | None]:
     """The Cases sheet and, if there is one, the Actions sheet of an .xlsx workbook."""
     from openpyxl import load_workbook
 
@@ -77,15 +87,15 @@ def read_workbook(content: bytes) -> tuple[Table, Table | None]:
         sheets = {name.strip().lower(): name for name in workbook.sheetnames}
         if CASES_SHEET.lower() not in sheets:
             raise UnreadableFile(f"The workbook has no sheet called '{CASES_SHEET}'")
-        cases = _sheet(workbook[sheets[CASES_SHEET.lower()]], CASES_SHEET)
+        cases = _sheet(workbook[sheets[CASES_SHEET.lower()]], CASES_SHEET, heartbeat)
         actions_name = sheets.get(ACTIONS_SHEET.lower())
-        actions = _sheet(workbook[actions_name], ACTIONS_SHEET) if actions_name else None
+        actions = _sheet(workbook[actions_name], ACTIONS_SHEET, heartbeat) if actions_name else None
     finally:
         workbook.close()
     return cases, actions
 
 
-def _sheet(worksheet: Any, sheet: str) -> Table:
+def _sheet(worksheet: Any, sheet: str, heartbeat: Heartbeat) -> Table:
     headings = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
     if headings is None:
         raise UnreadableFile(f"The {sheet} sheet is empty: it needs a heading row")
@@ -95,7 +105,7 @@ def _sheet(worksheet: Any, sheet: str) -> Table:
         (number, [cell_text(value) for value in values])
         for number, values in enumerate(worksheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2)
     )
-    return _table(sheet, itertools.chain([(1, cells[:width])], rows))
+    return _table(sheet, itertools.chain([(1, cells[:width])], rows), heartbeat)
 
 
 def decode_csv(content: bytes) -> str:
@@ -110,13 +120,13 @@ def decode_csv(content: bytes) -> str:
         raise UnreadableFile("The file is not a CSV file saved as text (UTF-8)") from None
 
 
-def read_csv(content: bytes, sheet: str) -> Table:
+def read_csv(content: bytes, sheet: str, heartbeat: Heartbeat = _no_heartbeat) -> Table:
     text = decode_csv(content)
     if "\x00" in text:
         raise UnreadableFile(f"The {sheet} file is not a CSV file (it looks like a binary file)")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return _table(sheet, ((number, cells) for number, cells in enumerate(reader, start=1)))
+        return _table(sheet, ((number, cells) for number, cells in enumerate(reader, start=1)), heartbeat)
     except csv.Error:
         raise UnreadableFile(f"The {sheet} file is not a CSV file that can be read") from None
 
@@ -125,12 +135,18 @@ def is_workbook(content: bytes) -> bool:
     return content[:4] == b"PK\x03\x04"
 
 
-def read_upload(cases: bytes, actions: bytes | None) -> tuple[Table, Table | None]:
-    """A workbook (its own Actions sheet), or a Cases CSV with an optional Actions CSV."""
+def read_upload(
+    cases: bytes, actions: bytes | None, heartbeat: Heartbeat = _no_heartbeat
+) -> tuple[Table, Table | None]:
+    """A workbook (its own Actions sheet), or a Cases CSV with an optional Actions CSV; heartbeat is called every
+    ROWS_PER_HEARTBEAT rows read, with the row number reached."""
     if is_workbook(cases):
         if actions is not None:
             raise UnreadableFile("Upload a workbook on its own: its Actions sheet holds the actions")
-        return read_workbook(cases)
+        return read_workbook(cases, heartbeat)
     if actions is not None and is_workbook(actions):
         raise UnreadableFile("The actions must be a CSV file when the cases are a CSV file")
-    return read_csv(cases, CASES_SHEET), read_csv(actions, ACTIONS_SHEET) if actions is not None else None
+    return (
+        read_csv(cases, CASES_SHEET, heartbeat),
+        read_csv(actions, ACTIONS_SHEET, heartbeat) if actions is not None else None,
+    )

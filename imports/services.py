@@ -27,9 +27,10 @@ from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from imports import rules
 from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET
-from imports.models import ImportedRecord, ImportRun, RecordKind, RunStatus
+from imports.models import UNDER_WAY, ImportedRecord, ImportRun, RecordKind, RunStatus
 from imports.reading import Table, UnreadableFile, read_upload
 from imports.rules import ActionRow, AgencyChoice, AgencyLookup, CaseRow, PersonRow, Problem
+from imports.stalling import STALLED_AFTER, STOPPED_MESSAGE, stalled_before
 from marac.models import Marac, MaracAgency
 from meetings.models import Listing, ListingKind, Meeting
 from meetings.series import LONDON
@@ -55,6 +56,11 @@ AT_THE_SAME_TIME = (
     "Nothing was saved: another import at this MARAC saved some of the same rows while this one was being checked. "
     "Upload the file again: the rows already imported will be recognised and not created twice."
 )
+
+
+class ImportStopped(Exception):
+    """The run was marked stopped (import_runs_stop_stalled) while this worker still held it: nothing it did is
+    kept, and its outcome is not written over "stopped"."""
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -321,10 +327,14 @@ def _listings_of_earlier_cases(marac: Marac, references: set[str]) -> dict[str, 
 def save_history(
     *, marac: Marac, rows: rules.Sorted, run: ImportRun, by: Any, progress: Progress = _no_progress
 ) -> dict[str, int]:
-    """Everything new, in one transaction: any failure and nothing is saved."""
+    """Everything new, in one transaction: any failure and nothing is saved. Nothing is saved either if the run is
+    no longer saving (it was marked stopped): checked as the transaction begins and again just before it ends."""
     key = _fingerprint_key()
     total = len(rows.new_cases) + len(rows.new_actions)
     with transaction.atomic():
+        # The run's row stays locked from here to the commit: a run saving is alive, however slowly, and is never
+        # marked stopped meanwhile (PostgreSQL; SQLite holds its one write lock as long).
+        _hold_while_saving(run)
         # One import at a time at a MARAC (PostgreSQL); the unique mapping catches the rest anywhere.
         Marac.objects.select_for_update().filter(pk=marac.pk).exists()
         people = _People(marac)
@@ -423,7 +433,15 @@ def save_history(
             summary="History imported: " + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.items()),
         )
         progress(RunStatus.SAVING, total, total)
+        _hold_while_saving(run)  # a worker that slept through being marked stopped saves nothing: rolled back
     return counts
+
+
+def _hold_while_saving(run: ImportRun) -> None:
+    """The run's heartbeat, written only while the run is still saving; otherwise ImportStopped (so the caller's
+    transaction rolls back). The UPDATE locks the run's row until the transaction ends."""
+    if not ImportRun.objects.filter(pk=run.pk, status=RunStatus.SAVING).update(last_progress_at=timezone.now()):
+        raise ImportStopped(run.pk)
 
 
 def _action(row: ActionRow, heard: tuple[int, int], by: Any) -> Action:
@@ -447,16 +465,31 @@ def _action(row: ActionRow, heard: tuple[int, int], by: Any) -> Action:
 class _RunProgress:
     """Progress written to the run as it checks (every PROGRESS_EVERY rows, committed so the run's page shows it),
     and passed on to whoever else is watching (the management command prints it). While saving everything is in
-    one transaction, so the run's page shows "Saving" until it is done."""
+    one transaction, so the run's page shows "Saving" until it is done.
+
+    Each write is also the run's heartbeat (imports/stalling.py), as is each ROWS_PER_HEARTBEAT rows read. Each is
+    written only while the run is under way: a run marked stopped meanwhile raises ImportStopped, and the worker
+    gives it up."""
 
     def __init__(self, run: ImportRun, also: Progress) -> None:
         self.run, self.also, self.written = run, also, 0
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if phase == RunStatus.CHECKING and (done - self.written >= PROGRESS_EVERY or done == total):
-            ImportRun.objects.filter(pk=self.run.pk).update(status=phase, rows_done=done, rows_total=total)
+            self._write(status=phase, rows_done=done, rows_total=total)
             self.written = done
         self.also(phase, done, total)
+
+    def reading(self, rows_read: int) -> None:
+        self._write()
+
+    def saving(self) -> None:
+        self._write(status=RunStatus.SAVING)
+
+    def _write(self, **progress: Any) -> None:
+        under_way = ImportRun.objects.filter(pk=self.run.pk, status__in=UNDER_WAY)
+        if not under_way.update(last_progress_at=timezone.now(), **progress):
+            raise ImportStopped(self.run.pk)
 
 
 def _upload_of(run: ImportRun) -> tuple[bytes, bytes | None]:
@@ -465,23 +498,35 @@ def _upload_of(run: ImportRun) -> tuple[bytes, bytes | None]:
 
 
 def import_run_execute(*, run_id: int, progress: Progress = _no_progress) -> ImportRun:
-    """The task's work: read, check, and (unless only checking, and only if nothing is wrong) save."""
-    # Claimed in one statement, so a task delivered twice (or retried) never runs the same upload twice.
+    """The task's work: read, check, and (unless only checking, and only if nothing is wrong) save. A run marked
+    stopped before or while this runs (its worker was thought dead) is left as it is, with nothing saved."""
+    # Claimed in one statement, so a task delivered twice (or retried), or a run already marked stopped, is never
+    # run (again).
+    now = timezone.now()
     claimed = ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.READING, started_at=timezone.now()
+        status=RunStatus.READING, started_at=now, last_progress_at=now
     )
     run = ImportRun.objects.select_related("marac", "started_by").get(pk=run_id)
     if not claimed:
         return run
     progress(RunStatus.READING, 0, 0)
     try:
-        cases, actions = read_upload(*_upload_of(run))
+        return _execute(run, _RunProgress(run, progress), progress)
+    except ImportStopped:
+        logger.warning("Import run %s had been marked stopped: this worker's work on it was not saved", run.pk)
+        run.refresh_from_db()
+        return run
+
+
+def _execute(run: ImportRun, watcher: _RunProgress, progress: Progress) -> ImportRun:
+    try:
+        cases, actions = read_upload(*_upload_of(run), heartbeat=watcher.reading)
         checked = check_history(
             marac=run.marac,
             cases=cases,
             actions=actions,
             today=timezone.localdate(),
-            progress=_RunProgress(run, progress),
+            progress=watcher,
         )
         run.rows_total = run.rows_done = checked.rows
         run.warnings = [warning.as_list() for warning in checked.warnings]
@@ -496,9 +541,14 @@ def import_run_execute(*, run_id: int, progress: Progress = _no_progress) -> Imp
         }
         if run.check_only:
             return _finish(run, RunStatus.CHECKED, summary=would)
-        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.SAVING)
-        counts = save_history(marac=run.marac, rows=sorted_rows, run=run, by=run.started_by, progress=progress)
-        return _finish(run, RunStatus.DONE, summary=counts)
+        watcher.saving()
+        # Saved and marked done in one transaction: there is no moment when the rows are saved and the run still
+        # looks under way (and could be marked stopped, "nothing saved").
+        with transaction.atomic():
+            counts = save_history(marac=run.marac, rows=sorted_rows, run=run, by=run.started_by, progress=progress)
+            return _finish(run, RunStatus.DONE, summary=counts)
+    except ImportStopped:
+        raise
     except UnreadableFile as error:
         return _finish(run, RunStatus.REFUSED, problems=[Problem("The file", 0, "", "", str(error))])
     except IntegrityError:
@@ -517,22 +567,60 @@ def _finish(
     summary: dict[str, int] | None = None,
     failure: str = "",
 ) -> ImportRun:
-    run.status, run.finished_at, run.failure = status, timezone.now(), failure
-    run.problems = [problem.as_list() for problem in problems or []]
-    run.summary = {
-        **(summary or {}),
-        "rows": run.rows_total,
-        "problems": len(run.problems),
-        "warnings": len(run.warnings),
-    }
-    run.upload = {}  # the file is not kept once the run is over
-    run.save()
-    if status != RunStatus.DONE:  # a done run was audited with its records, in the same transaction
-        counts = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in run.summary.items())
-        audit_record(
-            action=AuditAction.CHANGE, obj=run, user=run.started_by, summary=f"Import {status.label.lower()}: {counts}"
-        )
+    """The run's outcome, written only while it is under way (checked under its row's lock): over "stopped" a
+    late outcome is not written (ImportStopped)."""
+    with transaction.atomic():
+        if ImportRun.objects.select_for_update().filter(pk=run.pk, status__in=UNDER_WAY).first() is None:
+            raise ImportStopped(run.pk)
+        run.status, run.finished_at, run.failure = status, timezone.now(), failure
+        run.last_progress_at = run.finished_at
+        run.problems = [problem.as_list() for problem in problems or []]
+        run.summary = {
+            **(summary or {}),
+            "rows": run.rows_total,
+            "problems": len(run.problems),
+            "warnings": len(run.warnings),
+        }
+        run.upload = {}  # the file is not kept once the run is over
+        run.save()
+        if status != RunStatus.DONE:  # a done run was audited with its records, in the same transaction
+            counts = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in run.summary.items())
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=run,
+                user=run.started_by,
+                summary=f"Import {status.label.lower()}: {counts}",
+            )
     return run
+
+
+def import_runs_stop_stalled(*, now: datetime, marac: Marac | None = None) -> int:
+    """Mark stopped each run under way (at one MARAC, or anywhere) that has shown no progress for STALLED_AFTER
+    (imports/stalling.py): its worker died, or it would have written its heartbeat. The run's page then says so and
+    the file can be uploaded again (imports are all or nothing, and a second import of the same rows creates
+    nothing). The held upload is emptied, as when a run finishes; each change is audited with the run's id only.
+    The one place a run is marked stopped. Returns how many were."""
+    stalled = ImportRun.objects.filter(status__in=UNDER_WAY, last_progress_at__lte=stalled_before(now))
+    if marac is not None:
+        stalled = stalled.filter(marac=marac)
+    stopped = 0
+    for run_id in list(stalled.values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Checked again under the row's lock. A run saving holds that lock until it commits: it is alive, so
+            # it is skipped, not waited for (PostgreSQL; SQLite has no row locks and one writer at a time).
+            run = stalled.select_for_update(skip_locked=True).filter(pk=run_id).first()
+            if run is None:
+                continue
+            run.status, run.finished_at, run.failure, run.upload = RunStatus.STOPPED, now, STOPPED_MESSAGE, {}
+            run.save(update_fields=["status", "finished_at", "failure", "upload"])
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=run,
+                summary=f"Import run {run.pk} marked stopped: no progress for "
+                f"{int(STALLED_AFTER.total_seconds() // 60)} minutes; its held upload emptied",
+            )
+        stopped += 1
+    return stopped
 
 
 # An import's report quotes the file's values (names, dates of birth, addresses) in its problems and warnings, and the
@@ -543,7 +631,12 @@ REPORT_VALUES_KEPT_DAYS = 30
 
 def import_reports_redact(*, now: datetime) -> int:
     """Remove the file's values and name from the reports of runs finished more than REPORT_VALUES_KEPT_DAYS ago;
-    each run's change audited (ids only). Returns how many runs were changed."""
+    each run's change audited (ids only). Returns how many runs were changed.
+
+    First, as a backstop for runs nobody has looked at since their worker died, any run stalled anywhere is marked
+    stopped (import_runs_stop_stalled, which the import pages call for their MARAC), so its held upload does not
+    wait on the database for a page to be opened."""
+    import_runs_stop_stalled(now=now)
     finished_before = now - timedelta(days=REPORT_VALUES_KEPT_DAYS)
     due = ImportRun.objects.filter(finished_at__lt=finished_before, report_redacted_at__isnull=True)
     changed = 0

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record, audit_view
@@ -9,7 +10,8 @@ from imports.columns import ACTION_COLUMNS, CASE_COLUMNS
 from imports.forms import ImportForm
 from imports.models import ImportRun
 from imports.rules import Problem
-from imports.services import import_run_create, problems_of, warnings_of
+from imports.services import import_run_create, import_runs_stop_stalled, problems_of, warnings_of
+from imports.stalling import STALLED_AFTER
 from imports.tasks import run_import
 from imports.template import template_workbook
 from marac.models import Marac
@@ -32,6 +34,7 @@ def get_run_for_user(request: HttpRequest, pk: int) -> ImportRun:
 @require_permission(PERMISSION)
 def import_start(request: HttpRequest) -> HttpResponse:
     marac = Marac.objects.get(pk=current_marac_where(request, PERMISSION))
+    import_runs_stop_stalled(now=timezone.now(), marac=marac)  # so the list says which runs stopped
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         cases, actions = form.cleaned_data["cases_file"], form.cleaned_data["actions_file"]
@@ -58,6 +61,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @require_permission(PERMISSION)
 def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_run_for_user(request, pk)
+    if import_runs_stop_stalled(now=timezone.now(), marac=run.marac):
+        run.refresh_from_db()
     audit_view(run, summary=f"Import run {run.pk}: {run.status}")
     problems, warnings = _report_for(request, run)
     context = {
@@ -66,6 +71,7 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems_hidden": max(0, len(problems) - SHOWN_ON_THE_PAGE),
         "warnings": warnings[:SHOWN_ON_THE_PAGE],
         "warnings_hidden": max(0, len(warnings) - SHOWN_ON_THE_PAGE),
+        "stalled_minutes": int(STALLED_AFTER.total_seconds() // 60),
     }
     return render(request, "imports/run.html", context)
 

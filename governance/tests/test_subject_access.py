@@ -159,3 +159,111 @@ def test_it_refuses_a_coordinator_elsewhere_who_can_see_the_person_here(client_f
 
 def test_it_answers_404_for_a_person_who_does_not_exist(client_for, coordinator, db):
     assert download(client_for(coordinator), 999_999).status_code == 404
+
+
+# --- Where the data came from: a history import (UK GDPR Article 15(1)(g)) ----------------------------------------
+
+
+IMPORTED_TITLE = "Where your information came from: the MARAC's earlier records"
+
+
+@pytest.fixture
+def imported_history(marac, coordinator):
+    """A history imported by the coordinator from a file whose name carries the victim's name."""
+    from imports.models import RunStatus
+    from imports.services import import_run_create, import_run_execute
+    from imports.tests.conftest import action_row, case_row, xlsx_of
+    from marac.models import AgencyType, MaracAgency
+
+    police = AgencyFactory(name="Northbrook Police Service", agency_type=AgencyType.POLICE)
+    MaracAgency.objects.create(marac=marac, agency=police, is_core=True)
+    content = xlsx_of(
+        [case_row("IMP-1", victim_given_name="Importia", victim_family_name="Fictionalsource")],
+        [
+            action_row("IMP-1"),
+            action_row("IMP-1", action="Visit the victim", due_on="25/04/2024", status="open", completed_on=""),
+        ],
+    )
+    run = import_run_create(
+        marac=marac,
+        by=coordinator,
+        file_name="Importia Fictionalsource case log.xlsx",
+        cases=content,
+        actions=None,
+        check_only=False,
+    )
+    run = import_run_execute(run_id=run.pk)
+    assert run.status == RunStatus.DONE, run.problems
+    return run
+
+
+def _section_of(content: bytes, title: str) -> tuple[list[str], list[list[str]]] | None:
+    """The paragraphs and table rows under one level-1 heading of the real .docx, in document order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = Document(io.BytesIO(content))
+    current, paragraphs, rows, found = "", [], [], False
+    for element in document.element.body.iterchildren():
+        if element.tag.endswith("}p"):
+            paragraph = Paragraph(element, document)
+            if paragraph.style.name == "Heading 1":
+                current = paragraph.text
+                found = found or current == title
+            elif current == title:
+                paragraphs.append(paragraph.text)
+        elif element.tag.endswith("}tbl") and current == title:
+            rows += [[cell.text for cell in row.cells] for row in Table(element, document).rows]
+    return (paragraphs, rows) if found else None
+
+
+def test_it_names_a_history_import_as_the_source_of_the_data_it_brought_in(client_for, coordinator, imported_history):
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    case = Case.objects.get(reference="IMP-1")
+    response = download(client_for(coordinator), case.victim_id)
+    assert response.status_code == 200
+    section = _section_of(response.content, IMPORTED_TITLE)
+    assert section is not None
+    paragraphs, rows = section
+    assert any("brought in from the MARAC's earlier records" in text for text in paragraphs)
+    finished = f"{timezone.localtime(imported_history.finished_at):%-d %B %Y}"
+    source = f"Imported from the MARAC's earlier records on {finished}"
+    by = "Northbrook MARAC Team: MARAC coordinator"
+    assert rows[0] == ["Record", "What", "Source", "Brought in by (agency and role)"]
+    assert rows[1:] == [
+        ["Your record", "Your name, date of birth and the other details about you", source, by],
+        ["Case IMP-1", "The case, you as its victim, and its hearing on 11 April 2024", source, by],
+        ["Case IMP-1", "An action for Northbrook Police Service, due 18 April 2024", source, by],
+        ["Case IMP-1", "An action for Northbrook Police Service, due 25 April 2024", source, by],
+    ]
+    text = text_of(response.content)
+    assert "case log.xlsx" not in text and "Fictionalsource case log" not in text  # the file's name is not given
+    assert "Cora Ordinator" not in text and coordinator.email not in text  # staff by agency and role only
+
+
+def test_it_does_not_claim_a_person_the_import_found_already_held(client_for, marac, coordinator, imported_history):
+    from cases.models import Case
+    from imports.services import import_run_create, import_run_execute
+    from imports.tests.conftest import case_row, xlsx_of
+
+    # A second history whose victim is the person the first import made: found, not created, by this import.
+    content = xlsx_of([case_row("IMP-2", victim_given_name="Importia", victim_family_name="Fictionalsource")])
+    run = import_run_create(marac=marac, by=coordinator, file_name="more.xlsx", cases=content, actions=None,
+                            check_only=False)  # fmt: skip
+    import_run_execute(run_id=run.pk)
+    victim = Case.objects.get(reference="IMP-2").victim
+    assert victim.pk == Case.objects.get(reference="IMP-1").victim_id
+    _, rows = _section_of(download(client_for(coordinator), victim.pk).content, IMPORTED_TITLE)
+    assert [row[0] for row in rows].count("Your record") == 1  # from the first import only
+    assert {row[0] for row in rows} == {"Record", "Your record", "Case IMP-1", "Case IMP-2"}
+
+
+def test_a_person_with_nothing_imported_has_no_such_section(client_for, coordinator, family, imported_history):
+    response = download(client_for(coordinator), family.victim_id)
+    assert response.status_code == 200
+    assert _section_of(response.content, "Your cases") is not None  # the reader finds the sections there are
+    assert _section_of(response.content, IMPORTED_TITLE) is None
+    assert "Imported from the MARAC's earlier records" not in text_of(response.content)

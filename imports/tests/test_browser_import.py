@@ -52,3 +52,27 @@ def test_a_coordinator_uploads_a_history_watches_it_checked_and_sees_it_imported
     assert f"{ROWS} cases and 0 actions" in page.locator(".govuk-panel").inner_text()
     assert_accessible(page)
     assert Case.objects.count() == ROWS
+
+
+def test_a_coordinator_sees_an_import_whose_worker_died_as_stopped(page, base_url, coordinator, marac, agencies):
+    import datetime
+
+    from django.utils import timezone
+
+    from imports.services import import_run_create
+    from imports.stalling import STOPPED_MESSAGE
+
+    run = import_run_create(
+        marac=marac, by=coordinator, file_name="history.xlsx", cases=xlsx_of([case_row("BR-1")]), actions=None,
+        check_only=False,
+    )  # fmt: skip
+    ImportRun.objects.filter(pk=run.pk).update(last_progress_at=timezone.now() - datetime.timedelta(minutes=16))
+
+    sign_in(page, base_url, coordinator.email, PASSWORD, TEST_TOTP_SECRET)
+    page.goto(f"{base_url}/imports/{run.pk}/")
+    assert page.locator("h1").inner_text() == f"Import {run.pk}: not imported: the import stopped before it finished"
+    assert STOPPED_MESSAGE in page.get_by_test_id("import-stopped").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Upload the file again").click()
+    assert STOPPED_MESSAGE in page.locator("table").first.inner_text()
+    assert_accessible(page)
