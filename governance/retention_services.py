@@ -26,7 +26,7 @@ from governance.retention import (
 )
 from marac.models import Marac
 from meetings.models import ChildResearch, Listing, ProcessLink, Research, VictimVoice
-from people.models import Person
+from people.models import NationalRejection, Person
 from referrals.models import ContactAttempt, Referral, Transfer
 
 ANONYMISED = "Anonymised"
@@ -221,13 +221,14 @@ def _anonymise_person(person: Person, *, referred_on: date, by: Any) -> None:
     person.aliases.all().delete()
     person.addresses.all().delete()
     person.national_matches.all().delete()  # nobody should be told to ask about an anonymised record
+    NationalRejection.objects.filter(Q(person=person) | Q(other_person=person)).delete()
     audit_record(
         action=AuditAction.CHANGE,
         obj=person,
         user=by,
         summary=(
             f"Retention: anonymised person {person.pk}: names, date of birth to year, addresses, aliases,"
-            " national possible matches"
+            " national possible matches and decisions on them"
         ),
     )
 

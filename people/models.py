@@ -238,9 +238,9 @@ class ReferralSuggestions(models.Model):
 
 class NationalPossibleMatch(models.Model):
     """From a national run (docs/national-linkage.md): one of this MARAC's people may also be held at another
-    MARAC. Only the other MARAC, the pair's reference (which both coordinators see and quote to each other) and
-    the model's probability: nothing about the other MARAC's person. One row per pair; the newest return loaded
-    for a MARAC replaces the earlier ones."""
+    MARAC. Shown: only the other MARAC and the pair's reference (which both coordinators see and quote to each
+    other), never anything about the other MARAC's person. One row per pair; the newest return loaded for a MARAC
+    replaces the earlier ones."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="national_matches")
     other_marac = models.ForeignKey("marac.Marac", on_delete=models.CASCADE, related_name="+")
@@ -248,9 +248,46 @@ class NationalPossibleMatch(models.Model):
     pair_reference = models.CharField(max_length=32)
     probability = models.FloatField()
     loaded_at = models.DateTimeField()
+    # The other MARAC's half of the pair, once both MARACs' returns of the run are loaded (they carry the same
+    # reference). Never shown to anyone: kept so that "not the same person" can be remembered as the pair of people
+    # even after one of the MARACs has loaded a later run.
+    other_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A coordinator, here or at the other MARAC, found the pair not the same person (NationalRejection). The row is
+    # kept, so that loading the same return again changes nothing, but it is no longer shown as a possible match.
+    not_same_person = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "pair_reference"], name="one_national_match_per_pair")]
 
     def __str__(self) -> str:
         return f"Person {self.person_id}: possible match at MARAC {self.other_marac_id}"
+
+
+class NationalRejection(models.Model):
+    """A coordinator's decision, after speaking to the other MARAC's coordinator, that a national possible match is
+    not the same person. Tokens and pair references are new in every run, so the decision is kept as the pair of
+    people: this installation holds both MARACs, and both halves of a pair carry the same reference. Until the
+    other MARAC's return of the run is loaded, the other person is not known yet; the run and the reference are
+    kept, and the decision is completed when that return is loaded (people.national.load_return). A later run
+    finding the same two people does not show them to either MARAC again. Deleting either person deletes it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="national_rejections")
+    other_marac = models.ForeignKey("marac.Marac", on_delete=models.CASCADE, related_name="+")
+    # Empty until the other MARAC's return of the run is loaded.
+    other_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The run and the reference the coordinators quoted to each other when they decided.
+    run = models.CharField(max_length=32)
+    pair_reference = models.CharField(max_length=32)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "run", "pair_reference"], name="one_national_rejection_per_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("other_person")), name="national_rejection_of_two_people"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"National pair {self.pair_reference} of person {self.person_id}: not the same person"

@@ -18,13 +18,13 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -32,7 +32,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
 from people import linkage, linkage_model, linkage_spark
-from people.models import Address, NationalPossibleMatch, Person
+from people.models import Address, NationalPossibleMatch, NationalRejection, Person
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -243,6 +243,7 @@ class Loaded:
     removed: int
     unknown_people: int  # tokens matching no one held here now (left since the export, or another run's)
     unknown_maracs: int  # rows naming a MARAC that is not in this installation, or this MARAC itself
+    not_same_person: int = 0  # pairs a coordinator already found not the same person: kept, not shown
 
 
 def read_return(path: str) -> list[dict[str, Any]]:
@@ -259,8 +260,11 @@ def read_return(path: str) -> list[dict[str, Any]]:
 def load_return(path: str, *, run: str, marac: Marac) -> Loaded:
     """Load one MARAC's return: for each of its people the other MARACs that may hold them, shown to its
     coordinators as "a possible match exists at MARAC X". Only pairs across two MARACs of this installation;
-    nothing about the other MARAC's person is in the return or kept. The newest load replaces what an earlier
-    run said; loading the same return again changes nothing."""
+    nothing about the other MARAC's person is in the return or shown. Once both MARACs' returns of the run are
+    loaded, each half of a pair knows the other's person (never shown; for "not the same person"). The newest load
+    replaces what an earlier run said; loading the same return again changes nothing. A pair a coordinator found
+    not the same person (NationalRejection, in this run or an earlier one) is kept but marked, and not shown to
+    either MARAC."""
     key = export_key(run, marac.pk)
     person_of = {
         linkage_spark.person_token(key, str(pk)): pk for pk in linkage.held_at([marac.pk]).values_list("pk", flat=True)
@@ -284,26 +288,44 @@ def load_return(path: str, *, run: str, marac: Marac) -> Loaded:
         existing = {(match.person_id, match.pair_reference): match for match in held}
         stale = [match.pk for pair, match in existing.items() if pair not in found]
         NationalPossibleMatch.objects.filter(pk__in=stale).delete()
+        completed = _complete_rejections(marac, run, found)
+        halves = _other_halves(marac, run)
+        other_person = {
+            (person_id, reference): halves[(other, reference)].person_id
+            if (other, reference) in halves
+            else getattr(existing.get((person_id, reference)), "other_person_id", None)  # known from before
+            for (person_id, reference), (other, _) in found.items()
+        }
+        # A mark is never taken off: the decision stands even if one of the two people has gone since.
+        not_same = _found_not_same(marac, run, found, other_person) | {
+            pair for pair, match in existing.items() if match.not_same_person and pair in found
+        }
         created = changed = 0
         now = timezone.now()
         for (person_id, reference), (other, probability) in sorted(found.items()):
             match = existing.get((person_id, reference))
+            values = {
+                "other_marac_id": other,
+                "run": run,
+                "probability": probability,
+                "other_person_id": other_person[(person_id, reference)],
+                "not_same_person": (person_id, reference) in not_same,
+            }
             if match is None:
                 NationalPossibleMatch.objects.create(
-                    person_id=person_id,
-                    other_marac_id=other,
-                    run=run,
-                    pair_reference=reference,
-                    probability=probability,
-                    loaded_at=now,
+                    person_id=person_id, pair_reference=reference, loaded_at=now, **values
                 )
                 created += 1
-            elif (match.other_marac_id, match.run, match.probability) != (other, run, probability):
-                match.other_marac_id, match.run, match.probability, match.loaded_at = other, run, probability, now
-                match.save(update_fields=["other_marac", "run", "probability", "loaded_at"])
+            elif any(getattr(match, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(match, name, value)
+                match.loaded_at = now
+                match.save(update_fields=[*(name.removesuffix("_id") for name in values), "loaded_at"])
                 changed += 1
-        people = sorted({person_id for person_id, _ in found})
-        others = sorted({other for other, _ in found.values()})
+        _complete_halves(halves, found, not_same)
+        shown = {pair: other for pair, (other, _) in found.items() if pair not in not_same}
+        people = sorted({person_id for person_id, _ in shown})
+        others = sorted(set(shown.values()))
         audit_record(
             action=AuditAction.CHANGE,
             obj=marac,
@@ -319,9 +341,85 @@ def load_return(path: str, *, run: str, marac: Marac) -> Loaded:
                 "removed": len(stale),
                 "unknown_people": unknown_people,
                 "unknown_maracs": unknown_maracs,
+                "not_same_person": len(not_same),
+                "decisions_completed": completed,
             },
         )
-    return Loaded(marac.pk, len(rows), len(people), created, changed, len(stale), unknown_people, unknown_maracs)
+    return Loaded(
+        marac.pk, len(rows), len(people), created, changed, len(stale), unknown_people, unknown_maracs, len(not_same)
+    )
+
+
+Found = Mapping[tuple[int, str], tuple[int, float]]  # (person, pair reference): (other MARAC, probability)
+
+
+def _complete_rejections(marac: Marac, run: str, found: Found) -> list[int]:
+    """Decisions made at another MARAC on a pair of this run before this MARAC's return was loaded: the other
+    person was not known then, and is now. Their ids."""
+    person_of_reference = {reference: person_id for person_id, reference in found}
+    completed = []
+    waiting = NationalRejection.objects.select_for_update().filter(other_marac=marac, run=run, other_person=None)
+    for rejection in waiting.order_by("pk"):
+        person_id = person_of_reference.get(rejection.pair_reference)
+        if person_id is not None and person_id != rejection.person_id:
+            rejection.other_person_id = person_id
+            rejection.save(update_fields=["other_person"])
+            completed.append(rejection.pk)
+    return completed
+
+
+def _other_halves(marac: Marac, run: str) -> dict[tuple[int, str], NationalPossibleMatch]:
+    """{(other MARAC, pair reference): its half of the pair}, for the pairs of this run with this MARAC whose other
+    MARAC's return of the run is loaded. Locked: they are completed with who this MARAC's half is."""
+    halves = NationalPossibleMatch.objects.select_for_update(of=("self",)).filter(run=run, other_marac=marac)
+    return {(half.person.marac_id, half.pair_reference): half for half in halves.select_related("person")}
+
+
+def _complete_halves(
+    halves: Mapping[tuple[int, str], NationalPossibleMatch], found: Found, not_same: set[tuple[int, str]]
+) -> None:
+    """The other MARACs' halves of the pairs just loaded: who this MARAC's half is, and whether the pair was found
+    not the same person."""
+    completed = []
+    for (person_id, reference), (other, _) in found.items():
+        half = halves.get((other, reference))
+        if half is None:
+            continue
+        checked = half.not_same_person or (person_id, reference) in not_same
+        if (half.other_person_id, half.not_same_person) != (person_id, checked):
+            half.other_person_id, half.not_same_person = person_id, checked
+            completed.append(half)
+    NationalPossibleMatch.objects.bulk_update(completed, ["other_person", "not_same_person"], batch_size=500)
+
+
+def _found_not_same(
+    marac: Marac, run: str, found: Found, other_person: Mapping[tuple[int, str], int | None]
+) -> set[tuple[int, str]]:
+    """The pairs of this return that a coordinator, at either MARAC, found not the same person: in this run (by its
+    reference), or in an earlier one (the same two people; the other is known once the other MARAC's half of the
+    pair is loaded)."""
+    decided_here = set(
+        NationalRejection.objects.filter(person__marac=marac, run=run).values_list("person_id", "pair_reference")
+    )
+    decided_there = set(
+        NationalRejection.objects.filter(other_marac=marac, run=run).values_list("pair_reference", flat=True)
+    )
+    pairs = {
+        frozenset(pair)
+        for pair in NationalRejection.objects.filter(other_person__isnull=False)
+        .filter(Q(person__marac=marac) | Q(other_person__marac=marac))
+        .values_list("person_id", "other_person_id")
+    }
+    not_same = set()
+    for person_id, reference in found:
+        other = other_person[(person_id, reference)]
+        if (
+            (person_id, reference) in decided_here
+            or reference in decided_there
+            or (other is not None and frozenset((person_id, other)) in pairs)
+        ):
+            not_same.add((person_id, reference))
+    return not_same
 
 
 def _marac_id(code: str) -> int | None:
@@ -342,26 +440,106 @@ class ElsewhereNationally(linkage.Elsewhere):
     they name neither person."""
 
     references: tuple[str, ...]
+    # The possible matches themselves, one per reference in the same order: for "not the same person".
+    matches: tuple[NationalPossibleMatch, ...] = ()
 
 
 def possible_matches_elsewhere(person: Person) -> list[ElsewhereNationally]:
     """The other MARACs a national run says may hold this person: their names and coordinators only, as the
-    region's check shows them on a referral, and the references to quote."""
-    references: dict[int, list[str]] = {}
-    found = NationalPossibleMatch.objects.filter(person=person).order_by("-probability", "pair_reference")
-    for other, reference in found.values_list("other_marac_id", "pair_reference"):
-        references.setdefault(other, []).append(reference)
+    region's check shows them on a referral, and the references to quote. Pairs a coordinator found not the
+    same person are left out (checked_not_same lists them)."""
+    matches: dict[int, list[NationalPossibleMatch]] = {}
+    found = NationalPossibleMatch.objects.filter(person=person, not_same_person=False)
+    for match in found.order_by("-probability", "pair_reference"):
+        matches.setdefault(match.other_marac_id, []).append(match)
     return [
-        ElsewhereNationally(marac, linkage.coordinators_of(marac), tuple(references[marac.pk]))
-        for marac in Marac.objects.filter(pk__in=list(references)).order_by("name")
+        ElsewhereNationally(
+            marac,
+            linkage.coordinators_of(marac),
+            tuple(match.pair_reference for match in matches[marac.pk]),
+            tuple(matches[marac.pk]),
+        )
+        for marac in Marac.objects.filter(pk__in=list(matches)).order_by("name")
     ]
+
+
+def checked_not_same(person: Person) -> list[NationalPossibleMatch]:
+    """This person's national possible matches that a coordinator, here or at the other MARAC, found not the same
+    person: still named on their record, so that nothing is left off silently."""
+    found = NationalPossibleMatch.objects.filter(person=person, not_same_person=True).select_related("other_marac")
+    return list(found.order_by("other_marac__name", "pair_reference"))
 
 
 def people_to_follow_up(marac: Marac, *, hidden: set[int]) -> list[NationalPossibleMatch]:
     """The MARAC's people a national run says may be held elsewhere, for its coordinators' matching page; people
-    in a restricted case the viewer is not named on are left out."""
-    found = NationalPossibleMatch.objects.filter(person__marac=marac).exclude(person_id__in=hidden)
+    in a restricted case the viewer is not named on are left out, and so are pairs found not the same person."""
+    found = NationalPossibleMatch.objects.filter(person__marac=marac, not_same_person=False).exclude(
+        person_id__in=hidden
+    )
     return list(found.select_related("person", "other_marac").order_by("other_marac__name", "person_id"))
+
+
+def checked_not_same_count(marac: Marac, *, hidden: set[int]) -> int:
+    """How many of the MARAC's national possible matches were checked and found not the same person."""
+    found = NationalPossibleMatch.objects.filter(person__marac=marac, not_same_person=True)
+    return found.exclude(person_id__in=hidden).count()
+
+
+class AlreadyFoundNotSame(Exception):
+    """The pair was already recorded as not the same person, by a coordinator here or at the other MARAC."""
+
+
+def national_match_reject(*, match: NationalPossibleMatch, by: Any) -> NationalRejection:
+    """Record, after the two coordinators have spoken, that a national possible match is not the same person.
+    Kept as the pair of people when the other MARAC's return of the run has been loaded (its half of the pair
+    carries the same reference); otherwise the other person is filled in when that return is loaded. Both halves are
+    marked, so neither MARAC's coordinators see the pair again, in this run or a later one. Audited on each
+    MARAC with its own person's id only."""
+    with transaction.atomic():
+        # Both halves locked, lower id first: two coordinators deciding at once make one decision.
+        halves = list(
+            NationalPossibleMatch.objects.select_for_update(of=("self",))
+            .filter(run=match.run, pair_reference=match.pair_reference)
+            .select_related("person")
+            .order_by("pk")
+        )
+        mine = next((half for half in halves if half.pk == match.pk), None)
+        if mine is None or mine.not_same_person:
+            raise AlreadyFoundNotSame
+        theirs = next((half for half in halves if half.person.marac_id == mine.other_marac_id), None)
+        rejection = NationalRejection.objects.create(
+            person=mine.person,
+            other_marac_id=mine.other_marac_id,
+            # Known once both halves of the pair were loaded, even if the other MARAC has loaded a later run since.
+            other_person_id=theirs.person_id if theirs is not None else mine.other_person_id,
+            run=mine.run,
+            pair_reference=mine.pair_reference,
+            decided_by=by,
+            decided_at=timezone.now(),
+        )
+        decided = [mine] if theirs is None else [mine, theirs]
+        NationalPossibleMatch.objects.filter(pk__in=[half.pk for half in decided]).update(not_same_person=True)
+        for half in decided:
+            _audit_rejection(rejection, half, by=by)
+    return rejection
+
+
+def _audit_rejection(rejection: NationalRejection, half: NationalPossibleMatch, *, by: Any) -> None:
+    """One entry on the MARAC holding this half of the pair: its own person's id, never the other's."""
+    audit_record(
+        action=AuditAction.CREATE if half.person_id == rejection.person_id else AuditAction.CHANGE,
+        obj=rejection,
+        marac_id=half.person.marac_id,
+        user=by,
+        summary=f"National possible match {half.pair_reference} of person {half.person_id} at MARAC "
+        f"{half.other_marac_id}: not the same person",
+        changes={
+            "person": half.person_id,
+            "other_marac": half.other_marac_id,
+            "run": half.run,
+            "pair_reference": half.pair_reference,
+        },
+    )
 
 
 def model_from_file(path: str) -> dict[str, Any]:

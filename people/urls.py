@@ -10,4 +10,5 @@ urlpatterns = [
     path("matching/train/", views.matching_train, name="matching_train"),
     path("matching/duplicates/", views.duplicates, name="duplicates"),
     path("matching/duplicates/decide/", views.duplicate_decide, name="duplicate_decide"),
+    path("national/<int:pk>/not-the-same/", views.national_not_same, name="national_not_same"),
 ]

@@ -9,8 +9,8 @@ from cases.models import CaseParty
 from cases.restriction import visible_given_restrictions
 from marac.models import Marac
 from people import linkage, national
-from people.forms import DuplicateDecisionForm, UnlinkForm
-from people.models import Person, PersonLink, PossibleDuplicate
+from people.forms import DuplicateDecisionForm, NationalNotSameForm, UnlinkForm
+from people.models import NationalPossibleMatch, Person, PersonLink, PossibleDuplicate
 from people.selectors import get_person_for_user
 from people.tasks import train_match_model
 from web.access import current_marac_where, require_permission
@@ -35,6 +35,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "directly_linked": linkage.directly_linked(person.pk) if can_review else set(),
             # From a national person-matching run: other MARACs that may hold this person, for the coordinator.
             "elsewhere": national.possible_matches_elsewhere(person) if can_review else [],
+            "checked_elsewhere": national.checked_not_same(person) if can_review else [],
             "can_see_confidential": request.user.has_perm("people.view_confidential_address", person),
         },
     )
@@ -86,9 +87,57 @@ def _reviewing(request: HttpRequest) -> Marac:
 
 
 @require_permission("people.review_matches")
+def national_not_same(request: HttpRequest, pk: int) -> HttpResponse:
+    """A national possible match the two coordinators have talked about: "not the same person". Neither MARAC is
+    shown the pair again, in this run or a later one."""
+    match = _national_match_for(request, pk)
+    if match.not_same_person:
+        messages.success(request, "This possible match was already recorded as not the same person")
+        return redirect("people:detail", pk=match.person_id)
+    data = request.POST if request.method == "POST" else None
+    form = NationalNotSameForm(data, other_marac_name=match.other_marac.name)
+    if request.method == "POST" and form.is_valid():
+        try:
+            national.national_match_reject(match=match, by=request.user)
+        except national.AlreadyFoundNotSame:
+            messages.success(request, "This possible match was already recorded as not the same person")
+        else:
+            messages.success(
+                request, "Recorded as not the same person: neither MARAC will be shown this possible match again"
+            )
+        return redirect("people:detail", pk=match.person_id)
+    audit_view(
+        match.person,
+        user=request.user,
+        summary=f"Opened national possible match {match.pair_reference} to record whether it is the same person",
+    )
+    context = {
+        "match": match,
+        "person": match.person,
+        "coordinators": linkage.coordinators_of(match.other_marac),
+        "form": form,
+    }
+    return render(request, "people/national_not_same.html", context, status=400 if form.errors else 200)
+
+
+def _national_match_for(request: HttpRequest, pk: int) -> NationalPossibleMatch:
+    """A national possible match of someone the coordinator may review matches of and see; else 404."""
+    match = NationalPossibleMatch.objects.select_related("person", "other_marac").filter(pk=pk).first()
+    if match is None:
+        raise Http404
+    person = get_person_for_user(user=request.user, pk=match.person_id, audit=False)
+    if not request.user.has_perm("people.review_matches", person):
+        raise Http404
+    if person.pk in linkage.people_hidden_from(request.user, person.marac_id):
+        raise Http404
+    return match
+
+
+@require_permission("people.review_matches")
 def matching(request: HttpRequest) -> HttpResponse:
     marac = _reviewing(request)
     audit_view(marac, user=request.user, summary="Viewed the matching model's versions")
+    hidden = linkage.people_hidden_from(request.user, marac.pk)
     return render(
         request,
         "people/matching.html",
@@ -98,7 +147,8 @@ def matching(request: HttpRequest) -> HttpResponse:
             "held": linkage.held_at([marac.pk]).count(),
             "minimum": linkage.MINIMUM_PEOPLE_TO_TRAIN,
             "duplicates_waiting": len(linkage.duplicates_to_review(marac_id=marac.pk, hidden=set())),
-            "national": national.people_to_follow_up(marac, hidden=linkage.people_hidden_from(request.user, marac.pk)),
+            "national": national.people_to_follow_up(marac, hidden=hidden),
+            "national_checked": national.checked_not_same_count(marac, hidden=hidden),
         },
     )
 

@@ -104,6 +104,7 @@ def form_arguments(marac: Any, coordinator: Any, idva: Any) -> dict[str, Any]:
         "is_csc": True,
         "scores": {},
         "respondent": "agency_representative",
+        "other_marac_name": 'Testshire <MARAC> & "Co"',
     }
 
 

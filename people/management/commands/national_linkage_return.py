@@ -30,6 +30,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"MARAC {marac.pk}: {loaded.people} people may be held at another MARAC "
                     f"({loaded.created} new, {loaded.changed} changed, {loaded.removed} no longer found); "
+                    f"{loaded.not_same_person} pairs already found not the same person; "
                     f"{loaded.unknown_people} rows matched no one held here, "
                     f"{loaded.unknown_maracs} named no other MARAC of this installation"
                 )
