@@ -35,7 +35,7 @@ LANDING_HEADINGS = {
     "chair": "Northbrook MARAC: chair",
     "police_rep": "Northbrook MARAC: Northbrook Constabulary representative",
     "idva": "Northbrook MARAC: IDVA",
-    "referrer": "Your referrals",
+    "referrer": "Northbrook MARAC: referrer",
     "board_viewer": "Northbrook MARAC: performance",
     "administrator": "Northbrook MARAC: administration",
 }
