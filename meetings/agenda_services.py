@@ -27,7 +27,7 @@ from cases.selectors import restricted_case_reason
 from marac.models import Marac
 from meetings import agenda
 from meetings.case_list_document import CaseListRow
-from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, Outcome
+from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, MeetingStatus, Outcome
 from meetings.services import meetings_ensure_ahead
 from people.models import Person, person_name
 from referrals import calendar
@@ -545,6 +545,8 @@ def case_list_release(*, meeting: Meeting, by: Any, now: datetime | None = None)
     """Send the case list to the representatives who have not had it. Information-only listings are checked again
     first, so the list that goes out is right. Returns the receipts made now."""
     now = now or timezone.now()
+    if MeetingState.objects.filter(meeting=meeting, status=MeetingStatus.CLOSED).exists():
+        raise AgendaRefused(["This meeting has closed, so its case list can no longer be released."])
     if not case_list_is_due(meeting=meeting, now=now):
         due = calendar.format_moment(case_list_release_time(meeting))
         raise AgendaRefused([f"The case list cannot be released before {due}, five working days before the meeting."])

@@ -1,14 +1,19 @@
 """Forms for the register and the live meeting. They parse; the rules and the locking are in live_services."""
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import CASE_ROLES
 from actions.models import ForWhom
 from marac.models import Agency
+from meetings import live_rules
+from meetings.agenda_services import working_calendar
 from meetings.models import AttendanceCapacity, Listing, Meeting, Outcome, ProcessLinkKind
 from web.forms import DateInput
 
@@ -86,19 +91,60 @@ class MinuteForm(forms.Form):
 
 class ActionForm(forms.Form):
     owner_agency = forms.ModelChoiceField(
-        queryset=Agency.objects.none(), empty_label="Choose the agency", label="Agency volunteering the action"
+        queryset=Agency.objects.none(),
+        empty_label="Choose the agency",
+        label="Agency volunteering the action",
+        error_messages={
+            "required": "Select the agency that owns the action",
+            "invalid_choice": "Select one of this MARAC's agencies",
+        },
     )
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="What will they do", help_text="Specific."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="What will they do",
+        help_text="Specific.",
+        error_messages={
+            "required": "Enter what the action is",
+            "max_length": "What the action is must be 2,000 characters or fewer",
+        },
     )
-    for_whom = forms.ChoiceField(choices=ForWhom.choices, widget=forms.RadioSelect, label="For whom")
-    due_on = forms.DateField(widget=DateInput, label="Due by")
+    for_whom = forms.ChoiceField(
+        choices=ForWhom.choices,
+        widget=forms.RadioSelect,
+        label="For whom",
+        error_messages={
+            "required": "Select who the action is for",
+            "invalid_choice": "Select who the action is for",
+        },
+    )
+    due_on = forms.DateField(
+        widget=DateInput,
+        label="Due by",
+        error_messages={
+            "required": "Enter the date the action is due by",
+            "invalid": "The due date must be a real date, for example 2026-12-15",
+        },
+    )
 
     def __init__(self, *args: Any, listing: Listing, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.listing = listing
         self.fields["owner_agency"].queryset = _marac_agencies(  # type: ignore[attr-defined]
             listing.meeting.marac_id, also=listing.case.referring_agency_id
         )
+
+    def clean_due_on(self) -> date:
+        due_on: date = self.cleaned_data["due_on"]
+        meeting = self.listing.meeting
+        error = live_rules.action_due_date_error(
+            due_on=due_on,
+            meeting_day=timezone.localtime(meeting.starts_at).date(),
+            working=working_calendar(meeting.marac),
+        )
+        if error:
+            raise forms.ValidationError(error)
+        return due_on
 
 
 class ProcessLinkForm(forms.Form):
@@ -112,3 +158,70 @@ class OutcomeForm(forms.Form):
         widget=forms.RadioSelect,
         label="Outcome",
     )
+
+
+class CloseForm(forms.Form):
+    """What happens to the cases the meeting did not hear, before it closes: one choice for all of them, or one for
+    each, and the reason, recorded with each case. `listings` are the unheard cases the closer may see by reference;
+    a restricted case they are not named on follows the choice for all (held over when they choose case by case)."""
+
+    ALL_CHOICES = [
+        (live_rules.HOLD_OVER, "Hold them all over to the next meeting"),
+        (live_rules.LEAVE_UNHEARD, "Leave them all unheard"),
+        ("each", "Choose for each case"),
+    ]
+    EACH_CHOICES = [
+        (live_rules.HOLD_OVER, "Hold over to the next meeting"),
+        (live_rules.LEAVE_UNHEARD, "Leave unheard"),
+    ]
+
+    confirmed = forms.CharField(widget=forms.HiddenInput, initial="yes")
+    for_all = forms.ChoiceField(
+        choices=ALL_CHOICES,
+        widget=forms.RadioSelect,
+        label="What should happen to the cases not heard?",
+        error_messages={"required": "Select what should happen to the cases not heard"},
+    )
+    reason = forms.CharField(
+        max_length=500,
+        label="Why were they not heard?",
+        help_text="Recorded with each case. For example: the meeting ran out of time.",
+        error_messages={
+            "required": "Enter why the cases were not heard",
+            "max_length": "Why they were not heard must be 500 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, listings: Sequence[Listing], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listings = list(listings)
+        for listing in self.listings:
+            self.fields[self.field_name(listing)] = forms.ChoiceField(
+                choices=self.EACH_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+                label=f"Case {listing.case.reference}",
+                help_text="Only if you choose for each case.",
+            )
+
+    @staticmethod
+    def field_name(listing: Listing) -> str:
+        return f"listing_{listing.pk}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("for_all") == "each":
+            for listing in self.listings:
+                if not cleaned.get(self.field_name(listing)):
+                    message = f"Select what should happen to case {listing.case.reference}"
+                    self.add_error(self.field_name(listing), message)
+        return cleaned
+
+    def choices(self, unheard: Sequence[Listing]) -> dict[int, str]:
+        """The choice for every unheard listing, seen or not, by listing id."""
+        for_all = self.cleaned_data["for_all"]
+        if for_all != "each":
+            return {listing.pk: for_all for listing in unheard}
+        return {
+            listing.pk: self.cleaned_data.get(self.field_name(listing)) or live_rules.HOLD_OVER for listing in unheard
+        }

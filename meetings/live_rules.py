@@ -3,9 +3,10 @@ timer, the standard actions every case gets, and what a plan should cover before
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from actions.models import ForWhom
+from referrals import calendar
 
 # BD Observers at MARAC: "Barking and Dagenham limit it to two observers per meeting".
 MAX_OBSERVERS = 2
@@ -132,3 +133,66 @@ def plan_warnings(*, for_whom: Collection[str], children: int) -> list[str]:
         child_words = "a child" if children == 1 else f"{children} children"
         warnings.append(f"The case involves {child_words}, and the plan has no action for the children.")
     return warnings
+
+
+# --- Starting and closing the meeting ------------------------------------------------------------------------------
+
+
+# BD MARAC List: the case list goes to the representatives before the meeting, so they come with their research; a
+# meeting whose list never went out has nothing anyone has prepared for.
+def meeting_start_refusal(*, case_list_released: bool) -> str | None:
+    """Why the meeting may not start, in words; None when it may."""
+    if not case_list_released:
+        return "The case list for this meeting has not been released, so the meeting cannot start. Release it first."
+    return None
+
+
+def meeting_start_warning(*, scheduled_day: date, today: date) -> str | None:
+    """What the chair is asked to confirm before starting a meeting on a day other than its own: starting a few
+    minutes early or running past midnight is normal, starting weeks early is almost always the wrong meeting."""
+    if scheduled_day == today:
+        return None
+    days = abs((scheduled_day - today).days)
+    span = "1 day" if days == 1 else f"{days} days"
+    when = f"{span} from today" if scheduled_day > today else f"{span} ago"
+    return f"This meeting is scheduled for {calendar.format_day(scheduled_day)}, {when}, not today."
+
+
+# What may happen to a case the meeting did not reach before it closed.
+HOLD_OVER = "hold_over"
+LEAVE_UNHEARD = "not_heard"
+
+
+def listing_is_unheard(*, started_at: datetime | None, outcome: str) -> bool:
+    """Never opened in the meeting and no outcome recorded (held over and transferred cases have one)."""
+    return started_at is None and not outcome
+
+
+def not_heard_note(reason: str) -> str:
+    return f"Not heard at this meeting: {reason}"
+
+
+# --- Action due dates -----------------------------------------------------------------------------------------------
+
+# A due date more than a year after the meeting is almost always a mistyped year.
+MAX_DAYS_AFTER_MEETING = 366
+
+
+# BD Action planning: actions are agreed at the meeting and reviewed at the next, so none can fall due before the
+# meeting; one due on a day the agencies are closed (the MARAC's working calendar) falls due unseen.
+def action_due_date_error(*, due_on: date, meeting_day: date, working: calendar.WorkingCalendar) -> str | None:
+    """Why an action cannot be due on `due_on`, in words for the "Due by" field; None when it can."""
+    if due_on < meeting_day:
+        return f"The due date must be on or after the date of the meeting, {calendar.format_day(meeting_day)}"
+    latest = meeting_day + timedelta(days=MAX_DAYS_AFTER_MEETING)
+    if due_on > latest:
+        return f"The due date must be within a year of the meeting, on or before {calendar.format_day(latest)}"
+    reason = calendar.non_working_reason(due_on, working)
+    if reason is None:
+        return None
+    what = "a weekend" if reason in ("Saturday", "Sunday") else reason
+    suggestion = calendar.format_day(calendar.add_working_days(due_on, 1, calendar=working))
+    return (
+        f"The due date must be a working day: {calendar.format_day(due_on)} is {what}. "
+        f"Choose a working day, for example {suggestion}"
+    )

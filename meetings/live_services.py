@@ -2,7 +2,7 @@
 agreement, starting and closing the meeting, one case at a time with its minute, outcome and links to other
 processes. Every write is audited in the same transaction; summaries name ids and fields, never what was typed."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +14,11 @@ from actions.models import Action
 from actions.services import standard_actions_create
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.models import CaseParty, PartyRole
+from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from cases.restriction import visible_given_restrictions
 from marac.models import Agency, MaracAgency
 from meetings import live_rules
-from meetings.agenda_services import meeting_agenda
+from meetings.agenda_services import AgendaRefused, listing_hold_over, meeting_agenda
 from meetings.models import (
     Attendance,
     AttendanceCapacity,
@@ -267,26 +267,112 @@ def _locked_state(meeting: Meeting) -> MeetingState:
     return MeetingState.objects.select_for_update().get(pk=state_of(meeting).pk)
 
 
-def meeting_start(*, meeting: Meeting, by: Any) -> MeetingState:
+class StartNeedsConfirming(Exception):
+    """The meeting is not scheduled for today: the chair confirms, having read when it is scheduled."""
+
+
+class UnheardCases(Exception):
+    """Cases the meeting has not heard: the chair says what happens to each before the meeting closes."""
+
+    def __init__(self, listings: list[Listing]) -> None:
+        super().__init__(f"{len(listings)} listed cases have not been heard")
+        self.listings = listings
+
+
+def meeting_start(*, meeting: Meeting, by: Any, other_day_confirmed: bool = False) -> MeetingState:
+    """Start the meeting: refused until its case list has been released; on any day but its own, only once the
+    chair has confirmed (StartNeedsConfirming carries the words naming the day it is scheduled for)."""
     with transaction.atomic():
         state = _locked_state(meeting)
         if state.status != MeetingStatus.SCHEDULED:
             raise LiveRefused("This meeting has already started.")
+        refusal = live_rules.meeting_start_refusal(case_list_released=state.case_list_released_at is not None)
+        if refusal:
+            raise LiveRefused(refusal)
+        warning = live_rules.meeting_start_warning(
+            scheduled_day=timezone.localtime(meeting.starts_at).date(), today=timezone.localdate()
+        )
+        if warning and not other_day_confirmed:
+            raise StartNeedsConfirming(warning)
         _set_status(state, MeetingStatus.IN_PROGRESS, by)
     return state
 
 
-def meeting_close(*, meeting: Meeting, by: Any) -> MeetingState:
+def unheard_listings(meeting: Meeting) -> list[Listing]:
+    """The cases on the agenda never opened and with no outcome, in hearing order; restricted ones included."""
+    return [
+        listing
+        for listing in _ordered(meeting)
+        if live_rules.listing_is_unheard(started_at=listing.started_at, outcome=listing.outcome)
+    ]
+
+
+def meeting_close(
+    *, meeting: Meeting, by: Any, choices: Mapping[int, str] | None = None, reason: str = ""
+) -> MeetingState:
+    """Close the meeting. Any case not heard needs a choice (`choices`, by listing id: hold it over to the next
+    meeting, or leave it unheard) and a reason; without a choice for every one, UnheardCases lists them. Holding
+    over, leaving unheard and closing happen together or not at all."""
     with transaction.atomic():
         state = _locked_state(meeting)
         if not meeting_is_running(state):
             raise LiveRefused("Only a meeting in progress can be closed.")
+        unheard = unheard_listings(meeting)
+        # The choices must be for exactly the cases unheard now: a case opened since the page was shown is heard.
+        if unheard and (choices is None or set(choices) != {listing.pk for listing in unheard}):
+            raise UnheardCases(unheard)
+        if unheard and not reason.strip():
+            raise LiveRefused("Enter why the cases were not heard.")
+        for listing in unheard:
+            _settle_unheard(listing, (choices or {})[listing.pk], reason.strip(), by)
         _set_status(state, MeetingStatus.CLOSED, by)
         # A case still open when the meeting closes ends with it.
         Listing.objects.filter(meeting=meeting, started_at__isnull=False, ended_at__isnull=True).update(
             ended_at=timezone.now()
         )
     return state
+
+
+def _settle_unheard(listing: Listing, choice: str, reason: str, by: Any) -> None:
+    if choice == live_rules.HOLD_OVER:
+        try:
+            listing_hold_over(listing=listing, reason=reason, by=by)
+        except AgendaRefused as refused:
+            raise LiveRefused(
+                f"Case {listing.case.reference} cannot be held over: {' '.join(refused.reasons)}"
+            ) from None
+    elif choice == live_rules.LEAVE_UNHEARD:
+        _leave_unheard(listing, reason, by)
+    else:
+        raise LiveRefused(f"Choose whether to hold case {listing.case.reference} over or leave it unheard.")
+
+
+def _leave_unheard(listing: Listing, reason: str, by: Any) -> None:
+    """The reason goes into the case's decisions minute, the meeting's own record of it. A case listed nowhere else
+    still to come goes back to "Referred", so it is not shown as listed at a meeting that has closed."""
+    current = _locked_listing(listing)
+    note = live_rules.not_heard_note(reason)
+    current.decisions_minute = f"{current.decisions_minute}\n\n{note}" if current.decisions_minute else note
+    current.version += 1
+    current.save(update_fields=["decisions_minute", "version"])
+    _audit(current, by, AuditAction.CHANGE, f"Left listing {current.pk} unheard when the meeting closed",
+           {"decisions_minute": "changed"})  # fmt: skip
+    still_listed = Listing.objects.filter(
+        case_id=current.case_id, outcome="", started_at__isnull=True, meeting__starts_at__gt=current.meeting.starts_at
+    ).exists()
+    case = Case.objects.select_for_update().get(pk=current.case_id)
+    if case.status == CaseStatus.LISTED and not still_listed:
+        case.status = CaseStatus.REFERRED
+        case.version += 1
+        case.save(update_fields=["status", "version", "updated_at"])
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=case,
+            marac_id=case.marac_id,
+            summary=f"Case {case.pk} no longer listed: not heard at meeting {current.meeting_id}",
+            changes={"status": {"from": CaseStatus.LISTED.value, "to": CaseStatus.REFERRED.value}},
+            user=by,
+        )
 
 
 def _set_status(state: MeetingState, status: MeetingStatus, by: Any) -> None:

@@ -13,11 +13,20 @@ from django.views.decorators.http import require_POST
 
 from actions.models import Action
 from actions.services import NotThisMaracsAgency, action_record
+from cases.restriction import is_named_on
 from cases.selectors import case_through_gate
 from meetings import live_services as live
 from meetings.agenda_services import get_listing_for_user, get_meeting_for_user
 from meetings.confidentiality import has_signed
-from meetings.live_forms import ActionForm, AttendanceForm, MinuteForm, ObserverForm, OutcomeForm, ProcessLinkForm
+from meetings.live_forms import (
+    ActionForm,
+    AttendanceForm,
+    CloseForm,
+    MinuteForm,
+    ObserverForm,
+    OutcomeForm,
+    ProcessLinkForm,
+)
 from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState
 from meetings.research_selectors import research_summary
 from web.access import require_permission
@@ -174,21 +183,69 @@ def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("meetings.run_meeting")
 @require_POST
 def live_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the meeting. On a day other than its own, a page naming the day it is scheduled for asks first."""
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
     if refused := _sign_first(request, meeting):
         return refused
-    _try(request, lambda: live.meeting_start(meeting=meeting, by=request.user), "The meeting has started")
+    confirmed = request.POST.get("confirmed") == "yes"
+    try:
+        live.meeting_start(meeting=meeting, by=request.user, other_day_confirmed=confirmed)
+    except live.StartNeedsConfirming as asked:
+        return render(request, "meetings/live_start_confirm.html", {"meeting": meeting, "warning": str(asked)})
+    except live.LiveRefused as refused_step:
+        messages.error(request, str(refused_step))
+    else:
+        messages.success(request, "The meeting has started")
     return redirect("meetings_live:live", pk=pk)
 
 
 @require_permission("meetings.run_meeting")
 @require_POST
 def live_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the meeting. With cases not heard, a page lists them first: hold each over, or leave it unheard, and
+    say why; the answers come back here with `confirmed`."""
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
     if refused := _sign_first(request, meeting):
         return refused
-    _try(request, lambda: live.meeting_close(meeting=meeting, by=request.user), "The meeting is closed")
+    form = None
+    choices, reason = None, ""
+    if request.POST.get("confirmed") == "yes":
+        unheard = live.unheard_listings(meeting)
+        form = CloseForm(request.POST, listings=_seen(request, unheard))
+        if not form.is_valid():
+            return _close_confirm(request, meeting, unheard, form)
+        choices, reason = form.choices(unheard), form.cleaned_data["reason"]
+    try:
+        live.meeting_close(meeting=meeting, by=request.user, choices=choices, reason=reason)
+    except live.UnheardCases as unheard_now:
+        if form is not None:
+            messages.warning(request, "The cases not heard changed while this page was open. Check them again.")
+        return _close_confirm(request, meeting, unheard_now.listings, None)
+    except live.LiveRefused as refused_step:
+        if form is not None and live.meeting_is_running(live.state_of(meeting)):
+            form.add_error(None, str(refused_step))
+            return _close_confirm(request, meeting, live.unheard_listings(meeting), form)
+        messages.error(request, str(refused_step))
+        return redirect("meetings_live:live", pk=pk)
+    messages.success(request, "The meeting is closed")
     return redirect("meetings_live:live", pk=pk)
+
+
+def _seen(request: HttpRequest, listings: list[Listing]) -> list[Listing]:
+    # A restricted case stays hidden from anyone not named on it, even by its reference.
+    return [
+        listing for listing in listings if not listing.case.restricted or is_named_on(request.user, listing.case_id)
+    ]
+
+
+def _close_confirm(
+    request: HttpRequest, meeting: Meeting, unheard: list[Listing], form: CloseForm | None
+) -> HttpResponse:
+    seen = _seen(request, unheard)
+    if form is None:
+        form = CloseForm(initial={"confirmed": "yes"}, listings=seen)
+    context = {"meeting": meeting, "form": form, "seen": seen, "hidden": len(unheard) - len(seen)}
+    return render(request, "meetings/live_close_confirm.html", context)
 
 
 def _try(request: HttpRequest, step: Any, done: str) -> bool:
@@ -220,7 +277,10 @@ def _listing_context(
     # Only what the action plan shows of each action and its agency.
     actions = Action.objects.filter(listing=listing).select_related("owner_agency")
     actions = actions.only("owner_agency__name", "description", "is_standard", "for_whom", "due_on")
+    # The GOV.UK error pattern: the page's title says "Error", and one summary at the top links to the fields.
+    error_form = next((form for form in forms.values() if form is not None and form.errors), None)
     return {
+        "error_form": error_form,
         "meeting": meeting,
         "listing": listing,
         "state": state,

@@ -15,6 +15,7 @@ from audit.models import AuditAction, AuditEvent
 from cases.models import CaseRestriction
 from marac.models import MaracAgency
 from meetings.models import Attendance, AttendanceCapacity, Listing
+from referrals.calendar import WorkingCalendar, add_working_days
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +215,8 @@ def _new_action(agency, **changes):
         "owner_agency_id": agency.pk,
         "description": "Refer to the housing team",
         "for_whom": "victim",
-        "due_on": str(TODAY() + datetime.timedelta(days=14)),
+        # A working day: an action cannot fall due on a weekend or bank holiday (meetings/live_rules.py).
+        "due_on": str(add_working_days(TODAY(), 10, calendar=WorkingCalendar())),
     } | changes
 
 

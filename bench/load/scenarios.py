@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bench.load.client import Browser, Form, post_form
+from referrals.calendar import WorkingCalendar, add_working_days
 
 THINK_SECONDS = (2.0, 5.0)  # uniform: a few seconds between clicks
 
@@ -101,7 +102,9 @@ def _fill_action(form: Form, rng: random.Random) -> dict[str, str]:
     data["owner_agency"] = rng.choice(form.choices["owner_agency"])
     data["for_whom"] = rng.choice(form.choices["for_whom"])
     data["description"] = "Share the safety plan with the school and confirm by email."
-    data["due_on"] = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=14)).isoformat()
+    # About a fortnight on, on a working day: the page refuses a weekend or bank holiday (meetings/live_rules.py).
+    today = datetime.datetime.now(datetime.UTC).date()
+    data["due_on"] = add_working_days(today, 10, calendar=WorkingCalendar()).isoformat()
     return data
 
 

@@ -11,6 +11,7 @@ from actions.models import Action
 from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType, MaracAgency
 from meetings.models import Listing, ListingKind, Meeting, MeetingState, MeetingStatus
+from referrals.calendar import WorkingCalendar, add_working_days
 from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
 from testing.factories import TEST_TOTP_SECRET, AgencyFactory, CaseFactory, PersonFactory
 
@@ -25,6 +26,8 @@ def meeting(marac, coordinator, police_rep):
     idva_service = AgencyFactory(name="Northbrook IDVA Service", agency_type=AgencyType.IDVA_SERVICE)
     MaracAgency.objects.create(marac=marac, agency=idva_service, is_core=True)
     meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    # The case list went out before the meeting: a meeting whose list was never released cannot start.
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=timezone.now() - datetime.timedelta(days=7))
     with_children = CaseFactory(marac=marac, reference="NB-2026-0101")
     CaseParty.objects.create(
         case=with_children, person=PersonFactory(marac=marac, given_name="Tiny"), role=PartyRole.CHILD
@@ -41,7 +44,8 @@ def _record_action(page, *, agency, what, for_whom):
     page.get_by_label("Agency volunteering the action").select_option(label=agency)
     page.get_by_label("What will they do").fill(what)
     page.locator(f"input[name=for_whom][value={for_whom}]").check()
-    page.get_by_label("Due by").fill((timezone.localdate() + datetime.timedelta(days=14)).isoformat())
+    # A working day: an action cannot fall due on a weekend or bank holiday (meetings/live_rules.py).
+    page.get_by_label("Due by").fill(add_working_days(timezone.localdate(), 10, calendar=WorkingCalendar()).isoformat())
     page.get_by_role("button", name="Record the action").click()
 
 

@@ -69,7 +69,14 @@ def test_a_listing_is_found_only_under_its_own_meeting(client_for, coordinator, 
 def _running(meeting, *users):
     for user in users:
         confidentiality_sign(meeting=meeting, user=user)
-    meeting_start(meeting=meeting, by=users[0])
+    _released(meeting)
+    meeting_start(meeting=meeting, by=users[0], other_day_confirmed=True)
+
+
+def _released(meeting):
+    state, _ = MeetingState.objects.get_or_create(meeting=meeting)
+    state.case_list_released_at = timezone.now()
+    state.save()
 
 
 # --- Confidentiality ------------------------------------------------------------------------------------------------
@@ -212,8 +219,9 @@ def test_it_refuses_an_observer_once_the_meeting_has_started(client_for, coordin
 
 def test_it_starts_and_closes_the_meeting(client_for, chair, meeting):
     confidentiality_sign(meeting=meeting, user=chair)
+    _released(meeting)
     client = client_for(chair)
-    client.post(f"/meetings/{meeting.pk}/live/start/")
+    client.post(f"/meetings/{meeting.pk}/live/start/", {"confirmed": "yes"})
     assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.IN_PROGRESS
     client.post(f"/meetings/{meeting.pk}/live/close/")
     assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.CLOSED
