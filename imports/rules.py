@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET, Column
+from web.postcodes import normalise_postcode
 
 MAX_REFERENCE_LENGTH = 30
 MAX_NAME_LENGTH = 100
@@ -27,7 +28,6 @@ IDVA_DAYS = 2
 
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?: ?[0-9][A-Z]{2})?$")
 
 GENDERS = {
     "female": "female",
@@ -187,8 +187,8 @@ def parse_choice(value: str, choices: Mapping[str, str], accepted: str) -> str |
 
 
 def parse_postcode(value: str) -> str:
-    text = " ".join(value.upper().split())
-    if text and not _POSTCODE.match(text):
+    text = normalise_postcode(value, outward_code_alone=True)
+    if text is None:
         raise CellError(f"{value.strip()} is not a UK postcode")
     return text
 

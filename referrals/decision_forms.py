@@ -16,10 +16,22 @@ class ReturnForm(forms.Form):
 
 
 class TransferForm(forms.Form):
+    """The receiving MARAC: one of this installation's, or, when it does not use OpenMARAC here, its name. With no
+    other MARAC in the installation there is nothing to choose from, so only the name is asked for."""
+
     to_marac = forms.ModelChoiceField(
         queryset=Marac.objects.none(),
+        required=False,
+        empty_label="Choose a MARAC",
         label="The MARAC where the victim now normally lives",
-        error_messages={"required": "Choose the MARAC to transfer to"},
+    )
+    to_marac_name = forms.CharField(
+        label="If it is not in the list, the name of the MARAC",
+        max_length=120,
+        required=False,
+        help_text="For a MARAC that does not use OpenMARAC here. For example: Eastvale MARAC. "
+        "Record its name, then send the referral to it by its usual secure route.",
+        error_messages={"max_length": "The name must be 120 characters or fewer"},
     )
     reason = forms.CharField(
         label="Why this MARAC should lead",
@@ -30,7 +42,44 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, from_marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_marac"].queryset = Marac.objects.exclude(pk=from_marac.pk)  # type: ignore[attr-defined]
+        self.from_marac = from_marac
+        others = Marac.objects.exclude(pk=from_marac.pk)
+        if others.exists():
+            self.fields["to_marac"].queryset = others  # type: ignore[attr-defined]
+        else:
+            del self.fields["to_marac"]
+            self.fields["to_marac_name"].label = "The name of the MARAC where the victim now normally lives"
+            self.fields["to_marac_name"].help_text = (
+                "No other MARAC uses OpenMARAC here. For example: Eastvale MARAC. "
+                "Record its name, then send the referral to it by its usual secure route."
+            )
+
+    def clean_to_marac_name(self) -> str:
+        name = " ".join(self.cleaned_data["to_marac_name"].split())
+        if not name:
+            return name
+        if name.casefold() == self.from_marac.name.casefold():
+            raise forms.ValidationError("That is this MARAC: enter the MARAC the victim has moved to")
+        here = Marac.objects.filter(name__iexact=name).first() if "to_marac" in self.fields else None
+        if here is not None:
+            raise forms.ValidationError(f"{here.name} uses OpenMARAC here: choose it from the list instead")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen, named = cleaned.get("to_marac"), cleaned.get("to_marac_name")
+        if "to_marac_name" in self.errors:
+            return cleaned
+        if chosen and named:
+            self.add_error("to_marac_name", "Choose a MARAC from the list or enter the name of one, not both")
+        elif not chosen and not named:
+            if "to_marac" in self.fields:
+                self.add_error(
+                    "to_marac", "Choose the MARAC to transfer to, or enter its name if it is not in the list"
+                )
+            else:
+                self.add_error("to_marac_name", "Enter the name of the MARAC to transfer to")
+        return cleaned
 
 
 class EmergencyMeetingForm(forms.Form):

@@ -9,11 +9,16 @@ from people import linkage
 from people.models import Person
 from referrals import decisions
 from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
-from referrals.models import MatchDecision, Referral, ReferralStatus
+from referrals.models import MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS, readable
 from referrals.selectors import get_referral_for_user, referral_inbox
 from referrals.services import instrument_for
 from web.access import current_marac_where, require_permission
+
+REFERENCE_TAKEN_MESSAGE = (
+    "The referral was not accepted: another case took the same case reference at the same moment. "
+    "Nothing was saved. Accept the referral again to give it the next reference."
+)
 
 
 @require_permission("referrals.decide")
@@ -96,6 +101,8 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
             referral = decisions.referral_accept(referral=referral, by=request.user)
         except decisions.NotSubmitted:
             messages.error(request, "This referral has already been decided")
+        except decisions.ReferenceTaken:
+            messages.error(request, REFERENCE_TAKEN_MESSAGE)
         else:
             messages.success(request, f"Referral accepted as case {referral.case}")
     return redirect("referrals:decision", pk=pk)
@@ -124,22 +131,32 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransferForm(request.POST or None, from_marac=referral.marac)
     if request.method == "POST" and form.is_valid():
         try:
-            decisions.referral_transfer(
+            made = decisions.referral_transfer(
                 referral=referral,
-                to_marac=form.cleaned_data["to_marac"],
+                to_marac=form.cleaned_data.get("to_marac"),
+                to_marac_name=form.cleaned_data["to_marac_name"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
         except decisions.NotSubmitted:
             messages.error(request, "This referral has already been decided")
         else:
-            messages.success(request, f"Referral transferred to {form.cleaned_data['to_marac']}")
+            messages.success(request, _transferred_message(made))
         return redirect("referrals:decision", pk=pk)
     return render(
         request,
         "referrals/decision_form.html",
         {"referral": referral, "form": form, "title": "Transfer to another MARAC"},
     )
+
+
+def _transferred_message(made: Transfer) -> str:
+    if made.is_outside:
+        return (
+            f"Referral recorded as transferred to {made.to_marac_label}. That MARAC does not use OpenMARAC here: "
+            "send the referral to it by its usual secure route."
+        )
+    return f"Referral transferred to {made.to_marac_label}"
 
 
 @require_permission("referrals.decide")

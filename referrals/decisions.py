@@ -2,13 +2,14 @@
 starting the IDVA clock and telling children's services), return as incomplete, or transfer to another MARAC.
 The coordinator does not screen beyond the criteria (BD Criteria for Referral)."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,10 +22,12 @@ from meetings.services import meetings_ensure_ahead
 from people import linkage
 from people.matching import PersonKey, dates_of_birth_to_search, match_reason
 from people.models import Address, MatchModel, Person, PersonLink, ReferralSuggestions
-from referrals import calendar, repeats
+from referrals import calendar, references, repeats
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS_BY_SLUG
 from referrals.services import cleaned_section
+
+logger = logging.getLogger(__name__)
 
 IDVA_ALLOCATION_HOURS = 48  # BD IDSVA: "allocated within 48 hours"
 CHILDREN_CHASE_WORKING_DAYS = 2  # BED 4: chased if not confirmed after 2 working days
@@ -32,6 +35,11 @@ CHILDREN_CHASE_WORKING_DAYS = 2  # BED 4: chased if not confirmed after 2 workin
 
 class NotSubmitted(Exception):
     """Only a submitted referral can be decided."""
+
+
+class ReferenceTaken(Exception):
+    """The case reference was taken at the same moment (by another MARAC sharing the prefix, or an import): nothing
+    was saved, and accepting again takes the next number."""
 
 
 @dataclass(frozen=True)
@@ -295,23 +303,27 @@ def _asks_for_actions(referral: Referral) -> bool:
     return bool(cleaned_section(referral, SECTIONS_BY_SLUG["about"]).get("specific_actions"))
 
 
-def _next_reference(marac: Marac, year: int) -> str:
-    prefix = "".join(word[0] for word in marac.name.split() if word[0].isalpha()).upper()[:3] or "MAR"
-    count = Case.objects.filter(marac=marac, reference__startswith=f"{prefix}-{year}-").count()
-    return f"{prefix}-{year}-{count + 1:04d}"
-
-
 def idva_due_by(referral: Referral) -> datetime:
     assert referral.submitted_at is not None  # accepted referrals were submitted
     return referral.submitted_at + timedelta(hours=IDVA_ALLOCATION_HOURS)
 
 
 def referral_accept(*, referral: Referral, by: Any) -> Referral:
+    try:
+        return _accept(referral, by)
+    except IntegrityError as error:
+        # The only unique value the acceptance invents is the case reference; the transaction was rolled back whole.
+        logger.warning("Accepting referral %s collided on a unique value; nothing was saved", referral.pk)
+        raise ReferenceTaken from error
+
+
+def _accept(referral: Referral, by: Any) -> Referral:
     with transaction.atomic():
-        current = Referral.objects.select_for_update().select_related("marac").get(pk=referral.pk)
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
         if current.status != ReferralStatus.SUBMITTED:
             raise NotSubmitted
-        marac, today = current.marac, timezone.localdate()
+        # One acceptance at a time per MARAC, so two coordinators accepting at once never take the same reference.
+        marac, today = Marac.objects.select_for_update().get(pk=current.marac_id), timezone.localdate()
         confirmed = {
             match.party: match.person
             for match in current.match_decisions.filter(decision=MatchDecision.Decision.CONFIRMED).select_related(
@@ -329,7 +341,7 @@ def referral_accept(*, referral: Referral, by: Any) -> Referral:
         victim_data = parties[0].data
         case = Case.objects.create(
             marac=marac,
-            reference=_next_reference(marac, today.year),
+            reference=references.case_reference_next(marac, today.year),
             victim=victim,
             status=CaseStatus.LISTED if meeting else CaseStatus.REFERRED,
             referred_on=today,
@@ -382,31 +394,50 @@ def referral_return(*, referral: Referral, reasons: str, by: Any) -> Referral:
     return current
 
 
-def referral_transfer(*, referral: Referral, to_marac: Marac, reason: str, by: Any) -> Transfer:
+def referral_transfer(
+    *, referral: Referral, to_marac: Marac | None, to_marac_name: str = "", reason: str, by: Any
+) -> Transfer:
     """A MARAC-to-MARAC referral: the receiving MARAC gets a new submitted referral carrying the referral's content;
-    the sending MARAC keeps its own record, marked transferred."""
+    the sending MARAC keeps its own record, marked transferred. A MARAC outside this installation (to_marac None,
+    named in to_marac_name) gets nothing from here: the transfer is recorded, and the coordinator sends it on."""
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
-        if current.status != ReferralStatus.SUBMITTED or to_marac.pk == current.marac_id:
+        if current.status != ReferralStatus.SUBMITTED or (to_marac is not None and to_marac.pk == current.marac_id):
             raise NotSubmitted
-        received = Referral.objects.create(
-            marac=to_marac,
-            referrer=current.referrer,
-            referring_agency=current.referring_agency,
-            status=ReferralStatus.SUBMITTED,
-            content=current.content,
-            instrument=current.instrument,
-            criteria_result=current.criteria_result,
-            submitted_at=timezone.now(),
-        )
+        if (to_marac is None) == (not to_marac_name):
+            raise ValueError("A transfer goes to one MARAC: in this installation, or outside it by name")
+        received = None
+        if to_marac is not None:
+            received = Referral.objects.create(
+                marac=to_marac,
+                referrer=current.referrer,
+                referring_agency=current.referring_agency,
+                status=ReferralStatus.SUBMITTED,
+                content=current.content,
+                instrument=current.instrument,
+                criteria_result=current.criteria_result,
+                submitted_at=timezone.now(),
+            )
         transfer = Transfer.objects.create(
-            from_referral=current, to_marac=to_marac, to_referral=received, reason=reason, transferred_by=by
+            from_referral=current,
+            to_marac=to_marac,
+            to_marac_name="" if to_marac is not None else to_marac_name,
+            to_referral=received,
+            reason=reason,
+            transferred_by=by,
         )
         current.status, current.decided_at, current.decided_by = ReferralStatus.TRANSFERRED, timezone.now(), by
         current.version += 1
         current.save()
-        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Transferred to MARAC {to_marac.pk}")
-        audit_record(action=AuditAction.CREATE, obj=received, user=by, summary=f"Received by transfer {transfer.pk}")
+        if received is None:
+            where = f"a MARAC outside this installation (transfer {transfer.pk})"
+        else:
+            where = f"MARAC {to_marac.pk}"  # type: ignore[union-attr]  # received exists only with to_marac
+        audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Transferred to {where}")
+        if received is not None:
+            audit_record(
+                action=AuditAction.CREATE, obj=received, user=by, summary=f"Received by transfer {transfer.pk}"
+            )
     return transfer
 
 

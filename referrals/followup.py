@@ -17,8 +17,9 @@ from accounts.models import Role, RoleGrant, User
 from accounts.permissions import roles_at
 from audit.models import AuditAction
 from audit.services import audit_record
+from cases.models import Case
 from marac.models import AgencyType
-from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation
+from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation, Referral
 
 HOUR = 3600
 
@@ -102,6 +103,19 @@ def idva_clock(*, due_by: datetime, allocated_at: datetime | None, declined: boo
 
 # BED 4: the contact is chased "if not confirmed after 2 working days"; chase_due_on is the second working day,
 # so the chase is due once that day has passed.
+ATTEMPT_IN_FUTURE = "The date of the attempt must be today or in the past"
+ATTEMPT_BEFORE_REFERRAL = "The date of the attempt must be on or after the referral date"
+
+
+def contact_attempt_date_problem(*, attempted_on: date, referral_date: date, today: date) -> str | None:
+    """An attempt to contact the victim follows the referral and has happened (BD IDSVA: contact after referral)."""
+    if attempted_on > today:
+        return ATTEMPT_IN_FUTURE
+    if attempted_on < referral_date:
+        return ATTEMPT_BEFORE_REFERRAL
+    return None
+
+
 def children_chase_is_due(*, chase_due_on: date, confirmed: bool, today: date) -> bool:
     return not confirmed and today > chase_due_on
 
@@ -154,6 +168,15 @@ def unconfirmed_notifications_at_marac(*, marac_id: int) -> QuerySet[ChildrenNot
 
 
 # --- Writes ---------------------------------------------------------------------------------------------------------
+
+
+def referral_date_of(case: Case) -> date:
+    """The day the case was referred: its referral's submission, where it came through OpenMARAC and that was
+    earlier than the acceptance, otherwise the case's own referral date (imported cases have only that)."""
+    submitted = Referral.objects.filter(case=case).values_list("submitted_at", flat=True).first()
+    if submitted is None:
+        return case.referred_on
+    return min(case.referred_on, timezone.localdate(submitted))
 
 
 def _lock(allocation: IdvaAllocation) -> IdvaAllocation:

@@ -2,7 +2,7 @@
 the forms they post to, and the coordinator's and IDVAs' lists. Every case is reached through the case gate."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -113,9 +113,18 @@ class ContactAttemptForm(forms.Form):
         error_messages={"max_length": "This must be 500 characters or fewer"},
     )
 
+    def __init__(self, *args: Any, referral_date: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.referral_date = referral_date
+
     def clean_attempted_at(self) -> datetime:
         attempted_at: datetime = self.cleaned_data["attempted_at"]
-        if attempted_at > timezone.now() + timedelta(minutes=5):
+        problem = followup.contact_attempt_date_problem(
+            attempted_on=timezone.localdate(attempted_at), referral_date=self.referral_date, today=timezone.localdate()
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        if attempted_at > timezone.now() + timedelta(minutes=5):  # later today; a few minutes allow for clocks
             raise forms.ValidationError("The time of the attempt must be now or in the past")
         return attempted_at
 
@@ -161,7 +170,9 @@ def _idva_panel(request: HttpRequest, allocation: IdvaAllocation | None) -> Idva
         attempts=list(allocation.contact_attempts.select_related("by")),
         can_manage=can_manage,
         allocate_form=AllocateForm(allocation=allocation, prefix="allocate") if manage else None,
-        contact_form=ContactAttemptForm(prefix="contact", initial={"attempted_at": timezone.localtime()})
+        contact_form=ContactAttemptForm(
+            prefix="contact", initial={"attempted_at": timezone.localtime()}, referral_date=allocation.case.referred_on
+        )
         if can_manage
         else None,
         decline_form=DeclineForm(allocation=allocation, prefix="decline") if manage else None,
@@ -242,7 +253,12 @@ def idva_allocate(request: HttpRequest, case_pk: int) -> HttpResponse:
 def idva_contact(request: HttpRequest, case_pk: int) -> HttpResponse:
     allocation = _allocation_for(request, case_pk)
     initial = {"attempted_at": timezone.localtime()}
-    form = ContactAttemptForm(request.POST or None, prefix="contact", initial=initial)
+    form = ContactAttemptForm(
+        request.POST or None,
+        prefix="contact",
+        initial=initial,
+        referral_date=followup.referral_date_of(allocation.case),
+    )
     if request.method == "POST" and form.is_valid():
         followup.contact_attempt_record(
             allocation=allocation,

@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from people.models import Ethnicity, Gender, Sexuality
 from web.forms import DateInput
+from web.postcodes import normalise_postcode
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 SHORT_TEXT = 100
 LONG_TEXT = 5000
+POSTCODE_MESSAGE = "Enter a real postcode, like AA1 1AA"  # the GOV.UK Design System's wording
 
 
 def _too_long(limit: int) -> dict[str, str]:
@@ -73,15 +75,15 @@ class AddressFields(forms.Form):
     town = _name("Town or city", required=False)
     postcode = forms.CharField(
         label="Postcode",
-        max_length=10,
+        max_length=20,  # room for stray spaces: the postcode rule decides what is real
         required=False,
-        error_messages=_too_long(10),
+        error_messages={"max_length": POSTCODE_MESSAGE},
     )
 
     def clean_postcode(self) -> str:
-        postcode: str = " ".join(self.cleaned_data["postcode"].upper().split())
-        if postcode and " " not in postcode and len(postcode) > 4:
-            postcode = f"{postcode[:-3]} {postcode[-3:]}"
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError(POSTCODE_MESSAGE)
         return postcode
 
 
@@ -133,7 +135,7 @@ class VictimForm(AddressFields):
         cleaned = super().clean() or {}
         if not cleaned.get("address_line_1"):
             self.add_error("address_line_1", "Enter the first line of the victim's address")
-        if not cleaned.get("postcode"):
+        if not cleaned.get("postcode") and "postcode" not in self.errors:
             self.add_error("postcode", "Enter the postcode of the victim's address")
         return cleaned
 

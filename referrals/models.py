@@ -184,14 +184,41 @@ class ChildrenNotification(models.Model):
 class Transfer(models.Model):
     """BD Referrals to other MARACs, Jurisdiction: the MARAC where the victim normally lives leads; a permanent
     move gives a MARAC-to-MARAC referral. The sending MARAC keeps its record; the receiving one sees only what
-    the transfer carries (its own new referral)."""
+    the transfer carries (its own new referral). A receiving MARAC that does not use this installation is recorded
+    by its name alone: no referral is created for it, and the coordinator sends the referral on by its usual route."""
 
     from_referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="transfer_out")
-    to_marac = models.ForeignKey("marac.Marac", on_delete=models.PROTECT, related_name="transfers_in")
-    to_referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="transfer_in")
+    to_marac = models.ForeignKey(
+        "marac.Marac", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    # A MARAC's name (never a person's), when it is not in this installation and to_marac is empty.
+    to_marac_name = models.CharField(max_length=120, blank=True)
+    to_referral = models.OneToOneField(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="transfer_in"
+    )
     reason = models.CharField(max_length=500)
     transferred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     transferred_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(to_marac__isnull=False, to_marac_name="")
+                    | (models.Q(to_marac__isnull=True, to_referral__isnull=True) & ~models.Q(to_marac_name=""))
+                ),
+                name="transfer_to_one_marac",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"Transfer of referral {self.from_referral_id}"
+
+    @property
+    def to_marac_label(self) -> str:
+        """The receiving MARAC's name, whether or not it uses this installation."""
+        return self.to_marac.name if self.to_marac is not None else self.to_marac_name
+
+    @property
+    def is_outside(self) -> bool:
+        return self.to_marac_id is None

@@ -139,16 +139,40 @@ def referral_item(request: HttpRequest, pk: int, slug: str, index: int | None = 
 
 @require_permission("referrals.make_referral")
 def referral_item_remove(request: HttpRequest, pk: int, slug: str, index: int) -> HttpResponse:
+    """Asks first (a page of its own, so it works without JavaScript), then removes and says what went."""
     referral = _editable(request, pk)
     section = _section(slug)
-    if request.method == "POST" and section.is_list:
+    items = referral.content.get(slug, [])
+    if not section.is_list or index >= len(items):
+        raise Http404
+    label = f"{section.item_name.capitalize()} {index + 1}"
+    if request.method == "POST":
         try:
             services.referral_remove_item(
                 referral=referral, section=section, index=index, based_on_version=_version(request), by=request.user
             )
         except services.StaleReferral:
             messages.error(request, STALE_MESSAGE)
-    return redirect("referrals:section", pk=pk, slug=slug)
+        else:
+            # The item's number, never its name: messages travel in a cookie.
+            messages.success(request, f"{label} removed")
+        return redirect("referrals:section", pk=pk, slug=slug)
+    return render(
+        request,
+        "referrals/item_remove.html",
+        {
+            "referral": referral,
+            "section": section,
+            "label": label,
+            "summary": item_summary(items[index]),
+        },
+    )
+
+
+def item_summary(item: dict[str, Any]) -> str:
+    """How the list of a section names an item: the person's name, a description, or the event's date."""
+    name = f"{item.get('given_name', '')} {item.get('family_name', '')}".strip()
+    return name or item.get("description", "") or f"{item.get('happened_on', '')} {item.get('kind', '')}".strip()
 
 
 def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: int | None) -> HttpResponse:
@@ -158,6 +182,9 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
         stored = stored[index] if stored and index is not None else None
     if request.method == "POST":
         form = form_for(section, data=request.POST, questions=questions)
+        if section.is_list and index is None and not form.has_changed():
+            form.is_valid()  # nothing typed: show what is needed, and add no blank item
+            return _render_section(request, referral, section, form, index)
         try:
             referral, errors = services.referral_save_section(
                 referral=referral,
@@ -175,6 +202,10 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
         if not errors:
             return _next_url(referral, section, request.POST.get("action", "continue"))
         messages.info(request, "Saved as a draft. Some answers need correcting before you can submit.")
+        if section.is_list and index is None:
+            # The new item now exists: correcting it from here on changes it, never adds another.
+            added = len(referral.content[section.slug]) - 1
+            return redirect("referrals:item", pk=referral.pk, slug=section.slug, index=added)
         form.is_valid()
         return _render_section(request, referral, section, form, index)
     form = form_for(section, data=stored, questions=questions)

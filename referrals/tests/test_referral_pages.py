@@ -95,11 +95,14 @@ def test_oversized_text_gets_a_clear_error_and_is_still_kept(client_for, referre
 def test_a_perpetrator_needs_a_name_or_a_description(client_for, referrer, referral):
     client = client_for(referrer)
     nameless = {**PERPETRATOR, "given_name": "", "family_name": ""}
-    page = _post(client, referral, "perpetrators", nameless, index="new").content.decode()
+    first = _post(client, referral, "perpetrators", nameless, index="new")
+    page = client.get(first["Location"]).content.decode()  # the draft kept, and shown as that perpetrator
     assert "Enter the perpetrator&#x27;s name, or describe them if their name is not known" in page
     described = {**nameless, "description": "Ex-partner known as Jay, drives a blue van"}
-    response = _post(client, referral, "perpetrators", described, index="new")
+    response = _post(client, referral, "perpetrators/0", described)
     assert response.status_code == 302
+    referral.refresh_from_db()
+    assert [item["description"] for item in referral.content["perpetrators"]] == [described["description"]]
 
 
 def test_a_victim_under_16_is_refused_with_a_pointer_to_child_safeguarding(client_for, referrer, referral):
