@@ -232,3 +232,26 @@ def area_stems() -> list[str]:
 def generated_postcode_area(index: int) -> str:
     # No real postcode starts with Q, so these can never be someone's real address.
     return "Q" + "ABCDEFGHIJKLMNOPRSTUWY"[index % 22]
+
+
+# Slips of the keyboard when a name is typed again: the letters either side of each on a UK keyboard.
+_NEIGHBOURING_KEYS = {
+    "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo", "j": "hk",
+    "k": "jl", "l": "k", "m": "n", "n": "bm", "o": "ip", "p": "o", "q": "w", "r": "et", "s": "ad", "t": "ry",
+    "u": "yi", "v": "cb", "w": "qe", "x": "zc", "y": "tu", "z": "x",
+}  # fmt: skip
+
+
+def mistyped(rng: random.Random, name: str) -> str:
+    """The name with one slip of the keyboard, as another agency might type it: two letters the wrong way round,
+    one left out or doubled, or a neighbouring key. The first letter is left alone (people rarely get it wrong),
+    so a mistyped invented name is still plainly invented."""
+    at = rng.randrange(1, len(name) - 1)
+    slip = rng.choice(("swap", "drop", "double", "neighbour"))
+    if slip == "swap" and name[at] != name[at + 1]:
+        return name[:at] + name[at + 1] + name[at] + name[at + 2 :]
+    if slip == "drop":
+        return name[:at] + name[at + 1 :]
+    if slip == "double":
+        return name[: at + 1] + name[at:]
+    return name[:at] + rng.choice(_NEIGHBOURING_KEYS[name[at].lower()]) + name[at + 1 :]

@@ -27,7 +27,9 @@ from demo.plan import (
     Planner,
     Shape,
     mark_demo_referrer_cases,
+    name_siblings_apart,
     one_year_to,
+    plant_duplicates,
     years_before,
 )
 from marac.models import Agency, AgencyType, AutomaticCriterion, EscalationEvent, Marac, PopulationFigure
@@ -41,6 +43,9 @@ DEMO_POSTCODE_AREAS = ("NB", "EV")
 # 120,000 adult women: SafeLives' national 47 cases per 10,000 makes 564 cases a year.
 DEMO_ADULT_FEMALE_POPULATION = 120_000
 _BATCH_SIZE = 2000
+# People recorded twice in the demo (a slip in the name or date of birth), for the matching model to learn from
+# and the coordinator to find on the possible duplicates page.
+DEMO_DUPLICATES = 11
 # 300 MARACs in regions of 30 make 10 regions, about as many as England and Wales have police regions.
 MARACS_PER_REGION = 30
 
@@ -84,11 +89,15 @@ def generate_area(
     shape: Shape = SAFELIVES_2024,
     region: str = "",
     use_copy: bool | None = None,
+    duplicates: int = 0,
 ) -> AreaCounts:
     """One MARAC with its agencies, population figures and cases referred from start to end (inclusive),
     plus the earlier cases its repeats follow; with_users adds the personas and agency representatives.
     Without users on PostgreSQL the rows are written by COPY (demo.bulk): the same rows, many times faster
-    (use_copy says which way to write them instead; COPY needs PostgreSQL and no users)."""
+    (use_copy says which way to write them instead; COPY needs PostgreSQL and no users). `duplicates` people are
+    recorded a second time with a slip (demo.plan.plant_duplicates), and brothers and sisters are given names of
+    their own (demo.plan.name_siblings_apart), drawn from a generator of their own so that everything else is as
+    it would be without them."""
     if use_copy is None:
         use_copy = not with_users and connection.vendor == "postgresql"
     if use_copy and (with_users or connection.vendor != "postgresql"):
@@ -108,6 +117,11 @@ def generate_area(
         users = create_users(marac=marac, agencies=agencies, stem=stem_of(name), seed=seed) if with_users else {}
         planner = Planner(rng, spec, shape)
         cases = planner.plan()
+        if duplicates:
+            # Only the demo: national areas stay exactly as the benchmarks have always had them.
+            extra = random.Random(f"{seed} duplicates")  # noqa: S311  synthetic data
+            name_siblings_apart(extra, cases)
+            plant_duplicates(extra, cases, duplicates)
         # The same meetings the application's own series would make, so that every hearing date has one.
         meetings = Meeting.objects.bulk_create(Meeting(marac=marac, starts_at=at) for at in planner.calendar.meetings)
         if with_users:
@@ -134,7 +148,7 @@ def generate_area(
 def generate_demo(*, seed: int = DEMO_SEED, today: date | None = None) -> AreaCounts:
     """Northbrook MARAC with the twelve months to today."""
     end = today or timezone.localdate()
-    return generate_area(seed=seed, start=one_year_to(end), end=end)
+    return generate_area(seed=seed, start=one_year_to(end), end=end, duplicates=DEMO_DUPLICATES)
 
 
 def generate_national(

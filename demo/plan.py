@@ -533,3 +533,107 @@ def mark_demo_referrer_cases(rng: random.Random, cases: Sequence[CasePlan], *, s
     latest, earlier = own[-3:], own[:-3]
     for case in latest + rng.sample(earlier, min(len(earlier), count - len(latest))):
         case.by_demo_referrer = True
+
+
+def _retyped_date(born: date) -> date:
+    """The date of birth as retyped: day and month the wrong way round where that makes another date, otherwise
+    one digit wrong (the last of the day, or else of the year)."""
+    if born.day <= 12 and born.day != born.month:
+        return date(born.year, born.day, born.month)
+    for day in (born.day + 1, born.day - 1):
+        if day // 10 == born.day // 10 and day > 0:
+            try:
+                return born.replace(day=day)
+            except ValueError:  # the 31st of a 30-day month
+                continue
+    return years_before(born, 1 if born.year % 10 else -1)
+
+
+# What differs when someone already held is recorded again, in turn (a quota, as for the plan's other shares):
+# mostly a slip of the keyboard, sometimes nothing but the address (they moved, and the new agency did not find
+# the old record).
+RETYPINGS = ("family", "given", "born", "moved", "family", "born", "given", "family", "born", "moved", "given")
+
+
+def retyped(rng: random.Random, person: PersonPlan, day: date, change: str) -> PersonPlan:
+    """The same person recorded again by someone else on `day`, with one change (RETYPINGS): a slip in the given
+    name, the family name or the date of birth, or a new address; in one record in ten a second slip. None of
+    the other names the first record holds (the new agency did not know them)."""
+    changes = {change, *(rng.sample(["given", "family", "born"], 1) if rng.random() < 0.1 else [])}
+    addresses = [replace(address) for address in person.addresses]
+    if "moved" in changes:
+        current = addresses[-1]
+        moved = day - timedelta(days=rng.randint(30, 300))
+        addresses = [
+            replace(
+                current,
+                line_1=fictional.street_line(rng),
+                postcode=fictional.postcode(rng, current.postcode[:2]),
+                lived_from=moved,
+                lived_to=None,
+            )
+        ]
+    return PersonPlan(
+        given_name=fictional.mistyped(rng, person.given_name) if "given" in changes else person.given_name,
+        family_name=fictional.mistyped(rng, person.family_name) if "family" in changes else person.family_name,
+        date_of_birth=_retyped_date(person.date_of_birth) if "born" in changes else person.date_of_birth,
+        gender=person.gender,
+        ethnicity=person.ethnicity,
+        sexuality=person.sexuality,
+        first_language=person.first_language,
+        addresses=addresses,
+    )
+
+
+def plant_duplicates(rng: random.Random, cases: Sequence[CasePlan], count: int) -> list[tuple[PersonPlan, PersonPlan]]:
+    """Someone already held recorded a second time as a new person, as happens: a perpetrator who goes on to
+    abuse a new partner, referred by another agency that typed the name or date of birth differently, or did not
+    find the record made at an old address. For `count` new (not repeat) cases with one perpetrator, that
+    perpetrator becomes a retyped copy of the perpetrator of an earlier case with another victim. Repeats are left
+    alone: a repeat that follows one of these cases shares its list of perpetrators, so it follows the same
+    (retyped) person. Returns the pairs (first record, second record), for checking that the model finds them."""
+    used: set[int] = set()  # people already in a planted pair, or dropped for one: never picked again
+    planted: list[tuple[PersonPlan, PersonPlan]] = []
+    later = [case for case in cases if not case.is_repeat and len(case.perpetrators) == 1]
+    for case in rng.sample(later, len(later)):
+        if len(planted) == count:
+            break
+        if id(case.perpetrators[0]) in used:
+            continue
+        earlier = [
+            other.perpetrators[0]
+            for other in cases
+            if other.referred_on < case.referred_on
+            and other.victim is not case.victim
+            and other.perpetrators is not case.perpetrators
+            and other.perpetrators[0].gender == case.perpetrators[0].gender
+            and id(other.perpetrators[0]) not in used
+        ]
+        if not earlier:
+            continue
+        first = rng.choice(earlier)
+        second = retyped(rng, first, case.referred_on, RETYPINGS[len(planted) % len(RETYPINGS)])
+        used |= {id(first), id(second), id(case.perpetrators[0])}
+        case.perpetrators[0] = second  # in place: a repeat of this case holds the same list
+        planted.append((first, second))
+    return planted
+
+
+def name_siblings_apart(rng: random.Random, cases: Sequence[CasePlan]) -> int:
+    """Brothers and sisters with given names of their own: the planner draws each child's name on its own, so a
+    family can have two children of one name (born years apart at one address), which real families almost never
+    do and which looks to the matching model like one child recorded twice. Renames the later of any two
+    children of one victim sharing a given name; returns how many were renamed."""
+    families: dict[int, list[PersonPlan]] = {}
+    for case in cases:
+        family = families.setdefault(id(case.victim), [])
+        family += [child for child in case.children if all(child is not other for other in family)]
+    renamed = 0
+    for children in families.values():
+        taken: set[str] = set()
+        for child in children:
+            if child.given_name in taken:
+                child.given_name = rng.choice([name for name in fictional.CHILD_GIVEN_NAMES if name not in taken])
+                renamed += 1
+            taken.add(child.given_name)
+    return renamed

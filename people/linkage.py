@@ -112,14 +112,19 @@ def new_record(key: str, data: dict[str, Any]) -> linkage_model.PersonRecord:
 
 
 def _comparisons(suggestion: linkage_model.Suggestion) -> list[dict[str, Any]]:
-    return [{"field": c.field, "agreed": c.agreed, "words": c.words} for c in suggestion.comparisons]
+    return [{"field": c.field, "agreed": c.agreed, "words": c.words, "close": c.close} for c in suggestion.comparisons]
+
+
+def _comparison(stored: dict[str, Any]) -> Comparison:
+    # "close" is absent from what models before it stored: those read as they did then.
+    return Comparison(stored["field"], stored["agreed"], stored["words"], close=bool(stored.get("close", False)))
 
 
 def _suggested(stored: dict[str, Any]) -> Suggested:
     return Suggested(
         person_id=int(stored["person"]),
         probability=float(stored["probability"]),
-        comparisons=tuple(Comparison(c["field"], c["agreed"], c["words"]) for c in stored["comparisons"]),
+        comparisons=tuple(_comparison(c) for c in stored["comparisons"]),
     )
 
 
@@ -475,4 +480,4 @@ def duplicates_to_review(*, marac_id: int, hidden: set[int]) -> list[PossibleDup
 
 
 def duplicate_comparisons(duplicate: PossibleDuplicate) -> list[Comparison]:
-    return [Comparison(c["field"], c["agreed"], c["words"]) for c in duplicate.comparisons]
+    return [_comparison(c) for c in duplicate.comparisons]

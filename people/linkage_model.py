@@ -18,6 +18,9 @@ Model design, in brief (docs/linkage.md has the long version):
 - Training: u probabilities by random sampling, m probabilities by expectation maximisation on two
   blocking rules, starting from fixed priors. On small data EM may not reach a level; that level keeps its
   prior, so a MARAC with a few dozen people still gets a usable model.
+- Suggestions (find_matches, dedupe) never include two records whose given names differ completely (no short
+  form, initial, shared part, close spelling, names the other way round or matching alias): brothers and
+  sisters, twins included, share everything else the model reads (see _never_the_same).
 - Bulk judgement (judged_same_person): pairs scored high enough, plus records joined through chains of strong
   links (connected components), for work where no person decides pair by pair.
 - The model is Splink's own JSON dict, plus an "openmarac" entry carrying MODEL_FORMAT_VERSION.
@@ -83,6 +86,8 @@ class FieldComparison:
     field: str
     agreed: bool | None
     words: str
+    # Not the same, but near enough for a slip (a date of birth one digit out): shown as "Close", never "Agrees".
+    close: bool = False
 
 
 @dataclass(frozen=True)
@@ -334,13 +339,22 @@ def _null(column: str) -> ComparisonLevelCreator:
     return cll.NullLevel(column).configure(label_for_charts="missing")
 
 
+# How often the same person's two records carry completely different names, when training cannot say. A family
+# name changes with marriage (an alias usually records the old one); a given name that is not a short form,
+# an initial or a slip of the pen almost never does, while brothers and sisters, who share a family name, an
+# address and often a date of birth a digit or two away, always differ in it. At 0.04 a MARAC holding no
+# duplicates to learn from suggested siblings as the same person (family name, address and a date of birth
+# one digit out outweighed it); at 0.002 those three alone stay well below the suggestion threshold.
+_DIFFERENT_NAME_M = {"given_name": 0.002, "family_name": 0.04}
+
+
 def _name_comparison(column: str, other: str, *, roots: str | None) -> ComparisonCreator:
     # Priors: what share of true pairs (m) and of different people (u) land on each level.
     levels: list[ComparisonLevelCreator | dict[str, Any]] = [
         _null(column),
-        _level(cll.ExactMatchLevel(column), "exact", 0.80, NAME_FREQUENCY_PRIOR[column]).configure(
-            tf_adjustment_column=column, tf_adjustment_weight=1.0
-        ),
+        _level(
+            cll.ExactMatchLevel(column), "exact", 0.84 - _DIFFERENT_NAME_M[column], NAME_FREQUENCY_PRIOR[column]
+        ).configure(tf_adjustment_column=column, tf_adjustment_weight=1.0),
         _level(cll.ColumnsReversedLevel(column, other, symmetrical=True), "reversed", 0.01, 0.0001),
     ]
     if roots:
@@ -348,7 +362,7 @@ def _name_comparison(column: str, other: str, *, roots: str | None) -> Compariso
     levels += [
         _level(cll.JaroWinklerLevel(column, 0.92), "nearly the same", 0.07, 0.004),
         _level(cll.JaroWinklerLevel(column, 0.80), "similar", 0.03, 0.05),
-        _level(cll.ElseLevel(), "different", 0.04, 0.94),
+        _level(cll.ElseLevel(), "different", _DIFFERENT_NAME_M[column], 0.94),
     ]
     return cl.CustomComparison(comparison_levels=levels, output_column_name=column)
 
@@ -679,7 +693,10 @@ def find_matches(
         new_people, held_people, threshold_match_probability=threshold, warning_mode="never"
     )
     new_ids = {record.unique_id for record in new}
-    suggestions = [_suggestion(pair, new_ids, held, new, nicknames) for pair in _scored_pairs(scored)]
+    by_id = {record.unique_id: record for record in (*held, *new)}
+    suggestions = [
+        _suggestion(pair, new_ids, by_id) for pair in _scored_pairs(scored) if not _never_the_same(pair, by_id)
+    ]
     order = {record.unique_id: position for position, record in enumerate(new)}
     suggestions.sort(key=lambda suggestion: (order[suggestion.new_id], -suggestion.probability, suggestion.held_id))
     kept: dict[str, int] = {}
@@ -708,7 +725,10 @@ def dedupe(
     linker = Linker(people, splink_settings(model), _SPLINK_LOG_LEVEL)
     _use_name_frequencies(linker, db_api, table)
     scored = linker.inference.predict_within(people, threshold_match_probability=threshold, warning_mode="never")
-    suggestions = [_suggestion(pair, set(), records, records, nicknames) for pair in _scored_pairs(scored)]
+    by_id = {record.unique_id: record for record in records}
+    suggestions = [
+        _suggestion(pair, set(), by_id) for pair in _scored_pairs(scored) if not _never_the_same(pair, by_id)
+    ]
     return sorted(suggestions, key=lambda suggestion: (-suggestion.probability, suggestion.new_id, suggestion.held_id))
 
 
@@ -813,26 +833,86 @@ def _linked_groups(db_api: DuckDBAPI, edges_sql: str, threshold: float) -> str:
     )
 
 
-def _suggestion(
-    pair: dict[str, Any],
-    new_ids: set[str],
-    held: Sequence[PersonRecord],
-    new: Sequence[PersonRecord],
-    nicknames: Mapping[str, Iterable[str]],
-) -> Suggestion:
+def _levels(pair: Mapping[str, Any]) -> dict[str, int]:
+    return {name[len("gamma_") :]: int(value) for name, value in pair.items() if name.startswith("gamma_")}
+
+
+def _suggestion(pair: dict[str, Any], new_ids: set[str], by_id: Mapping[str, PersonRecord]) -> Suggestion:
     left, right = str(pair["unique_id_l"]), str(pair["unique_id_r"])
     if right in new_ids and left not in new_ids:
         left, right = right, left
     if not new_ids:  # within the held records: call the later one "new"
         left, right = max(left, right), min(left, right)
-    by_id = {record.unique_id: record for record in (*held, *new)}
-    levels = {name[len("gamma_") :]: int(value) for name, value in pair.items() if name.startswith("gamma_")}
     return Suggestion(
         new_id=left,
         held_id=right,
         probability=float(pair["match_probability"]),
-        comparisons=explain(by_id[left], by_id[right], levels, nicknames),
+        comparisons=explain(by_id[left], by_id[right], _levels(pair)),
     )
+
+
+# --- Never suggested ----------------------------------------------------------------------------------
+
+_NAME_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def _given_name_parts(written: str) -> set[str]:
+    return {part for part in map(_normal, _NAME_SEPARATORS.split(written)) if part}
+
+
+def given_names_share_something(first: str, second: str) -> bool:
+    """One given name is a part of the other ("Fictoria" in "Fictoria Jane"), or an initial of a part of it ("F")."""
+    mine, theirs = _given_name_parts(first), _given_name_parts(second)
+    return bool(mine & theirs) or _an_initial_of(mine, theirs) or _an_initial_of(theirs, mine)
+
+
+def _an_initial_of(initials: set[str], names: set[str]) -> bool:
+    return any(len(initial) == 1 and any(name.startswith(initial) for name in names) for initial in initials)
+
+
+def _never_the_same(pair: Mapping[str, Any], by_id: Mapping[str, PersonRecord]) -> bool:
+    """Given names that differ completely (the model's "different" level: not the same, not the other way round,
+    not a known short form, not spelt nearly or similarly the same, nor sharing a part or an initial), with no
+    other name recorded that matches: never suggested as the same person, whatever else agrees.
+
+    Brothers and sisters share a family name and an address, and often a date of birth a digit or two apart;
+    twins share the date too. Each agreement is strong evidence on its own, and together they outweigh any
+    weight a different given name can carry, yet they say only that the two are one family. Merging two
+    children's records is far worse than missing a duplicate whose given name was recorded as something else
+    entirely (the exact checks and the coordinator still find those; an alias recorded lets the model find them)."""
+    levels = _levels(pair)
+    if levels.get("given_name") != 0 or levels.get("other_names") == _ALIAS_MATCHES:
+        return False
+    left, right = by_id[str(pair["unique_id_l"])], by_id[str(pair["unique_id_r"])]
+    return not (given_names_share_something(left.given_name, right.given_name) or _names_reversed_nearly(left, right))
+
+
+def _names_reversed_nearly(first: PersonRecord, second: PersonRecord) -> bool:
+    """Given and family names the other way round, mistyped or one of them a short form (the model's "reversed"
+    level wants both exact): "Shamwelel Fableinrgton" and "Fableington Shamwelle", or "Bluffanna
+    Flapdoodlington" and "Flapdoodlington Bluffie". Never for two records with one family name (brothers and
+    sisters): their names are not the other way round."""
+    family, other_family = _normal(first.family_name), _normal(second.family_name)
+    return family != other_family and (
+        _nearly(_normal(first.given_name), other_family) or _nearly(family, _normal(second.given_name))
+    )
+
+
+def _nearly(first: str, second: str) -> bool:
+    """Spelt the same but for a slip or two: one letter in four at most, so short names must be exact."""
+    return bool(first and second) and _edits(first, second) <= min(2, max(len(first), len(second)) // 4)
+
+
+def _edits(first: str, second: str) -> int:
+    """Levenshtein distance: letters left out, added or changed."""
+    if not first or not second:
+        return max(len(first), len(second))
+    row = list(range(len(second) + 1))
+    for i, letter in enumerate(first, 1):
+        previous, row[0] = row[0], i
+        for j, other in enumerate(second, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (letter != other))
+    return row[-1]
 
 
 # --- Words for the coordinator ------------------------------------------------------------------------
@@ -846,6 +926,9 @@ _LEVEL_LABELS = {
     "gender": ("exact, names alike", "exact", "different"),
     "postcode": ("current", "shared", "sector", "district", "different"),
 }
+
+
+_ALIAS_MATCHES = len(_LEVEL_LABELS["other_names"]) - 1 - _LEVEL_LABELS["other_names"].index("alias matches")
 
 
 def level_label(comparison: str, gamma: int) -> str:
@@ -923,11 +1006,11 @@ def _date_of_birth(new: PersonRecord, held: PersonRecord, label: str) -> FieldCo
     words = {
         "exact": (True, f"Same date of birth ({mine})"),
         "day and month swapped": (True, f"Day and month swapped ({mine}, {theirs})"),
-        "one digit": (True, f"Date of birth differs by one digit ({mine}, {theirs})"),
+        "one digit": (False, f"Date of birth differs by one digit ({mine}, {theirs})"),
         "same day and month": (False, f"Same day and month, different year ({mine}, {theirs})"),
         "different": (False, f"Different date of birth ({mine}, {theirs})"),
     }[label]
-    return FieldComparison("Date of birth", *words)
+    return FieldComparison("Date of birth", *words, close=label == "one digit")
 
 
 def _uk_date(day: date) -> str:
