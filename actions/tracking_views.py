@@ -27,7 +27,8 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.selectors import get_case_for_user
 from marac.models import Marac
-from meetings.models import Meeting, MeetingState
+from meetings.agenda_services import may_see_case_list
+from meetings.models import Meeting, MeetingState, MeetingStatus
 from referrals.calendar import action_summary_due, calendar_from_marac
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
@@ -167,17 +168,34 @@ def _summary_due(meeting: Meeting) -> Any:
     return action_summary_due(meeting.starts_at, calendar=calendar)
 
 
+def _summary_meeting(request: HttpRequest, pk: int) -> Meeting:
+    """The summary's meeting, behind the rule of its case list (agenda_services.may_see_case_list): a representative
+    gets a 404 until the case list has been released, so no page shows a meeting's listings before then."""
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.view_agenda")
+    if not may_see_case_list(user=request.user, meeting=meeting):
+        raise Http404
+    return meeting
+
+
+def _summary_is_ready(meeting: Meeting, state: MeetingState | None) -> bool:
+    # The summary records what the meeting agreed: there is none before it has started (a chair may start it early).
+    started = state is not None and state.status != MeetingStatus.SCHEDULED
+    return started or tracking.meeting_has_started(starts_at=meeting.starts_at, now=timezone.now())
+
+
 @require_permission("meetings.view_agenda")
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.view_agenda")
-    cases = action_summary(meeting=meeting, viewer=request.user)
+    meeting = _summary_meeting(request, pk)
+    state = MeetingState.objects.filter(meeting=meeting).first()
+    held = _summary_is_ready(meeting, state)
+    cases = action_summary(meeting=meeting, viewer=request.user) if held else []
     audit_record(action=AuditAction.VIEW, obj=meeting, summary=f"Summary of actions for meeting {meeting.pk}")
     context = {
         "meeting": meeting,
         "cases": cases,
-        "state": MeetingState.objects.filter(meeting=meeting).first(),
+        "state": state,
         "due_on": _summary_due(meeting),
-        "held": tracking.meeting_has_started(starts_at=meeting.starts_at, now=timezone.now()),
+        "held": held,
         "may_circulate": request.user.has_perm("actions.track_actions", meeting),
     }
     return render(request, "actions/summary.html", context)
@@ -204,7 +222,9 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 def _summary_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.view_agenda")
+    meeting = _summary_meeting(request, pk)
+    if not _summary_is_ready(meeting, MeetingState.objects.filter(meeting=meeting).first()):
+        raise Http404  # the page says the summary comes after the meeting, and offers no download before then
     cases = action_summary(meeting=meeting, viewer=request.user)
     if kind == "docx":
         content, content_type = documents.action_summary_docx(meeting=meeting, cases=cases), DOCX_CONTENT_TYPE

@@ -1,7 +1,13 @@
-"""Work waiting for the demo's people: referrals in the coordinator's inbox and a draft for the referrer,
-made through the same services the pages use, so what they hold is exactly what a referrer would type."""
+"""Work waiting for the demo's people: referrals in the coordinator's inbox, a draft for the referrer, and an
+emergency MARAC with its case list out, made through the same services the pages use, so what they hold is exactly
+what a referrer would type and a coordinator would do.
+
+The emergency MARAC is there so that the live meeting can be tried whatever the day: an ordinary meeting can start
+only once its case list is out, five working days before it (meetings/live_services.py), and on most days of a
+three-weekly series no list is out yet."""
 
 import random
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -9,10 +15,15 @@ from django.utils import timezone
 from accounts.models import Role, User
 from demo.fictional import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
 from marac.models import Marac
+from meetings import agenda_services
 from meetings.services import meetings_ensure_ahead
-from referrals import services
+from referrals import calendar, decisions, services
 from referrals.models import Referral
 from referrals.sections import SECTIONS_BY_SLUG
+
+# The referrals made: three waiting in the inbox, one heard at the emergency MARAC, and the referrer's draft.
+IN_THE_INBOX, AT_THE_EMERGENCY_MARAC, DRAFTS = 3, 1, 1
+EMERGENCY_AT = time(14, 0)
 
 
 def _sections(rng: random.Random, score: int) -> dict[str, Any]:
@@ -40,13 +51,16 @@ def _sections(rng: random.Random, score: int) -> dict[str, Any]:
 
 
 def add_waiting_work(*, marac: Marac, seed: int) -> int:
-    """Upcoming meetings, three submitted referrals and one draft; returns how many referrals were made."""
+    """Upcoming meetings, three submitted referrals in the inbox, one accepted and listed at an emergency MARAC
+    whose case list is out, and one draft; returns how many referrals were made."""
     meetings_ensure_ahead(marac=marac)
     referrer = User.objects.filter(role_grants__marac=marac, role_grants__role=Role.REFERRER).first()
-    if referrer is None or Referral.objects.filter(marac=marac).exists():
+    coordinator = User.objects.filter(role_grants__marac=marac, role_grants__role=Role.COORDINATOR).first()
+    if referrer is None or coordinator is None or Referral.objects.filter(marac=marac).exists():
         return 0
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
-    for number in range(4):
+    made = []
+    for number in range(IN_THE_INBOX + AT_THE_EMERGENCY_MARAC + DRAFTS):
         referral = services.referral_start(marac=marac, by=referrer)
         for slug, data in _sections(rng, score=rng.randint(14, 20)).items():
             items: list[dict[str, Any]] = data if isinstance(data, list) else [data]
@@ -54,6 +68,28 @@ def add_waiting_work(*, marac: Marac, seed: int) -> int:
                 services.referral_save_section(
                     referral=referral, section=SECTIONS_BY_SLUG[slug], data=item, based_on_version=None, by=referrer
                 )
-        if number < 3:
+        if number < IN_THE_INBOX + AT_THE_EMERGENCY_MARAC:
             services.referral_submit(referral=referral, based_on_version=None, by=referrer)
-    return 4
+        made.append(referral)
+    _hear_at_an_emergency_marac(made[IN_THE_INBOX], marac=marac, by=coordinator)
+    return len(made)
+
+
+def _hear_at_an_emergency_marac(referral: Referral, *, marac: Marac, by: User) -> None:
+    """BD Emergency MARAC: the coordinator accepts a case that cannot wait, calls an emergency meeting for it later
+    today (or on the next working day), and sends its case list out at once, as an emergency meeting allows."""
+    accepted = decisions.referral_accept(referral=referral, by=by)
+    listed = decisions.referral_list_at_emergency_meeting(referral=accepted, starts_at=_emergency_start(marac), by=by)
+    if listed.meeting is not None:  # always, once listed at the emergency meeting
+        agenda_services.case_list_release(meeting=listed.meeting, by=by)
+
+
+def _emergency_start(marac: Marac) -> datetime:
+    working = agenda_services.working_calendar(marac)
+    now = timezone.localtime()
+    day = now.date()
+    if now.time() >= EMERGENCY_AT or not calendar.is_working_day(day, working):
+        day += timedelta(days=1)
+        while not calendar.is_working_day(day, working):
+            day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, EMERGENCY_AT))

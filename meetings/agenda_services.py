@@ -81,6 +81,8 @@ def get_listing_for_user(*, user: Any, meeting_pk: int, listing_pk: int, permiss
     if listing is None:
         raise Http404
     _meeting_through_gate(user=user, meeting=listing.meeting, permission=permission)
+    if not may_see_case_list(user=user, meeting=listing.meeting):  # a representative, before the list is out
+        raise Http404
     if listing.case.restricted:  # 404 unless named on the case, and then a reason first
         restricted_case_reason(user=user, case_id=listing.case_id)
     return listing

@@ -16,7 +16,7 @@ from actions.services import NotThisMaracsAgency, action_record
 from cases.restriction import is_named_on
 from cases.selectors import case_through_gate
 from meetings import live_services as live
-from meetings.agenda_services import get_listing_for_user, get_meeting_for_user
+from meetings.agenda_services import get_listing_for_user, get_meeting_for_user, may_see_case_list
 from meetings.confidentiality import has_signed
 from meetings.live_forms import (
     ActionForm,
@@ -161,6 +161,8 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("meetings.view_agenda")
 def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk)
+    if not may_see_case_list(user=request.user, meeting=meeting):  # its cases, before the list is out
+        raise Http404
     if refused := _sign_first(request, meeting):
         return refused
     listings = live.listings_in_order(meeting, viewer=request.user)

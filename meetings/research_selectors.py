@@ -1,5 +1,7 @@
 """Reading research (BD Research; BED 5-6; CAM 5.2): who may record it, what is recorded, and the coordinator's grid.
-Every listing is reached through get_listing_for_user, which applies the case gate, so outsiders get a 404."""
+Every listing is reached through get_listing_for_user, which applies the case gate, so outsiders get a 404. A
+representative sees a meeting's listings only once its case list has been released (BD MARAC List), the rule the
+meeting's own page follows (agenda_services.may_see_case_list)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -12,10 +14,12 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import roles_at
-from cases.models import PartyRole
+from cases.models import CaseParty, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import case_through_gate
 from marac.models import Agency, AgencyType, MaracAgency
+from meetings.agenda import age_on
+from meetings.agenda_services import ListedPerson, may_see_case_list
 from meetings.models import ChildResearch, Listing, Meeting, Research, VictimVoice
 from people.models import Person
 from referrals.calendar import written_report_deadline
@@ -83,9 +87,13 @@ def cell_status(research: Research | None) -> CellStatus:
 
 
 def get_listing_for_user(*, user: Any, pk: int) -> Listing:
-    """The one gate for a listing's research: 404 unless the user may record research at its MARAC and see its case."""
-    listing = Listing.objects.select_related("meeting", "meeting__marac", "case").filter(pk=pk).first()
+    """The one gate for a listing's research: 404 unless the user may record research at its MARAC, may see the
+    meeting's case list (released, or theirs to prepare) and may see its case."""
+    # With what the page names (the victim) and what the release rule reads (the meeting's state): one query.
+    listing = Listing.objects.select_related("meeting__marac", "meeting__state", "case__victim").filter(pk=pk).first()
     if listing is None or not user.has_perm("meetings.record_research", listing):
+        raise Http404
+    if not may_see_case_list(user=user, meeting=listing.meeting):
         raise Http404
     case_through_gate(user=user, case=listing.case)
     return listing
@@ -121,6 +129,41 @@ def children_of(listing: Listing) -> list[Person]:
     return list(children.only("given_name", "family_name", "description").order_by("id"))
 
 
+@dataclass(frozen=True)
+class ResearchChild:
+    person: ListedPerson
+    age: int | None  # on the day of the meeting, as the case list gives it
+
+
+@dataclass(frozen=True)
+class PeopleToResearch:
+    """Whom an agency searches its records for (BD Research): what the case list shows of the case, no more: the
+    victim's name and date of birth, the perpetrators' names, the children's names and ages. Never an address."""
+
+    victim: Person
+    perpetrators: list[ListedPerson]
+    children: list[ResearchChild]
+
+
+def people_to_research(*, listing: Listing) -> PeopleToResearch:
+    """One query: the perpetrators and children, as plain values. The victim comes with the listing (the gate)."""
+    shown = ("person_id", "person__given_name", "person__family_name", "person__description", "person__date_of_birth")
+    rows = (
+        CaseParty.objects.filter(case_id=listing.case_id, role__in=[PartyRole.PERPETRATOR, PartyRole.CHILD])
+        .order_by("id")
+        .values_list("role", *shown)
+    )
+    on = timezone.localtime(listing.meeting.starts_at).date()
+    perpetrators, children = [], []
+    for role, *person in rows:
+        listed = ListedPerson(*person)
+        if role == PartyRole.PERPETRATOR:
+            perpetrators.append(listed)
+        else:
+            children.append(ResearchChild(listed, age_on(listed.date_of_birth, on)))
+    return PeopleToResearch(victim=listing.case.victim, perpetrators=perpetrators, children=children)
+
+
 def research_for(*, listing: Listing, agency: Agency) -> Research | None:
     return Research.objects.filter(listing=listing, agency=agency).prefetch_related("children").first()
 
@@ -152,6 +195,10 @@ class ResearchSummary:
     deadline: datetime
     entries: list[ResearchEntry]
     victim_voice: VictimVoice | None
+
+    @property
+    def deadline_passed(self) -> bool:
+        return timezone.now() > self.deadline
 
     def entry_of(self, agency: Agency) -> ResearchEntry | None:
         """The agency's own research and its children's rows, read with the rest (the research form needs them)."""
@@ -235,6 +282,10 @@ class ResearchGrid:
     rows: list[GridRow]
 
     @property
+    def deadline_passed(self) -> bool:
+        return timezone.now() > self.deadline
+
+    @property
     def totals(self) -> list[tuple[str, str, list[int]]]:
         """For the table's footer: one row per status (and late), one count per agency."""
         rows = [
@@ -293,13 +344,19 @@ class ListingToResearch:
 
 
 def listings_to_research(*, user: Any, marac_id: int | None) -> list[ListingToResearch]:
-    """Listings at the MARAC in meetings from today on, with what the user's agency has recorded for each."""
-    if marac_id is None or not user.has_perm("meetings.record_research", _MaracRef(marac_id)):
+    """Listings at the MARAC in meetings from today on, with what the user's agency has recorded for each. A
+    representative gets only the meetings whose case list has been released (may_see_case_list)."""
+    if marac_id is None:
+        return []
+    marac = _MaracRef(marac_id)
+    if not user.has_perm("meetings.record_research", marac):
         return []
     today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    listings: QuerySet[Listing] = (
-        Listing.objects.filter(meeting__marac_id=marac_id, meeting__starts_at__gte=today)
-        .filter(visible_given_restrictions(user, through="case"))
+    listings: QuerySet[Listing] = Listing.objects.filter(meeting__marac_id=marac_id, meeting__starts_at__gte=today)
+    if not user.has_perm("meetings.manage_agenda", marac):
+        listings = listings.filter(meeting__state__case_list_released_at__isnull=False)
+    listings = (
+        listings.filter(visible_given_restrictions(user, through="case"))
         .select_related("meeting", "case")
         .order_by("meeting__starts_at", "position", "id")
     )

@@ -130,6 +130,7 @@ def _edit_context(
         "conflict_fields": [(form.fields[name].label, getattr(conflict, name)) for name in form.text_fields]
         if conflict
         else [],
+        "people": selectors.people_to_research(listing=listing),
         "deadline": deadline,
         "deadline_passed": timezone.now() > deadline,
         "is_late": research is not None and selectors.research_is_late(research, deadline),

@@ -21,7 +21,10 @@ CALENDAR = WorkingCalendar()
 
 @pytest.fixture
 def listing(marac):
-    return Listing.objects.create(meeting=meeting_at(marac), case=case_at(marac, reference="NB-0001"))
+    meeting = meeting_at(marac)
+    # A meeting that was held had its case list released first (test_summary_release covers one that was not).
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=meeting.starts_at - timedelta(days=7))
+    return Listing.objects.create(meeting=meeting, case=case_at(marac, reference="NB-0001"))
 
 
 @pytest.fixture

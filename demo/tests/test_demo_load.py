@@ -55,9 +55,27 @@ def test_it_leaves_referrals_in_the_inbox_and_meetings_ahead_to_list_them_at():
     call_command("demo_load", "--without-matching", stdout=io.StringIO())
     call_command("demo_load", "--without-matching", stdout=io.StringIO())
     statuses = sorted(Referral.objects.values_list("status", flat=True))
-    assert statuses == [ReferralStatus.DRAFT] + [ReferralStatus.SUBMITTED] * 3
+    assert statuses == [ReferralStatus.ACCEPTED, ReferralStatus.DRAFT] + [ReferralStatus.SUBMITTED] * 3
     assert all(referral.criteria_result["met"] for referral in Referral.objects.filter(status=ReferralStatus.SUBMITTED))
     assert Meeting.objects.filter(starts_at__gt=timezone.now()).count() >= 3
+
+
+@pytest.mark.django_db
+def test_an_emergency_marac_with_its_case_list_out_lets_the_live_meeting_be_tried_on_any_day(client_for):
+    from accounts.models import Role, User
+    from meetings.models import Meeting
+
+    call_command("demo_load", "--without-matching", stdout=io.StringIO())
+    emergency = Meeting.objects.get(is_emergency=True)
+    assert emergency.listings.count() == 1 and emergency.state.case_list_released_at is not None
+    coordinator = User.objects.get(role_grants__role=Role.COORDINATOR)
+    client = client_for(coordinator)
+    live = f"/meetings/{emergency.pk}/live/"
+    assert client.post(f"/meetings/{emergency.pk}/sign/", {"next": live}).status_code == 302  # the agreement
+    page = client.get(live)
+    assert page.status_code == 200
+    assert "Start the meeting" in page.content.decode()
+    assert "once its case list has been released" not in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -28,7 +28,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def meeting(marac):
-    return Meeting.objects.create(marac=marac, starts_at=timezone.now() + datetime.timedelta(hours=1))
+    # An hour away, so its case list is out (as it is from five working days before): representatives see it.
+    meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now() + datetime.timedelta(hours=1))
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=timezone.now())
+    return meeting
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType, MaracAgency
-from meetings.models import ChildResearch, ChildStatus, Listing, Meeting, Research, VictimVoice
+from meetings.models import ChildResearch, ChildStatus, Listing, Meeting, MeetingState, Research, VictimVoice
 from meetings.research_selectors import research_summary
 from meetings.research_services import StaleResearch, research_save
 from testing.factories import AgencyFactory, CaseFactory, PersonFactory, UserFactory, grant
@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting(marac):
     starts = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
-    return Meeting.objects.create(marac=marac, starts_at=starts)
+    meeting = Meeting.objects.create(marac=marac, starts_at=starts)
+    # Released: representatives research a meeting's cases once its case list has gone out (test_research_release).
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=timezone.now())
+    return meeting
 
 
 @pytest.fixture
@@ -170,6 +173,7 @@ def test_a_representative_cannot_record_the_victim_s_voice(client_for, police_re
 def test_a_late_written_submission_still_saves_and_is_flagged(client_for, marac, police_rep, coordinator, members):
     # The meeting starts in two hours, so its deadline (24 hours before) has passed.
     soon = Meeting.objects.create(marac=marac, starts_at=timezone.now() + timedelta(hours=2))
+    MeetingState.objects.create(meeting=soon, case_list_released_at=timezone.now() - timedelta(days=5))
     late_listing = Listing.objects.create(meeting=soon, case=CaseFactory(marac=marac))
     client = client_for(police_rep)
     response = client.post(_url(late_listing), _known(is_written_submission="on"), follow=True)

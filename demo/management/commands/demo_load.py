@@ -41,7 +41,8 @@ class Command(BaseCommand):
             made = add_waiting_work(marac=marac, seed=seed)
         if made:
             self.stdout.write(
-                f"Made {made} referrals: three in the coordinator's inbox and one draft for the referrer."
+                f"Made {made} referrals: three in the coordinator's inbox, one heard at an emergency MARAC whose case"
+                " list is out (the live meeting can be tried there) and one draft for the referrer."
             )
         if not without_matching and not MatchModel.objects.filter(marac=marac).exists():
             self._train_matching_model(marac)
