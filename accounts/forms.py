@@ -11,10 +11,26 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
         model = User
         fields = ["full_name", "email", "agency"]
         labels = {"full_name": "Full name", "email": "Work email address"}
+        error_messages = {
+            "full_name": {
+                "required": "Enter their full name",
+                "max_length": "Their full name must be 150 characters or fewer",
+            },
+            "email": {
+                "required": "Enter their work email address",
+                "invalid": "Enter an email address in the correct format, like name@example.com",
+                "unique": "There is already a user with this email address",
+            },
+            "agency": {
+                "required": "Choose the agency they work for",
+                "invalid_choice": "Choose the agency they work for from the list",
+            },
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].required = True
+        self.fields["agency"].label = "Agency they work for"
         self.fields["agency"].queryset = Agency.objects.all()  # type: ignore[attr-defined]
 
     def clean_email(self) -> str:
@@ -25,7 +41,12 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class RoleGrantForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect, label="Role")
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        label="Role",
+        error_messages={"required": "Choose the role to grant", "invalid_choice": "Choose one of the roles listed"},
+    )
 
     def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -151,6 +151,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.ADMINISTRATOR}),
     ),
     Permission(
+        "api.approve_credentials",
+        "See the API credentials that hold a case role, and approve one that someone else issued (it does not work"
+        " until approved)",
+        frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
+    ),
+    Permission(
         "imports.import_history",
         "Import an existing MARAC's history from a spreadsheet",
         frozenset({Role.ADMINISTRATOR, Role.COORDINATOR}),
@@ -278,7 +284,9 @@ def markdown_table() -> str:
         "Every page and API route is refused unless a permission below allows it. A permission applies at",
         "the MARAC where the role is held: a coordinator at one MARAC sees nothing of another, and a record",
         "outside a user's need-to-know answers 404, so nobody learns that it exists.",
-        "Administrators manage users and configuration and see no case unless also given a case role.",
+        "Administrators manage users and configuration and see no case unless another administrator gives them a",
+        "case role: nobody grants or removes their own roles. An API credential that holds a case role works only",
+        "once a coordinator or an administrator other than its issuer has approved it.",
         "Board viewers see aggregates only.",
         "",
         header,

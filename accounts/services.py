@@ -20,7 +20,22 @@ def user_create(*, user: User, marac: Marac, by: Any) -> User:
     return user
 
 
+class RoleChangeRefused(Exception):
+    """A change of roles the rules do not allow; the message says why."""
+
+
+OWN_ROLES_REFUSED = "You cannot change your own roles: another administrator must do it"
+
+
+def may_change_roles_of(*, user: User, by: Any) -> bool:
+    """Nobody grants or removes their own roles: an administrator, who sees no case, could otherwise give
+    themselves a case role and read every case. Another administrator of the MARAC must do it."""
+    return getattr(by, "pk", None) != user.pk
+
+
 def role_grant(*, user: User, marac: Marac, role: str, by: Any) -> RoleGrant:
+    if not may_change_roles_of(user=user, by=by):
+        raise RoleChangeRefused(OWN_ROLES_REFUSED)
     with transaction.atomic():
         grant, created = RoleGrant.objects.get_or_create(user=user, marac=marac, role=role)
         if created:
@@ -35,6 +50,8 @@ def role_grant(*, user: User, marac: Marac, role: str, by: Any) -> RoleGrant:
 
 
 def role_revoke(*, grant: RoleGrant, by: Any) -> None:
+    if not may_change_roles_of(user=grant.user, by=by):
+        raise RoleChangeRefused(OWN_ROLES_REFUSED)
     with transaction.atomic():
         audit_record(
             action=AuditAction.DELETE,

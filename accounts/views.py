@@ -1,6 +1,7 @@
 from allauth.account.forms import ResetPasswordForm
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -59,15 +60,17 @@ def user_add(request: HttpRequest) -> HttpResponse:
 def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
     marac = _admin_marac(request)
     person = _user_at(marac, pk)
-    form = RoleGrantForm(request.POST or None, marac=marac)
-    if request.method == "POST" and form.is_valid():
+    may_change = services.may_change_roles_of(user=person, by=request.user)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied(services.OWN_ROLES_REFUSED)
+    form = RoleGrantForm(request.POST or None, marac=marac) if may_change else None
+    if form is not None and request.method == "POST" and form.is_valid():
         services.role_grant(user=person, marac=marac, role=form.cleaned_data["role"], by=request.user)
         messages.success(request, "Role granted")
         return redirect("accounts:user_roles", pk=person.pk)
     grants = person.role_grants.filter(marac=marac)
-    return render(
-        request, "accounts/user_roles.html", {"form": form, "person": person, "grants": grants, "marac": marac}
-    )
+    context = {"form": form, "person": person, "grants": grants, "marac": marac, "may_change": may_change}
+    return render(request, "accounts/user_roles.html", context)
 
 
 @require_permission("accounts.manage_users")
@@ -75,6 +78,8 @@ def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     marac = _admin_marac(request)
     person = _user_at(marac, pk)
     grant = get_object_or_404(RoleGrant, pk=grant_pk, user=person, marac=marac)
+    if not services.may_change_roles_of(user=person, by=request.user):
+        raise PermissionDenied(services.OWN_ROLES_REFUSED)
     if request.method == "POST":
         services.role_revoke(grant=grant, by=request.user)
         messages.success(request, "Role removed")

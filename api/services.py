@@ -6,10 +6,14 @@ import secrets
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import RoleGrant, User
+from accounts.models import Role, RoleGrant, User
+from accounts.permissions import CASE_ROLES
 from api.models import TOKEN_PREFIX_LENGTH, ApiCredential, token_hash
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -23,10 +27,38 @@ LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)  # at most one write a minu
 MAX_LIFETIME_DAYS = 730
 
 
+class CredentialRefused(Exception):
+    """A change to a credential that its state or the two-person rule does not allow; the message says why."""
+
+
+def credential_needs_approval(roles: list[str]) -> bool:
+    """A credential that holds a case role reads cases, and whoever issues it holds its token: so a second person
+    (a coordinator, or another administrator, of the MARAC) must approve it before it works. Otherwise an
+    administrator, who sees no case, could read every case through the API with a token they issued themselves."""
+    return bool(set(roles) & CASE_ROLES)
+
+
+def credential_name_taken(*, marac: Marac, name: str) -> bool:
+    """Names are unique per MARAC (revoked ones included), so no two look alike where credentials are listed,
+    such as the picker of users a restricted case is open to. Checked by the issue form."""
+    return ApiCredential.objects.filter(marac=marac, name__iexact=name.strip()).exists()
+
+
 def credential_issue(
-    *, marac: Marac, agency: Agency, name: str, roles: list[str], expires_on: datetime.date, by: Any
+    *,
+    marac: Marac,
+    agency: Agency,
+    name: str,
+    roles: list[str],
+    expires_on: datetime.date,
+    by: Any,
+    awaiting_approval: bool = False,
 ) -> tuple[ApiCredential, str]:
-    """A new credential and its token. The token is returned here once and never stored."""
+    """A new credential and its token. The token is returned here once and never stored.
+
+    A credential awaiting approval has an inactive service account, so its token gets 401 until
+    credential_approve. The pages ask for approval by credential_needs_approval; a direct caller (a test, an
+    operator's script) decides for itself."""
     prefix = secrets.token_hex(TOKEN_PREFIX_LENGTH // 2)
     token = f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
     expires_at = timezone.make_aware(datetime.datetime.combine(expires_on, datetime.time.max))
@@ -36,6 +68,7 @@ def credential_issue(
             email=f"api-{uuid.uuid4().hex}@{SERVICE_ACCOUNT_DOMAIN}",
             full_name=f"API credential: {name}"[:150],
             agency=agency,
+            is_active=not awaiting_approval,
         )
         user.set_unusable_password()
         user.save()
@@ -56,9 +89,65 @@ def credential_issue(
             obj=credential,
             user=by,
             marac_id=marac.pk,
-            summary=f"Issued API credential {credential.pk} to agency {agency.pk} with roles {role_names}",
+            summary=f"Issued API credential {credential.pk} to agency {agency.pk} with roles {role_names}"
+            + (", awaiting approval by a second person" if awaiting_approval else ""),
         )
+        if awaiting_approval:
+            transaction.on_commit(lambda: _ask_for_approval(marac=marac, issued_by=by))
     return credential, token
+
+
+def _ask_for_approval(*, marac: Marac, issued_by: Any) -> None:
+    """Tell the MARAC's coordinators and its other administrators; the email names no credential and no person."""
+    people = User.objects.filter(
+        is_active=True, role_grants__marac=marac, role_grants__role__in=[Role.COORDINATOR, Role.ADMINISTRATOR]
+    )
+    if getattr(issued_by, "pk", None) is not None:
+        people = people.exclude(pk=issued_by.pk)
+    recipients = list(
+        people.exclude(email="")
+        .exclude(email__endswith="@" + SERVICE_ACCOUNT_DOMAIN)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("api_credentials:approvals")
+    send_mail(
+        subject="OpenMARAC: an API credential that can read cases is waiting for your approval",
+        message=f"An administrator at {marac.name} has issued an API credential for an agency's system that holds "
+        "a case role. It does not work until a coordinator or another administrator approves it. "
+        "Approve it only if you expected it; if not, ask the MARAC's administrators to revoke it. "
+        f"See it here:\n\n{link}\n",
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def credential_awaits_approval(credential: ApiCredential) -> bool:
+    return credential.revoked_at is None and not credential.service_user.is_active
+
+
+def credential_approve(*, credential: ApiCredential, by: Any) -> ApiCredential:
+    """The second person's approval: the token works from now on. Never the person who issued it."""
+    with transaction.atomic():
+        credential = ApiCredential.objects.select_for_update().select_related("service_user").get(pk=credential.pk)
+        if credential.created_by_id == by.pk:
+            raise CredentialRefused(
+                "You issued this credential: a coordinator or another administrator must approve it"
+            )
+        if not credential_awaits_approval(credential):
+            raise CredentialRefused("This credential is not waiting for approval")
+        User.objects.filter(pk=credential.service_user_id).update(is_active=True)
+        credential.service_user.is_active = True
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=credential,
+            user=by,
+            marac_id=credential.marac_id,
+            summary=f"Approved API credential {credential.pk}",
+        )
+    return credential
 
 
 def credential_revoke(*, credential: ApiCredential, by: Any) -> ApiCredential:

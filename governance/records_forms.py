@@ -1,8 +1,11 @@
 """Forms for the governance registers. Edits carry the record's version (VersionedForm) so a stale save is refused."""
 
-from typing import Any
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, ClassVar, cast
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Role, User
 from governance import disclosure_rules, records_rules
@@ -14,10 +17,52 @@ _TEXTAREA = forms.Textarea(attrs={"rows": 4})
 NO_PERSONAL_DETAILS = "Do not name the victim, the perpetrator or anyone in a case."
 
 
+def date_errors(what: str) -> dict[str, str]:
+    """Django's generic date messages, replaced by ones naming the date (GOV.UK pattern)."""
+    return {"required": f"Enter the date {what}", "invalid": f"The date {what} must be a real date"}
+
+
+class HappenedDates:
+    """For forms whose dates record something that has happened: each must be today or in the past, and must not
+    come before the dates it follows (records_rules.happened_date_error, records_rules.date_order_error).
+
+    `happened` maps a field to the words completing "The date ..."; `follows` lists (field, earlier date, the
+    words for the earlier date), the earlier date from another field of the form or from the saved record."""
+
+    happened: ClassVar[dict[str, str]] = {}
+
+    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
+        return ()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}  # type: ignore[misc]
+        form = cast(forms.BaseForm, self)
+        today = timezone.localdate()
+        for field, what in self.happened.items():
+            error = records_rules.happened_date_error(cleaned.get(field), today=today, what=what)
+            if error:
+                form.add_error(field, error)
+        for field, earlier, earlier_what in self.follows(cleaned):
+            if field in form.errors:
+                continue
+            what = self.happened[field]
+            error = records_rules.date_order_error(
+                cleaned.get(field), earlier=earlier, what=what, earlier_what=earlier_what
+            )
+            if error:
+                form.add_error(field, error)
+        return cleaned
+
+
 # --- Complaints -----------------------------------------------------------------------------------------------------
 
+RECEIVED = "the complaint was received"
+ACKNOWLEDGED = "the complaint was acknowledged"
 
-class ComplaintForm(forms.ModelForm):  # type: ignore[type-arg]
+
+class ComplaintForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+    happened = {"received_on": RECEIVED}
+
     class Meta:
         model = Complaint
         fields = ["received_on", "from_whom", "summary"]
@@ -27,19 +72,30 @@ class ComplaintForm(forms.ModelForm):  # type: ignore[type-arg]
             "summary": NO_PERSONAL_DETAILS,
         }
         widgets = {"received_on": DateInput(), "summary": _TEXTAREA}
+        error_messages = {
+            "received_on": date_errors(RECEIVED),
+            "from_whom": {"required": "Enter who complained"},
+            "summary": {"required": "Enter what the complaint is"},
+        }
 
 
-class ComplaintAcknowledgeForm(VersionedForm):
+class ComplaintAcknowledgeForm(HappenedDates, VersionedForm):
+    happened = {"acknowledged_on": ACKNOWLEDGED}
+
     class Meta:
         model = Complaint
         fields = ["acknowledged_on"]
         labels = {"acknowledged_on": "Date acknowledged"}
         help_texts = {"acknowledged_on": "Tell the complainant when they can expect a response."}
         widgets = {"acknowledged_on": DateInput()}
+        error_messages = {"acknowledged_on": date_errors(ACKNOWLEDGED)}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["acknowledged_on"].required = True
+
+    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
+        return [("acknowledged_on", self.instance.received_on, RECEIVED)]
 
 
 class ComplaintInvestigateForm(VersionedForm):
@@ -49,22 +105,31 @@ class ComplaintInvestigateForm(VersionedForm):
         labels = {"investigation_notes": "Investigation notes"}
         help_texts = {"investigation_notes": NO_PERSONAL_DETAILS}
         widgets = {"investigation_notes": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {"investigation_notes": {"required": "Enter the investigation notes"}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["investigation_notes"].required = True
 
 
-class ComplaintResolveForm(VersionedForm):
+class ComplaintResolveForm(HappenedDates, VersionedForm):
+    happened = {"resolved_on": "the chair's response was sent"}
+
     class Meta:
         model = Complaint
         fields = ["resolved_on"]
         labels = {"resolved_on": "Date the chair's response was sent"}
         widgets = {"resolved_on": DateInput()}
+        error_messages = {"resolved_on": date_errors("the chair's response was sent")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["resolved_on"].required = True
+
+    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
+        if self.instance.acknowledged_on:
+            return [("resolved_on", self.instance.acknowledged_on, ACKNOWLEDGED)]
+        return [("resolved_on", self.instance.received_on, RECEIVED)]
 
 
 class ComplaintEscalateForm(VersionedForm):
@@ -77,8 +142,13 @@ class ComplaintEscalateForm(VersionedForm):
 
 # --- Breaches -------------------------------------------------------------------------------------------------------
 
+OCCURRED = "of the breach"
+REPORTED = "the breach was reported"
 
-class BreachForm(forms.ModelForm):  # type: ignore[type-arg]
+
+class BreachForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+    happened = {"occurred_on": OCCURRED, "reported_on": REPORTED}
+
     class Meta:
         model = Breach
         fields = ["occurred_on", "reported_on", "agency", "of_what", "description"]
@@ -96,31 +166,43 @@ class BreachForm(forms.ModelForm):  # type: ignore[type-arg]
             "of_what": forms.RadioSelect,
             "description": _TEXTAREA,
         }
+        error_messages = {
+            "occurred_on": date_errors(OCCURRED),
+            "reported_on": date_errors(REPORTED),
+            "of_what": {"required": "Choose what was breached"},
+            "description": {"required": "Enter what happened"},
+        }
 
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(memberships__marac_id=marac_id)  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        occurred, reported = cleaned.get("occurred_on"), cleaned.get("reported_on")
-        if occurred and reported and reported < occurred:
-            self.add_error("reported_on", "The date reported cannot be before the date of the breach")
-        return cleaned
+    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
+        return [("reported_on", cleaned.get("occurred_on"), OCCURRED)]
 
 
-class BreachUpdateForm(VersionedForm):
+class BreachUpdateForm(HappenedDates, VersionedForm):
+    happened = {"referred_to_vawg_on": "the breach was referred to the VAWG sub group"}
+
     class Meta:
         model = Breach
         fields = ["referred_to_vawg_on", "outcome"]
         labels = {"referred_to_vawg_on": "Date referred to the VAWG sub group", "outcome": "Outcome"}
         widgets = {"referred_to_vawg_on": DateInput(), "outcome": _TEXTAREA}
+        error_messages = {"referred_to_vawg_on": date_errors("the breach was referred to the VAWG sub group")}
+
+    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
+        return [("referred_to_vawg_on", self.instance.reported_on, REPORTED)]
 
 
 # --- Disclosure requests --------------------------------------------------------------------------------------------
 
+REQUEST_RECEIVED = "the written request was received"
 
-class DisclosureRequestForm(forms.ModelForm):  # type: ignore[type-arg]
+
+class DisclosureRequestForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+    happened = {"received_on": REQUEST_RECEIVED}
+
     class Meta:
         model = DisclosureRequest
         fields = ["requested_by", "reference", "received_on"]
@@ -130,6 +212,10 @@ class DisclosureRequestForm(forms.ModelForm):  # type: ignore[type-arg]
             "received_on": "Date the written request was received",
         }
         widgets = {"received_on": DateInput()}
+        error_messages = {
+            "requested_by": {"required": "Enter who is asking"},
+            "received_on": date_errors(REQUEST_RECEIVED),
+        }
 
 
 class DhrRequestForm(DisclosureRequestForm):
@@ -143,6 +229,10 @@ class DhrRequestForm(DisclosureRequestForm):
 
     class Meta(DisclosureRequestForm.Meta):
         labels = {**DisclosureRequestForm.Meta.labels, "requested_by": "Who is asking (the review panel's chair)"}
+        error_messages = {
+            **DisclosureRequestForm.Meta.error_messages,
+            "requested_by": {"required": "Enter who is asking (the review panel's chair)"},
+        }
 
 
 class DisclosureDecisionForm(VersionedForm):
@@ -162,28 +252,42 @@ class DisclosureDecisionForm(VersionedForm):
         self.fields["chair_decision"].required = self.fields["decision_reason"].required = True
 
 
-class DisclosureReleaseForm(VersionedForm):
+class DisclosureReleaseForm(HappenedDates, VersionedForm):
+    happened = {"released_on": "the minutes and action plans were released"}
+
     class Meta:
         model = DisclosureRequest
         fields = ["released_on", "redaction_notes"]
         labels = {"released_on": "Date released", "redaction_notes": "What was redacted, and why"}
         help_texts = {"redaction_notes": "Third parties' details and information from agencies that asked for it."}
         widgets = {"released_on": DateInput(), "redaction_notes": _TEXTAREA}
+        error_messages = {"released_on": date_errors("the minutes and action plans were released")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["released_on"].required = True
 
+    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
+        return [("released_on", self.instance.received_on, REQUEST_RECEIVED)]
+
 
 # --- Agreements, induction, protocol review -------------------------------------------------------------------------
 
 
-class SignatureForm(forms.ModelForm):  # type: ignore[type-arg]
+class SignatureForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+    happened = {"signed_on": "the agreement was signed"}
+
     class Meta:
         model = AgreementSignature
         fields = ["agency", "document", "signed_on", "signed_by"]
         labels = {"signed_on": "Date signed", "signed_by": "Signed for the agency by"}
         widgets = {"document": forms.RadioSelect, "signed_on": DateInput()}
+        error_messages = {
+            "agency": {"required": "Choose the agency that signed"},
+            "document": {"required": "Choose which agreement was signed"},
+            "signed_on": date_errors("the agreement was signed"),
+            "signed_by": {"required": "Enter who signed for the agency"},
+        }
 
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,7 +296,12 @@ class SignatureForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class InductionStartForm(forms.Form):
     user = forms.ModelChoiceField(
-        label="Representative", queryset=User.objects.none(), error_messages={"required": "Choose the representative"}
+        label="Representative",
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "Choose the representative",
+            "invalid_choice": "Choose a representative from the list, who has not started an induction yet",
+        },
     )
 
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
@@ -226,9 +335,12 @@ class InductionForm(VersionedForm):
             self.initial["items"] = list(self.instance.completed_items)
 
 
-class ProtocolReviewForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProtocolReviewForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+    happened = {"reviewed_on": "the VAWG sub group reviewed the protocol"}
+
     class Meta:
         model = ProtocolReview
         fields = ["reviewed_on", "notes"]
         labels = {"reviewed_on": "Date the VAWG sub group reviewed the protocol", "notes": "Notes (optional)"}
         widgets = {"reviewed_on": DateInput(), "notes": _TEXTAREA}
+        error_messages = {"reviewed_on": date_errors("the VAWG sub group reviewed the protocol")}

@@ -158,3 +158,25 @@ class Attention:
     @property
     def protocol_review_due(self) -> bool:
         return protocol_review_needs_attention(self.protocol_review)
+
+
+# --- Dates of things that have happened -----------------------------------------------------------------------------
+
+
+# A register records what has happened: a complaint received, a breach reported, minutes released. A date after
+# today is a typing slip (2028 for 2026), and would push deadlines such as "acknowledge in 5 working days" into
+# the future, so it is refused with the GOV.UK message for a date that must be in the past.
+def happened_date_error(value: date | None, *, today: date, what: str) -> str | None:
+    """The error for a date of something that has happened, or None if the date is today or earlier (or empty).
+
+    `what` completes "The date ...", for example "the complaint was received"."""
+    if value is None or value <= today:
+        return None
+    return f"The date {what} must be today or in the past"
+
+
+def date_order_error(value: date | None, *, earlier: date | None, what: str, earlier_what: str) -> str | None:
+    """The error for a date that cannot come before another (resolved before received), or None if in order."""
+    if value is None or earlier is None or value >= earlier:
+        return None
+    return f"The date {what} must be the same as or after the date {earlier_what}"

@@ -3,7 +3,16 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
-from marac.models import Agency, AutomaticCriterion, ClosureDay, EscalationEvent, Marac, MaracAgency, PopulationFigure
+from marac.models import (
+    MEETING_WEEKDAYS,
+    Agency,
+    AutomaticCriterion,
+    ClosureDay,
+    EscalationEvent,
+    Marac,
+    MaracAgency,
+    PopulationFigure,
+)
 from marac.population_csv import MAX_UPLOAD_BYTES
 from web.forms import VersionedForm
 
@@ -20,8 +29,24 @@ class LinesField(forms.CharField):
         return [line.strip() for line in str(value or "").splitlines() if line.strip()]
 
 
+def number_errors(what: str, *, low: int, high: int, unit: str = "") -> dict[str, str]:
+    """Django's generic number messages ("Ensure this value is less than or equal to 24."), replaced by ones naming
+    the field and its range (GOV.UK pattern)."""
+    range_ = f"between {low} and {high}{unit}"
+    return {
+        "required": f"Enter {what}",
+        "invalid": f"{what[0].upper()}{what[1:]} must be a whole number",
+        "min_value": f"{what[0].upper()}{what[1:]} must be {range_}",
+        "max_value": f"{what[0].upper()}{what[1:]} must be {range_}",
+    }
+
+
 class MaracSettingsForm(VersionedForm):
-    local_authorities = LinesField(label="Local authorities", help_text="One a line.")
+    local_authorities = LinesField(
+        label="Local authorities",
+        help_text="One a line.",
+        error_messages={"required": "Enter the local authorities the MARAC covers, one a line"},
+    )
     escalation_events = forms.MultipleChoiceField(
         choices=EscalationEvent.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -69,10 +94,34 @@ class MaracSettingsForm(VersionedForm):
             "meets the criteria on its own",
         }
         widgets = {
-            "meeting_weekday": forms.Select(
-                choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
-            ),
+            "meeting_weekday": forms.Select(choices=MEETING_WEEKDAYS),
             "meeting_start_time": forms.TimeInput(attrs={"type": "time"}),
+        }
+        error_messages = {
+            "name": {"required": "Enter the MARAC's name", "unique": "There is already a MARAC with this name"},
+            "police_force": {"required": "Enter the police force"},
+            "meeting_frequency": {"required": "Choose how often the MARAC meets"},
+            "meeting_weekday": {
+                "required": "Choose the day the MARAC meets",
+                "invalid": "Choose the day the MARAC meets",
+                "max_value": "Choose a day from Monday to Friday",
+            },
+            "meeting_start_time": {
+                "required": "Enter the time meetings start",
+                "invalid": "Enter the time meetings start, like 09:30",
+            },
+            "bank_holiday_region": {"required": "Choose whose bank holidays apply"},
+            "dash_threshold": number_errors("the risk checklist score for visible high risk", low=1, high=24),
+            "idva_threshold": number_errors("the risk checklist score for an IDVA referral", low=1, high=24),
+            "escalation_count": number_errors("the number of events for escalation", low=1, high=50),
+            "escalation_window_months": number_errors(
+                "the number of months for escalation", low=1, high=24, unit=" months"
+            ),
+            "minutes_per_case": number_errors("the minutes per case", low=1, high=120, unit=" minutes"),
+            "minutes_per_information_case": number_errors(
+                "the minutes per information-only case", low=1, high=120, unit=" minutes"
+            ),
+            "repeat_definition": {"required": "Choose the definition of a repeat"},
         }
 
     def clean(self) -> dict[str, Any]:
@@ -84,7 +133,9 @@ class MaracSettingsForm(VersionedForm):
 
 
 class AgencyMembershipForm(forms.ModelForm):  # type: ignore[type-arg]
-    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label="Agency")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.all(), label="Agency", error_messages={"required": "Choose the agency"}
+    )
 
     class Meta:
         model = MaracAgency
@@ -117,6 +168,10 @@ class AgencyForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Agency
         fields = ["name", "agency_type"]
         labels = {"name": "Agency name", "agency_type": "Type of agency"}
+        error_messages = {
+            "name": {"required": "Enter the agency's name", "unique": "There is already an agency with this name"},
+            "agency_type": {"required": "Choose the type of agency"},
+        }
 
 
 class PopulationFigureForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -124,12 +179,22 @@ class PopulationFigureForm(forms.ModelForm):  # type: ignore[type-arg]
         model = PopulationFigure
         fields = ["local_authority", "year", "adult_female_population"]
         labels = {"adult_female_population": "Women aged 16 and over"}
+        error_messages = {
+            "year": number_errors("the year", low=2000, high=2100),
+            "adult_female_population": {
+                "required": "Enter the number of women aged 16 and over",
+                "invalid": "The number of women aged 16 and over must be a whole number",
+                "min_value": "The number of women aged 16 and over must be 0 or more",
+            },
+        }
 
     def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.marac = marac
         self.fields["local_authority"] = forms.ChoiceField(
-            choices=[(name, name) for name in marac.local_authorities], label="Local authority"
+            choices=[(name, name) for name in marac.local_authorities],
+            label="Local authority",
+            error_messages={"required": "Choose the local authority"},
         )
 
 
@@ -141,6 +206,10 @@ class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["day", "reason"]
         labels = {"day": "Date", "reason": "Why the MARAC is closed"}
         widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+        error_messages = {
+            "day": {"required": "Enter the date of the closure day", "invalid": "The date must be a real date"},
+            "reason": {"required": "Enter why the MARAC is closed"},
+        }
 
     def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,7 +223,11 @@ class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class PopulationImportForm(forms.Form):
-    file = forms.FileField(label="Population CSV file", help_text="A .csv file of 1 MB or less.")
+    file = forms.FileField(
+        label="Population CSV file",
+        help_text="A .csv file of 1 MB or less.",
+        error_messages={"required": "Choose a CSV file", "empty": "The selected file is empty"},
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

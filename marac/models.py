@@ -39,6 +39,16 @@ class RepeatDefinition(models.TextChoices):
     SAFELIVES = "safelives", "SafeLives: any further abuse between the same victim and perpetrator"
 
 
+# The working days a MARAC can meet on, as meeting_weekday stores them (Python's weekday numbers).
+MEETING_WEEKDAYS = ((0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"))
+
+
+def _labels(values: list[str], choices: type[models.TextChoices]) -> list[str]:
+    """The labels of stored codes, in the order chosen; a code no longer offered is shown as it is."""
+    labels = dict(choices.choices)
+    return [str(labels.get(value, value)) for value in values]
+
+
 class Marac(models.Model):
     name = models.CharField(max_length=120, unique=True)
     local_authorities = models.JSONField(default=list, help_text="Names of the local authority areas covered.")
@@ -46,9 +56,7 @@ class Marac(models.Model):
     # MARACs of one region may learn that a possible match exists at another (issue 7), and are reported together.
     region = models.CharField(max_length=60, blank=True, help_text='For example "North East".')
     meeting_frequency = models.CharField(max_length=20, choices=MeetingFrequency, default=MeetingFrequency.MONTHLY)
-    meeting_weekday = models.PositiveSmallIntegerField(
-        default=1, validators=[MaxValueValidator(4)], help_text="0 is Monday, 4 is Friday."
-    )
+    meeting_weekday = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(4)])
     meeting_start_time = models.TimeField(default="09:30")
     bank_holiday_region = models.CharField(max_length=3, choices=BankHolidayRegion, default=BankHolidayRegion.ENGLAND)
     # DOMAIN.md "Where local practice differs": each of these is per MARAC.
@@ -93,6 +101,18 @@ class Marac(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def meeting_weekday_name(self) -> str:
+        return dict(MEETING_WEEKDAYS).get(self.meeting_weekday, "")
+
+    @property
+    def escalation_event_labels(self) -> list[str]:
+        return _labels(self.escalation_events, EscalationEvent)
+
+    @property
+    def automatic_criterion_labels(self) -> list[str]:
+        return _labels(self.automatic_criteria, AutomaticCriterion)
 
 
 class ClosureDay(models.Model):

@@ -309,13 +309,17 @@ def board_report_add(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, title="Start a board report", back="reports_quality:summary")
 
 
-@require_permission(RECORD)
+@require_permission(VIEW)
 def board_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The commentary, written section by section before downloading; saved so it can be changed later."""
-    report = _get_for_user(request, BoardReport.objects.all(), pk, RECORD)
+    """The commentary, written section by section before downloading; saved so it can be changed later. Whoever may
+    download the report (a board member) sees this page too, read-only."""
+    report = _get_for_user(request, BoardReport.objects.all(), pk, VIEW)
     original = BoardReport.objects.get(pk=report.pk)
-    form = quality_forms.BoardReportForm(request.POST or None, instance=report)
-    if request.method == "POST" and form.is_valid():
+    may_record = request.user.has_perm(RECORD, original)
+    if request.method == "POST" and not may_record:
+        raise Http404
+    form = quality_forms.BoardReportForm(request.POST or None, instance=report) if may_record else None
+    if form is not None and request.method == "POST" and form.is_valid():
         commentary = {
             name: form.cleaned_data[name] for name in ("overview", "indicators_commentary", "quality_commentary")
         }
@@ -332,7 +336,7 @@ def board_report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/board_report_edit.html",
-        {"marac": original.marac, "report": original, "form": form, "data": data},
+        {"marac": original.marac, "report": original, "form": form, "data": data, "may_record": may_record},
     )
 
 

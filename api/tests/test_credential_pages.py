@@ -30,7 +30,9 @@ def _issue(client, agency, *, roles=(Role.AGENCY_REPRESENTATIVE,), expires_on=No
     )
 
 
-def test_an_administrator_issues_a_credential_and_sees_the_token_once(client_for, administrator, police, marac):
+def test_an_administrator_issues_a_credential_and_sees_the_token_once(
+    client_for, administrator, coordinator, police, marac
+):
     admin = client_for(administrator)
     response = _issue(admin, police)
     assert response.status_code == 200  # shown on this page, never carried in a redirect
@@ -50,6 +52,9 @@ def test_an_administrator_issues_a_credential_and_sees_the_token_once(client_for
     assert event.actor == administrator and secret not in event.summary and secret not in str(event.changes)
     case = CaseFactory(marac=marac)
     api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+    # A case role: it works once a second person has approved it (test_credential_approval.py).
+    assert api.get(f"/api/v1/cases/{case.pk}").status_code == 401
+    client_for(coordinator).post(f"/settings/api-credentials/{credential.pk}/approve/")
     assert api.get(f"/api/v1/cases/{case.pk}").status_code == 200
 
 

@@ -32,7 +32,7 @@ def _audited(obj, action):
     ).exists()
 
 
-def _complaint(marac, by, received_on=date(2026, 12, 23)):
+def _complaint(marac, by, received_on=date(2025, 12, 23)):
     return records_services.complaint_record(
         marac=marac, received_on=received_on, from_whom="Housing service", summary="Late minutes", by=by
     )
@@ -44,20 +44,20 @@ def _complaint(marac, by, received_on=date(2026, 12, 23)):
 def test_it_records_a_complaint_the_chair_acknowledges_and_escalates(client_for, marac, coordinator, chair):
     response = client_for(coordinator).post(
         f"{BASE}/complaints/add/",
-        {"received_on": "2026-12-23", "from_whom": "Housing service", "summary": "Minutes arrived late"},
+        {"received_on": "2025-12-23", "from_whom": "Housing service", "summary": "Minutes arrived late"},
     )
     complaint = Complaint.objects.get()
     assert response.status_code == 302
-    assert complaint.acknowledge_by == date(2027, 1, 4)
+    assert complaint.acknowledge_by == date(2026, 1, 2)
     assert complaint.recorded_by == coordinator
     assert _audited(complaint, AuditAction.CREATE)
 
     chair_client = client_for(chair)
     page = chair_client.get(f"{BASE}/complaints/{complaint.pk}/")
     assert b"Acknowledge the complaint" in page.content
-    chair_client.post(f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2026-12-24", "version": 1})
+    chair_client.post(f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2025-12-24", "version": 1})
     complaint.refresh_from_db()
-    assert complaint.status == ComplaintStatus.ACKNOWLEDGED and complaint.acknowledged_on == date(2026, 12, 24)
+    assert complaint.status == ComplaintStatus.ACKNOWLEDGED and complaint.acknowledged_on == date(2025, 12, 24)
 
     chair_client.post(
         f"{BASE}/complaints/{complaint.pk}/investigate/", {"investigation_notes": "Spoke to both", "version": 2}
@@ -72,10 +72,10 @@ def test_it_records_a_complaint_the_chair_acknowledges_and_escalates(client_for,
 def test_it_lets_the_chair_resolve_an_acknowledged_complaint(client_for, marac, coordinator, chair):
     complaint = _complaint(marac, coordinator)
     client = client_for(chair)
-    client.post(f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2026-12-24", "version": 1})
-    client.post(f"{BASE}/complaints/{complaint.pk}/resolve/", {"resolved_on": "2027-01-08", "version": 2})
+    client.post(f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2025-12-24", "version": 1})
+    client.post(f"{BASE}/complaints/{complaint.pk}/resolve/", {"resolved_on": "2026-01-08", "version": 2})
     complaint.refresh_from_db()
-    assert complaint.status == ComplaintStatus.RESOLVED and complaint.resolved_on == date(2027, 1, 8)
+    assert complaint.status == ComplaintStatus.RESOLVED and complaint.resolved_on == date(2026, 1, 8)
     escalate = client.post(f"{BASE}/complaints/{complaint.pk}/escalate/", {"version": 3})
     assert b"Only an acknowledged complaint that is still open" in escalate.content
 
@@ -83,7 +83,7 @@ def test_it_lets_the_chair_resolve_an_acknowledged_complaint(client_for, marac, 
 def test_it_leaves_acknowledging_to_the_chair(client_for, marac, coordinator):
     complaint = _complaint(marac, coordinator)
     response = client_for(coordinator).post(
-        f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2026-12-24", "version": 1}
+        f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2025-12-24", "version": 1}
     )
     assert response.status_code == 404
     assert b"Acknowledge the complaint" not in client_for(coordinator).get(f"{BASE}/complaints/{complaint.pk}/").content
@@ -92,7 +92,7 @@ def test_it_leaves_acknowledging_to_the_chair(client_for, marac, coordinator):
 def test_it_refuses_a_stale_acknowledgement(client_for, marac, coordinator, chair):
     complaint = _complaint(marac, coordinator)
     response = client_for(chair).post(
-        f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2026-12-24", "version": 0}
+        f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2025-12-24", "version": 0}
     )
     assert b"Someone else changed this record" in response.content
     complaint.refresh_from_db()
@@ -143,27 +143,27 @@ def test_it_requires_a_dhr_release_in_ten_working_days_in_a_named_circumstance(c
         {
             "requested_by": "Independent chair of the review panel",
             "reference": "DHR-27-01",
-            "received_on": "2027-03-25",
+            "received_on": "2026-03-25",
             "circumstance": "client_is_victim",
         },
     )
     request = DisclosureRequest.objects.get()
-    assert request.release_required and request.due_on == date(2027, 4, 12)
-    assert b"by 12 April 2027" in client.get(f"{BASE}/disclosures/{request.pk}/").content
+    assert request.release_required and request.due_on == date(2026, 4, 10)
+    assert b"by 10 April 2026" in client.get(f"{BASE}/disclosures/{request.pk}/").content
 
     client.post(
         f"{BASE}/disclosures/{request.pk}/release/",
-        {"released_on": "2027-04-08", "redaction_notes": "Third parties removed", "version": 1},
+        {"released_on": "2026-04-08", "redaction_notes": "Third parties removed", "version": 1},
     )
     request.refresh_from_db()
-    assert request.released_on == date(2027, 4, 8)
+    assert request.released_on == date(2026, 4, 8)
     assert _audited(request, AuditAction.CREATE) and _audited(request, AuditAction.CHANGE)
 
 
 def test_the_chair_decides_a_request_in_other_circumstances(client_for, marac, coordinator, chair):
     client_for(coordinator).post(
         f"{BASE}/disclosures/add/dhr/",
-        {"requested_by": "Community safety partnership", "received_on": "2027-03-25", "circumstance": "other"},
+        {"requested_by": "Community safety partnership", "received_on": "2026-03-25", "circumstance": "other"},
     )
     request = DisclosureRequest.objects.get()
     assert not request.release_required and request.due_on is None
@@ -183,7 +183,7 @@ def test_the_chair_decides_a_request_in_other_circumstances(client_for, marac, c
 
 def test_it_leaves_every_court_request_to_the_chair(client_for, marac, coordinator, chair):
     client_for(coordinator).post(
-        f"{BASE}/disclosures/add/court/", {"requested_by": "Family court", "received_on": "2027-02-01"}
+        f"{BASE}/disclosures/add/court/", {"requested_by": "Family court", "received_on": "2026-02-01"}
     )
     request = DisclosureRequest.objects.get()
     assert request.kind == "court" and not request.release_required and request.circumstance == ""
@@ -194,7 +194,7 @@ def test_it_leaves_every_court_request_to_the_chair(client_for, marac, coordinat
     request.refresh_from_db()
     assert request.chair_decision == "refuse"
     refused = client_for(coordinator).post(
-        f"{BASE}/disclosures/{request.pk}/release/", {"released_on": "2027-02-10", "version": 2}
+        f"{BASE}/disclosures/{request.pk}/release/", {"released_on": "2026-02-10", "version": 2}
     )
     assert b"Only a request that must be released" in refused.content
 
@@ -294,7 +294,7 @@ def test_an_outsider_finds_nothing_of_another_marac(client_for, marac, coordinat
         description="A breach", by=coordinator,
     )  # fmt: skip
     request = records_services.disclosure_request_record(
-        marac=marac, kind="court", requested_by="Family court", reference="", received_on=date(2027, 2, 1),
+        marac=marac, kind="court", requested_by="Family court", reference="", received_on=date(2026, 2, 1),
         circumstance="", by=coordinator,
     )  # fmt: skip
     induction = records_services.induction_start(marac=marac, user=chair, by=coordinator)

@@ -85,8 +85,11 @@ def test_it_downloads_and_audits_the_export(client_for, board_viewer, saved_repo
     assert response["Content-Type"] == "application/pdf"
     assert client.get(f"/reports/quality/board-reports/{saved_report.pk}/report.docx").status_code == 200
     assert AuditEvent.objects.filter(action="export", object_type="reports.boardreport").count() == 2
-    # A board viewer downloads the report but cannot write its commentary.
-    assert client.get(f"/reports/quality/board-reports/{saved_report.pk}/").status_code == 404
+    # A board viewer downloads the report and reads its page, but cannot write its commentary.
+    page = client.get(f"/reports/quality/board-reports/{saved_report.pk}/")
+    assert page.status_code == 200 and "Save the commentary" not in page.content.decode()
+    posted = client.post(f"/reports/quality/board-reports/{saved_report.pk}/", {"overview": "", "version": 2})
+    assert posted.status_code == 404
 
 
 def test_it_answers_404_to_an_outsider(client_for, outsider, saved_report):

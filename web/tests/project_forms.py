@@ -86,6 +86,7 @@ def form_arguments(marac: Any, coordinator: Any, idva: Any) -> dict[str, Any]:
     grant(UserFactory(full_name="Fictional O'Brien <Testperson> & Co", agency=police), marac, "police")
     case = CaseFactory(marac=marac)
     meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now() + datetime.timedelta(days=3))
+    listing = Listing.objects.create(meeting=meeting, case=case)
     return {
         "marac": marac,
         "from_marac": marac,
@@ -95,7 +96,9 @@ def form_arguments(marac: Any, coordinator: Any, idva: Any) -> dict[str, Any]:
         "by": coordinator,
         "case": case,
         "meeting": meeting,
-        "listing": Listing.objects.create(meeting=meeting, case=case),
+        "listing": listing,
+        "listings": [listing],
+        "referral_date": timezone.localdate() - datetime.timedelta(days=2),
         "allocation": IdvaAllocation.objects.create(case=case, due_by=timezone.now()),
         "child": PersonFactory(marac=marac),
         "saved": None,
