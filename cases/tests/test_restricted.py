@@ -220,10 +220,12 @@ def test_a_restricted_case_is_left_off_the_agenda_grid_and_action_lists_of_those
     from django.utils import timezone
 
     from actions.models import Action
-    from meetings.models import Listing, Meeting
+    from meetings.models import Listing, Meeting, MeetingState
     from testing.factories import CaseFactory
 
-    meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now() + datetime.timedelta(days=2))
+    # Held two days ago (the summary of actions is there once a meeting has been held), its case list out.
+    meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now() - datetime.timedelta(days=2))
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=meeting.starts_at - datetime.timedelta(days=7))
     open_case = CaseFactory(marac=marac)
     for case in (restricted_case, open_case):
         listing = Listing.objects.create(meeting=meeting, case=case)

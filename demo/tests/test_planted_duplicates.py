@@ -97,8 +97,13 @@ def test_the_same_seed_plants_the_same_duplicates():
 
 
 def true_duplicates(marac_id: int) -> set[frozenset[int]]:
-    """People held twice, found without the model: one or two slips apart, same gender."""
-    people = list(Person.objects.filter(marac_id=marac_id).only("given_name", "family_name", "date_of_birth", "gender"))
+    """People held twice, found without the model: one or two slips apart, same gender. (Every planted duplicate has
+    a date of birth; the perpetrator of the referral heard at the emergency MARAC has none.)"""
+    people = list(
+        Person.objects.filter(marac_id=marac_id, date_of_birth__isnull=False).only(
+            "given_name", "family_name", "date_of_birth", "gender"
+        )
+    )
     by_year: dict[tuple[str, int], list[Person]] = {}
     for person in people:
         by_year.setdefault((person.gender, person.date_of_birth.year), []).append(person)
