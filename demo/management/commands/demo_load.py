@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -37,7 +38,9 @@ class Command(BaseCommand):
             marac = self._load(seed)
         else:
             self.stdout.write(f"{DEMO_MARAC_NAME} is already loaded; nothing was generated.")
-        with transaction.atomic():
+        # The emails this work sends (the referral accepted, the emergency MARAC's case list out: links only) would
+        # bury the sign-ins below, so they are kept in memory rather than printed (sent once the work commits).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
             made = add_waiting_work(marac=marac, seed=seed)
         if made:
             self.stdout.write(
