@@ -6,8 +6,10 @@ What a heard case needs so that the boards' figures count it as they count a cas
 demo.generator, which writes the same set): the victim (and perpetrator, and a child for each child) as people and
 case parties, the case with its referral and hearing dates, referring agency, repeat flag and DASH score, the
 meeting that heard it with the case listed on it (kind and outcome), an IDVA allocation where its date is known,
-and the actions on that listing. The meetings get no MeetingState: they were not run in OpenMARAC, so the figures
-that need research, minutes and registers leave them out rather than count them as "nothing done".
+and the actions on that listing. A meeting the import makes gets a MeetingState saying only that its case list went
+out (at the meeting's time, the latest it can have), so the representatives see it as they see any meeting held:
+its status stays "scheduled", never "closed", because it was not run in OpenMARAC, so the figures that need
+research, minutes and registers leave it out rather than count it as "nothing done".
 """
 
 import base64
@@ -32,7 +34,7 @@ from imports.reading import Table, UnreadableFile, read_upload
 from imports.rules import ActionRow, AgencyChoice, AgencyLookup, CaseRow, PersonRow, Problem
 from imports.stalling import STALLED_AFTER, STOPPED_MESSAGE, stalled_before
 from marac.models import Marac, MaracAgency
-from meetings.models import Listing, ListingKind, Meeting
+from meetings.models import Listing, ListingKind, Meeting, MeetingState
 from meetings.series import LONDON
 from people.models import Address, Person, postcode_district_of
 from referrals.models import IdvaAllocation
@@ -283,6 +285,12 @@ def _meetings_for(marac: Marac, days: set[date]) -> tuple[dict[date, int], int]:
     missing = sorted(days - set(found))
     created = Meeting.objects.bulk_create(
         (Meeting(marac_id=marac.pk, starts_at=_at(day, marac.meeting_start_time)) for day in missing),
+        batch_size=_BATCH_SIZE,
+    )
+    # Held outside OpenMARAC, so its case list went out then: the release rule (meetings.agenda_services.
+    # may_see_case_list) shows it to representatives like any meeting held here.
+    MeetingState.objects.bulk_create(
+        (MeetingState(meeting=meeting, case_list_released_at=meeting.starts_at) for meeting in created),
         batch_size=_BATCH_SIZE,
     )
     found.update({day: meeting.pk for day, meeting in zip(missing, created, strict=True)})

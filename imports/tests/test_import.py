@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from imports.models import ImportedRecord, RunStatus
 from imports.tests.conftest import action_row, case_row, csv_of, xlsx_of
-from meetings.models import Listing, ListingKind, Meeting
+from meetings.models import Listing, ListingKind, Meeting, MeetingStatus
 from people.models import Address, Person
 from referrals.models import IdvaAllocation
 from reports.cohorts import Scope
@@ -79,6 +79,19 @@ def test_a_good_workbook_imports_its_cases_and_actions_and_the_figures_count_the
     assert (idva.numerator, idva.denominator) == (2, 3)
     on_time = _figure(marac, "actions_on_time")  # one done late, one still open past its due date
     assert (on_time.numerator, on_time.denominator) == (3, 5)
+
+
+def test_a_representative_sees_an_imported_meeting_as_held_but_the_figures_do_not_count_it_as_run_here(
+    importing, marac, client_for, police_rep
+):
+    run = importing(xlsx_of(*_history()))
+    assert run.status == RunStatus.DONE, run.problems
+    meeting = Meeting.objects.filter(marac=marac).earliest("starts_at")  # 11 April 2024
+    summary = client_for(police_rep).get(f"/actions/meetings/{meeting.pk}/summary/")
+    assert summary.status_code == 200
+    assert "HX-1" in summary.content.decode()
+    assert meeting.state.case_list_released_at == meeting.starts_at
+    assert meeting.state.status == MeetingStatus.SCHEDULED  # not run in OpenMARAC: never "closed"
 
 
 def test_a_case_from_a_csv_file_opens_like_any_other(importing, marac, client_for, coordinator):
