@@ -26,10 +26,17 @@ class HappenedDates:
     """For forms whose dates record something that has happened: each must be today or in the past, and must not
     come before the dates it follows (records_rules.happened_date_error, records_rules.date_order_error).
 
-    `happened` maps a field to the words completing "The date ..."; `follows` lists (field, earlier date, the
-    words for the earlier date), the earlier date from another field of the form or from the saved record."""
+    `happened` maps a field to the words completing "The date ..." (its "required" and "invalid" messages say them
+    too: date_errors); `follows` lists (field, earlier date, the words for the earlier date), the earlier date from
+    another field of the form or from the saved record."""
 
     happened: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = cast(forms.BaseForm, self).fields
+        for field, what in self.happened.items():
+            fields[field].error_messages.update(date_errors(what))
 
     def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
         return ()
@@ -73,7 +80,6 @@ class ComplaintForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
         }
         widgets = {"received_on": DateInput(), "summary": _TEXTAREA}
         error_messages = {
-            "received_on": date_errors(RECEIVED),
             "from_whom": {"required": "Enter who complained"},
             "summary": {"required": "Enter what the complaint is"},
         }
@@ -88,7 +94,6 @@ class ComplaintAcknowledgeForm(HappenedDates, VersionedForm):
         labels = {"acknowledged_on": "Date acknowledged"}
         help_texts = {"acknowledged_on": "Tell the complainant when they can expect a response."}
         widgets = {"acknowledged_on": DateInput()}
-        error_messages = {"acknowledged_on": date_errors(ACKNOWLEDGED)}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,7 +125,6 @@ class ComplaintResolveForm(HappenedDates, VersionedForm):
         fields = ["resolved_on"]
         labels = {"resolved_on": "Date the chair's response was sent"}
         widgets = {"resolved_on": DateInput()}
-        error_messages = {"resolved_on": date_errors("the chair's response was sent")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,8 +171,6 @@ class BreachForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
             "description": _TEXTAREA,
         }
         error_messages = {
-            "occurred_on": date_errors(OCCURRED),
-            "reported_on": date_errors(REPORTED),
             "of_what": {"required": "Choose what was breached"},
             "description": {"required": "Enter what happened"},
         }
@@ -189,7 +191,6 @@ class BreachUpdateForm(HappenedDates, VersionedForm):
         fields = ["referred_to_vawg_on", "outcome"]
         labels = {"referred_to_vawg_on": "Date referred to the VAWG sub group", "outcome": "Outcome"}
         widgets = {"referred_to_vawg_on": DateInput(), "outcome": _TEXTAREA}
-        error_messages = {"referred_to_vawg_on": date_errors("the breach was referred to the VAWG sub group")}
 
     def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
         return [("referred_to_vawg_on", self.instance.reported_on, REPORTED)]
@@ -214,7 +215,6 @@ class DisclosureRequestForm(HappenedDates, forms.ModelForm):  # type: ignore[typ
         widgets = {"received_on": DateInput()}
         error_messages = {
             "requested_by": {"required": "Enter who is asking"},
-            "received_on": date_errors(REQUEST_RECEIVED),
         }
 
 
@@ -261,7 +261,6 @@ class DisclosureReleaseForm(HappenedDates, VersionedForm):
         labels = {"released_on": "Date released", "redaction_notes": "What was redacted, and why"}
         help_texts = {"redaction_notes": "Third parties' details and information from agencies that asked for it."}
         widgets = {"released_on": DateInput(), "redaction_notes": _TEXTAREA}
-        error_messages = {"released_on": date_errors("the minutes and action plans were released")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -285,7 +284,6 @@ class SignatureForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
         error_messages = {
             "agency": {"required": "Choose the agency that signed"},
             "document": {"required": "Choose which agreement was signed"},
-            "signed_on": date_errors("the agreement was signed"),
             "signed_by": {"required": "Enter who signed for the agency"},
         }
 
@@ -343,4 +341,3 @@ class ProtocolReviewForm(HappenedDates, forms.ModelForm):  # type: ignore[type-a
         fields = ["reviewed_on", "notes"]
         labels = {"reviewed_on": "Date the VAWG sub group reviewed the protocol", "notes": "Notes (optional)"}
         widgets = {"reviewed_on": DateInput(), "notes": _TEXTAREA}
-        error_messages = {"reviewed_on": date_errors("the VAWG sub group reviewed the protocol")}
