@@ -243,7 +243,7 @@ def _listings(meeting: Meeting, viewer: Any = None) -> Any:
     return listings.select_related("case__victim", "case__referring_agency", "held_over_from").order_by("id")
 
 
-def _parties_by_case(case_ids: list[int]) -> dict[int, list[ListedParty]]:
+def parties_by_case(case_ids: list[int]) -> dict[int, list[ListedParty]]:
     """The listed cases' parties in one query, with what the agenda shows of each person (a name, a date of
     birth): the agenda of a full meeting reads a hundred or more of them, on every case list and live meeting page,
     so as plain values rather than model instances."""
@@ -262,7 +262,7 @@ def meeting_agenda(*, meeting: Meeting, viewer: Any = None, with_held_over: bool
     on = timezone.localtime(meeting.starts_at).date()
     gone = {Outcome.HELD_OVER, Outcome.TRANSFERRED}
     listings = [listing for listing in _listings(meeting, viewer) if listing.outcome not in gone]
-    parties = _parties_by_case([listing.case_id for listing in listings])
+    parties = parties_by_case([listing.case_id for listing in listings])
     contents = _referral_contents([case_id for case_id, listed in parties.items() if _with_children(listed)])
     rows = [_row(listing, on, parties[listing.case_id], contents.get(listing.case_id)) for listing in listings]
     slots = agenda.agenda_slots(
@@ -366,7 +366,7 @@ def listing_send_back(*, listing: Listing, by: Any) -> Listing:
 
 
 def _children_of(listing: Listing) -> list[Child]:
-    parties = _parties_by_case([listing.case_id])[listing.case_id]
+    parties = parties_by_case([listing.case_id])[listing.case_id]
     content = _referral_contents([listing.case_id]).get(listing.case_id) if _with_children(parties) else None
     return _children(parties, timezone.localtime(listing.meeting.starts_at).date(), content)
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import roles_at
-from cases.models import CaseParty, PartyRole
+from cases.models import PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import case_through_gate
 from marac.models import Agency, AgencyType, MaracAgency
 from meetings.agenda import age_on
-from meetings.agenda_services import ListedPerson, may_see_case_list
+from meetings.agenda_services import ListedPerson, may_see_case_list, parties_by_case
 from meetings.models import ChildResearch, Listing, Meeting, Research, VictimVoice
 from people.models import Person
 from referrals.calendar import written_report_deadline
@@ -146,22 +146,18 @@ class PeopleToResearch:
 
 
 def people_to_research(*, listing: Listing) -> PeopleToResearch:
-    """One query: the perpetrators and children, as plain values. The victim comes with the listing (the gate)."""
-    shown = ("person_id", "person__given_name", "person__family_name", "person__description", "person__date_of_birth")
-    rows = (
-        CaseParty.objects.filter(case_id=listing.case_id, role__in=[PartyRole.PERPETRATOR, PartyRole.CHILD])
-        .order_by("id")
-        .values_list("role", *shown)
-    )
+    """One query, the agenda's own (agenda_services.parties_by_case). The victim comes with the listing (the gate)."""
     on = timezone.localtime(listing.meeting.starts_at).date()
-    perpetrators, children = [], []
-    for role, *person in rows:
-        listed = ListedPerson(*person)
-        if role == PartyRole.PERPETRATOR:
-            perpetrators.append(listed)
-        else:
-            children.append(ResearchChild(listed, age_on(listed.date_of_birth, on)))
-    return PeopleToResearch(victim=listing.case.victim, perpetrators=perpetrators, children=children)
+    parties = parties_by_case([listing.case_id])[listing.case_id]
+    return PeopleToResearch(
+        victim=listing.case.victim,
+        perpetrators=[party.person for party in parties if party.role == PartyRole.PERPETRATOR],
+        children=[
+            ResearchChild(party.person, age_on(party.person.date_of_birth, on))
+            for party in parties
+            if party.role == PartyRole.CHILD
+        ],
+    )
 
 
 def research_for(*, listing: Listing, agency: Agency) -> Research | None:
