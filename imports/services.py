@@ -32,7 +32,7 @@ from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_S
 from imports.models import UNDER_WAY, ImportedRecord, ImportRun, RecordKind, RunStatus
 from imports.reading import Table, UnreadableFile, read_upload
 from imports.rules import ActionRow, AgencyChoice, AgencyLookup, CaseRow, PersonRow, Problem
-from imports.stalling import STALLED_AFTER, STOPPED_MESSAGE, stalled_before
+from imports.stalling import STALLED_AFTER_MINUTES, STOPPED_MESSAGE, stalled_before
 from marac.models import Marac, MaracAgency
 from meetings.models import Listing, ListingKind, Meeting, MeetingState
 from meetings.series import LONDON
@@ -625,7 +625,7 @@ def import_runs_stop_stalled(*, now: datetime, marac: Marac | None = None) -> in
                 action=AuditAction.CHANGE,
                 obj=run,
                 summary=f"Import run {run.pk} marked stopped: no progress for "
-                f"{int(STALLED_AFTER.total_seconds() // 60)} minutes; its held upload emptied",
+                f"{STALLED_AFTER_MINUTES} minutes; its held upload emptied",
             )
         stopped += 1
     return stopped

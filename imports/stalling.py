@@ -9,7 +9,8 @@ and the database rolled it back) does the heartbeat's age count."""
 
 from datetime import datetime, timedelta
 
-STALLED_AFTER = timedelta(minutes=15)
+STALLED_AFTER_MINUTES = 15
+STALLED_AFTER = timedelta(minutes=STALLED_AFTER_MINUTES)
 
 STOPPED_MESSAGE = (
     "Not imported: the import stopped before it finished. Nothing from the file was saved. Upload the file again."
@@ -18,9 +19,10 @@ STOPPED_MESSAGE = (
 
 def has_stalled(*, last_progress_at: datetime, now: datetime) -> bool:
     """No progress for STALLED_AFTER or longer (exactly 15 minutes counts as stalled)."""
-    return now - last_progress_at >= STALLED_AFTER
+    return last_progress_at <= stalled_before(now)
 
 
 def stalled_before(now: datetime) -> datetime:
-    """The heartbeat at or before which a run under way has stalled: the same rule as has_stalled, for a query."""
+    """The heartbeat at or before which a run under way has stalled: the rule itself, which has_stalled applies to
+    one run and import_runs_stop_stalled to a query."""
     return now - STALLED_AFTER

@@ -11,7 +11,7 @@ from imports.forms import ImportForm
 from imports.models import ImportRun
 from imports.rules import Problem
 from imports.services import import_run_create, import_runs_stop_stalled, problems_of, warnings_of
-from imports.stalling import STALLED_AFTER
+from imports.stalling import STALLED_AFTER_MINUTES
 from imports.tasks import run_import
 from imports.template import template_workbook
 from marac.models import Marac
@@ -71,7 +71,7 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems_hidden": max(0, len(problems) - SHOWN_ON_THE_PAGE),
         "warnings": warnings[:SHOWN_ON_THE_PAGE],
         "warnings_hidden": max(0, len(warnings) - SHOWN_ON_THE_PAGE),
-        "stalled_minutes": int(STALLED_AFTER.total_seconds() // 60),
+        "stalled_minutes": STALLED_AFTER_MINUTES,
     }
     return render(request, "imports/run.html", context)
 
