@@ -1,6 +1,8 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 
 from accounts.models import User
 from marac.models import (
@@ -29,9 +31,12 @@ class LinesField(forms.CharField):
         return [line.strip() for line in str(value or "").splitlines() if line.strip()]
 
 
-def number_errors(what: str, *, low: int, high: int, unit: str = "") -> dict[str, str]:
+def number_errors(model: type[models.Model], name: str, what: str, *, unit: str = "") -> dict[str, str]:
     """Django's generic number messages ("Ensure this value is less than or equal to 24."), replaced by ones naming
-    the field and its range (GOV.UK pattern)."""
+    the field and its range (GOV.UK pattern). The range is the model field's own (its validators), not a copy."""
+    validators = cast("models.Field[Any, Any]", model._meta.get_field(name)).validators  # a column, not a relation
+    low = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+    high = min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
     range_ = f"between {low} and {high}{unit}"
     return {
         "required": f"Enter {what}",
@@ -111,15 +116,15 @@ class MaracSettingsForm(VersionedForm):
                 "invalid": "Enter the time meetings start, like 09:30",
             },
             "bank_holiday_region": {"required": "Choose whose bank holidays apply"},
-            "dash_threshold": number_errors("the risk checklist score for visible high risk", low=1, high=24),
-            "idva_threshold": number_errors("the risk checklist score for an IDVA referral", low=1, high=24),
-            "escalation_count": number_errors("the number of events for escalation", low=1, high=50),
+            "dash_threshold": number_errors(Marac, "dash_threshold", "the risk checklist score for visible high risk"),
+            "idva_threshold": number_errors(Marac, "idva_threshold", "the risk checklist score for an IDVA referral"),
+            "escalation_count": number_errors(Marac, "escalation_count", "the number of events for escalation"),
             "escalation_window_months": number_errors(
-                "the number of months for escalation", low=1, high=24, unit=" months"
+                Marac, "escalation_window_months", "the number of months for escalation", unit=" months"
             ),
-            "minutes_per_case": number_errors("the minutes per case", low=1, high=120, unit=" minutes"),
+            "minutes_per_case": number_errors(Marac, "minutes_per_case", "the minutes per case", unit=" minutes"),
             "minutes_per_information_case": number_errors(
-                "the minutes per information-only case", low=1, high=120, unit=" minutes"
+                Marac, "minutes_per_information_case", "the minutes per information-only case", unit=" minutes"
             ),
             "repeat_definition": {"required": "Choose the definition of a repeat"},
         }
@@ -180,7 +185,7 @@ class PopulationFigureForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["local_authority", "year", "adult_female_population"]
         labels = {"adult_female_population": "Women aged 16 and over"}
         error_messages = {
-            "year": number_errors("the year", low=2000, high=2100),
+            "year": number_errors(PopulationFigure, "year", "the year"),
             "adult_female_population": {
                 "required": "Enter the number of women aged 16 and over",
                 "invalid": "The number of women aged 16 and over must be a whole number",
