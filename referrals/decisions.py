@@ -421,7 +421,7 @@ def referral_transfer(
         transfer = Transfer.objects.create(
             from_referral=current,
             to_marac=to_marac,
-            to_marac_name="" if to_marac is not None else to_marac_name,
+            to_marac_name=to_marac_name,  # empty when to_marac is given (checked above)
             to_referral=received,
             reason=reason,
             transferred_by=by,
@@ -429,10 +429,10 @@ def referral_transfer(
         current.status, current.decided_at, current.decided_by = ReferralStatus.TRANSFERRED, timezone.now(), by
         current.version += 1
         current.save()
-        if received is None:
+        if to_marac is None:
             where = f"a MARAC outside this installation (transfer {transfer.pk})"
         else:
-            where = f"MARAC {to_marac.pk}"  # type: ignore[union-attr]  # received exists only with to_marac
+            where = f"MARAC {to_marac.pk}"
         audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Transferred to {where}")
         if received is not None:
             audit_record(
