@@ -20,13 +20,6 @@ from referrals.calendar import LONDON
 _ACTION_RELATED = ("case", "owner_agency", "listing__meeting")
 
 
-def get_meeting_for_user(*, user: Any, pk: int, permission: str) -> Meeting:
-    meeting = Meeting.objects.select_related("marac").filter(pk=pk).first()
-    if meeting is None or not user.has_perm(permission, meeting):
-        raise Http404
-    return meeting
-
-
 def may_update_action(user: Any, action: Action) -> bool:
     """The owner agency's people update its actions; the coordinator may record an update an agency sent in."""
     marac_id = action.case.marac_id

@@ -20,14 +20,13 @@ from actions.tracking_selectors import (
     cannot_complete_at_marac,
     family_record,
     get_action_for_user,
-    get_meeting_for_user,
     open_actions_at_marac,
 )
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.selectors import get_case_for_user
 from marac.models import Marac
-from meetings.agenda_services import may_see_case_list
+from meetings.agenda_services import get_meeting_for_user, may_see_case_list, meeting_state_if_any
 from meetings.models import Meeting, MeetingState, MeetingStatus
 from referrals.calendar import action_summary_due, calendar_from_marac
 from web.access import current_marac_where, require_permission
@@ -186,7 +185,7 @@ def _summary_is_ready(meeting: Meeting, state: MeetingState | None) -> bool:
 @require_permission("meetings.view_agenda")
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _summary_meeting(request, pk)
-    state = MeetingState.objects.filter(meeting=meeting).first()
+    state = meeting_state_if_any(meeting)
     held = _summary_is_ready(meeting, state)
     cases = action_summary(meeting=meeting, viewer=request.user) if held else []
     audit_record(action=AuditAction.VIEW, obj=meeting, summary=f"Summary of actions for meeting {meeting.pk}")
@@ -223,7 +222,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 def _summary_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     meeting = _summary_meeting(request, pk)
-    if not _summary_is_ready(meeting, MeetingState.objects.filter(meeting=meeting).first()):
+    if not _summary_is_ready(meeting, meeting_state_if_any(meeting)):
         raise Http404  # the page says the summary comes after the meeting, and offers no download before then
     cases = action_summary(meeting=meeting, viewer=request.user)
     if kind == "docx":

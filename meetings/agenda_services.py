@@ -94,6 +94,8 @@ def meeting_state(meeting: Meeting) -> MeetingState:
 
 
 def meeting_state_if_any(meeting: Meeting) -> MeetingState | None:
+    if Meeting.state.is_cached(meeting):  # read with the meeting by the gate (get_meeting_for_user)
+        return getattr(meeting, "state", None)
     return MeetingState.objects.filter(meeting=meeting).first()
 
 
@@ -106,10 +108,8 @@ def case_list_release_time(meeting: Meeting) -> datetime:
 
 
 def case_list_released(meeting: Meeting) -> bool:
-    if Meeting.state.is_cached(meeting):  # read with the meeting by the gate
-        state = getattr(meeting, "state", None)
-        return state is not None and state.case_list_released_at is not None
-    return MeetingState.objects.filter(meeting=meeting, case_list_released_at__isnull=False).exists()
+    state = meeting_state_if_any(meeting)
+    return state is not None and state.case_list_released_at is not None
 
 
 def may_see_case_list(*, user: Any, meeting: Meeting) -> bool:
