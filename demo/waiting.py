@@ -7,7 +7,7 @@ only once its case list is out, five working days before it (meetings/live_servi
 three-weekly series no list is out yet."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from django.utils import timezone
@@ -89,7 +89,5 @@ def _emergency_start(marac: Marac) -> datetime:
     now = timezone.localtime()
     day = now.date()
     if now.time() >= EMERGENCY_AT or not calendar.is_working_day(day, working):
-        day += timedelta(days=1)
-        while not calendar.is_working_day(day, working):
-            day += timedelta(days=1)
+        day = calendar.add_working_days(day, 1, calendar=working)
     return timezone.make_aware(datetime.combine(day, EMERGENCY_AT))
