@@ -21,6 +21,7 @@ from actions.models import Action, ActionStatus, ForWhom
 from cases.models import Case, CaseParty, PartyRole
 from demo.personas import CORE_AGENCY_TYPES
 from marac.models import Agency, AgencyType, Marac, MaracAgency
+from meetings import agenda_services
 from meetings.models import (
     Attendance,
     AttendanceCapacity,
@@ -37,6 +38,7 @@ from meetings.models import (
     VictimVoice,
 )
 from meetings.series import LONDON
+from referrals import calendar
 from referrals.models import IdvaAllocation
 
 _BATCH_SIZE = 2000
@@ -453,6 +455,7 @@ class MeetingHistory:
         self.marac, self.end = marac, end
         self.rng = random.Random(f"openmarac-demo-meetings:{seed}")  # noqa: S311  synthetic data
         self.history = _History(self.rng, marac, end, users)
+        self.working = agenda_services.working_calendar(marac)
         self.held = sorted(
             (meeting for meeting in meetings if start <= meeting.starts_at.astimezone(LONDON).date() < end),
             key=lambda meeting: meeting.starts_at,
@@ -468,12 +471,17 @@ class MeetingHistory:
             agendas[listing.meeting_id].append(listing)
         for meeting in self.held:
             day = meeting.starts_at.astimezone(LONDON).date()
-            summary = meeting.starts_at + timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 6))
+            # The summary of actions goes out one to four working days after the meeting, in working hours.
+            sent_on = calendar.add_working_days(day, rng.randint(1, 4), calendar=self.working)
+            summary = datetime.combine(sent_on, meeting.starts_at.astimezone(LONDON).time(), tzinfo=LONDON)
+            summary += timedelta(hours=rng.randint(1, 6))
             self.states.append(
                 MeetingState(
                     meeting=meeting,
                     status=MeetingStatus.CLOSED,
-                    case_list_released_at=meeting.starts_at - timedelta(days=7, hours=rng.randint(0, 5)),
+                    # Released as the rule allows, after noon five working days before, within a few hours.
+                    case_list_released_at=calendar.case_list_release(meeting.starts_at, calendar=self.working)
+                    + timedelta(hours=rng.randint(0, 5)),
                     action_summary_sent_at=summary if summary < history.cutoff else None,
                 )
             )

@@ -6,7 +6,7 @@ random generator) rather than left to chance, so even one area's year has the na
 
 import bisect
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -20,6 +20,8 @@ REPEAT_WINDOW_DAYS = 365
 # How far back an earlier case's referral may go so that its hearing still falls inside that window.
 _EARLIER_REFERRAL_MAX_DAYS = 330
 _EARLIER_REFERRAL_MIN_DAYS = 60
+# A mother's children other than twins are born at least this far apart.
+SIBLING_SPACING = timedelta(days=300)
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,31 @@ def _birth_date(rng: random.Random, day: date, age: int) -> date:
     return earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
 
 
+def _spaced_birth(
+    first: date, draw: Callable[[random.Random], date], siblings: Sequence[PersonPlan], *, seed: tuple[object, ...]
+) -> date | None:
+    """A child's date of birth at least SIBLING_SPACING from each sibling's, or None where none is found.
+
+    `first` is drawn by the caller from the plan's generator, as it always was; any redraw comes from a generator
+    seeded by the family, so that spacing one family's children leaves the rest of the plan as it was."""
+    if _apart(first, siblings):
+        return first
+    family = random.Random(repr(seed) + str(len(siblings)))  # noqa: S311  synthetic data
+    for _ in range(50):
+        born = draw(family)
+        if _apart(born, siblings):
+            return born
+    return None
+
+
+def _family(parent: PersonPlan) -> tuple[str, str, date]:
+    return parent.given_name, parent.family_name, parent.date_of_birth
+
+
+def _apart(born: date, siblings: Sequence[PersonPlan]) -> bool:
+    return all(abs(born - sibling.date_of_birth) >= SIBLING_SPACING for sibling in siblings)
+
+
 def _weighted[T](rng: random.Random, weights: dict[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -342,9 +369,8 @@ class Planner:
     def _follow_on(self, earlier: CasePlan, slot: Slot) -> CasePlan:
         victim = earlier.victim
         children = earlier.children[: slot.children]
-        children += [
-            self._newborn(victim, earlier.referred_on, slot.referred_on) for _ in range(slot.children - len(children))
-        ]
+        for _ in range(slot.children - len(children)):
+            children.append(self._newborn(victim, earlier.referred_on, slot.referred_on, children))
         return CasePlan(
             victim=victim,
             perpetrators=earlier.perpetrators,
@@ -360,7 +386,9 @@ class Planner:
     def _new_case(self, slot: Slot, day: date) -> CasePlan:
         victim = self._victim(slot.profile, day, slot.children)
         perpetrators = self._perpetrators(victim, day, young=slot.profile.aged_16_17)
-        children = [self._child(victim, day) for _ in range(slot.children)]
+        children: list[PersonPlan] = []
+        for _ in range(slot.children):
+            children.append(self._child(victim, day, children))
         self._house(victim, perpetrators, children, day)
         return CasePlan(
             victim=victim,
@@ -442,17 +470,34 @@ class Planner:
             ethnicity=partner.ethnicity,
         )
 
-    def _child(self, parent: PersonPlan, day: date) -> PersonPlan:
+    def _child(self, parent: PersonPlan, day: date, siblings: Sequence[PersonPlan]) -> PersonPlan:
+        return self._child_born(parent, self._child_birth(parent, day, siblings, self.rng))
+
+    def _child_birth(self, parent: PersonPlan, day: date, siblings: Sequence[PersonPlan], rng: random.Random) -> date:
         parent_age = day.year - parent.date_of_birth.year
         # Kept to 16 or under so that a child is still a child at a repeat within the year.
-        age = self.rng.randint(0, max(0, min(16, parent_age - 17)))
-        return self._child_born(parent, _birth_date(self.rng, day, age))
+        oldest = max(0, min(16, parent_age - 17))
 
-    def _newborn(self, parent: PersonPlan, after: date, before: date) -> PersonPlan:
-        born = after + timedelta(days=self.rng.randrange(max(1, (before - after).days)))
+        def draw(rng: random.Random) -> date:
+            return _birth_date(rng, day, rng.randint(0, oldest))
+
+        first = draw(rng)
+        born = _spaced_birth(first, draw, siblings, seed=(*_family(parent), day))
+        # Only where the parent is too young for children this far apart: twins.
+        return born or min(siblings, key=lambda sibling: abs(sibling.date_of_birth - first)).date_of_birth
+
+    def _newborn(self, parent: PersonPlan, after: date, before: date, siblings: Sequence[PersonPlan]) -> PersonPlan:
+        def draw(rng: random.Random) -> date:
+            return after + timedelta(days=rng.randrange(max(1, (before - after).days)))
+
+        born = _spaced_birth(draw(self.rng), draw, siblings, seed=(*_family(parent), after))
+        if born is None:
+            # No room for a baby since the last referral: a child that referral did not record.
+            family = random.Random(repr((*_family(parent), before)))  # noqa: S311  synthetic data
+            born = self._child_birth(parent, before, siblings, family)
         child = self._child_born(parent, born)
         current = parent.addresses[-1]
-        child.addresses.append(replace(current, lived_from=born, lived_to=None))
+        child.addresses.append(replace(current, lived_from=max(born, current.lived_from), lived_to=None))
         return child
 
     def _child_born(self, parent: PersonPlan, born: date) -> PersonPlan:

@@ -1,6 +1,7 @@
 """The synthetic demo data: deterministic, shaped like SafeLives' national figures, and plainly fictional."""
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -180,6 +181,24 @@ def test_it_gives_every_case_one_victim_and_at_least_one_perpetrator_and_some_tw
     )
     assert set(counts.values_list("victims", flat=True)) == {1}
     assert set(counts.values_list("perpetrators", flat=True)) == {1, 2}
+
+
+@pytest.mark.django_db
+def test_it_gives_no_victim_two_children_born_months_apart_only_twins(area):
+    children_by_victim: dict[int, set[date]] = {}
+    for victim, born in CaseParty.objects.filter(case__marac_id=area.marac_id, role=PartyRole.CHILD).values_list(
+        "case__victim_id", "person__date_of_birth"
+    ):
+        children_by_victim.setdefault(victim, set()).add(born)
+    families = [sorted(births) for births in children_by_victim.values() if len(births) > 1]
+    assert len(families) > 50
+    too_close = [
+        (earlier, later)
+        for births in families
+        for earlier, later in itertools.pairwise(births)
+        if later - earlier < timedelta(days=300)
+    ]
+    assert too_close == []
 
 
 @pytest.mark.django_db

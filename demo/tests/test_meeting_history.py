@@ -15,6 +15,8 @@ from django.db.models import F
 from accounts.models import User
 from actions.models import Action, ActionStatus
 from demo.generator import AreaCounts, generate_area
+from marac.models import Marac
+from meetings import agenda_services
 from meetings.models import (
     Attendance,
     ChildResearch,
@@ -25,7 +27,9 @@ from meetings.models import (
     Research,
     VictimVoice,
 )
+from meetings.series import LONDON
 from people.models import Alias, Person
+from referrals import calendar
 from referrals.models import IdvaAllocation
 from reports.cohorts import Scope
 from reports.indicators import INDICATORS_BY_KEY
@@ -85,6 +89,11 @@ def test_it_closes_every_meeting_already_held_and_none_after(area):
     assert held.filter(state__status=MeetingStatus.CLOSED).count() == held.count()
     assert not meetings.filter(starts_at__date__gte=END, state__isnull=False).exists()
     assert not held.filter(state__action_summary_sent_at__lte=F("starts_at")).exists()
+    working = agenda_services.working_calendar(Marac.objects.get(pk=area.marac_id))
+    for meeting in held.select_related("state", "marac"):
+        sent = meeting.state.action_summary_sent_at
+        assert sent is None or calendar.is_working_day(sent.astimezone(LONDON).date(), working)
+        assert meeting.state.case_list_released_at >= agenda_services.case_list_release_time(meeting)
     for meeting in held[:5]:
         listings = list(meeting.listings.order_by("pk"))
         assert all(listing.outcome and listing.started_at and listing.ended_at for listing in listings)
