@@ -267,7 +267,10 @@ class ActionIn(Schema):
     )
     description: Text = Field(max_length=2000, description="What they will do: specific")
     for_whom: ForWhom
-    due_on: Day
+    due_on: Day = Field(
+        description="A working day of the MARAC (not a weekend, bank holiday or local closure day), from the day of "
+        "the meeting to 366 days after it (as the live meeting page); any other day gets 422 saying why"
+    )
 
 
 _ACTION_WHERE = {"owner_agency": "body.owner_agency_id", "__all__": "body"}

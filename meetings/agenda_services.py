@@ -25,7 +25,7 @@ from cases.models import Case, CaseParty, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import restricted_case_reason
 from marac.models import Marac
-from meetings import agenda
+from meetings import agenda, emergency_rules
 from meetings.case_list_document import CaseListRow
 from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, MeetingStatus, Outcome
 from meetings.services import meetings_ensure_ahead
@@ -115,6 +115,14 @@ def case_list_released(meeting: Meeting) -> bool:
 def may_see_case_list(*, user: Any, meeting: Meeting) -> bool:
     """The coordinator and chair prepare the list; the representatives see it once it has been released."""
     return bool(user.has_perm("meetings.manage_agenda", meeting)) or case_list_released(meeting)
+
+
+def case_lists_visible_filter(*, user: Any, marac: Any, through: str = "") -> Q:
+    """may_see_case_list as a filter, for many meetings at once (`through`: the path to the meeting, "meeting__");
+    `marac`: anything with the MARAC's marac_id, for has_perm."""
+    if user.has_perm("meetings.manage_agenda", marac):
+        return Q()
+    return Q(**{f"{through}state__case_list_released_at__isnull": False})
 
 
 @dataclass(frozen=True)
@@ -328,10 +336,21 @@ def _save(listing: Listing, *fields: str) -> None:
     listing.save(update_fields=[*fields, "version"])
 
 
-# BD Emergency MARAC: "the case cannot wait until the next scheduled MARAC"; the coordinator calls one.
-def meeting_call_emergency(*, marac: Marac, starts_at: datetime, by: Any) -> Meeting:
+class EmergencyDayNeedsConfirming(Exception):
+    """The emergency MARAC would fall on a weekend, a bank holiday or a closure day: the coordinator confirms, having
+    read which (emergency_rules.emergency_day_warning)."""
+
+
+# BD Emergency MARAC: "the case cannot wait until the next scheduled MARAC"; the coordinator calls one. Any day will
+# do, but one that is not a working day only once the coordinator has confirmed it (`non_working_day_confirmed`).
+def meeting_call_emergency(
+    *, marac: Marac, starts_at: datetime, by: Any, non_working_day_confirmed: bool = False
+) -> Meeting:
     if starts_at <= timezone.now():
         raise AgendaRefused(["An emergency MARAC must be in the future."])
+    warning = emergency_rules.emergency_day_warning(timezone.localtime(starts_at).date(), working_calendar(marac))
+    if warning and not non_working_day_confirmed:
+        raise EmergencyDayNeedsConfirming(warning)
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(marac=marac, starts_at=starts_at, is_emergency=True)

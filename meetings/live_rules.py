@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from actions.models import ForWhom
+from cases.models import CaseStatus
+from meetings.models import MeetingStatus, Outcome
 from referrals import calendar
 
 # BD Observers at MARAC: "Barking and Dagenham limit it to two observers per meeting".
@@ -170,6 +172,46 @@ def listing_is_unheard(*, started_at: datetime | None, outcome: str) -> bool:
 
 def not_heard_note(reason: str) -> str:
     return f"Not heard at this meeting: {reason}"
+
+
+# --- A case heard, and a meeting closed ----------------------------------------------------------------------------
+
+
+def listing_was_heard(*, started_at: datetime | None, outcome: str) -> bool:
+    """Opened in the meeting and not then held over: the case was heard, whatever its outcome."""
+    return started_at is not None and outcome != Outcome.HELD_OVER
+
+
+# A case closed or transferred stays so; "Heard" only follows "Listed" (or "Referred", for a case whose status was
+# put back when an earlier meeting left it unheard).
+_HEARD_FROM = frozenset({CaseStatus.LISTED, CaseStatus.REFERRED})
+
+
+def case_changes_after_hearing(
+    *, status: str, heard_on: date | None, meeting_day: date, listed_later: bool = False
+) -> dict[str, dict[str, str]]:
+    """What a case's record changes once a hearing of it at a meeting on `meeting_day` ends, as the audit's
+    {"field": {"from": ..., "to": ...}}: its status becomes "Heard" (unless it is already listed at a later meeting
+    still to come, where it stays "Listed"), and its date heard becomes the latest hearing's, which the repeat rule
+    counts from. Empty when nothing changes, so a second call is harmless."""
+    changes: dict[str, dict[str, str]] = {}
+    if status in _HEARD_FROM and not (listed_later and status == CaseStatus.LISTED):
+        changes["status"] = {"from": status, "to": CaseStatus.HEARD.value}
+    if heard_on is None or heard_on < meeting_day:
+        changes["heard_on"] = {"from": heard_on.isoformat() if heard_on else "", "to": meeting_day.isoformat()}
+    return changes
+
+
+CLOSED_MEETING_REFUSAL = (
+    "This meeting has closed, so its live pages are read-only: nothing was saved. "
+    "The minutes, actions and outcomes agreed at it stay as they were when it closed."
+)
+
+
+# The live meeting's minutes, actions and outcomes are the record of what the meeting agreed: once it has closed,
+# nothing changes them through the live pages.
+def meeting_is_closed(status: str) -> bool:
+    return status == MeetingStatus.CLOSED
 
 
 # --- Action due dates -----------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ processes. Every write is audited in the same transaction; summaries name ids an
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from accounts.permissions import CASE_ROLES, roles_at
 from actions.models import Action
-from actions.services import standard_actions_create
+from actions.services import action_record, standard_actions_create
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
@@ -34,6 +35,10 @@ from meetings.models import (
 
 class LiveRefused(Exception):
     """A step the rules do not allow; the message says why, in words for the page."""
+
+
+class MeetingClosed(LiveRefused):
+    """A write on a meeting that has closed: its live pages are read-only."""
 
 
 class StaleMinute(Exception):
@@ -267,6 +272,16 @@ def _locked_state(meeting: Meeting) -> MeetingState:
     return MeetingState.objects.select_for_update().get(pk=state_of(meeting).pk)
 
 
+def _require_not_closed(meeting: Meeting) -> MeetingState:
+    """The guard of every write through the live pages, taken under the meeting state's row lock: closing the
+    meeting takes the same lock, so a minute saved as the chair closes lands either before the close or not at all.
+    Lock order everywhere: the meeting's state, then the listing, then the case."""
+    state = _locked_state(meeting)
+    if live_rules.meeting_is_closed(state.status):
+        raise MeetingClosed(live_rules.CLOSED_MEETING_REFUSAL)
+    return state
+
+
 class StartNeedsConfirming(Exception):
     """The meeting is not scheduled for today: the chair confirms, having read when it is scheduled."""
 
@@ -283,7 +298,7 @@ def meeting_start(*, meeting: Meeting, by: Any, other_day_confirmed: bool = Fals
     """Start the meeting: refused until its case list has been released; on any day but its own, only once the
     chair has confirmed (StartNeedsConfirming carries the words naming the day it is scheduled for)."""
     with transaction.atomic():
-        state = _locked_state(meeting)
+        state = _require_not_closed(meeting)
         if state.status != MeetingStatus.SCHEDULED:
             raise LiveRefused("This meeting has already started.")
         refusal = live_rules.meeting_start_refusal(case_list_released=state.case_list_released_at is not None)
@@ -314,7 +329,7 @@ def meeting_close(
     meeting, or leave it unheard) and a reason; without a choice for every one, UnheardCases lists them. Holding
     over, leaving unheard and closing happen together or not at all."""
     with transaction.atomic():
-        state = _locked_state(meeting)
+        state = _require_not_closed(meeting)
         if not meeting_is_running(state):
             raise LiveRefused("Only a meeting in progress can be closed.")
         unheard = unheard_listings(meeting)
@@ -330,7 +345,61 @@ def meeting_close(
         Listing.objects.filter(meeting=meeting, started_at__isnull=False, ended_at__isnull=True).update(
             ended_at=timezone.now()
         )
+        # Every case heard is "Heard" by now (most became so as the meeting moved on from them); this catches the
+        # one still open at the close.
+        meeting_cases_heard(meeting=meeting, by=by)
     return state
+
+
+def meeting_cases_heard(*, meeting: Meeting, by: Any) -> int:
+    """Mark every case heard at the meeting as heard (_case_heard), returning how many changed. Closing the meeting
+    calls it; run on its own, it puts right a meeting closed before cases were marked "Heard" at all. Safe to run
+    again: a case already so is left alone and no audit entry is written for it."""
+    with transaction.atomic():
+        heard = Listing.objects.filter(meeting=meeting, started_at__isnull=False).select_related("meeting")
+        return sum(_case_heard(listing, by) for listing in heard.order_by("id"))
+
+
+def _listed_later(listing: Listing) -> bool:
+    """Listed at a later meeting and not heard or settled there yet."""
+    return Listing.objects.filter(
+        case_id=listing.case_id, outcome="", started_at__isnull=True, meeting__starts_at__gt=listing.meeting.starts_at
+    ).exists()
+
+
+def _case_heard(listing: Listing, by: Any) -> bool:
+    """The case's hearing at this meeting has ended: it is "Heard" (unless closed, transferred or listed again at a
+    later meeting), and its date heard is this meeting's day. Audited with what changed; a second call changes
+    nothing. Whether anything changed."""
+    if not live_rules.listing_was_heard(started_at=listing.started_at, outcome=listing.outcome):
+        return False
+    case = Case.objects.select_for_update().get(pk=listing.case_id)
+    changes = live_rules.case_changes_after_hearing(
+        status=case.status,
+        heard_on=case.heard_on,
+        meeting_day=timezone.localtime(listing.meeting.starts_at).date(),
+        listed_later=_listed_later(listing),
+    )
+    if not changes:
+        return False
+    fields = ["version", "updated_at"]
+    if "status" in changes:
+        case.status = CaseStatus.HEARD
+        fields.append("status")
+    if "heard_on" in changes:
+        case.heard_on = date.fromisoformat(changes["heard_on"]["to"])
+        fields.append("heard_on")
+    case.version += 1
+    case.save(update_fields=fields)
+    audit_record(
+        action=AuditAction.CHANGE,
+        obj=case,
+        marac_id=case.marac_id,
+        summary=f"Case {case.pk} heard at meeting {listing.meeting_id}",
+        changes=changes,
+        user=by,
+    )
+    return True
 
 
 def _settle_unheard(listing: Listing, choice: str, reason: str, by: Any) -> None:
@@ -403,6 +472,7 @@ def listing_open(*, listing: Listing, by: Any) -> tuple[Listing, list[str]]:
     """Open a case in live mode: its clock starts, and it gets its standard actions. Opening it again is harmless.
     Returns the listing and, in words, any standard action no agency at this MARAC could own."""
     with transaction.atomic():
+        _require_not_closed(listing.meeting)
         _require_running(listing)
         current = _locked_listing(listing)
         if current.started_at is None:
@@ -417,12 +487,14 @@ def listing_open(*, listing: Listing, by: Any) -> tuple[Listing, list[str]]:
 def listing_move_on(*, listing: Listing, by: Any) -> Listing | None:
     """Close this case's discussion and open the next one in hearing order; None when every case has been heard."""
     with transaction.atomic():
+        _require_not_closed(listing.meeting)
         current = _locked_listing(listing)
         if current.ended_at is None:
             current.ended_at = timezone.now()
             current.version += 1
             current.save(update_fields=["ended_at", "version"])
             _audit(current, by, AuditAction.CHANGE, f"Closed the discussion of listing {current.pk}")
+        _case_heard(current, by)
         following = next_listing(current.meeting, current)
         if following is not None:
             listing_open(listing=following, by=by)
@@ -435,6 +507,7 @@ def minute_save(
     """Save the minute of the risks and decisions; refused with StaleMinute if anyone saved the listing since
     `based_on_version`, so two people minuting never silently overwrite each other."""
     with transaction.atomic():
+        _require_not_closed(listing.meeting)
         current = _locked_listing(listing)
         if current.version != based_on_version:
             raise StaleMinute(current)
@@ -455,6 +528,7 @@ def outcome_record(*, listing: Listing, outcome: str, by: Any) -> Listing:
     if outcome not in (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED):
         raise LiveRefused("Choose review at a later meeting, closed, or transferred.")
     with transaction.atomic():
+        _require_not_closed(listing.meeting)
         current = _locked_listing(listing)
         before = current.outcome
         current.outcome = outcome
@@ -467,10 +541,18 @@ def outcome_record(*, listing: Listing, outcome: str, by: Any) -> Listing:
 
 def process_link_add(*, listing: Listing, kind: str, note: str, by: Any) -> ProcessLink:
     with transaction.atomic():
+        _require_not_closed(listing.meeting)
         link = ProcessLink.objects.create(listing=listing, kind=kind, note=note)
         summary = f"Linked listing {listing.pk} to {kind}"
         _audit(link, by, AuditAction.CREATE, summary, marac_id=listing.meeting.marac_id)
     return link
+
+
+def live_action_record(*, listing: Listing, by: Any, **fields: Any) -> Action:
+    """An action volunteered at the meeting, recorded from its live page: refused once the meeting has closed."""
+    with transaction.atomic():
+        _require_not_closed(listing.meeting)
+        return action_record(listing=listing, by=by, **fields)
 
 
 def _audit(

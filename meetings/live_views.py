@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from actions.models import Action
-from actions.services import NotThisMaracsAgency, action_record
+from actions.services import NotThisMaracsAgency
 from cases.restriction import is_named_on
 from cases.selectors import case_through_gate
+from meetings import live_rules
 from meetings import live_services as live
 from meetings.agenda_services import get_listing_for_user, get_meeting_for_user, may_see_case_list
 from meetings.confidentiality import has_signed
@@ -50,6 +51,19 @@ def _state(meeting: Meeting) -> MeetingState:
 
 def _listing(request: HttpRequest, pk: int, listing_pk: int, permission: str) -> Listing:
     return get_listing_for_user(user=request.user, meeting_pk=pk, listing_pk=listing_pk, permission=permission)
+
+
+def _read_only(request: HttpRequest, listing: Listing) -> HttpResponseRedirect | None:
+    """A closed meeting's case page is read-only: the post is refused, with the reason, before its form is even read
+    (the services refuse it again under the meeting's lock, for a close that lands while the post is on its way)."""
+    if not live_rules.meeting_is_closed(_state(listing.meeting).status):
+        return None
+    return _refused(request, listing, live_rules.CLOSED_MEETING_REFUSAL)
+
+
+def _refused(request: HttpRequest, listing: Listing, message: str) -> HttpResponseRedirect:
+    messages.error(request, message)
+    return redirect("meetings_live:listing", pk=listing.meeting_id, listing_pk=listing.pk)
 
 
 # --- The register ---------------------------------------------------------------------------------------------------
@@ -287,6 +301,7 @@ def _listing_context(
         "listing": listing,
         "state": state,
         "running": live.meeting_is_running(state),
+        "read_only": live_rules.meeting_is_closed(state.status),
         "timer": live.timer_for(listing),
         "summary": research_summary(listing=listing),
         "actions": actions.order_by("is_standard", "id"),
@@ -306,7 +321,7 @@ def _listing_context(
 @require_POST
 def live_open(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting):
+    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     try:
         _, gaps = live.listing_open(listing=listing, by=request.user)
@@ -322,7 +337,7 @@ def live_open(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_minutes(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting):
+    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     form = MinuteForm(request.POST)
     if not form.is_valid():
@@ -337,6 +352,8 @@ def live_minutes(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
         )
     except live.StaleMinute as stale:
         return _minute_conflict(request, stale.current, form)
+    except live.LiveRefused as refused_step:
+        return _refused(request, listing, str(refused_step))
     messages.success(request, "Minute saved")
     return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
 
@@ -359,14 +376,16 @@ def _minute_conflict(request: HttpRequest, saved: Listing, theirs: MinuteForm) -
 @require_POST
 def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "actions.record_action")
-    if refused := _sign_first(request, listing.meeting):
+    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     form = ActionForm(request.POST, listing=listing)
     if form.is_valid():
         try:
-            action_record(listing=listing, by=request.user, **form.cleaned_data)
+            live.live_action_record(listing=listing, by=request.user, **form.cleaned_data)
         except NotThisMaracsAgency:
             form.add_error("owner_agency", "Choose one of this MARAC's agencies")
+        except live.LiveRefused as refused_step:
+            return _refused(request, listing, str(refused_step))
         else:
             messages.success(request, "Action recorded")
             return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
@@ -377,12 +396,15 @@ def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_link(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting):
+    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     form = ProcessLinkForm(request.POST)
     if not form.is_valid():
         return render(request, "meetings/live_listing.html", _listing_context(request, listing, link_form=form))
-    live.process_link_add(listing=listing, by=request.user, **form.cleaned_data)
+    try:
+        live.process_link_add(listing=listing, by=request.user, **form.cleaned_data)
+    except live.LiveRefused as refused_step:
+        return _refused(request, listing, str(refused_step))
     messages.success(request, "Link to another process recorded")
     return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
 
@@ -391,11 +413,14 @@ def live_link(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting):
+    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     form = OutcomeForm(request.POST)
     if form.is_valid():
-        live.outcome_record(listing=listing, outcome=form.cleaned_data["outcome"], by=request.user)
+        try:
+            live.outcome_record(listing=listing, outcome=form.cleaned_data["outcome"], by=request.user)
+        except live.LiveRefused as refused_step:
+            return _refused(request, listing, str(refused_step))
         messages.success(request, "Outcome recorded")
     else:
         messages.error(request, "Choose an outcome")
@@ -408,7 +433,7 @@ def live_next(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     """Move on to the next case. A plan without a perpetrator action, or without one for the children where there
     are children, is shown back first with "Go back" and "Move on anyway"."""
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting):
+    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     warnings = live.plan_warnings(listing)
     if warnings and request.POST.get("confirmed") != "yes":

@@ -19,7 +19,7 @@ from cases.restriction import visible_given_restrictions
 from cases.selectors import case_through_gate
 from marac.models import Agency, AgencyType, MaracAgency
 from meetings.agenda import age_on
-from meetings.agenda_services import ListedPerson, may_see_case_list, parties_by_case
+from meetings.agenda_services import ListedPerson, case_lists_visible_filter, may_see_case_list, parties_by_case
 from meetings.models import ChildResearch, Listing, Meeting, Research, VictimVoice
 from people.models import Person
 from referrals.calendar import written_report_deadline
@@ -175,6 +175,10 @@ def deadline_for(listing: Listing) -> datetime:
     return written_report_deadline(listing.meeting.starts_at)
 
 
+def deadline_has_passed(deadline: datetime) -> bool:
+    return timezone.now() > deadline
+
+
 @dataclass(frozen=True)
 class ResearchEntry:
     research: Research
@@ -194,7 +198,7 @@ class ResearchSummary:
 
     @property
     def deadline_passed(self) -> bool:
-        return timezone.now() > self.deadline
+        return deadline_has_passed(self.deadline)
 
     def entry_of(self, agency: Agency) -> ResearchEntry | None:
         """The agency's own research and its children's rows, read with the rest (the research form needs them)."""
@@ -279,7 +283,7 @@ class ResearchGrid:
 
     @property
     def deadline_passed(self) -> bool:
-        return timezone.now() > self.deadline
+        return deadline_has_passed(self.deadline)
 
     @property
     def totals(self) -> list[tuple[str, str, list[int]]]:
@@ -348,11 +352,10 @@ def listings_to_research(*, user: Any, marac_id: int | None) -> list[ListingToRe
     if not user.has_perm("meetings.record_research", marac):
         return []
     today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    listings: QuerySet[Listing] = Listing.objects.filter(meeting__marac_id=marac_id, meeting__starts_at__gte=today)
-    if not user.has_perm("meetings.manage_agenda", marac):
-        listings = listings.filter(meeting__state__case_list_released_at__isnull=False)
-    listings = (
-        listings.filter(visible_given_restrictions(user, through="case"))
+    listings: QuerySet[Listing] = (
+        Listing.objects.filter(meeting__marac_id=marac_id, meeting__starts_at__gte=today)
+        .filter(case_lists_visible_filter(user=user, marac=marac, through="meeting__"))
+        .filter(visible_given_restrictions(user, through="case"))
         .select_related("meeting", "case")
         .order_by("meeting__starts_at", "position", "id")
     )

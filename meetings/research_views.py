@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from audit.services import audit_view
 from marac.models import Agency
@@ -132,7 +131,7 @@ def _edit_context(
         else [],
         "people": selectors.people_to_research(listing=listing),
         "deadline": deadline,
-        "deadline_passed": timezone.now() > deadline,
+        "deadline_passed": selectors.deadline_has_passed(deadline),
         "is_late": research is not None and selectors.research_is_late(research, deadline),
         "may_record_victim_voice": selectors.may_record_victim_voice(user=request.user, listing=listing),
     }

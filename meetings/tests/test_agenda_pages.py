@@ -9,6 +9,7 @@ from django.utils import timezone
 from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseParty, PartyRole
 from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, Outcome
+from referrals.calendar import WorkingCalendar, add_working_days
 from testing.factories import CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,8 @@ def test_it_lists_the_marac_meetings_ahead(client_for, coordinator, soon):
 
 
 def test_the_coordinator_calls_an_emergency_meeting(client_for, coordinator, marac):
-    day = timezone.localdate() + datetime.timedelta(days=3)
+    # A working day, which needs no confirmation (a weekend or bank holiday asks first: test_emergency_holiday).
+    day = add_working_days(timezone.localdate(), 3, calendar=WorkingCalendar())
     response = client_for(coordinator).post("/meetings/emergency/new/", {"day": day.isoformat(), "at": "16:00"})
     meeting = Meeting.objects.get(marac=marac, is_emergency=True)
     assert response.status_code == 302

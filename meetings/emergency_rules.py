@@ -1,0 +1,28 @@
+"""The day of an emergency MARAC, as a plain function with no database (BD Emergency MARAC): any day may be chosen,
+because the case cannot wait, but a weekend, a bank holiday or a local closure day is named so the coordinator
+confirms it knowingly (agencies may have no one on duty to come)."""
+
+from datetime import date
+
+from referrals import calendar
+
+REGION_NAMES = {
+    calendar.Region.ENGLAND: "England",
+    calendar.Region.WALES: "Wales",
+    calendar.Region.SCOTLAND: "Scotland",
+    calendar.Region.NORTHERN_IRELAND: "Northern Ireland",
+}
+
+
+# BD Emergency MARAC: "the case cannot wait until the next scheduled MARAC"; warn, never refuse.
+def emergency_day_warning(day: date, working: calendar.WorkingCalendar) -> str | None:
+    """Why `day` is not a working day, in a sentence naming it, for the coordinator to confirm; None when it is one.
+    A bank holiday on a weekend is named as the holiday."""
+    holiday = calendar.bank_holidays(working.region, day.year).get(day)
+    if holiday is not None:
+        return f"{calendar.format_day(day)} is a bank holiday in {REGION_NAMES[working.region]} ({holiday})."
+    if day.weekday() >= 5:
+        return f"{calendar.format_day(day)} is a {day:%A}."
+    if day in working.closure_days:
+        return f"{calendar.format_day(day)} is a local closure day of this MARAC."
+    return None

@@ -1,0 +1,239 @@
+"""A case heard at a meeting becomes "Heard" (with the day it was heard) when its hearing ends, or at the latest when
+the meeting closes: the rule's worked examples and properties, then the real live pages, the case page and the API."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from audit.models import AuditEvent
+from cases.models import Case, CaseParty, CaseStatus, PartyRole
+from meetings import live_rules
+from meetings.live_services import confidentiality_sign, meeting_cases_heard
+from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, Outcome
+from meetings.tests.test_live_close_and_dates import _later_meeting
+from referrals.models import Referral
+from referrals.tests.test_decision_matching import hold, submitted_referral
+from testing.factories import CaseFactory
+
+MEETING_DAY = datetime.date(2026, 12, 8)
+
+
+# --- The rule: worked examples --------------------------------------------------------------------------------------
+
+
+def _changes(status, heard_on=None, *, listed_later=False):
+    return live_rules.case_changes_after_hearing(
+        status=status, heard_on=heard_on, meeting_day=MEETING_DAY, listed_later=listed_later
+    )
+
+
+def test_a_listed_case_heard_becomes_heard_on_the_meeting_day():
+    assert _changes(CaseStatus.LISTED) == {
+        "status": {"from": "listed", "to": "heard"},
+        "heard_on": {"from": "", "to": "2026-12-08"},
+    }
+
+
+def test_a_closed_or_transferred_case_keeps_its_status_but_gets_the_day_heard():
+    for status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED):
+        assert _changes(status) == {"heard_on": {"from": "", "to": "2026-12-08"}}
+
+
+def test_a_case_listed_again_at_a_later_meeting_stays_listed():
+    assert "status" not in _changes(CaseStatus.LISTED, listed_later=True)
+
+
+def test_hearing_it_again_changes_nothing_and_an_earlier_day_heard_moves_forward():
+    assert _changes(CaseStatus.HEARD, MEETING_DAY) == {}
+    assert _changes(CaseStatus.HEARD, datetime.date(2026, 6, 2)) == {
+        "heard_on": {"from": "2026-06-02", "to": "2026-12-08"}
+    }
+    assert _changes(CaseStatus.HEARD, datetime.date(2027, 1, 5)) == {}  # a later hearing already recorded
+
+
+def test_a_listing_is_heard_once_opened_unless_it_was_then_held_over():
+    now = timezone.now()
+    assert live_rules.listing_was_heard(started_at=now, outcome="")
+    assert live_rules.listing_was_heard(started_at=now, outcome=Outcome.TRANSFERRED)
+    assert not live_rules.listing_was_heard(started_at=None, outcome="")
+    assert not live_rules.listing_was_heard(started_at=now, outcome=Outcome.HELD_OVER)
+
+
+# --- The rule: properties -------------------------------------------------------------------------------------------
+
+days = st.none() | st.dates(min_value=datetime.date(2024, 1, 1), max_value=datetime.date(2030, 12, 31))
+
+
+@given(status=st.sampled_from(CaseStatus), heard_on=days, listed_later=st.booleans())
+def test_closed_and_transferred_are_never_overwritten_and_applying_the_changes_twice_changes_nothing(
+    status, heard_on, listed_later
+):
+    changes = _changes(status, heard_on, listed_later=listed_later)
+    if status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED, CaseStatus.HEARD):
+        assert "status" not in changes
+    after_status = changes.get("status", {}).get("to", status)
+    after_day = datetime.date.fromisoformat(changes["heard_on"]["to"]) if "heard_on" in changes else heard_on
+    assert after_day == (MEETING_DAY if heard_on is None else max(heard_on, MEETING_DAY))
+    assert _changes(after_status, after_day, listed_later=listed_later) == {}
+
+
+# --- Through the pages ----------------------------------------------------------------------------------------------
+
+pages = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(marac):
+    meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now())
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=timezone.now())
+    return meeting
+
+
+def _listed(meeting, reference, **case_fields):
+    case_fields.setdefault("status", CaseStatus.LISTED)
+    case = CaseFactory(marac=meeting.marac, reference=reference, **case_fields)
+    return Listing.objects.create(meeting=meeting, case=case)
+
+
+def _live(meeting, step=""):
+    return f"/meetings/{meeting.pk}/live/{step}"
+
+
+def _started(client, meeting, user):
+    confidentiality_sign(meeting=meeting, user=user)
+    assert client.post(_live(meeting, "start/")).status_code == 302
+
+
+def _open(client, listing):
+    assert client.post(_live(listing.meeting, f"{listing.pk}/open/")).status_code == 302
+
+
+def _next(client, listing):
+    # "confirmed": the plans here have no perpetrator action, which only asks first.
+    assert client.post(_live(listing.meeting, f"{listing.pk}/next/"), {"confirmed": "yes"}).status_code == 302
+
+
+def _case(listing):
+    return Case.objects.get(pk=listing.case_id)
+
+
+@pages
+@pytest.mark.parametrize("runner", ["chair", "coordinator"])
+def test_a_case_is_heard_when_the_meeting_moves_on_from_it_and_the_case_page_and_api_say_so(
+    client_for, meeting, runner, request
+):
+    user = request.getfixturevalue(runner)
+    first, second = _listed(meeting, "NB-2026-0701"), _listed(meeting, "NB-2026-0702")
+    client = client_for(user)
+    _started(client, meeting, user)
+    _open(client, first)
+    assert _case(first).status == CaseStatus.LISTED  # being heard, not heard yet
+
+    _next(client, first)
+
+    case = _case(first)
+    assert case.status == CaseStatus.HEARD
+    assert case.heard_on == timezone.localtime(meeting.starts_at).date()
+    assert _case(second).status == CaseStatus.LISTED  # opened by moving on, still being heard
+    entry = AuditEvent.objects.get(object_type="cases.case", object_id=str(case.pk), summary__contains="heard at")
+    assert entry.changes["status"] == {"from": "listed", "to": "heard"}
+    assert entry.actor == user
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Heard" in page and "Listed" not in page
+    assert client.get(f"/api/v1/cases/{case.pk}").json()["status"] == "heard"
+
+
+@pages
+def test_the_case_still_open_at_the_close_is_heard_and_one_held_over_stays_listed(client_for, chair, meeting):
+    _later_meeting(meeting)
+    heard, held = _listed(meeting, "NB-2026-0701"), _listed(meeting, "NB-2026-0702")
+    client = client_for(chair)
+    _started(client, meeting, chair)
+    _open(client, heard)
+
+    data = {"confirmed": "yes", "for_all": live_rules.HOLD_OVER, "reason": "The meeting ran out of time"}
+    assert client.post(_live(meeting, "close/"), data).status_code == 302
+
+    assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.CLOSED
+    assert _case(heard).status == CaseStatus.HEARD
+    assert _case(held).status == CaseStatus.LISTED
+    assert _case(held).heard_on is None
+    assert client.get(f"/api/v1/cases/{held.case_id}").json()["status"] == "listed"
+    # Closing again, or anything else, does not write a second entry for the case heard.
+    assert AuditEvent.objects.filter(object_type="cases.case", object_id=str(heard.case_id)).count() == 1
+
+
+@pages
+def test_a_closed_or_transferred_case_keeps_its_status_when_heard(client_for, chair, meeting):
+    closed = _listed(meeting, "NB-2026-0701", status=CaseStatus.CLOSED)
+    transferred = _listed(meeting, "NB-2026-0702", status=CaseStatus.TRANSFERRED)
+    client = client_for(chair)
+    _started(client, meeting, chair)
+    _open(client, closed)
+    _next(client, closed)
+    _next(client, transferred)
+
+    assert _case(closed).status == CaseStatus.CLOSED
+    assert _case(transferred).status == CaseStatus.TRANSFERRED
+    assert _case(closed).heard_on == timezone.localtime(meeting.starts_at).date()
+
+
+@pages
+def test_a_case_already_listed_at_a_later_meeting_stays_listed_when_heard(client_for, chair, meeting):
+    listing = _listed(meeting, "NB-2026-0701")
+    later = _later_meeting(meeting)
+    Listing.objects.create(meeting=later, case=listing.case)
+    client = client_for(chair)
+    _started(client, meeting, chair)
+    _open(client, listing)
+    _next(client, listing)
+
+    assert _case(listing).status == CaseStatus.LISTED
+    assert _case(listing).heard_on == timezone.localtime(meeting.starts_at).date()
+
+
+@pages
+def test_a_victim_heard_live_makes_the_next_referral_a_repeat_listed_as_a_new_case(
+    client_for, chair, coordinator, referrer, marac, meeting
+):
+    victim = hold(marac, "Fictiona", "Testworth", datetime.date(1991, 4, 3))
+    perpetrator = hold(marac, "Madeup", "Villainson", datetime.date(1980, 2, 2), gender="male")
+    listing = _listed(meeting, "NB-2026-0701", victim=victim)
+    CaseParty.objects.create(case=listing.case, person=perpetrator, role=PartyRole.PERPETRATOR)
+    client = client_for(chair)
+    _started(client, meeting, chair)
+    _open(client, listing)
+    assert client.post(_live(meeting, "close/")).status_code == 302
+
+    referral = submitted_referral(client_for, referrer)
+    desk = client_for(coordinator)
+    for party, person in (("victim", victim), ("perpetrators.0", perpetrator)):
+        desk.post(
+            f"/referrals/{referral.pk}/decision/match/", {"party": party, "person": person.pk, "decision": "confirmed"}
+        )
+    desk.post(f"/referrals/{referral.pk}/decision/accept/")
+
+    referral = Referral.objects.select_related("case").get(pk=referral.pk)
+    assert referral.case.is_repeat
+    assert referral.case.status == (CaseStatus.LISTED if referral.meeting_id else CaseStatus.REFERRED)
+    assert _case(listing).status == CaseStatus.HEARD
+
+
+@pages
+def test_a_meeting_closed_before_cases_were_marked_heard_is_put_right_once(chair, meeting):
+    """As a meeting closed before this existed was left: heard, closed, and its case still "Listed"."""
+    heard, held = _listed(meeting, "NB-2026-0701"), _listed(meeting, "NB-2026-0702")
+    now = timezone.now()
+    Listing.objects.filter(pk=heard.pk).update(started_at=now, ended_at=now)
+    Listing.objects.filter(pk=held.pk).update(outcome=Outcome.HELD_OVER)
+    MeetingState.objects.filter(meeting=meeting).update(status=MeetingStatus.CLOSED)
+
+    assert meeting_cases_heard(meeting=meeting, by=chair) == 1
+    assert meeting_cases_heard(meeting=meeting, by=chair) == 0
+
+    assert _case(heard).status == CaseStatus.HEARD
+    assert _case(held).status == CaseStatus.LISTED
+    assert AuditEvent.objects.filter(object_type="cases.case", object_id=str(heard.case_id)).count() == 1
