@@ -1,7 +1,6 @@
 """Forms for the governance registers. Edits carry the record's version (VersionedForm) so a stale save is refused."""
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any, ClassVar, cast
 
 from django import forms
@@ -24,11 +23,12 @@ def date_errors(what: str) -> dict[str, str]:
 
 class HappenedDates:
     """For forms whose dates record something that has happened: each must be today or in the past, and must not
-    come before the dates it follows (records_rules.happened_date_error, records_rules.date_order_error).
+    come before the dates it follows. The rule is records_rules.record_date_errors, the one the services enforce
+    too; the form shows its errors beside the fields.
 
     `happened` maps a field to the words completing "The date ..." (its "required" and "invalid" messages say them
-    too: date_errors); `follows` lists (field, earlier date, the words for the earlier date), the earlier date from
-    another field of the form or from the saved record."""
+    too: date_errors); `record_dates` gives the form's dates, and the dates they follow, from the records_rules
+    function for the register, the earlier date from another field of the form or from the saved record."""
 
     happened: ClassVar[dict[str, str]] = {}
 
@@ -38,33 +38,23 @@ class HappenedDates:
         for field, what in self.happened.items():
             fields[field].error_messages.update(date_errors(what))
 
-    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
         return ()
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}  # type: ignore[misc]
         form = cast(forms.BaseForm, self)
-        today = timezone.localdate()
-        for field, what in self.happened.items():
-            error = records_rules.happened_date_error(cleaned.get(field), today=today, what=what)
-            if error:
-                form.add_error(field, error)
-        for field, earlier, earlier_what in self.follows(cleaned):
-            if field in form.errors:
-                continue
-            what = self.happened[field]
-            error = records_rules.date_order_error(
-                cleaned.get(field), earlier=earlier, what=what, earlier_what=earlier_what
-            )
-            if error:
+        errors = records_rules.record_date_errors(self.record_dates(cleaned), today=timezone.localdate())
+        for field, error in errors.items():
+            if field not in form.errors:
                 form.add_error(field, error)
         return cleaned
 
 
 # --- Complaints -----------------------------------------------------------------------------------------------------
 
-RECEIVED = "the complaint was received"
-ACKNOWLEDGED = "the complaint was acknowledged"
+RECEIVED = records_rules.COMPLAINT_RECEIVED
+ACKNOWLEDGED = records_rules.COMPLAINT_ACKNOWLEDGED
 
 
 class ComplaintForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
@@ -84,6 +74,9 @@ class ComplaintForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
             "summary": {"required": "Enter what the complaint is"},
         }
 
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.complaint_received_dates(received_on=cleaned.get("received_on"))
+
 
 class ComplaintAcknowledgeForm(HappenedDates, VersionedForm):
     happened = {"acknowledged_on": ACKNOWLEDGED}
@@ -99,8 +92,10 @@ class ComplaintAcknowledgeForm(HappenedDates, VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["acknowledged_on"].required = True
 
-    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
-        return [("acknowledged_on", self.instance.received_on, RECEIVED)]
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.complaint_acknowledged_dates(
+            acknowledged_on=cleaned.get("acknowledged_on"), received_on=self.instance.received_on
+        )
 
 
 class ComplaintInvestigateForm(VersionedForm):
@@ -118,7 +113,7 @@ class ComplaintInvestigateForm(VersionedForm):
 
 
 class ComplaintResolveForm(HappenedDates, VersionedForm):
-    happened = {"resolved_on": "the chair's response was sent"}
+    happened = {"resolved_on": records_rules.COMPLAINT_RESOLVED}
 
     class Meta:
         model = Complaint
@@ -130,10 +125,12 @@ class ComplaintResolveForm(HappenedDates, VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["resolved_on"].required = True
 
-    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
-        if self.instance.acknowledged_on:
-            return [("resolved_on", self.instance.acknowledged_on, ACKNOWLEDGED)]
-        return [("resolved_on", self.instance.received_on, RECEIVED)]
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.complaint_resolved_dates(
+            resolved_on=cleaned.get("resolved_on"),
+            received_on=self.instance.received_on,
+            acknowledged_on=self.instance.acknowledged_on,
+        )
 
 
 class ComplaintEscalateForm(VersionedForm):
@@ -146,8 +143,8 @@ class ComplaintEscalateForm(VersionedForm):
 
 # --- Breaches -------------------------------------------------------------------------------------------------------
 
-OCCURRED = "of the breach"
-REPORTED = "the breach was reported"
+OCCURRED = records_rules.BREACH_OCCURRED
+REPORTED = records_rules.BREACH_REPORTED
 
 
 class BreachForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
@@ -179,12 +176,14 @@ class BreachForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(memberships__marac_id=marac_id)  # type: ignore[attr-defined]
 
-    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
-        return [("reported_on", cleaned.get("occurred_on"), OCCURRED)]
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.breach_dates(
+            occurred_on=cleaned.get("occurred_on"), reported_on=cleaned.get("reported_on")
+        )
 
 
 class BreachUpdateForm(HappenedDates, VersionedForm):
-    happened = {"referred_to_vawg_on": "the breach was referred to the VAWG sub group"}
+    happened = {"referred_to_vawg_on": records_rules.BREACH_REFERRED}
 
     class Meta:
         model = Breach
@@ -192,13 +191,15 @@ class BreachUpdateForm(HappenedDates, VersionedForm):
         labels = {"referred_to_vawg_on": "Date referred to the VAWG sub group", "outcome": "Outcome"}
         widgets = {"referred_to_vawg_on": DateInput(), "outcome": _TEXTAREA}
 
-    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
-        return [("referred_to_vawg_on", self.instance.reported_on, REPORTED)]
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.breach_referred_dates(
+            referred_to_vawg_on=cleaned.get("referred_to_vawg_on"), reported_on=self.instance.reported_on
+        )
 
 
 # --- Disclosure requests --------------------------------------------------------------------------------------------
 
-REQUEST_RECEIVED = "the written request was received"
+REQUEST_RECEIVED = records_rules.REQUEST_RECEIVED
 
 
 class DisclosureRequestForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
@@ -216,6 +217,9 @@ class DisclosureRequestForm(HappenedDates, forms.ModelForm):  # type: ignore[typ
         error_messages = {
             "requested_by": {"required": "Enter who is asking"},
         }
+
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.request_received_dates(received_on=cleaned.get("received_on"))
 
 
 class DhrRequestForm(DisclosureRequestForm):
@@ -253,7 +257,7 @@ class DisclosureDecisionForm(VersionedForm):
 
 
 class DisclosureReleaseForm(HappenedDates, VersionedForm):
-    happened = {"released_on": "the minutes and action plans were released"}
+    happened = {"released_on": records_rules.REQUEST_RELEASED}
 
     class Meta:
         model = DisclosureRequest
@@ -266,15 +270,17 @@ class DisclosureReleaseForm(HappenedDates, VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["released_on"].required = True
 
-    def follows(self, cleaned: dict[str, Any]) -> Iterable[tuple[str, date | None, str]]:
-        return [("released_on", self.instance.received_on, REQUEST_RECEIVED)]
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.request_released_dates(
+            released_on=cleaned.get("released_on"), received_on=self.instance.received_on
+        )
 
 
 # --- Agreements, induction, protocol review -------------------------------------------------------------------------
 
 
 class SignatureForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
-    happened = {"signed_on": "the agreement was signed"}
+    happened = {"signed_on": records_rules.AGREEMENT_SIGNED}
 
     class Meta:
         model = AgreementSignature
@@ -290,6 +296,9 @@ class SignatureForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(memberships__marac_id=marac_id)  # type: ignore[attr-defined]
+
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.agreement_signed_dates(signed_on=cleaned.get("signed_on"))
 
 
 class InductionStartForm(forms.Form):
@@ -334,10 +343,13 @@ class InductionForm(VersionedForm):
 
 
 class ProtocolReviewForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
-    happened = {"reviewed_on": "the VAWG sub group reviewed the protocol"}
+    happened = {"reviewed_on": records_rules.PROTOCOL_REVIEWED}
 
     class Meta:
         model = ProtocolReview
         fields = ["reviewed_on", "notes"]
         labels = {"reviewed_on": "Date the VAWG sub group reviewed the protocol", "notes": "Notes (optional)"}
         widgets = {"reviewed_on": DateInput(), "notes": _TEXTAREA}
+
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.protocol_reviewed_dates(reviewed_on=cleaned.get("reviewed_on"))

@@ -162,6 +162,19 @@ class Attention:
 
 # --- Dates of things that have happened -----------------------------------------------------------------------------
 
+# The words completing "The date ...", one set for the forms' messages and the services' refusals alike.
+COMPLAINT_RECEIVED = "the complaint was received"
+COMPLAINT_ACKNOWLEDGED = "the complaint was acknowledged"
+COMPLAINT_RESOLVED = "the chair's response was sent"
+COMPLAINT_ESCALATED = "the complaint was escalated"
+BREACH_OCCURRED = "of the breach"
+BREACH_REPORTED = "the breach was reported"
+BREACH_REFERRED = "the breach was referred to the VAWG sub group"
+REQUEST_RECEIVED = "the written request was received"
+REQUEST_RELEASED = "the minutes and action plans were released"
+AGREEMENT_SIGNED = "the agreement was signed"
+PROTOCOL_REVIEWED = "the VAWG sub group reviewed the protocol"
+
 
 # A register records what has happened: a complaint received, a breach reported, minutes released. A date after
 # today is a typing slip (2028 for 2026), and would push deadlines such as "acknowledge in 5 working days" into
@@ -180,3 +193,79 @@ def date_order_error(value: date | None, *, earlier: date | None, what: str, ear
     if value is None or earlier is None or value >= earlier:
         return None
     return f"The date {what} must be the same as or after the date {earlier_what}"
+
+
+@dataclass(frozen=True)
+class RecordDate:
+    """One date a register records: its field, its value, the words completing "The date ...", and where it
+    cannot come before another date (acknowledged before received), that date and its words."""
+
+    field: str
+    value: date | None
+    what: str
+    earlier: date | None = None
+    earlier_what: str = ""
+
+
+def record_date_errors(dates: Iterable[RecordDate], *, today: date) -> dict[str, str]:
+    """Each wrong date's error by field, {} when every date is right: a date after today first, otherwise one
+    before the date it follows. The forms show these beside their fields; the services refuse with them."""
+    errors = {}
+    for record_date in dates:
+        error = happened_date_error(record_date.value, today=today, what=record_date.what) or date_order_error(
+            record_date.value, earlier=record_date.earlier, what=record_date.what, earlier_what=record_date.earlier_what
+        )
+        if error:
+            errors[record_date.field] = error
+    return errors
+
+
+# Which date follows which, register by register: the forms and the services take them from here.
+
+
+def complaint_received_dates(*, received_on: date | None) -> list[RecordDate]:
+    return [RecordDate("received_on", received_on, COMPLAINT_RECEIVED)]
+
+
+def complaint_acknowledged_dates(*, acknowledged_on: date | None, received_on: date | None) -> list[RecordDate]:
+    return [RecordDate("acknowledged_on", acknowledged_on, COMPLAINT_ACKNOWLEDGED, received_on, COMPLAINT_RECEIVED)]
+
+
+def complaint_resolved_dates(
+    *, resolved_on: date | None, received_on: date | None, acknowledged_on: date | None
+) -> list[RecordDate]:
+    """Resolved on or after the acknowledgement, or the receipt while the complaint has no acknowledgement date."""
+    if acknowledged_on:
+        return [RecordDate("resolved_on", resolved_on, COMPLAINT_RESOLVED, acknowledged_on, COMPLAINT_ACKNOWLEDGED)]
+    return [RecordDate("resolved_on", resolved_on, COMPLAINT_RESOLVED, received_on, COMPLAINT_RECEIVED)]
+
+
+def complaint_escalated_dates(*, escalated_on: date, acknowledged_on: date | None) -> list[RecordDate]:
+    return [RecordDate("escalated_on", escalated_on, COMPLAINT_ESCALATED, acknowledged_on, COMPLAINT_ACKNOWLEDGED)]
+
+
+def breach_dates(*, occurred_on: date | None, reported_on: date | None) -> list[RecordDate]:
+    return [
+        RecordDate("occurred_on", occurred_on, BREACH_OCCURRED),
+        RecordDate("reported_on", reported_on, BREACH_REPORTED, occurred_on, BREACH_OCCURRED),
+    ]
+
+
+def breach_referred_dates(*, referred_to_vawg_on: date | None, reported_on: date | None) -> list[RecordDate]:
+    return [RecordDate("referred_to_vawg_on", referred_to_vawg_on, BREACH_REFERRED, reported_on, BREACH_REPORTED)]
+
+
+def request_received_dates(*, received_on: date | None) -> list[RecordDate]:
+    return [RecordDate("received_on", received_on, REQUEST_RECEIVED)]
+
+
+def request_released_dates(*, released_on: date | None, received_on: date | None) -> list[RecordDate]:
+    return [RecordDate("released_on", released_on, REQUEST_RELEASED, received_on, REQUEST_RECEIVED)]
+
+
+def agreement_signed_dates(*, signed_on: date | None) -> list[RecordDate]:
+    return [RecordDate("signed_on", signed_on, AGREEMENT_SIGNED)]
+
+
+def protocol_reviewed_dates(*, reviewed_on: date | None) -> list[RecordDate]:
+    return [RecordDate("reviewed_on", reviewed_on, PROTOCOL_REVIEWED)]

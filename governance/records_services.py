@@ -1,11 +1,14 @@
 """Writes to the governance registers. Each locks the row it changes, refuses a stale edit (the version the user
-saw), and writes its audit entry in the same transaction. Audit summaries name ids and dates, never a person."""
+saw), and writes its audit entry in the same transaction. Audit summaries name ids and dates, never a person.
+Dates are held to records_rules.record_date_errors here, not only in the forms, so every caller keeps to them."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction
@@ -46,6 +49,23 @@ class StaleRecord(RecordRefused):
     )
 
 
+class RecordDatesRefused(RecordRefused):
+    """A date after today, or before the date it follows (records_rules.record_date_errors). `errors` holds each
+    wrong date's message by field, for a caller that shows them beside its own fields."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__(" ".join(f"{error}." for error in errors.values()))
+
+
+def _require_dates(dates: Iterable[records_rules.RecordDate]) -> None:
+    """Whoever calls (a page, a management command, an API), a register only holds dates that have happened, in
+    order. Called before anything is written, or inside the transaction that is then rolled back."""
+    errors = records_rules.record_date_errors(dates, today=timezone.localdate())
+    if errors:
+        raise RecordDatesRefused(errors)
+
+
 def _locked[Record: Model](record: Record, based_on_version: int) -> Record:
     locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
     if locked.version != based_on_version:  # type: ignore[attr-defined]
@@ -62,6 +82,7 @@ def _audit(action: str, record: Model, summary: str, by: User, changes: dict[str
 
 
 def complaint_record(*, marac: Marac, received_on: date, from_whom: str, summary: str, by: User) -> Complaint:
+    _require_dates(records_rules.complaint_received_dates(received_on=received_on))
     acknowledge_by = records_rules.complaint_acknowledge_by(received_on, calendar=marac_calendar(marac))
     with transaction.atomic():
         complaint = Complaint.objects.create(
@@ -83,6 +104,11 @@ def complaint_acknowledge(*, complaint: Complaint, acknowledged_on: date, based_
         complaint = _locked(complaint, based_on_version)
         if not records_rules.complaint_awaits_acknowledgement(complaint.status):
             raise RecordRefused("This complaint has already been acknowledged.")
+        _require_dates(
+            records_rules.complaint_acknowledged_dates(
+                acknowledged_on=acknowledged_on, received_on=complaint.received_on
+            )
+        )
         complaint.acknowledged_on, complaint.status = acknowledged_on, ComplaintStatus.ACKNOWLEDGED
         complaint.save(update_fields=["acknowledged_on", "status", "version"])
         _audit(AuditAction.CHANGE, complaint, f"Complaint acknowledged {acknowledged_on}", by, {"status": "changed"})
@@ -104,6 +130,11 @@ def complaint_resolve(*, complaint: Complaint, resolved_on: date, based_on_versi
     with transaction.atomic():
         complaint = _locked(complaint, based_on_version)
         _require_acknowledged_and_open(complaint)
+        _require_dates(
+            records_rules.complaint_resolved_dates(
+                resolved_on=resolved_on, received_on=complaint.received_on, acknowledged_on=complaint.acknowledged_on
+            )
+        )
         complaint.resolved_on, complaint.status = resolved_on, ComplaintStatus.RESOLVED
         complaint.save(update_fields=["resolved_on", "status", "version"])
         _audit(AuditAction.CHANGE, complaint, f"Complaint resolved {resolved_on}", by, {"status": "changed"})
@@ -115,6 +146,9 @@ def complaint_escalate(*, complaint: Complaint, today: date, based_on_version: i
         complaint = _locked(complaint, based_on_version)
         if not records_rules.complaint_may_be_escalated(complaint.status):
             raise RecordRefused("Only an acknowledged complaint that is still open can be escalated.")
+        _require_dates(
+            records_rules.complaint_escalated_dates(escalated_on=today, acknowledged_on=complaint.acknowledged_on)
+        )
         complaint.escalated_on, complaint.status = today, ComplaintStatus.ESCALATED
         complaint.save(update_fields=["escalated_on", "status", "version"])
         _audit(
@@ -141,6 +175,7 @@ def breach_record(
     description: str,
     by: User,
 ) -> Breach:
+    _require_dates(records_rules.breach_dates(occurred_on=occurred_on, reported_on=reported_on))
     with transaction.atomic():
         breach = Breach.objects.create(
             marac=marac,
@@ -160,6 +195,9 @@ def breach_update(
 ) -> Breach:
     with transaction.atomic():
         breach = _locked(breach, based_on_version)
+        _require_dates(
+            records_rules.breach_referred_dates(referred_to_vawg_on=referred_to_vawg_on, reported_on=breach.reported_on)
+        )
         changes = {
             name: "changed"
             for name, new in [("referred_to_vawg_on", referred_to_vawg_on), ("outcome", outcome)]
@@ -184,6 +222,7 @@ def disclosure_request_record(
     circumstance: str,
     by: User,
 ) -> DisclosureRequest:
+    _require_dates(records_rules.request_received_dates(received_on=received_on))
     if kind == DisclosureKind.DOMESTIC_HOMICIDE_REVIEW:
         requirement = disclosure_rules.dhr_requirement(
             circumstance=circumstance, received_on=received_on, calendar=marac_calendar(marac)
@@ -234,6 +273,7 @@ def disclosure_record_release(
             released_on=request.released_on,
         ):
             raise RecordRefused("Only a request that must be released, or that the chair agreed to, can be released.")
+        _require_dates(records_rules.request_released_dates(released_on=released_on, received_on=request.received_on))
         request.released_on, request.redaction_notes = released_on, redaction_notes
         request.save(update_fields=["released_on", "redaction_notes", "version"])
         changes = {"released_on": {"to": str(released_on)}, "redaction_notes": "changed"}
@@ -247,6 +287,7 @@ def disclosure_record_release(
 def signature_record(
     *, marac: Marac, agency: Agency, document: str, signed_on: date, signed_by: str, by: User
 ) -> AgreementSignature:
+    _require_dates(records_rules.agreement_signed_dates(signed_on=signed_on))
     with transaction.atomic():
         signature = AgreementSignature.objects.create(
             marac=marac, agency=agency, document=document, signed_on=signed_on, signed_by=signed_by
@@ -281,6 +322,7 @@ def induction_update(
 
 
 def protocol_review_record(*, marac: Marac, reviewed_on: date, notes: str, by: User) -> ProtocolReview:
+    _require_dates(records_rules.protocol_reviewed_dates(reviewed_on=reviewed_on))
     next_due_on = records_rules.protocol_review_next_due(reviewed_on)
     with transaction.atomic():
         review = ProtocolReview.objects.create(

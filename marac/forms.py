@@ -16,6 +16,7 @@ from marac.models import (
     PopulationFigure,
 )
 from marac.population_csv import MAX_UPLOAD_BYTES
+from marac.reference_prefixes import PREFIX_REQUIRED, PREFIX_TAKEN, PREFIX_TOO_LONG, prefix_problem
 from web.forms import VersionedForm
 
 
@@ -85,8 +86,10 @@ class MaracSettingsForm(VersionedForm):
             "minutes_per_case",
             "minutes_per_information_case",
             "repeat_definition",
+            "reference_prefix",
         ]
         labels = {
+            "reference_prefix": "Case reference prefix",
             "dash_threshold": "Risk checklist score for visible high risk",
             "idva_threshold": "Risk checklist score for a referral to the IDVA service",
             "escalation_count": "Escalation: how many events",
@@ -98,7 +101,13 @@ class MaracSettingsForm(VersionedForm):
             "escalation_in_frequency_or_severity": "Escalation in frequency or severity, described by the referrer, "
             "meets the criteria on its own",
         }
+        help_texts = {
+            "reference_prefix": "The start of every new case reference, like NB in NB-2026-0042: capital letters "
+            "and numbers, starting with a letter. A change applies to new cases only; their numbers start again "
+            "at 1, or carry on from the highest reference already using the prefix.",
+        }
         widgets = {
+            "reference_prefix": forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "characters"}),
             "meeting_weekday": forms.Select(choices=MEETING_WEEKDAYS),
             "meeting_start_time": forms.TimeInput(attrs={"type": "time"}),
         }
@@ -127,7 +136,16 @@ class MaracSettingsForm(VersionedForm):
                 Marac, "minutes_per_information_case", "the minutes per information-only case", unit=" minutes"
             ),
             "repeat_definition": {"required": "Choose the definition of a repeat"},
+            "reference_prefix": {"required": PREFIX_REQUIRED, "max_length": PREFIX_TOO_LONG, "unique": PREFIX_TAKEN},
         }
+
+    def clean_reference_prefix(self) -> str:
+        # Typed in lower case, it is plainly meant in capitals: accept it rather than send the user back.
+        prefix = str(self.cleaned_data["reference_prefix"] or "").upper()
+        problem = prefix_problem(prefix)
+        if problem:
+            raise forms.ValidationError(problem)
+        return prefix
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

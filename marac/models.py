@@ -1,8 +1,11 @@
 """A MARAC area, the unit everything belongs to, with its per-MARAC rule settings and its agencies."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from marac.reference_prefixes import PREFIX_MAX_LENGTH, prefix_problem
 
 
 class MeetingFrequency(models.TextChoices):
@@ -37,6 +40,12 @@ class RepeatDefinition(models.TextChoices):
     TOOLKIT = "toolkit", "Toolkit: a further incident that would be a crime"
     # SafeLives' current definition: any further abuse between the same victim and perpetrator.
     SAFELIVES = "safelives", "SafeLives: any further abuse between the same victim and perpetrator"
+
+
+def validate_reference_prefix(value: str) -> None:
+    problem = prefix_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid_prefix")
 
 
 # The working days a MARAC can meet on, as meeting_weekday stores them (Python's weekday numbers).
@@ -91,6 +100,16 @@ class Marac(models.Model):
         max_length=20,
         choices=[("anonymise", "Anonymise the people, keep the counts"), ("delete", "Delete the case")],
         default="anonymise",
+    )
+    # The start of its case references (NB in NB-2026-0042). Empty until chosen or until the first case takes the
+    # prefix the MARAC's cases already use (referrals/references.py); changing it changes only new references.
+    reference_prefix = models.CharField(
+        max_length=PREFIX_MAX_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        default=None,
+        validators=[validate_reference_prefix],
     )
     # Optimistic locking: a form posts the version it was based on, so two edits never overwrite each other.
     version = models.PositiveIntegerField(default=1)

@@ -14,6 +14,7 @@ from marac.forms import (
 )
 from marac.models import Marac, MaracAgency
 from marac.population_csv import RowError, column_help, parse_population_csv
+from referrals.references import reference_prefix_for
 from web.access import current_marac_where, require_permission
 
 
@@ -33,6 +34,7 @@ def marac_detail(request: HttpRequest) -> HttpResponse:
             "memberships": marac.memberships.select_related("agency", "representative").prefetch_related("deputies"),
             "figures": marac.population_figures.prefetch_related("breakdowns"),
             "can_change": request.user.has_perm("marac.change_configuration", marac),
+            "reference_prefix": reference_prefix_for(marac),
         },
     )
 
@@ -40,7 +42,10 @@ def marac_detail(request: HttpRequest) -> HttpResponse:
 @require_permission("marac.change_configuration")
 def marac_edit(request: HttpRequest) -> HttpResponse:
     marac = _marac(request, "marac.change_configuration")
-    form = MaracSettingsForm(request.POST or None, instance=Marac.objects.get(pk=marac.pk))
+    editing = Marac.objects.get(pk=marac.pk)
+    # Not chosen yet: offer the prefix its next case would take, so saving the page keeps it as it is.
+    editing.reference_prefix = reference_prefix_for(editing)
+    form = MaracSettingsForm(request.POST or None, instance=editing)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:

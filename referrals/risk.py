@@ -1,11 +1,11 @@
 """The DASH risk checklist: which version applies to a victim, and its score (DOMAIN.md step 1)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from referrals.calendar import format_day
+from referrals.calendar import format_day, months_before
 from referrals.errors import RuleInputError, raise_if_any
 
 ADULT_AGE = 18
@@ -126,3 +126,29 @@ def checklist_for_victim(date_of_birth: date, referral_date: date) -> ChecklistC
             "safeguarding duty to a 16 or 17 year old under the Children Act 1989.",
         )
     return ChecklistChoice(DASH_RIC, age, f"The victim is {age}: use the {DASH_RIC.title}.")
+
+
+# --- Question 9: pregnant, or a baby in the last 18 months ---------------------------------------------------------
+
+BABY_QUESTION = 9
+BABY_MONTHS = 18
+BABY_PROMPT = (
+    "Question 9 of the risk checklist was answered yes (pregnant, or had a baby in the last 18 months), but no child "
+    "under 18 months is listed and the victim's pregnancy is not recorded. Add the child or record the pregnancy if "
+    "you can; you can still submit the referral without them."
+)
+
+
+# DASH Q9 (the seeds quote no wording; instruments.py's paraphrase): "pregnant, or had a baby in the last 18 months?"
+def baby_question_prompt(
+    *, baby_answer: str | None, victim_pregnant: str | None, children_born: Iterable[date | None], referral_date: date
+) -> str | None:
+    """A prompt, never a block, when question 9 is yes but the referral shows neither the baby nor the pregnancy:
+    the child or pregnancy decides the agenda order and the children's services notification (BD), and the
+    referrer may not know the child's details. children_born: each listed child's date of birth, None if unknown."""
+    if baby_answer != Answer.YES or victim_pregnant == Answer.YES:
+        return None
+    earliest = months_before(referral_date, BABY_MONTHS)
+    if any(born is not None and earliest <= born <= referral_date for born in children_born):
+        return None
+    return BABY_PROMPT

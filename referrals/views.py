@@ -1,13 +1,17 @@
 """The referrer's pages: start a referral, complete it section by section, check it and submit it."""
 
+from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from marac.models import Marac
-from referrals import services
+from referrals import risk, services
+from referrals.forms import ChildForm
 from referrals.models import Referral
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
 from referrals.selectors import get_referral_for_user, referral_is_editable_by, referrals_of
@@ -78,8 +82,30 @@ def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "problems": problems,
             "decision": decision,
+            "baby_prompt": baby_prompt(referral),
         },
     )
+
+
+def baby_prompt(referral: Referral) -> str | None:
+    """Question 9 yes with no baby or pregnancy recorded (risk.baby_question_prompt), from what has been typed so
+    far: the referrer sees it while there is still time to add them."""
+    content = referral.content
+    return risk.baby_question_prompt(
+        baby_answer=(content.get("risk") or {}).get(f"q{risk.BABY_QUESTION}"),
+        victim_pregnant=(content.get("victim") or {}).get("pregnant"),
+        children_born=[_date_of_birth(child) for child in content.get("children", [])],
+        referral_date=timezone.localdate(),
+    )
+
+
+def _date_of_birth(child: dict[str, Any]) -> date | None:
+    """A child's date of birth as the child's form reads it, or None while it is missing or not a real date."""
+    try:
+        born = ChildForm.base_fields["date_of_birth"].clean(child.get("date_of_birth"))
+    except forms.ValidationError:
+        return None
+    return born if isinstance(born, date) else None
 
 
 @require_permission("referrals.make_referral")

@@ -28,6 +28,7 @@ def _settings_form(marac, **overrides):
         "minutes_per_case": "15",
         "minutes_per_information_case": "5",
         "repeat_definition": "safelives",
+        "reference_prefix": marac.reference_prefix or "NM",
         "version": str(marac.version),
     }
     data.update(overrides)
