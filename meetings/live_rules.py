@@ -182,22 +182,30 @@ def listing_was_heard(*, started_at: datetime | None, outcome: str) -> bool:
     return started_at is not None and outcome != Outcome.HELD_OVER
 
 
-# A case closed or transferred stays so; "Heard" only follows "Listed" (or "Referred", for a case whose status was
-# put back when an earlier meeting left it unheard).
-_HEARD_FROM = frozenset({CaseStatus.LISTED, CaseStatus.REFERRED})
+# What a hearing's outcome makes of the case, as the import of a MARAC's history reads it (imports/services.py):
+# closed at the meeting, transferred to another MARAC, or heard and open for review.
+_STATUS_AFTER = {Outcome.CLOSED: CaseStatus.CLOSED, Outcome.TRANSFERRED: CaseStatus.TRANSFERRED}
+
+
+def status_after_hearing(outcome: str) -> CaseStatus:
+    return _STATUS_AFTER.get(Outcome(outcome), CaseStatus.HEARD) if outcome else CaseStatus.HEARD
 
 
 def case_changes_after_hearing(
-    *, status: str, heard_on: date | None, meeting_day: date, listed_later: bool = False
+    *, status: str, heard_on: date | None, meeting_day: date, outcome: str = "", listed_later: bool = False
 ) -> dict[str, dict[str, str]]:
     """What a case's record changes once a hearing of it at a meeting on `meeting_day` ends, as the audit's
-    {"field": {"from": ..., "to": ...}}: its status becomes "Heard" (unless it is already listed at a later meeting
-    still to come, where it stays "Listed"), and its date heard becomes the latest hearing's, which the repeat rule
-    counts from. Empty when nothing changes, so a second call is harmless."""
+    {"field": {"from": ..., "to": ...}}. The latest hearing decides the status (status_after_hearing of its outcome),
+    unless the case is listed at a later meeting still to come, where it stays "Listed"; a hearing older than the
+    day already recorded changes nothing. Its date heard becomes the latest hearing's, which the repeat rule counts
+    from. Empty when nothing changes, so a second call is harmless."""
+    if heard_on is not None and heard_on > meeting_day:
+        return {}
     changes: dict[str, dict[str, str]] = {}
-    if status in _HEARD_FROM and not (listed_later and status == CaseStatus.LISTED):
-        changes["status"] = {"from": status, "to": CaseStatus.HEARD.value}
-    if heard_on is None or heard_on < meeting_day:
+    target = status_after_hearing(outcome)
+    if status != target and not (listed_later and status == CaseStatus.LISTED):
+        changes["status"] = {"from": status, "to": target.value}
+    if heard_on != meeting_day:
         changes["heard_on"] = {"from": heard_on.isoformat() if heard_on else "", "to": meeting_day.isoformat()}
     return changes
 

@@ -368,8 +368,9 @@ def _listed_later(listing: Listing) -> bool:
 
 
 def _case_heard(listing: Listing, by: Any) -> bool:
-    """The case's hearing at this meeting has ended: it is "Heard" (unless closed, transferred or listed again at a
-    later meeting), and its date heard is this meeting's day. Audited with what changed; a second call changes
+    """The case's hearing at this meeting has ended: its status follows the outcome ("Closed", "Transferred", or
+    "Heard" and open for review; unchanged while it is listed again at a later meeting, or if a later hearing is
+    already recorded), and its date heard is this meeting's day. Audited with what changed; a second call changes
     nothing. Whether anything changed."""
     if not live_rules.listing_was_heard(started_at=listing.started_at, outcome=listing.outcome):
         return False
@@ -378,13 +379,14 @@ def _case_heard(listing: Listing, by: Any) -> bool:
         status=case.status,
         heard_on=case.heard_on,
         meeting_day=timezone.localtime(listing.meeting.starts_at).date(),
+        outcome=listing.outcome,
         listed_later=_listed_later(listing),
     )
     if not changes:
         return False
     fields = ["version", "updated_at"]
     if "status" in changes:
-        case.status = CaseStatus.HEARD
+        case.status = changes["status"]["to"]
         fields.append("status")
     if "heard_on" in changes:
         case.heard_on = date.fromisoformat(changes["heard_on"]["to"])
@@ -536,6 +538,8 @@ def outcome_record(*, listing: Listing, outcome: str, by: Any) -> Listing:
         current.save(update_fields=["outcome", "version"])
         _audit(current, by, AuditAction.CHANGE, f"Recorded the outcome of listing {current.pk}",
                {"outcome": {"from": before, "to": outcome}})  # fmt: skip
+        if current.ended_at is not None:  # its hearing is over: the case follows the outcome now
+            _case_heard(current, by)
     return current
 
 

@@ -1,10 +1,13 @@
 """The coordinator's referral inbox and decision page."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from marac.models import Marac
+from meetings import agenda_services
 from people import linkage
 from people.models import Person
 from referrals import decisions
@@ -165,11 +168,21 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
     if referral.status != ReferralStatus.ACCEPTED:
         raise Http404
     form = EmergencyMeetingForm(request.POST or None)
+    context: dict[str, Any] = {"referral": referral, "form": form, "title": "List at an emergency MARAC"}
     if request.method == "POST" and form.is_valid():
-        decisions.referral_list_at_emergency_meeting(
-            referral=referral, starts_at=form.cleaned_data["starts_at"], by=request.user
-        )
-        messages.success(request, "Listed at the emergency MARAC")
-        return redirect("referrals:decision", pk=pk)
-    title = "List at an emergency MARAC"
-    return render(request, "referrals/decision_form.html", {"referral": referral, "form": form, "title": title})
+        # The confirmation is for the day the warning named: a day changed on the warning page is checked afresh.
+        day = form.cleaned_data["day"].isoformat()
+        try:
+            decisions.referral_list_at_emergency_meeting(
+                referral=referral,
+                starts_at=form.cleaned_data["starts_at"],
+                by=request.user,
+                non_working_day_confirmed=request.POST.get("confirmed_day") == day,
+            )
+        except agenda_services.EmergencyDayNeedsConfirming as asked:
+            confirm = "List at the emergency MARAC anyway"
+            context |= {"warning": str(asked), "confirmed_day": day, "confirm_label": confirm}
+        else:
+            messages.success(request, "Listed at the emergency MARAC")
+            return redirect("referrals:decision", pk=pk)
+    return render(request, "referrals/decision_form.html", context)

@@ -17,6 +17,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from marac.models import Marac
+from meetings import agenda_services, emergency_rules
 from meetings.models import Listing
 from meetings.services import meetings_ensure_ahead
 from people import linkage
@@ -452,12 +453,21 @@ def _tell_referrer(referral: Referral, what: str) -> None:
     )
 
 
-def referral_list_at_emergency_meeting(*, referral: Referral, starts_at: datetime, by: Any) -> Referral:
-    """BD Emergency MARAC: a case that cannot wait is heard at an emergency meeting called for it."""
+def referral_list_at_emergency_meeting(
+    *, referral: Referral, starts_at: datetime, by: Any, non_working_day_confirmed: bool = False
+) -> Referral:
+    """BD Emergency MARAC: a case that cannot wait is heard at an emergency meeting called for it. A new meeting on a
+    day that is not a working day only once the coordinator has confirmed it (EmergencyDayNeedsConfirming), as when
+    calling one from the agenda."""
     with transaction.atomic():
         current = Referral.objects.select_for_update(of=("self",)).select_related("case").get(pk=referral.pk)
         if current.status != ReferralStatus.ACCEPTED or current.case is None:
             raise NotSubmitted
+        if not non_working_day_confirmed and not current.marac.meetings.filter(starts_at=starts_at).exists():
+            day = timezone.localtime(starts_at).date()
+            warning = emergency_rules.emergency_day_warning(day, agenda_services.working_calendar(current.marac))
+            if warning:
+                raise agenda_services.EmergencyDayNeedsConfirming(warning)
         meeting, _ = current.marac.meetings.get_or_create(starts_at=starts_at, defaults={"is_emergency": True})
         current.meeting = meeting
         current.listing_explanation = f"Listed at an emergency MARAC on {calendar.format_moment(starts_at)}."

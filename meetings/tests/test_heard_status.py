@@ -2,8 +2,10 @@
 the meeting closes: the rule's worked examples and properties, then the real live pages, the case page and the API."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,9 +26,9 @@ MEETING_DAY = datetime.date(2026, 12, 8)
 # --- The rule: worked examples --------------------------------------------------------------------------------------
 
 
-def _changes(status, heard_on=None, *, listed_later=False):
+def _changes(status, heard_on=None, *, outcome="", listed_later=False):
     return live_rules.case_changes_after_hearing(
-        status=status, heard_on=heard_on, meeting_day=MEETING_DAY, listed_later=listed_later
+        status=status, heard_on=heard_on, meeting_day=MEETING_DAY, outcome=outcome, listed_later=listed_later
     )
 
 
@@ -37,13 +39,19 @@ def test_a_listed_case_heard_becomes_heard_on_the_meeting_day():
     }
 
 
-def test_a_closed_or_transferred_case_keeps_its_status_but_gets_the_day_heard():
-    for status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED):
-        assert _changes(status) == {"heard_on": {"from": "", "to": "2026-12-08"}}
+def test_a_case_closed_or_transferred_at_its_hearing_becomes_closed_or_transferred():
+    assert _changes(CaseStatus.LISTED, outcome=Outcome.CLOSED)["status"] == {"from": "listed", "to": "closed"}
+    assert _changes(CaseStatus.LISTED, outcome=Outcome.TRANSFERRED)["status"] == {"from": "listed", "to": "transferred"}
+    assert _changes(CaseStatus.LISTED, outcome=Outcome.REVIEW)["status"] == {"from": "listed", "to": "heard"}
+    # The chair changes their mind about the outcome before the meeting closes: the case follows.
+    assert _changes(CaseStatus.CLOSED, MEETING_DAY, outcome=Outcome.REVIEW) == {
+        "status": {"from": "closed", "to": "heard"}
+    }
 
 
 def test_a_case_listed_again_at_a_later_meeting_stays_listed():
     assert "status" not in _changes(CaseStatus.LISTED, listed_later=True)
+    assert "status" not in _changes(CaseStatus.LISTED, outcome=Outcome.CLOSED, listed_later=True)
 
 
 def test_hearing_it_again_changes_nothing_and_an_earlier_day_heard_moves_forward():
@@ -51,7 +59,8 @@ def test_hearing_it_again_changes_nothing_and_an_earlier_day_heard_moves_forward
     assert _changes(CaseStatus.HEARD, datetime.date(2026, 6, 2)) == {
         "heard_on": {"from": "2026-06-02", "to": "2026-12-08"}
     }
-    assert _changes(CaseStatus.HEARD, datetime.date(2027, 1, 5)) == {}  # a later hearing already recorded
+    # A later hearing already recorded decides the case, whatever this older one's outcome.
+    assert _changes(CaseStatus.HEARD, datetime.date(2027, 1, 5), outcome=Outcome.CLOSED) == {}
 
 
 def test_a_listing_is_heard_once_opened_unless_it_was_then_held_over():
@@ -65,19 +74,23 @@ def test_a_listing_is_heard_once_opened_unless_it_was_then_held_over():
 # --- The rule: properties -------------------------------------------------------------------------------------------
 
 days = st.none() | st.dates(min_value=datetime.date(2024, 1, 1), max_value=datetime.date(2030, 12, 31))
+outcomes = st.sampled_from(["", Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED])
 
 
-@given(status=st.sampled_from(CaseStatus), heard_on=days, listed_later=st.booleans())
-def test_closed_and_transferred_are_never_overwritten_and_applying_the_changes_twice_changes_nothing(
-    status, heard_on, listed_later
+@given(status=st.sampled_from(CaseStatus), heard_on=days, outcome=outcomes, listed_later=st.booleans())
+def test_the_latest_hearing_decides_and_applying_the_changes_twice_changes_nothing(
+    status, heard_on, outcome, listed_later
 ):
-    changes = _changes(status, heard_on, listed_later=listed_later)
-    if status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED, CaseStatus.HEARD):
-        assert "status" not in changes
+    changes = _changes(status, heard_on, outcome=outcome, listed_later=listed_later)
+    if heard_on is not None and heard_on > MEETING_DAY:
+        assert changes == {}
+        return
     after_status = changes.get("status", {}).get("to", status)
+    stays_listed = listed_later and status == CaseStatus.LISTED
+    assert after_status == (status if stays_listed else live_rules.status_after_hearing(outcome))
     after_day = datetime.date.fromisoformat(changes["heard_on"]["to"]) if "heard_on" in changes else heard_on
-    assert after_day == (MEETING_DAY if heard_on is None else max(heard_on, MEETING_DAY))
-    assert _changes(after_status, after_day, listed_later=listed_later) == {}
+    assert after_day == MEETING_DAY
+    assert _changes(after_status, after_day, outcome=outcome, listed_later=listed_later) == {}
 
 
 # --- Through the pages ----------------------------------------------------------------------------------------------
@@ -166,19 +179,28 @@ def test_the_case_still_open_at_the_close_is_heard_and_one_held_over_stays_liste
     assert AuditEvent.objects.filter(object_type="cases.case", object_id=str(heard.case_id)).count() == 1
 
 
+def _outcome(client, listing, outcome):
+    assert client.post(_live(listing.meeting, f"{listing.pk}/outcome/"), {"outcome": outcome}).status_code == 302
+
+
 @pages
-def test_a_closed_or_transferred_case_keeps_its_status_when_heard(client_for, chair, meeting):
-    closed = _listed(meeting, "NB-2026-0701", status=CaseStatus.CLOSED)
-    transferred = _listed(meeting, "NB-2026-0702", status=CaseStatus.TRANSFERRED)
+def test_a_case_closed_or_transferred_at_its_hearing_says_so_and_follows_a_change_of_mind(client_for, chair, meeting):
+    closed = _listed(meeting, "NB-2026-0701")
+    transferred = _listed(meeting, "NB-2026-0702")
     client = client_for(chair)
     _started(client, meeting, chair)
     _open(client, closed)
+    _outcome(client, closed, Outcome.CLOSED)
     _next(client, closed)
+    _outcome(client, transferred, Outcome.TRANSFERRED)
     _next(client, transferred)
 
     assert _case(closed).status == CaseStatus.CLOSED
-    assert _case(transferred).status == CaseStatus.TRANSFERRED
+    assert client.get(f"/api/v1/cases/{transferred.case_id}").json()["status"] == "transferred"
     assert _case(closed).heard_on == timezone.localtime(meeting.starts_at).date()
+    # The chair goes back to the first case before the meeting closes: kept open for review after all.
+    _outcome(client, closed, Outcome.REVIEW)
+    assert _case(closed).status == CaseStatus.HEARD
 
 
 @pages
@@ -223,7 +245,7 @@ def test_a_victim_heard_live_makes_the_next_referral_a_repeat_listed_as_a_new_ca
 
 
 @pages
-def test_a_meeting_closed_before_cases_were_marked_heard_is_put_right_once(chair, meeting):
+def test_a_meeting_closed_before_cases_were_marked_heard_is_put_right_once(meeting):
     """As a meeting closed before this existed was left: heard, closed, and its case still "Listed"."""
     heard, held = _listed(meeting, "NB-2026-0701"), _listed(meeting, "NB-2026-0702")
     now = timezone.now()
@@ -231,8 +253,10 @@ def test_a_meeting_closed_before_cases_were_marked_heard_is_put_right_once(chair
     Listing.objects.filter(pk=held.pk).update(outcome=Outcome.HELD_OVER)
     MeetingState.objects.filter(meeting=meeting).update(status=MeetingStatus.CLOSED)
 
-    assert meeting_cases_heard(meeting=meeting, by=chair) == 1
-    assert meeting_cases_heard(meeting=meeting, by=chair) == 0
+    out = io.StringIO()
+    call_command("mark_cases_heard", stdout=out)
+    assert out.getvalue().strip() == "Cases changed: 1"
+    assert meeting_cases_heard(meeting=meeting, by=None) == 0
 
     assert _case(heard).status == CaseStatus.HEARD
     assert _case(held).status == CaseStatus.LISTED

@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases.models import Case, CaseParty
 from people.models import Person
+from referrals.calendar import WorkingCalendar, format_day, is_working_day
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus
 from testing.factories import MaracFactory, PersonFactory
 
@@ -245,12 +246,27 @@ def test_the_coordinator_lists_an_urgent_case_at_an_emergency_marac(client_for, 
     desk.post(f"/referrals/{referral.pk}/decision/accept/")
     past = desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": "2020-01-01", "at": "14:00"})
     assert "The emergency MARAC must be in the future" in past.content.decode()
-    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": tomorrow, "at": "14:00"})
+    ahead = [timezone.localdate() + datetime.timedelta(days=offset) for offset in range(1, 15)]
+    working_day = next(day for day in ahead if is_working_day(day, WorkingCalendar())).isoformat()
+    desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": working_day, "at": "14:00"})
     referral.refresh_from_db()
     assert referral.meeting.is_emergency
-    assert referral.meeting.starts_at.date().isoformat() == tomorrow
+    assert referral.meeting.starts_at.date().isoformat() == working_day
     assert "emergency MARAC" in client.get(f"/referrals/{referral.pk}/").content.decode()
+
+    # A Sunday is named, and nothing moves until the coordinator confirms it, as when calling one from the agenda.
+    sunday = next(day for day in ahead if day.weekday() == 6)
+    asked = desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": sunday.isoformat(), "at": "10:00"})
+    assert f"{format_day(sunday)} is a Sunday." in asked.content.decode()
+    assert "List at the emergency MARAC anyway" in asked.content.decode()
+    referral.refresh_from_db()
+    assert referral.meeting.starts_at.date().isoformat() == working_day
+    desk.post(
+        f"/referrals/{referral.pk}/decision/emergency/",
+        {"day": sunday.isoformat(), "at": "10:00", "confirmed_day": sunday.isoformat()},
+    )
+    referral.refresh_from_db()
+    assert timezone.localtime(referral.meeting.starts_at).date() == sunday
 
 
 def test_an_accepted_referral_is_on_its_meetings_agenda(client_for, referrer, coordinator, referral):
