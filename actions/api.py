@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
 from actions import tracking
 from actions.models import Action, ActionStatus, ForWhom
-from actions.services import NotThisMaracsAgency, action_record
+from actions.services import NotThisMaracsAgency
 from actions.tracking_selectors import get_action_for_user
 from actions.tracking_views import ActionCannotCompleteForm, ActionDoneForm
 from api.core import (
@@ -42,6 +42,7 @@ from cases.selectors import restricted_case_reason
 from meetings.agenda_services import get_listing_for_user
 from meetings.confidentiality import has_signed
 from meetings.live_forms import ActionForm
+from meetings.live_services import MeetingClosed, live_action_record
 
 router = Router(tags=["actions"])
 
@@ -278,10 +279,11 @@ _ACTION_WHERE = {"owner_agency": "body.owner_agency_id", "__all__": "body"}
 
 @router.post(
     "/meetings/{meeting_id}/listings/{listing_id}/actions",
-    response={201: ActionOut},
+    response={201: ActionOut, 409: Error},
     summary="Record an action an agency volunteered for a listed case (coordinators and chairs)",
     description="As the live meeting page: you must have signed this meeting's confidentiality agreement "
-    "(403 otherwise), and the action is validated as the page validates it.",
+    "(403 otherwise), the action is validated as the page validates it, and once the meeting has closed nothing "
+    "more is recorded at it (409).",
 )
 @api_permission(RECORD)
 def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: ActionIn) -> Status[dict[str, Any]]:
@@ -298,7 +300,9 @@ def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: 
     if not form.is_valid():
         raise ApiError(422, INVALID_MESSAGE, form_errors(form, _ACTION_WHERE))
     try:
-        action = action_record(listing=listing, by=request.user, **form.cleaned_data)
+        action = live_action_record(listing=listing, by=request.user, **form.cleaned_data)
     except NotThisMaracsAgency:
         raise ApiError(422, INVALID_MESSAGE, {"body.owner_agency_id": [NOT_THIS_MARAC_MESSAGE]}) from None
+    except MeetingClosed as closed:
+        raise ApiError(409, str(closed)) from None
     return Status(201, _action(get_action_to_read(user=request.user, pk=action.pk), timezone.localdate()))

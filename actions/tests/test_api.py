@@ -14,7 +14,7 @@ from api.tests.conftest import bearer, issue_token  # noqa: F401 - fixtures shar
 from audit.models import AuditAction, AuditEvent
 from cases.models import CaseRestriction
 from marac.models import MaracAgency
-from meetings.models import Attendance, AttendanceCapacity, Listing
+from meetings.models import Attendance, AttendanceCapacity, Listing, MeetingState, MeetingStatus
 from referrals.calendar import WorkingCalendar, add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -261,6 +261,18 @@ def test_an_action_is_validated_as_on_the_page(client_for, coordinator, marac, o
     assert vague.status_code == 422
     assert "body.description" in vague.json()["errors"]
     assert nobody.status_code == 422
+    assert not Action.objects.exists()
+
+
+def test_nothing_more_is_recorded_at_a_meeting_once_it_has_closed(client_for, coordinator, marac, police_rep, listing):
+    MaracAgency.objects.create(marac=marac, agency=police_rep.agency, is_core=True)
+    _sign(listing.meeting, coordinator)
+    MeetingState.objects.update_or_create(meeting=listing.meeting, defaults={"status": MeetingStatus.CLOSED})
+
+    refused = _post(client_for(coordinator), _record_url(listing), _new_action(police_rep.agency))
+
+    assert refused.status_code == 409
+    assert "This meeting has closed" in refused.json()["error"]
     assert not Action.objects.exists()
 
 
