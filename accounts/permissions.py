@@ -141,6 +141,17 @@ PERMISSIONS: tuple[Permission, ...] = (
     ),
     Permission("accounts.manage_users", "Add users and grant or remove roles", frozenset({Role.ADMINISTRATOR})),
     Permission(
+        "accounts.view_role_grants",
+        "See every role held at a MARAC, the administrator role included, and who granted it and when",
+        frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
+    ),
+    Permission(
+        "accounts.revoke_case_roles",
+        "Remove a case role (coordinator, chair, agency representative, IDVA) at a MARAC, whoever granted it; never"
+        " the administrator role, never your own",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Permission(
         "people.review_matches",
         "Confirm or reject likely-same-person suggestions, and train the MARAC's matching model",
         frozenset({Role.COORDINATOR}),
@@ -149,6 +160,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         "api.manage_credentials",
         "Issue and revoke an agency's API credentials for its own systems",
         frozenset({Role.ADMINISTRATOR}),
+    ),
+    Permission(
+        "api.revoke_credentials",
+        "See all of a MARAC's API credentials and revoke any of them at once, giving a reason (a partner system"
+        " leaking data)",
+        frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
     ),
     Permission(
         "api.approve_credentials",

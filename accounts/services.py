@@ -5,7 +5,8 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import RoleGrant, User
+from accounts.models import Role, RoleGrant, User
+from accounts.permissions import CASE_ROLES
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
@@ -49,10 +50,31 @@ def role_grant(*, user: User, marac: Marac, role: str, by: Any) -> RoleGrant:
     return grant
 
 
-def role_revoke(*, grant: RoleGrant, by: Any) -> None:
+def role_revoke_refusal(*, grant: RoleGrant, by: Any) -> str | None:
+    """Why `by` may not remove this grant, or None if they may. An administrator of the MARAC removes any role but
+    their own. A coordinator, accountable for who sees the MARAC's cases, removes a case role whoever granted it
+    (an administrator included), but never the administrator role, nor a role that only gives their own referrals
+    or the figures: those stay with the administrators."""
     if not may_change_roles_of(user=grant.user, by=by):
-        raise RoleChangeRefused(OWN_ROLES_REFUSED)
+        return OWN_ROLES_REFUSED
+    if by.has_perm("accounts.manage_users", grant):
+        return None
+    if not by.has_perm("accounts.revoke_case_roles", grant):
+        return "Only an administrator of this MARAC can remove roles"
+    if grant.role == Role.ADMINISTRATOR:
+        return "Only another administrator can remove the administrator role"
+    if grant.role not in CASE_ROLES:
+        return f"Only an administrator can remove the role {grant.get_role_display()}"
+    return None
+
+
+def role_revoke(*, grant: RoleGrant, by: Any) -> None:
+    refusal = role_revoke_refusal(grant=grant, by=by)
+    if refusal is not None:
+        raise RoleChangeRefused(refusal)
     with transaction.atomic():
+        if not RoleGrant.objects.select_for_update().filter(pk=grant.pk).exists():
+            return  # someone else removed it a moment ago
         audit_record(
             action=AuditAction.DELETE,
             obj=grant,

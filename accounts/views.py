@@ -1,3 +1,6 @@
+"""Users and their roles at a MARAC. Administrators add users and grant roles; administrators and coordinators see
+every role held there, who granted it and when; a coordinator may remove a case role (accounts.services)."""
+
 from allauth.account.forms import ResetPasswordForm
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -5,24 +8,29 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts import services
+from accounts import selectors, services
 from accounts.forms import RoleGrantForm, UserForm
 from accounts.models import RoleGrant, User
 from marac.models import Marac
 from web.access import current_marac_where, require_permission, require_sign_in
 
+MANAGE = "accounts.manage_users"
+VIEW = "accounts.view_role_grants"
+GRANT_REFUSED = "Only an administrator of this MARAC can grant roles"
 
-def _admin_marac(request: HttpRequest) -> Marac:
-    return Marac.objects.get(pk=current_marac_where(request, "accounts.manage_users"))
+
+def _marac_where(request: HttpRequest, permission: str) -> Marac:
+    return Marac.objects.get(pk=current_marac_where(request, permission))
 
 
-def _user_at(marac: Marac, pk: int) -> User:
-    """Administrators manage the users who hold a role at their MARAC (or who hold none yet)."""
+def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
+    """A user who holds a role at the MARAC; and, for its administrators only, a user who holds none yet (to give
+    a new user a first role). Anyone else is a 404."""
     user = get_object_or_404(User, pk=pk)
     grants = set(user.role_grants.values_list("marac_id", flat=True))
-    if grants and marac.pk not in grants:
-        raise Http404
-    return user
+    if marac.pk in grants or (not grants and request.user.has_perm(MANAGE, marac)):
+        return user
+    raise Http404
 
 
 @require_sign_in
@@ -30,21 +38,17 @@ def security(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security.html", {"mfa_enabled": is_mfa_enabled(request.user)})
 
 
-@require_permission("accounts.manage_users")
+@require_permission(VIEW)
 def user_list(request: HttpRequest) -> HttpResponse:
-    marac = _admin_marac(request)
-    users = User.objects.filter(role_grants__marac=marac).distinct().select_related("agency")
-    grants = RoleGrant.objects.filter(marac=marac).select_related("user")
-    roles_by_user: dict[int, list[RoleGrant]] = {}
-    for grant in grants:
-        roles_by_user.setdefault(grant.user_id, []).append(grant)
-    rows = [(user, roles_by_user.get(user.pk, [])) for user in users]
-    return render(request, "accounts/user_list.html", {"marac": marac, "rows": rows})
+    marac = _marac_where(request, VIEW)
+    rows = selectors.users_with_grants_at(marac=marac)
+    may_add = request.user.has_perm(MANAGE, marac)
+    return render(request, "accounts/user_list.html", {"marac": marac, "rows": rows, "may_add": may_add})
 
 
-@require_permission("accounts.manage_users")
+@require_permission(MANAGE)
 def user_add(request: HttpRequest) -> HttpResponse:
-    marac = _admin_marac(request)
+    marac = _marac_where(request, MANAGE)
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.user_create(user=form.save(commit=False), marac=marac, by=request.user)
@@ -56,32 +60,44 @@ def user_add(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_add.html", {"form": form, "marac": marac})
 
 
-@require_permission("accounts.manage_users")
+@require_permission(VIEW)
 def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
-    marac = _admin_marac(request)
-    person = _user_at(marac, pk)
+    marac = _marac_where(request, VIEW)
+    person = _user_at(marac, pk, request=request)
+    administrator = request.user.has_perm(MANAGE, marac)
     may_change = services.may_change_roles_of(user=person, by=request.user)
-    if request.method == "POST" and not may_change:
-        raise PermissionDenied(services.OWN_ROLES_REFUSED)
-    form = RoleGrantForm(request.POST or None, marac=marac) if may_change else None
+    if request.method == "POST" and not (administrator and may_change):
+        raise PermissionDenied(services.OWN_ROLES_REFUSED if administrator else GRANT_REFUSED)
+    form = RoleGrantForm(request.POST or None, marac=marac) if administrator and may_change else None
     if form is not None and request.method == "POST" and form.is_valid():
         services.role_grant(user=person, marac=marac, role=form.cleaned_data["role"], by=request.user)
         messages.success(request, "Role granted")
         return redirect("accounts:user_roles", pk=person.pk)
-    grants = person.role_grants.filter(marac=marac)
-    context = {"form": form, "person": person, "grants": grants, "marac": marac, "may_change": may_change}
+    rows = [
+        (record, services.role_revoke_refusal(grant=record.grant, by=request.user) is None)
+        for record in selectors.role_grants_at(marac=marac, user=person)
+    ]
+    context = {
+        "form": form,
+        "person": person,
+        "rows": rows,
+        "marac": marac,
+        "administrator": administrator,
+        "may_change": may_change,
+    }
     return render(request, "accounts/user_roles.html", context)
 
 
-@require_permission("accounts.manage_users")
+@require_permission(VIEW)
 def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
-    marac = _admin_marac(request)
-    person = _user_at(marac, pk)
+    marac = _marac_where(request, VIEW)
+    person = _user_at(marac, pk, request=request)
     grant = get_object_or_404(RoleGrant, pk=grant_pk, user=person, marac=marac)
-    if not services.may_change_roles_of(user=person, by=request.user):
-        raise PermissionDenied(services.OWN_ROLES_REFUSED)
+    refusal = services.role_revoke_refusal(grant=grant, by=request.user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     if request.method == "POST":
         services.role_revoke(grant=grant, by=request.user)
         messages.success(request, "Role removed")
         return redirect("accounts:user_roles", pk=person.pk)
-    return render(request, "accounts/role_revoke.html", {"person": person, "grant": grant})
+    return render(request, "accounts/role_revoke.html", {"person": person, "grant": grant, "marac": marac})

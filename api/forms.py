@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role
-from api.services import MAX_LIFETIME_DAYS, credential_name_taken
+from api.services import MAX_LIFETIME_DAYS, REVOCATION_REASON_REQUIRED, credential_name_taken, name_taken_message
 from marac.models import Agency, Marac
 from web.forms import DateInput
 
@@ -60,7 +60,7 @@ class CredentialIssueForm(forms.Form):
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
         if credential_name_taken(marac=self.marac, name=name):
-            raise forms.ValidationError(f"A credential called {name} already exists: give this one another name")
+            raise forms.ValidationError(name_taken_message(name))
         return name
 
     def clean_expires_on(self) -> datetime.date:
@@ -71,3 +71,17 @@ class CredentialIssueForm(forms.Form):
         if expires_on > today + datetime.timedelta(days=MAX_LIFETIME_DAYS):
             raise forms.ValidationError(f"The expiry date must be within {MAX_LIFETIME_DAYS // 365} years from today")
         return expires_on
+
+
+class CredentialRevokeForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why are you revoking it?",
+        help_text="For example: the agency reports that its system has been compromised. Do not name the people in"
+        " any case.",
+        error_messages={
+            "required": REVOCATION_REASON_REQUIRED,
+            "max_length": "Why you are revoking it must be 500 characters or fewer",
+        },
+    )

@@ -10,6 +10,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 TOKEN_PREFIX_LENGTH = 10
@@ -36,10 +37,17 @@ class ApiCredential(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Free text from whoever revoked it; kept here, not in the audit trail, which names fields and ids only.
+    revocation_reason = models.CharField(max_length=500, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # As the issue form compares them: ignoring case, and revoked credentials included, so that a name in
+            # the audit trail, or in the picker of users a restricted case is open to, stands for one credential.
+            models.UniqueConstraint("marac", Lower("name"), name="api_credential_name_once_per_marac"),
+        ]
 
     def __str__(self) -> str:
         return f"API credential {self.pk} ({self.name})"

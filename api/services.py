@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +31,10 @@ class CredentialRefused(Exception):
     """A change to a credential that its state or the two-person rule does not allow; the message says why."""
 
 
+class CredentialNameTaken(CredentialRefused):
+    """Another credential at the MARAC has this name: the database said so, when two people issued at once."""
+
+
 def credential_needs_approval(roles: list[str]) -> bool:
     """A credential that holds a case role reads cases, and whoever issues it holds its token: so a second person
     (a coordinator, or another administrator, of the MARAC) must approve it before it works. Otherwise an
@@ -39,9 +43,14 @@ def credential_needs_approval(roles: list[str]) -> bool:
 
 
 def credential_name_taken(*, marac: Marac, name: str) -> bool:
-    """Names are unique per MARAC (revoked ones included), so no two look alike where credentials are listed,
-    such as the picker of users a restricted case is open to. Checked by the issue form."""
+    """Names are unique per MARAC ignoring case (revoked ones included), so no two look alike where credentials are
+    listed, such as the picker of users a restricted case is open to. Checked by the issue form, and held by the
+    database constraint api_credential_name_once_per_marac when two people issue at the same moment."""
     return ApiCredential.objects.filter(marac=marac, name__iexact=name.strip()).exists()
+
+
+def name_taken_message(name: str) -> str:
+    return f"A credential called {name.strip()} already exists: give this one another name"
 
 
 def credential_issue(
@@ -58,11 +67,41 @@ def credential_issue(
 
     A credential awaiting approval has an inactive service account, so its token gets 401 until
     credential_approve. The pages ask for approval by credential_needs_approval; a direct caller (a test, an
-    operator's script) decides for itself."""
+    operator's script) decides for itself. Raises CredentialNameTaken, with nothing saved, if the name is taken."""
+    name = name.strip()
+    try:
+        return _credential_create(
+            marac=marac,
+            agency=agency,
+            name=name,
+            roles=roles,
+            expires_on=expires_on,
+            by=by,
+            awaiting_approval=awaiting_approval,
+        )
+    except IntegrityError:
+        # The form checked the name, but a second submission (a double click, a colleague) may have taken it since.
+        # Any other integrity error is a fault, not something to tell the user.
+        if credential_name_taken(marac=marac, name=name):
+            raise CredentialNameTaken(name_taken_message(name)) from None
+        raise
+
+
+def _credential_create(
+    *,
+    marac: Marac,
+    agency: Agency,
+    name: str,
+    roles: list[str],
+    expires_on: datetime.date,
+    by: Any,
+    awaiting_approval: bool,
+) -> tuple[ApiCredential, str]:
     prefix = secrets.token_hex(TOKEN_PREFIX_LENGTH // 2)
     token = f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
     expires_at = timezone.make_aware(datetime.datetime.combine(expires_on, datetime.time.max))
     role_names = ", ".join(sorted(set(roles)))
+    # A savepoint when called inside a transaction, so the caller's transaction survives a refused name.
     with transaction.atomic():
         user = User(
             email=f"api-{uuid.uuid4().hex}@{SERVICE_ACCOUNT_DOMAIN}",
@@ -150,15 +189,25 @@ def credential_approve(*, credential: ApiCredential, by: Any) -> ApiCredential:
     return credential
 
 
-def credential_revoke(*, credential: ApiCredential, by: Any) -> ApiCredential:
-    """Revoked at once: the token gets 401 from now on, and the service account can do nothing."""
+REVOCATION_REASON_REQUIRED = "Say why you are revoking it"
+
+
+def credential_revoke(*, credential: ApiCredential, by: Any, reason: str) -> ApiCredential:
+    """Revoked at once: the token gets 401 from its next call, and the service account can do nothing. An
+    administrator or a coordinator of its MARAC may revoke it (a coordinator may be the first to hear that a partner
+    system is leaking), and must say why. The reason is kept on the credential; the audit trail names the field
+    only, since free text may name a person."""
+    reason = reason.strip()
+    if not reason:
+        raise CredentialRefused(REVOCATION_REASON_REQUIRED)
     with transaction.atomic():
         credential = ApiCredential.objects.select_for_update().get(pk=credential.pk)
         if credential.revoked_at is not None:
             return credential
         credential.revoked_at = timezone.now()
         credential.revoked_by = by
-        credential.save(update_fields=["revoked_at", "revoked_by"])
+        credential.revocation_reason = reason
+        credential.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
         User.objects.filter(pk=credential.service_user_id).update(is_active=False)
         audit_record(
             action=AuditAction.CHANGE,
@@ -166,6 +215,7 @@ def credential_revoke(*, credential: ApiCredential, by: Any) -> ApiCredential:
             user=by,
             marac_id=credential.marac_id,
             summary=f"Revoked API credential {credential.pk}",
+            changes={"revoked_at": credential.revoked_at.isoformat(), "revocation_reason": "recorded"},
         )
     return credential
 

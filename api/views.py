@@ -1,5 +1,6 @@
-"""Administrators' pages for API credentials: list, issue (the token shown once) and revoke; and the approval of
-a credential holding a case role by a second person (a coordinator, or another administrator)."""
+"""API credentials' pages: administrators issue them (the token shown once); administrators and coordinators see
+them all and revoke any at once, giving a reason; and a credential holding a case role is approved by a second
+person (a coordinator, or another administrator)."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,13 +10,14 @@ from django.views.decorators.http import require_POST
 from accounts.models import RoleGrant
 from accounts.permissions import CASE_ROLES
 from api import services
-from api.forms import CredentialIssueForm
+from api.forms import CredentialIssueForm, CredentialRevokeForm
 from api.models import ApiCredential
 from marac.models import Marac
 from web.access import current_marac_where, require_permission
 
 PERMISSION = "api.manage_credentials"
 APPROVE = "api.approve_credentials"
+REVOKE = "api.revoke_credentials"
 
 
 def _admin_marac(request: HttpRequest, permission: str = PERMISSION) -> Marac:
@@ -24,7 +26,9 @@ def _admin_marac(request: HttpRequest, permission: str = PERMISSION) -> Marac:
 
 def _rows(marac: Marac, *, case_roles_only: bool = False) -> list[tuple[ApiCredential, list[str], str]]:
     """Each credential with its roles' labels and its state ("Awaiting approval", "Active", ...)."""
-    credentials = list(ApiCredential.objects.filter(marac=marac).select_related("agency", "created_by", "service_user"))
+    credentials = list(
+        ApiCredential.objects.filter(marac=marac).select_related("agency", "created_by", "revoked_by", "service_user")
+    )
     grants: dict[int, list[RoleGrant]] = {}
     for grant in RoleGrant.objects.filter(user__api_credential__in=credentials, marac=marac):
         grants.setdefault(grant.user_id, []).append(grant)
@@ -38,10 +42,12 @@ def _rows(marac: Marac, *, case_roles_only: bool = False) -> list[tuple[ApiCrede
     return rows
 
 
-@require_permission(PERMISSION)
+@require_permission(REVOKE)
 def credential_list(request: HttpRequest) -> HttpResponse:
-    marac = _admin_marac(request)
-    return render(request, "api/credential_list.html", {"marac": marac, "rows": _rows(marac)})
+    """Every credential of the MARAC; administrators may issue one here, and everyone here may revoke one."""
+    marac = _admin_marac(request, REVOKE)
+    may_issue = request.user.has_perm(PERMISSION, marac)
+    return render(request, "api/credential_list.html", {"marac": marac, "rows": _rows(marac), "may_issue": may_issue})
 
 
 @require_permission(PERMISSION)
@@ -49,30 +55,40 @@ def credential_issue(request: HttpRequest) -> HttpResponse:
     marac = _admin_marac(request)
     form = CredentialIssueForm(request.POST or None, marac=marac)
     if request.method == "POST" and form.is_valid():
-        credential, token = services.credential_issue(
-            marac=marac,
-            agency=form.cleaned_data["agency"],
-            name=form.cleaned_data["name"],
-            roles=form.cleaned_data["roles"],
-            expires_on=form.cleaned_data["expires_on"],
-            by=request.user,
-            awaiting_approval=services.credential_needs_approval(form.cleaned_data["roles"]),
-        )
-        # Rendered, not redirected: the token must not travel in a URL or rest in the session.
-        context = {"credential": credential, "token": token, "awaiting_approval": not credential.service_user.is_active}
-        return render(request, "api/credential_issued.html", context)
+        try:
+            credential, token = services.credential_issue(
+                marac=marac,
+                agency=form.cleaned_data["agency"],
+                name=form.cleaned_data["name"],
+                roles=form.cleaned_data["roles"],
+                expires_on=form.cleaned_data["expires_on"],
+                by=request.user,
+                awaiting_approval=services.credential_needs_approval(form.cleaned_data["roles"]),
+            )
+        except services.CredentialNameTaken as taken:
+            form.add_error("name", str(taken))
+        else:
+            # Rendered, not redirected: the token must not travel in a URL or rest in the session.
+            awaiting = not credential.service_user.is_active
+            context = {"credential": credential, "token": token, "awaiting_approval": awaiting}
+            return render(request, "api/credential_issued.html", context)
     return render(request, "api/credential_issue.html", {"form": form, "marac": marac})
 
 
-@require_permission(PERMISSION)
+@require_permission(REVOKE)
 def credential_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    marac = _admin_marac(request)
-    credential = get_object_or_404(ApiCredential, pk=pk, marac=marac)
-    if request.method == "POST":
-        services.credential_revoke(credential=credential, by=request.user)
+    """Asks for a reason, then revokes at once. Another MARAC's credential is a 404, as if it did not exist."""
+    marac = _admin_marac(request, REVOKE)
+    credential = get_object_or_404(ApiCredential.objects.select_related("agency"), pk=pk, marac=marac)
+    if credential.revoked_at is not None:
+        messages.info(request, f"Credential {credential.name} is already revoked")
+        return redirect("api_credentials:list")
+    form = CredentialRevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.credential_revoke(credential=credential, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"Credential {credential.name} revoked: its token no longer works")
         return redirect("api_credentials:list")
-    return render(request, "api/credential_revoke.html", {"credential": credential})
+    return render(request, "api/credential_revoke.html", {"credential": credential, "form": form, "marac": marac})
 
 
 @require_permission(APPROVE)

@@ -35,7 +35,7 @@ _LINKS: tuple[tuple[tuple[str, str, str], ...], ...] = (
     (("governance.manage_records", "Governance", "governance_records:index"),),
     (("audit.view_audit", "Audit", "audit:list"),),
     (("marac.view_configuration", "MARAC settings", "marac:detail"),),
-    (("accounts.manage_users", "Users", "accounts:users"),),
+    (("accounts.view_role_grants", "Users", "accounts:users"),),
 )
 
 # What is the same on every page for everyone: the layout's static files and fixed links, and the header's link

@@ -21,7 +21,7 @@ def issue_token(administrator: User) -> Callable[..., str]:
         _, token = credential_issue(
             marac=marac,
             agency=agency or AgencyFactory(name=f"Testshire Records System {len(roles)}-{timezone.now().timestamp()}"),
-            name="Testshire records system",
+            name=f"Testshire records system {timezone.now().timestamp()}",  # names are unique per MARAC
             roles=list(roles),
             expires_on=timezone.localdate() + datetime.timedelta(days=days),
             by=administrator,

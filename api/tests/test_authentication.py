@@ -102,7 +102,7 @@ def test_a_token_with_the_right_prefix_and_a_wrong_secret_gets_401(bearer, coord
 def test_a_revoked_credential_gets_401_at_once(bearer, coordinator_token, administrator, case):
     client = bearer(coordinator_token)
     assert client.get("/api/v1/cases").status_code == 200
-    credential_revoke(credential=ApiCredential.objects.get(), by=administrator)
+    credential_revoke(credential=ApiCredential.objects.get(), by=administrator, reason="The agency asked for it")
     assert client.get("/api/v1/cases").status_code == 401
 
 

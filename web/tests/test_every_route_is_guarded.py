@@ -155,7 +155,7 @@ def test_the_api_refuses_a_user_or_credential_without_the_role(client_for, marac
         _, token = credential_issue(
             marac=marac,
             agency=AgencyFactory(),
-            name="Testshire records system",
+            name=f"Testshire records system {role}",  # names are unique per MARAC
             roles=[role],
             expires_on=timezone.localdate() + timedelta(days=1),
             by=UserFactory(),

@@ -1,0 +1,74 @@
+"""Who holds which role at a MARAC, and who granted it and when: for the MARAC's administrators and coordinators.
+
+A role grant records when it was made; who made it is in the audit trail (accounts.services.role_grant writes it,
+found here by the grant's id), or, for a credential's service account, on the credential that was issued with it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from accounts.models import Role, RoleGrant, User
+from audit.models import AuditAction, AuditEvent
+from marac.models import Marac
+
+NOT_RECORDED = ""
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    grant: RoleGrant
+    granted_at: datetime.datetime
+    granted_by: str  # their name and the roles they held then, or NOT_RECORDED (made outside the pages)
+
+
+def role_grants_at(*, marac: Marac, user: User | None = None) -> list[GrantRecord]:
+    """Every role grant at the MARAC (of one user, if given), the administrator role included, oldest first."""
+    from api.models import ApiCredential
+
+    grants = (
+        RoleGrant.objects.filter(marac=marac)
+        .select_related("user__agency")
+        .order_by("user__full_name", "user_id", "granted_at", "pk")
+    )
+    if user is not None:
+        grants = grants.filter(user=user)
+    grants_list = list(grants)
+    events = AuditEvent.objects.filter(
+        marac_id=marac.pk,
+        object_type=RoleGrant._meta.label_lower,
+        action=AuditAction.CREATE,
+        object_id__in=[str(grant.pk) for grant in grants_list],
+    ).order_by("id")
+    granted_by_event = {event.object_id: event for event in events}  # the newest, should an id ever recur
+    credentials = {
+        credential.service_user_id: credential
+        for credential in ApiCredential.objects.filter(service_user__in=[grant.user_id for grant in grants_list])
+    }
+    actor_ids = {event.actor_id for event in granted_by_event.values() if event.actor_id is not None}
+    actor_ids |= {credential.created_by_id for credential in credentials.values()}
+    names: dict[int | None, str] = dict(User.objects.filter(pk__in=actor_ids).values_list("pk", "full_name"))
+    records = []
+    for grant in grants_list:
+        event = granted_by_event.get(str(grant.pk))
+        credential = credentials.get(grant.user_id)
+        if event is not None:
+            granted_by = _who(names.get(event.actor_id) or event.actor_label, event.roles)
+        elif credential is not None:
+            granted_by = _who(names.get(credential.created_by_id, ""), "") + " (issued with the credential)"
+        else:
+            granted_by = NOT_RECORDED
+        records.append(GrantRecord(grant=grant, granted_at=grant.granted_at, granted_by=granted_by))
+    return records
+
+
+def _who(name: str, roles: str) -> str:
+    labels = [Role(role).label for role in roles.split(", ") if role in Role.values]
+    return (name or "a user no longer here") + (f" ({', '.join(labels)})" if labels else "")
+
+
+def users_with_grants_at(*, marac: Marac) -> list[tuple[User, list[GrantRecord]]]:
+    """The users who hold a role at the MARAC, by name, each with their grants there."""
+    by_user: dict[int, tuple[User, list[GrantRecord]]] = {}
+    for record in role_grants_at(marac=marac):
+        by_user.setdefault(record.grant.user_id, (record.grant.user, []))[1].append(record)
+    return list(by_user.values())
