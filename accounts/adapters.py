@@ -4,12 +4,38 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.http import HttpRequest
 
+from accounts.emails import check_ascii
+from accounts.kept_form import redirect_path_for, remember_signed_out
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts are made by administrators; nobody signs themselves up."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def clean_email(self, email: str) -> str:
+        """Every address allauth is given (one added to an account, or typed to reset a password) is plain ASCII,
+        as accounts/emails.py requires. The look-alike check is not made here: the reset form asks too, and would
+        be refused the very address it is for. (Adding an address at /accounts/email/ is refused anyway to every
+        account with an authenticator, which is every account: accounts.middleware.RequireMultiFactorMiddleware.)"""
+        email = super().clean_email(email)
+        check_ascii(email)
+        return email
+
+    def logout(self, request: HttpRequest) -> None:
+        """Remembers, for the session that follows, who signed out and their pages' CSRF secret: a form they left
+        open in another tab can then be kept for them if they sign in again (accounts/kept_form.py)."""
+        user_id = request.user.pk if request.user.is_authenticated else None
+        csrf_secret = request.META.get("CSRF_COOKIE")
+        super().logout(request)
+        if user_id is not None:
+            remember_signed_out(request, user_id=user_id, csrf_secret=csrf_secret)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Back to the page whose form was kept when the session timed out (accounts/kept_form.py), when no
+        `next` was given; a path kept from this site's own request, never a URL from elsewhere."""
+        return redirect_path_for(request) or super().get_login_redirect_url(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -1,9 +1,16 @@
 from typing import Any
 
 from django import forms
+from django.core.validators import validate_email
 
+from accounts.emails import LOOKALIKE_MESSAGE, check_ascii, lookalike_taken
 from accounts.models import Role, User
 from marac.models import Agency, Marac
+
+
+def _ascii_then_format(value: str) -> None:
+    check_ascii(value)
+    validate_email(value)
 
 
 class UserForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -32,11 +39,16 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["agency"].required = True
         self.fields["agency"].label = "Agency they work for"
         self.fields["agency"].queryset = Agency.objects.all()  # type: ignore[attr-defined]
+        # Plain ASCII first, with its own message; then the usual format check (its message from Meta).
+        self.fields["email"].validators = [_ascii_then_format]
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].lower()
-        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+        check_ascii(email)  # no look-alike letters from other alphabets (accounts/emails.py)
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("There is already a user with this email address")
+        if lookalike_taken(email, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(LOOKALIKE_MESSAGE)
         return email
 
 

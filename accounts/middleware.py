@@ -8,6 +8,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from accounts.kept_form import keep_if_timed_out, show_if_not_taken
+
 # The idle timeout: a session ends SESSION_COOKIE_AGE seconds after it was last saved (its expire_date in the
 # database). Saving it on every request (SESSION_SAVE_EVERY_REQUEST) costs an UPDATE on every page; instead it is
 # saved when something in it changed or when it was last saved more than ACTIVITY_SAVE_SECONDS ago, so a session
@@ -27,6 +29,8 @@ class IdleTimeoutMiddleware:
         session = getattr(request, "session", None)
         if session is None:
             return response
+        keep_if_timed_out(request, response)  # a form posted just after the timeout: what was typed is kept
+        response = show_if_not_taken(request, response)  # and shown again, where the page did not show it
         saved_at = int(session.get(_ACTIVITY_SESSION_KEY, 0))
         if session.is_empty():  # none, expired, or just flushed (signing out): nothing to keep alive
             return response

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from accounts.emails import check_ascii
+
 
 class Role(models.TextChoices):
     REFERRER = "referrer", "Referrer"
@@ -21,7 +23,9 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        email = self.normalize_email(email).lower()
+        check_ascii(email)  # accounts/emails.py: no look-alike addresses, however a user is made
+        user = self.model(email=email, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

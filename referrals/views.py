@@ -7,14 +7,17 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts import kept_form
 from marac.models import Marac
 from referrals import risk, services
 from referrals.forms import ChildForm
 from referrals.models import Referral
-from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
+from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for, readable
 from referrals.selectors import get_referral_for_user, referral_is_editable_by, referrals_of
+from web import once
 from web.access import current_marac_id, require_permission
 
 STALE_MESSAGE = (
@@ -46,13 +49,16 @@ def _version(request: HttpRequest) -> int | None:  # the version the page was ba
 
 @require_permission("referrals.make_referral")
 def referral_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "referrals/referral_list.html", {"referrals": referrals_of(user=request.user)})
+    context = {"referrals": referrals_of(user=request.user), "once_field": once.FIELD, "once": once.new_token()}
+    return render(request, "referrals/referral_list.html", context)
 
 
 @require_permission("referrals.make_referral")
 def referral_start(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("referrals:list")
+    if (again := once.already_done(request)) is not None:
+        return again  # "Start" sent twice: one draft, not two
     marac_id = current_marac_id(request)
     if marac_id is None:
         raise Http404
@@ -61,7 +67,7 @@ def referral_start(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Your account has no agency: ask your administrator to add one before you refer.")
         return redirect("referrals:list")
     referral = services.referral_start(marac=marac, by=request.user)
-    return redirect("referrals:section", pk=referral.pk, slug=SECTIONS[0].slug)
+    return once.done(request, reverse("referrals:section", args=[referral.pk, SECTIONS[0].slug]))
 
 
 @require_permission("referrals.make_referral")
@@ -224,7 +230,9 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
             form.is_valid()
             messages.error(request, STALE_MESSAGE)
             referral.refresh_from_db()
-            return _render_section(request, referral, section, form, index)
+            return _render_section(
+                request, referral, section, form, index, conflict=saved_now(referral, section, index, questions)
+            )
         if not errors:
             return _next_url(referral, section, request.POST.get("action", "continue"))
         messages.info(request, "Saved as a draft. Some answers need correcting before you can submit.")
@@ -234,10 +242,34 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
             return redirect("referrals:item", pk=referral.pk, slug=section.slug, index=added)
         form.is_valid()
         return _render_section(request, referral, section, form, index)
-    form = form_for(section, data=stored, questions=questions)
-    if stored is not None:
+    kept = kept_form.take(request)  # typed before the session timed out: shown again, not saved
+    conflict = None
+    if kept is not None and kept.get("version") != str(referral.version):
+        messages.error(request, STALE_MESSAGE)
+        conflict = saved_now(referral, section, index, questions)
+    form = form_for(section, data=stored if kept is None else kept, questions=questions)
+    if stored is not None or kept is not None:
         form.is_valid()  # coming back to a saved section: show what still needs correcting
-    return _render_section(request, referral, section, form, index)
+    return _render_section(request, referral, section, form, index, conflict=conflict)
+
+
+def saved_now(
+    referral: Referral, section: Section, index: int | None, questions: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    """After a conflict, what the other window saved in this section, as the referrer would read it: the answers of
+    the section (or of this item of a list), or the items of the list when adding one. Shown above the user's own
+    version, which stays in the form unsaved, so saving again is a choice made with both on screen."""
+    saved = referral.content.get(section.slug)
+    if not section.is_list:
+        return readable(section, saved or {}, questions=questions)
+    items = saved or []
+    if index is None:
+        return [
+            (f"{section.item_name.capitalize()} {number}", item_summary(item)) for number, item in enumerate(items, 1)
+        ]
+    if index >= len(items):
+        return [(f"{section.item_name.capitalize()} {index + 1}", "Removed")]
+    return readable(section, items[index], questions=questions)
 
 
 def _lists(request: HttpRequest, form: Any) -> dict[str, list[str]]:
@@ -250,7 +282,12 @@ def _lists(request: HttpRequest, form: Any) -> dict[str, list[str]]:
 
 
 def _render_section(
-    request: HttpRequest, referral: Referral, section: Section, form: Any, index: int | None
+    request: HttpRequest,
+    referral: Referral,
+    section: Section,
+    form: Any,
+    index: int | None,
+    conflict: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     instrument = services.instrument_for(referral) if section.slug == "risk" else None
     return render(
@@ -263,5 +300,6 @@ def _render_section(
             "index": index,
             "instrument": instrument,
             "is_last": section == SECTIONS[-1],
+            "conflict": conflict,
         },
     )

@@ -37,10 +37,19 @@ def _checked_field_encryption_keys(keys: list[str]) -> list[str]:
 PREPARE_THRESHOLD = 5
 
 
+# SQLite (the demo's and the tests' default) lets one writer in at a time. A transaction that starts as a reader and
+# then writes cannot wait for another writer and fails at once with "database is locked": two coordinators accepting
+# the same referral gave one of them a 500. BEGIN IMMEDIATE takes the write lock at the start of every transaction,
+# so the second waits (up to the timeout, in seconds) for the first to commit, then runs its own checks.
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+
+
 def _database(url: str, env: Environment) -> dict[str, Any]:
     database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if database["ENGINE"] == "django.db.backends.postgresql" and env.prepared_statements:
         database.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD})
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     return database
 
 
@@ -218,6 +227,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A refused form gets a page in the service's layout that says what happened and what to do (web/csrf.py).
+CSRF_FAILURE_VIEW = "web.csrf.csrf_failure"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -102,7 +102,11 @@ def test_postgresql_prepares_repeated_queries_unless_switched_off_for_a_transact
     postgres = {"DATABASE_URL": "postgres://marac@db.example.invalid/marac"}
     assert _database_options(**postgres) == {"server_side_binding": True, "prepare_threshold": 5}
     assert _database_options(**postgres, OPENMARAC_DB_PREPARED_STATEMENTS="false") == {}
-    assert _database_options(DATABASE_URL="sqlite:///var/demo.sqlite3") == {}
+    # SQLite prepares nothing; it gets its own options, for writers to wait for each other (SQLITE_OPTIONS).
+    assert _database_options(DATABASE_URL="sqlite:///var/demo.sqlite3") == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 
 @pytest.mark.django_db

@@ -1,0 +1,277 @@
+"""What someone had typed when their session ended, kept so that it is not lost ("drafts are never lost").
+
+A form posted from a browser whose session has just ended through the idle timeout is refused (the page asks to
+sign in). Before that answer goes out, IdleTimeoutMiddleware calls `keep_if_timed_out`: the session's row is
+still in the database after it expired, so the cookie the browser sent names the user it belonged to. The posted
+fields (not the CSRF token, passwords or files; at most MAX_KEPT_BYTES) are kept in the browser's new session,
+encrypted like a referral's content (people.encryption), together with the page's path and that user's id.
+
+After the same user signs in again (password and authenticator code) they are sent back to that page
+(`redirect_path_for`), and the page's view calls `take` on its GET: it gets the kept fields once, as the form's
+data, and shows them filled in but not saved, with the banner KEPT_MESSAGE; saving goes through the page's normal
+handling (permission checks, the version check).
+
+Re-displaying, rather than replaying the POST, is deliberate: the user checks what is on the page before anything
+is saved. A page whose view does not call `take` (only the referral sections do so far) still loses nothing:
+`show_if_not_taken` answers its first GET with a page listing what was typed, to copy from, and a link on to the
+page itself.
+
+Anyone else who signs in from that browser never sees it: it is discarded when they sign in
+(`discard_for_other_users`, on user_logged_in), and `take` checks the user as well. It lasts KEPT_FOR_SECONDS at
+most, and no longer than the anonymous session holding it (the idle timeout, while the sign-in page sits open).
+
+The same keeping serves a form refused by the CSRF check after its user signed out and in again in another tab
+(`keep_after_csrf_failure`, web/csrf.py), when the refused token proves the page was that same user's.
+
+When the user cannot be told (no cookie, or the expired row is gone: `manage.py clearsessions`), nothing is kept:
+the text could otherwise be shown to whoever signed in next. Nothing here is ever logged.
+"""
+
+import json
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # Django's own unmasking, not in the stubs
+    CSRF_TOKEN_LENGTH,
+    _unmask_cipher_token,
+)
+from django.shortcuts import render, resolve_url
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from people.encryption import UndecryptableValue, decrypt_text, encrypt_text
+
+SESSION_KEY_KEPT = "openmarac_kept_form"
+KEPT_FOR_SECONDS = 60 * 60
+MAX_KEPT_BYTES = 200 * 1024
+KEPT_MESSAGE = "We kept what you had typed. Check it and save."
+
+# Never kept: the CSRF token (a new page has its own), and anything like a password or an authenticator code.
+_DROPPED_FIELDS = {"csrfmiddlewaretoken", "code", "password", "password1", "password2", "oldpassword"}
+# Sign-in, password and authenticator pages are never kept; nor the JSON API (it has no session to time out).
+_NEVER_KEPT_PREFIXES = ("/accounts/", "/api/", "/static/", "/assets/")
+
+
+def idle_minutes() -> int:
+    return int(settings.SESSION_COOKIE_AGE) // 60
+
+
+def _is_local_path(path: str) -> bool:
+    return (
+        path.startswith("/")
+        and not path.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(path, allowed_hosts=None)
+    )
+
+
+def _user_of_expired_session(request: HttpRequest) -> int | None:
+    """The id of the user whose session the browser's cookie named, if that session ended within the hour.
+
+    Only for database-backed sessions, whose rows stay until `clearsessions`; the row is read, never revived."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    store = getattr(request, "session", None)
+    if not session_key or store is None or not hasattr(store, "get_model_class"):
+        return None
+    from django.utils import timezone
+
+    row = store.get_model_class().objects.filter(session_key=session_key).first()
+    if row is None or row.expire_date > timezone.now():
+        return None  # gone, or still live (then the request was refused for another reason)
+    if (timezone.now() - row.expire_date).total_seconds() > KEPT_FOR_SECONDS:
+        return None
+    try:
+        data = store.decode(row.session_data)
+    except Exception:  # a tampered or unreadable row is simply not used
+        return None
+    user_id = data.get(SESSION_KEY)
+    try:
+        return int(user_id) if user_id is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _fields(request: HttpRequest) -> list[list[Any]] | None:
+    fields = [
+        [name, request.POST.getlist(name)]
+        for name in request.POST
+        if name not in _DROPPED_FIELDS and "password" not in name.lower()
+    ]
+    if len(json.dumps(fields).encode()) > MAX_KEPT_BYTES:
+        return None
+    return fields
+
+
+def keep_if_timed_out(request: HttpRequest, response: HttpResponse) -> None:
+    """After a form POST from a timed-out session was sent to sign in: keep what was typed for its user."""
+    if request.method != "POST" or response.status_code != 302:
+        return
+    if not response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL)):
+        return
+    if request.path.startswith(_NEVER_KEPT_PREFIXES) or not _is_local_path(request.path):
+        return
+    user = getattr(request, "user", None)
+    if user is None or user.is_authenticated:
+        return
+    user_id = _user_of_expired_session(request)
+    session = request.session
+    if user_id is None:
+        return
+    session["openmarac_timed_out"] = idle_minutes()
+    fields = _fields(request)
+    if fields is not None:
+        _store(request, user_id, fields)
+
+
+def _store(request: HttpRequest, user_id: int, fields: list[list[Any]]) -> None:
+    request.session[SESSION_KEY_KEPT] = {
+        "user": user_id,
+        "path": request.path,
+        "at": int(time.time()),
+        "fields": encrypt_text(json.dumps(fields)),
+    }
+
+
+# Signing out and in again in another tab gives the browser a new CSRF secret, so a form left open in the first
+# tab is refused. Whose page it was is proved by its token: on signing out, the session that follows keeps who
+# signed out and a keyed hash of the CSRF secret their pages carried; kept through the next sign-in only if the
+# same person signs in.
+_SIGNED_OUT_KEY = "openmarac_signed_out"
+
+
+def _secret_hash(secret: str) -> str:
+    return salted_hmac("openmarac.kept_form.csrf", secret, algorithm="sha256").hexdigest()
+
+
+def remember_signed_out(request: HttpRequest, *, user_id: int, csrf_secret: str | None) -> None:
+    """Called just after signing out, with the id and CSRF secret the signed-out session had."""
+    if csrf_secret and hasattr(request, "session"):
+        request.session[_SIGNED_OUT_KEY] = {"user": user_id, "csrf": _secret_hash(csrf_secret), "at": int(time.time())}
+
+
+def keep_after_csrf_failure(request: HttpRequest, reason: str) -> bool:
+    """A form refused because its page was from before signing in again: kept if it is provably the same user's.
+
+    Proof: the posted token unmasks to the CSRF secret of the session that signed out, and the user who signed
+    out is the one signed in now. Otherwise (another user, a missing or unknown token) nothing is kept."""
+    user = getattr(request, "user", None)
+    if request.method != "POST" or user is None or not user.is_authenticated or not reason.endswith("incorrect."):
+        return False
+    if request.path.startswith(_NEVER_KEPT_PREFIXES) or not _is_local_path(request.path):
+        return False
+    signed_out = request.session.get(_SIGNED_OUT_KEY)
+    if not isinstance(signed_out, dict) or signed_out.get("user") != user.pk:
+        return False
+    if int(time.time()) - int(signed_out.get("at", 0)) > KEPT_FOR_SECONDS:
+        return False
+    token = str(request.POST.get("csrfmiddlewaretoken", ""))
+    if len(token) == CSRF_TOKEN_LENGTH:
+        try:
+            token = _unmask_cipher_token(token)
+        except ValueError:  # not a token of ours
+            return False
+    if not constant_time_compare(_secret_hash(token), str(signed_out.get("csrf"))):
+        return False
+    fields = _fields(request)
+    if fields is None:
+        return False
+    _store(request, user.pk, fields)
+    return True
+
+
+def _kept(request: HttpRequest) -> dict[str, Any] | None:
+    kept = request.session.get(SESSION_KEY_KEPT)
+    if not isinstance(kept, dict):
+        return None
+    if int(time.time()) - int(kept.get("at", 0)) > KEPT_FOR_SECONDS or not _is_local_path(str(kept.get("path"))):
+        request.session.pop(SESSION_KEY_KEPT, None)
+        return None
+    return kept
+
+
+def sign_in_notice(request: HttpRequest) -> str:
+    """What the sign-in page says about a session that ended through the idle timeout (empty if nothing)."""
+    minutes = request.session.get("openmarac_timed_out") if hasattr(request, "session") else None
+    if not minutes or request.user.is_authenticated:
+        return ""
+    notice = f"You were signed out because you were inactive for {int(minutes)} minutes."
+    if _kept(request) is not None:
+        return f"{notice} Sign in again: what you had typed has been kept."
+    return f"{notice} Sign in again."
+
+
+def redirect_path_for(request: HttpRequest) -> str | None:
+    """Where to go after signing in: the page whose form was kept, if it was kept for the user now signed in."""
+    kept = _kept(request)
+    if kept is None or kept.get("user") != request.user.pk:
+        return None
+    return str(kept["path"])
+
+
+def take(request: HttpRequest) -> QueryDict | None:
+    """On the GET of the page it came from, by the user it was kept for: the kept form's data, once.
+
+    The view passes it as its form's data and shows it, not saved, with the banner; anything else gets None."""
+    if request.method != "GET" or not request.user.is_authenticated:
+        return None
+    kept = _kept(request)
+    if kept is None or kept.get("user") != request.user.pk or kept.get("path") != request.path:
+        return None
+    request.session.pop(SESSION_KEY_KEPT, None)
+    try:
+        fields = json.loads(decrypt_text(str(kept["fields"])))
+    except (UndecryptableValue, ValueError, KeyError):
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in fields:
+        data.setlist(str(name), [str(value) for value in values])
+    data._mutable = False
+    messages.info(request, KEPT_MESSAGE)
+    return data
+
+
+_NOT_TYPED = {"version", "action"}  # the page's own hidden fields and the button pressed
+
+
+def show_if_not_taken(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """For a page whose view does not call `take`: what was typed, shown once on a page of its own to copy from.
+
+    Only in place of that page's ordinary answer to the user it was kept for (a 200 HTML page: the view's own
+    permission checks passed), so nobody sees it who could not open the page itself."""
+    if request.method != "GET" or response.status_code != 200 or not request.user.is_authenticated:
+        return response
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return response
+    kept = _kept(request)
+    if kept is None or kept.get("user") != request.user.pk or kept.get("path") != request.path:
+        return response
+    request.session.pop(SESSION_KEY_KEPT, None)
+    try:
+        fields = json.loads(decrypt_text(str(kept["fields"])))
+    except (UndecryptableValue, ValueError, KeyError):
+        return response
+    typed = [
+        (str(name).replace("_", " ").capitalize(), "; ".join(str(value) for value in values))
+        for name, values in fields
+        if name not in _NOT_TYPED and any(str(value).strip() for value in values)
+    ]
+    return render(request, "account/kept_form.html", {"typed": typed, "path": request.path})
+
+
+@receiver(user_logged_in)
+def discard_for_other_users(sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any) -> None:
+    """Signing in ends the notice; a form kept for someone else is thrown away, never shown."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session.pop("openmarac_timed_out", None)
+    signed_out = request.session.get(_SIGNED_OUT_KEY)
+    if isinstance(signed_out, dict) and (user is None or signed_out.get("user") != user.pk):
+        request.session.pop(_SIGNED_OUT_KEY, None)
+    kept = request.session.get(SESSION_KEY_KEPT)
+    if isinstance(kept, dict) and (user is None or kept.get("user") != user.pk):
+        request.session.pop(SESSION_KEY_KEPT, None)
