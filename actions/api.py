@@ -26,6 +26,7 @@ from api.core import (
     ApiError,
     Day,
     Error,
+    LongText,
     Page,
     PageQuery,
     Text,
@@ -210,7 +211,7 @@ def action_detail(request: HttpRequest, action_id: int) -> dict[str, Any]:
 
 
 class ActionUpdateIn(Schema):
-    note: Text = Field(description="What was done, or why the action cannot be completed")
+    note: LongText = Field(description="What was done, or why the action cannot be completed")
     version: int = Field(description="The version of the action you based this on")
 
 

@@ -23,6 +23,7 @@ from web.documents import (
     pdf_text,
     word_table,
 )
+from web.text import docx_text
 
 _ACTION_COLUMNS = ("Owner agency", "Action", "For whom", "Due")
 
@@ -50,15 +51,15 @@ def _outcome(summary_case: SummaryCase | FamilyMeeting) -> str:
 
 def _labelled(document: DocxDocument, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
-    paragraph.add_run(f"{label}: ").bold = True
-    paragraph.add_run(value or "Not recorded")
+    paragraph.add_run(docx_text(f"{label}: ")).bold = True
+    paragraph.add_run(docx_text(value or "Not recorded"))
 
 
 def action_summary_docx(*, meeting: Meeting, cases: list[SummaryCase]) -> bytes:
     document = marked_document("Summary of actions")
-    document.add_paragraph(f"{meeting.marac.name}, {_meeting_day(meeting)}")
+    document.add_paragraph(docx_text(f"{meeting.marac.name}, {_meeting_day(meeting)}"))
     for summary_case in cases:
-        document.add_heading(f"Case {summary_case.listing.case.reference}", level=1)
+        document.add_heading(docx_text(f"Case {summary_case.listing.case.reference}"), level=1)
         _labelled(document, "Outcome", _outcome(summary_case))
         if summary_case.actions:
             word_table(document, _ACTION_COLUMNS, (_action_row(action) for action in summary_case.actions))
@@ -156,7 +157,7 @@ def _attendance_rows(meeting: FamilyMeeting) -> list[tuple[str, str, str]]:
 
 def _family_meeting(document: DocxDocument, meeting: FamilyMeeting) -> None:
     listing = meeting.listing
-    document.add_heading(f"MARAC meeting: {_meeting_day(listing.meeting)}", level=1)
+    document.add_heading(docx_text(f"MARAC meeting: {_meeting_day(listing.meeting)}"), level=1)
     _labelled(document, "Listed as", listing.get_kind_display())
     document.add_heading("Attendees", level=2)
     rows = _attendance_rows(meeting)
@@ -165,12 +166,13 @@ def _family_meeting(document: DocxDocument, meeting: FamilyMeeting) -> None:
     else:
         document.add_paragraph("No register recorded.")
     document.add_heading("Information shared and risks identified", level=2)
-    document.add_paragraph(listing.risks_minute or "Not recorded")
+    document.add_paragraph(docx_text(listing.risks_minute or "Not recorded"))
     document.add_heading("Decisions", level=2)
-    document.add_paragraph(listing.decisions_minute or "Not recorded")
+    document.add_paragraph(docx_text(listing.decisions_minute or "Not recorded"))
     document.add_heading("Links to other processes", level=2)
     for link in meeting.process_links:
-        document.add_paragraph(link.get_kind_display() + (f": {link.note}" if link.note else ""), style="List Bullet")
+        text = link.get_kind_display() + (f": {link.note}" if link.note else "")
+        document.add_paragraph(docx_text(text), style="List Bullet")
     if not meeting.process_links:
         document.add_paragraph("None recorded.")
     document.add_heading("Recommendations and outcome of MARAC meeting", level=2)
@@ -189,7 +191,7 @@ def family_record_docx(*, case: Case, meetings: list[FamilyMeeting], exported_by
     """CAM's MARAC meeting record for one family: the family, the referral, then each meeting at which the case was
     heard. Another family's details never appear: links to other families are left to the agency's own records."""
     document = marked_document("MARAC meeting record")
-    document.add_paragraph(f"{case.marac.name}, case {case.reference}")
+    document.add_paragraph(docx_text(f"{case.marac.name}, case {case.reference}"))
     _family_details(document, case)
     for meeting in meetings:
         _family_meeting(document, meeting)
@@ -197,5 +199,7 @@ def family_record_docx(*, case: Case, meetings: list[FamilyMeeting], exported_by
         document.add_paragraph("This case has not been listed for a meeting.")
     document.add_heading("Completed by", level=1)
     local = exported_by.at.astimezone(LONDON)
-    document.add_paragraph(f"{exported_by.name}, {exported_by.agency}, {_day(local.date())} at {local:%H:%M}")
+    document.add_paragraph(
+        docx_text(f"{exported_by.name}, {exported_by.agency}, {_day(local.date())} at {local:%H:%M}")
+    )
     return docx_bytes(document)

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,6 +33,7 @@ from referrals.calendar import action_summary_due, calendar_from_marac
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
 from web.forms import VersionedForm
+from web.text import LONG_TEXT_MAX
 
 
 def _user(request: HttpRequest) -> User:
@@ -54,6 +56,7 @@ class ActionDoneForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["completion_note"].required = True
+        self.fields["completion_note"].validators.append(MaxLengthValidator(LONG_TEXT_MAX))  # the model has no limit
         if not self.is_bound:
             self.initial["completion_note"] = ""
 

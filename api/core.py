@@ -22,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf, contribute_operation_callback
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
 from api.middleware import unauthorized
@@ -30,6 +30,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.restriction import RestrictedCaseNeedsReason
 from web.access import RESTRICTED_CASE_API_MESSAGE, public
+from web.text import LONG_TEXT_MAX, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,13 @@ class ApiError(Exception):
         self.errors = errors
 
 
-# Free text from a client: PostgreSQL refuses a NUL character in text, so the schema refuses it first.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+# Free text from a client, cleaned as the forms clean it (web/text.py): Word's line breaks (U+000B, U+000C) become line
+# feeds and other control characters, which neither PostgreSQL (NUL) nor a Word document can hold, go silently.
+Text = Annotated[str, AfterValidator(clean_text)]
+# Long free text (minutes, research, the victim's voice, notes): the limit is published here and enforced by the
+# page's form that every such operation goes through, so the API says what is too long in the page's words
+# ("About the victim must be 20,000 characters or fewer").
+LongText = Annotated[Text, Field(json_schema_extra={"maxLength": LONG_TEXT_MAX})]
 
 # The statuses every operation may answer with an Error, whatever it does.
 STANDARD_ERRORS = (400, 401, 403, 404, 422, 429)

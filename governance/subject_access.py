@@ -13,6 +13,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 
 from web.documents import docx_bytes, mark_paragraph, word_table
+from web.text import docx_text
 
 REDACTED = "[redacted: third party]"
 # Staff names are withheld, their agency and role kept: the subject learns who held and saw their data (the
@@ -86,19 +87,19 @@ class SubjectAccessExport:
 
 def _labelled(document: DocxDocument, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
-    paragraph.add_run(f"{label}: ").bold = True
-    paragraph.add_run(value or "Not recorded")
+    paragraph.add_run(docx_text(f"{label}: ")).bold = True
+    paragraph.add_run(docx_text(value or "Not recorded"))
 
 
 def _section(document: DocxDocument, section: Section) -> None:
-    document.add_heading(section.title, level=1)
+    document.add_heading(docx_text(section.title), level=1)
     if section.introduction:
-        document.add_paragraph(section.introduction)
+        document.add_paragraph(docx_text(section.introduction))
     for label, value in section.rows:
         _labelled(document, label, value)
     for heading, text in section.texts:
-        document.add_heading(heading, level=2)
-        document.add_paragraph(text or "Nothing recorded.")
+        document.add_heading(docx_text(heading), level=2)
+        document.add_paragraph(docx_text(text or "Nothing recorded."))
     if section.table is not None:
         header, rows = section.table
         if rows:
@@ -114,9 +115,11 @@ def subject_access_docx(export: SubjectAccessExport) -> bytes:
     document.core_properties.title = title
     document.add_heading(title, level=0)
     document.add_paragraph(
-        f"Held by {export.marac_name}. Prepared {export.prepared_at:%d %B %Y at %H:%M}. Other people's names, "
-        f"dates of birth and addresses are shown as {REDACTED}; staff are named by agency and role only. "
-        "A draft for the coordinator: check it for exemptions (DPA 2018 Schedule 2) before it is released."
+        docx_text(
+            f"Held by {export.marac_name}. Prepared {export.prepared_at:%d %B %Y at %H:%M}. Other people's names, "
+            f"dates of birth and addresses are shown as {REDACTED}; staff are named by agency and role only. "
+            "A draft for the coordinator: check it for exemptions (DPA 2018 Schedule 2) before it is released."
+        )
     )
     for section in export.sections:
         _section(document, section)

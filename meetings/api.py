@@ -19,9 +19,9 @@ from api.core import (
     ApiError,
     Day,
     Error,
+    LongText,
     Page,
     PageQuery,
-    Text,
     api_permission,
     audit_list_read,
     form_errors,
@@ -431,18 +431,18 @@ class ChildResearchIn(Schema):
     child_id: int
     status: ChildStatus = ChildStatus.NOT_KNOWN
     harmful_behaviour: bool = False
-    notes: Text = ""
+    notes: LongText = ""
 
 
 class ChildrensSocialCareIn(Schema):
-    proceedings: Text = ""
-    upcoming_conferences: Text = ""
-    plan_support: Text = ""
-    contact_arrangements: Text = ""
-    non_abusing_parent_support: Text = ""
-    abusing_parent_work: Text = ""
-    collusion_concerns: Text = ""
-    links_to_other_families: Text = ""
+    proceedings: LongText = ""
+    upcoming_conferences: LongText = ""
+    plan_support: LongText = ""
+    contact_arrangements: LongText = ""
+    non_abusing_parent_support: LongText = ""
+    abusing_parent_work: LongText = ""
+    collusion_concerns: LongText = ""
+    links_to_other_families: LongText = ""
     children: list[ChildResearchIn] = Field(default_factory=list, description="Children left out keep their status")
 
 
@@ -452,9 +452,9 @@ class ResearchIn(Schema):
     version: int = Field(ge=0, description="The version you based this on: 0 when nothing was recorded")
     known_to_agency: bool
     is_written_submission: bool = False
-    about_victim: Text = ""
-    about_perpetrator: Text = ""
-    about_children: Text = ""
+    about_victim: LongText = ""
+    about_perpetrator: LongText = ""
+    about_children: LongText = ""
     childrens_social_care: ChildrensSocialCareIn | None = None
 
 
@@ -629,8 +629,8 @@ class VictimVoiceIn(Schema):
     """The whole record: a field left out is saved empty, as on the page."""
 
     version: int = Field(ge=0, description="The version you based this on: 0 when nothing was recorded")
-    victim_views: Text = ""
-    child_voice: Text = ""
+    victim_views: LongText = ""
+    child_voice: LongText = ""
 
 
 def _voice_listing(request: HttpRequest, meeting_id: int, listing_id: int) -> Listing:

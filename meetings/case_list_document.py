@@ -11,6 +11,7 @@ from docx.shared import Cm, Pt
 
 from referrals.calendar import format_day
 from web.documents import docx_bytes, mark_paragraph
+from web.text import docx_text
 
 COLUMNS = (
     "No.",
@@ -64,7 +65,7 @@ def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Se
     mark_paragraph(section.header.paragraphs[0])
     mark_paragraph(section.footer.paragraphs[0])
 
-    document.add_heading(f"{marac_name}: case list", level=1)
+    document.add_heading(docx_text(f"{marac_name}: case list"), level=1)
     when = f"Meeting on {format_day(meeting_starts_at.date())} at {meeting_starts_at:%H:%M}"
     document.add_paragraph(when)
     if not rows:
@@ -78,7 +79,7 @@ def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Se
             run.font.size = Pt(9)
     for row in rows:
         for cell, text in zip(table.add_row().cells, row.cells(), strict=True):
-            cell.text = text
+            cell.text = docx_text(text)
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(9)

@@ -9,13 +9,16 @@ from meetings.models import ChildResearch, ChildStatus, Research, VictimVoice
 from meetings.research_selectors import FIELD_LABELS
 from meetings.research_services import CSC_FIELDS, VICTIM_VOICE_FIELDS
 from people.models import Person
+from web.text import LONG_TEXT_MAX
 
 KNOWN_CHOICES = [("yes", "Yes, we hold information"), ("no", "No, not known to us")]
 ABOUT_FIELDS = ["about_victim", "about_perpetrator", "about_children"]
 
 
 def _text(label: str) -> forms.CharField:
-    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=LONG_TEXT_MAX
+    )
 
 
 class ResearchForm(forms.Form):
@@ -80,7 +83,9 @@ class ChildResearchForm(forms.Form):
     harmful_behaviour = forms.BooleanField(
         label="A young person using harmful behaviour in a relationship or towards a parent", required=False
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=LONG_TEXT_MAX
+    )
 
     def __init__(self, data: Any, *, child: Person, saved: ChildResearch | None) -> None:
         super().__init__(data, prefix=f"child-{child.pk}")
@@ -95,11 +100,13 @@ class VictimVoiceForm(forms.Form):
         help_text="What the victim has told you they want from the MARAC, in their words where you can.",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=LONG_TEXT_MAX,
     )
     child_voice = forms.CharField(
         label="The child's voice, where sought",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT_MAX,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 

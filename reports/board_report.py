@@ -22,6 +22,7 @@ from reports.suppression import suppression_threshold
 
 # The marking, header and footer are the same as on every other document that leaves OpenMARAC.
 from web.documents import MarkedPdf, docx_bytes, latin1, marked_document, pdf_text, word_table
+from web.text import docx_text
 
 # The figures a board asks about first (WM and SafeLives); any not defined are left out.
 HEADLINE_KEYS = (
@@ -142,22 +143,24 @@ def bar_chart_png(percents: list[float]) -> bytes:
 
 def board_report_docx(data: BoardReportData) -> bytes:
     document = marked_document(data.title)
-    document.add_paragraph(f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
-    document.add_paragraph(_suppression_note(data))
+    document.add_paragraph(
+        docx_text(f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
+    )
+    document.add_paragraph(docx_text(_suppression_note(data)))
     document.add_heading("Overview", level=1)
-    document.add_paragraph(data.commentary.overview or _NO_COMMENTARY)
+    document.add_paragraph(docx_text(data.commentary.overview or _NO_COMMENTARY))
     document.add_heading("Headline indicators", level=1)
     word_table(document, _INDICATOR_COLUMNS, _indicator_rows(data))
     if data.bars:
         document.add_heading("Percentages at a glance", level=2)
         document.add_picture(_png_stream([percent for _, percent in data.bars]), width=Cm(12))
         word_table(document, ("Bar, top to bottom", "Percentage"), [(label, f"{pct:.1f}%") for label, pct in data.bars])
-    document.add_paragraph(data.commentary.indicators or _NO_COMMENTARY)
+    document.add_paragraph(docx_text(data.commentary.indicators or _NO_COMMENTARY))
     document.add_heading("Quality assurance", level=1)
     for section in data.quality:
-        document.add_heading(section.title, level=2)
+        document.add_heading(docx_text(section.title), level=2)
         word_table(document, ("Measure", "Value"), [(line.label, line.value) for line in section.lines])
-    document.add_paragraph(data.commentary.quality or _NO_COMMENTARY)
+    document.add_paragraph(docx_text(data.commentary.quality or _NO_COMMENTARY))
     return docx_bytes(document)
 
 

@@ -1,5 +1,9 @@
 """What every Word and PDF document that leaves OpenMARAC shares: the OFFICIAL-SENSITIVE marking, the handling
-line, tables, and PDF text in the built-in fonts. Builders elsewhere lay out their own content."""
+line, tables, and PDF text in the built-in fonts. Builders elsewhere lay out their own content.
+
+Every text a builder writes into a Word document passes through `docx_text` (web/text.py), as `marked_document` and
+`word_table` do here: python-docx refuses a control character XML cannot hold, and text saved before the forms and
+the API cleaned it (or put in some other way) must never stop a download."""
 
 import io
 from collections.abc import Iterable
@@ -10,6 +14,8 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from web.text import docx_text
 
 MARKING = "OFFICIAL-SENSITIVE"
 HANDLING = "Share only with those who need to know, under the MARAC information sharing agreement."
@@ -32,8 +38,8 @@ def marked_document(title: str) -> DocxDocument:
     for paragraph in (section.header.paragraphs[0], section.footer.paragraphs[0]):
         mark_paragraph(paragraph)
     section.footer.add_paragraph(HANDLING).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.core_properties.title = title
-    document.add_heading(title, level=0)
+    document.core_properties.title = docx_text(title)
+    document.add_heading(docx_text(title), level=0)
     return document
 
 
@@ -42,11 +48,11 @@ def word_table(document: DocxDocument, header: Iterable[str], rows: Iterable[Ite
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell.text = docx_text(text)
         cell.paragraphs[0].runs[0].bold = True
     for row in rows:
         for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+            cell.text = docx_text(text)
 
 
 def docx_bytes(document: DocxDocument) -> bytes:
@@ -63,7 +69,7 @@ _PLAIN = str.maketrans(
 
 
 def latin1(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+    return docx_text(text).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 class MarkedPdf(FPDF):

@@ -1,11 +1,17 @@
 """GOV.UK Design System markup for every Django form, so views and templates stay plain."""
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.renderers import TemplatesSetting
+from django.utils.html import strip_tags
 
+from web.text import clean_text
 from web.widget_html import widget_html
 
 
@@ -96,3 +102,162 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
                 "Your changes have not been saved: reload the page to see theirs, then make yours again."
             )
         return cleaned
+
+
+# --- What every form does with what it is sent, and how it says what is wrong ---------------------------------------
+#
+# Django's forms share no base class of ours (each is a forms.Form or forms.ModelForm), so this is installed once on
+# Django's own BaseForm when the web app is ready (web/apps.py): every form of the project, and every form yet to be
+# written, gets it without asking.
+
+
+def install_govuk_forms() -> None:
+    """Make every form (1) clean the text it is sent (web/text.py: control characters go, Word's line breaks become
+    line feeds) before any field sees it, and (2) replace Django's generic English messages ("This field is
+    required.") with GOV.UK ones naming the field ("Enter reason", "Risks must be 20,000 characters or fewer").
+    A message a form or field sets itself is kept: only Django's own wording is replaced."""
+    if getattr(forms.BaseForm, "govuk_installed", False):
+        return
+    django_widget_data_value = getattr(forms.BaseForm, "_widget_data_value")  # noqa: B009 - private to Django
+    django_full_clean = forms.BaseForm.full_clean
+
+    def _widget_data_value(self: forms.BaseForm, widget: forms.Widget, html_name: str) -> Any:
+        value = django_widget_data_value(self, widget, html_name)
+        # A password is compared, not shown or stored as typed: it is taken exactly as sent.
+        return value if isinstance(widget, forms.PasswordInput) else cleaned_value(value)
+
+    def full_clean(self: forms.BaseForm) -> None:
+        django_full_clean(self)
+        specific_errors(self)
+
+    setattr(forms.BaseForm, "_widget_data_value", _widget_data_value)  # noqa: B010 - mypy refuses a method assigned
+    setattr(forms.BaseForm, "full_clean", full_clean)  # noqa: B010
+    setattr(forms.BaseForm, "govuk_installed", True)  # noqa: B010
+
+
+def cleaned_value(value: Any) -> Any:
+    """A value as a widget read it from the request: text cleaned, a list's texts cleaned, files as they are."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(clean_text(item) if isinstance(item, str) else item for item in value)
+    return value
+
+
+def specific_errors(form: forms.BaseForm) -> None:
+    """Replace each of Django's default messages among the form's field errors with a specific one."""
+    found: Any = getattr(form, "_errors", None)  # after full_clean, before `errors` is asked for
+    for name, errors in found.items() if found else ():
+        if name not in form.fields:
+            continue  # errors on the whole form are the form's own
+        for index, error in enumerate(errors.data):
+            if isinstance(error, ValidationError) and _is_djangos(error):
+                errors.data[index] = ValidationError(
+                    specific_message(form.fields[name], form[name].label, error), code=error.code
+                )
+
+
+def _is_djangos(error: ValidationError) -> bool:
+    return str(error.message) in _django_messages()
+
+
+@functools.cache
+def _django_messages() -> frozenset[str]:
+    """Every message Django's form fields, model fields and validators give by default (in English)."""
+    found: set[str] = set()
+    for base in (forms.Field, models.Field):
+        for cls in _subclasses(base):
+            if cls.__module__.startswith("django."):
+                found.update(str(message) for message in getattr(cls, "default_error_messages", {}).values())
+    for name in dir(validators):
+        validator = getattr(validators, name)
+        message = getattr(validator, "message", None)
+        if message is not None and not callable(message):
+            found.add(str(message))
+        messages = getattr(validator, "messages", None)
+        if isinstance(messages, dict):
+            found.update(str(message) for message in messages.values())
+    return frozenset(found)
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    yield cls
+    sub: type
+    for sub in cls.__subclasses__():
+        yield from _subclasses(sub)
+
+
+def _choosing(field: forms.Field) -> bool:
+    return isinstance(field, forms.ChoiceField | forms.BooleanField | forms.FileField) or isinstance(
+        field.widget, forms.Select | forms.RadioSelect | forms.CheckboxInput
+    )
+
+
+def _label(label: Any) -> str:
+    return strip_tags(str(label or "")).strip().rstrip(":").strip()
+
+
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: "Reason" becomes "reason"; "MARAC date" and "I agree" stay as they are."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() else label[:1].lower() + label[1:]
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def specific_message(field: forms.Field, label: Any, error: ValidationError) -> str:
+    """The GOV.UK message for one of Django's default errors on `field` labelled `label`."""
+    code = error.code or ""
+    params = error.params or {}
+    name = _label(label)
+    question = not name or name.endswith("?")
+    lower = _lower_first(name)
+    if code in {"required", "blank", "null", "missing", "invalid_list"}:
+        if _choosing(field):
+            return "Select an answer" if question else f"Select {lower}"
+        return "Enter an answer" if question else f"Enter {lower}"
+    if code in {"invalid_choice", "invalid_pk_value"}:
+        # A message, not SQL, whatever the linter reads into "Select ... from".
+        return "Select an option from the list" if question else f"Select {lower} from the list"  # noqa: S608
+    if code == "max_length":
+        if "limit_value" not in params:  # a file's name
+            return f"The file name must be {_number(params.get('max', ''))} characters or fewer"
+        return f"{name or 'This'} must be {_number(params['limit_value'])} characters or fewer"
+    if code == "min_length":
+        return f"{name or 'This'} must be {_number(params.get('limit_value', ''))} characters or more"
+    if code == "max_value":
+        return f"{name or 'This'} must be {_number(params.get('limit_value', ''))} or less"
+    if code == "min_value":
+        return f"{name or 'This'} must be {_number(params.get('limit_value', ''))} or more"
+    if code == "step_size":
+        return f"{name or 'This'} must be a multiple of {_number(params.get('limit_value', ''))}"
+    if code in {"max_digits", "max_whole_digits", "max_decimal_places"}:
+        kind = "decimal places" if code == "max_decimal_places" else "digits"
+        return f"{name or 'This'} must have {_number(params.get('max', ''))} {kind} or fewer"
+    if code == "empty":
+        return "The selected file is empty"
+    if code == "contradiction":
+        return "Either choose a file or remove the existing one, not both"
+    if code == "unique":
+        return f"There is already a record with this {lower}" if name else "There is already a record like this"
+    if code == "null_characters_not_allowed":
+        return f"{name or 'This'} must not contain hidden characters"
+    if isinstance(field, forms.DateTimeField):
+        return "Enter a real date and time"
+    if isinstance(field, forms.DateField):
+        return "Enter a real date"
+    if isinstance(field, forms.TimeField):
+        return "Enter a real time"
+    if isinstance(field, forms.FloatField | forms.DecimalField):  # before IntegerField: they are its subclasses
+        return f"{name or 'This'} must be a number"
+    if isinstance(field, forms.IntegerField):
+        return f"{name or 'This'} must be a whole number"
+    if isinstance(field, forms.EmailField):
+        return "Enter an email address in the correct format, like name@example.com"
+    if isinstance(field, forms.URLField):
+        return "Enter a web address in the correct format, like https://www.example.com"
+    if isinstance(field, forms.FileField):
+        return f"Select {lower}" if name else "Select a file"
+    return f"Enter {lower} in the correct format" if name and not question else "Enter an answer in the correct format"
