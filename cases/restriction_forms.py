@@ -26,6 +26,9 @@ class RestrictedCaseReasonForm(forms.Form):
 
 
 class CaseRestrictionForm(forms.Form):
+    """Who may see the case. `version` (the case's) and `based_on` (who could see it, restriction_state) are those
+    of the page the user opened: cases.restriction_services refuses the save if who may see the case changed since."""
+
     named_users = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -33,6 +36,8 @@ class CaseRestrictionForm(forms.Form):
         label="Who may see this case",
         help_text="You are always named. Everyone else at this MARAC, however senior, will not see the case.",
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
     def __init__(self, *args: Any, case: Case, by: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

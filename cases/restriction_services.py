@@ -13,10 +13,46 @@ from audit.services import audit_record
 from cases.models import Case, CaseRestriction
 
 
-def case_restrict(*, case: Case, named_users: Iterable[Any], by: Any) -> Case:
+class StaleRestriction(Exception):
+    """Someone changed who may see the case since the page was opened. Carries the case as saved now."""
+
+    def __init__(self, current: Case) -> None:
+        super().__init__("Someone else changed who may see this case first")
+        self.current = current
+
+
+def restriction_state(case: Case) -> str:
+    """Who may see the case, as one string a form carries: "open", or "restricted:" and the named users' ids."""
+    if not case.restricted:
+        return "open"
+    named = sorted(CaseRestriction.objects.filter(case_id=case.pk).values_list("user_id", flat=True))
+    return "restricted:" + ",".join(map(str, named))
+
+
+def _check_not_stale(current: Case, based_on_version: int | None, based_on: str | None, wanted: str) -> None:
+    """Under the row lock: refused if the case was saved since the page's version and who may see it changed too
+    (a change to something else about the case, such as its status, is no conflict here, nor is asking for what
+    is already saved: `wanted`, in restriction_state's form)."""
+    if based_on_version is None or current.version == based_on_version:
+        return
+    now = restriction_state(current)
+    if now not in (based_on, wanted):
+        raise StaleRestriction(current)
+
+
+def case_restrict(
+    *,
+    case: Case,
+    named_users: Iterable[Any],
+    by: Any,
+    based_on_version: int | None = None,
+    based_on: str | None = None,
+) -> Case:
     """Restrict the case to `named_users` and `by` (who restricts is always named), or change who is named.
 
-    Only users with a case role at the case's MARAC may be named: nobody else could open it anyway."""
+    Only users with a case role at the case's MARAC may be named: nobody else could open it anyway. With
+    `based_on_version` (the case's version when the page was opened) and `based_on` (restriction_state then),
+    refused with StaleRestriction if who may see the case has changed since: nothing is saved."""
     _check_may_restrict(case=case, by=by)
     named = {user.pk: user for user in named_users}
     named[by.pk] = by
@@ -25,6 +61,7 @@ def case_restrict(*, case: Case, named_users: Iterable[Any], by: Any) -> Case:
         raise ValidationError(f"{', '.join(map(str, not_at_marac))} cannot be named: no case role at this MARAC")
     with transaction.atomic():
         current = Case.objects.select_for_update().get(pk=case.pk)
+        _check_not_stale(current, based_on_version, based_on, "restricted:" + ",".join(map(str, sorted(named))))
         was_restricted = current.restricted
         current.restrictions.exclude(user_id__in=named).delete()
         already = set(current.restrictions.values_list("user_id", flat=True))
@@ -44,11 +81,13 @@ def case_restrict(*, case: Case, named_users: Iterable[Any], by: Any) -> Case:
     return current
 
 
-def case_unrestrict(*, case: Case, by: Any) -> Case:
-    """Lift the restriction: the case is seen again by everyone with a case role at its MARAC."""
+def case_unrestrict(*, case: Case, by: Any, based_on_version: int | None = None, based_on: str | None = None) -> Case:
+    """Lift the restriction: the case is seen again by everyone with a case role at its MARAC. Refused with
+    StaleRestriction as case_restrict is, if who may see it changed since the page was opened."""
     _check_may_restrict(case=case, by=by)
     with transaction.atomic():
         current = Case.objects.select_for_update().get(pk=case.pk)
+        _check_not_stale(current, based_on_version, based_on, "open")
         current.restrictions.all().delete()
         Case.objects.filter(pk=current.pk).update(restricted=False, version=F("version") + 1)
         audit_record(

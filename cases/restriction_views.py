@@ -1,16 +1,35 @@
 """The restricted-case pages: the reason asked before opening one, and restricting or lifting it."""
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from cases.restriction import remember_reason
+from accounts.models import User
+from accounts.permissions import CASE_ROLES
+from cases.models import Case, CaseRestriction
+from cases.restriction import RestrictedCaseNeedsReason, remember_reason
 from cases.restriction_forms import CaseRestrictionForm, RestrictedCaseReasonForm
-from cases.restriction_services import case_restrict, case_unrestrict
+from cases.restriction_services import StaleRestriction, case_restrict, case_unrestrict, restriction_state
 from cases.selectors import get_case_to_give_reason, get_case_to_restrict
 from web.access import require_permission
+
+RESTRICTION_CONFLICT = (
+    "Someone else changed who may see this case while you had this page open. Your choice has not been saved. "
+    "Who may see it now is shown below, and your choice is still in the form: check it, then save to replace "
+    "what is saved, or cancel to keep it."
+)
+RESTRICTED_MEANWHILE = (
+    "This case was restricted while you had this page open, and you are named on it. Your choice has not been "
+    "saved. Say why you are opening the case, then check who may see it now and make your choice again."
+)
+REASON_NEEDED_AGAIN = (
+    "It is more than 30 minutes since you said why you are opening this restricted case. Your choice has not been "
+    "saved. Say why you are opening it again, then check who may see it now and make your choice again."
+)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -37,17 +56,80 @@ def case_reason(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_permission("cases.restrict_case")
 def case_restriction(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_to_restrict(user=request.user, pk=pk)
-    initial = {"named_users": list(case.restrictions.values_list("user_id", flat=True))}
+    try:
+        case = get_case_to_restrict(user=request.user, pk=pk)
+    except RestrictedCaseNeedsReason:
+        if request.method != "POST":
+            raise  # the reason page, then back here
+        return _restricted_meanwhile(request, pk)
+    initial = {
+        "named_users": list(case.restrictions.values_list("user_id", flat=True)),
+        "version": case.version,
+        "based_on": restriction_state(case),
+    }
     form = CaseRestrictionForm(request.POST or None, case=case, by=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
+        based_on = {"based_on_version": form.cleaned_data["version"], "based_on": form.cleaned_data["based_on"]}
         try:
             if request.POST.get("restricted") == "no":
-                case_unrestrict(case=case, by=request.user)
+                case_unrestrict(case=case, by=request.user, **based_on)
             else:
-                case_restrict(case=case, named_users=form.cleaned_data["named_users"], by=request.user)
+                case_restrict(case=case, named_users=form.cleaned_data["named_users"], by=request.user, **based_on)
+        except StaleRestriction as stale:
+            return _restriction_conflict(request, stale.current, form)
         except ValidationError as refused:
             form.add_error(None, refused)
         else:
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/restriction.html", {"case": case, "form": form})
+
+
+def _your_choice(request: HttpRequest, users: list[User]) -> str:
+    if request.POST.get("restricted") == "no":
+        return "Lift the restriction: everyone with a case role at this MARAC sees the case"
+    names = [user.full_name for user in users]
+    return "Only you" if not names else "You and " + ", ".join(names)
+
+
+def _restriction_conflict(request: HttpRequest, current: Case, theirs: CaseRestrictionForm) -> HttpResponse:
+    """Both versions: who may see the case now, and the user's own choice still in the form, now based on what is
+    saved, so replacing it is a choice made with both on screen."""
+    named_now = CaseRestriction.objects.filter(case=current).select_related("user__agency").order_by("user__full_name")
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    data["based_on"] = restriction_state(current)
+    form = CaseRestrictionForm(data, case=current, by=request.user)
+    form.add_error(None, RESTRICTION_CONFLICT)
+    context = {
+        "case": current,
+        "form": form,
+        "conflict": True,
+        "named_now": [restriction.user for restriction in named_now],
+        "your_choice": _your_choice(request, list(theirs.cleaned_data["named_users"])),
+    }
+    return render(request, "cases/restriction.html", context, status=409)
+
+
+def _restricted_meanwhile(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restricted by someone else since the page was opened, naming this user, who has not said why they are
+    opening it yet: nothing is saved, and the page says so, with their choice, rather than dropping it."""
+    marac_id = Case.objects.filter(pk=pk).values_list("marac_id", flat=True).get()
+    chosen = (
+        User.objects.filter(pk__in=_posted_ids(request), is_active=True)
+        .filter(role_grants__marac_id=marac_id, role_grants__role__in=CASE_ROLES)
+        .exclude(pk=cast(User, request.user).pk)
+        .distinct()
+        .order_by("full_name")
+    )
+    here = reverse("cases:restriction", args=[pk])
+    was_restricted = request.POST.get("based_on", "").startswith("restricted")  # on the page they sent it from
+    context = {
+        "message": REASON_NEEDED_AGAIN if was_restricted else RESTRICTED_MEANWHILE,
+        "your_choice": _your_choice(request, list(chosen)),
+        "reason_url": f"{reverse('cases:reason', args=[pk])}?{urlencode({'next': here})}",
+    }
+    return render(request, "cases/restriction_meanwhile.html", context, status=409)
+
+
+def _posted_ids(request: HttpRequest) -> list[int]:
+    return [int(value) for value in request.POST.getlist("named_users") if value.isdigit()][:500]

@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from governance import disclosure_rules, records_rules
 from governance.models import AgreementSignature, Breach, Complaint, DisclosureRequest, InductionRecord, ProtocolReview
 from marac.models import Agency
+from web.choices import without_blank_choice
 from web.forms import DateInput, VersionedForm
 
 _TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -175,6 +176,7 @@ class BreachForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(memberships__marac_id=marac_id)  # type: ignore[attr-defined]
+        without_blank_choice(self.fields["of_what"])
 
     def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
         return records_rules.breach_dates(
@@ -296,6 +298,7 @@ class SignatureForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(memberships__marac_id=marac_id)  # type: ignore[attr-defined]
+        without_blank_choice(self.fields["document"])
 
     def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
         return records_rules.agreement_signed_dates(signed_on=cleaned.get("signed_on"))

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from governance import records_selectors as selectors
 from governance import records_services as services
 from governance.models import Breach, Complaint, DisclosureKind, DisclosureRequest, InductionRecord
 from marac.models import Marac
+from web import once
 from web.access import current_marac_where, require_permission
 from web.forms import VersionedForm
 
@@ -66,13 +68,17 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(MANAGE)
 def complaint_add(request: HttpRequest) -> HttpResponse:
-    form = records_forms.ComplaintForm(request.POST or None)
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice: recorded once
+    form = once.with_token(records_forms.ComplaintForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
-        complaint = services.complaint_record(marac=_marac(request), by=_user(request), **form.cleaned_data)
+        complaint = services.complaint_record(
+            marac=_marac(request), by=_user(request), **once.without_token(form.cleaned_data)
+        )
         messages.success(
             request, f"Complaint recorded: the chair must acknowledge it by {complaint.acknowledge_by:%-d %B %Y}"
         )
-        return redirect("governance_records:complaint", pk=complaint.pk)
+        return once.done(request, reverse("governance_records:complaint", args=[complaint.pk]))
     return _form_page(
         request, form, title="Record a complaint", button="Record", cancel="governance_records:complaints"
     )
@@ -195,12 +201,14 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(MANAGE)
 def breach_add(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice: logged once
     marac = _marac(request)
-    form = records_forms.BreachForm(request.POST or None, marac_id=marac.pk)
+    form = once.with_token(records_forms.BreachForm(request.POST or None, marac_id=marac.pk))
     if request.method == "POST" and form.is_valid():
-        breach = services.breach_record(marac=marac, by=_user(request), **form.cleaned_data)
+        breach = services.breach_record(marac=marac, by=_user(request), **once.without_token(form.cleaned_data))
         messages.success(request, "Breach logged: refer it to the VAWG sub group")
-        return redirect("governance_records:breach", pk=breach.pk)
+        return once.done(request, reverse("governance_records:breach", args=[breach.pk]))
     return _form_page(
         request, form, title="Log a breach", button="Log the breach", cancel="governance_records:breaches"
     )
@@ -246,12 +254,14 @@ def disclosure_add(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     is_dhr = kind == DisclosureKind.DOMESTIC_HOMICIDE_REVIEW
     form_class = records_forms.DhrRequestForm if is_dhr else records_forms.DisclosureRequestForm
-    form = form_class(request.POST or None)
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice: recorded once
+    form = once.with_token(form_class(request.POST or None))
     if request.method == "POST" and form.is_valid():
-        data = {"circumstance": "", **form.cleaned_data}
+        data = {"circumstance": "", **once.without_token(form.cleaned_data)}
         disclosure = services.disclosure_request_record(marac=_marac(request), kind=kind, by=_user(request), **data)
         messages.success(request, "Request recorded")
-        return redirect("governance_records:disclosure", pk=disclosure.pk)
+        return once.done(request, reverse("governance_records:disclosure", args=[disclosure.pk]))
     title = "Record a domestic homicide review request" if is_dhr else "Record a court's request for disclosure"
     return _form_page(request, form, title=title, button="Record", cancel="governance_records:disclosures")
 
@@ -351,12 +361,14 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(MANAGE)
 def agreement_add(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice: recorded once
     marac = _marac(request)
-    form = records_forms.SignatureForm(request.POST or None, marac_id=marac.pk)
+    form = once.with_token(records_forms.SignatureForm(request.POST or None, marac_id=marac.pk))
     if request.method == "POST" and form.is_valid():
-        services.signature_record(marac=marac, by=_user(request), **form.cleaned_data)
+        services.signature_record(marac=marac, by=_user(request), **once.without_token(form.cleaned_data))
         messages.success(request, "Signature recorded")
-        return redirect("governance_records:agreements")
+        return once.done(request, reverse("governance_records:agreements"))
     return _form_page(
         request, form, title="Record a signed agreement", button="Record", cancel="governance_records:agreements"
     )

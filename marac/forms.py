@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import User
 from marac.models import (
@@ -17,6 +18,7 @@ from marac.models import (
 )
 from marac.population_csv import MAX_UPLOAD_BYTES
 from marac.reference_prefixes import PREFIX_REQUIRED, PREFIX_TAKEN, PREFIX_TOO_LONG, prefix_problem
+from web.dates import CLOSURE_DAY_YEARS_AHEAD, planned_error
 from web.forms import VersionedForm
 
 
@@ -155,7 +157,10 @@ class MaracSettingsForm(VersionedForm):
         return cleaned
 
 
-class AgencyMembershipForm(forms.ModelForm):  # type: ignore[type-arg]
+class AgencyMembershipForm(VersionedForm):
+    """An agency's part in the MARAC. Editing one carries the version it was based on (VersionedForm), and
+    marac.services.agency_membership_save checks it again under the row lock: two edits never overwrite each other."""
+
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.all(), label="Agency", error_messages={"required": "Choose the agency"}
     )
@@ -174,6 +179,8 @@ class AgencyMembershipForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["deputies"].queryset = people  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["agency"].disabled = True
+        else:  # adding: there is no earlier version to be based on
+            self.fields["version"].required = False
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -240,6 +247,13 @@ class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_day(self) -> Any:
         day = self.cleaned_data["day"]
+        # A closure day is planned, and may be recorded after it passed, but not before the first MARAC (1800 for
+        # 2018) nor more than 3 years ahead (2099 for 2029): web/dates.py.
+        error = planned_error(
+            day, today=timezone.localdate(), years_ahead=CLOSURE_DAY_YEARS_AHEAD, subject="The closure day"
+        )
+        if error:
+            raise forms.ValidationError(error)
         if ClosureDay.objects.filter(marac=self.instance.marac, day=day).exists():
             raise forms.ValidationError("This date is already a closure day")
         return day

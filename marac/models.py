@@ -239,6 +239,8 @@ class MaracAgency(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     deputies = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    # Optimistic locking: the membership form posts the version it was based on (marac.services).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["agency__name"]

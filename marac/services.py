@@ -55,9 +55,18 @@ def agency_create(*, agency: Agency, marac: Marac, by: Any) -> Agency:
     return agency
 
 
-def agency_membership_save(*, membership: MaracAgency, deputies: list[Any], by: Any) -> MaracAgency:
+def agency_membership_save(
+    *, membership: MaracAgency, deputies: list[Any], by: Any, based_on_version: int | None = None
+) -> MaracAgency:
+    """Add or change an agency's membership. A change based on `based_on_version` is refused with StaleEdit if the
+    membership was saved since (checked under the row lock), so two edits never overwrite each other."""
     with transaction.atomic():
         created = membership.pk is None
+        if not created:
+            current = MaracAgency.objects.select_for_update().get(pk=membership.pk)
+            if based_on_version is not None and current.version != based_on_version:
+                raise StaleEdit
+            membership.version = current.version + 1
         _save_audited(
             membership,
             by=by,

@@ -69,13 +69,56 @@ def membership_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     marac = _marac(request, "marac.change_configuration")
     membership = get_object_or_404(MaracAgency, pk=pk, marac=marac) if pk else None
     form = AgencyMembershipForm(request.POST or None, instance=membership, marac=marac)
+    if request.method == "POST" and membership is not None and _posted_version(request) != membership.version:
+        return _membership_conflict(request, marac, membership.pk)
     if request.method == "POST" and form.is_valid():
-        services.agency_membership_save(
-            membership=form.save(commit=False), deputies=list(form.cleaned_data["deputies"]), by=request.user
-        )
+        try:
+            services.agency_membership_save(
+                membership=form.save(commit=False),
+                deputies=list(form.cleaned_data["deputies"]),
+                based_on_version=form.cleaned_data["version"] if membership is not None else None,
+                by=request.user,
+            )
+        except services.StaleEdit:  # saved by someone else between reading it and locking it
+            assert membership is not None
+            return _membership_conflict(request, marac, membership.pk)
         messages.success(request, "Agency saved")
         return redirect("marac:detail")
     return render(request, "marac/membership_edit.html", {"form": form, "marac": marac, "membership": membership})
+
+
+MEMBERSHIP_CONFLICT = (
+    "Someone else changed this agency while you were editing it. Your changes have not been saved. "
+    "What is saved now is shown below, and your changes are still in the form: check them, then save to replace "
+    "what is saved, or cancel to keep it."
+)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _membership_conflict(request: HttpRequest, marac: Marac, pk: int) -> HttpResponse:
+    """Both versions: what is saved now, and the user's own changes still in the form, now based on the saved
+    version, so replacing what is saved is a choice made with both on screen."""
+    saved = MaracAgency.objects.select_related("agency", "representative").get(pk=pk)
+    saved_deputies = list(saved.deputies.order_by("full_name"))
+    data = request.POST.copy()
+    data["version"] = str(saved.version)
+    editing = MaracAgency.objects.get(pk=pk)  # the form's own copy: validating it fills it with what was posted
+    form = AgencyMembershipForm(data, instance=editing, marac=marac)
+    form.add_error(None, MEMBERSHIP_CONFLICT)
+    context = {
+        "form": form,
+        "marac": marac,
+        "membership": saved,
+        "saved": saved,
+        "saved_deputies": saved_deputies,
+    }
+    return render(request, "marac/membership_edit.html", context, status=409)
 
 
 @require_permission("marac.change_configuration")

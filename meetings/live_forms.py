@@ -14,8 +14,10 @@ from actions.models import ForWhom
 from marac.models import Agency
 from meetings import live_rules
 from meetings.agenda_services import working_calendar
+from meetings.live_rules import minute_fingerprint
 from meetings.models import AttendanceCapacity, Listing, Meeting, Outcome, ProcessLinkKind
 from web.forms import DateInput
+from web.text import LONG_TEXT_MAX
 
 
 def _marac_agencies(marac_id: int, *, also: int | None = None) -> Any:
@@ -74,9 +76,16 @@ class MinuteForm(forms.Form):
     """The minute of one case. `version` is the listing's version when the page was opened: the service refuses the
     save if anyone has saved since (a plain form, so the check happens once, under the row lock)."""
 
-    risks_minute = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Risks")
-    decisions_minute = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Decisions")
+    risks_minute = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Risks", max_length=LONG_TEXT_MAX
+    )
+    decisions_minute = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Decisions", max_length=LONG_TEXT_MAX
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The minute as the page showed it, as a fingerprint: when the listing has changed since `version` but not its
+    # minute (an outcome recorded, the case opened or closed), saving the minute is no conflict.
+    minute_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     @classmethod
     def for_listing(cls, listing: Listing) -> "MinuteForm":
@@ -85,6 +94,7 @@ class MinuteForm(forms.Form):
                 "risks_minute": listing.risks_minute,
                 "decisions_minute": listing.decisions_minute,
                 "version": listing.version,
+                "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
             }
         )
 
@@ -153,11 +163,23 @@ class ProcessLinkForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
+    """The outcome of one case. `version` is the listing's version and `based_on` the outcome shown when the page was
+    opened ("" for none): a stale one is refused if the outcome has changed since (live_services.outcome_record)."""
+
     outcome = forms.ChoiceField(
         choices=[(outcome.value, outcome.label) for outcome in (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED)],
         widget=forms.RadioSelect,
         label="Outcome",
     )
+    # Their own ids: the minute form on the same page has a `version` too.
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"id": "outcome_version"}), required=False)
+    based_on = forms.CharField(
+        widget=forms.HiddenInput(attrs={"id": "outcome_based_on"}), required=False, max_length=20
+    )
+
+    @classmethod
+    def for_listing(cls, listing: Listing) -> "OutcomeForm":
+        return cls(initial={"outcome": listing.outcome, "version": listing.version, "based_on": listing.outcome})
 
 
 class CloseForm(forms.Form):

@@ -1,6 +1,7 @@
 """The rules of the conference itself, as plain functions with no database: observers, who is missing, the case
 timer, the standard actions every case gets, and what a plan should cover before the meeting moves on."""
 
+import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -246,3 +247,9 @@ def action_due_date_error(*, due_on: date, meeting_day: date, working: calendar.
         f"The due date must be a working day: {calendar.format_day(due_on)} is {what}. "
         f"Choose a working day, for example {suggestion}"
     )
+
+
+def minute_fingerprint(risks_minute: str, decisions_minute: str) -> str:
+    """A short fingerprint of a minute's text, posted by the minute form: whether the minute itself changed since
+    the page was opened, whatever else changed on the listing."""
+    return hashlib.sha256(f"{risks_minute}\0{decisions_minute}".encode()).hexdigest()

@@ -49,6 +49,18 @@ class StaleMinute(Exception):
         self.current = current
 
 
+class StaleOutcome(LiveRefused):
+    """Someone recorded a different outcome first. Carries the listing as saved now, so the page can name it."""
+
+    def __init__(self, current: Listing) -> None:
+        now = current.get_outcome_display() if current.outcome else "no outcome"
+        super().__init__(
+            f"Someone else recorded the outcome \u201c{now}\u201d for this case while you had the page open. "
+            "Your choice has not been saved: check the outcome below and record yours again if it should change."
+        )
+        self.current = current
+
+
 # --- Reading --------------------------------------------------------------------------------------------------------
 
 
@@ -504,14 +516,25 @@ def listing_move_on(*, listing: Listing, by: Any) -> Listing | None:
 
 
 def minute_save(
-    *, listing: Listing, risks_minute: str, decisions_minute: str, based_on_version: int, by: Any
+    *,
+    listing: Listing,
+    risks_minute: str,
+    decisions_minute: str,
+    based_on_version: int,
+    by: Any,
+    based_on_minute: str = "",
 ) -> Listing:
     """Save the minute of the risks and decisions; refused with StaleMinute if anyone saved the listing since
-    `based_on_version`, so two people minuting never silently overwrite each other."""
+    `based_on_version`, so two people minuting never silently overwrite each other. With `based_on_minute` (the
+    fingerprint of the minute the page showed, live_rules.minute_fingerprint), a listing changed since only in what
+    is not the minute (its outcome, its clock) is no conflict."""
     with transaction.atomic():
         _require_not_closed(listing.meeting)
         current = _locked_listing(listing)
-        if current.version != based_on_version:
+        minute_unchanged = bool(based_on_minute) and based_on_minute == live_rules.minute_fingerprint(
+            current.risks_minute, current.decisions_minute
+        )
+        if current.version != based_on_version and not minute_unchanged:
             raise StaleMinute(current)
         changed = [
             name
@@ -526,12 +549,24 @@ def minute_save(
     return current
 
 
-def outcome_record(*, listing: Listing, outcome: str, by: Any) -> Listing:
+def outcome_record(
+    *, listing: Listing, outcome: str, by: Any, based_on_version: int | None = None, based_on_outcome: str = ""
+) -> Listing:
+    """Record the outcome. With `based_on_version` (the listing's version when the page was opened) and
+    `based_on_outcome` (the outcome it showed, "" for none), refused with StaleOutcome if someone has recorded a
+    different outcome since: nothing is saved. A listing changed since in anything else (its minute, its clock) is
+    no conflict, nor is choosing the outcome already recorded."""
     if outcome not in (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED):
         raise LiveRefused("Choose review at a later meeting, closed, or transferred.")
     with transaction.atomic():
         _require_not_closed(listing.meeting)
         current = _locked_listing(listing)
+        if (
+            based_on_version is not None
+            and current.version != based_on_version
+            and current.outcome not in (based_on_outcome, outcome)
+        ):
+            raise StaleOutcome(current)
         before = current.outcome
         current.outcome = outcome
         current.version += 1

@@ -30,6 +30,7 @@ from meetings.live_forms import (
 )
 from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState
 from meetings.research_selectors import research_summary
+from web import once
 from web.access import require_permission
 
 
@@ -311,9 +312,9 @@ def _listing_context(
         "may_run": may_run,
         "may_record_action": request.user.has_perm("actions.record_action", meeting),
         "minute_form": forms.get("minute_form") or MinuteForm.for_listing(listing),
-        "action_form": forms.get("action_form") or ActionForm(listing=listing),
+        "action_form": forms.get("action_form") or once.with_token(ActionForm(listing=listing)),
         "link_form": forms.get("link_form") or ProcessLinkForm(),
-        "outcome_form": OutcomeForm(initial={"outcome": listing.outcome}),
+        "outcome_form": OutcomeForm.for_listing(listing),
     }
 
 
@@ -348,6 +349,7 @@ def live_minutes(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
             risks_minute=form.cleaned_data["risks_minute"],
             decisions_minute=form.cleaned_data["decisions_minute"],
             based_on_version=form.cleaned_data["version"],
+            based_on_minute=form.cleaned_data["minute_seen"],
             by=request.user,
         )
     except live.StaleMinute as stale:
@@ -366,6 +368,7 @@ def _minute_conflict(request: HttpRequest, saved: Listing, theirs: MinuteForm) -
             "risks_minute": theirs.cleaned_data["risks_minute"],
             "decisions_minute": theirs.cleaned_data["decisions_minute"],
             "version": saved.version,
+            "minute_seen": live_rules.minute_fingerprint(saved.risks_minute, saved.decisions_minute),
         }
     )
     context = {"meeting": saved.meeting, "listing": saved, "theirs": theirs.cleaned_data, "form": keep_mine}
@@ -378,17 +381,19 @@ def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "actions.record_action")
     if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
-    form = ActionForm(request.POST, listing=listing)
+    if (again := once.already_done(request)) is not None:
+        return again
+    form = once.with_token(ActionForm(request.POST, listing=listing))
     if form.is_valid():
         try:
-            live.live_action_record(listing=listing, by=request.user, **form.cleaned_data)
+            live.live_action_record(listing=listing, by=request.user, **once.without_token(form.cleaned_data))
         except NotThisMaracsAgency:
             form.add_error("owner_agency", "Choose one of this MARAC's agencies")
         except live.LiveRefused as refused_step:
             return _refused(request, listing, str(refused_step))
         else:
             messages.success(request, "Action recorded")
-            return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+            return once.done(request, reverse("meetings_live:listing", args=[pk, listing.pk]))
     return render(request, "meetings/live_listing.html", _listing_context(request, listing, action_form=form))
 
 
@@ -418,7 +423,13 @@ def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            live.outcome_record(listing=listing, outcome=form.cleaned_data["outcome"], by=request.user)
+            live.outcome_record(
+                listing=listing,
+                outcome=form.cleaned_data["outcome"],
+                based_on_version=form.cleaned_data["version"],
+                based_on_outcome=form.cleaned_data["based_on"],
+                by=request.user,
+            )
         except live.LiveRefused as refused_step:
             return _refused(request, listing, str(refused_step))
         messages.success(request, "Outcome recorded")

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 
 from marac.models import Marac
+from web.dates import EMERGENCY_MEETING_YEARS_AHEAD, planned_error
 
 
 class ReturnForm(forms.Form):
@@ -104,5 +105,12 @@ class EmergencyMeetingForm(forms.Form):
             starts_at = datetime.combine(cleaned["day"], cleaned["at"], tzinfo=timezone.get_current_timezone())
             if starts_at <= timezone.now():
                 self.add_error("day", "The emergency MARAC must be in the future")
+            elif error := planned_error(
+                cleaned["day"],
+                today=timezone.localdate(),
+                years_ahead=EMERGENCY_MEETING_YEARS_AHEAD,
+                subject="The date of the emergency MARAC",
+            ):
+                self.add_error("day", error)  # an emergency is not a year away: 2099 for 2026 is a slip
             cleaned["starts_at"] = starts_at
         return cleaned

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from reports.periods import PeriodKind
+from web.dates import happened_error
 
 
 class ReportForm(forms.Form):
@@ -24,9 +25,23 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["marac"].choices = maracs  # type: ignore[attr-defined]
 
+    def clean_on(self) -> date | None:
+        return report_day(self.cleaned_data.get("on"))
+
     def period_kind(self) -> PeriodKind:
         return PeriodKind(self.cleaned_data.get("period") or PeriodKind.ROLLING_12_MONTHS)
 
     def day(self) -> date:
         chosen: date | None = self.cleaned_data.get("on")
         return chosen or timezone.localdate()
+
+
+def report_day(day: date | None) -> date | None:
+    """A report's day: from the first MARAC (1 January 2003) to today. A report on a day to come would count a
+    future that has not happened, and a day centuries away has no period around it (nor a year before it)."""
+    if day is None:
+        return None
+    error = happened_error(day, today=timezone.localdate())
+    if error:
+        raise forms.ValidationError(error)
+    return day

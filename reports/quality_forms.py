@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -5,9 +6,19 @@ from django.utils import timezone
 
 from marac.models import Agency
 from reports import quality_rules as rules
+from reports.forms import report_day
 from reports.models import BoardReport, FeedbackResponse, ImprovementAction, ImprovementPlan, QualityAudit, Rating
 from reports.periods import PeriodKind
+from web.choices import without_blank_choice
+from web.dates import happened_error, too_early_error
 from web.forms import DateInput, VersionedForm
+
+
+def happened_on(day: date | None, subject: str) -> date | None:
+    """A quality record's date (feedback received, an audit done): from 1 January 2003 to today (web/dates.py)."""
+    if day is not None and (error := happened_error(day, today=timezone.localdate(), subject=subject)):
+        raise forms.ValidationError(error)
+    return day
 
 
 class ReviewForm(forms.Form):
@@ -25,6 +36,10 @@ class ReviewForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        for name, day, subject in (("period_start", start, "The first"), ("period_end", end, "The last")):
+            # Plans heard before the first MARAC (1800 for 2018) are a slip; a period may run on past today.
+            if day and (error := too_early_error(day, subject=f"{subject} day of the period")):
+                self.add_error(name, error)
         if start and end and end < start:
             self.add_error("period_end", "The end must be on or after the start")
         return cleaned
@@ -78,6 +93,9 @@ class FeedbackForm(forms.ModelForm):  # type: ignore[type-arg]
                 required=False,
             )
 
+    def clean_received_on(self) -> date | None:
+        return happened_on(self.cleaned_data.get("received_on"), "The date the feedback was received")
+
     def scores(self) -> list[int | None]:
         return [self.cleaned_data[f"score_{index}"] for index in (1, 2, 3)]
 
@@ -91,7 +109,11 @@ class QualityAuditForm(VersionedForm):
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = Agency.objects.filter(memberships__marac_id=marac_id)  # type: ignore[attr-defined]
+        without_blank_choice(self.fields["kind"])  # radios: no "- Select an option -" ticked before anyone chose
         self.initial.setdefault("version", 1)
+
+    def clean_carried_out_on(self) -> date | None:
+        return happened_on(self.cleaned_data.get("carried_out_on"), "The date the audit was carried out")
 
 
 class ImprovementPlanForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -99,6 +121,9 @@ class ImprovementPlanForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ImprovementPlan
         fields = ["title", "agreed_on"]
         widgets = {"agreed_on": DateInput}
+
+    def clean_agreed_on(self) -> date | None:
+        return happened_on(self.cleaned_data.get("agreed_on"), "The date the plan was agreed")
 
 
 class ImprovementActionForm(VersionedForm):
@@ -119,6 +144,9 @@ class BoardReportStartForm(forms.Form):
         widget=DateInput,
         initial=timezone.localdate,
     )
+
+    def clean_on(self) -> date | None:
+        return report_day(self.cleaned_data.get("on"))
 
 
 class BoardReportForm(VersionedForm):

@@ -67,6 +67,11 @@ def _report(choice: Choice, *, suppress: bool) -> Report:
 @replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
+    return _dashboard_page(request, choice, status=200)
+
+
+def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> HttpResponse:
+    """The page, with the errors of a period or MARAC asked for wrongly above it (and the default period shown)."""
     suppress = not _sees_exact_counts(request, [pk for pk, _ in choice.maracs])
     report = _report(choice, suppress=suppress)
     meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
@@ -80,7 +85,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "not_answered": NOT_ANSWERED,
             "meeting_rows": exports.meeting_return_rows(meetings, threshold=report.threshold if suppress else None),
         },
+        status=status,
     )
+
+
+def _refused(request: HttpRequest, choice: Choice) -> HttpResponse | None:
+    """A download asked for with a wrong period (a day before 2003 or after today) is not made: the page says why,
+    with a 400, rather than a file for some other period."""
+    return _dashboard_page(request, choice, status=400) if choice.form.errors else None
 
 
 def _download(request: HttpRequest, choice: Choice, content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -105,6 +117,8 @@ def _filename(stem: str, period: Period, extension: str) -> str:
 @replica_reads
 def indicators_csv(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
+    if refused := _refused(request, choice):
+        return refused
     rows = exports.indicator_rows(_report(choice, suppress=True))
     name = _filename("indicators", choice.period, "csv")
     return _download(request, choice, exports.as_csv(rows), exports.CSV_CONTENT_TYPE, name)
@@ -114,6 +128,8 @@ def indicators_csv(request: HttpRequest) -> HttpResponse:
 @replica_reads
 def indicators_xlsx(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
+    if refused := _refused(request, choice):
+        return refused
     report = _report(choice, suppress=True)
     content = exports.as_xlsx(
         [
@@ -135,6 +151,8 @@ def _meeting_rows(choice: Choice) -> list[list[exports.Cell]]:
 @replica_reads
 def meeting_return_csv(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
+    if refused := _refused(request, choice):
+        return refused
     name = _filename("meeting-return", choice.period, "csv")
     return _download(request, choice, exports.as_csv(_meeting_rows(choice)), exports.CSV_CONTENT_TYPE, name)
 
@@ -143,6 +161,8 @@ def meeting_return_csv(request: HttpRequest) -> HttpResponse:
 @replica_reads
 def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
+    if refused := _refused(request, choice):
+        return refused
     content = exports.as_xlsx([("SafeLives meeting return", _meeting_rows(choice))])
     name = _filename("meeting-return", choice.period, "xlsx")
     return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name)
@@ -152,6 +172,8 @@ def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
 @replica_reads
 def postcode_districts_csv(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
+    if refused := _refused(request, choice):
+        return refused
     scope = Scope(tuple(pk for pk, _ in choice.maracs), choice.period)
     rows = postcodes.district_rows(scope, threshold=suppression_threshold())
     name = _filename("referrals-by-postcode-district", choice.period, "csv")
