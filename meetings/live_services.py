@@ -52,11 +52,12 @@ class StaleMinute(Exception):
 class StaleOutcome(LiveRefused):
     """Someone recorded a different outcome first. Carries the listing as saved now, so the page can name it."""
 
-    def __init__(self, current: Listing) -> None:
+    def __init__(self, current: Listing, chosen: str) -> None:
         now = current.get_outcome_display() if current.outcome else "no outcome"
+        yours = Outcome(chosen).label
         super().__init__(
             f"Someone else recorded the outcome \u201c{now}\u201d for this case while you had the page open. "
-            "Your choice has not been saved: check the outcome below and record yours again if it should change."
+            f"Your choice, \u201c{yours}\u201d, has not been saved: record it again if the outcome should change."
         )
         self.current = current
 
@@ -390,7 +391,8 @@ def _case_heard(listing: Listing, by: Any) -> bool:
     changes = live_rules.case_changes_after_hearing(
         status=case.status,
         heard_on=case.heard_on,
-        meeting_day=timezone.localtime(listing.meeting.starts_at).date(),
+        # The day it was heard: a meeting started ahead of its day (confirmed by the chair) hears it today.
+        meeting_day=timezone.localtime(listing.started_at or listing.meeting.starts_at).date(),
         outcome=listing.outcome,
         listed_later=_listed_later(listing),
     )
@@ -566,7 +568,7 @@ def outcome_record(
             and current.version != based_on_version
             and current.outcome not in (based_on_outcome, outcome)
         ):
-            raise StaleOutcome(current)
+            raise StaleOutcome(current, outcome)
         before = current.outcome
         current.outcome = outcome
         current.version += 1

@@ -179,6 +179,8 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 non_working_day_confirmed=request.POST.get("confirmed_day") == day,
             )
+        except decisions.EmergencyListingRefused as refused:
+            form.add_error(None, str(refused))
         except agenda_services.EmergencyDayNeedsConfirming as asked:
             confirm = "List at the emergency MARAC anyway"
             context |= {"warning": str(asked), "confirmed_day": day, "confirm_label": confirm}

@@ -13,12 +13,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from marac.models import Marac
 from meetings import agenda_services, emergency_rules
-from meetings.models import Listing
+from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, ProcessLink, Research, VictimVoice
 from meetings.services import meetings_ensure_ahead
 from people import linkage
 from people.matching import PersonKey, dates_of_birth_to_search, match_reason
@@ -36,6 +37,11 @@ CHILDREN_CHASE_WORKING_DAYS = 2  # BED 4: chased if not confirmed after 2 workin
 
 class NotSubmitted(Exception):
     """Only a submitted referral can be decided."""
+
+
+class EmergencyListingRefused(Exception):
+    """Listing at the emergency MARAC would lose or overrule what a meeting already holds: the message says what,
+    and nothing was changed."""
 
 
 class ReferenceTaken(Exception):
@@ -469,16 +475,54 @@ def referral_list_at_emergency_meeting(
             if warning:
                 raise agenda_services.EmergencyDayNeedsConfirming(warning)
         meeting, _ = current.marac.meetings.get_or_create(starts_at=starts_at, defaults={"is_emergency": True})
+        if not _meeting_still_to_start(meeting):
+            raise EmergencyListingRefused(
+                f"The MARAC on {calendar.format_moment(starts_at)} has already started: choose another time."
+            )
+        # The case leaves the meetings ahead it was listed at, but only where nothing has been said or written of it.
+        moved = list(
+            Listing.objects.select_for_update()
+            .filter(case=current.case, meeting__starts_at__gt=timezone.now())
+            .exclude(meeting=meeting)
+            .select_related("meeting")
+        )
+        for listing in moved:
+            if _listing_in_use(listing):
+                raise EmergencyListingRefused(
+                    f"This case is also listed at the MARAC on {calendar.format_moment(listing.meeting.starts_at)}, "
+                    "where its hearing has started or agencies have recorded research, the victim's voice or "
+                    "actions for it. Nothing was changed: hold it over or settle it at that meeting first."
+                )
         current.meeting = meeting
         current.listing_explanation = f"Listed at an emergency MARAC on {calendar.format_moment(starts_at)}."
         current.version += 1
         current.save()
         Case.objects.filter(pk=current.case.pk).update(status=CaseStatus.LISTED)
-        Listing.objects.filter(case=current.case, meeting__starts_at__gt=timezone.now()).exclude(
-            meeting=meeting
-        ).delete()
+        Listing.objects.filter(pk__in=[listing.pk for listing in moved]).delete()
         Listing.objects.get_or_create(meeting=meeting, case=current.case)
         audit_record(
-            action=AuditAction.CHANGE, obj=current, user=by, summary=f"Listed at emergency meeting {meeting.pk}"
+            action=AuditAction.CHANGE,
+            obj=current,
+            user=by,
+            summary=f"Listed at emergency meeting {meeting.pk}",
+            changes={"listings_removed": sorted(listing.pk for listing in moved)},
         )
     return current
+
+
+def _meeting_still_to_start(meeting: Meeting) -> bool:
+    return not MeetingState.objects.filter(meeting=meeting).exclude(status=MeetingStatus.SCHEDULED).exists()
+
+
+def _listing_in_use(listing: Listing) -> bool:
+    """Anything a meeting holds of the listing that removing it would lose: its hearing begun or settled, research,
+    the victim's voice, actions or links to other processes."""
+    return (
+        listing.started_at is not None
+        or bool(listing.outcome)
+        or not _meeting_still_to_start(listing.meeting)
+        or Research.objects.filter(listing=listing).exists()
+        or VictimVoice.objects.filter(listing=listing).exists()
+        or Action.objects.filter(listing=listing).exists()
+        or ProcessLink.objects.filter(listing=listing).exists()
+    )

@@ -179,6 +179,20 @@ def test_the_case_still_open_at_the_close_is_heard_and_one_held_over_stays_liste
     assert AuditEvent.objects.filter(object_type="cases.case", object_id=str(heard.case_id)).count() == 1
 
 
+@pages
+def test_a_meeting_started_ahead_of_its_day_hears_its_cases_today_not_on_that_day(client_for, chair, marac):
+    ahead = Meeting.objects.create(marac=marac, starts_at=timezone.now() + datetime.timedelta(days=14))
+    MeetingState.objects.create(meeting=ahead, case_list_released_at=timezone.now())
+    listing = _listed(ahead, "NB-2026-0703")
+    client = client_for(chair)
+    confidentiality_sign(meeting=ahead, user=chair)
+    assert client.post(_live(ahead, "start/"), {"confirmed": "yes"}).status_code == 302
+    _open(client, listing)
+    _next(client, listing)
+
+    assert _case(listing).heard_on == timezone.localdate()
+
+
 def _outcome(client, listing, outcome):
     assert client.post(_live(listing.meeting, f"{listing.pk}/outcome/"), {"outcome": outcome}).status_code == 302
 

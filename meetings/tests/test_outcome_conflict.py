@@ -62,7 +62,7 @@ def test_an_outcome_from_an_older_page_is_refused_and_names_the_one_recorded(cli
     assert listing.outcome == Outcome.CLOSED  # nothing overwritten
     shown = chair_client.get(second["Location"]).content.decode()
     assert "Someone else recorded the outcome" in shown and "Closed" in shown
-    assert "Your choice has not been saved" in shown
+    assert "Your choice, \u201cReview at a later meeting\u201d, has not been saved" in shown
     assert "Outcome recorded" not in shown
     # From the page as it is now, the chair can change it knowingly.
     again = chair_client.post(

@@ -269,6 +269,40 @@ def test_the_coordinator_lists_an_urgent_case_at_an_emergency_marac(client_for, 
     assert timezone.localtime(referral.meeting.starts_at).date() == sunday
 
 
+def test_listing_at_an_emergency_marac_never_loses_research_recorded_at_the_meeting_ahead(
+    client_for, referrer, coordinator, police_rep, referral
+):
+    from meetings.models import Listing, Research
+
+    client = client_for(referrer)
+    _complete(client, referral)
+    referral.refresh_from_db()
+    client.post(f"/referrals/{referral.pk}/submit/", {"version": referral.version})
+    desk = client_for(coordinator)
+    desk.post(f"/referrals/{referral.pk}/decision/accept/")
+    referral.refresh_from_db()
+    listed = Listing.objects.get(case=referral.case, meeting=referral.meeting)
+    Research.objects.create(listing=listed, agency=police_rep.agency, author=police_rep, about_victim="Known to us.")
+    ahead = [timezone.localdate() + datetime.timedelta(days=offset) for offset in range(1, 15)]
+    day = next(day for day in ahead if is_working_day(day, WorkingCalendar()) and day < listed.meeting.starts_at.date())
+
+    refused = desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": day.isoformat(), "at": "14:00"})
+
+    assert refused.status_code == 200
+    assert "agencies have recorded research" in refused.content.decode()
+    assert Research.objects.filter(listing=listed).exists()
+    referral.refresh_from_db()
+    assert referral.meeting_id == listed.meeting_id
+    assert not referral.case.listings.filter(meeting__is_emergency=True).exists()
+
+    # With the research gone (say, moved by hand), the case moves to the emergency MARAC.
+    Research.objects.filter(listing=listed).delete()
+    desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": day.isoformat(), "at": "14:00"})
+    referral.refresh_from_db()
+    assert referral.meeting.is_emergency
+    assert not Listing.objects.filter(pk=listed.pk).exists()
+
+
 def test_an_accepted_referral_is_on_its_meetings_agenda(client_for, referrer, coordinator, referral):
     from meetings.models import Listing
 
