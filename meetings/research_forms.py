@@ -120,6 +120,10 @@ class VictimVoiceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not any(cleaned.get(name, "").strip() for name in VICTIM_VOICE_FIELDS):
+        written = any(cleaned.get(name, "").strip() for name in VICTIM_VOICE_FIELDS)
+        refused = any(
+            name in self.errors for name in VICTIM_VOICE_FIELDS
+        )  # written, but too long: that error is enough
+        if not written and not refused:
             self.add_error("victim_views", "Write the victim's views and wishes")
         return cleaned

@@ -2,6 +2,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from marac.models import Agency
@@ -12,6 +13,7 @@ from reports.periods import PeriodKind
 from web.choices import without_blank_choice
 from web.dates import happened_error, too_early_error
 from web.forms import DateInput, VersionedForm
+from web.text import LONG_TEXT_MAX
 
 
 def happened_on(day: date | None, subject: str) -> date | None:
@@ -149,6 +151,18 @@ class BoardReportStartForm(forms.Form):
         return report_day(self.cleaned_data.get("on"))
 
 
+class BoardReportNewForm(BoardReportStartForm):
+    """Starting a board report: the same choice, its date's errors naming the board report."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].error_messages["invalid"] = "Enter a real date for the board report"
+
+    def clean_on(self) -> date | None:
+        # A report's day (as reports/forms.py: report_day), from 1 January 2003 to today, naming the board report.
+        return happened_on(self.cleaned_data.get("on"), "The date of the board report")
+
+
 class BoardReportForm(VersionedForm):
     class Meta:
         model = BoardReport
@@ -159,3 +173,12 @@ class BoardReportForm(VersionedForm):
             "quality_commentary": "Commentary on quality assurance",
         }
         help_texts = {"overview": "Write nothing that could identify a victim, a child or anyone else in a case."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields:  # the model's TextFields have no limit: the form keeps them to a long text's
+            field = self.fields[name]
+            assert isinstance(field, forms.CharField)
+            field.max_length = LONG_TEXT_MAX
+            field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+            field.widget.attrs.update(field.widget_attrs(field.widget))  # maxlength, as the other long texts have

@@ -295,7 +295,7 @@ def improvement_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_permission(RECORD)
 def board_report_add(request: HttpRequest) -> HttpResponse:
-    form = quality_forms.BoardReportStartForm(request.POST or None)
+    form = quality_forms.BoardReportNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         period = period_containing(PeriodKind(form.cleaned_data["period"]), form.cleaned_data["on"])
         report = services.board_report_create(

@@ -163,3 +163,19 @@ def test_a_token_used_in_someone_elses_session_is_not_theirs(client_for, coordin
     other = chairs.post("/governance/records/complaints/add/", data)
     assert other.status_code == 302 and ALREADY not in _followed(chairs, other)
     assert Complaint.objects.count() == 2
+
+
+def test_a_start_refused_before_it_created_anything_can_be_sent_again(client_for, referrer):
+    """The token is claimed while the request runs (web/once.py); one that created nothing lets it go again."""
+    agency = referrer.agency
+    referrer.agency = None
+    referrer.save(update_fields=["agency"])
+    client = client_for(referrer)
+    token = _token(client.get("/referrals/"), "/referrals/start/")
+    refused = client.post("/referrals/start/", {"once": token})
+    assert "Your account has no agency" in _followed(client, refused)
+    referrer.agency = agency
+    referrer.save(update_fields=["agency"])
+    started = client.post("/referrals/start/", {"once": token})
+    assert "/referrals/" in started["Location"] and "already" not in _followed(client, started)
+    assert Referral.objects.filter(referrer=referrer).count() == 1
