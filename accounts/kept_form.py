@@ -4,7 +4,10 @@ A form posted from a browser whose session has just ended through the idle timeo
 sign in). Before that answer goes out, IdleTimeoutMiddleware calls `keep_if_timed_out`: the session's row is
 still in the database after it expired, so the cookie the browser sent names the user it belonged to. The posted
 fields (not the CSRF token, passwords or files; at most MAX_KEPT_BYTES) are kept in the browser's new session,
-encrypted like a referral's content (people.encryption), together with the page's path and that user's id.
+encrypted like a referral's content (people.encryption), together with the path posted to, the page the form was
+on (`_form_page`: the Referer's path when it is this site's, else the path posted to) and that user's id. The two
+differ for a form that posts to a POST-only URL (the live meeting's minute, actions, outcome...): signing in leads
+back to the page the form was on, never to a URL that only answers a POST.
 
 After the same user signs in again (password and authenticator code) they are sent back to that page
 (`redirect_path_for`), and the page's view calls `take` on its GET: it gets the kept fields once, as the form's
@@ -30,11 +33,13 @@ the text could otherwise be shown to whoever signed in next. Nothing here is eve
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import DisallowedHost
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import (  # type: ignore[attr-defined]  # Django's own unmasking, not in the stubs
@@ -68,6 +73,28 @@ def _is_local_path(path: str) -> bool:
         and not path.startswith(("//", "/\\"))
         and url_has_allowed_host_and_scheme(path, allowed_hosts=None)
     )
+
+
+def _form_page(request: HttpRequest) -> str:
+    """The page the form was on: the Referer's path when it is this site's (same scheme and host; the site sends
+    Referrer-Policy: same-origin), else the path the form was posted to. Never an outside URL, never a query."""
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    if referer:
+        try:
+            parts = urlsplit(referer)
+            host = request.get_host()
+        except (ValueError, DisallowedHost):
+            return request.path
+        if parts.scheme == request.scheme and parts.netloc == host:
+            path = parts.path
+            if _is_local_path(path) and not path.startswith(_NEVER_KEPT_PREFIXES):
+                return path
+    return request.path
+
+
+def _page(kept: dict[str, Any]) -> str:
+    """Where the kept form is shown again (kept before this was recorded: the path posted to)."""
+    return str(kept.get("page") or kept.get("path"))
 
 
 def _user_of_expired_session(request: HttpRequest) -> int | None:
@@ -132,6 +159,7 @@ def _store(request: HttpRequest, user_id: int, fields: list[list[Any]]) -> None:
     request.session[SESSION_KEY_KEPT] = {
         "user": user_id,
         "path": request.path,
+        "page": _form_page(request),
         "at": int(time.time()),
         "fields": encrypt_text(json.dumps(fields)),
     }
@@ -154,41 +182,43 @@ def remember_signed_out(request: HttpRequest, *, user_id: int, csrf_secret: str 
         request.session[_SIGNED_OUT_KEY] = {"user": user_id, "csrf": _secret_hash(csrf_secret), "at": int(time.time())}
 
 
-def keep_after_csrf_failure(request: HttpRequest, reason: str) -> bool:
+def keep_after_csrf_failure(request: HttpRequest, reason: str) -> str | None:
     """A form refused because its page was from before signing in again: kept if it is provably the same user's.
 
     Proof: the posted token unmasks to the CSRF secret of the session that signed out, and the user who signed
-    out is the one signed in now. Otherwise (another user, a missing or unknown token) nothing is kept."""
+    out is the one signed in now. Otherwise (another user, a missing or unknown token) nothing is kept.
+    Returns the page to show it on (see `_form_page`), or None when nothing was kept."""
     user = getattr(request, "user", None)
     if request.method != "POST" or user is None or not user.is_authenticated or not reason.endswith("incorrect."):
-        return False
+        return None
     if request.path.startswith(_NEVER_KEPT_PREFIXES) or not _is_local_path(request.path):
-        return False
+        return None
     signed_out = request.session.get(_SIGNED_OUT_KEY)
     if not isinstance(signed_out, dict) or signed_out.get("user") != user.pk:
-        return False
+        return None
     if int(time.time()) - int(signed_out.get("at", 0)) > KEPT_FOR_SECONDS:
-        return False
+        return None
     token = str(request.POST.get("csrfmiddlewaretoken", ""))
     if len(token) == CSRF_TOKEN_LENGTH:
         try:
             token = _unmask_cipher_token(token)
         except ValueError:  # not a token of ours
-            return False
+            return None
     if not constant_time_compare(_secret_hash(token), str(signed_out.get("csrf"))):
-        return False
+        return None
     fields = _fields(request)
     if fields is None:
-        return False
+        return None
     _store(request, user.pk, fields)
-    return True
+    return _page(request.session[SESSION_KEY_KEPT])
 
 
 def _kept(request: HttpRequest) -> dict[str, Any] | None:
     kept = request.session.get(SESSION_KEY_KEPT)
     if not isinstance(kept, dict):
         return None
-    if int(time.time()) - int(kept.get("at", 0)) > KEPT_FOR_SECONDS or not _is_local_path(str(kept.get("path"))):
+    expired = int(time.time()) - int(kept.get("at", 0)) > KEPT_FOR_SECONDS
+    if expired or not _is_local_path(str(kept.get("path"))) or not _is_local_path(_page(kept)):
         request.session.pop(SESSION_KEY_KEPT, None)
         return None
     return kept
@@ -210,7 +240,7 @@ def redirect_path_for(request: HttpRequest) -> str | None:
     kept = _kept(request)
     if kept is None or kept.get("user") != request.user.pk:
         return None
-    return str(kept["path"])
+    return _page(kept)
 
 
 def take(request: HttpRequest) -> QueryDict | None:
@@ -220,7 +250,7 @@ def take(request: HttpRequest) -> QueryDict | None:
     if request.method != "GET" or not request.user.is_authenticated:
         return None
     kept = _kept(request)
-    if kept is None or kept.get("user") != request.user.pk or kept.get("path") != request.path:
+    if kept is None or kept.get("user") != request.user.pk or _page(kept) != request.path:
         return None
     request.session.pop(SESSION_KEY_KEPT, None)
     try:
@@ -235,20 +265,26 @@ def take(request: HttpRequest) -> QueryDict | None:
     return data
 
 
-_NOT_TYPED = {"version", "action"}  # the page's own hidden fields and the button pressed
+# The page's own hidden fields (the version, the minute's fingerprint, a create form's one-time token) and the button.
+_NOT_TYPED = {"version", "minute_seen", "once", "action"}
 
 
 def show_if_not_taken(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """For a page whose view does not call `take`: what was typed, shown once on a page of its own to copy from.
 
     Only in place of that page's ordinary answer to the user it was kept for (a 200 HTML page: the view's own
-    permission checks passed), so nobody sees it who could not open the page itself."""
-    if request.method != "GET" or response.status_code != 200 or not request.user.is_authenticated:
+    permission checks passed), so nobody sees it who could not open the page itself. Also in place of a 405, when
+    the page the form was on is not known and the path it was posted to only answers a POST: the typed text is
+    then shown to its own author rather than lost."""
+    if request.method != "GET" or response.status_code not in (200, 405) or not request.user.is_authenticated:
         return response
-    if not response.get("Content-Type", "").startswith("text/html"):
+    post_only = response.status_code == 405
+    if not post_only and not response.get("Content-Type", "").startswith("text/html"):
         return response
     kept = _kept(request)
-    if kept is None or kept.get("user") != request.user.pk or kept.get("path") != request.path:
+    if kept is None or kept.get("user") != request.user.pk:
+        return response
+    if request.path != _page(kept) and not (post_only and request.path == kept.get("path")):
         return response
     request.session.pop(SESSION_KEY_KEPT, None)
     try:
@@ -260,7 +296,7 @@ def show_if_not_taken(request: HttpRequest, response: HttpResponse) -> HttpRespo
         for name, values in fields
         if name not in _NOT_TYPED and any(str(value).strip() for value in values)
     ]
-    return render(request, "account/kept_form.html", {"typed": typed, "path": request.path})
+    return render(request, "account/kept_form.html", {"typed": typed, "path": None if post_only else request.path})
 
 
 @receiver(user_logged_in)

@@ -12,5 +12,5 @@ from accounts.kept_form import keep_after_csrf_failure
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    kept = keep_after_csrf_failure(request, reason)
-    return render(request, "403_csrf.html", {"kept_path": request.path if kept else None}, status=403)
+    kept_page = keep_after_csrf_failure(request, reason)  # the page the form was on, where it is shown again
+    return render(request, "403_csrf.html", {"kept_path": kept_page}, status=403)

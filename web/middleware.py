@@ -3,16 +3,19 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from web.client_address import client_address
+from web.errors import method_not_allowed_page
 
 
 class NoStoreMiddleware:
-    """Pages for signed-in users hold case data: browsers and proxies must not keep a copy."""
+    """Pages for signed-in users hold case data: browsers and proxies must not keep a copy.
+
+    Also gives an empty 405 (a GET of a POST-only URL) a page in the service's layout (web/errors.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        response = method_not_allowed_page(request, self.get_response(request))
         if not request.path.startswith(("/static/", "/assets/")):
             response["Cache-Control"] = "no-store"
         return response
