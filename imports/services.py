@@ -26,7 +26,7 @@ from django.utils.crypto import salted_hmac
 from actions.models import Action
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.models import Case, CaseParty, CaseStatus, PartyRole
+from cases.models import Case, CaseParty, PartyRole
 from imports import rules
 from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET
 from imports.models import UNDER_WAY, ImportedRecord, ImportRun, RecordKind, RunStatus
@@ -34,6 +34,7 @@ from imports.reading import Table, UnreadableFile, read_upload
 from imports.rules import ActionRow, AgencyChoice, AgencyLookup, CaseRow, PersonRow, Problem
 from imports.stalling import STALLED_AFTER_MINUTES, STOPPED_MESSAGE, stalled_before
 from marac.models import Marac, MaracAgency
+from meetings import live_rules
 from meetings.models import Listing, ListingKind, Meeting, MeetingState
 from meetings.series import LONDON
 from people.models import Address, Person, postcode_district_of
@@ -203,10 +204,6 @@ def _at(day: date, at: time = _MIDDAY) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON)
 
 
-def _case_status(outcome: str) -> str:
-    return {"closed": CaseStatus.CLOSED, "transferred": CaseStatus.TRANSFERRED}.get(outcome, CaseStatus.HEARD)
-
-
 class _People:
     """The people the new cases need: someone the MARAC already holds where the match is safe (the same name and
     date of birth exactly, and only one such person), someone earlier in the file with the same, otherwise new."""
@@ -357,7 +354,7 @@ def save_history(
                 marac_id=marac.pk,
                 reference=row.reference,
                 victim_id=_person_id(victim),
-                status=_case_status(row.outcome),
+                status=live_rules.status_after_hearing(row.outcome),
                 referred_on=row.referred_on,
                 referring_agency_id=row.referring_agency_id,
                 heard_on=row.heard_on,

@@ -341,6 +341,16 @@ class EmergencyDayNeedsConfirming(Exception):
     read which (emergency_rules.emergency_day_warning)."""
 
 
+def require_emergency_day_confirmed(*, marac: Marac, starts_at: datetime, confirmed: bool) -> None:
+    """Raises EmergencyDayNeedsConfirming, naming the day, for an emergency MARAC on a day that is not a working
+    day, unless the coordinator has confirmed it: calling one from the agenda and listing a referral at one alike."""
+    if confirmed:
+        return
+    warning = emergency_rules.emergency_day_warning(timezone.localtime(starts_at).date(), working_calendar(marac))
+    if warning:
+        raise EmergencyDayNeedsConfirming(warning)
+
+
 # BD Emergency MARAC: "the case cannot wait until the next scheduled MARAC"; the coordinator calls one. Any day will
 # do, but one that is not a working day only once the coordinator has confirmed it (`non_working_day_confirmed`).
 def meeting_call_emergency(
@@ -348,9 +358,7 @@ def meeting_call_emergency(
 ) -> Meeting:
     if starts_at <= timezone.now():
         raise AgendaRefused(["An emergency MARAC must be in the future."])
-    warning = emergency_rules.emergency_day_warning(timezone.localtime(starts_at).date(), working_calendar(marac))
-    if warning and not non_working_day_confirmed:
-        raise EmergencyDayNeedsConfirming(warning)
+    require_emergency_day_confirmed(marac=marac, starts_at=starts_at, confirmed=non_working_day_confirmed)
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(marac=marac, starts_at=starts_at, is_emergency=True)

@@ -85,17 +85,15 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
     marac = Marac.objects.get(pk=current_marac_where(request, "meetings.manage_agenda"))
     form = EmergencyMeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # The confirmation is for the day the warning named: a day changed on the warning page is checked afresh.
-        day = form.cleaned_data["day"].isoformat()
         try:
             meeting = agenda_services.meeting_call_emergency(
                 marac=marac,
                 starts_at=form.cleaned_data["starts_at"],
                 by=request.user,
-                non_working_day_confirmed=request.POST.get("confirmed_day") == day,
+                non_working_day_confirmed=form.confirms_its_day(),
             )
         except agenda_services.EmergencyDayNeedsConfirming as asked:
-            context = {"marac": marac, "form": form, "warning": str(asked), "confirmed_day": day}
+            context = {"marac": marac, "form": form, "warning": str(asked), "confirmed_day": form.confirmed_day()}
             return render(request, "meetings/agenda_emergency_form.html", context)
         except AgendaRefused as refused:
             form.add_error("day", " ".join(refused.reasons))

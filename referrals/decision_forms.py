@@ -95,6 +95,14 @@ class EmergencyMeetingForm(forms.Form):
         error_messages={"required": "Enter the start time", "invalid": "Enter a real time, for example 14:00"},
     )
 
+    def confirmed_day(self) -> str:
+        """The day as the warning page's hidden confirmed_day carries it (once valid)."""
+        return str(self.cleaned_data["day"].isoformat())
+
+    def confirms_its_day(self) -> bool:
+        """Whether the post confirmed this very day: a day changed on the warning page is checked afresh."""
+        return self.data.get("confirmed_day") == self.confirmed_day()
+
     def clean(self) -> dict[str, Any]:
         from datetime import datetime
 

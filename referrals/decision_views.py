@@ -170,20 +170,18 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
     form = EmergencyMeetingForm(request.POST or None)
     context: dict[str, Any] = {"referral": referral, "form": form, "title": "List at an emergency MARAC"}
     if request.method == "POST" and form.is_valid():
-        # The confirmation is for the day the warning named: a day changed on the warning page is checked afresh.
-        day = form.cleaned_data["day"].isoformat()
         try:
             decisions.referral_list_at_emergency_meeting(
                 referral=referral,
                 starts_at=form.cleaned_data["starts_at"],
                 by=request.user,
-                non_working_day_confirmed=request.POST.get("confirmed_day") == day,
+                non_working_day_confirmed=form.confirms_its_day(),
             )
         except decisions.EmergencyListingRefused as refused:
             form.add_error(None, str(refused))
         except agenda_services.EmergencyDayNeedsConfirming as asked:
             confirm = "List at the emergency MARAC anyway"
-            context |= {"warning": str(asked), "confirmed_day": day, "confirm_label": confirm}
+            context |= {"warning": str(asked), "confirmed_day": form.confirmed_day(), "confirm_label": confirm}
         else:
             messages.success(request, "Listed at the emergency MARAC")
             return redirect("referrals:decision", pk=pk)

@@ -18,7 +18,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from marac.models import Marac
-from meetings import agenda_services, emergency_rules
+from meetings import agenda_services
 from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, ProcessLink, Research, VictimVoice
 from meetings.services import meetings_ensure_ahead
 from people import linkage
@@ -469,11 +469,10 @@ def referral_list_at_emergency_meeting(
         current = Referral.objects.select_for_update(of=("self",)).select_related("case").get(pk=referral.pk)
         if current.status != ReferralStatus.ACCEPTED or current.case is None:
             raise NotSubmitted
-        if not non_working_day_confirmed and not current.marac.meetings.filter(starts_at=starts_at).exists():
-            day = timezone.localtime(starts_at).date()
-            warning = emergency_rules.emergency_day_warning(day, agenda_services.working_calendar(current.marac))
-            if warning:
-                raise agenda_services.EmergencyDayNeedsConfirming(warning)
+        if not current.marac.meetings.filter(starts_at=starts_at).exists():  # calling it was confirmed already
+            agenda_services.require_emergency_day_confirmed(
+                marac=current.marac, starts_at=starts_at, confirmed=non_working_day_confirmed
+            )
         meeting, _ = current.marac.meetings.get_or_create(starts_at=starts_at, defaults={"is_emergency": True})
         if not _meeting_still_to_start(meeting):
             raise EmergencyListingRefused(
