@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from docx import Document
 from pypdf import PdfReader
 
 from actions.models import Action
@@ -16,6 +15,7 @@ from marac.models import MaracAgency
 from meetings.live_services import confidentiality_sign, meeting_start
 from meetings.models import Listing, Meeting, MeetingState
 from referrals.calendar import WorkingCalendar, add_working_days
+from testing.documents import word_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,6 @@ def listing(marac, police_rep, coordinator):
     confidentiality_sign(meeting=meeting, user=coordinator)
     meeting_start(meeting=meeting, by=coordinator, other_day_confirmed=True)
     return Listing.objects.create(meeting=meeting, case=case_at(marac, reference="NB-00001"))
-
-
-def _paragraphs_and_cells(content: bytes) -> list[str]:
-    document = Document(io.BytesIO(content))
-    texts = [paragraph.text for paragraph in document.paragraphs]
-    return texts + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
 
 
 def _record(client, listing):
@@ -55,7 +49,7 @@ def test_a_minute_saved_on_the_page_with_word_s_line_break_downloads_in_the_fami
     assert saved.status_code == 302
     response = _record(client, listing)
     assert response.status_code == 200
-    assert "Threats at the school gate\nSeen twice since" in _paragraphs_and_cells(response.content)
+    assert "Threats at the school gate\nSeen twice since" in word_texts(response.content)
 
 
 def test_an_action_recorded_through_the_api_with_word_s_line_break_downloads_in_the_summary(
@@ -76,7 +70,7 @@ def test_an_action_recorded_through_the_api_with_word_s_line_break_downloads_in_
     assert Action.objects.get().description == "Flag the address\nfor urgent response"
     response = _summary(client, listing)
     assert response.status_code == 200
-    assert "Flag the address\nfor urgent response" in _paragraphs_and_cells(response.content)
+    assert "Flag the address\nfor urgent response" in word_texts(response.content)
 
 
 def test_old_data_with_control_characters_still_downloads(client_for, coordinator, police_rep, listing):
@@ -90,12 +84,12 @@ def test_old_data_with_control_characters_still_downloads(client_for, coordinato
 
     record = _record(client, listing)
     assert record.status_code == 200
-    texts = _paragraphs_and_cells(record.content)
+    texts = word_texts(record.content)
     assert "Old minute\nsecond line" in texts and "Page\nbreak" in texts and "Old\naction" in texts
 
     summary = _summary(client, listing)
     assert summary.status_code == 200
-    assert "Old\naction" in _paragraphs_and_cells(summary.content)
+    assert "Old\naction" in word_texts(summary.content)
 
     pdf = _summary(client, listing, "pdf")
     assert pdf.status_code == 200

@@ -11,6 +11,7 @@ from governance.subject_access import REDACTED, REDACTED_STAFF, ThirdParty, reda
 from meetings.models import Listing, Meeting, Research
 from people.models import Address, Alias
 from referrals.models import MatchDecision, Referral
+from testing.documents import word_texts
 from testing.factories import AgencyFactory, CaseFactory, PersonFactory, grant
 
 # --- The redaction rule ---------------------------------------------------------------------------------------------
@@ -95,11 +96,7 @@ def family(marac, police_rep):
 
 
 def text_of(content: bytes) -> str:
-    document = Document(io.BytesIO(content))
-    parts = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
+    return "\n".join(word_texts(content))
 
 
 def download(client, person_id):

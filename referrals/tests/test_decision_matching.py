@@ -15,22 +15,13 @@ from people import linkage
 from people.models import PersonLink, ReferralSuggestions
 from people.tests.matching_fixtures import match_model, save_model, trained_model
 from referrals.models import MatchDecision, Referral
+from referrals.tests.test_referral_pages import CONSENT, PERPETRATOR, VICTIM
 from testing.factories import AddressFactory, CaseFactory, PersonFactory
 
 __all__ = ["match_model", "trained_model"]
 
 pytestmark = pytest.mark.django_db
 
-VICTIM = {
-    "given_name": "Fictiona", "family_name": "Testworth", "date_of_birth": "1991-04-03", "gender": "female",
-    "ethnicity": "white", "sexuality": "not_known", "has_disability": "no", "needs_interpreter": "no",
-    "pregnant": "no", "address_line_1": "12 Imaginary Row", "town": "Nowhereton", "postcode": "nb12xy",
-    "safe_to_post": "no", "safe_contact": "Text first on the work mobile, weekdays only",
-}  # fmt: skip
-PERPETRATOR = {"given_name": "Madeup", "family_name": "Villainson", "gender": "male", "has_disability": "not_known",
-               "relationship": "ex_partner", "ethnicity": "not_known"}  # fmt: skip
-CONSENT = {"information_sharing": "not_asked_unsafe", "information_sharing_reason": "Perpetrator was present",
-           "idva_referral": "given", "victim_told": "no_unsafe"}  # fmt: skip
 ABOUT = {"how_arose": "police_notification", "background": "Long history of controlling behaviour.",
          "current_risk": "Threats to kill last week.", "outcomes_sought": "Safety planning."}  # fmt: skip
 RISK = {f"q{number}": "yes" if number <= 16 else "no" for number in range(1, 25)}

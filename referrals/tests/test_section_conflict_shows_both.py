@@ -6,17 +6,9 @@ import re
 import pytest
 
 from referrals.models import Referral
+from referrals.tests.test_referral_pages import PERPETRATOR, VICTIM
 
 pytestmark = pytest.mark.django_db
-
-VICTIM = {
-    "given_name": "Fictiona", "family_name": "Testworth", "date_of_birth": "1991-04-03", "gender": "female",
-    "ethnicity": "white", "sexuality": "not_known", "has_disability": "no", "needs_interpreter": "no",
-    "pregnant": "no", "address_line_1": "12 Imaginary Row", "town": "Nowhereton", "postcode": "nb12xy",
-    "safe_to_post": "no", "safe_contact": "Text first on the work mobile, weekdays only",
-}  # fmt: skip
-PERPETRATOR = {"given_name": "Madeup", "family_name": "Villainson", "gender": "male", "has_disability": "not_known",
-               "relationship": "ex_partner", "ethnicity": "not_known"}  # fmt: skip
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from audit.models import AuditEvent
 from reports import board_report, quality_services
 from reports.models import Respondent
 from reports.tests.helpers import HEARD_ON, QUARTER, cases, listing, meeting
+from testing.documents import word_texts
 
 OVERVIEW = "Referrals rose after the awareness campaign in Northbrook."
 
@@ -39,9 +40,7 @@ def _pdf_text(content: bytes) -> str:
 
 
 def _docx_text(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
+    return "\n".join(word_texts(content))
 
 
 def test_it_builds_a_pdf_with_the_commentary_figures_and_suppression(saved_report):
