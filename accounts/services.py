@@ -3,13 +3,21 @@
 import secrets
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
 from accounts.permissions import CASE_ROLES
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
+from web.dates import spoken
+
+ACCESS_CHANGED_SUBJECT = "OpenMARAC: your access has changed"
 
 
 def user_create(*, user: User, marac: Marac, by: Any) -> User:
@@ -83,6 +91,29 @@ def role_revoke(*, grant: RoleGrant, by: Any) -> None:
             summary=f"Removed role {grant.role} from user {grant.user_id}",
         )
         grant.delete()
+        person, marac, role = grant.user, grant.marac, grant.get_role_display()
+        # robust: should the mail server fail, the removal stands and the page still answers; the failure is logged.
+        transaction.on_commit(lambda: _tell_role_removed(person=person, marac=marac, role=role), robust=True)
+
+
+def _tell_role_removed(*, person: User, marac: Marac, role: str) -> None:
+    """The person learns their access changed, and which role at which MARAC: nothing about any case or person, and
+    not who removed it. Sent once the removal is saved, so a refused or rolled-back removal sends nothing."""
+    from api.services import is_service_account  # api builds on accounts, not the other way round
+
+    # A deactivated account, or an API credential's service account (no mail reaches it), has nobody to tell.
+    if not person.is_active or not person.email or is_service_account(person):
+        return
+    body = render_to_string(
+        "emails/role_removed.txt",
+        {
+            "role": role,
+            "marac_name": marac.name,
+            "day": spoken(timezone.localdate()),
+            "link": str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("web:home"),
+        },
+    )
+    send_mail(subject=ACCESS_CHANGED_SUBJECT, message=body, from_email=None, recipient_list=[person.email])
 
 
 def temporary_password() -> str:

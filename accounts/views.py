@@ -73,6 +73,22 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
         services.role_grant(user=person, marac=marac, role=form.cleaned_data["role"], by=request.user)
         messages.success(request, "Role granted")
         return redirect("accounts:user_roles", pk=person.pk)
+    return _roles_page(request, marac, person, form=form)
+
+
+def _roles_page(
+    request: HttpRequest,
+    marac: Marac,
+    person: User,
+    *,
+    form: RoleGrantForm | None = None,
+    refusal: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    administrator = request.user.has_perm(MANAGE, marac)
+    may_change = services.may_change_roles_of(user=person, by=request.user)
+    if form is None and administrator and may_change:
+        form = RoleGrantForm(marac=marac)
     rows = [
         (record, services.role_revoke_refusal(grant=record.grant, by=request.user) is None)
         for record in selectors.role_grants_at(marac=marac, user=person)
@@ -84,8 +100,9 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
         "marac": marac,
         "administrator": administrator,
         "may_change": may_change,
+        "refusal": refusal,
     }
-    return render(request, "accounts/user_roles.html", context)
+    return render(request, "accounts/user_roles.html", context, status=status)
 
 
 @require_permission(VIEW)
@@ -95,7 +112,9 @@ def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     grant = get_object_or_404(RoleGrant, pk=grant_pk, user=person, marac=marac)
     refusal = services.role_revoke_refusal(grant=grant, by=request.user)
     if refusal is not None:
-        raise PermissionDenied(refusal)
+        # Whoever gets here sees this grant on the person's roles page already (the gates above are the page's own),
+        # so the refusal says why there rather than on a page that looks like "not found". Nothing is removed.
+        return _roles_page(request, marac, person, refusal=f"You cannot remove this role: {refusal}", status=403)
     if request.method == "POST":
         services.role_revoke(grant=grant, by=request.user)
         messages.success(request, "Role removed")

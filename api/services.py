@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from api.models import TOKEN_PREFIX_LENGTH, ApiCredential, token_hash
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Agency, Marac
+from web.dates import spoken
 
 TOKEN_START = "omk_"  # noqa: S105 - recognisable in a secret scanner, and in a configuration file
 # Service accounts get an address under a reserved domain (RFC 2606): no mail reaches it, so no password
@@ -217,7 +219,52 @@ def credential_revoke(*, credential: ApiCredential, by: Any, reason: str) -> Api
             summary=f"Revoked API credential {credential.pk}",
             changes={"revoked_at": credential.revoked_at.isoformat(), "revocation_reason": "recorded"},
         )
+        revoked = credential
+        # robust: should the mail server fail, the revocation stands and the page still answers; the failure is logged.
+        transaction.on_commit(lambda: _tell_revoked(revoked), robust=True)
     return credential
+
+
+ACCESS_CHANGED_SUBJECT = "OpenMARAC: access for an agency's system has changed"
+
+
+def _tell_revoked(credential: ApiCredential) -> None:
+    """Whoever issued the credential learns it was revoked, or, if they can no longer be told (their account is
+    closed, or they no longer hold a role at the MARAC), the MARAC's coordinators. The email names no credential, no
+    agency, no person and not the reason, which is free text: it says where to sign in to see them."""
+    issuer = (
+        User.objects.filter(pk=credential.created_by_id, is_active=True, role_grants__marac_id=credential.marac_id)
+        .exclude(email="")
+        .exclude(email__endswith="@" + SERVICE_ACCOUNT_DOMAIN)
+        .first()
+    )
+    if issuer is not None:
+        recipients, whose = [issuer.email], "that you issued"
+    else:
+        recipients, whose = _coordinator_emails(credential.marac_id), "issued by an administrator"
+    if not recipients:
+        return
+    body = render_to_string(
+        "emails/credential_revoked.txt",
+        {
+            "whose": whose,
+            "marac_name": credential.marac.name,
+            "day": spoken(timezone.localtime(credential.revoked_at or timezone.now()).date()),
+            "link": str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("api_credentials:list"),
+        },
+    )
+    send_mail(subject=ACCESS_CHANGED_SUBJECT, message=body, from_email=None, recipient_list=recipients)
+
+
+def _coordinator_emails(marac_id: int) -> list[str]:
+    return sorted(
+        set(
+            User.objects.filter(is_active=True, role_grants__marac_id=marac_id, role_grants__role=Role.COORDINATOR)
+            .exclude(email="")
+            .exclude(email__endswith="@" + SERVICE_ACCOUNT_DOMAIN)
+            .values_list("email", flat=True)
+        )
+    )
 
 
 def credential_for_token(token: str) -> ApiCredential | None:

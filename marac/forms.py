@@ -18,7 +18,7 @@ from marac.models import (
 )
 from marac.population_csv import MAX_UPLOAD_BYTES
 from marac.reference_prefixes import PREFIX_REQUIRED, PREFIX_TAKEN, PREFIX_TOO_LONG, prefix_problem
-from web.dates import CLOSURE_DAY_YEARS_AHEAD, planned_error
+from marac.services import CLOSURE_DAY_TAKEN, closure_day_date_error
 from web.forms import VersionedForm
 
 
@@ -247,15 +247,12 @@ class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_day(self) -> Any:
         day = self.cleaned_data["day"]
-        # A closure day is planned, and may be recorded after it passed, but not before the first MARAC (1800 for
-        # 2018) nor more than 3 years ahead (2099 for 2029): web/dates.py.
-        error = planned_error(
-            day, today=timezone.localdate(), years_ahead=CLOSURE_DAY_YEARS_AHEAD, subject="The closure day"
-        )
+        # The rule marac.services.closure_day_add holds too, so no other caller gets round it.
+        error = closure_day_date_error(day, today=timezone.localdate())
         if error:
             raise forms.ValidationError(error)
         if ClosureDay.objects.filter(marac=self.instance.marac, day=day).exists():
-            raise forms.ValidationError("This date is already a closure day")
+            raise forms.ValidationError(CLOSURE_DAY_TAKEN)
         return day
 
 

@@ -1,40 +1,78 @@
 """Changing a MARAC's configuration. Each change is audited, with its old and new values (no personal data)."""
 
 import copy
+from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record, field_changes
 from marac.models import Agency, ClosureDay, Marac, MaracAgency, PopulationBreakdown, PopulationFigure
 from marac.population_csv import PopulationRow
+from marac.reference_prefixes import PREFIX_TAKEN
+from web.dates import CLOSURE_DAY_YEARS_AHEAD, planned_error
 
 
 class StaleEdit(Exception):
     """Someone else saved the record first."""
 
 
+class SettingsTaken(Exception):
+    """Another MARAC already has this name or case reference prefix: the database's unique constraint said so, when
+    someone took it after the form checked (two people saving at the same moment). `errors` holds each message by
+    field, for the settings page to show beside its fields; nothing is saved."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))
+
+
+NAME_TAKEN = "There is already a MARAC with this name"
+
+
 def marac_update_settings(*, marac: Marac, changes: dict[str, Any], based_on_version: int, by: Any) -> Marac:
-    with transaction.atomic():
-        current = Marac.objects.select_for_update().get(pk=marac.pk)
-        if current.version != based_on_version:
-            raise StaleEdit
-        before = copy.copy(current)
-        for name, value in changes.items():
-            setattr(current, name, value)
-        current.version += 1
-        current.full_clean()
-        current.save()
-        audit_record(
-            action=AuditAction.CHANGE,
-            obj=current,
-            user=by,
-            summary="Changed MARAC settings",
-            changes=field_changes(before, current, list(changes), with_values=True),
-        )
+    """Raises StaleEdit if the settings were saved since `based_on_version`, and SettingsTaken if another MARAC
+    holds the name or the prefix; either way nothing is saved."""
+    try:
+        with transaction.atomic():
+            current = Marac.objects.select_for_update().get(pk=marac.pk)
+            if current.version != based_on_version:
+                raise StaleEdit
+            before = copy.copy(current)
+            for name, value in changes.items():
+                setattr(current, name, value)
+            current.version += 1
+            # Uniqueness is the database's to hold (a check here could be overtaken just the same); the form has
+            # already told the user about a name or prefix taken before they saved.
+            current.full_clean(validate_unique=False)
+            current.save()
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=current,
+                user=by,
+                summary="Changed MARAC settings",
+                changes=field_changes(before, current, list(changes), with_values=True),
+            )
+    except IntegrityError as error:
+        # The transaction is rolled back, so nothing is half-saved. Any other integrity error is a fault.
+        taken = _taken(marac_id=marac.pk, name=changes.get("name"), prefix=changes.get("reference_prefix"))
+        if taken:
+            raise SettingsTaken(taken) from error
+        raise
     return current
+
+
+def _taken(*, marac_id: int, name: str | None, prefix: str | None) -> dict[str, str]:
+    others = Marac.objects.exclude(pk=marac_id)
+    errors = {}
+    if name and others.filter(name=name).exists():
+        errors["name"] = NAME_TAKEN
+    if prefix and others.filter(reference_prefix=prefix).exists():
+        errors["reference_prefix"] = PREFIX_TAKEN
+    return errors
 
 
 def _save_audited(obj: Model, *, by: Any, marac_id: int, summary: str, created: bool) -> None:
@@ -124,7 +162,33 @@ def population_import(*, marac: Marac, rows: list[PopulationRow], by: Any) -> tu
     return added, updated
 
 
+class ClosureDayRefused(Exception):
+    """A closure day the rules do not allow; the message is safe to show beside the date."""
+
+
+CLOSURE_DAY_TAKEN = "This date is already a closure day"
+
+
+def closure_day_date_error(day: date, *, today: date) -> str | None:
+    """A closure day is planned, and may be recorded after it passed, but not before the first MARAC (1800 for 2018)
+    nor more than 3 years ahead (2099 for 2029): web/dates.py. The form and the service both hold it."""
+    return planned_error(day, today=today, years_ahead=CLOSURE_DAY_YEARS_AHEAD, subject="The closure day")
+
+
 def closure_day_add(*, closure: ClosureDay, by: Any) -> ClosureDay:
-    with transaction.atomic():
-        _save_audited(closure, by=by, marac_id=closure.marac_id, summary=f"Closure day {closure.day}", created=True)
+    """Raises ClosureDayRefused, with nothing saved, for an implausible date or a day that is already closed: whoever
+    calls, as the page does."""
+    error = closure_day_date_error(closure.day, today=timezone.localdate())
+    if error:
+        raise ClosureDayRefused(error)
+    try:
+        with transaction.atomic():
+            if ClosureDay.objects.filter(marac_id=closure.marac_id, day=closure.day).exists():
+                raise ClosureDayRefused(CLOSURE_DAY_TAKEN)
+            _save_audited(closure, by=by, marac_id=closure.marac_id, summary=f"Closure day {closure.day}", created=True)
+    except IntegrityError:
+        # Added by someone else between the check and the save; any other integrity error is a fault.
+        if ClosureDay.objects.filter(marac_id=closure.marac_id, day=closure.day).exists():
+            raise ClosureDayRefused(CLOSURE_DAY_TAKEN) from None
+        raise
     return closure

@@ -58,6 +58,9 @@ def marac_edit(request: HttpRequest) -> HttpResponse:
                 "Someone else changed these settings while you were editing them. "
                 "Your changes have not been saved: reload the page to see theirs.",
             )
+        except services.SettingsTaken as taken:  # another MARAC took it since the form checked
+            for field, error in taken.errors.items():
+                form.add_error(field, error)
         else:
             messages.success(request, "MARAC settings saved")
             return redirect("marac:detail")
@@ -165,7 +168,11 @@ def closure_day_add(request: HttpRequest) -> HttpResponse:
     marac = _marac(request, "marac.change_configuration")
     form = ClosureDayForm(request.POST or None, marac=marac)
     if request.method == "POST" and form.is_valid():
-        services.closure_day_add(closure=form.instance, by=request.user)
-        messages.success(request, "Closure day added: deadlines now skip it")
-        return redirect("marac:detail")
+        try:
+            services.closure_day_add(closure=form.instance, by=request.user)
+        except services.ClosureDayRefused as refused:
+            form.add_error("day", str(refused))
+        else:
+            messages.success(request, "Closure day added: deadlines now skip it")
+            return redirect("marac:detail")
     return render(request, "marac/closure_day_add.html", {"form": form, "marac": marac})

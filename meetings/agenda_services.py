@@ -341,9 +341,22 @@ class EmergencyDayNeedsConfirming(Exception):
     read which (emergency_rules.emergency_day_warning)."""
 
 
+class EmergencyDateRefused(AgendaRefused):
+    """The day of the emergency MARAC is not plausible (emergency_rules.emergency_date_error): a typing slip, refused
+    whoever calls, with the message the form gives."""
+
+
+def require_emergency_date_plausible(starts_at: datetime) -> None:
+    error = emergency_rules.emergency_date_error(timezone.localtime(starts_at).date(), today=timezone.localdate())
+    if error:
+        raise EmergencyDateRefused([error])
+
+
 def require_emergency_day_confirmed(*, marac: Marac, starts_at: datetime, confirmed: bool) -> None:
     """Raises EmergencyDayNeedsConfirming, naming the day, for an emergency MARAC on a day that is not a working
-    day, unless the coordinator has confirmed it: calling one from the agenda and listing a referral at one alike."""
+    day, unless the coordinator has confirmed it: calling one from the agenda and listing a referral at one alike.
+    An implausible day (EmergencyDateRefused) is refused first, confirmed or not."""
+    require_emergency_date_plausible(starts_at)
     if confirmed:
         return
     warning = emergency_rules.emergency_day_warning(timezone.localtime(starts_at).date(), working_calendar(marac))

@@ -5,6 +5,7 @@ confirms it knowingly (agencies may have no one on duty to come)."""
 from datetime import date
 
 from referrals import calendar
+from web.dates import EMERGENCY_MEETING_YEARS_AHEAD, planned_error
 
 REGION_NAMES = {
     calendar.Region.ENGLAND: "England",
@@ -26,3 +27,13 @@ def emergency_day_warning(day: date, working: calendar.WorkingCalendar) -> str |
     if day in working.closure_days:
         return f"{calendar.format_day(day)} is a local closure day of this MARAC."
     return None
+
+
+# An emergency is not a year away: 2099 for 2026 is a typing slip, and so is 1800 (web/dates.py). The form
+# (referrals.decision_forms.EmergencyMeetingForm) and the services (meetings.agenda_services) hold the same rule.
+def emergency_date_error(day: date, *, today: date) -> str | None:
+    """The error for an implausible day of an emergency MARAC, worded as the form words it; None for a plausible
+    one. Whether it is still in the future is checked against the time, not here."""
+    return planned_error(
+        day, today=today, years_ahead=EMERGENCY_MEETING_YEARS_AHEAD, subject="The date of the emergency MARAC"
+    )

@@ -179,6 +179,8 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except decisions.EmergencyListingRefused as refused:
             form.add_error(None, str(refused))
+        except agenda_services.EmergencyDateRefused as refused:
+            form.add_error("day", str(refused))
         except agenda_services.EmergencyDayNeedsConfirming as asked:
             confirm = "List at the emergency MARAC anyway"
             context |= {"warning": str(asked), "confirmed_day": form.confirmed_day(), "confirm_label": confirm}
