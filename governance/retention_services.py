@@ -25,7 +25,7 @@ from governance.retention import (
     year_only_birth_date,
 )
 from marac.models import Marac
-from meetings.models import ChildResearch, Listing, ProcessLink, Research, VictimVoice
+from meetings.models import ChildResearch, Listing, MinuteAmendment, ProcessLink, Research, VictimVoice
 from people.models import NationalRejection, Person
 from referrals.models import ContactAttempt, Referral, Transfer
 
@@ -190,6 +190,10 @@ def _clear_case_text(case: Case, today: date) -> None:
     on_case = Q(listing__case=case)
     Listing.objects.filter(case=case).update(
         risks_minute="", decisions_minute="", referrer_view="", held_over_reason=""
+    )
+    # A minute's amendments keep the minute as it was: cleared with it.
+    MinuteAmendment.objects.filter(on_case).update(
+        risks_before="", decisions_before="", risks_after="", decisions_after="", reason=""
     )
     Research.objects.filter(on_case).update(**dict.fromkeys(RESEARCH_TEXT_FIELDS, ""))
     ChildResearch.objects.filter(research__listing__case=case).update(notes="")

@@ -183,9 +183,11 @@ class OutcomeForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    """What happens to the cases the meeting did not hear, before it closes: one choice for all of them, or one for
-    each, and the reason, recorded with each case. `listings` are the unheard cases the closer may see by reference;
-    a restricted case they are not named on follows the choice for all (held over when they choose case by case)."""
+    """What happens before the meeting closes. The cases it did not hear (`listings`, those the closer may see by
+    reference; `asks_unheard` when there are any, seen or not): one choice for all of them, or one for each, and the
+    reason, recorded with each case; a restricted case they are not named on follows the choice for all (held over
+    when they choose case by case). The cases heard with no outcome (`undecided`, those the closer may see): the
+    outcome of each; a restricted one they are not named on is kept open for review."""
 
     ALL_CHOICES = [
         (live_rules.HOLD_OVER, "Hold them all over to the next meeting"),
@@ -196,6 +198,7 @@ class CloseForm(forms.Form):
         (live_rules.HOLD_OVER, "Hold over to the next meeting"),
         (live_rules.LEAVE_UNHEARD, "Leave unheard"),
     ]
+    OUTCOME_CHOICES = [(outcome.value, outcome.label) for outcome in live_rules.OUTCOMES_AT_HEARING]
 
     confirmed = forms.CharField(widget=forms.HiddenInput, initial="yes")
     for_all = forms.ChoiceField(
@@ -214,9 +217,29 @@ class CloseForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, listings: Sequence[Listing], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        listings: Sequence[Listing],
+        asks_unheard: bool = True,
+        undecided: Sequence[Listing] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.listings = list(listings)
+        self.undecided = list(undecided)
+        # The outcomes first: the page asks about the cases heard before the cases not heard.
+        for listing in self.undecided:
+            reference = listing.case.reference
+            self.fields[self.outcome_field_name(listing)] = forms.ChoiceField(
+                choices=self.OUTCOME_CHOICES,
+                widget=forms.RadioSelect,
+                label=f"Outcome of case {reference}",
+                error_messages={"required": f"Select the outcome of case {reference}"},
+            )
+        if not asks_unheard:
+            del self.fields["for_all"], self.fields["reason"]
+            return
         for listing in self.listings:
             self.fields[self.field_name(listing)] = forms.ChoiceField(
                 choices=self.EACH_CHOICES,
@@ -225,10 +248,15 @@ class CloseForm(forms.Form):
                 label=f"Case {listing.case.reference}",
                 help_text="Only if you choose for each case.",
             )
+        self.order_fields(["confirmed", *(self.outcome_field_name(listing) for listing in self.undecided)])
 
     @staticmethod
     def field_name(listing: Listing) -> str:
         return f"listing_{listing.pk}"
+
+    @staticmethod
+    def outcome_field_name(listing: Listing) -> str:
+        return f"outcome_{listing.pk}"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -241,9 +269,31 @@ class CloseForm(forms.Form):
 
     def choices(self, unheard: Sequence[Listing]) -> dict[int, str]:
         """The choice for every unheard listing, seen or not, by listing id."""
+        if not unheard:
+            return {}
         for_all = self.cleaned_data["for_all"]
         if for_all != "each":
             return {listing.pk: for_all for listing in unheard}
         return {
             listing.pk: self.cleaned_data.get(self.field_name(listing)) or live_rules.HOLD_OVER for listing in unheard
         }
+
+    def outcomes(self, undecided: Sequence[Listing]) -> dict[int, str]:
+        """The outcome for every listing heard with none, seen or not, by listing id: one the closer may not see is
+        kept open for review, as it would be had its hearing ended with no decision."""
+        return {
+            listing.pk: self.cleaned_data.get(self.outcome_field_name(listing)) or Outcome.REVIEW.value
+            for listing in undecided
+        }
+
+    def refuse_without_outcomes(self) -> None:
+        """The chair asked to close and the meeting did not: each case heard with no outcome gets an error on its
+        outcome, so the page opens with the GOV.UK error summary naming them. The form is not bound (nothing was
+        chosen yet), so its errors start empty rather than from validating nothing."""
+        self.cleaned_data = {}
+        for listing in self.undecided:
+            self.add_error(
+                self.outcome_field_name(listing),
+                f"Case {listing.case.reference} was heard but has no outcome yet. "
+                "Select its outcome, or record it on the case's page",
+            )

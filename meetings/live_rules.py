@@ -183,6 +183,25 @@ def listing_was_heard(*, started_at: datetime | None, outcome: str) -> bool:
     return started_at is not None and outcome != Outcome.HELD_OVER
 
 
+# The outcomes a hearing records (held over is the agenda's, for a case not heard).
+OUTCOMES_AT_HEARING = (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED)
+
+
+# CAM meeting record ("Recommendations and outcome of MARAC meeting"): each case heard ends with the meeting's outcome.
+# Opened and no outcome recorded: the meeting has not decided yet, so it may not close with the case left "Heard"
+# as if it had been kept open for review.
+def listing_needs_outcome(*, started_at: datetime | None, outcome: str) -> bool:
+    return started_at is not None and not outcome
+
+
+def no_outcome_warning(reference: str) -> str:
+    """What the chair is told on moving on from a case heard with no outcome: a warning, not a block."""
+    return (
+        f"Case {reference} was heard with no outcome recorded. "
+        "Go back to it and record the outcome: the meeting cannot close until it has one."
+    )
+
+
 # What a hearing's outcome makes of the case, as the import of a MARAC's history reads it (imports/services.py):
 # closed at the meeting, transferred to another MARAC, or heard and open for review.
 _STATUS_AFTER = {Outcome.CLOSED: CaseStatus.CLOSED, Outcome.TRANSFERRED: CaseStatus.TRANSFERRED}

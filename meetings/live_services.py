@@ -307,6 +307,15 @@ class UnheardCases(Exception):
         self.listings = listings
 
 
+class CasesWithoutOutcome(Exception):
+    """Cases heard at the meeting with no outcome recorded: the chair records each one (on its page, or in the close
+    form) before the meeting closes, rather than the case being left "Heard" with no decision."""
+
+    def __init__(self, listings: list[Listing]) -> None:
+        super().__init__(f"{len(listings)} cases heard have no outcome")
+        self.listings = listings
+
+
 def meeting_start(*, meeting: Meeting, by: Any, other_day_confirmed: bool = False) -> MeetingState:
     """Start the meeting: refused until its case list has been released; on any day but its own, only once the
     chair has confirmed (StartNeedsConfirming carries the words naming the day it is scheduled for)."""
@@ -335,12 +344,36 @@ def unheard_listings(meeting: Meeting) -> list[Listing]:
     ]
 
 
+def listings_without_outcome(meeting: Meeting) -> list[Listing]:
+    """The cases opened at the meeting with no outcome recorded, in the order they were opened; restricted ones
+    included (the pages leave out those the viewer is not named on)."""
+    heard = Listing.objects.filter(meeting=meeting, started_at__isnull=False).select_related("case")
+    return [
+        listing
+        for listing in heard.order_by("started_at", "id")
+        if live_rules.listing_needs_outcome(started_at=listing.started_at, outcome=listing.outcome)
+    ]
+
+
+def needs_outcome(listing: Listing) -> bool:
+    """Whether the case, as saved now, was heard and has no outcome yet."""
+    current = Listing.objects.only("started_at", "outcome").get(pk=listing.pk)
+    return live_rules.listing_needs_outcome(started_at=current.started_at, outcome=current.outcome)
+
+
 def meeting_close(
-    *, meeting: Meeting, by: Any, choices: Mapping[int, str] | None = None, reason: str = ""
+    *,
+    meeting: Meeting,
+    by: Any,
+    choices: Mapping[int, str] | None = None,
+    reason: str = "",
+    outcomes: Mapping[int, str] | None = None,
 ) -> MeetingState:
     """Close the meeting. Any case not heard needs a choice (`choices`, by listing id: hold it over to the next
-    meeting, or leave it unheard) and a reason; without a choice for every one, UnheardCases lists them. Holding
-    over, leaving unheard and closing happen together or not at all."""
+    meeting, or leave it unheard) and a reason; without a choice for every one, UnheardCases lists them. Any case
+    heard with no outcome needs one (`outcomes`, by listing id: review, closed or transferred); without one for
+    every such case, CasesWithoutOutcome lists them. Holding over, leaving unheard, recording the outcomes and
+    closing happen together or not at all."""
     with transaction.atomic():
         state = _require_not_closed(meeting)
         if not meeting_is_running(state):
@@ -349,10 +382,16 @@ def meeting_close(
         # The choices must be for exactly the cases unheard now: a case opened since the page was shown is heard.
         if unheard and (choices is None or set(choices) != {listing.pk for listing in unheard}):
             raise UnheardCases(unheard)
+        # Likewise the outcomes: one recorded on the case's own page since the close page was shown is not asked for.
+        undecided = listings_without_outcome(meeting)
+        if undecided and (outcomes is None or set(outcomes) != {listing.pk for listing in undecided}):
+            raise CasesWithoutOutcome(undecided)
         if unheard and not reason.strip():
             raise LiveRefused("Enter why the cases were not heard.")
         for listing in unheard:
             _settle_unheard(listing, (choices or {})[listing.pk], reason.strip(), by)
+        for listing in undecided:
+            _outcome_at_close(listing, (outcomes or {})[listing.pk], by)
         _set_status(state, MeetingStatus.CLOSED, by)
         # A case still open when the meeting closes ends with it.
         Listing.objects.filter(meeting=meeting, started_at__isnull=False, ended_at__isnull=True).update(
@@ -362,6 +401,12 @@ def meeting_close(
         # one still open at the close.
         meeting_cases_heard(meeting=meeting, by=by)
     return state
+
+
+def _outcome_at_close(listing: Listing, outcome: str, by: Any) -> None:
+    if outcome not in live_rules.OUTCOMES_AT_HEARING:
+        raise LiveRefused(f"Choose the outcome of case {listing.case.reference}: review, closed or transferred.")
+    outcome_record(listing=listing, outcome=outcome, by=by)
 
 
 def meeting_cases_heard(*, meeting: Meeting, by: Any) -> int:
@@ -558,7 +603,7 @@ def outcome_record(
     `based_on_outcome` (the outcome it showed, "" for none), refused with StaleOutcome if someone has recorded a
     different outcome since: nothing is saved. A listing changed since in anything else (its minute, its clock) is
     no conflict, nor is choosing the outcome already recorded."""
-    if outcome not in (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED):
+    if outcome not in live_rules.OUTCOMES_AT_HEARING:
         raise LiveRefused("Choose review at a later meeting, closed, or transferred.")
     with transaction.atomic():
         _require_not_closed(listing.meeting)

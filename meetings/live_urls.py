@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from meetings import live_views
+from meetings import live_views, minutes_views
 
 app_name = "meetings_live"
 urlpatterns: list[URLPattern] = [
@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/live/<int:listing_pk>/links/", live_views.live_link, name="link"),
     path("<int:pk>/live/<int:listing_pk>/outcome/", live_views.live_outcome, name="outcome"),
     path("<int:pk>/live/<int:listing_pk>/next/", live_views.live_next, name="next"),
+    path("<int:pk>/live/<int:listing_pk>/minutes/amend/", minutes_views.amend_minute, name="amend_minute"),
 ]

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from actions.models import Action
 from actions.services import NotThisMaracsAgency
 from cases.restriction import is_named_on
 from cases.selectors import case_through_gate
-from meetings import live_rules
+from meetings import live_rules, minutes_services
 from meetings import live_services as live
 from meetings.agenda_services import get_listing_for_user, get_meeting_for_user, may_see_case_list
 from meetings.confidentiality import has_signed
@@ -219,33 +220,50 @@ def live_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("meetings.run_meeting")
 @require_POST
 def live_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """Close the meeting. With cases not heard, a page lists them first: hold each over, or leave it unheard, and
-    say why; the answers come back here with `confirmed`."""
+    """Close the meeting. With cases heard and no outcome, or cases not heard, a page lists them first: the outcome
+    of each case heard (or a link to record it on the case's page), and for those not heard, hold each over or leave
+    it unheard, and say why; the answers come back here with `confirmed`."""
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
     if refused := _sign_first(request, meeting):
         return refused
     form = None
-    choices, reason = None, ""
+    choices: dict[int, str] | None = None
+    outcomes: dict[int, str] | None = None
+    reason = ""
     if request.POST.get("confirmed") == "yes":
-        unheard = live.unheard_listings(meeting)
-        form = CloseForm(request.POST, listings=_seen(request, unheard))
+        unheard, undecided = live.unheard_listings(meeting), live.listings_without_outcome(meeting)
+        form = _close_form(request, unheard, undecided, data=request.POST)
+        if _outcomes_changed(request, form):
+            messages.warning(request, _CHANGED.format(what="heard with no outcome"))
+            return _close_confirm(request, meeting, None)
         if not form.is_valid():
-            return _close_confirm(request, meeting, unheard, form)
-        choices, reason = form.choices(unheard), form.cleaned_data["reason"]
+            return _close_confirm(request, meeting, form)
+        choices, outcomes = form.choices(unheard), form.outcomes(undecided)
+        reason = form.cleaned_data.get("reason", "")
     try:
-        live.meeting_close(meeting=meeting, by=request.user, choices=choices, reason=reason)
-    except live.UnheardCases as unheard_now:
+        live.meeting_close(meeting=meeting, by=request.user, choices=choices, reason=reason, outcomes=outcomes)
+    except (live.UnheardCases, live.CasesWithoutOutcome) as asked:
         if form is not None:
-            messages.warning(request, "The cases not heard changed while this page was open. Check them again.")
-        return _close_confirm(request, meeting, unheard_now.listings, None)
+            what = "not heard" if isinstance(asked, live.UnheardCases) else "heard with no outcome"
+            messages.warning(request, _CHANGED.format(what=what))
+        return _close_confirm(request, meeting, None)
     except live.LiveRefused as refused_step:
         if form is not None and live.meeting_is_running(live.state_of(meeting)):
             form.add_error(None, str(refused_step))
-            return _close_confirm(request, meeting, live.unheard_listings(meeting), form)
+            return _close_confirm(request, meeting, form)
         messages.error(request, str(refused_step))
         return redirect("meetings_live:live", pk=pk)
     messages.success(request, "The meeting is closed")
     return redirect("meetings_live:live", pk=pk)
+
+
+_CHANGED = "The cases {what} changed while this page was open. Check them again."
+
+
+def _outcomes_changed(request: HttpRequest, form: CloseForm) -> bool:
+    """An outcome chosen on the close page for a case whose outcome someone has recorded since (on the case's own
+    page): the choice is not silently dropped, the page is shown again as it is now."""
+    return any(name.startswith("outcome_") and name not in form.fields for name in request.POST)
 
 
 def _seen(request: HttpRequest, listings: list[Listing]) -> list[Listing]:
@@ -255,13 +273,27 @@ def _seen(request: HttpRequest, listings: list[Listing]) -> list[Listing]:
     ]
 
 
-def _close_confirm(
-    request: HttpRequest, meeting: Meeting, unheard: list[Listing], form: CloseForm | None
-) -> HttpResponse:
-    seen = _seen(request, unheard)
+def _close_form(request: HttpRequest, unheard: list[Listing], undecided: list[Listing], **kwargs: Any) -> CloseForm:
+    seen_unheard, seen_undecided = _seen(request, unheard), _seen(request, undecided)
+    return CloseForm(listings=seen_unheard, asks_unheard=bool(unheard), undecided=seen_undecided, **kwargs)
+
+
+def _close_confirm(request: HttpRequest, meeting: Meeting, form: CloseForm | None) -> HttpResponse:
+    """The page before the close. Shown fresh (no `form`), the meeting has just refused to close: each case heard
+    with no outcome is an error to put right, named in the error summary; the cases not heard are asked about."""
+    unheard, undecided = live.unheard_listings(meeting), live.listings_without_outcome(meeting)
     if form is None:
-        form = CloseForm(initial={"confirmed": "yes"}, listings=seen)
-    context = {"meeting": meeting, "form": form, "seen": seen, "hidden": len(unheard) - len(seen)}
+        form = _close_form(request, unheard, undecided, initial={"confirmed": "yes"})
+        if form.undecided:
+            form.refuse_without_outcomes()
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "seen": form.listings,
+        "hidden": len(unheard) - len(form.listings),
+        "undecided": form.undecided,
+        "hidden_undecided": len(undecided) - len(form.undecided),
+    }
     return render(request, "meetings/live_close_confirm.html", context)
 
 
@@ -291,6 +323,7 @@ def _listing_context(
     meeting = listing.meeting
     state = _state(meeting)
     may_run = live.may_run(request.user, meeting)
+    read_only = live_rules.meeting_is_closed(state.status)
     # Only what the action plan shows of each action and its agency.
     actions = Action.objects.filter(listing=listing).select_related("owner_agency")
     actions = actions.only("owner_agency__name", "description", "is_standard", "for_whom", "due_on")
@@ -302,7 +335,9 @@ def _listing_context(
         "listing": listing,
         "state": state,
         "running": live.meeting_is_running(state),
-        "read_only": live_rules.meeting_is_closed(state.status),
+        "read_only": read_only,
+        # A closed meeting's minute may have been amended since: its history, and who may amend it again.
+        "history": minutes_services.amendment_history(listing) if read_only else [],
         "timer": live.timer_for(listing),
         "summary": research_summary(listing=listing),
         "actions": actions.order_by("is_standard", "id"),
@@ -454,7 +489,22 @@ def live_next(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     except live.LiveRefused as refused_step:
         messages.error(request, str(refused_step))
         return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+    _warn_if_no_outcome(request, listing)
     if following is None:
         messages.success(request, "Every case has been heard")
         return redirect("meetings_live:live", pk=pk)
     return redirect("meetings_live:listing", pk=pk, listing_pk=following.pk)
+
+
+def _warn_if_no_outcome(request: HttpRequest, listing: Listing) -> None:
+    """Moving on from a case heard with no outcome is allowed (the meeting may come back to it), but the next page
+    says so, with a link back to record it: the meeting will not close until it has one."""
+    if not live.needs_outcome(listing):
+        return
+    url = reverse("meetings_live:listing", args=[listing.meeting_id, listing.pk]) + "#outcome"
+    link = format_html(
+        '<a class="govuk-notification-banner__link" href="{}">Record the outcome of case {}</a>',
+        url,
+        listing.case.reference,
+    )
+    messages.warning(request, format_html("{} {}", live_rules.no_outcome_warning(listing.case.reference), link))

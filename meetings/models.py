@@ -236,3 +236,29 @@ class ProcessLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} link for listing {self.listing_id}"
+
+
+class MinuteAmendment(models.Model):
+    """A correction to a case's minute after its meeting closed, as the next meeting agrees the previous minutes:
+    the minute before and after, why, who and in which role. The listing holds the minute as amended; the earliest
+    amendment's `*_before` is the minute as the meeting closed it, so nothing minuted is lost."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="minute_amendments")
+    risks_before = models.TextField(blank=True)
+    decisions_before = models.TextField(blank=True)
+    risks_after = models.TextField(blank=True)
+    decisions_after = models.TextField(blank=True)
+    reason = models.CharField(max_length=500)
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_as = models.CharField(max_length=30, help_text="The role they amended it in (accounts.models.Role).")
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Minute amendment {self.pk} of listing {self.listing_id}"
+
+    @property
+    def marac_id(self) -> int:
+        return self.listing.meeting.marac_id

@@ -74,11 +74,19 @@ def test_a_whole_meeting_from_the_agreement_to_the_summary_of_actions(page, base
     page.get_by_role("button", name="Move on anyway").click()
 
     assert "NB-2026-0102" in page.locator("h1").inner_text()
+    assert "Case NB-2026-0101 was heard with no outcome recorded" in page.locator("main").inner_text()
     _record_action(page, agency=police, what="Arrest enquiry into breach of bail", for_whom="perpetrator")
     page.get_by_role("button", name="Next case").click()
 
     assert "NB-2026-0103" in page.locator("h1").inner_text()
     page.goto(f"{base_url}/meetings/{meeting.pk}/live/")
+    page.get_by_role("button", name="Close the meeting").click()
+    # No outcome was recorded for the cases heard: the close stops and asks for each, by reference.
+    assert page.locator("h1").inner_text() == "Before you close the meeting"
+    assert "NB-2026-0101 was heard but has no outcome yet" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    for listing in Listing.objects.filter(meeting=meeting):
+        page.locator(f"input[name=outcome_{listing.pk}][value=review]").check()
     page.get_by_role("button", name="Close the meeting").click()
     assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.CLOSED
 

@@ -168,6 +168,7 @@ def test_the_case_still_open_at_the_close_is_heard_and_one_held_over_stays_liste
     _open(client, heard)
 
     data = {"confirmed": "yes", "for_all": live_rules.HOLD_OVER, "reason": "The meeting ran out of time"}
+    data[f"outcome_{heard.pk}"] = Outcome.REVIEW  # heard with no outcome: the close asks for it
     assert client.post(_live(meeting, "close/"), data).status_code == 302
 
     assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.CLOSED
@@ -242,6 +243,7 @@ def test_a_victim_heard_live_makes_the_next_referral_a_repeat_listed_as_a_new_ca
     client = client_for(chair)
     _started(client, meeting, chair)
     _open(client, listing)
+    _outcome(client, listing, Outcome.REVIEW)
     assert client.post(_live(meeting, "close/")).status_code == 302
 
     referral = submitted_referral(client_for, referrer)

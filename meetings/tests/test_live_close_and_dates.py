@@ -13,7 +13,7 @@ from actions.models import Action, ForWhom
 from cases.models import CaseRestriction, CaseStatus
 from marac.models import ClosureDay, Marac, MaracAgency
 from meetings import live_rules
-from meetings.live_services import confidentiality_sign, listing_open, meeting_start
+from meetings.live_services import confidentiality_sign, listing_open, meeting_start, outcome_record
 from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, Outcome
 from meetings.services import meetings_ensure_ahead
 from referrals.calendar import WorkingCalendar, add_working_days, format_day, is_working_day
@@ -214,6 +214,7 @@ def test_closing_with_every_case_heard_needs_no_questions(client_for, chair, mar
     (only,) = _listed(meeting, "NB-2026-0601")
     _running(meeting, chair)
     listing_open(listing=only, by=chair)
+    outcome_record(listing=only, outcome=Outcome.REVIEW, by=chair)  # a case heard with no outcome is asked about
     assert _close(client_for(chair), meeting).status_code == 302
     assert _status(meeting) == MeetingStatus.CLOSED
 
@@ -224,6 +225,7 @@ def test_closing_with_cases_not_heard_lists_them_and_closes_nothing_yet(client_f
     heard, _, _ = _listed(meeting, "NB-2026-0601", "NB-2026-0602", "NB-2026-0603")
     _running(meeting, chair)
     listing_open(listing=heard, by=chair)
+    outcome_record(listing=heard, outcome=Outcome.REVIEW, by=chair)
 
     response = _close(client_for(chair), meeting)
 
@@ -242,6 +244,7 @@ def test_the_chair_holds_every_unheard_case_over_to_the_next_meeting(client_for,
     heard, first, second = _listed(meeting, "NB-2026-0601", "NB-2026-0602", "NB-2026-0603")
     _running(meeting, chair)
     listing_open(listing=heard, by=chair)
+    outcome_record(listing=heard, outcome=Outcome.REVIEW, by=chair)
 
     data = {"confirmed": "yes", "for_all": live_rules.HOLD_OVER, "reason": "The meeting ran out of time"}
     assert _close(client_for(chair), meeting, data).status_code == 302

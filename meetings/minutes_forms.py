@@ -1,0 +1,45 @@
+"""The form that amends a case's minute after its meeting has closed. It parses; the rules and the locking are in
+minutes_services."""
+
+from typing import Any
+
+from django import forms
+
+from meetings.live_rules import minute_fingerprint
+from meetings.models import Listing
+from web.text import LONG_TEXT_MAX
+
+
+class AmendMinuteForm(forms.Form):
+    """The minute as amended, and why. `version` and `minute_seen` are the listing's version and its minute's
+    fingerprint when the page was opened: the service refuses the amendment if the minute has changed since."""
+
+    risks_minute = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Risks", max_length=LONG_TEXT_MAX
+    )
+    decisions_minute = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Decisions", max_length=LONG_TEXT_MAX
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        label="Why is the minute being amended?",
+        help_text="Shown with the minute and kept with the minute as it was. For example: "
+        "corrected at the next meeting, the police had not attended.",
+        error_messages={
+            "required": "Enter why the minute is being amended",
+            "max_length": "Why the minute is being amended must be 500 characters or fewer",
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    minute_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    @classmethod
+    def for_listing(cls, listing: Listing, **initial: Any) -> "AmendMinuteForm":
+        values = {
+            "risks_minute": listing.risks_minute,
+            "decisions_minute": listing.decisions_minute,
+            "version": listing.version,
+            "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
+        }
+        return cls(initial=values | initial)

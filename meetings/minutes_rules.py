@@ -1,0 +1,41 @@
+"""The rules for correcting a case's minute after its meeting has closed, as plain functions with no database: when a
+minute may be amended, in which role the amendment is recorded, and how the history reads."""
+
+from collections.abc import Collection
+from datetime import date
+
+from accounts.models import Role
+from meetings import live_rules
+from referrals import calendar
+
+# BD Effectiveness: the minutes are the MARAC's record, sent for a DHR and disclosed to a court, so a correction keeps
+# what was first minuted. Corrections come once the meeting has closed (the next one agrees the previous minutes),
+# from those who run it; the chair and the coordinator, as BD "The MARAC Coordinator" minutes the meeting.
+AMENDING_ROLES = (Role.CHAIR, Role.COORDINATOR)
+
+NOT_CLOSED_REFUSAL = (
+    "This meeting has not closed, so its minutes are not amended here: change the minute on the case's page in the "
+    "live meeting."
+)
+UNCHANGED_REFUSAL = "The minute is the same as before. Change the risks or the decisions, or cancel."
+
+
+def amendment_refusal(*, meeting_status: str, risks_changed: bool, decisions_changed: bool) -> str | None:
+    """Why this amendment may not be made, in words for the page; None when it may."""
+    if not live_rules.meeting_is_closed(meeting_status):
+        return NOT_CLOSED_REFUSAL
+    if not (risks_changed or decisions_changed):
+        return UNCHANGED_REFUSAL
+    return None
+
+
+def amending_role(roles: Collection[str]) -> Role | None:
+    """The role an amendment is recorded in: the chair's when they hold both (the chair answers for the minutes);
+    None for anyone who may not amend."""
+    return next((role for role in AMENDING_ROLES if role in roles), None)
+
+
+def amended_note(*, amended_on: date, role: str, reason: str) -> str:
+    """One line of the amendment history, as the case's minute shows it."""
+    label = Role(role).label if role in Role.values else "someone no longer in that role"
+    return f"Amended on {calendar.format_day(amended_on)} by the {label}: {reason}"
