@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev OPENMARAC_DEMO_MODE=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
+# The suite runs in one process a core (pytest-xdist), each test file in one process so that a file's shared
+# fixtures (a trained matching model, a browser) are made once; each process has its own test database.
+PARALLEL := --numprocesses=auto --dist=loadfile
 
 .PHONY: help
 help: ## List the targets
@@ -51,9 +54,9 @@ check: install ## Lint, type-check and check that migrations are complete
 test: check ## Run every test, on SQLite and then on a throwaway PostgreSQL cluster
 	scripts/ensure-chromium.sh
 	mkdir -p var
-	$(TEST_ENV) $(VENV)/bin/pytest
+	$(TEST_ENV) $(VENV)/bin/pytest $(PARALLEL)
 	# The Spark backend's tests touch no database: they run once, in the SQLite run.
-	$(TEST_ENV) scripts/with-postgres.sh $(VENV)/bin/pytest --ignore=people/tests/test_linkage_spark.py
+	$(TEST_ENV) scripts/with-postgres.sh $(VENV)/bin/pytest $(PARALLEL) --ignore=people/tests/test_linkage_spark.py
 
 .PHONY: bench-reports
 bench-reports: install ## Indicators and quarterly return at national scale (300 MARACs x 10 years) against DuckDB; BENCH_SMALL=1 for 30 x 2
