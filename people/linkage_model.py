@@ -17,7 +17,10 @@ Model design, in brief (docs/linkage.md has the long version):
   (exact, day and month swapped, one digit wrong, same day and month), gender, postcode history.
 - Training: u probabilities by random sampling, m probabilities by expectation maximisation on two
   blocking rules, starting from fixed priors. On small data EM may not reach a level; that level keeps its
-  prior, so a MARAC with a few dozen people still gets a usable model.
+  prior, so a MARAC with a few dozen people still gets a usable model. The given name's m values (like the
+  gender's) are never trained: on family data EM cannot tell twins from one person recorded twice
+  (_M_NOT_TRAINED). EM's proportion of matches is kept only while it agrees roughly with the exact rules'
+  (plausible_proportion_of_matches).
 - Suggestions (find_matches, dedupe) never include two records whose given names differ completely (no short
   form, initial, shared part, close spelling, names the other way round or matching alias): brothers and
   sisters, twins included, share everything else the model reads (see _never_the_same).
@@ -63,6 +66,11 @@ _table_names = count(1)
 MIN_RECORDS_TO_TRAIN = 300
 # Below this many, EM sees too few pairs sharing a date of birth to say how many pairs are matches.
 EM_PRIOR_MIN_RECORDS = 10_000
+# The share of true pairs assumed found by the exact rules (same given name, date of birth, and family name or
+# postcode) when estimating the proportion of matches from them; and the least share EM's own estimate may
+# imply (see plausible_proportion_of_matches). On the 1,000,000-record bench they find about 60%.
+EXACT_RULES_RECALL = 0.7
+EXACT_RULES_LEAST_RECALL = 0.2
 
 # How many records' worth of belief in the priors a name's observed frequency must outweigh: a MARAC holding
 # fifty people cannot say how common a name is, a million records can.
@@ -347,24 +355,57 @@ def _null(column: str) -> ComparisonLevelCreator:
 # one digit out outweighed it); at 0.002 those three alone stay well below the suggestion threshold.
 _DIFFERENT_NAME_M = {"given_name": 0.002, "family_name": 0.04}
 
+# The given name's m values are never trained (_M_NOT_TRAINED): they are the shares of the same person's pairs
+# of records that the recording errors of bench/linkage/generate.py put on each level (a record's given name
+# mistyped 8 times in 100, a short form 6, names the other way round 1; so in a pair both names are right about
+# 72 times in 100, and one is a short form or mistyped about 12 times each). EM on 20,000 of its records
+# found 0.745, 0.009, 0.077, 0.122, 0.035 and 0.012 (docs/linkage.md).
+_GIVEN_NAME_M = {
+    "exact": 0.75,
+    "reversed": 0.01,
+    "short form": 0.08,
+    "nearly the same": 0.12,
+    "similar": 0.038,
+    "different": _DIFFERENT_NAME_M["given_name"],
+}
+# Starting values for the family name, which training estimates.
+_FAMILY_NAME_M = {
+    "exact": 0.84 - _DIFFERENT_NAME_M["family_name"],
+    "reversed": 0.01,
+    "nearly the same": 0.07,
+    "similar": 0.03,
+    "different": _DIFFERENT_NAME_M["family_name"],
+}
+
+# The comparisons whose m values training leaves alone (u is still estimated from random pairs). Only the given
+# name tells twins apart: they share a family name, a date of birth, an address and often a gender, so on data
+# holding many of them EM cannot tell "the same person" from "the same family" (both are pairs agreeing on
+# everything but the given name) and learns whichever is commoner. A MARAC with many twins taught the model that
+# the same person's records carry different given names nine times in ten (m of an exact given name 0.07), and
+# a duplicate with the same name and date of birth that had moved scored 0.30. How often a given name is
+# mistyped or shortened is a fact about recording, not about a MARAC's families.
+_M_NOT_TRAINED = frozenset({"given_name"})
+
 
 def _name_comparison(column: str, other: str, *, roots: str | None) -> ComparisonCreator:
     # Priors: what share of true pairs (m) and of different people (u) land on each level.
-    levels: list[ComparisonLevelCreator | dict[str, Any]] = [
-        _null(column),
-        _level(
-            cll.ExactMatchLevel(column), "exact", 0.84 - _DIFFERENT_NAME_M[column], NAME_FREQUENCY_PRIOR[column]
-        ).configure(tf_adjustment_column=column, tf_adjustment_weight=1.0),
-        _level(cll.ColumnsReversedLevel(column, other, symmetrical=True), "reversed", 0.01, 0.0001),
+    m = _GIVEN_NAME_M if column == "given_name" else _FAMILY_NAME_M
+    levels: list[ComparisonLevelCreator] = [
+        _level(cll.ExactMatchLevel(column), "exact", m["exact"], NAME_FREQUENCY_PRIOR[column]).configure(
+            tf_adjustment_column=column, tf_adjustment_weight=1.0
+        ),
+        _level(cll.ColumnsReversedLevel(column, other, symmetrical=True), "reversed", m["reversed"], 0.0001),
     ]
     if roots:
-        levels.append(_level(cll.ArrayIntersectLevel(roots, 1), "short form", 0.05, 0.001))
+        levels.append(_level(cll.ArrayIntersectLevel(roots, 1), "short form", m["short form"], 0.001))
     levels += [
-        _level(cll.JaroWinklerLevel(column, 0.92), "nearly the same", 0.07, 0.004),
-        _level(cll.JaroWinklerLevel(column, 0.80), "similar", 0.03, 0.05),
-        _level(cll.ElseLevel(), "different", _DIFFERENT_NAME_M[column], 0.94),
+        _level(cll.JaroWinklerLevel(column, 0.92), "nearly the same", m["nearly the same"], 0.004),
+        _level(cll.JaroWinklerLevel(column, 0.80), "similar", m["similar"], 0.05),
+        _level(cll.ElseLevel(), "different", m["different"], 0.94),
     ]
-    return cl.CustomComparison(comparison_levels=levels, output_column_name=column)
+    if column in _M_NOT_TRAINED:
+        levels = [level.configure(fix_m_probability=True) for level in levels]
+    return cl.CustomComparison(comparison_levels=[_null(column), *levels], output_column_name=column)
 
 
 def _date_of_birth_comparison() -> ComparisonCreator:
@@ -564,6 +605,43 @@ def _train_step(linker: Linker, people: SplinkDataFrame, step: str, action: Call
     return linker
 
 
+def plausible_proportion_of_matches(from_em: float, from_exact_rules: float) -> float:
+    """EM's proportion of matches, unless it is so far above the exact rules' that EM must have counted some other
+    kind of pair as the same person; then the exact rules' estimate.
+
+    The exact rules (same given name, date of birth, and family name or postcode) find every true pair recorded
+    without a slip in those fields: most true pairs on any real data (about 60% on the benchmark, where EM's
+    1.54 in a million against their 1.10 says 50%). EM on pairs sharing a date of birth counts as matches
+    whatever group of pairs agrees on most else: on a MARAC with many twins (one family name, date of birth and
+    address), the twins, which the exact rules never find. EM's estimate stands only while it says the exact
+    rules found at least EXACT_RULES_LEAST_RECALL of the true pairs."""
+    if from_em * EXACT_RULES_LEAST_RECALL <= from_exact_rules * EXACT_RULES_RECALL:
+        return from_em
+    return from_exact_rules
+
+
+def _proportion_of_matches(linker: Linker) -> float:
+    return float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+
+
+def _keep_proportion_of_matches_plausible(linker: Linker, people: SplinkDataFrame, from_exact_rules: float) -> Linker:
+    from_em = _proportion_of_matches(linker)
+    kept = plausible_proportion_of_matches(from_em, from_exact_rules)
+    if kept == from_em:
+        return linker
+    # Numbers only: nothing about any person reaches the logs.
+    logging.getLogger(__name__).warning(
+        "Person-matching training: EM's proportion of matches (%.3g) would mean the exact rules found %.2g%% of "
+        "true pairs; kept the exact rules' estimate (%.3g)",
+        from_em,
+        100 * from_exact_rules * EXACT_RULES_RECALL / from_em,
+        from_exact_rules,
+    )
+    model = linker.misc.save_model_to_json()
+    model["probability_two_random_records_match"] = kept
+    return Linker(people, model, _SPLINK_LOG_LEVEL)
+
+
 def train_model(
     records: TrainingInput,
     *,
@@ -587,8 +665,11 @@ def train_model(
         linker,
         people,
         "proportion of matches",
-        lambda linker: linker.training.estimate_probability_two_random_records_match(sure_matches, recall=0.7),
+        lambda linker: linker.training.estimate_probability_two_random_records_match(
+            sure_matches, recall=EXACT_RULES_RECALL
+        ),
     )
+    from_exact_rules = _proportion_of_matches(linker)
     if size >= MIN_RECORDS_TO_TRAIN:
         max_pairs = min(5e6, size * (size - 1) / 2)
         linker = _train_step(
@@ -620,6 +701,8 @@ def train_model(
                 )
 
             linker = _train_step(linker, people, "m", expectation_maximisation)
+            if sets_prior:
+                linker = _keep_proportion_of_matches_plausible(linker, people, from_exact_rules)
     model = _with_priors_where_untrained(linker.misc.save_model_to_json())
     model["openmarac"] = {"format_version": MODEL_FORMAT_VERSION}
     return model
