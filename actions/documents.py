@@ -12,6 +12,7 @@ from fpdf import FPDF
 from actions.models import Action
 from actions.tracking_selectors import FamilyMeeting, SummaryCase
 from cases.models import Case, PartyRole
+from meetings.minutes_services import amendment_history
 from meetings.models import Meeting
 from people.models import Person
 from referrals.calendar import LONDON
@@ -169,6 +170,10 @@ def _family_meeting(document: DocxDocument, meeting: FamilyMeeting) -> None:
     document.add_paragraph(docx_text(listing.risks_minute or "Not recorded"))
     document.add_heading("Decisions", level=2)
     document.add_paragraph(docx_text(listing.decisions_minute or "Not recorded"))
+    # A minute amended after its meeting closed says so, under it: the day, the role and the reason, not the minute
+    # as it was (the case's page shows that to those who may see it).
+    for line in amendment_history(listing):
+        document.add_paragraph(docx_text(line.note))
     document.add_heading("Links to other processes", level=2)
     for link in meeting.process_links:
         text = link.get_kind_display() + (f": {link.note}" if link.note else "")

@@ -21,6 +21,7 @@ from marac.models import Agency, MaracAgency
 from meetings import live_rules
 from meetings.agenda_services import AgendaRefused, listing_hold_over, meeting_agenda
 from meetings.models import (
+    AgreementAfterClose,
     Attendance,
     AttendanceCapacity,
     Listing,
@@ -123,10 +124,12 @@ _CORE_AGENCIES_SQL = f"""
     ORDER BY agency.name
 """  # noqa: S608 - fixed table names; every value is a parameter
 
-# Whether the user signed the meeting's confidentiality agreement, and how many children are on the listed case.
+# Whether the user signed the meeting's confidentiality agreement (on the register, or after the meeting closed: as
+# confidentiality.has_signed), and how many children are on the listed case.
 _LISTING_FACTS_SQL = f"""
     SELECT EXISTS (SELECT 1 FROM {_table(Attendance)}
-                   WHERE meeting_id = %(meeting)s AND user_id = %(user)s AND confidentiality_signed_at IS NOT NULL),
+                   WHERE meeting_id = %(meeting)s AND user_id = %(user)s AND confidentiality_signed_at IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM {_table(AgreementAfterClose)} WHERE meeting_id = %(meeting)s AND user_id = %(user)s),
         (SELECT COUNT(*) FROM {_table(CaseParty)} WHERE case_id = %(case)s AND role = %(child)s)
 """  # noqa: S608 - fixed table names; every value is a parameter
 
@@ -260,12 +263,17 @@ def _capacity_for(user: Any, meeting: Meeting) -> str:
     return AttendanceCapacity.REPRESENTATIVE
 
 
-def confidentiality_sign(*, meeting: Meeting, user: Any) -> Attendance:
-    """BD Information shared at the MARAC: everyone signs the confidentiality agreement at each meeting. Signing puts
-    the person on the register as present, if the coordinator had not already."""
+def confidentiality_sign(*, meeting: Meeting, user: Any) -> Attendance | AgreementAfterClose:
+    """BD Information shared at the MARAC: everyone signs the confidentiality agreement at each meeting. Signing
+    before or during the meeting puts the person on the register as present, if the coordinator had not already.
+    Signing after it has closed only lets them read it (_sign_after_close): the register is left as it was."""
     if not roles_at(user, meeting.marac_id) & CASE_ROLES:
         raise LiveRefused("Only people with a role at this MARAC can sign its confidentiality agreement.")
     with transaction.atomic():
+        # The meeting's state first (the lock order of every live write), so a signature and the close never cross:
+        # one made as the meeting closes is either on the register before the close or kept apart after it.
+        if live_rules.meeting_is_closed(_locked_state(meeting).status):
+            return _sign_after_close(meeting, user)
         row = Attendance.objects.select_for_update().filter(meeting=meeting, user=user).first()
         if row is None:
             capacity = _capacity_for(user, meeting)
@@ -276,6 +284,27 @@ def confidentiality_sign(*, meeting: Meeting, user: Any) -> Attendance:
             row.save()
             _audit(row, user, AuditAction.CHANGE, "Signed the confidentiality agreement for the meeting")
     return row
+
+
+def _sign_after_close(meeting: Meeting, user: Any) -> Attendance | AgreementAfterClose:
+    """Someone reading a closed meeting's minutes (a representative who was not there, a chair amending them): when
+    and by whom is recorded and audited, and nothing on the register changes, neither a line of their own nor,
+    if they had one (they attended, or sent apologies), that line. Signing again changes nothing."""
+    signed = Attendance.objects.filter(meeting=meeting, user=user, confidentiality_signed_at__isnull=False).first()
+    if signed is not None:  # signed at the meeting
+        return signed
+    agreement, created = AgreementAfterClose.objects.get_or_create(
+        meeting=meeting, user=user, defaults={"signed_at": timezone.now()}
+    )
+    if created:
+        summary = f"Signed the confidentiality agreement after meeting {meeting.pk} closed; register unchanged"
+        _audit(agreement, user, AuditAction.CREATE, summary)
+    return agreement
+
+
+def agreements_after_close(meeting: Meeting) -> Sequence[AgreementAfterClose]:
+    """Who signed to read the meeting after it closed, first signed first: shown beside the register, not on it."""
+    return list(meeting.agreements_after_close.select_related("user__agency").order_by("signed_at", "id"))
 
 
 # --- Running the meeting --------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from meetings.live_forms import (
     OutcomeForm,
     ProcessLinkForm,
 )
-from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState
+from meetings.models import AgreementAfterClose, Attendance, AttendanceCapacity, Listing, Meeting, MeetingState
 from meetings.research_selectors import research_summary
 from web import once
 from web.access import require_permission
@@ -97,6 +97,7 @@ def _render_register(
             "observer_form": observer_form,
             "missing": live.core_agencies_missing(meeting),
             "state": live.state_of(meeting),
+            "read_after_close": live.agreements_after_close(meeting),
         },
     )
 
@@ -157,17 +158,27 @@ def _safe_next(request: HttpRequest, meeting: Meeting) -> str:
     return wanted if wanted.startswith(prefix) else reverse("meetings_live:live", args=[meeting.pk])
 
 
+_SIGNED = "You have signed the confidentiality agreement for this meeting"
+_SIGNED_AFTER_CLOSE = (
+    "You have signed the confidentiality agreement for this meeting. You can read its minutes; you have not been "
+    "added to its register."
+)
+
+
 @require_permission("meetings.view_agenda")
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk)
     if request.method == "POST":
         try:
-            live.confidentiality_sign(meeting=meeting, user=request.user)
+            signature = live.confidentiality_sign(meeting=meeting, user=request.user)
         except live.LiveRefused:
             raise Http404 from None
-        messages.success(request, "You have signed the confidentiality agreement for this meeting")
+        messages.success(request, _SIGNED_AFTER_CLOSE if isinstance(signature, AgreementAfterClose) else _SIGNED)
         return redirect(_safe_next(request, meeting))
-    context = {"meeting": meeting, "signed": has_signed(user=request.user, meeting=meeting)}
+    # After the close, signing lets them read the meeting and leaves its register as it was (live_services): the page
+    # says so before they sign.
+    closed = live_rules.meeting_is_closed(_state(meeting).status)
+    context = {"meeting": meeting, "signed": has_signed(user=request.user, meeting=meeting), "closed": closed}
     return render(request, "meetings/live_sign.html", context | {"next": _safe_next(request, meeting)})
 
 

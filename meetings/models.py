@@ -262,3 +262,25 @@ class MinuteAmendment(models.Model):
     @property
     def marac_id(self) -> int:
         return self.listing.meeting.marac_id
+
+
+class AgreementAfterClose(models.Model):
+    """The confidentiality agreement signed after the meeting closed, by someone who was not on its register and
+    signs to read its minutes (a representative catching up, a chair amending them). It lets them read the meeting's
+    cases like a signature on the register does (confidentiality.has_signed), and is no part of the register: it
+    never makes anyone present or gives apologies, so the register and the attendance figures stay as the meeting
+    left them."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agreements_after_close")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="one_agreement_after_close")]
+
+    def __str__(self) -> str:
+        return f"Agreement signed after meeting {self.meeting_id} closed"
+
+    @property
+    def marac_id(self) -> int:
+        return self.meeting.marac_id
