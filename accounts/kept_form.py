@@ -22,12 +22,14 @@ page itself.
 Anyone else who signs in from that browser never sees it: it is discarded when they sign in
 (`discard_for_other_users`, on user_logged_in), and `take` checks the user as well. It lasts KEPT_FOR_SECONDS at
 most, and no longer than the anonymous session holding it (the idle timeout, while the sign-in page sits open).
+A form posted up to KEPT_AFTER_TIMEOUT_SECONDS (a working day) after its session timed out is kept.
 
 The same keeping serves a form refused by the CSRF check after its user signed out and in again in another tab
 (`keep_after_csrf_failure`, web/csrf.py), when the refused token proves the page was that same user's.
 
 When the user cannot be told (no cookie, or the expired row is gone: `manage.py clearsessions`), nothing is kept:
-the text could otherwise be shown to whoever signed in next. Nothing here is ever logged.
+the text could otherwise be shown to whoever signed in next. The sign-in page then says that what was typed was not
+saved (NOT_KEPT_MESSAGE), as it does when the form was too large to keep. Nothing here is ever logged.
 """
 
 import json
@@ -53,7 +55,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from people.encryption import UndecryptableValue, decrypt_text, encrypt_text
 
 SESSION_KEY_KEPT = "openmarac_kept_form"
+NOT_KEPT_KEY = "openmarac_form_not_kept"
+NOT_KEPT_MESSAGE = (
+    "What you had typed on the page you were on was not saved: your session had ended. "
+    "Your browser's back button may still show it, to copy from."
+)
 KEPT_FOR_SECONDS = 60 * 60
+# How long after a session timed out a form posted from it is still kept: a working day, for a form left open over
+# lunch or a long meeting. The text is only ever shown to the same user, after their password and authenticator code.
+KEPT_AFTER_TIMEOUT_SECONDS = 12 * 60 * 60
 MAX_KEPT_BYTES = 200 * 1024
 KEPT_MESSAGE = "We kept what you had typed. Check it and save."
 
@@ -98,7 +108,8 @@ def _page(kept: dict[str, Any]) -> str:
 
 
 def _user_of_expired_session(request: HttpRequest) -> int | None:
-    """The id of the user whose session the browser's cookie named, if that session ended within the hour.
+    """The id of the user whose session the browser's cookie named, if that session ended within
+    KEPT_AFTER_TIMEOUT_SECONDS.
 
     Only for database-backed sessions, whose rows stay until `clearsessions`; the row is read, never revived."""
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
@@ -110,7 +121,7 @@ def _user_of_expired_session(request: HttpRequest) -> int | None:
     row = store.get_model_class().objects.filter(session_key=session_key).first()
     if row is None or row.expire_date > timezone.now():
         return None  # gone, or still live (then the request was refused for another reason)
-    if (timezone.now() - row.expire_date).total_seconds() > KEPT_FOR_SECONDS:
+    if (timezone.now() - row.expire_date).total_seconds() > KEPT_AFTER_TIMEOUT_SECONDS:
         return None
     try:
         data = store.decode(row.session_data)
@@ -148,11 +159,18 @@ def keep_if_timed_out(request: HttpRequest, response: HttpResponse) -> None:
     user_id = _user_of_expired_session(request)
     session = request.session
     if user_id is None:
+        # Whose text it was cannot be told (the session ended too long ago, or its row was cleared): nothing is
+        # kept, and the sign-in page says so rather than leave them to find the form empty. A browser that sent no
+        # session at all gets no session made for it here.
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            session[NOT_KEPT_KEY] = True
         return
     session["openmarac_timed_out"] = idle_minutes()
     fields = _fields(request)
     if fields is not None:
         _store(request, user_id, fields)
+    else:
+        session[NOT_KEPT_KEY] = True
 
 
 def _store(request: HttpRequest, user_id: int, fields: list[list[Any]]) -> None:
@@ -226,13 +244,16 @@ def _kept(request: HttpRequest) -> dict[str, Any] | None:
 
 def sign_in_notice(request: HttpRequest) -> str:
     """What the sign-in page says about a session that ended through the idle timeout (empty if nothing)."""
-    minutes = request.session.get("openmarac_timed_out") if hasattr(request, "session") else None
-    if not minutes or request.user.is_authenticated:
+    session = getattr(request, "session", None)
+    if session is None or request.user.is_authenticated:
         return ""
-    notice = f"You were signed out because you were inactive for {int(minutes)} minutes."
+    minutes = session.get("openmarac_timed_out")
+    notice = f"You were signed out because you were inactive for {int(minutes)} minutes. " if minutes else ""
     if _kept(request) is not None:
-        return f"{notice} Sign in again: what you had typed has been kept."
-    return f"{notice} Sign in again."
+        return f"{notice}Sign in again: what you had typed has been kept."
+    if session.get(NOT_KEPT_KEY):
+        return f"{notice}{NOT_KEPT_MESSAGE}"
+    return f"{notice}Sign in again." if notice else ""
 
 
 def redirect_path_for(request: HttpRequest) -> str | None:
@@ -305,6 +326,7 @@ def discard_for_other_users(sender: Any, request: HttpRequest | None = None, use
     if request is None or not hasattr(request, "session"):
         return
     request.session.pop("openmarac_timed_out", None)
+    request.session.pop(NOT_KEPT_KEY, None)
     signed_out = request.session.get(_SIGNED_OUT_KEY)
     if isinstance(signed_out, dict) and (user is None or signed_out.get("user") != user.pk):
         request.session.pop(_SIGNED_OUT_KEY, None)

@@ -155,3 +155,38 @@ def test_a_page_that_cannot_fill_its_form_in_shows_what_was_typed_once(client_fo
     assert 'href="/you/users/new/"' in page
     # Shown once; then the page itself.
     assert "Petra Probation" not in client.get("/you/users/new/").content.decode()
+
+
+def test_a_form_left_open_through_a_long_meeting_is_still_kept(client_for, referrer, referral):
+    # Signed out by the idle timeout three hours before saving (lunch and a long meeting): the text is still kept.
+    client = client_for(referrer)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(hours=3)
+    )
+    _save_about(client, referral)
+    assert "what you had typed has been kept" in client.get("/accounts/login/").content.decode()
+    assert _sign_in(client, referrer.email)["Location"] == f"/referrals/{referral.pk}/about/"
+    assert TYPED in client.get(f"/referrals/{referral.pk}/about/").content.decode()
+
+
+def test_when_nothing_could_be_kept_the_sign_in_page_says_it_was_not_saved(client_for, referrer, referral):
+    # The session timed out more than a working day before the save: whose text it was is no longer told, so
+    # nothing is kept, and the sign-in page says so instead of leaving the form to be found empty.
+    client = client_for(referrer)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(hours=13)
+    )
+    _save_about(client, referral)
+    page = client.get("/accounts/login/").content.decode()
+    assert "was not saved: your session had ended" in page
+    assert "has been kept" not in page and TYPED not in page
+    # Signing in ends the notice.
+    _sign_in(client, referrer.email)
+    client.post("/accounts/logout/")
+    assert "was not saved" not in client.get("/accounts/login/").content.decode()
+
+
+def test_a_visitor_with_no_session_gets_none_made_by_a_refused_post(referrer, referral):
+    sessions = Session.objects.count()  # the referrer's, who started the referral
+    Client().post(f"/referrals/{referral.pk}/about/", {"current_risk": TYPED, "version": referral.version})
+    assert Session.objects.count() == sessions
