@@ -89,3 +89,66 @@ def year_only_birth_date(date_of_birth: date, referred_on: date) -> date:
     before_birthday = (referred_on.month, referred_on.day) < (date_of_birth.month, date_of_birth.day)
     age = referred_on.year - date_of_birth.year - before_birthday
     return date(referred_on.year - age, 1, 1)
+
+
+# --- Referrals that never became a case -------------------------------------------------------------------------------
+# A case's referral goes with its case (above). One that never became a case would otherwise be kept for ever: a
+# draft started and abandoned (often holding a victim's name and address), one returned as incomplete and never sent
+# again, a MARAC's copy of one it transferred to another MARAC. Storage limitation (DPA 2018) applies to them too.
+UNSUBMITTED_REFERRAL_DAYS = 90  # a draft or a returned referral untouched this long has been abandoned
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    referral_id: int
+    status: str  # referrals.models.ReferralStatus
+    last_changed_on: date
+    submitted_on: date | None
+    emptied: bool  # its content already cleared
+
+
+@dataclass(frozen=True)
+class ReferralDecision:
+    referral_id: int
+    outcome: RetentionOutcome
+    due_on: date | None  # None: never due while it stays as it is (waiting for a decision)
+    reason: str
+
+    @property
+    def changes_something(self) -> bool:
+        return self.outcome in (RetentionOutcome.ANONYMISE, RetentionOutcome.DELETE)
+
+
+def decide_referral_retention(facts: ReferralFacts, *, today: date, policy: RetentionPolicy) -> ReferralDecision:
+    """Drafts untouched for UNSUBMITTED_REFERRAL_DAYS are deleted (nothing counts them); a referral returned as
+    incomplete and untouched as long is emptied, its row kept because the boards count submitted referrals; a MARAC's
+    copy of a referral it transferred is emptied after the retention period, like a case never heard. A referral
+    waiting for the coordinator's decision is never due."""
+
+    def decided(outcome: RetentionOutcome, due_on: date | None, reason: str) -> ReferralDecision:
+        return ReferralDecision(facts.referral_id, outcome, due_on, reason)
+
+    abandoned_on = date.fromordinal(facts.last_changed_on.toordinal() + UNSUBMITTED_REFERRAL_DAYS)
+    changed = f"last changed on {_day(facts.last_changed_on)}"
+    if facts.status == "draft":
+        if today < abandoned_on:
+            return decided(RetentionOutcome.KEEP, abandoned_on, f"Kept until {_day(abandoned_on)}: a draft, {changed}.")
+        return decided(
+            RetentionOutcome.DELETE,
+            abandoned_on,
+            f"Delete: a draft never submitted, {changed}, more than {UNSUBMITTED_REFERRAL_DAYS} days ago.",
+        )
+    if facts.status == "returned":
+        due_on, reason = abandoned_on, f"returned as incomplete and not sent again, {changed}"
+    elif facts.status == "transferred":
+        start = facts.submitted_on or facts.last_changed_on
+        due_on = years_after(start, policy.years)
+        period = f"{policy.years} year{'s' if policy.years != 1 else ''}"
+        reason = f"transferred to another MARAC; submitted on {_day(start)}, kept for {period}"
+    else:
+        return decided(RetentionOutcome.KEEP, None, "Kept: waiting for the coordinator's decision.")
+    if today < due_on:
+        return decided(RetentionOutcome.KEEP, due_on, f"Kept until {_day(due_on)}: {reason}.")
+    if facts.emptied:
+        return decided(RetentionOutcome.ALREADY_ANONYMISED, due_on, f"Already emptied: {reason}.")
+    return decided(RetentionOutcome.ANONYMISE, due_on, f"Empty (the row stays for the boards' counts): {reason}.")

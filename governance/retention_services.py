@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models import ProtectedError, Q, QuerySet, RestrictedError
 from django.utils import timezone
 
 from actions.models import Action
@@ -18,9 +18,12 @@ from cases.models import Case, CaseParty, LegalHold
 from governance.models import DisclosureRequest
 from governance.retention import (
     CaseFacts,
+    ReferralDecision,
+    ReferralFacts,
     RetentionDecision,
     RetentionOutcome,
     RetentionPolicy,
+    decide_referral_retention,
     decide_retention,
     year_only_birth_date,
 )
@@ -53,12 +56,38 @@ class ReportRow:
     result: str = ""  # after applying: what was done, in words with ids only
 
 
+@dataclass(frozen=True)
+class ReferralRow:
+    """A referral that never became a case, named by its number only."""
+
+    decision: ReferralDecision
+    result: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"Referral {self.decision.referral_id}"
+
+
 @dataclass
 class RetentionReport:
     marac_id: int
     policy: RetentionPolicy
     today: date
     rows: list[ReportRow] = field(default_factory=list)
+    referral_rows: list[ReferralRow] = field(default_factory=list)
+
+    @property
+    def referral_counts(self) -> dict[str, int]:
+        """What was done to referrals that never became a case (after applying: rows with a result)."""
+        done = [row.decision.outcome for row in self.referral_rows if row.result]
+        return {
+            "referrals_deleted": done.count(RetentionOutcome.DELETE),
+            "referrals_emptied": done.count(RetentionOutcome.ANONYMISE),
+        }
+
+    @property
+    def referrals_due(self) -> list[ReferralRow]:
+        return [row for row in self.referral_rows if row.decision.changes_something]
 
     def count(self, outcome: RetentionOutcome) -> int:
         return sum(1 for row in self.rows if row.decision.outcome == outcome)
@@ -77,10 +106,17 @@ class RetentionReport:
 
     def summary(self) -> str:
         counts = self.counts
-        return (
+        text = (
             f"{counts['anonymise']} to anonymise, {counts['delete']} to delete, {counts['held']} under legal hold, "
             f"{counts['keep']} not yet due, {counts['already_anonymised']} already anonymised"
         )
+        outcomes = [row.decision.outcome for row in self.referral_rows]
+        if outcomes:
+            text += (
+                f"; referrals that never became a case: {outcomes.count(RetentionOutcome.DELETE)} drafts to delete, "
+                f"{outcomes.count(RetentionOutcome.ANONYMISE)} to empty"
+            )
+        return text
 
 
 def retention_policy_of(marac: Marac) -> RetentionPolicy:
@@ -134,9 +170,30 @@ def _report_for(cases: list[Case], marac: Marac, today: date) -> RetentionReport
     return report
 
 
+def _referral_rows(referrals: list[Referral], policy: RetentionPolicy, today: date) -> list[ReferralRow]:
+    rows = []
+    for referral in referrals:
+        facts = ReferralFacts(
+            referral_id=referral.pk,
+            status=referral.status,
+            last_changed_on=timezone.localdate(referral.updated_at),
+            submitted_on=timezone.localdate(referral.submitted_at) if referral.submitted_at else None,
+            emptied="anonymised_on" in (referral.content or {}),
+        )
+        rows.append(ReferralRow(decide_referral_retention(facts, today=today, policy=policy)))
+    return sorted(rows, key=lambda row: (row.decision.outcome, row.decision.referral_id))
+
+
+def _never_cases(marac: Marac) -> QuerySet[Referral]:
+    return Referral.objects.filter(marac=marac, case__isnull=True).order_by("pk")
+
+
 def retention_report(*, marac: Marac, today: date) -> RetentionReport:
-    """The dry run: what applying retention today would do to each case at the MARAC. Changes nothing."""
-    return _report_for(list(Case.objects.filter(marac=marac).order_by("pk")), marac, today)
+    """The dry run: what applying retention today would do to each case at the MARAC, and to each referral that
+    never became a case. Changes nothing."""
+    report = _report_for(list(Case.objects.filter(marac=marac).order_by("pk")), marac, today)
+    report.referral_rows = _referral_rows(list(_never_cases(marac)), report.policy, today)
+    return report
 
 
 def retention_report_audit(*, report: RetentionReport, by: Any) -> None:
@@ -152,10 +209,20 @@ def retention_report_audit(*, report: RetentionReport, by: Any) -> None:
 # --- Applying -------------------------------------------------------------------------------------------------------
 
 
-def retention_apply(*, marac: Marac, today: date, by: Any, only_case_ids: set[int] | None = None) -> RetentionReport:
+def retention_apply(
+    *,
+    marac: Marac,
+    today: date,
+    by: Any,
+    only_case_ids: set[int] | None = None,
+    only_referral_ids: set[int] | None = None,
+) -> RetentionReport:
     """Apply retention at one MARAC, in one transaction, the cases locked so a legal hold placed meanwhile
-    (legal_hold_place locks the case too) is seen. `only_case_ids`: what a coordinator confirmed; a case
-    that stopped being due since is left alone."""
+    (legal_hold_place locks the case too) is seen. `only_case_ids`, `only_referral_ids`: what a coordinator
+    confirmed; a case or referral that stopped being due since is left alone. Confirming cases alone touches no
+    referral; with neither (the scheduler), everything due is applied."""
+    if only_referral_ids is None and only_case_ids is not None:
+        only_referral_ids = set()
     with transaction.atomic():
         cases = list(Case.objects.select_for_update().filter(marac=marac).order_by("pk"))
         report = _report_for(cases, marac, today)
@@ -172,7 +239,38 @@ def retention_apply(*, marac: Marac, today: date, by: Any, only_case_ids: set[in
         report.rows = [
             ReportRow(row.reference, row.decision, results.get(row.decision.case_id, "")) for row in report.rows
         ]
+        report.referral_rows = _apply_to_referrals(marac, today=today, by=by, only=only_referral_ids)
     return report
+
+
+def _apply_to_referrals(marac: Marac, *, today: date, by: Any, only: set[int] | None) -> list[ReferralRow]:
+    """The referrals that never became a case, locked (a referrer saving a draft, or the coordinator deciding,
+    waits, and is then refused as stale or finds it gone), decided again and applied."""
+    referrals = list(_never_cases(marac).select_for_update())
+    by_id = {referral.pk: referral for referral in referrals}
+    rows = []
+    for row in _referral_rows(referrals, retention_policy_of(marac), today):
+        referral_id = row.decision.referral_id
+        if not row.decision.changes_something or (only is not None and referral_id not in only):
+            rows.append(row)
+            continue
+        referral = by_id[referral_id]
+        if row.decision.outcome == RetentionOutcome.DELETE:
+            referral.delete()
+            result, action = "deleted", AuditAction.DELETE
+        else:
+            _clear_referral(referral, today)
+            result, action = "emptied: its content, return reasons and transfer reason cleared", AuditAction.CHANGE
+        audit_record(
+            action=action,
+            object_type="referrals.referral",
+            object_id=str(referral_id),
+            marac_id=marac.pk,
+            user=by,
+            summary=f"Retention: referral {referral_id} {result} ({row.decision.outcome.value}); never a case",
+        )
+        rows.append(ReferralRow(row.decision, result))
+    return rows
 
 
 def _party_ids(case: Case) -> set[int]:

@@ -15,6 +15,6 @@ def apply_retention_all() -> dict[str, dict[str, int]]:
     reports = retention_apply_all(today=timezone.localdate())
     redacted = import_reports_redact(now=timezone.now())
     return {
-        **{str(marac_id): report.counts for marac_id, report in reports.items()},
+        **{str(marac_id): {**report.counts, **report.referral_counts} for marac_id, report in reports.items()},
         "import_reports": {"values_removed": redacted},
     }

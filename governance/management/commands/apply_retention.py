@@ -39,3 +39,7 @@ class Command(BaseCommand):
         for row in report.due + report.held:
             done = f" -> {row.result}" if row.result else ""
             self.stdout.write(f"  {row.reference} [{row.decision.outcome}] {row.decision.reason}{done}")
+        for referral_row in report.referrals_due:
+            done = f" -> {referral_row.result}" if referral_row.result else ""
+            decision = referral_row.decision
+            self.stdout.write(f"  {referral_row.label} [{decision.outcome}] {decision.reason}{done}")
