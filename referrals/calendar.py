@@ -126,8 +126,15 @@ def format_day(day: date) -> str:
 
 
 def format_moment(moment: datetime) -> str:
+    """A deadline, time first: "17:00 on Friday 13 November 2026"."""
     local = moment.astimezone(LONDON)
     return f"{local:%H:%M} on {format_day(local.date())}"
+
+
+def format_meeting_time(moment: datetime) -> str:
+    """When a meeting is, day first as GOV.UK writes it: "Wednesday 25 November 2026 at 14:00"."""
+    local = moment.astimezone(LONDON)
+    return f"{format_day(local.date())} at {local:%H:%M}"
 
 
 def _meeting_day(meeting_start: datetime) -> date:

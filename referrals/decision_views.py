@@ -1,11 +1,16 @@
 """The coordinator's referral inbox and decision page."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from marac.models import Marac
 from meetings import agenda_services
 from people import linkage
@@ -13,10 +18,10 @@ from people.models import Person
 from referrals import decisions
 from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
 from referrals.models import MatchDecision, Referral, ReferralStatus, Transfer
-from referrals.sections import SECTIONS, readable
-from referrals.selectors import get_referral_for_user, referral_inbox
-from referrals.services import instrument_for
+from referrals.selectors import get_referral_for_user, referral_answers, referral_inbox
+from referrals.transfer_document import ReferralCopy, referral_document
 from web.access import current_marac_where, require_permission
+from web.documents import DOCX_CONTENT_TYPE
 
 REFERENCE_TAKEN_MESSAGE = (
     "The referral was not accepted: another case took the same case reference at the same moment. "
@@ -55,7 +60,8 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "check": check,
             "can_review_matches": request.user.has_perm("people.review_matches", referral.marac),
-            "answers": _answers(referral),
+            "answers": referral_answers(referral),
+            "arrived_from": arrived_from(referral),
             "return_form": ReturnForm(),
             "transfer_form": TransferForm(from_marac=referral.marac),
             "can_decide": referral.status == ReferralStatus.SUBMITTED,
@@ -63,16 +69,26 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _answers(referral: Referral) -> list[tuple[str, list[list[tuple[str, str]]]]]:
-    """Each section of the referral with its items, as labelled rows for the page."""
-    questions = instrument_for(referral).questions
-    answers = []
-    for section in SECTIONS:
-        stored = referral.content.get(section.slug)
-        if stored:
-            items = stored if section.is_list else [stored]
-            answers.append((section.title, [readable(section, item, questions=questions) for item in items]))
-    return answers
+@dataclass(frozen=True)
+class ArrivedFrom:
+    """Where a transferred referral came from, for the receiving coordinator (who has need-to-know)."""
+
+    marac_name: str
+    on: date | None = None
+    reason: str = ""
+
+
+def arrived_from(referral: Referral) -> ArrivedFrom | None:
+    """The sending MARAC of a transfer within this installation (with its date and reason), or the MARAC outside it
+    that the referral says transferred it ("How did the referral arise?")."""
+    transfer = Transfer.objects.filter(to_referral=referral).select_related("from_referral__marac").first()
+    if transfer is not None:
+        on = timezone.localtime(transfer.transferred_at).date()
+        return ArrivedFrom(transfer.from_referral.marac.name, on, transfer.reason)
+    about = referral.content.get("about") or {}
+    if about.get("how_arose") == "other_marac" and str(about.get("sending_marac", "")).strip():
+        return ArrivedFrom(str(about["sending_marac"]).strip())
+    return None
 
 
 @require_permission("referrals.decide")
@@ -188,3 +204,26 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Listed at the emergency MARAC")
             return redirect("referrals:decision", pk=pk)
     return render(request, "referrals/decision_form.html", context)
+
+
+@require_permission("referrals.decide")
+def referral_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The referral as a Word document, for the coordinator to send on to a MARAC outside this installation."""
+    referral = _deciding(request, pk)
+    transfer = Transfer.objects.filter(from_referral=referral).select_related("to_marac").first()
+    referrer = referral.referrer
+    content = referral_document(
+        ReferralCopy(
+            number=referral.pk,
+            marac_name=referral.marac.name,
+            submitted_at=referral.submitted_at,
+            referred_by=f"{referrer.full_name}, {referral.referring_agency.name} ({referrer.email})",
+            criteria_summary=str(referral.criteria_result.get("summary", "")),
+            sections=[(title, items) for _slug, title, items in referral_answers(referral)],
+            transferred_to=transfer.to_marac_label if transfer is not None else "",
+        )
+    )
+    audit_record(action=AuditAction.EXPORT, obj=referral, summary=f"Referral {referral.pk} downloaded as docx")
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="referral-{referral.pk}.docx"'
+    return response

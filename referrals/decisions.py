@@ -445,6 +445,8 @@ def referral_transfer(
             audit_record(
                 action=AuditAction.CREATE, obj=received, user=by, summary=f"Received by transfer {transfer.pk}"
             )
+        # Not the receiving MARAC's name: where a victim has moved to stays behind the sign-in.
+        transaction.on_commit(lambda: _tell_referrer(current, "transferred to another MARAC"))
     return transfer
 
 
@@ -476,7 +478,7 @@ def referral_list_at_emergency_meeting(
         meeting, _ = current.marac.meetings.get_or_create(starts_at=starts_at, defaults={"is_emergency": True})
         if not _meeting_still_to_start(meeting):
             raise EmergencyListingRefused(
-                f"The MARAC on {calendar.format_moment(starts_at)} has already started: choose another time."
+                f"The MARAC on {calendar.format_meeting_time(starts_at)} has already started: choose another time."
             )
         # The case leaves the meetings ahead it was listed at, but only where nothing has been said or written of it.
         moved = list(
@@ -487,13 +489,14 @@ def referral_list_at_emergency_meeting(
         )
         for listing in moved:
             if _listing_in_use(listing):
+                when = calendar.format_meeting_time(listing.meeting.starts_at)
                 raise EmergencyListingRefused(
-                    f"This case is also listed at the MARAC on {calendar.format_moment(listing.meeting.starts_at)}, "
+                    f"This case is also listed at the MARAC on {when}, "
                     "where its hearing has started or agencies have recorded research, the victim's voice or "
                     "actions for it. Nothing was changed: hold it over or settle it at that meeting first."
                 )
         current.meeting = meeting
-        current.listing_explanation = f"Listed at an emergency MARAC on {calendar.format_moment(starts_at)}."
+        current.listing_explanation = f"Listed at an emergency MARAC on {calendar.format_meeting_time(starts_at)}."
         current.version += 1
         current.save()
         Case.objects.filter(pk=current.case.pk).update(status=CaseStatus.LISTED)

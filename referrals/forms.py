@@ -286,12 +286,21 @@ class AboutForm(forms.Form):
             ("police_notification", "A police notification"),
             ("disclosure", "The victim told a professional"),
             ("third_party", "Someone else told a professional"),
+            # BD Referrals to other MARACs: a MARAC-to-MARAC referral from one that does not use OpenMARAC here.
+            ("other_marac", "Another MARAC transferred it here"),
         ],
     )
+    sending_marac = _name("If another MARAC transferred it, the name of that MARAC", required=False)
     background = _text("Background", required=True)
     current_risk = _text("The risk now", required=True)
     outcomes_sought = _text("What you want the MARAC to achieve", required=True)
     specific_actions = _text("Specific actions you are asking agencies to take")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("how_arose") == "other_marac" and not cleaned.get("sending_marac", "").strip():
+            self.add_error("sending_marac", "Enter the name of the MARAC that transferred it")
+        return cleaned
 
 
 def risk_form_class(questions: list[dict[str, Any]]) -> type[forms.Form]:

@@ -53,6 +53,18 @@ def readable(section: Section, raw: dict[str, Any], *, questions: list[dict[str,
             continue
         choices = dict(getattr(field, "choices", []) or [])
         values = value if isinstance(value, list) else [value]
-        words = ", ".join(str(choices.get(item, item)) for item in values)
+        words = ", ".join(_date_words(field, item) or str(choices.get(item, item)) for item in values)
         rows.append((str(field.label), words))
     return rows
+
+
+def _date_words(field: forms.Field, value: Any) -> str:
+    """A date as GOV.UK writes it ("27 March 1990"), read the way its form reads it; "" when not a date field or
+    not a real date, so what was typed is shown as typed."""
+    if not isinstance(field, forms.DateField):
+        return ""
+    try:
+        day = field.to_python(value)
+    except forms.ValidationError:
+        return ""
+    return f"{day.day} {day:%B %Y}" if day else ""

@@ -9,6 +9,10 @@ from audit.services import audit_view
 from cases.models import Case
 from cases.selectors import restricted_case_reason
 from referrals.models import Referral, ReferralStatus
+from referrals.sections import SECTIONS, readable
+from referrals.services import instrument_for
+
+type Answers = list[tuple[str, str, list[list[tuple[str, str]]]]]
 
 
 def referrals_of(*, user: Any) -> QuerySet[Referral]:
@@ -42,3 +46,27 @@ def _decides(user: Any, referral: Referral) -> bool:
 
 def referral_is_editable_by(*, user: Any, referral: Referral) -> bool:
     return referral.referrer_id == user.pk and referral.status in {ReferralStatus.DRAFT, ReferralStatus.RETURNED}
+
+
+def referral_answers_shown_to_referrer(*, user: Any, referral: Referral) -> bool:
+    """The referrer may read back what they submitted, read only, while they hold a role at the referral's MARAC
+    that makes referrals there. Only their own answers: nothing others add later (research, minutes, decisions)."""
+    return (
+        referral.referrer_id == user.pk
+        and referral.status != ReferralStatus.DRAFT
+        and bool(user.has_perm("referrals.make_referral", referral.marac))
+    )
+
+
+def referral_answers(referral: Referral) -> Answers:
+    """Each section of the referral as it was submitted, with its items, as labelled rows: (slug, title, items)."""
+    questions = instrument_for(referral).questions
+    answers = []
+    for section in SECTIONS:
+        stored = referral.content.get(section.slug)
+        if stored:
+            items = stored if section.is_list else [stored]
+            answers.append(
+                (section.slug, section.title, [readable(section, item, questions=questions) for item in items])
+            )
+    return answers

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/decision/return/", decision_views.return_referral, name="return"),
     path("<int:pk>/decision/transfer/", decision_views.transfer, name="transfer"),
     path("<int:pk>/decision/emergency/", decision_views.emergency, name="emergency"),
+    path("<int:pk>/decision/referral.docx", decision_views.referral_docx, name="docx"),
     path("<int:pk>/", views.referral_overview, name="overview"),
     path("<int:pk>/submit/", views.referral_submit, name="submit"),
     path("<int:pk>/<slug:slug>/", views.referral_section, name="section"),

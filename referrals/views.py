@@ -11,12 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import kept_form
+from audit.services import audit_view
 from marac.models import Marac
 from referrals import risk, services
 from referrals.forms import ChildForm
-from referrals.models import Referral
+from referrals.models import Referral, Transfer
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for, readable
-from referrals.selectors import get_referral_for_user, referral_is_editable_by, referrals_of
+from referrals.selectors import (
+    get_referral_for_user,
+    referral_answers,
+    referral_answers_shown_to_referrer,
+    referral_is_editable_by,
+    referrals_of,
+)
 from web import once
 from web.access import current_marac_id, require_permission
 
@@ -72,9 +79,10 @@ def referral_start(request: HttpRequest) -> HttpResponse:
 
 @require_permission("referrals.make_referral")
 def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(user=request.user, pk=pk)
+    referral = get_referral_for_user(user=request.user, pk=pk, audit=False)
     if not referral_is_editable_by(user=request.user, referral=referral):
-        return render(request, "referrals/referral_status.html", {"referral": referral})
+        return _status(request, referral)
+    audit_view(referral, user=request.user)
     problems = services.referral_problems(referral)
     decision = None
     if not problems:
@@ -90,6 +98,20 @@ def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "baby_prompt": baby_prompt(referral),
         },
+    )
+
+
+def _status(request: HttpRequest, referral: Referral) -> HttpResponse:
+    """Where a referral has got to; for its referrer, also what they submitted, read only (and audited as read)."""
+    answers = None
+    if referral_answers_shown_to_referrer(user=request.user, referral=referral):
+        answers = referral_answers(referral)
+        audit_view(referral, user=request.user, summary="Read the referral as submitted")
+    else:
+        audit_view(referral, user=request.user)
+    transfer = Transfer.objects.filter(from_referral=referral).select_related("to_marac").first()
+    return render(
+        request, "referrals/referral_status.html", {"referral": referral, "answers": answers, "transfer": transfer}
     )
 
 
@@ -145,8 +167,15 @@ def _next_url(referral: Referral, section: Section, action: str) -> Any:
 
 @require_permission("referrals.make_referral")
 def referral_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    referral = _editable(request, pk)
     section = _section(slug)
+    referral = get_referral_for_user(user=request.user, pk=pk, audit=False)
+    if not referral_is_editable_by(user=request.user, referral=referral):
+        if request.method == "GET" and referral_answers_shown_to_referrer(user=request.user, referral=referral):
+            # Submitted: no longer changed here, but its referrer can still read what they sent (the page it goes
+            # to records the read).
+            return redirect(reverse("referrals:overview", args=[pk]) + f"#section-{section.slug}")
+        raise Http404
+    audit_view(referral, user=request.user)
     if section.is_list:
         return render(
             request,

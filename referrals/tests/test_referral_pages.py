@@ -145,7 +145,9 @@ def test_it_submits_a_complete_referral_with_every_criterion_and_its_reason(clie
         "visible_high_risk",
         "professional_judgement",
     }
-    assert client.get(f"/referrals/{referral.pk}/victim/").status_code == 404  # no longer editable
+    # No longer editable: the section page sends its referrer to the read-only copy of what they submitted.
+    assert client.get(f"/referrals/{referral.pk}/victim/")["Location"] == f"/referrals/{referral.pk}/#section-victim"
+    assert client.post(f"/referrals/{referral.pk}/victim/", {**VICTIM, "version": referral.version}).status_code == 404
 
 
 def test_a_stale_save_is_refused_and_shows_the_typing_back(client_for, referrer, referral):

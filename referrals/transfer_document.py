@@ -1,0 +1,42 @@
+"""A referral as a Word document, for the coordinator to send to a MARAC that does not use OpenMARAC here (BD Referrals
+to other MARACs): the referral's own answers, section by section, marked OFFICIAL-SENSITIVE. Plain data in, bytes
+out: the view decides who may have it and records the download."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from referrals.calendar import format_meeting_time
+from web.documents import docx_bytes, marked_document, word_table
+from web.text import docx_text
+
+type Section = tuple[str, Sequence[Sequence[tuple[str, str]]]]  # (title, items of (label, words) rows)
+
+
+@dataclass(frozen=True)
+class ReferralCopy:
+    number: int
+    marac_name: str
+    submitted_at: datetime | None
+    referred_by: str  # the referrer's name, agency and email: the receiving MARAC's way back to them
+    criteria_summary: str
+    sections: Sequence[Section]
+    transferred_to: str = ""  # the receiving MARAC's name, once transferred
+
+
+def referral_document(copy: ReferralCopy) -> bytes:
+    document = marked_document(f"Referral {copy.number} to {copy.marac_name}")
+    submitted = format_meeting_time(copy.submitted_at) if copy.submitted_at else "not submitted"
+    document.add_paragraph(docx_text(f"Submitted on {submitted}, by {copy.referred_by}."))
+    if copy.transferred_to:
+        document.add_paragraph(docx_text(f"Transferred to {copy.transferred_to}."))
+    if copy.criteria_summary:
+        document.add_heading("Criteria", level=1)
+        document.add_paragraph(docx_text(copy.criteria_summary))
+    for title, items in copy.sections:
+        document.add_heading(docx_text(title), level=1)
+        for number, rows in enumerate(items, start=1):
+            if len(items) > 1:
+                document.add_heading(docx_text(f"{title}: {number}"), level=2)
+            word_table(document, ("Question", "Answer"), rows)
+    return docx_bytes(document)
