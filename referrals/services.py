@@ -90,6 +90,30 @@ def referral_remove_item(
     return current
 
 
+class NotDiscardable(Exception):
+    """Only a draft never submitted can be deleted: a submitted one is the MARAC's record (and counted)."""
+
+
+def referral_discard(*, referral: Referral, based_on_version: int | None, by: Any) -> None:
+    """The referrer deletes a draft they no longer need, with everything typed in it (nothing counts a draft).
+    StaleReferral if it was saved elsewhere since the page was shown; NotDiscardable once submitted."""
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if current.status != ReferralStatus.DRAFT or current.submitted_at is not None:
+            raise NotDiscardable
+        if based_on_version is not None and current.version != based_on_version:
+            raise StaleReferral
+        audit_record(
+            action=AuditAction.DELETE,
+            object_type="referrals.referral",
+            object_id=str(current.pk),
+            marac_id=current.marac_id,
+            user=by,
+            summary=f"Deleted draft referral {current.pk}, never submitted",
+        )
+        current.delete()
+
+
 def instrument_for(referral: Referral) -> RiskInstrument:
     """The version the referral was answered on; for a new one, the current version for the victim's age."""
     if referral.instrument_id:

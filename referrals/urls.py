@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/decision/referral.docx", decision_views.referral_docx, name="docx"),
     path("<int:pk>/", views.referral_overview, name="overview"),
     path("<int:pk>/submit/", views.referral_submit, name="submit"),
+    path("<int:pk>/delete/", views.referral_discard, name="discard"),
     path("<int:pk>/<slug:slug>/", views.referral_section, name="section"),
     path("<int:pk>/<slug:slug>/new/", views.referral_item, name="item_add"),
     path("<int:pk>/<slug:slug>/<int:index>/", views.referral_item, name="item"),

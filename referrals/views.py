@@ -15,7 +15,7 @@ from audit.services import audit_view
 from marac.models import Marac
 from referrals import risk, services
 from referrals.forms import ChildForm
-from referrals.models import Referral, Transfer
+from referrals.models import Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for, readable
 from referrals.selectors import (
     get_referral_for_user,
@@ -228,6 +228,25 @@ def referral_item_remove(request: HttpRequest, pk: int, slug: str, index: int) -
             "summary": item_summary(items[index]),
         },
     )
+
+
+@require_permission("referrals.make_referral")
+def referral_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a draft never submitted: asked first, on a page of its own (works without JavaScript)."""
+    referral = _editable(request, pk)
+    if referral.status != ReferralStatus.DRAFT or referral.submitted_at is not None:
+        raise Http404  # a returned referral was submitted: it is the MARAC's record, not the referrer's to delete
+    if request.method == "POST":
+        try:
+            services.referral_discard(referral=referral, based_on_version=_version(request), by=request.user)
+        except services.StaleReferral:
+            messages.error(request, f"{STALE_MESSAGE} Nothing was deleted.")
+            return redirect("referrals:overview", pk=pk)
+        except services.NotDiscardable:
+            raise Http404 from None
+        messages.success(request, f"Draft referral {pk} deleted")
+        return redirect("referrals:list")
+    return render(request, "referrals/referral_discard.html", {"referral": referral})
 
 
 def item_summary(item: dict[str, Any]) -> str:

@@ -115,7 +115,10 @@ def build(cls: type[forms.BaseForm], arguments: dict[str, Any], **given: Any) ->
     parameters = inspect.signature(cls.__init__).parameters
     takes_any = any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values())
     keywords = {
-        name: arguments[name] for name, parameter in parameters.items() if parameter.kind is parameter.KEYWORD_ONLY
+        name: arguments[name]
+        for name, parameter in parameters.items()
+        if parameter.kind is parameter.KEYWORD_ONLY
+        and (name in arguments or parameter.default is inspect.Parameter.empty)
     }
     keywords.update({name: value for name, value in given.items() if takes_any or name in parameters})
     if "data" in parameters and "data" not in keywords:
