@@ -3,14 +3,15 @@
 Who sees what is the pages' rule: the coordinator and chair track every action at their MARAC; a representative or
 IDVA sees their own agency's. Marking an action done or not possible goes through actions.tracking with the page's
 form and its version check; recording an action at the meeting goes through actions.services.action_record with the
-live meeting page's form, after the same gate and the same confidentiality agreement.
+live meeting page's form, after the same gate and the same confidentiality agreement, which only a person signs: an
+API credential cannot record actions at a meeting (PERSON_ONLY_MESSAGE says why).
 """
 
 import datetime
 from typing import Any, cast
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -22,16 +23,21 @@ from actions.services import NotThisMaracsAgency
 from actions.tracking_selectors import get_action_for_user
 from actions.tracking_views import ActionCannotCompleteForm, ActionDoneForm
 from api.core import (
+    INVALID_QUERY_MESSAGE,
     MAX_ID,
     ApiError,
     Day,
     Error,
+    IfMatch,
+    Input,
     LongText,
     Page,
     PageQuery,
     Text,
     api_permission,
     audit_list_read,
+    based_on_version,
+    etag,
     form_errors,
     marac_ids_for,
     page_of,
@@ -40,6 +46,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.restriction import visible_given_restrictions
 from cases.selectors import restricted_case_reason
+from marac.models import Agency
 from meetings.agenda_services import get_listing_for_user
 from meetings.confidentiality import has_signed
 from meetings.live_forms import ActionForm
@@ -56,6 +63,19 @@ INVALID_MESSAGE = "Nothing was saved: see errors"
 SIGN_FIRST_MESSAGE = (
     "Sign this meeting's confidentiality agreement in OpenMARAC before recording its actions, as on the meeting's "
     "pages. Nothing was saved."
+)
+# BD The MARAC meeting: agencies sign the information sharing protocol before they attend, and, besides, every
+# person at the meeting signs its confidentiality agreement. A credential stands for an agency's system, which is at
+# no meeting and can sign nothing: actions are recorded at the meeting by a person (the coordinator minuting it),
+# signed in, through the live meeting page or this API with their session.
+PERSON_ONLY_MESSAGE = (
+    "Actions are recorded at the meeting by a person who has signed its confidentiality agreement: an API "
+    "credential cannot record them. Record them on the live meeting page, or through the API signed in as that "
+    "person. Nothing was saved."
+)
+NOT_AN_AGENCY_MESSAGE = "Select one of this MARAC's agencies"
+UNKNOWN_AGENCY_MESSAGE = (
+    "Not an agency whose actions you may see here: give the id of an agency at your MARAC, or leave agency out"
 )
 NOT_THIS_MARAC_MESSAGE = "Choose one of this MARAC's agencies, or the agency that referred the case"
 
@@ -93,7 +113,13 @@ class ActionList(Page):
 
 class ActionQuery(PageQuery):
     marac: int | None = Field(None, description="Only this MARAC's actions")
-    agency: int | None = Field(None, ge=1, le=MAX_ID, description="Only actions owned by this agency")
+    agency: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Only actions owned by this agency: one at the MARACs listed, or owning an action you may see "
+        "(any other id is 422)",
+    )
     status: ActionStatus | None = None
     overdue: bool | None = Field(None, description="true: only open actions past their due day; false: the others")
     due_before: Day | None = Field(None, description="Only actions due before this day (not on it)")
@@ -162,6 +188,18 @@ def get_action_to_read(*, user: Any, pk: int) -> Action:
     return action
 
 
+def _check_agency_filter(agency_id: int | None, marac_ids: list[int], visible: QuerySet[Action]) -> None:
+    """?agency= names an agency at one of the MARACs listed, or one owning an action listed (a referring agency
+    from elsewhere); any other id is invalid input, worded alike whether it exists elsewhere or not at all."""
+    if agency_id is None:
+        return
+    if Agency.objects.filter(pk=agency_id, memberships__marac_id__in=marac_ids).exists():
+        return
+    if visible.filter(owner_agency_id=agency_id).exists():
+        return
+    raise ApiError(422, INVALID_QUERY_MESSAGE, {"query.agency": [UNKNOWN_AGENCY_MESSAGE]})
+
+
 def _filtered(actions: QuerySet[Action], query: ActionQuery, today: datetime.date) -> QuerySet[Action]:
     if query.agency is not None:
         actions = actions.filter(owner_agency_id=query.agency)
@@ -188,9 +226,11 @@ def _filtered(actions: QuerySet[Action], query: ActionQuery, today: datetime.dat
 )
 @api_permission(READ)
 def action_list(request: HttpRequest, query: Query[ActionQuery]) -> dict[str, Any]:
-    marac_ids = marac_ids_for(request, READ, query.marac)
+    marac_ids = marac_ids_for(request, READ, query.marac, is_filter=True)
     today = timezone.localdate()
-    actions = _filtered(actions_visible_to(user=request.user, marac_ids=marac_ids), query, today)
+    visible = actions_visible_to(user=request.user, marac_ids=marac_ids)
+    _check_agency_filter(query.agency, marac_ids, visible)
+    actions = _filtered(visible, query, today)
     page = page_of(actions.order_by("due_on", "id"), query)
     page["items"] = [_action(action, today) for action in page["items"]]
     audit_list_read(
@@ -201,26 +241,32 @@ def action_list(request: HttpRequest, query: Query[ActionQuery]) -> dict[str, An
 
 @router.get("/actions/{action_id}", response=ActionOut, summary="One action")
 @api_permission(READ)
-def action_detail(request: HttpRequest, action_id: int) -> dict[str, Any]:
+def action_detail(request: HttpRequest, action_id: int, response: HttpResponse) -> dict[str, Any]:
     action = get_action_to_read(user=request.user, pk=action_id)
     audit_record(action=AuditAction.VIEW, obj=action, user=request.user, summary=f"Action {action.pk} through the API")
+    response["ETag"] = etag(action.version)
     return _action(action, timezone.localdate())
 
 
 # --- Marking an action done, or that it cannot be done --------------------------------------------------------------
 
 
-class ActionUpdateIn(Schema):
+class ActionUpdateIn(Input):
     note: LongText = Field(description="What was done, or why the action cannot be completed")
-    version: int = Field(description="The version of the action you based this on")
+    version: int | None = Field(
+        None, description="The version of the action you based this on. Required unless sent as If-Match"
+    )
 
 
-def _close(request: HttpRequest, action_id: int, body: ActionUpdateIn, *, done: bool) -> dict[str, Any]:
+def _close(
+    request: HttpRequest, action_id: int, body: ActionUpdateIn, if_match: str | None, *, done: bool
+) -> dict[str, Any]:
+    version = based_on_version(if_match, body.version)
     action = get_action_for_user(user=request.user, pk=action_id)  # the page's gate: another agency's is 404
     if not tracking.action_is_open(action.status):
         raise ApiError(409, tracking.ActionNotOpen.message)
     form_class = ActionDoneForm if done else ActionCannotCompleteForm
-    form = form_class({"completion_note": body.note, "version": body.version}, instance=action)
+    form = form_class({"completion_note": body.note, "version": version}, instance=action)
     if not form.is_valid():
         if "completion_note" in form.errors:
             raise ApiError(422, INVALID_MESSAGE, form_errors(form, {"completion_note": "body.note"}))
@@ -229,9 +275,9 @@ def _close(request: HttpRequest, action_id: int, body: ActionUpdateIn, *, done: 
     by = cast(User, request.user)  # api_permission lets only a signed-in user or a credential's account through
     try:
         if done:
-            closed = tracking.action_complete(action=action, note=note, based_on_version=body.version, by=by)
+            closed = tracking.action_complete(action=action, note=note, based_on_version=version, by=by)
         else:
-            closed = tracking.action_cannot_complete(action=action, reason=note, based_on_version=body.version, by=by)
+            closed = tracking.action_cannot_complete(action=action, reason=note, based_on_version=version, by=by)
     except tracking.TrackingRefused as refused:
         raise ApiError(409, str(refused)) from None
     return _action(get_action_to_read(user=request.user, pk=closed.pk), timezone.localdate())
@@ -242,28 +288,38 @@ def _close(request: HttpRequest, action_id: int, body: ActionUpdateIn, *, done: 
     response={200: ActionOut, 409: Error},
     summary="Your agency completed this action",
     description="As the page: for the agency that owns the action (or the coordinator recording an update sent "
-    "in). A stale version, or an action no longer open, gets 409 and nothing is saved.",
+    "in). Send the action's version in the body or as If-Match (its ETag). A stale version, or an action no longer "
+    "open, gets 409 and nothing is saved.",
 )
 @api_permission(UPDATE)
-def action_done(request: HttpRequest, action_id: int, body: ActionUpdateIn) -> dict[str, Any]:
-    return _close(request, action_id, body, done=True)
+def action_done(
+    request: HttpRequest, action_id: int, body: ActionUpdateIn, response: HttpResponse, if_match: IfMatch = None
+) -> dict[str, Any]:
+    out = _close(request, action_id, body, if_match, done=True)
+    response["ETag"] = etag(out["version"])
+    return out
 
 
 @router.post(
     "/actions/{action_id}/cannot-complete",
     response={200: ActionOut, 409: Error},
     summary="Your agency cannot complete this action; the coordinators are told",
-    description="As the page. A stale version, or an action no longer open, gets 409 and nothing is saved.",
+    description="As the page. Send the action's version in the body or as If-Match (its ETag). A stale version, or "
+    "an action no longer open, gets 409 and nothing is saved.",
 )
 @api_permission(UPDATE)
-def action_cannot_complete(request: HttpRequest, action_id: int, body: ActionUpdateIn) -> dict[str, Any]:
-    return _close(request, action_id, body, done=False)
+def action_cannot_complete(
+    request: HttpRequest, action_id: int, body: ActionUpdateIn, response: HttpResponse, if_match: IfMatch = None
+) -> dict[str, Any]:
+    out = _close(request, action_id, body, if_match, done=False)
+    response["ETag"] = etag(out["version"])
+    return out
 
 
 # --- Recording an action at the meeting -----------------------------------------------------------------------------
 
 
-class ActionIn(Schema):
+class ActionIn(Input):
     owner_agency_id: int = Field(
         ge=1, le=MAX_ID, description="One of the MARAC's agencies, or the agency that referred the case"
     )
@@ -276,21 +332,41 @@ class ActionIn(Schema):
 
 
 _ACTION_WHERE = {"owner_agency": "body.owner_agency_id", "__all__": "body"}
+# What the form checks without looking at the case (the agency may be the case's referring agency, which is case
+# detail): answered before the caller is asked to be a person who signed, as it tells them nothing new.
+_CASE_BLIND_FIELDS = ("description", "for_whom", "due_on")
+
+
+def _case_blind_errors(form: ActionForm, owner_agency_id: int) -> dict[str, list[str]]:
+    """The body's problems that say nothing about the case: the text, who it is for, the due day (a working day
+    from the meeting's day, which the caller sees in the meeting itself), and an agency id that is no agency at all."""
+    errors: dict[str, list[str]] = {
+        name: [str(message) for message in messages]
+        for name, messages in form.errors.items()
+        if name in _CASE_BLIND_FIELDS
+    }
+    if not Agency.objects.filter(pk=owner_agency_id).exists():
+        refused = form.errors.get("owner_agency")
+        errors["owner_agency"] = [str(message) for message in refused] if refused else [NOT_AN_AGENCY_MESSAGE]
+    return {
+        _ACTION_WHERE.get(name, f"body.{name}"): [str(message) for message in messages]
+        for name, messages in errors.items()
+    }
 
 
 @router.post(
     "/meetings/{meeting_id}/listings/{listing_id}/actions",
     response={201: ActionOut, 409: Error},
-    summary="Record an action an agency volunteered for a listed case (coordinators and chairs)",
-    description="As the live meeting page: you must have signed this meeting's confidentiality agreement "
-    "(403 otherwise), the action is validated as the page validates it, and once the meeting has closed nothing "
-    "more is recorded at it (409).",
+    summary="Record an action an agency volunteered for a listed case (coordinators and chairs, signed in)",
+    description="As the live meeting page, for a person: actions are recorded at the meeting by someone who has "
+    "signed its confidentiality agreement, so an API credential gets 403, as does a person who has not signed. "
+    "Problems with the body that say nothing about the case (the description, for whom, the due day, an agency id "
+    "that is no agency) are answered 422 first; whether the agency may own an action on this case only once you "
+    "may see the case. Once the meeting has closed nothing more is recorded at it (409).",
 )
 @api_permission(RECORD)
 def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: ActionIn) -> Status[dict[str, Any]]:
     listing = get_listing_for_user(user=request.user, meeting_pk=meeting_id, listing_pk=listing_id, permission=RECORD)
-    if not has_signed(user=request.user, meeting=listing.meeting):
-        raise ApiError(403, SIGN_FIRST_MESSAGE)
     posted = {
         "owner_agency": body.owner_agency_id,
         "description": body.description,
@@ -298,7 +374,15 @@ def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: 
         "due_on": body.due_on.isoformat(),
     }
     form = ActionForm(posted, listing=listing)
-    if not form.is_valid():
+    valid = form.is_valid()
+    blind = _case_blind_errors(form, body.owner_agency_id)
+    if blind:
+        raise ApiError(422, INVALID_MESSAGE, blind)
+    if getattr(request, "api_credential", None) is not None:
+        raise ApiError(403, PERSON_ONLY_MESSAGE)
+    if not has_signed(user=request.user, meeting=listing.meeting):
+        raise ApiError(403, SIGN_FIRST_MESSAGE)
+    if not valid:
         raise ApiError(422, INVALID_MESSAGE, form_errors(form, _ACTION_WHERE))
     try:
         action = live_action_record(listing=listing, by=request.user, **form.cleaned_data)

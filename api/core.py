@@ -9,7 +9,7 @@ import datetime
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -18,18 +18,19 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.operation import Operation
+from ninja.params import functions as param_functions
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf, contribute_operation_callback
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, model_validator
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
 from api.middleware import unauthorized
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.restriction import RestrictedCaseNeedsReason
-from web.access import RESTRICTED_CASE_API_MESSAGE, public
+from web.access import public
 from web.text import LONG_TEXT_MAX, clean_text
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,19 @@ CSRF_MESSAGE = (
     "CSRF check failed: with a signed-in session, send the csrftoken cookie's value in the X-CSRFToken header"
 )
 NOT_FOUND_MESSAGE = "Not found"
+NOT_YOUR_MARAC_MESSAGE = "Not a MARAC where you may do this: give the id of one of yours, or leave marac out"
+# A restricted case is open only to the people named on it, each opening it on its page with a reason (cases/
+# restriction.py). A person using the API through their session gives the reason on the page first; a credential
+# cannot give one, and cannot be named on a restricted case any more (cases/restriction_services.py).
+RESTRICTED_CASE_MESSAGE = (
+    "This case is restricted: only the people named on it may open it. Open it in OpenMARAC and say why you need "
+    "it; for the next 30 minutes you may then use it through the API while signed in."
+)
+RESTRICTED_CASE_CREDENTIAL_MESSAGE = (
+    "This case is restricted: only the people named on it may open it, each in OpenMARAC saying why. An API "
+    "credential cannot open a restricted case; a person named on it must."
+)
+INVALID_QUERY_MESSAGE = "The request is not valid: see errors"
 SERVER_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; quote the X-Request-Id header."
 
 
@@ -66,6 +80,29 @@ class ApiError(Exception):
         self.message = message
         self.errors = errors
 
+
+class Input(Schema):
+    """A request body: a field it does not have is refused (422, "body.<field>"), not silently dropped, so a
+    misspelt field name is caught rather than its value lost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoundTripInput(Input):
+    """A request body that may also be the answer of the matching GET sent back whole, edited: the fields only the
+    answer has (READ_ONLY, such as ids and times) are accepted and ignored; any other unknown field is refused."""
+
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_read_only(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if name not in cls.READ_ONLY}
+        return data
+
+
+UNKNOWN_FIELD_MESSAGE = "There is no such field here: check its spelling against the schema"
 
 # Free text from a client, cleaned as the forms clean it (web/text.py): Word's line breaks (U+000B, U+000C) become line
 # feeds and other control characters, which neither PostgreSQL (NUL) nor a Word document can hold, go silently.
@@ -217,15 +254,60 @@ def page_of[Row](rows: QuerySet[Any] | Sequence[Row], query: PageQuery) -> dict[
     return {"count": count, "limit": query.limit, "offset": query.offset, "items": items}
 
 
-def marac_ids_for(request: HttpRequest, permission: str, marac: int | None) -> list[int]:
-    """The MARACs a list covers: the one asked for with ?marac= if the caller holds `permission` there
-    (else 404, as for a page), otherwise every MARAC where they hold it."""
+def marac_ids_for(request: HttpRequest, permission: str, marac: int | None, *, is_filter: bool = False) -> list[int]:
+    """The MARACs an operation covers: the one asked for with ?marac= if the caller holds `permission` there,
+    otherwise every MARAC where they hold it. Any other id is refused alike whether the MARAC does not exist or is
+    not the caller's, so the answer says nothing about other MARACs: where ?marac= only narrows a list
+    (`is_filter`), as invalid input (422 under "query.marac"), as ?agency= is; where it names what is asked for (the
+    indicators of one MARAC), as not found (404), as a page would be."""
     held = marac_ids_where(request.user, PERMISSIONS_BY_NAME[permission].roles)
     if marac is None:
         return sorted(held)
     if marac not in held:
+        if is_filter:
+            raise ApiError(422, INVALID_QUERY_MESSAGE, {"query.marac": [NOT_YOUR_MARAC_MESSAGE]})
         raise Http404
     return [marac]
+
+
+# Versions: optimistic locking on writes
+
+
+IF_MATCH_DESCRIPTION = (
+    'The version your change is based on, such as "7" (the ETag of the last answer). Instead of, or as well as, '
+    "the body's version: when both are sent they must agree."
+)
+# The If-Match header of a versioned write: `if_match: IfMatch = None` in the operation's signature.
+IfMatch = Annotated[str | None, param_functions.Header(alias="If-Match", description=IF_MATCH_DESCRIPTION)]
+IF_MATCH_MESSAGE = 'If-Match must be the version your change is based on, for example "7"'
+
+
+def etag(version: int) -> str:
+    """The ETag of a versioned record: its version, quoted, to send back in If-Match."""
+    return f'"{version}"'
+
+
+def based_on_version(if_match: str | None, sent: int | None) -> int:
+    """The version a change is based on: the If-Match header (as referrals take it), or the body's `version` (as
+    clients written before If-Match was accepted send it). Both may be sent if they agree; one is required."""
+    header: int | None = None
+    if if_match is not None:
+        text = if_match.strip().removeprefix("W/").strip('"')
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise ApiError(400, IF_MATCH_MESSAGE)
+        header = int(text)
+    if header is not None and sent is not None and header != sent:
+        raise ApiError(
+            400, f"If-Match says version {header} but the body says {sent}: send one of them, or the same in both"
+        )
+    version = header if header is not None else sent
+    if version is None:
+        raise ApiError(
+            422,
+            "Nothing was saved: see errors",
+            {"body.version": ["Send the version your change is based on, in the body or as the header If-Match"]},
+        )
+    return version
 
 
 def audit_list_read(
@@ -264,7 +346,8 @@ def _location(parts: Iterable[Any]) -> str:
 def validation_errors(errors: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
     keyed: dict[str, list[str]] = {}
     for error in errors:
-        keyed.setdefault(_location(error.get("loc", ())), []).append(str(error.get("msg", "Invalid")))
+        message = UNKNOWN_FIELD_MESSAGE if error.get("type") == "extra_forbidden" else error.get("msg", "Invalid")
+        keyed.setdefault(_location(error.get("loc", ())), []).append(str(message))
     return keyed
 
 
@@ -284,7 +367,9 @@ def _on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _on_restricted(request: HttpRequest, exc: Any) -> HttpResponse:
-    return _answer(request, 403, RESTRICTED_CASE_API_MESSAGE)
+    if getattr(request, "api_credential", None) is not None:
+        return _answer(request, 403, RESTRICTED_CASE_CREDENTIAL_MESSAGE)
+    return _answer(request, 403, RESTRICTED_CASE_MESSAGE)
 
 
 def _on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -309,7 +394,28 @@ def _mark_public[View](view: View) -> View:
     return public(view)  # type: ignore[type-var]
 
 
-api = NinjaAPI(
+class _Api(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """Locations as the client sees the request: ninja puts a body read into one parameter under that
+        parameter's name ("body.body.version"), though the JSON has no such level; it is taken out here, so every
+        location is "body.version", "body.childrens_social_care.children[0].child_id", "query.limit" or
+        "path.meeting_id"."""
+        single = {
+            getattr(context.model, "__read_from_single_attr__", None)
+            for context in error_contexts
+            if context.model.__ninja_param_source__ == "body"
+        } - {None}
+        error = super().validation_error_from_error_contexts(error_contexts)
+        for item in error.errors:
+            loc = tuple(item.get("loc", ()))
+            if len(loc) >= 2 and loc[0] == "body" and loc[1] in single:
+                item["loc"] = ("body", *loc[2:])
+        return error
+
+
+api = _Api(
     title="OpenMARAC",
     version="1",
     description=(

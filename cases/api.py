@@ -99,7 +99,7 @@ def _summary(case: Case) -> dict[str, Any]:
 @router.get("/cases", response=CaseList, summary="The cases you may see, newest referral first")
 @api_permission("cases.list_cases")
 def case_list(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
-    marac_ids = marac_ids_for(request, "cases.list_cases", query.marac)
+    marac_ids = marac_ids_for(request, "cases.list_cases", query.marac, is_filter=True)
     cases = (
         Case.objects.filter(marac_id__in=marac_ids)
         .filter(visible_given_restrictions(request.user))

@@ -34,15 +34,20 @@ class CaseRestrictionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Who may see this case",
-        help_text="You are always named. Everyone else at this MARAC, however senior, will not see the case.",
+        help_text="You are always named. Everyone else at this MARAC, however senior, will not see the case. "
+        "Only people can be named: each says why before opening it, so no partner system's API credential can.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     based_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
     def __init__(self, *args: Any, case: Case, by: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        at_marac = User.objects.filter(
-            is_active=True, role_grants__marac_id=case.marac_id, role_grants__role__in=CASE_ROLES
-        ).exclude(pk=by.pk)
+        # People only: an API credential's service account cannot open a restricted case (it can give no reason on
+        # the page, which is the only way in), so it is not offered (cases.restriction_services refuses it too).
+        at_marac = (
+            User.objects.filter(is_active=True, role_grants__marac_id=case.marac_id, role_grants__role__in=CASE_ROLES)
+            .filter(api_credential__isnull=True)
+            .exclude(pk=by.pk)
+        )
         self.fields["named_users"].queryset = at_marac.distinct().select_related("agency")  # type: ignore[attr-defined]
         self.fields["named_users"].label_from_instance = lambda user: f"{user.full_name}, {user.agency or 'no agency'}"  # type: ignore[attr-defined]

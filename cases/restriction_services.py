@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.permissions import CASE_ROLES, roles_at
+from api.models import ApiCredential
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseRestriction
@@ -50,7 +51,8 @@ def case_restrict(
 ) -> Case:
     """Restrict the case to `named_users` and `by` (who restricts is always named), or change who is named.
 
-    Only users with a case role at the case's MARAC may be named: nobody else could open it anyway. With
+    Only users with a case role at the case's MARAC may be named: nobody else could open it anyway; and only
+    people, not API credentials, which could never give the reason asked before each opening. With
     `based_on_version` (the case's version when the page was opened) and `based_on` (restriction_state then),
     refused with StaleRestriction if who may see the case has changed since: nothing is saved."""
     _check_may_restrict(case=case, by=by)
@@ -59,6 +61,12 @@ def case_restrict(
     not_at_marac = [user for user in named.values() if not roles_at(user, case.marac_id) & CASE_ROLES]
     if not_at_marac:
         raise ValidationError(f"{', '.join(map(str, not_at_marac))} cannot be named: no case role at this MARAC")
+    credentials = ApiCredential.objects.filter(service_user_id__in=named).order_by("name")
+    if credentials:
+        raise ValidationError(
+            f"{', '.join(credential.name for credential in credentials)} cannot be named: an API credential cannot "
+            "open a restricted case, which only people named on it open, each saying why"
+        )
     with transaction.atomic():
         current = Case.objects.select_for_update().get(pk=case.pk)
         _check_not_stale(current, based_on_version, based_on, "restricted:" + ",".join(map(str, sorted(named))))

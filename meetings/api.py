@@ -8,10 +8,10 @@ research_services with the research form's validation and its optimistic locking
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from api.core import (
@@ -19,11 +19,16 @@ from api.core import (
     ApiError,
     Day,
     Error,
+    IfMatch,
+    Input,
     LongText,
     Page,
     PageQuery,
+    RoundTripInput,
     api_permission,
     audit_list_read,
+    based_on_version,
+    etag,
     form_errors,
     marac_ids_for,
     page_of,
@@ -157,7 +162,7 @@ def _status_filter(status: MeetingStatus) -> Q:
 @router.get("/meetings", response=MeetingList, summary="Meetings at your MARACs, soonest first")
 @api_permission(VIEW_AGENDA)
 def meeting_list(request: HttpRequest, query: Query[MeetingQuery]) -> dict[str, Any]:
-    marac_ids = marac_ids_for(request, VIEW_AGENDA, query.marac)
+    marac_ids = marac_ids_for(request, VIEW_AGENDA, query.marac, is_filter=True)
     for marac in Marac.objects.filter(pk__in=marac_ids):  # the coming series, as the meetings page makes it
         meetings_ensure_ahead(marac=marac)
     meetings = Meeting.objects.filter(marac_id__in=marac_ids).select_related("marac", "state")
@@ -358,7 +363,7 @@ def _to_research_row(item: research.ListingToResearch) -> dict[str, Any]:
 )
 @api_permission(RECORD_RESEARCH)
 def listings_to_research(request: HttpRequest, query: Query[ResearchQuery]) -> dict[str, Any]:
-    marac_ids = marac_ids_for(request, RECORD_RESEARCH, query.marac)
+    marac_ids = marac_ids_for(request, RECORD_RESEARCH, query.marac, is_filter=True)
     items = [
         item for marac_id in marac_ids for item in research.listings_to_research(user=request.user, marac_id=marac_id)
     ]
@@ -414,7 +419,7 @@ class ResearchOut(Schema):
     agency_id: int
     agency: str
     version: int = Field(description="Send this back with a change; 0 when nothing is recorded yet")
-    known_to_agency: bool | None = Field(description="null when nothing is recorded yet")
+    known_to_agency: bool | None = Field(description="null when nothing is recorded yet (not answered)")
     is_written_submission: bool
     about_victim: str
     about_perpetrator: str
@@ -427,14 +432,16 @@ class ResearchOut(Schema):
     updated_at: datetime.datetime | None
 
 
-class ChildResearchIn(Schema):
+class ChildResearchIn(RoundTripInput):
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset({"name"})
+
     child_id: int
     status: ChildStatus = ChildStatus.NOT_KNOWN
     harmful_behaviour: bool = False
     notes: LongText = ""
 
 
-class ChildrensSocialCareIn(Schema):
+class ChildrensSocialCareIn(Input):
     proceedings: LongText = ""
     upcoming_conferences: LongText = ""
     plan_support: LongText = ""
@@ -446,11 +453,34 @@ class ChildrensSocialCareIn(Schema):
     children: list[ChildResearchIn] = Field(default_factory=list, description="Children left out keep their status")
 
 
-class ResearchIn(Schema):
-    """The whole of your agency's research: a field left out is saved empty, as on the page."""
+class ResearchIn(RoundTripInput):
+    """The whole of your agency's research: a field left out is saved empty, as on the page. The answer of GET may
+    be sent back whole, edited: its read-only fields (ids, names, times) are ignored; any other field is refused."""
 
-    version: int = Field(ge=0, description="The version you based this on: 0 when nothing was recorded")
-    known_to_agency: bool
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {
+            "listing_id",
+            "meeting_id",
+            "case_id",
+            "case_reference",
+            "agency_id",
+            "agency",
+            "written_submission_due_at",
+            "is_late",
+            "updated_at",
+        }
+    )
+
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version you based this on: 0 when nothing was recorded. Required unless sent as If-Match",
+    )
+    known_to_agency: bool | None = Field(
+        None,
+        description="Whether the family is known to your agency. null (not answered yet, as GET gives it before "
+        "anything is recorded) is taken, but nothing is saved until it is answered: 422 says so",
+    )
     is_written_submission: bool = False
     about_victim: LongText = ""
     about_perpetrator: LongText = ""
@@ -531,24 +561,27 @@ def _research_out(listing: Listing, agency: Agency, saved: Research | None) -> d
 )
 @api_permission(RECORD_RESEARCH)
 def research_detail(
-    request: HttpRequest, meeting_id: int, listing_id: int, query: Query[AgencyQuery]
+    request: HttpRequest, meeting_id: int, listing_id: int, query: Query[AgencyQuery], response: HttpResponse
 ) -> dict[str, Any]:
     listing = _listing(request, meeting_id, listing_id)
     agency = _agency(request, listing, query.agency)
-    return _research_out(listing, agency, research.research_for(listing=listing, agency=agency))
+    out = _research_out(listing, agency, research.research_for(listing=listing, agency=agency))
+    response["ETag"] = etag(out["version"])
+    return out
 
 
 _RESEARCH_WHERE = {"__all__": "body"} | {name: f"body.childrens_social_care.{name}" for name in CSC_FIELDS}
 
 
-def _research_form(body: ResearchIn, saved: Research | None, is_csc: bool) -> ResearchForm:
+def _research_form(body: ResearchIn, version: int, saved: Research | None, is_csc: bool) -> ResearchForm:
     data: dict[str, Any] = {
-        "version": body.version,
-        "known_to_agency": "yes" if body.known_to_agency else "no",
+        "version": version,
         "about_victim": body.about_victim,
         "about_perpetrator": body.about_perpetrator,
         "about_children": body.about_children,
     }
+    if body.known_to_agency is not None:  # unanswered: the form's own "Say whether the family is known..."
+        data["known_to_agency"] = "yes" if body.known_to_agency else "no"
     if body.is_written_submission:
         data["is_written_submission"] = "on"
     if is_csc and body.childrens_social_care is not None:
@@ -584,32 +617,41 @@ def _child_data(listing: Listing, body: ResearchIn) -> tuple[dict[int, dict[str,
     "/meetings/{meeting_id}/listings/{listing_id}/research",
     response={200: ResearchOut, 409: Error},
     summary="Record your agency's research on a listed case",
-    description="Validated as the research page validates it. Send the version you based your change on: if "
-    "someone saved since, the answer is 409 and nothing is saved.",
+    description="Validated as the research page validates it. Send the version you based your change on, in the "
+    "body or as If-Match (the ETag of GET): if someone saved since, the answer is 409 and nothing is saved.",
 )
 @api_permission(RECORD_RESEARCH)
 def research_put(
-    request: HttpRequest, meeting_id: int, listing_id: int, body: ResearchIn, query: Query[AgencyQuery]
+    request: HttpRequest,
+    meeting_id: int,
+    listing_id: int,
+    body: ResearchIn,
+    query: Query[AgencyQuery],
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    version = based_on_version(if_match, body.version)
     listing = _listing(request, meeting_id, listing_id)
     agency = _agency(request, listing, query.agency)
     is_csc = research.is_childrens_social_care(agency)
     if body.childrens_social_care is not None and not is_csc:
         raise ApiError(422, INVALID_MESSAGE, {"body.childrens_social_care": [NOT_CSC_MESSAGE]})
     saved = research.research_for(listing=listing, agency=agency)
-    form = _research_form(body, saved, is_csc)
+    form = _research_form(body, version, saved, is_csc)
     children, errors = _child_data(listing, body) if is_csc else ({}, {})
     if not form.is_valid() or errors:
         raise ApiError(422, INVALID_MESSAGE, form_errors(form, _RESEARCH_WHERE) | errors)
     data = {name: form.cleaned_data[name] for name in RESEARCH_FIELDS + (CSC_FIELDS if is_csc else [])}
     data["children"] = children
     try:
-        research_save(listing=listing, agency=agency, data=data, based_on_version=body.version, by=request.user)
+        research_save(listing=listing, agency=agency, data=data, based_on_version=version, by=request.user)
     except StaleResearch:
         raise ApiError(409, STALE_RESEARCH_MESSAGE) from None
     except NotYourAgency:
         raise Http404 from None
-    return _research_out(listing, agency, research.research_for(listing=listing, agency=agency))
+    out = _research_out(listing, agency, research.research_for(listing=listing, agency=agency))
+    response["ETag"] = etag(out["version"])
+    return out
 
 
 # --- Research: the IDVA's account of the victim's voice -------------------------------------------------------------
@@ -625,10 +667,17 @@ class VictimVoiceOut(Schema):
     updated_at: datetime.datetime | None
 
 
-class VictimVoiceIn(Schema):
-    """The whole record: a field left out is saved empty, as on the page."""
+class VictimVoiceIn(RoundTripInput):
+    """The whole record: a field left out is saved empty, as on the page. The answer of GET may be sent back whole,
+    edited: its read-only fields (ids, times) are ignored; any other field is refused."""
 
-    version: int = Field(ge=0, description="The version you based this on: 0 when nothing was recorded")
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset({"listing_id", "meeting_id", "case_id", "updated_at"})
+
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version you based this on: 0 when nothing was recorded. Required unless sent as If-Match",
+    )
     victim_views: LongText = ""
     child_voice: LongText = ""
 
@@ -658,28 +707,41 @@ def _voice_out(listing: Listing, voice: VictimVoice | None) -> dict[str, Any]:
     summary="The IDVA's account of the victim's views and wishes (IDVAs and coordinators)",
 )
 @api_permission(RECORD_RESEARCH)
-def victim_voice_detail(request: HttpRequest, meeting_id: int, listing_id: int) -> dict[str, Any]:
+def victim_voice_detail(
+    request: HttpRequest, meeting_id: int, listing_id: int, response: HttpResponse
+) -> dict[str, Any]:
     listing = _voice_listing(request, meeting_id, listing_id)
-    return _voice_out(listing, research.victim_voice_for(listing=listing))
+    out = _voice_out(listing, research.victim_voice_for(listing=listing))
+    response["ETag"] = etag(out["version"])
+    return out
 
 
 @router.put(
     "/meetings/{meeting_id}/listings/{listing_id}/victim-voice",
     response={200: VictimVoiceOut, 409: Error},
     summary="Record the victim's views and wishes (IDVAs and coordinators)",
-    description="Validated as the page validates it. A stale version gets 409 and nothing is saved.",
+    description="Validated as the page validates it. Send the version in the body or as If-Match (the ETag of "
+    "GET). A stale version gets 409 and nothing is saved.",
 )
 @api_permission(RECORD_RESEARCH)
-def victim_voice_put(request: HttpRequest, meeting_id: int, listing_id: int, body: VictimVoiceIn) -> dict[str, Any]:
+def victim_voice_put(
+    request: HttpRequest,
+    meeting_id: int,
+    listing_id: int,
+    body: VictimVoiceIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    version = based_on_version(if_match, body.version)
     listing = _voice_listing(request, meeting_id, listing_id)
     voice = research.victim_voice_for(listing=listing)
-    form = VictimVoiceForm(body.dict(), voice=voice)
+    form = VictimVoiceForm(body.dict() | {"version": version}, voice=voice)
     if not form.is_valid():
         raise ApiError(422, INVALID_MESSAGE, form_errors(form, {"__all__": "body"}))
     try:
-        voice = victim_voice_save(
-            listing=listing, data=form.cleaned_data, based_on_version=body.version, by=request.user
-        )
+        voice = victim_voice_save(listing=listing, data=form.cleaned_data, based_on_version=version, by=request.user)
     except StaleResearch:
         raise ApiError(409, STALE_VOICE_MESSAGE) from None
-    return _voice_out(listing, voice)
+    out = _voice_out(listing, voice)
+    response["ETag"] = etag(out["version"])
+    return out

@@ -24,7 +24,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from api.core import ApiError, Error, Page, PageQuery, api_permission, page_of
+from api.core import UNKNOWN_FIELD_MESSAGE, ApiError, Error, Page, PageQuery, api_permission, page_of
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
@@ -33,6 +33,7 @@ from referrals.errors import RuleInputError
 from referrals.models import Referral
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
 from referrals.selectors import get_referral_for_user, referral_is_editable_by, referrals_of
+from referrals.services import instrument_for
 from web.access import current_marac_id
 
 MAX_BODY_BYTES = 1024 * 1024  # far above any real referral; Django's own limit (2.5 MB) is checked later
@@ -40,6 +41,7 @@ STALE_MESSAGE = (
     "This referral was saved somewhere else since the version you sent. Nothing was saved: "
     "fetch the referral again, apply your changes to it and send them with its new version."
 )
+INVALID_MESSAGE = "Nothing was saved: see errors"
 NOT_EDITABLE_MESSAGE = "This referral has been submitted and can no longer be changed"
 NO_AGENCY_MESSAGE = "Your account has no agency: ask your administrator to add one before you refer"
 SECTION_NAMES = ", ".join(section.slug for section in SECTIONS)
@@ -174,9 +176,34 @@ def _editable(request: HttpRequest, pk: int) -> Referral:
 # Writing, through the pages' services
 
 
+def _unknown_fields(referral: Referral, section: Section, body: SectionBody, where: str) -> dict[str, list[str]]:
+    """Fields the section's form does not have (the risk checklist's are its instrument's questions): a draft keeps
+    what was sent, valid or not, but a misspelt name would be kept where no page ever shows it, so it is refused."""
+    questions = instrument_for(referral).questions if section.slug == "risk" else []
+    known = set(form_for(section, data=None, questions=questions).fields) | {"version"}
+    items = body if isinstance(body, list) else [body]
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        at = f"{where}[{index}]" if isinstance(body, list) else where
+        for name in sorted(set(item) - known):
+            errors[f"{at}.{name}"] = [UNKNOWN_FIELD_MESSAGE]
+    return errors
+
+
 def _save(
-    referral: Referral, section: Section, body: SectionBody, *, based_on_version: int | None, by: Any
+    referral: Referral,
+    section: Section,
+    body: SectionBody,
+    *,
+    based_on_version: int | None,
+    by: Any,
+    where: str = "body",
 ) -> Referral:
+    """Save one section; refused with 422, nothing saved, if it names a field the section does not have. `where` is
+    the section's place in the request body, for the error's location."""
+    unknown = _unknown_fields(referral, section, body, where)
+    if unknown:
+        raise ApiError(422, INVALID_MESSAGE, unknown)
     if isinstance(body, dict):
         referral, _ = services.referral_save_section(
             referral=referral, section=section, data=body, based_on_version=based_on_version, by=by
@@ -305,7 +332,9 @@ _VALUE = {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
 _FIELDS = {
     "type": "object",
     "additionalProperties": {"anyOf": [*_VALUE["anyOf"], {"type": "array", "items": _VALUE}]},
-    "description": "The section's fields, named as on the page's form; a field with several choices takes a list",
+    "description": "The section's fields, named as on the page's form (the risk checklist's as q1, q1_comment... "
+    "for its instrument's questions); a field with several choices takes a list. A name the form does not have gets "
+    "422, naming it, and nothing is saved",
 }
 
 
@@ -352,7 +381,7 @@ _WRITE_ERRORS: dict[int, Any] = {409: Error, 413: Error, 415: Error}
 @router.get("/referrals", response=ReferralList, summary="The referrals you made, newest first")
 @api_permission("referrals.make_referral")
 def referral_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
-    page = page_of(referrals_of(user=request.user).select_related("marac"), query)
+    page = page_of(referrals_of(user=request.user).select_related("marac").order_by("-created_at", "-id"), query)
     page["items"] = [_summary(referral) for referral in page["items"]]
     audit_record(
         action=AuditAction.VIEW, object_type="referrals.referral", summary="Listed own referrals", user=request.user
@@ -379,7 +408,9 @@ def referral_create(request: HttpRequest, response: HttpResponse) -> Status[dict
     with transaction.atomic():
         referral = services.referral_start(marac=Marac.objects.get(pk=marac_id), by=request.user)
         for section, body in sections:
-            referral = _save(referral, section, body, based_on_version=None, by=request.user)
+            referral = _save(
+                referral, section, body, based_on_version=None, by=request.user, where=f"body.{section.slug}"
+            )
     _with_etag(response, referral)
     response["Location"] = reverse("api:referral_detail", args=[referral.pk])
     return Status(201, _as_data(referral))

@@ -118,7 +118,7 @@ def test_a_board_viewer_gets_404_on_actions(client_for, board_viewer, police_act
 
 def test_an_outsider_at_another_marac_sees_none_of_its_actions(client_for, outsider, marac, police_action):
     assert client_for(outsider).get("/api/v1/actions").json()["count"] == 0
-    assert client_for(outsider).get("/api/v1/actions", {"marac": marac.pk}).status_code == 404
+    assert client_for(outsider).get("/api/v1/actions", {"marac": marac.pk}).status_code == 422
     assert client_for(outsider).get(f"/api/v1/actions/{police_action.pk}").status_code == 404
     done = _post(client_for(outsider), f"/api/v1/actions/{police_action.pk}/done", {"note": "x", "version": 1})
     assert done.status_code == 404

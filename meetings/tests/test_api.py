@@ -94,7 +94,7 @@ def test_an_agency_rep_gets_only_its_own_marac_s_meetings(police, marac, other_m
     assert ours.pk in ids
     assert theirs.pk not in ids
     assert {item["marac_id"] for item in response.json()["items"]} == {marac.pk}
-    assert police.get("/api/v1/meetings", {"marac": other_marac.pk}).status_code == 404
+    assert police.get("/api/v1/meetings", {"marac": other_marac.pk}).status_code == 422
     assert police.get(f"/api/v1/meetings/{theirs.pk}").status_code == 404
 
 
@@ -384,7 +384,7 @@ def test_an_outsider_and_a_board_viewer_get_404_for_research(client_for, outside
     assert client_for(board_viewer).get("/api/v1/research").status_code == 404
     # The outsider researches at their own MARAC: their list has nothing of this one.
     assert client_for(outsider).get("/api/v1/research").json()["count"] == 0
-    assert client_for(outsider).get("/api/v1/research", {"marac": listing.meeting.marac_id}).status_code == 404
+    assert client_for(outsider).get("/api/v1/research", {"marac": listing.meeting.marac_id}).status_code == 422
 
 
 def test_research_on_a_restricted_case_is_404_for_someone_not_named(police, coordinator, chair, listing):
