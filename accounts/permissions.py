@@ -43,6 +43,11 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.BOARD_VIEWER, Role.COORDINATOR, Role.CHAIR}),
     ),
     Permission(
+        "reports.submit_meeting_return",
+        "Download the SafeLives meeting-level return with exact counts, to submit it to SafeLives (never to publish)",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Permission(
         "reports.record_quality",
         "Record quality assurance: action plan reviews, feedback, audits, improvement plans, board report commentary",
         frozenset({Role.COORDINATOR, Role.CHAIR}),

@@ -2,7 +2,8 @@
 the definitions behind them. Aggregates only, never a person.
 
 The figures are the dashboard's (reports.report.build_report over reports.indicators), with small numbers always
-suppressed: whatever leaves OpenMARAC is suppressed, as every download is, whoever asks (reports/views.py). Each
+suppressed: whatever is published from OpenMARAC is suppressed, as the downloads are, whoever asks (reports/views.py;
+only the coordinator's SafeLives meeting-level return, for submission, is exact). Each
 reading is audited at the MARAC as an export of its figures, as a download is.
 """
 
@@ -141,8 +142,9 @@ class IndicatorValues(Schema):
 def _value(indicator: Indicator, cell: Cell) -> dict[str, Any]:
     hidden = cell.suppressed
     figure = cell.figure
-    # A rate per 10,000 women keeps its denominator, the population, which identifies nobody.
-    denominator_shown = not hidden or indicator.unit == Unit.PER_10K
+    # A denominator that counts no one (the population of a rate per 10,000 women, the IDVAs of a caseload) is
+    # kept: it identifies nobody.
+    denominator_shown = not hidden or not indicator.denominator_counts_people
     return {
         "key": indicator.key,
         "group": indicator.group,

@@ -153,7 +153,11 @@ def board_report_docx(data: BoardReportData) -> bytes:
     word_table(document, _INDICATOR_COLUMNS, _indicator_rows(data))
     if data.bars:
         document.add_heading("Percentages at a glance", level=2)
-        document.add_picture(_png_stream([percent for _, percent in data.bars]), width=Cm(12))
+        picture = document.add_picture(_png_stream([percent for _, percent in data.bars]), width=Cm(12))
+        # Word reads the description (docPr descr) to screen reader users as the picture's alternative text.
+        properties = picture._inline.docPr
+        properties.set("title", "Percentages at a glance")
+        properties.set("descr", chart_description(data.bars))
         word_table(document, ("Bar, top to bottom", "Percentage"), [(label, f"{pct:.1f}%") for label, pct in data.bars])
     document.add_paragraph(docx_text(data.commentary.indicators or _NO_COMMENTARY))
     document.add_heading("Quality assurance", level=1)
@@ -162,6 +166,12 @@ def board_report_docx(data: BoardReportData) -> bytes:
         word_table(document, ("Measure", "Value"), [(line.label, line.value) for line in section.lines])
     document.add_paragraph(docx_text(data.commentary.quality or _NO_COMMENTARY))
     return docx_bytes(document)
+
+
+def chart_description(bars: Sequence[tuple[str, float]]) -> str:
+    """The chart's alternative text: what it shows, and every bar's figure, as the table below it gives them."""
+    figures = "; ".join(f"{label}: {percent:.1f}%" for label, percent in bars)
+    return docx_text(f"Bar chart of the headline percentages, each bar out of 100%, top to bottom. {figures}.")
 
 
 def _png_stream(percents: list[float]) -> io.BytesIO:

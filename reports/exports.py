@@ -1,5 +1,10 @@
 """The indicators and the SafeLives meeting-level return as CSV and Excel. Everything here leaves the system,
-so it is always built from a suppressed report: no count from 1 to the threshold is written out."""
+so it is built from a suppressed report (no count from 1 to the threshold is written out), with one exception:
+the meeting-level return a coordinator downloads to submit to SafeLives has exact counts, and says so at its top
+(UNSUPPRESSED_NOTICE).
+
+Numbers are written as numbers (in CSV, plain digits without thousands separators) so that spreadsheet formulas
+work on them; a suppressed count is the text "<6"."""
 
 import csv
 import io
@@ -15,6 +20,7 @@ from reports.suppression import count_text
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNSUPPRESSED_NOTICE = "Unsuppressed: for submission to SafeLives only. Do not publish."
 
 Cell = str | int | float | None
 
@@ -32,6 +38,7 @@ INDICATOR_HEADINGS = (
     "Denominator",
     "Benchmarks",
     "Benchmark results",
+    "Why no data",
 )
 
 
@@ -60,13 +67,21 @@ def indicator_rows(report: Report) -> list[list[Cell]]:
                         report.period.end.isoformat(),
                         _value(cell.value_text, cell.figure.value, indicator.unit),
                         indicator.unit.value,
-                        cell.numerator_text,
-                        cell.denominator_text,
+                        _count_or_text(cell.numerator_text, cell.figure.numerator),
+                        _count_or_text(cell.denominator_text, cell.figure.denominator),
                         "; ".join(indicator.benchmark_wordings),
                         "; ".join(result.text for result in cell.results),
+                        cell.figure.why_no_value if cell.figure.value is None else "",
                     ]
                 )
     return rows
+
+
+def _count_or_text(text: str, count: int | None) -> Cell:
+    """A count as a number where it is shown exactly; the words shown instead ("<6") where it is suppressed."""
+    if count is None or not text:
+        return None
+    return count if text.replace(",", "") == str(count) else text
 
 
 def meeting_return_rows(meetings: Sequence[MeetingRow], *, threshold: int | None) -> list[list[Cell]]:
@@ -93,25 +108,35 @@ def _safe(cell: Cell) -> Cell:
     return cell
 
 
-def as_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
+def as_csv(rows: Iterable[Sequence[Cell]], *, notice: str = "") -> bytes:
+    """With a notice, it is the first line, above the headings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    if notice:
+        writer.writerow([notice])
     for row in rows:
         writer.writerow(["" if cell is None else _safe(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode()  # the byte-order mark makes Excel read it as UTF-8
 
 
-def as_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
-    """One worksheet per (title, rows); the first row of each is its headings."""
+def as_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]], *, notice: str = "") -> bytes:
+    """One worksheet per (title, rows); the first row of each is its headings. With a notice, it is the first row
+    of every sheet, in bold red above the headings, and the header of every printed page."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
+        if notice:
+            sheet.append([notice])
+            sheet["A1"].font = Font(bold=True, color="D4351C")  # GOV.UK red
+            sheet.oddHeader.center.text = notice
+            sheet.evenHeader.center.text = notice
+        headings = 2 if notice else 1
         for row in rows:
             sheet.append([_safe(cell) for cell in row])
-        for heading in sheet[1]:
+        for heading in sheet[headings]:
             heading.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{headings + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -129,7 +154,7 @@ def definition_rows(report: Report) -> list[list[Cell]]:
                     indicator.definition,
                     indicator.numerator,
                     indicator.denominator,
-                    "; ".join(indicator.sources),
+                    "; ".join(indicator.source_names),
                 ]
             )
     return rows

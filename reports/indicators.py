@@ -52,7 +52,7 @@ from reports.cohorts import (
     with_children_flag,
     with_young_perpetrator,
 )
-from reports.figures import Benchmark, Direction, Figure, Unit
+from reports.figures import Benchmark, Direction, Figure, Unit, source_name
 from reports.measures import ROWS, By, Lookup, Measure, Part, Source, Tally, Values
 from reports.periods import Period
 
@@ -110,6 +110,14 @@ class Indicator:
     benchmarks: tuple[Benchmark, ...] = ()
     # Counts of cases or people are suppressed when small; counts of meetings and agencies need not be.
     counts_people: bool = True
+    # Whether the denominator is itself a count of cases or people, suppressed when small like the numerator.
+    # Not for a staff count (the IDVAs allocated a case) or a population figure (adult women): those identify
+    # nobody, and suppressing them would hide every figure built on a small team.
+    denominator_counts_people: bool = True
+
+    @property
+    def source_names(self) -> list[str]:
+        return [source_name(source) for source in self.sources]
 
     @property
     def benchmark_wordings(self) -> list[str]:
@@ -266,11 +274,20 @@ def _change_in(cohort: "Callable[[Scope], QuerySet[Case]] | _Cases", earlier: Ca
 
     def finish(scope: Scope, values: Values) -> Figure:
         counted_now, counted_before = values[now]["n"], values[before]["n"]
-        if not _covered(values[FIRST_REFERRALS], Scope(scope.marac_ids, earlier(scope.period))):
-            return Figure(counted_now, counted_before, None)
+        compared = earlier(scope.period)
+        if not _covered(values[FIRST_REFERRALS], Scope(scope.marac_ids, compared)):
+            return Figure(counted_now, counted_before, None, not_covered(compared))
         return Figure.change(counted_now, counted_before)
 
     return Measure((now, before, FIRST_REFERRALS), finish)
+
+
+def not_covered(compared: Period) -> str:
+    """Why a change has no value when the records do not reach back far enough."""
+    return (
+        f"the records held do not reach back to {compared.start:%-d %B %Y}, the start of the period compared, so "
+        "its count is incomplete and a change would mislead"
+    )
 
 
 def _year_before(period: Period) -> Period:
@@ -383,8 +400,10 @@ def _against_population(
         matching, total = counts(values)
         population = _breakdown_of(values[BREAKDOWNS], dimension, scope.period)
         population_total, in_category = sum(population.values()), population.get(category, 0)
-        if not total or not in_category:
-            return Figure(matching, total, None)
+        if not total:
+            return Figure(matching, total, None, "no case referred in the period has the victim's details recorded")
+        if not in_category:
+            return Figure(matching, total, None, "the local population figures for this group are not held")
         return Figure(matching, total, (matching / total) / (in_category / population_total))
 
     return Measure((part, BREAKDOWNS), finish)
@@ -608,7 +627,9 @@ def _when_minuted(tally: Tally) -> Measure:
 
     def finish(scope: Scope, values: Values) -> Figure:
         figure = Figure.count(values[tally]["n"])
-        return figure if values[any_minuted]["n"] else Figure(figure.numerator, None, None)
+        if values[any_minuted]["n"]:
+            return figure
+        return Figure(figure.numerator, None, None, "no meeting in the period was run in OpenMARAC")
 
     return Measure((tally, any_minuted), finish)
 
@@ -932,6 +953,7 @@ INDICATORS: tuple[Indicator, ...] = (
         Unit.PER_10K,
         _cases_per_10k(),
         (SAFELIVES_VOLUME, WM_VOLUME_FLOOR),
+        denominator_counts_people=False,  # the adult female population
     ),
     # Victims and children
     Indicator(
@@ -1025,6 +1047,7 @@ INDICATORS: tuple[Indicator, ...] = (
         (WM_QUANTITATIVE + ": IDVA caseloads",),
         Unit.RATIO,
         _idva_caseload(),
+        denominator_counts_people=False,  # a count of staff, not of victims
     ),
     # Referrals by agency
     Indicator(

@@ -126,8 +126,10 @@ def _number(value: float, unit: Unit) -> str:
 
 def cell_for(indicator: Indicator, figure: Figure, *, suppress: bool, threshold: int) -> Cell:
     """The figure as shown. With suppression on, a count of cases or people from 1 to the threshold is shown
-    as "<6", and any rate built on one is withheld, since the rate and its other term would give it away."""
-    small_denominator = indicator.unit != Unit.PER_10K and is_small(figure.denominator, threshold)
+    as "<6", and any rate built on one is withheld, since the rate and its other term would give it away. A
+    denominator that counts no one (a population, the IDVAs in post) is never suppressed, and never hides the
+    figure on its own."""
+    small_denominator = indicator.denominator_counts_people and is_small(figure.denominator, threshold)
     hide = suppress and indicator.counts_people and (is_small(figure.numerator, threshold) or small_denominator)
     results = tuple(
         [  # a list, not a generator: built for every cell of a national report
@@ -137,7 +139,7 @@ def cell_for(indicator: Indicator, figure: Figure, *, suppress: bool, threshold:
     )
     numerator = count_text(figure.numerator, threshold) if hide else f"{figure.numerator:,}"
     denominator = "" if figure.denominator is None else f"{figure.denominator:,}"
-    if hide and indicator.unit != Unit.PER_10K:
+    if hide and indicator.denominator_counts_people:
         denominator = count_text(figure.denominator or 0, threshold)
     if figure.value is None:
         value = NO_DATA

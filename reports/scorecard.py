@@ -4,6 +4,7 @@ Plain data: the dashboard and docs/indicators.md read it."""
 
 from dataclasses import dataclass
 
+from reports.figures import source_name
 from reports.indicators import INDICATORS_BY_KEY, POPULATION_INDICATOR_KEYS
 
 
@@ -91,6 +92,10 @@ class Unanswered:
     measure: str
     source: str
     why: str
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.source)
 
 
 NOT_ANSWERED: tuple[Unanswered, ...] = (

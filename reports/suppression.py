@@ -1,5 +1,7 @@
-"""Small-number suppression: a count from 1 to the threshold could identify someone, so it never leaves the
-system and board viewers never see it. Zero is shown: it identifies nobody."""
+"""Small-number suppression: a count from 1 to the threshold could identify someone, so it does not leave the
+system and board viewers never see it. Zero is shown: it identifies nobody. It applies to counts of victims,
+children and cases, never to staff counts or population figures. The one exact download is the SafeLives
+meeting-level return the coordinator files with SafeLives (reports/views.py), marked not for publication."""
 
 from django.conf import settings
 

@@ -24,8 +24,11 @@ from web.access import require_permission
 
 PERMISSION = "reports.view_aggregates"
 # Coordinators and chairs see case data anyway: their pages show exact counts. Board viewers see aggregates
-# only, with small numbers suppressed, and so does everything downloaded, whoever downloads it.
+# only, with small numbers suppressed, and so does everything downloaded, whoever downloads it, but for one file:
+# the SafeLives meeting-level return exists to be submitted to SafeLives with exact counts, so the coordinator
+# who files it downloads it unsuppressed, labelled as not for publication (exports.UNSUPPRESSED_NOTICE).
 SEES_EXACT_COUNTS = frozenset({Role.COORDINATOR, Role.CHAIR})
+SUBMITS_RETURN = "reports.submit_meeting_return"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ def _sees_exact_counts(request: HttpRequest, marac_ids: list[int]) -> bool:
     return all(roles_at(request.user, marac_id) & SEES_EXACT_COUNTS for marac_id in marac_ids)
 
 
+def _submits_return(request: HttpRequest, choice: Choice) -> bool:
+    """Whether the user files the SafeLives return for every MARAC chosen (and so downloads it unsuppressed)."""
+    roles = PERMISSIONS_BY_NAME[SUBMITS_RETURN].roles
+    return bool(choice.maracs) and all(roles_at(request.user, marac_id) & roles for marac_id, _ in choice.maracs)
+
+
 def _report(choice: Choice, *, suppress: bool) -> Report:
     return build_report(
         maracs=choice.maracs, period=choice.period, suppress=suppress, threshold=suppression_threshold()
@@ -84,6 +93,8 @@ def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> Htt
             "query": request.GET.urlencode(),
             "not_answered": NOT_ANSWERED,
             "meeting_rows": exports.meeting_return_rows(meetings, threshold=report.threshold if suppress else None),
+            "submits_return": _submits_return(request, choice),
+            "unsuppressed_notice": exports.UNSUPPRESSED_NOTICE,
         },
         status=status,
     )
@@ -95,13 +106,22 @@ def _refused(request: HttpRequest, choice: Choice) -> HttpResponse | None:
     return _dashboard_page(request, choice, status=400) if choice.form.errors else None
 
 
-def _download(request: HttpRequest, choice: Choice, content: bytes, content_type: str, filename: str) -> HttpResponse:
+def _download(
+    request: HttpRequest,
+    choice: Choice,
+    content: bytes,
+    content_type: str,
+    filename: str,
+    *,
+    unsuppressed: bool = False,
+) -> HttpResponse:
+    detail = ", unsuppressed for submission to SafeLives" if unsuppressed else ""
     for marac_id, _ in choice.maracs:  # each MARAC's audit trail shows the export of its figures
         audit_record(
             action=AuditAction.EXPORT,
             object_type="reports.indicators",
             marac_id=marac_id,
-            summary=f"Downloaded {filename} for {choice.period.label} ({len(choice.maracs)} MARACs)",
+            summary=f"Downloaded {filename} for {choice.period.label} ({len(choice.maracs)} MARACs){detail}",
         )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -142,9 +162,13 @@ def indicators_xlsx(request: HttpRequest) -> HttpResponse:
     return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name)
 
 
-def _meeting_rows(choice: Choice) -> list[list[exports.Cell]]:
+def _meeting_rows(choice: Choice, *, unsuppressed: bool = False) -> list[list[exports.Cell]]:
     meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
-    return exports.meeting_return_rows(meetings, threshold=suppression_threshold())
+    return exports.meeting_return_rows(meetings, threshold=None if unsuppressed else suppression_threshold())
+
+
+def _meeting_return_name(choice: Choice, extension: str, *, unsuppressed: bool) -> str:
+    return _filename("meeting-return-unsuppressed" if unsuppressed else "meeting-return", choice.period, extension)
 
 
 @require_permission(PERMISSION)
@@ -153,8 +177,11 @@ def meeting_return_csv(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     if refused := _refused(request, choice):
         return refused
-    name = _filename("meeting-return", choice.period, "csv")
-    return _download(request, choice, exports.as_csv(_meeting_rows(choice)), exports.CSV_CONTENT_TYPE, name)
+    unsuppressed = _submits_return(request, choice)
+    notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else ""
+    content = exports.as_csv(_meeting_rows(choice, unsuppressed=unsuppressed), notice=notice)
+    name = _meeting_return_name(choice, "csv", unsuppressed=unsuppressed)
+    return _download(request, choice, content, exports.CSV_CONTENT_TYPE, name, unsuppressed=unsuppressed)
 
 
 @require_permission(PERMISSION)
@@ -163,9 +190,12 @@ def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
     choice = _choice(request)
     if refused := _refused(request, choice):
         return refused
-    content = exports.as_xlsx([("SafeLives meeting return", _meeting_rows(choice))])
-    name = _filename("meeting-return", choice.period, "xlsx")
-    return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name)
+    unsuppressed = _submits_return(request, choice)
+    notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else ""
+    rows = _meeting_rows(choice, unsuppressed=unsuppressed)
+    content = exports.as_xlsx([("SafeLives meeting return", rows)], notice=notice)
+    name = _meeting_return_name(choice, "xlsx", unsuppressed=unsuppressed)
+    return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name, unsuppressed=unsuppressed)
 
 
 @require_permission(PERMISSION)
