@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from imports.reading import NOT_A_WORKBOOK, is_workbook
 from imports.services import MAX_UPLOAD_BYTES
 
 _MEGABYTES = MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -21,6 +22,11 @@ def _checked_upload(upload: Any, endings: tuple[str, ...], words: str) -> Any:
         )
     if upload.size == 0:
         raise forms.ValidationError("The file is empty")
+    if upload.name.lower().endswith(".xlsx"):
+        start = upload.read(4)
+        upload.seek(0)
+        if not is_workbook(start):
+            raise forms.ValidationError(NOT_A_WORKBOOK)
     return upload
 
 

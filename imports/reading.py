@@ -135,11 +135,20 @@ def is_workbook(content: bytes) -> bool:
     return content[:4] == b"PK\x03\x04"
 
 
+NOT_A_WORKBOOK = (
+    "This file is not an Excel workbook (.xlsx): open it in Excel and save it as an Excel workbook, "
+    "or save it as a CSV file with a name ending .csv"
+)
+
+
 def read_upload(
-    cases: bytes, actions: bytes | None, heartbeat: Heartbeat = _no_heartbeat
+    cases: bytes, actions: bytes | None, heartbeat: Heartbeat = _no_heartbeat, *, named_workbook: bool = False
 ) -> tuple[Table, Table | None]:
     """A workbook (its own Actions sheet), or a Cases CSV with an optional Actions CSV; heartbeat is called every
-    ROWS_PER_HEARTBEAT rows read, with the row number reached."""
+    ROWS_PER_HEARTBEAT rows read, with the row number reached. A file named .xlsx (named_workbook) must be a
+    workbook: read as CSV, its problems would be about a heading row it never had."""
+    if named_workbook and not is_workbook(cases):
+        raise UnreadableFile(NOT_A_WORKBOOK)
     if is_workbook(cases):
         if actions is not None:
             raise UnreadableFile("Upload a workbook on its own: its Actions sheet holds the actions")

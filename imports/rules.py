@@ -91,6 +91,10 @@ _NO = {"no", "n", "false", "0"}
 # --- problems --------------------------------------------------------------------------------------------------
 
 
+HIDDEN = "(value hidden)"
+_LEGACY_UNKNOWN_HEADING = "is not a column OpenMARAC knows; ignored"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong (or worth knowing) about one cell, one row or the file."""
@@ -106,10 +110,20 @@ class Problem:
         return f"{where}, column '{self.column}': {self.message}" if self.column else f"{where}: {self.message}"
 
     def redacted(self) -> "Problem":
-        """The same problem without the value from the file (for someone who may not see case data)."""
+        """The same problem without the value from the file (for someone who may not see case data). A heading
+        OpenMARAC does not know is itself from the file (a file without a heading row has a case's details there),
+        so it goes too."""
+        if self.row == 1 and self.message == _LEGACY_UNKNOWN_HEADING and self.column:
+            # As reports kept before unknown headings were stored as values: the heading was the column.
+            return Problem(
+                self.sheet, 1, "", "", "a column whose heading is hidden here is not one OpenMARAC knows; ignored"
+            )
         if not self.value:
             return self
-        return Problem(self.sheet, self.row, self.column, "", self.message.replace(self.value, "(value hidden)"))
+        message = self.message.replace(f"'{self.value}'", HIDDEN)
+        # The value as a word of the message, not inside another word: a cell of "n" must not eat "not".
+        message = re.sub(rf"(?<!\w){re.escape(self.value)}(?!\w)", HIDDEN, message)
+        return Problem(self.sheet, self.row, self.column, "", message)
 
     def as_list(self) -> list[str | int]:
         return [self.sheet, self.row, self.column, self.value, self.message]
@@ -476,17 +490,28 @@ class Headings:
 
 
 def read_headings(sheet: str, headings: list[str], columns: tuple[Column, ...]) -> Headings:
-    """Columns in any order, matched on their headings whatever the case and spacing."""
+    """Columns in any order, matched on their headings whatever the case and spacing. A heading OpenMARAC does not
+    know is kept as the problem's value, never its column, so that the report can hide it like any other value."""
     known = {words(column.heading): column for column in columns} | {words(column.key): column for column in columns}
+    if not looks_like_headings(headings, known):
+        return Headings([None] * len(headings), [_no_heading_row(sheet, columns)], [])
     keys: list[str | None] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     seen: set[str] = set()
-    for heading in headings:
+    for position, heading in enumerate(headings, start=1):
         column = known.get(words(heading))
         if column is None:
             if heading.strip():
-                warnings.append(Problem(sheet, 1, heading.strip(), "", "is not a column OpenMARAC knows; ignored"))
+                warnings.append(
+                    Problem(
+                        sheet,
+                        1,
+                        "",
+                        heading.strip(),
+                        f"column {position}, headed '{heading.strip()}', is not a column OpenMARAC knows; ignored",
+                    )
+                )
             keys.append(None)
             continue
         if column.key in seen:
@@ -497,6 +522,37 @@ def read_headings(sheet: str, headings: list[str], columns: tuple[Column, ...]) 
         if column.required and column.key not in seen:
             problems.append(Problem(sheet, 1, column.heading, "", "is missing from the heading row"))
     return Headings(keys, problems, warnings)
+
+
+def looks_like_headings(headings: list[str], known: Mapping[str, Column]) -> bool:
+    """False for a first row that holds a case rather than headings: none of its cells is a heading OpenMARAC
+    knows, or one of them is a date (no heading is)."""
+    cells = [heading.strip() for heading in headings if heading.strip()]
+    if not cells:
+        return True  # a blank heading row: every required column is reported missing
+    if not any(words(cell) in known for cell in cells):
+        return False
+    return not any(_is_date(cell) for cell in cells)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return parse_date(text) is not None
+    except CellError:
+        return bool(_DAY_MONTH_YEAR.match(text))
+
+
+def _no_heading_row(sheet: str, columns: tuple[Column, ...]) -> Problem:
+    # Nothing from the row is quoted: without headings, it is a case's details.
+    required = ", ".join(column.heading for column in columns if column.required)
+    return Problem(
+        sheet,
+        0,  # the sheet as a whole: none of its rows was read
+        "",
+        "",
+        "The first row does not look like a heading row: it must hold the column headings, such as "
+        f"{required} (download the template to see them all), with the rows of data under it",
+    )
 
 
 # --- the rows against each other -------------------------------------------------------------------------------

@@ -525,7 +525,9 @@ def import_run_execute(*, run_id: int, progress: Progress = _no_progress) -> Imp
 
 def _execute(run: ImportRun, watcher: _RunProgress, progress: Progress) -> ImportRun:
     try:
-        cases, actions = read_upload(*_upload_of(run), heartbeat=watcher.reading)
+        cases, actions = read_upload(
+            *_upload_of(run), heartbeat=watcher.reading, named_workbook=run.file_name.lower().endswith(".xlsx")
+        )
         checked = check_history(
             marac=run.marac,
             cases=cases,

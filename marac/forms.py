@@ -19,7 +19,7 @@ from marac.models import (
 from marac.population_csv import MAX_UPLOAD_BYTES
 from marac.reference_prefixes import PREFIX_REQUIRED, PREFIX_TAKEN, PREFIX_TOO_LONG, prefix_problem
 from marac.services import CLOSURE_DAY_TAKEN, closure_day_date_error
-from web.forms import VersionedForm
+from web.forms import DateInput, VersionedForm
 
 
 class LinesField(forms.CharField):
@@ -235,7 +235,7 @@ class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ClosureDay
         fields = ["day", "reason"]
         labels = {"day": "Date", "reason": "Why the MARAC is closed"}
-        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"day": DateInput}
         error_messages = {
             "day": {"required": "Enter the date of the closure day", "invalid": "The date must be a real date"},
             "reason": {"required": "Enter why the MARAC is closed"},

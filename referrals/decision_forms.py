@@ -4,6 +4,7 @@ from django import forms
 
 from marac.models import Marac
 from web.dates import EMERGENCY_MEETING_YEARS_AHEAD, planned_error
+from web.forms import DateInput
 
 
 class ReturnForm(forms.Form):
@@ -86,7 +87,7 @@ class TransferForm(forms.Form):
 class EmergencyMeetingForm(forms.Form):
     day = forms.DateField(
         label="Date of the emergency MARAC",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
         error_messages={"required": "Enter the date of the emergency MARAC", "invalid": "Enter a real date"},
     )
     at = forms.TimeField(

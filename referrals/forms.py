@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from people.models import Ethnicity, Gender, Sexuality
-from web.forms import DateInput
+from web.forms import DateInput, lower_first, select_message
 from web.postcodes import normalise_postcode
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -27,7 +27,7 @@ def _name(label: str, *, required: bool = True) -> forms.CharField:
         label=label,
         max_length=SHORT_TEXT,
         required=required,
-        error_messages={"required": f"Enter the {label.lower()}", **_too_long(SHORT_TEXT)},
+        error_messages={"required": f"Enter the {lower_first(label)}", **_too_long(SHORT_TEXT)},
     )
 
 
@@ -38,19 +38,22 @@ def _text(label: str, *, required: bool = False, help_text: str = "", limit: int
         max_length=limit,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 4}) if limit > 300 else forms.TextInput,
-        error_messages={"required": f"Enter {label[0].lower()}{label[1:]}", **_too_long(limit)},
+        error_messages={"required": f"Enter {lower_first(label)}", **_too_long(limit)},
     )
 
 
 def _choice(
     label: str, choices: list[tuple[str, str]], *, required: bool = True, message: str = ""
 ) -> forms.ChoiceField:
+    # "Select if they have a disability", never "Select do they have a disability?" (web/forms.py: select_message);
+    # the same for an answer that is not one of the choices, which only a tampered form or the API can send.
+    message = message or select_message(label)
     return forms.ChoiceField(
         label=label,
         choices=choices,
         required=required,
         widget=forms.RadioSelect,
-        error_messages={"required": message or f"Select {label[0].lower()}{label[1:]}"},
+        error_messages={"required": message, "invalid_choice": message},
     )
 
 
@@ -217,6 +220,7 @@ class HistoryEventForm(forms.Form):
             ("police_call_out", "A police call-out"),
             ("social_care_referral", "A referral to social care"),
         ],
+        message="Select what happened",
     )
     is_crime = _choice("Would it be a crime?", YES_NO_NOT_KNOWN, message="Select whether it would be a crime")
     note = _text("What happened", limit=500)
@@ -254,6 +258,7 @@ class CriteriaForm(forms.Form):
         label="Does any of these apply?",
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select the criteria that apply from the list"},
         choices=[
             ("honour_based_abuse", "So-called honour-based abuse"),
             ("fgm", "Female genital mutilation"),
@@ -266,7 +271,12 @@ class CriteriaForm(forms.Form):
     )
     professional_judgement = forms.BooleanField(label="I am referring on professional judgement", required=False)
     judgement_rationale = _text("Your reasons for referring on professional judgement")
-    representative_consulted = _choice("Did you consult your agency's MARAC representative?", YES_NO, required=False)
+    representative_consulted = _choice(
+        "Did you consult your agency's MARAC representative?",
+        YES_NO,
+        required=False,
+        message="Select whether you consulted your agency's MARAC representative",
+    )
     urgent = forms.BooleanField(label="This is urgent: it cannot wait for the next meeting", required=False)
     urgency_reason = _text("Why it is urgent", limit=500)
 
@@ -289,6 +299,7 @@ class AboutForm(forms.Form):
             # BD Referrals to other MARACs: a MARAC-to-MARAC referral from one that does not use OpenMARAC here.
             ("other_marac", "Another MARAC transferred it here"),
         ],
+        message="Select how the referral arose",
     )
     sending_marac = _name("If another MARAC transferred it, the name of that MARAC", required=False)
     background = _text("Background", required=True)
@@ -312,7 +323,10 @@ def risk_form_class(questions: list[dict[str, Any]]) -> type[forms.Form]:
             label=f"{number}. {question['text']}",
             choices=YES_NO_NOT_KNOWN,
             widget=forms.RadioSelect,
-            error_messages={"required": f"Answer question {number}: yes, no or not known"},
+            error_messages={
+                "required": f"Answer question {number}: yes, no or not known",
+                "invalid_choice": f"Answer question {number}: yes, no or not known",
+            },
         )
         fields[f"q{number}_comment"] = forms.CharField(
             label=f"Comment on question {number}",

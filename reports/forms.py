@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from reports.periods import PeriodKind
 from web.dates import happened_error
+from web.forms import DateInput
 
 
 class ReportForm(forms.Form):
@@ -15,7 +16,7 @@ class ReportForm(forms.Form):
     on = forms.DateField(
         label="Containing the day (for rolling 12 months: ending on the day)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
+        widget=DateInput(attrs={"class": "govuk-input govuk-input--width-10"}),
     )
     marac = forms.TypedMultipleChoiceField(
         label="MARACs", coerce=int, required=False, widget=forms.CheckboxSelectMultiple

@@ -24,8 +24,12 @@ def happened_on(day: date | None, subject: str) -> date | None:
 
 
 class ReviewForm(forms.Form):
-    period_start = forms.DateField(label="Plans heard from", widget=DateInput)
-    period_end = forms.DateField(label="Plans heard to", widget=DateInput)
+    period_start = forms.DateField(
+        label="Plans heard from", widget=DateInput, error_messages={"required": "Enter the first day of the period"}
+    )
+    period_end = forms.DateField(
+        label="Plans heard to", widget=DateInput, error_messages={"required": "Enter the last day of the period"}
+    )
     sample_size = forms.IntegerField(label="How many plans to sample", min_value=1, max_value=100, initial=10)
     seed = forms.IntegerField(
         label="Seed",
@@ -82,6 +86,7 @@ class FeedbackForm(forms.ModelForm):  # type: ignore[type-arg]
         model = FeedbackResponse
         fields = ["received_on", "score_1", "score_2", "score_3", "comment"]
         widgets = {"received_on": DateInput}
+        error_messages = {"received_on": {"required": "Enter the date the feedback was received"}}
         labels = {"comment": "Comment (do not write anything that identifies anyone)"}
 
     def __init__(self, *args: Any, respondent: str, **kwargs: Any) -> None:
@@ -107,6 +112,7 @@ class QualityAuditForm(VersionedForm):
         model = QualityAudit
         fields = ["kind", "carried_out_on", "agencies", "scope", "findings", "recommendations"]
         widgets = {"carried_out_on": DateInput, "kind": forms.RadioSelect, "agencies": forms.CheckboxSelectMultiple}
+        error_messages = {"carried_out_on": {"required": "Enter the date the audit was carried out"}}
 
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,6 +129,7 @@ class ImprovementPlanForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ImprovementPlan
         fields = ["title", "agreed_on"]
         widgets = {"agreed_on": DateInput}
+        error_messages = {"agreed_on": {"required": "Enter the date the plan was agreed"}}
 
     def clean_agreed_on(self) -> date | None:
         return happened_on(self.cleaned_data.get("agreed_on"), "The date the plan was agreed")
@@ -133,6 +140,7 @@ class ImprovementActionForm(VersionedForm):
         model = ImprovementAction
         fields = ["action", "owner", "due_on", "status"]
         widgets = {"due_on": DateInput}
+        error_messages = {"due_on": {"required": "Enter the date the action is due"}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -145,6 +153,7 @@ class BoardReportStartForm(forms.Form):
         label="Containing the day (for rolling 12 months: ending on the day)",
         widget=DateInput,
         initial=timezone.localdate,
+        error_messages={"required": "Enter the day the board report covers"},
     )
 
     def clean_on(self) -> date | None:

@@ -1,6 +1,7 @@
 """GOV.UK Design System markup for every Django form, so views and templates stay plain."""
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,8 +79,19 @@ def _class_of(widget_type: type[forms.Widget], has_error: bool) -> str:
     return ""
 
 
+# The format an <input type="date"> holds its value in, whatever the site's locale (HTML's "valid date string"): a
+# browser shows an en-GB "23/11/2026" in a date box as empty, and the form then saves the date as cleared.
+ISO_DATE = "%Y-%m-%d"
+
+
 class DateInput(forms.DateInput):
+    """The one date box of the project: a browser date picker, its value always written as 2026-11-23. The fields
+    still read the formats they read before (DATE_INPUT_FORMATS: 23/11/2026, 23/11/26 and 2026-11-23)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs=attrs, format=format or ISO_DATE)
 
 
 class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -194,17 +206,98 @@ def _choosing(field: forms.Field) -> bool:
 
 
 def _label(label: Any) -> str:
-    return strip_tags(str(label or "")).strip().rstrip(":").strip()
+    # A closing aside is the label's, not the message's: "Agency responsible (if known)" is the agency responsible.
+    text = strip_tags(str(label or "")).strip().rstrip(":").strip()
+    return re.sub(r"\s*\([^()]*\)$", "", text).strip() or text
 
 
-def _lower_first(label: str) -> str:
-    """A label inside a sentence: "Reason" becomes "reason"; "MARAC date" and "I agree" stay as they are."""
+def _keeps_capitals(word: str) -> bool:
+    """An acronym or a name's capitals: "MARAC", "MARACs", "IDVA", "I", "VAWG"."""
+    letters = word.lstrip("'\"(")
+    return letters[:1].isupper() and (len(letters) == 1 or letters[1:2].isupper())
+
+
+def lower_first(label: str) -> str:
+    """A label inside a sentence: "Reason" becomes "reason"; "MARAC date", "MARACs" and "I agree" stay as they are."""
     first = label.split(" ", 1)[0]
-    return label if first.isupper() else label[:1].lower() + label[1:]
+    return label if _keeps_capitals(first) else label[:1].lower() + label[1:]
+
+
+# A yes-or-no question turned round to follow "Select if": "Do they have a disability?" -> "they have a disability",
+# "Is it safe to send letters?" -> "it is safe to send letters". Only with a pronoun as its subject: with "the
+# victim" or the like, where the subject ends cannot be told, and the message falls back to "Select an answer".
+_AUXILIARIES = frozenset(
+    [
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "will",
+        "would",
+        "has",
+        "have",
+        "had",
+        "should",
+        "must",
+        "may",
+        "might",
+    ]
+)
+_PRONOUNS = frozenset(["they", "she", "he", "it", "you", "we", "i", "there"])  # not "this": "Is this family known?"
+
+
+def if_clause(question: str) -> str | None:
+    """The question as a clause after "Select if", or None when it is not a yes-or-no question of that shape."""
+    words = question.strip().rstrip("?").split()
+    if len(words) < 3 or not question.strip().endswith("?"):
+        return None
+    auxiliary, subject, rest = words[0].lower(), words[1], " ".join(words[2:])
+    if auxiliary not in _AUXILIARIES or subject.lower() not in _PRONOUNS:
+        return None
+    subject = "I" if subject.lower() == "i" else subject.lower()
+    if auxiliary == "do":
+        return f"{subject} {rest}"
+    return f"{subject} {auxiliary} {rest}"
+
+
+def select_message(label: Any) -> str:
+    """What to say when no answer is chosen for a question or choice labelled `label`: "Select gender", "Select if
+    they have a disability", "Select MARACs"; "Select an answer" for a question that cannot be turned round."""
+    name = _label(label)
+    if not name:
+        return "Select an answer"
+    if name.endswith("?"):
+        clause = if_clause(name)
+        return f"Select if {clause}" if clause else "Select an answer"
+    return f"Select {lower_first(name)}"
+
+
+def _date_message(name: str) -> str:
+    """What to say when a date labelled `name` is left empty: "Enter the date it was carried out"."""
+    lower = lower_first(name)
+    words = name.lower().split()
+    if "date" in words[:2] or "day" in words[:2]:
+        return f"Enter {lower}"  # "Enter the date of the breach", "Enter date of referral"
+    if words and words[-1] in {"on", "by"} and len(words) > 1:
+        stem = " ".join(lower.split()[:-1])
+        return "Enter the date it is due" if stem == "due" else f"Enter the date it was {stem}"
+    if words and words[-1] in {"from", "to"} and len(words) > 1:
+        stem = " ".join(lower.split()[:-1])
+        return f"Enter the {'first' if words[-1] == 'from' else 'last'} date for {stem}"
+    return f"Enter the date for {lower}"
 
 
 def _number(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _is_date(field: forms.Field) -> bool:
+    return isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField)
 
 
 def specific_message(field: forms.Field, label: Any, error: ValidationError) -> str:
@@ -213,14 +306,26 @@ def specific_message(field: forms.Field, label: Any, error: ValidationError) -> 
     params = error.params or {}
     name = _label(label)
     question = not name or name.endswith("?")
-    lower = _lower_first(name)
+    lower = lower_first(name)
+    if question:
+        name = "Your answer" if name else ""  # "Why are you opening it? must be ..." reads as no sentence
     if code in {"required", "blank", "null", "missing", "invalid_list"}:
         if _choosing(field):
-            return "Select an answer" if question else f"Select {lower}"
-        return "Enter an answer" if question else f"Enter {lower}"
+            return select_message(label)
+        if question:
+            return "Enter an answer"
+        return _date_message(name) if _is_date(field) else f"Enter {lower}"
     if code in {"invalid_choice", "invalid_pk_value"}:
+        if question:
+            # A value not among the answers (a tampered form, or the API) is no answer: say what asking for one says,
+            # the form's own words if it has them ("Select whether the referrer agrees").
+            own = str(field.error_messages.get("required", ""))
+            if own and own not in _django_messages():
+                return own
+            clause = if_clause(_label(label))
+            return f"Select if {clause}" if clause else "Select an option from the list"
         # A message, not SQL, whatever the linter reads into "Select ... from".
-        return "Select an option from the list" if question else f"Select {lower} from the list"  # noqa: S608
+        return f"Select {lower} from the list"  # noqa: S608
     if code == "max_length":
         if "limit_value" not in params:  # a file's name
             return f"The file name must be {_number(params.get('max', ''))} characters or fewer"

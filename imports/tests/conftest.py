@@ -8,6 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from imports.columns import ACTION_COLUMNS, CASE_COLUMNS
+from imports.reading import is_workbook
 from imports.services import import_run_create, import_run_execute
 from marac.models import AgencyType, MaracAgency
 from testing.factories import AgencyFactory
@@ -104,8 +105,9 @@ def csv_of(rows: Sequence[dict[str, str]], columns=CASE_COLUMNS) -> bytes:
 
 
 def run_of(marac, by, cases: bytes, actions: bytes | None = None, *, check_only=False, progress=None):
+    file_name = "history.xlsx" if is_workbook(cases) else "history.csv"
     run = import_run_create(
-        marac=marac, by=by, file_name="history.xlsx", cases=cases, actions=actions, check_only=check_only
+        marac=marac, by=by, file_name=file_name, cases=cases, actions=actions, check_only=check_only
     )
     if progress is None:
         return import_run_execute(run_id=run.pk)

@@ -145,7 +145,7 @@ def test_it_matches_headings_whatever_their_case_and_reports_missing_and_unknown
     assert headings.keys == ["reference", "referred_on", None]
     assert "Date heard" in {problem.column for problem in headings.problems}
     assert [str(warning) for warning in headings.warnings] == [
-        "Row 1 of Cases, column 'Shoe size': is not a column OpenMARAC knows; ignored"
+        "Row 1 of Cases: column 3, headed 'Shoe size', is not a column OpenMARAC knows; ignored"
     ]
 
 
