@@ -269,13 +269,15 @@ def _person_id(person: Person | int) -> int:
 
 
 def _meetings_for(marac: Marac, days: set[date]) -> tuple[dict[date, int], int]:
-    """The meeting on each hearing day: the one OpenMARAC holds, or a new one at the MARAC's usual time."""
+    """The meeting on each hearing day: the one OpenMARAC holds (its ordinary meeting, where an emergency MARAC met
+    the same day: the file does not say, and an ordinary meeting is where a case is heard), or a new one at the
+    MARAC's usual time."""
     found: dict[date, int] = {}
     if days:
         start, end = _at(min(days), time.min), _at(max(days) + timedelta(days=1), time.min)
         for pk, starts_at in (
             Meeting.objects.filter(marac=marac, starts_at__gte=start, starts_at__lt=end)
-            .order_by("starts_at")
+            .order_by("is_emergency", "starts_at")
             .values_list("pk", "starts_at")
         ):
             found.setdefault(starts_at.astimezone(LONDON).date(), pk)

@@ -253,3 +253,21 @@ def test_a_run_started_twice_imports_once(importing, marac, coordinator):
     import_run_execute(run_id=run.pk)
     again = import_run_execute(run_id=run.pk)  # the task delivered a second time
     assert again.status == RunStatus.DONE and Case.objects.count() == 1
+
+
+def test_a_case_heard_on_a_day_an_emergency_marac_also_met_goes_to_the_ordinary_meeting(importing, marac, agencies):
+    # 11 April 2024: an emergency MARAC met at 08:00, before the ordinary meeting (the MARAC's usual time). The file
+    # says only the day heard: the case goes to the ordinary meeting, never the emergency one called for another case.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    emergency = Meeting.objects.create(
+        marac=marac, starts_at=datetime(2024, 4, 11, 8, tzinfo=ZoneInfo("Europe/London")), is_emergency=True
+    )
+    ordinary = Meeting.objects.create(
+        marac=marac, starts_at=datetime(2024, 4, 11, 9, 30, tzinfo=ZoneInfo("Europe/London"))
+    )
+    run = importing(xlsx_of([case_row("HX-1")], []))
+    assert run.status == RunStatus.DONE, run.problems
+    listing = Listing.objects.get(case__reference="HX-1")
+    assert listing.meeting_id == ordinary.pk != emergency.pk
