@@ -1,11 +1,13 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_next_redirect_url
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.http import HttpRequest
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
 
 from accounts.emails import check_ascii
-from accounts.kept_form import redirect_path_for, remember_signed_out
+from accounts.kept_form import redirect_path_for, redirect_path_instead_of, remember_signed_out
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -31,6 +33,31 @@ class AccountAdapter(DefaultAccountAdapter):
         super().logout(request)
         if user_id is not None:
             remember_signed_out(request, user_id=user_id, csrf_secret=csrf_secret)
+
+    def post_login(
+        self,
+        request: HttpRequest,
+        user: AbstractBaseUser,
+        *,
+        email_verification: str,
+        signal_kwargs: dict[str, Any] | None,
+        email: str | None,
+        signup: bool,
+        redirect_url: str | None,
+    ) -> HttpResponse:
+        """The idle timeout's sign-in link carries `next`: the path the timed-out form was posted to. When that is
+        the kept form's, signing in goes to the page the form was on (kept_form.redirect_path_instead_of), never
+        to a URL that only answers a POST."""
+        instead = redirect_path_instead_of(request, redirect_url or get_next_redirect_url(request))
+        return super().post_login(
+            request,
+            user,
+            email_verification=email_verification,
+            signal_kwargs=signal_kwargs,
+            email=email,
+            signup=signup,
+            redirect_url=instead or redirect_url,
+        )
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Back to the page whose form was kept when the session timed out (accounts/kept_form.py), when no

@@ -264,6 +264,20 @@ def redirect_path_for(request: HttpRequest) -> str | None:
     return _page(kept)
 
 
+def redirect_path_instead_of(request: HttpRequest, next_path: str | None) -> str | None:
+    """Where to go after signing in when `next` was given: the page the kept form was on, in place of a `next` that
+    is the path the form was posted to (the idle timeout's own `next`: a POST-only URL for the live meeting's
+    minute); None for any other `next`, which is followed as given."""
+    kept = _kept(request)
+    if not next_path or kept is None or kept.get("user") != request.user.pk:
+        return None
+    try:
+        path = urlsplit(next_path).path
+    except ValueError:
+        return None
+    return _page(kept) if path == kept.get("path") else None
+
+
 def take(request: HttpRequest) -> QueryDict | None:
     """On the GET of the page it came from, by the user it was kept for: the kept form's data, once.
 

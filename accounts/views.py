@@ -23,6 +23,9 @@ def _marac_where(request: HttpRequest, permission: str) -> Marac:
     return Marac.objects.get(pk=current_marac_where(request, permission))
 
 
+LAST_ROLE_REMOVED = "Role removed: they no longer have a role at this MARAC"
+
+
 def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
     """A user who holds a role at the MARAC; and, for its administrators only, a user who holds none yet (to give
     a new user a first role). Anyone else is a 404."""
@@ -117,6 +120,11 @@ def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
         return _roles_page(request, marac, person, refusal=f"You cannot remove this role: {refusal}", status=403)
     if request.method == "POST":
         services.role_revoke(grant=grant, by=request.user)
+        if not person.role_grants.filter(marac=marac).exists():
+            # Their roles page is no longer this MARAC's to show (_user_at): back to its users. No name in the
+            # message, which travels in a cookie.
+            messages.success(request, LAST_ROLE_REMOVED)
+            return redirect("accounts:users")
         messages.success(request, "Role removed")
         return redirect("accounts:user_roles", pk=person.pk)
     return render(request, "accounts/role_revoke.html", {"person": person, "grant": grant, "marac": marac})

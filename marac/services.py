@@ -35,7 +35,8 @@ NAME_TAKEN = "There is already a MARAC with this name"
 
 def marac_update_settings(*, marac: Marac, changes: dict[str, Any], based_on_version: int, by: Any) -> Marac:
     """Raises StaleEdit if the settings were saved since `based_on_version`, and SettingsTaken if another MARAC
-    holds the name or the prefix; either way nothing is saved."""
+    holds the name or the prefix; either way nothing is saved. Settings saved unchanged are left alone: no audit
+    entry, no new version."""
     try:
         with transaction.atomic():
             current = Marac.objects.select_for_update().get(pk=marac.pk)
@@ -44,17 +45,16 @@ def marac_update_settings(*, marac: Marac, changes: dict[str, Any], based_on_ver
             before = copy.copy(current)
             for name, value in changes.items():
                 setattr(current, name, value)
+            changed = field_changes(before, current, list(changes), with_values=True)
+            if not changed:  # saved as it was: nothing to record, and the version stays (no edit is made stale)
+                return before
             current.version += 1
             # Uniqueness is the database's to hold (a check here could be overtaken just the same); the form has
             # already told the user about a name or prefix taken before they saved.
             current.full_clean(validate_unique=False)
             current.save()
             audit_record(
-                action=AuditAction.CHANGE,
-                obj=current,
-                user=by,
-                summary="Changed MARAC settings",
-                changes=field_changes(before, current, list(changes), with_values=True),
+                action=AuditAction.CHANGE, obj=current, user=by, summary="Changed MARAC settings", changes=changed
             )
     except IntegrityError as error:
         # The transaction is rolled back, so nothing is half-saved. Any other integrity error is a fault.

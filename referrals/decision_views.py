@@ -1,7 +1,7 @@
 """The coordinator's referral inbox and decision page."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -206,17 +206,34 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/decision_form.html", context)
 
 
+def _first_submitted_at(referral: Referral) -> datetime | None:
+    """When the referrer submitted it: for a referral received by transfer (perhaps more than once), the submission
+    at the first MARAC, not the time it was transferred here (which the received referral's own submitted_at is)."""
+    seen = {referral.pk}
+    current = referral
+    while (
+        before := Transfer.objects.filter(to_referral=current).select_related("from_referral").first()
+    ) is not None and before.from_referral_id not in seen:
+        current = before.from_referral
+        seen.add(current.pk)
+    return current.submitted_at
+
+
 @require_permission("referrals.decide")
 def referral_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral as a Word document, for the coordinator to send on to a MARAC outside this installation."""
     referral = _deciding(request, pk)
     transfer = Transfer.objects.filter(from_referral=referral).select_related("to_marac").first()
+    received = Transfer.objects.filter(to_referral=referral).select_related("from_referral__marac").first()
     referrer = referral.referrer
     content = referral_document(
         ReferralCopy(
             number=referral.pk,
             marac_name=referral.marac.name,
-            submitted_at=referral.submitted_at,
+            submitted_at=_first_submitted_at(referral),
+            transferred_to_at=transfer.transferred_at if transfer is not None else None,
+            transferred_from=received.from_referral.marac.name if received is not None else "",
+            transferred_from_at=received.transferred_at if received is not None else None,
             referred_by=f"{referrer.full_name}, {referral.referring_agency.name} ({referrer.email})",
             criteria_summary=str(referral.criteria_result.get("summary", "")),
             sections=[(title, items) for _slug, title, items in referral_answers(referral)],

@@ -22,14 +22,25 @@ class ReferralCopy:
     criteria_summary: str
     sections: Sequence[Section]
     transferred_to: str = ""  # the receiving MARAC's name, once transferred
+    transferred_to_at: datetime | None = None
+    # For a referral this MARAC received by transfer: the sending MARAC's name and when it was transferred. Its
+    # `submitted_at` is then the referrer's own submission, at the first MARAC, never the time of the transfer.
+    transferred_from: str = ""
+    transferred_from_at: datetime | None = None
+
+
+def _on(moment: datetime | None) -> str:
+    return f" on {format_meeting_time(moment)}" if moment is not None else ""
 
 
 def referral_document(copy: ReferralCopy) -> bytes:
     document = marked_document(f"Referral {copy.number} to {copy.marac_name}")
     submitted = format_meeting_time(copy.submitted_at) if copy.submitted_at else "not submitted"
     document.add_paragraph(docx_text(f"Submitted on {submitted}, by {copy.referred_by}."))
+    if copy.transferred_from:
+        document.add_paragraph(docx_text(f"Transferred from {copy.transferred_from}{_on(copy.transferred_from_at)}."))
     if copy.transferred_to:
-        document.add_paragraph(docx_text(f"Transferred to {copy.transferred_to}."))
+        document.add_paragraph(docx_text(f"Transferred to {copy.transferred_to}{_on(copy.transferred_to_at)}."))
     if copy.criteria_summary:
         document.add_heading("Criteria", level=1)
         document.add_paragraph(docx_text(copy.criteria_summary))

@@ -31,6 +31,10 @@ STALE_MESSAGE = (
     "This referral was saved somewhere else (another window or device) since you opened this page. "
     "Nothing here has been saved yet: check your answers below, then save again."
 )
+STALE_DELETE_MESSAGE = (
+    "This draft was changed in another window since you opened this page. "
+    "Nothing was deleted: check it, then delete it again if you still want to."
+)
 
 
 def _section(slug: str) -> Section:
@@ -240,7 +244,7 @@ def referral_discard(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.referral_discard(referral=referral, based_on_version=_version(request), by=request.user)
         except services.StaleReferral:
-            messages.error(request, f"{STALE_MESSAGE} Nothing was deleted.")
+            messages.error(request, STALE_DELETE_MESSAGE)
             return redirect("referrals:overview", pk=pk)
         except services.NotDiscardable:
             raise Http404 from None

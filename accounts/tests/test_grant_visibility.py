@@ -74,7 +74,12 @@ def test_a_coordinator_removes_a_case_role_an_administrator_granted_and_it_is_au
     client = client_for(coordinator)
     url = f"{USERS}{rita.pk}/roles/{rita_grant.pk}/remove/"
     assert "Remove the role Agency representative from Rita Representative?" in client.get(url).content.decode()
-    assert client.post(url)["Location"] == f"{USERS}{rita.pk}/roles/"
+    removed = client.post(url, follow=True)
+    # Her last role here: back to the MARAC's users (her roles page is no longer this MARAC's to show), not a 404.
+    assert removed.redirect_chain == [(USERS, 302)] and removed.status_code == 200
+    assert "Role removed: they no longer have a role at this MARAC" in removed.content.decode()
+    assert "Rita Representative" not in removed.content.decode()
+    assert client.get(f"{USERS}{rita.pk}/roles/").status_code == 404
     assert not RoleGrant.objects.filter(pk=rita_grant.pk).exists()
     event = AuditEvent.objects.get(object_type="accounts.rolegrant", object_id=str(rita_grant.pk), action="delete")
     assert event.actor == coordinator and event.roles == Role.COORDINATOR and event.marac_id == marac.pk

@@ -153,3 +153,33 @@ def test_a_minute_refused_by_the_csrf_check_links_to_the_live_case_page(chair, l
     assert f'href="{_live_url(listing)}"' in page
     shown = client.get(_live_url(listing)).content.decode()
     assert "What you had typed" in shown and TYPED in shown
+
+
+def test_signing_in_from_the_timeout_page_with_its_next_goes_to_the_live_case_page(client_for, chair, listing):
+    """The timeout sends the browser to /accounts/login/?next=<the path posted to>: signing in there follows the
+    kept form to the page it was on, not to the POST-only URL."""
+    client = client_for(chair)
+    _time_out(client)
+    refused = _save_minute(client, listing, referer=f"http://localhost{_live_url(listing)}")
+    assert "next=" in refused["Location"]
+
+    signed_in = client.post(refused["Location"], {"login": chair.email, "password": PASSWORD})
+    assert signed_in["Location"].startswith("/accounts/2fa/authenticate/")
+    back = client.post(signed_in["Location"], {"code": totp_code(TEST_TOTP_SECRET)})
+
+    assert back["Location"] == _live_url(listing)
+    text = client.get(back["Location"]).content.decode()
+    assert "What you had typed" in text and TYPED in text
+    assert "Go to your home page" not in text
+    assert f'href="{_live_url(listing)}"' in text
+
+
+def test_a_next_other_than_the_kept_forms_is_followed(client_for, chair, listing):
+    client = client_for(chair)
+    _time_out(client)
+    _save_minute(client, listing, referer=f"http://localhost{_live_url(listing)}")
+
+    signed_in = client.post("/accounts/login/?next=/meetings/", {"login": chair.email, "password": PASSWORD})
+    back = client.post(signed_in["Location"], {"code": totp_code(TEST_TOTP_SECRET)})
+
+    assert back["Location"] == "/meetings/"

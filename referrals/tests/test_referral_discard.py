@@ -39,7 +39,13 @@ def test_a_draft_saved_elsewhere_since_is_not_deleted(client_for, referrer, refe
     stale = referral.version
     _post(client, referral, "victim", {**VICTIM, "town": "Elsewhereton"})  # another tab saves
     response = client.post(f"/referrals/{referral.pk}/delete/", {"version": stale}, follow=True)
-    assert "Nothing was deleted" in response.content.decode()
+    text = response.content.decode()
+    assert (
+        "This draft was changed in another window since you opened this page. "
+        "Nothing was deleted: check it, then delete it again if you still want to."
+    ) in text
+    # Not the section pages' wording, which speaks of answers below and saving again.
+    assert "Nothing here has been saved yet" not in text and "then save again" not in text
     assert Referral.objects.filter(pk=referral.pk).exists()
 
 
@@ -58,10 +64,7 @@ def test_a_submitted_referral_cannot_be_deleted(client_for, referrer, referral):
 def test_a_returned_referral_was_submitted_and_cannot_be_deleted(client_for, referrer, referral):
     Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.RETURNED, submitted_at="2026-11-02T10:00Z")
     client = client_for(referrer)
-    assert (
-        f'href="/referrals/{referral.pk}/delete/"'
-        not in client.get(f"/referrals/{referral.pk}/").content.decode()
-    )
+    assert f'href="/referrals/{referral.pk}/delete/"' not in client.get(f"/referrals/{referral.pk}/").content.decode()
     assert client.post(f"/referrals/{referral.pk}/delete/", {"version": referral.version}).status_code == 404
 
 
