@@ -28,7 +28,7 @@ from marac.models import Marac
 from meetings import agenda, emergency_rules
 from meetings.case_list_document import CaseListRow
 from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, MeetingStatus, Outcome
-from meetings.services import meetings_ensure_ahead
+from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people.models import Person, person_name
 from referrals import calendar
 from referrals.models import Referral
@@ -364,6 +364,11 @@ def require_emergency_day_confirmed(*, marac: Marac, starts_at: datetime, confir
         raise EmergencyDayNeedsConfirming(warning)
 
 
+ORDINARY_MEETING_AT_THAT_TIME = (
+    "The ordinary MARAC meets at that time: list the case there, or choose another time for the emergency MARAC."
+)
+
+
 # BD Emergency MARAC: "the case cannot wait until the next scheduled MARAC"; the coordinator calls one. Any day will
 # do, but one that is not a working day only once the coordinator has confirmed it (`non_working_day_confirmed`).
 def meeting_call_emergency(
@@ -372,6 +377,8 @@ def meeting_call_emergency(
     if starts_at <= timezone.now():
         raise AgendaRefused(["An emergency MARAC must be in the future."])
     require_emergency_day_confirmed(marac=marac, starts_at=starts_at, confirmed=non_working_day_confirmed)
+    if is_ordinary_meeting_time(marac=marac, starts_at=starts_at):
+        raise AgendaRefused([ORDINARY_MEETING_AT_THAT_TIME])
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(marac=marac, starts_at=starts_at, is_emergency=True)

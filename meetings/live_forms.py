@@ -292,6 +292,8 @@ class CloseForm(forms.Form):
         chosen yet), so its errors start empty rather than from validating nothing."""
         self.cleaned_data = {}
         for listing in self.undecided:
+            if self.initial.get(self.outcome_field_name(listing)):
+                continue  # chosen already, before the page came back for a change meanwhile: nothing to put right
             self.add_error(
                 self.outcome_field_name(listing),
                 f"Case {listing.case.reference} was heard but has no outcome yet. "

@@ -188,7 +188,8 @@ def timer_for(listing: Listing) -> live_rules.Timer | None:
         minutes_per_case=marac.minutes_per_case,
         minutes_per_information_case=marac.minutes_per_information_case,
     )
-    return live_rules.case_timer(started_at=listing.started_at, slot=slot, now=timezone.now())
+    # A discussion that has ended is timed to its end: how long it took, not how long ago it began.
+    return live_rules.case_timer(started_at=listing.started_at, slot=slot, now=listing.ended_at or timezone.now())
 
 
 # --- The register and the confidentiality agreement -----------------------------------------------------------------

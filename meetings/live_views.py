@@ -6,7 +6,7 @@ sends anyone who has not signed this meeting's confidentiality agreement to sign
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -246,7 +246,7 @@ def live_close(request: HttpRequest, pk: int) -> HttpResponse:
         form = _close_form(request, unheard, undecided, data=request.POST)
         if _outcomes_changed(request, form):
             messages.warning(request, _CHANGED.format(what="heard with no outcome"))
-            return _close_confirm(request, meeting, None)
+            return _close_confirm(request, meeting, None, kept=request.POST)
         if not form.is_valid():
             return _close_confirm(request, meeting, form)
         choices, outcomes = form.choices(unheard), form.outcomes(undecided)
@@ -257,6 +257,7 @@ def live_close(request: HttpRequest, pk: int) -> HttpResponse:
         if form is not None:
             what = "not heard" if isinstance(asked, live.UnheardCases) else "heard with no outcome"
             messages.warning(request, _CHANGED.format(what=what))
+            return _close_confirm(request, meeting, None, kept=request.POST)
         return _close_confirm(request, meeting, None)
     except live.LiveRefused as refused_step:
         if form is not None and live.meeting_is_running(live.state_of(meeting)):
@@ -289,12 +290,18 @@ def _close_form(request: HttpRequest, unheard: list[Listing], undecided: list[Li
     return CloseForm(listings=seen_unheard, asks_unheard=bool(unheard), undecided=seen_undecided, **kwargs)
 
 
-def _close_confirm(request: HttpRequest, meeting: Meeting, form: CloseForm | None) -> HttpResponse:
+def _close_confirm(
+    request: HttpRequest, meeting: Meeting, form: CloseForm | None, *, kept: QueryDict | None = None
+) -> HttpResponse:
     """The page before the close. Shown fresh (no `form`), the meeting has just refused to close: each case heard
-    with no outcome is an error to put right, named in the error summary; the cases not heard are asked about."""
+    with no outcome is an error to put right, named in the error summary; the cases not heard are asked about.
+    `kept`: the answers just posted, when the cases changed meanwhile: each answer to a question the page still
+    asks comes back as it was given (the reason typed, the choice made), not blank."""
     unheard, undecided = live.unheard_listings(meeting), live.listings_without_outcome(meeting)
     if form is None:
         form = _close_form(request, unheard, undecided, initial={"confirmed": "yes"})
+        if kept is not None:
+            form.initial.update({name: kept[name] for name in form.fields if name != "confirmed" and kept.get(name)})
         if form.undecided:
             form.refuse_without_outcomes()
     context = {
@@ -494,7 +501,8 @@ def live_next(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
         return refused
     warnings = live.plan_warnings(listing)
     if warnings and request.POST.get("confirmed") != "yes":
-        return render(request, "meetings/live_next_confirm.html", {"listing": listing, "warnings": warnings})
+        context = {"listing": listing, "warnings": warnings, "no_outcome": live.needs_outcome(listing)}
+        return render(request, "meetings/live_next_confirm.html", context)
     try:
         following = live.listing_move_on(listing=listing, by=request.user)
     except live.LiveRefused as refused_step:

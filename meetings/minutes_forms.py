@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from meetings.live_rules import minute_fingerprint
+from meetings.minutes_rules import text_fingerprint
 from meetings.models import Listing
 from web.text import LONG_TEXT_MAX
 
@@ -33,6 +34,9 @@ class AmendMinuteForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     minute_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Each part's fingerprint as the page showed it: after a conflict, the part they did not change is the saved one.
+    risks_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    decisions_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     @classmethod
     def for_listing(cls, listing: Listing, **initial: Any) -> "AmendMinuteForm":
@@ -41,5 +45,7 @@ class AmendMinuteForm(forms.Form):
             "decisions_minute": listing.decisions_minute,
             "version": listing.version,
             "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
+            "risks_seen": text_fingerprint(listing.risks_minute),
+            "decisions_seen": text_fingerprint(listing.decisions_minute),
         }
         return cls(initial=values | initial)

@@ -17,6 +17,10 @@ NOT_CLOSED_REFUSAL = (
     "This meeting has not closed, so its minutes are not amended here: change the minute on the case's page in the "
     "live meeting."
 )
+CLASH_HINT = (
+    "You and the other person both changed this. The text below is yours: saving it replaces what they saved, "
+    "shown under Saved now."
+)
 UNCHANGED_REFUSAL = "The minute is the same as before. Change the risks or the decisions, or cancel."
 
 
@@ -39,3 +43,20 @@ def amended_note(*, amended_on: date, role: str, reason: str) -> str:
     """One line of the amendment history, as the case's minute shows it."""
     label = Role(role).label if role in Role.values else "someone no longer in that role"
     return f"Amended on {calendar.format_day(amended_on)} by the {label}: {reason}"
+
+
+def text_fingerprint(text: str) -> str:
+    """A fingerprint of one part of the minute as the page showed it, posted back by the amend form: whether the
+    person amending changed that part, without sending the text itself back a second time."""
+    return live_rules.minute_fingerprint(text, "")
+
+
+def merged_after_conflict(*, seen: str, theirs: str, saved: str) -> tuple[str, bool]:
+    """One part of the minute for the form shown after a conflict, and whether saving it replaces the other
+    person's change. `seen` is the fingerprint of that part as the second person first saw it (text_fingerprint;
+    empty when the page did not send one). Where they did not change it, the saved text, so saving cannot undo the
+    other person's correction; where they did, theirs, and a clash when the other person changed it too."""
+    if seen and text_fingerprint(theirs) == seen:
+        return saved, False
+    other_changed = not seen or text_fingerprint(saved) != seen
+    return theirs, other_changed and theirs != saved

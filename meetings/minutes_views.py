@@ -67,12 +67,21 @@ def _page(
 
 
 def _conflict(request: HttpRequest, saved: Listing, theirs: AmendMinuteForm) -> HttpResponse:
-    """Someone amended the minute first: the minute as saved now beside theirs, and the form again with their text
-    and reason, based now on the saved minute, so saving theirs over it is a choice made with both on screen."""
-    again = AmendMinuteForm.for_listing(
-        saved,
-        risks_minute=theirs.cleaned_data["risks_minute"],
-        decisions_minute=theirs.cleaned_data["decisions_minute"],
-        reason=theirs.cleaned_data["reason"],
-    )
-    return _page(request, saved, again, theirs=theirs.cleaned_data)
+    """Someone amended the minute first: the minute as saved now beside theirs, and the form again, based now on the
+    saved minute. Each part they did not change is the saved text, so saving cannot undo the other person's
+    correction; each part they changed is theirs, with a hint where the other person changed it too, so saving over
+    it is a choice made with both on screen."""
+    data = theirs.cleaned_data
+    values: dict[str, str] = {}
+    clashes: list[str] = []
+    for name, seen in (("risks_minute", "risks_seen"), ("decisions_minute", "decisions_seen")):
+        value, clash = minutes_rules.merged_after_conflict(
+            seen=data[seen], theirs=data[name], saved=getattr(saved, name)
+        )
+        values[name] = value
+        if clash:
+            clashes.append(name)
+    again = AmendMinuteForm.for_listing(saved, reason=data["reason"], **values)
+    for name in clashes:
+        again.fields[name].help_text = minutes_rules.CLASH_HINT
+    return _page(request, saved, again, theirs=data)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Meeting(models.Model):
@@ -17,8 +18,10 @@ class Meeting(models.Model):
         constraints = [models.UniqueConstraint(fields=["marac", "starts_at"], name="one_meeting_at_a_time")]
 
     def __str__(self) -> str:
-        kind = "Emergency meeting" if self.is_emergency else "Meeting"
-        return f"{kind} {self.starts_at:%Y-%m-%d %H:%M}"
+        """As titles and headings write it, day first in London time: "Emergency MARAC on 25 November 2026, 14:00"."""
+        kind = "Emergency MARAC" if self.is_emergency else "MARAC"
+        when = timezone.localtime(self.starts_at) if timezone.is_aware(self.starts_at) else self.starts_at
+        return f"{kind} on {when.day} {when:%B %Y, %H:%M}"
 
 
 class MeetingStatus(models.TextChoices):

@@ -20,8 +20,7 @@ from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from marac.models import Marac
 from meetings import agenda_services
 from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, ProcessLink, Research, VictimVoice
-from meetings.series import meeting_days, meeting_start
-from meetings.services import SERIES_ANCHOR, meetings_ensure_ahead
+from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people import linkage
 from people.matching import PersonKey, dates_of_birth_to_search, match_reason
 from people.models import Address, MatchModel, Person, PersonLink, ReferralSuggestions
@@ -478,7 +477,8 @@ def referral_list_at_emergency_meeting(
         if current.status != ReferralStatus.ACCEPTED or current.case is None:
             raise NotSubmitted
         meeting = current.marac.meetings.filter(starts_at=starts_at).first()
-        if (meeting is not None and not meeting.is_emergency) or _series_meets_at(current.marac, starts_at):
+        ordinary = meeting is not None and not meeting.is_emergency
+        if ordinary or is_ordinary_meeting_time(marac=current.marac, starts_at=starts_at):
             raise EmergencyListingRefused(ORDINARY_MEETING_AT_THAT_TIME)
         if meeting is None:  # an emergency MARAC already called at that time was confirmed when it was called
             agenda_services.require_emergency_day_confirmed(
@@ -521,18 +521,6 @@ def referral_list_at_emergency_meeting(
             changes={"listings_removed": sorted(listing.pk for listing in moved)},
         )
     return current
-
-
-def _series_meets_at(marac: Marac, starts_at: datetime) -> bool:
-    """Whether the MARAC's ordinary series meets at that moment, whether or not that meeting is in the diary yet
-    (meetings_ensure_ahead puts only the coming months there)."""
-    day = timezone.localtime(starts_at, calendar.LONDON).date()
-    days = meeting_days(
-        frequency=marac.meeting_frequency, weekday=marac.meeting_weekday, anchor=SERIES_ANCHOR,
-        start=day - timedelta(days=14), end=day + timedelta(days=14),
-        calendar=calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True)),
-    )  # fmt: skip  # a meeting moved off a bank holiday may have come from the week before or after
-    return day in days and meeting_start(day, marac.meeting_start_time) == starts_at
 
 
 def _meeting_still_to_start(meeting: Meeting) -> bool:

@@ -2,6 +2,8 @@
 only), with a link to record its outcome, or the chair chooses it in the close form; moving on from such a case
 warns, and does not block. The rule, the service, then the real pages."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from hypothesis import given
@@ -189,7 +191,12 @@ def test_closing_stops_and_names_each_case_with_no_outcome_in_an_error_summary(c
     )
     assert f'<a href="#id_outcome_{undecided.pk}_0">{message}</a>' in page
     assert "1 case heard at this meeting has no outcome recorded" in page
-    assert f'href="/meetings/{meeting.pk}/live/{undecided.pk}/#outcome"' in page
+    assert (
+        f'href="/meetings/{meeting.pk}/live/{undecided.pk}/#outcome">Record the outcome of case NB-2026-0902</a>'
+        in page
+    )
+    listed = page.split('data-testid="cases-without-outcome">', 1)[1].split("</ul>", 1)[0]
+    assert listed.count("NB-2026-0902") == 1  # a screen reader hears the reference once, not again in hidden text
     assert "NB-2026-0901" not in page  # its outcome is recorded: nothing to ask
     assert "Fictiona" not in page  # references only, never names
     assert "Cases not heard" not in page and "Why were they not heard?" not in page
@@ -334,3 +341,32 @@ def test_moving_on_from_a_case_with_its_outcome_gives_no_warning(client_for, cha
     response = client.post(f"/meetings/{meeting.pk}/live/{first.pk}/next/", {"confirmed": "yes"}, follow=True)
 
     assert "no outcome recorded" not in response.content.decode()
+
+
+def test_when_an_outcome_is_recorded_meanwhile_the_close_page_keeps_the_reason_and_the_choice_typed(
+    client_for, chair, coordinator, meeting
+):
+    _later_meeting(meeting)
+    heard, unheard = _listed(meeting, "NB-2026-0901"), _listed(meeting, "NB-2026-0902")
+    _running(meeting, chair, coordinator)
+    live.listing_open(listing=heard, by=chair)
+    client = client_for(chair)
+    assert "Why were they not heard?" in _close(client, meeting).content.decode()  # the chair opens the close page
+    # Meanwhile the coordinator records the outcome on the case's page.
+    client_for(coordinator).post(f"/meetings/{meeting.pk}/live/{heard.pk}/outcome/", {"outcome": Outcome.TRANSFERRED})
+
+    data = {
+        "confirmed": "yes",
+        "for_all": live_rules.HOLD_OVER,
+        "reason": "The meeting ran out of time",
+        f"outcome_{heard.pk}": Outcome.REVIEW,
+    }
+    page = _close(client, meeting, data).content.decode()
+
+    assert "The cases heard with no outcome changed while this page was open" in page
+    assert ">The meeting ran out of time</textarea>" in page or 'value="The meeting ran out of time"' in page
+    assert re.search(rf'name="for_all" value="{live_rules.HOLD_OVER}" id="[^"]+" checked>', page)
+    assert f"outcome_{heard.pk}" not in page  # its outcome is recorded now: nothing to ask
+    assert _status(meeting) == MeetingStatus.IN_PROGRESS
+    assert Listing.objects.get(pk=heard.pk).outcome == Outcome.TRANSFERRED
+    assert Listing.objects.get(pk=unheard.pk).outcome == ""

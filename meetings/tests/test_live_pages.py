@@ -252,6 +252,35 @@ def test_it_shows_the_timer_against_the_slot(client_for, coordinator, listing):
     assert "Slot: 15 minutes" in page and "20 minutes so far" in page and "Over time by 5 minutes" in page
 
 
+def test_once_the_discussion_has_ended_it_shows_how_long_it_took_not_a_count_still_running(
+    client_for, coordinator, listing
+):
+    _running(listing.meeting, coordinator)
+    began = timezone.now() - datetime.timedelta(hours=2)
+    Listing.objects.filter(pk=listing.pk).update(started_at=began, ended_at=began + datetime.timedelta(minutes=11))
+    page = client_for(coordinator).get(_live_url(listing)).content.decode()
+    assert "Discussed for 11 minutes." in page and "so far" not in page and "Over time" not in page
+    assert f"Discussion ended at {timezone.localtime(began + datetime.timedelta(minutes=11)):%H:%M}." in page
+
+
+def test_an_emergency_meetings_pages_say_so_with_the_date_as_gov_uk_writes_it(client_for, coordinator, marac):
+    at = datetime.datetime(2026, 11, 25, 14, 0, tzinfo=datetime.UTC)  # 14:00 in London in November
+    meeting = Meeting.objects.create(marac=marac, starts_at=at, is_emergency=True)
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=timezone.now())
+    client = client_for(coordinator)
+    sign = client.get(f"/meetings/{meeting.pk}/sign/").content.decode()
+    assert "<title>Confidentiality agreement: Emergency MARAC on 25 November 2026, 14:00" in sign
+    confidentiality_sign(meeting=meeting, user=coordinator)
+
+    page = client.get(f"/meetings/{meeting.pk}/live/").content.decode()
+    register = client.get(f"/meetings/{meeting.pk}/register/").content.decode()
+
+    assert "<title>Live meeting: Emergency MARAC on 25 November 2026, 14:00" in page
+    assert '<h1 class="govuk-heading-l">Emergency MARAC on 25 November 2026, 14:00</h1>' in page
+    assert "<title>Register: Emergency MARAC on 25 November 2026, 14:00" in register
+    assert "2026-11-25" not in page + register + sign and "Meeting of" not in page
+
+
 def test_it_shows_the_research_at_hand(client_for, coordinator, listing, agencies):
     from meetings.models import Research
 
@@ -340,6 +369,8 @@ def test_it_warns_before_moving_on_from_a_plan_without_perpetrator_or_children(c
     assert response.status_code == 200
     page = response.content.decode()
     assert "no action to address the perpetrator" in page and "no action for the children" in page
+    assert "The case has no outcome recorded yet" in page  # and the outcome, missing too, is named with them
+    assert f'href="{_live_url(listing)}#outcome">record its outcome</a>' in page
     assert "Go back" in page and "Move on anyway" in page
     listing.refresh_from_db()
     assert listing.ended_at is None

@@ -2,6 +2,8 @@
 minute as it was kept, the audit, two people amending at once), then the real pages and the Word record read back."""
 
 import datetime
+import html
+import re
 import threading
 
 import pytest
@@ -356,3 +358,73 @@ def test_two_amendments_at_the_same_moment_save_one_and_refuse_the_other(marac, 
     saved = next(text for text, result in results.items() if result == "saved")
     assert Listing.objects.get(pk=listing.pk).risks_minute == saved
     assert MinuteAmendment.objects.filter(listing=listing).count() == 1
+
+
+def _opened(listing, **changes):
+    """The amend form as the page sent it when opened (with each part's fingerprint), with the person's changes."""
+    data = _form(listing) | {
+        "risks_seen": minutes_rules.text_fingerprint(listing.risks_minute),
+        "decisions_seen": minutes_rules.text_fingerprint(listing.decisions_minute),
+    }
+    return data | changes
+
+
+def _textarea(page, name):
+    match = re.search(rf'<textarea name="{name}"[^>]*>\n?(.*?)</textarea>', page, re.S)
+    assert match, name
+    return html.unescape(match.group(1))
+
+
+def test_after_a_conflict_saving_keeps_the_other_persons_correction_to_the_part_you_did_not_change(
+    client_for, chair, coordinator, closed
+):
+    # Both open the amend page; the chair corrects the risks and saves first.
+    chairs = _opened(closed, risks_minute="The chair's risks correction.")
+    coordinators = _opened(closed, decisions_minute="The coordinator's decisions correction.")
+    assert client_for(chair).post(_url(closed), chairs).status_code == 302
+
+    conflict = client_for(coordinator).post(_url(closed), coordinators)
+
+    assert conflict.status_code == 409
+    page = conflict.content.decode()
+    assert _textarea(page, "risks_minute") == "The chair's risks correction."  # the saved one: they did not change it
+    assert _textarea(page, "decisions_minute") == "The coordinator's decisions correction."
+    assert "both changed this" not in page
+    # The obvious button: save the form as it came back.
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    resave = {key: hidden[key] for key in ("version", "minute_seen", "risks_seen", "decisions_seen")} | {
+        "risks_minute": _textarea(page, "risks_minute"),
+        "decisions_minute": _textarea(page, "decisions_minute"),
+        "reason": _textarea(page, "reason"),
+    }
+    assert client_for(coordinator).post(_url(closed), resave).status_code == 302
+    listing = Listing.objects.get(pk=closed.pk)
+    assert listing.risks_minute == "The chair's risks correction."
+    assert listing.decisions_minute == "The coordinator's decisions correction."
+
+
+def test_after_a_conflict_on_the_same_part_yours_is_kept_with_a_warning_that_saving_replaces_theirs(
+    client_for, chair, coordinator, closed
+):
+    assert client_for(chair).post(_url(closed), _opened(closed, risks_minute="The chair's risks.")).status_code == 302
+
+    conflict = client_for(coordinator).post(_url(closed), _opened(closed, risks_minute="The coordinator's risks."))
+
+    page = conflict.content.decode()
+    assert _textarea(page, "risks_minute") == "The coordinator's risks."
+    assert _textarea(page, "decisions_minute") == ORIGINAL_DECISIONS
+    assert 'id="id_risks_minute-hint"' in page and minutes_rules.CLASH_HINT in page
+    assert 'id="id_decisions_minute-hint"' not in page
+
+
+@given(
+    seen=st.sampled_from(["a", "b", "c"]),
+    theirs=st.sampled_from(["a", "b", "c"]),
+    saved=st.sampled_from(["a", "b", "c"]),
+)
+def test_a_part_is_taken_from_the_saved_minute_exactly_when_they_left_it_as_they_saw_it(seen, theirs, saved):
+    value, clash = minutes_rules.merged_after_conflict(
+        seen=minutes_rules.text_fingerprint(seen), theirs=theirs, saved=saved
+    )
+    assert value == (saved if theirs == seen else theirs)
+    assert clash == (theirs != seen and saved != seen and theirs != saved)

@@ -131,7 +131,11 @@ def test_signing_after_the_close_lets_them_read_and_leaves_the_register_and_figu
     ).exists()
     # The coordinator sees who signed to read, apart from the register.
     page = client_for(coordinator).get(f"/meetings/{meeting.pk}/register/").content.decode()
-    assert "Cass Carewell" in page.split('data-testid="signed-after-close"')[1].split("</table>")[0]
+    table = page.split('data-testid="signed-after-close"')[1].split("</table>")[0]
+    assert "Cass Carewell" in table
+    assert 'aria-labelledby="signed-after-close-heading"' in table and "<caption" not in table  # named once
+    signed = timezone.localtime(agreement.signed_at)
+    assert f"{signed.day} {signed:%B %Y, %H:%M}" in table  # as the rest of the service writes dates
     assert "Cass Carewell" not in register_before[0]
 
 
