@@ -14,6 +14,7 @@ from audit.selectors import (
     get_case_access_log_for_user,
     get_person_access_log_for_user,
     person_access_events,
+    who_did,
 )
 from marac.models import Marac
 from web.access import current_marac_where, require_permission
@@ -34,6 +35,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": who_did(page.object_list),
             "marac": Marac.objects.get(pk=marac_id),
             "query": query.urlencode(),
         },
@@ -42,7 +44,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 def _record_access_page(request: HttpRequest, events: QuerySet[AuditEvent], context: dict[str, Any]) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/record_access.html", {"page": page, **context})
+    return render(request, "audit/record_access.html", {"page": page, "rows": who_did(page.object_list), **context})
 
 
 @require_permission("audit.view_record_access")

@@ -12,6 +12,7 @@ class ComplaintStatus(models.TextChoices):
     INVESTIGATING = "investigating", "Being investigated"
     RESOLVED = "resolved", "Resolved"
     ESCALATED = "escalated", "Escalated to the VAWG chair"
+    VAWG_RESPONDED = "vawg_responded", "VAWG chair responded"
 
 
 class Complaint(models.Model):
@@ -24,7 +25,12 @@ class Complaint(models.Model):
     acknowledged_on = models.DateField(null=True, blank=True)
     investigation_notes = models.TextField(blank=True)
     resolved_on = models.DateField(null=True, blank=True)
+    # BD Complaints: a complainant not satisfied with the chair's response sends an escalated letter to the chair of
+    # the VAWG sub group. The date they asked, why they are not satisfied, then the VAWG chair's response.
     escalated_on = models.DateField(null=True, blank=True)
+    escalation_reason = models.TextField(blank=True)
+    vawg_responded_on = models.DateField(null=True, blank=True)
+    vawg_outcome = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
 

@@ -134,12 +134,56 @@ class ComplaintResolveForm(HappenedDates, VersionedForm):
         )
 
 
-class ComplaintEscalateForm(VersionedForm):
-    """Only the version: escalation is a button, dated today."""
+class ComplaintEscalateForm(HappenedDates, VersionedForm):
+    """Escalation follows the chair's response: when the complainant asked, and why they are not satisfied."""
+
+    happened = {"escalated_on": records_rules.COMPLAINT_ESCALATED}
 
     class Meta:
         model = Complaint
-        fields: list[str] = []
+        fields = ["escalated_on", "escalation_reason"]
+        labels = {
+            "escalated_on": "Date the complainant asked for the complaint to be escalated",
+            "escalation_reason": "Why the complainant is not satisfied with your response",
+        }
+        help_texts = {"escalation_reason": NO_PERSONAL_DETAILS}
+        widgets = {"escalated_on": DateInput(), "escalation_reason": _TEXTAREA}
+        error_messages = {
+            "escalation_reason": {"required": "Enter why the complainant is not satisfied with your response"}
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["escalated_on"].required = self.fields["escalation_reason"].required = True
+
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.complaint_escalated_dates(
+            escalated_on=cleaned.get("escalated_on"), resolved_on=self.instance.resolved_on
+        )
+
+
+class ComplaintVawgOutcomeForm(HappenedDates, VersionedForm):
+    happened = {"vawg_responded_on": records_rules.COMPLAINT_VAWG_RESPONDED}
+
+    class Meta:
+        model = Complaint
+        fields = ["vawg_responded_on", "vawg_outcome"]
+        labels = {
+            "vawg_responded_on": "Date the VAWG chair responded to the complainant",
+            "vawg_outcome": "The VAWG chair's outcome",
+        }
+        help_texts = {"vawg_outcome": NO_PERSONAL_DETAILS}
+        widgets = {"vawg_responded_on": DateInput(), "vawg_outcome": _TEXTAREA}
+        error_messages = {"vawg_outcome": {"required": "Enter the VAWG chair's outcome"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vawg_responded_on"].required = self.fields["vawg_outcome"].required = True
+
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.complaint_vawg_outcome_dates(
+            vawg_responded_on=cleaned.get("vawg_responded_on"), escalated_on=self.instance.escalated_on
+        )
 
 
 # --- Breaches -------------------------------------------------------------------------------------------------------

@@ -31,19 +31,57 @@ def complaint_acknowledgement_is_overdue(*, status: str, acknowledge_by: date, t
     return complaint_awaits_acknowledgement(status) and acknowledge_by < today
 
 
+# BD Complaints, in order: the chair acknowledges the complaint, investigates it and writes to the complainant (the
+# response: "resolved" here); "If the complainant is not satisfied with the initial response from the MARAC Chair,
+# then an escalated letter of complaint can be sent to the chair of the VAWG Sub Group"; the VAWG chair acknowledges
+# it and responds. Each step, and the status it leads to from each status it may follow:
+class ComplaintStep(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    INVESTIGATE = "investigate"
+    RESPOND = "respond"
+    ESCALATE = "escalate"
+    RECORD_VAWG_OUTCOME = "record_vawg_outcome"
+
+
+_COMPLAINT_STEPS: dict[ComplaintStep, tuple[frozenset[str], ComplaintStatus]] = {
+    ComplaintStep.ACKNOWLEDGE: (frozenset({ComplaintStatus.RECEIVED}), ComplaintStatus.ACKNOWLEDGED),
+    ComplaintStep.INVESTIGATE: (
+        frozenset({ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATING}),
+        ComplaintStatus.INVESTIGATING,
+    ),
+    ComplaintStep.RESPOND: (
+        frozenset({ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATING}),
+        ComplaintStatus.RESOLVED,
+    ),
+    ComplaintStep.ESCALATE: (frozenset({ComplaintStatus.RESOLVED}), ComplaintStatus.ESCALATED),
+    ComplaintStep.RECORD_VAWG_OUTCOME: (frozenset({ComplaintStatus.ESCALATED}), ComplaintStatus.VAWG_RESPONDED),
+}
+
+
+def complaint_after(status: str, step: ComplaintStep) -> ComplaintStatus | None:
+    """The status a step leads to, or None where the step cannot follow the complaint's status."""
+    follows, leads_to = _COMPLAINT_STEPS[step]
+    return leads_to if status in follows else None
+
+
 def complaint_is_open(status: str) -> bool:
-    return status not in {ComplaintStatus.RESOLVED, ComplaintStatus.ESCALATED}
+    """Open until the chair's response is sent; open again once escalated, until the VAWG chair's outcome is
+    recorded."""
+    return status not in {ComplaintStatus.RESOLVED, ComplaintStatus.VAWG_RESPONDED}
 
 
 def complaint_is_acknowledged_and_open(status: str) -> bool:
-    """Investigated, resolved or escalated only once the chair has acknowledged it, and while still open."""
-    return status in {ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATING}
+    """Investigated, or responded to, by the chair only once acknowledged, and until the chair's response is sent."""
+    return complaint_after(status, ComplaintStep.RESPOND) is not None
 
 
-# BD Complaints: "If the complainant is not satisfied with the initial response from the MARAC Chair, then an
-# escalated letter of complaint can be sent to the chair of the VAWG Sub Group".
 def complaint_may_be_escalated(status: str) -> bool:
-    return complaint_is_acknowledged_and_open(status)
+    """Only after the chair's response: escalation is the complainant's answer to it."""
+    return complaint_after(status, ComplaintStep.ESCALATE) is not None
+
+
+def complaint_awaits_vawg_outcome(status: str) -> bool:
+    return complaint_after(status, ComplaintStep.RECORD_VAWG_OUTCOME) is not None
 
 
 # --- Breaches -------------------------------------------------------------------------------------------------------
@@ -148,6 +186,7 @@ def protocol_review_needs_attention(status: ReviewStatus) -> bool:
 class Attention:
     overdue_acknowledgements: int
     complaints_open: int
+    complaints_with_vawg_chair: int
     breaches_not_referred: int
     releases_due: int
     releases_overdue: int
@@ -167,7 +206,8 @@ class Attention:
 COMPLAINT_RECEIVED = "the complaint was received"
 COMPLAINT_ACKNOWLEDGED = "the complaint was acknowledged"
 COMPLAINT_RESOLVED = "the chair's response was sent"
-COMPLAINT_ESCALATED = "the complaint was escalated"
+COMPLAINT_ESCALATED = "the complainant asked for the complaint to be escalated"
+COMPLAINT_VAWG_RESPONDED = "the VAWG chair responded"
 BREACH_OCCURRED = "of the breach"
 BREACH_REPORTED = "the breach was reported"
 BREACH_REFERRED = "the breach was referred to the VAWG sub group"
@@ -243,8 +283,15 @@ def complaint_resolved_dates(
     return [RecordDate("resolved_on", resolved_on, COMPLAINT_RESOLVED, received_on, COMPLAINT_RECEIVED)]
 
 
-def complaint_escalated_dates(*, escalated_on: date, acknowledged_on: date | None) -> list[RecordDate]:
-    return [RecordDate("escalated_on", escalated_on, COMPLAINT_ESCALATED, acknowledged_on, COMPLAINT_ACKNOWLEDGED)]
+def complaint_escalated_dates(*, escalated_on: date | None, resolved_on: date | None) -> list[RecordDate]:
+    """Escalated on or after the day the chair's response was sent: escalation answers it."""
+    return [RecordDate("escalated_on", escalated_on, COMPLAINT_ESCALATED, resolved_on, COMPLAINT_RESOLVED)]
+
+
+def complaint_vawg_outcome_dates(*, vawg_responded_on: date | None, escalated_on: date | None) -> list[RecordDate]:
+    return [
+        RecordDate("vawg_responded_on", vawg_responded_on, COMPLAINT_VAWG_RESPONDED, escalated_on, COMPLAINT_ESCALATED)
+    ]
 
 
 def breach_dates(*, occurred_on: date | None, reported_on: date | None) -> list[RecordDate]:

@@ -141,25 +141,52 @@ def complaint_resolve(*, complaint: Complaint, resolved_on: date, based_on_versi
     return complaint
 
 
-def complaint_escalate(*, complaint: Complaint, today: date, based_on_version: int, by: User) -> Complaint:
+def complaint_escalate(
+    *, complaint: Complaint, escalated_on: date, reason: str, based_on_version: int, by: User
+) -> Complaint:
+    """The complainant is not satisfied with the chair's response: the complaint goes to the VAWG chair, and is open
+    again until their outcome is recorded."""
     with transaction.atomic():
         complaint = _locked(complaint, based_on_version)
         if not records_rules.complaint_may_be_escalated(complaint.status):
-            raise RecordRefused("Only an acknowledged complaint that is still open can be escalated.")
+            raise RecordRefused(
+                "Only a complaint the chair has responded to can be escalated: record the chair's response first."
+            )
         _require_dates(
-            records_rules.complaint_escalated_dates(escalated_on=today, acknowledged_on=complaint.acknowledged_on)
+            records_rules.complaint_escalated_dates(escalated_on=escalated_on, resolved_on=complaint.resolved_on)
         )
-        complaint.escalated_on, complaint.status = today, ComplaintStatus.ESCALATED
-        complaint.save(update_fields=["escalated_on", "status", "version"])
-        _audit(
-            AuditAction.CHANGE, complaint, f"Complaint escalated to the VAWG chair {today}", by, {"status": "changed"}
+        complaint.escalated_on, complaint.escalation_reason = escalated_on, reason
+        complaint.status = ComplaintStatus.ESCALATED
+        complaint.save(update_fields=["escalated_on", "escalation_reason", "status", "version"])
+        changes = {"status": "changed", "escalation_reason": "changed"}
+        _audit(AuditAction.CHANGE, complaint, f"Complaint escalated to the VAWG chair {escalated_on}", by, changes)
+    return complaint
+
+
+def complaint_record_vawg_outcome(
+    *, complaint: Complaint, responded_on: date, outcome: str, based_on_version: int, by: User
+) -> Complaint:
+    """The VAWG chair's response to an escalated complaint, which closes it."""
+    with transaction.atomic():
+        complaint = _locked(complaint, based_on_version)
+        if not records_rules.complaint_awaits_vawg_outcome(complaint.status):
+            raise RecordRefused("Only a complaint escalated to the VAWG chair can have the VAWG chair's outcome.")
+        _require_dates(
+            records_rules.complaint_vawg_outcome_dates(
+                vawg_responded_on=responded_on, escalated_on=complaint.escalated_on
+            )
         )
+        complaint.vawg_responded_on, complaint.vawg_outcome = responded_on, outcome
+        complaint.status = ComplaintStatus.VAWG_RESPONDED
+        complaint.save(update_fields=["vawg_responded_on", "vawg_outcome", "status", "version"])
+        changes = {"status": "changed", "vawg_outcome": "changed"}
+        _audit(AuditAction.CHANGE, complaint, f"VAWG chair's response to the complaint {responded_on}", by, changes)
     return complaint
 
 
 def _require_acknowledged_and_open(complaint: Complaint) -> None:
     if not records_rules.complaint_is_acknowledged_and_open(complaint.status):
-        raise RecordRefused("The complaint must be acknowledged, and not yet resolved or escalated.")
+        raise RecordRefused("The complaint must be acknowledged, and the chair's response not yet sent.")
 
 
 # --- Breaches -------------------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """The governance registers (BD Effectiveness of MARAC; Observers; Induction): thin views that parse, call a service
 in records_services and render. Records are reached only through get_record_for_user, so another MARAC's answer 404."""
 
+import copy
 from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +36,13 @@ def _user(request: HttpRequest) -> User:
 
 def _marac(request: HttpRequest) -> Marac:
     return Marac.objects.get(pk=current_marac_where(request, MANAGE))
+
+
+def _unsaved_copy[Record: Model](record: Record) -> Record:
+    """The instance to bind a ModelForm to. Validating a ModelForm writes what was sent onto its instance, so a page
+    that shows the record beside a form that failed must show it from another copy: what is saved, not what was
+    refused (a refusal with no reasons is not the chair's decision)."""
+    return copy.copy(record)
 
 
 def _form_page(request: HttpRequest, form: forms.BaseForm, *, title: str, button: str, cancel: str) -> HttpResponse:
@@ -90,13 +99,15 @@ def _complaint_page(request: HttpRequest, complaint: Complaint, **bound: forms.B
         "acknowledge_form": records_forms.ComplaintAcknowledgeForm(instance=complaint),
         "investigate_form": records_forms.ComplaintInvestigateForm(instance=complaint),
         "resolve_form": records_forms.ComplaintResolveForm(instance=complaint),
-        "escalate_form": records_forms.ComplaintEscalateForm(instance=complaint),
+        "vawg_outcome_form": records_forms.ComplaintVawgOutcomeForm(instance=complaint),
     } | bound
     context = {
         "complaint": complaint,
         "is_chair": is_chair,
         "awaits_acknowledgement": records_rules.complaint_awaits_acknowledgement(complaint.status),
         "is_open_to_chair": records_rules.complaint_is_acknowledged_and_open(complaint.status),
+        "may_be_escalated": records_rules.complaint_may_be_escalated(complaint.status),
+        "awaits_vawg_outcome": records_rules.complaint_awaits_vawg_outcome(complaint.status),
         "overdue": records_rules.complaint_acknowledgement_is_overdue(
             status=complaint.status, acknowledge_by=complaint.acknowledge_by, today=timezone.localdate()
         ),
@@ -121,7 +132,7 @@ def _chair_acts_on_complaint(
     done: str,
 ) -> HttpResponse:
     complaint = selectors.get_record_for_user(Complaint, user=request.user, pk=pk, permission=DECIDE)
-    form = form_class(request.POST, instance=complaint)
+    form = form_class(request.POST, instance=_unsaved_copy(complaint))
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
@@ -173,16 +184,45 @@ def complaint_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_permission(DECIDE)
-@require_POST
 def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page of its own, so escalating is never one click: the chair confirms it with the date the complainant
+    asked and why they are not satisfied with the chair's response."""
+    complaint = selectors.get_record_for_user(Complaint, user=request.user, pk=pk, permission=DECIDE)
+    if request.method != "POST" and not records_rules.complaint_may_be_escalated(complaint.status):
+        return redirect("governance_records:complaint", pk=complaint.pk)
+    form = records_forms.ComplaintEscalateForm(request.POST or None, instance=_unsaved_copy(complaint))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complaint_escalate(
+                complaint=complaint,
+                escalated_on=form.cleaned_data["escalated_on"],
+                reason=form.cleaned_data["escalation_reason"],
+                based_on_version=form.cleaned_data["version"],
+                by=_user(request),
+            )
+        except services.RecordRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Complaint escalated to the VAWG chair: record their outcome when it comes")
+            return redirect("governance_records:complaint", pk=complaint.pk)
+    return render(request, "governance/records_complaint_escalate.html", {"complaint": complaint, "form": form})
+
+
+@require_permission(DECIDE)
+@require_POST
+def complaint_vawg_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     def act(complaint: Complaint, data: dict[str, Any]) -> None:
-        services.complaint_escalate(
-            complaint=complaint, today=timezone.localdate(), based_on_version=data["version"], by=_user(request)
+        services.complaint_record_vawg_outcome(
+            complaint=complaint,
+            responded_on=data["vawg_responded_on"],
+            outcome=data["vawg_outcome"],
+            based_on_version=data["version"],
+            by=_user(request),
         )
 
-    form_class = records_forms.ComplaintEscalateForm
+    form_class = records_forms.ComplaintVawgOutcomeForm
     return _chair_acts_on_complaint(
-        request, pk, "escalate_form", form_class, act, "Complaint escalated to the VAWG chair"
+        request, pk, "vawg_outcome_form", form_class, act, "The VAWG chair's outcome is recorded: complaint closed"
     )
 
 
@@ -217,7 +257,7 @@ def breach_add(request: HttpRequest) -> HttpResponse:
 @require_permission(MANAGE)
 def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
     breach = selectors.get_record_for_user(Breach, user=request.user, pk=pk, permission=MANAGE)
-    form = records_forms.BreachUpdateForm(request.POST or None, instance=breach)
+    form = records_forms.BreachUpdateForm(request.POST or None, instance=_unsaved_copy(breach))
     if request.method == "POST" and form.is_valid():
         try:
             services.breach_update(
@@ -305,7 +345,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.get_record_for_user(DisclosureRequest, user=request.user, pk=pk, permission=DECIDE)
-    form = records_forms.DisclosureDecisionForm(request.POST, instance=disclosure)
+    form = records_forms.DisclosureDecisionForm(request.POST, instance=_unsaved_copy(disclosure))
     if form.is_valid():
         try:
             services.disclosure_decide(
@@ -327,7 +367,7 @@ def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.get_record_for_user(DisclosureRequest, user=request.user, pk=pk, permission=MANAGE)
-    form = records_forms.DisclosureReleaseForm(request.POST, instance=disclosure)
+    form = records_forms.DisclosureReleaseForm(request.POST, instance=_unsaved_copy(disclosure))
     if form.is_valid():
         try:
             services.disclosure_record_release(
@@ -407,7 +447,7 @@ def induction_add(request: HttpRequest) -> HttpResponse:
 @require_permission(MANAGE)
 def induction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     induction = selectors.get_record_for_user(InductionRecord, user=request.user, pk=pk, permission=MANAGE)
-    form = records_forms.InductionForm(request.POST or None, instance=induction)
+    form = records_forms.InductionForm(request.POST or None, instance=_unsaved_copy(induction))
     if request.method == "POST" and form.is_valid():
         try:
             induction = services.induction_update(

@@ -157,10 +157,19 @@ def test_an_escalation_dated_ahead_is_refused(marac, coordinator, chair):
     records_services.complaint_acknowledge(
         complaint=complaint, acknowledged_on=date(2026, 3, 12), based_on_version=1, by=chair
     )
-    with pytest.raises(RecordDatesRefused, match="The date the complaint was escalated must be today or in the past"):
-        records_services.complaint_escalate(complaint=complaint, today=_tomorrow(), based_on_version=2, by=chair)
+    records_services.complaint_resolve(complaint=complaint, resolved_on=date(2026, 3, 20), based_on_version=2, by=chair)
+    ahead = "The date the complainant asked for the complaint to be escalated must be today or in the past"
+    with pytest.raises(RecordDatesRefused, match=ahead):
+        records_services.complaint_escalate(
+            complaint=complaint, escalated_on=_tomorrow(), reason="Not satisfied", based_on_version=3, by=chair
+        )
+    before = "must be the same as or after the date the chair's response was sent"
+    with pytest.raises(RecordDatesRefused, match=before):
+        records_services.complaint_escalate(
+            complaint=complaint, escalated_on=date(2026, 3, 19), reason="Not satisfied", based_on_version=3, by=chair
+        )
     complaint.refresh_from_db()
-    assert complaint.status == ComplaintStatus.ACKNOWLEDGED and complaint.escalated_on is None
+    assert complaint.status == ComplaintStatus.RESOLVED and complaint.escalated_on is None
 
 
 @pytest.mark.django_db

@@ -41,7 +41,7 @@ def _complaint(marac, by, received_on=date(2025, 12, 23)):
 # --- Complaints -----------------------------------------------------------------------------------------------------
 
 
-def test_it_records_a_complaint_the_chair_acknowledges_and_escalates(client_for, marac, coordinator, chair):
+def test_it_records_a_complaint_the_chair_acknowledges_responds_to_and_escalates(client_for, marac, coordinator, chair):
     response = client_for(coordinator).post(
         f"{BASE}/complaints/add/",
         {"received_on": "2025-12-23", "from_whom": "Housing service", "summary": "Minutes arrived late"},
@@ -62,11 +62,15 @@ def test_it_records_a_complaint_the_chair_acknowledges_and_escalates(client_for,
     chair_client.post(
         f"{BASE}/complaints/{complaint.pk}/investigate/", {"investigation_notes": "Spoke to both", "version": 2}
     )
-    chair_client.post(f"{BASE}/complaints/{complaint.pk}/escalate/", {"version": 3})
+    chair_client.post(f"{BASE}/complaints/{complaint.pk}/resolve/", {"resolved_on": "2026-01-08", "version": 3})
+    chair_client.post(
+        f"{BASE}/complaints/{complaint.pk}/escalate/",
+        {"escalated_on": "2026-01-12", "escalation_reason": "Not satisfied with the response", "version": 4},
+    )
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.ESCALATED
-    assert complaint.escalated_on == timezone.localdate()
-    assert AuditEvent.objects.filter(object_type="governance.complaint", action=AuditAction.CHANGE).count() == 3
+    assert complaint.escalated_on == date(2026, 1, 12)
+    assert AuditEvent.objects.filter(object_type="governance.complaint", action=AuditAction.CHANGE).count() == 4
 
 
 def test_it_lets_the_chair_resolve_an_acknowledged_complaint(client_for, marac, coordinator, chair):
@@ -76,8 +80,8 @@ def test_it_lets_the_chair_resolve_an_acknowledged_complaint(client_for, marac, 
     client.post(f"{BASE}/complaints/{complaint.pk}/resolve/", {"resolved_on": "2026-01-08", "version": 2})
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.RESOLVED and complaint.resolved_on == date(2026, 1, 8)
-    escalate = client.post(f"{BASE}/complaints/{complaint.pk}/escalate/", {"version": 3})
-    assert b"Only an acknowledged complaint that is still open" in escalate.content
+    page = client.get(f"{BASE}/complaints/{complaint.pk}/").content.decode()
+    assert "Escalate to the VAWG chair" in page
 
 
 def test_it_leaves_acknowledging_to_the_chair(client_for, marac, coordinator):

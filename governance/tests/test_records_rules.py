@@ -83,9 +83,9 @@ def test_it_flags_an_acknowledgement_overdue_only_after_its_day():
     assert not overdue(status=ComplaintStatus.ACKNOWLEDGED, acknowledge_by=due, today=due + timedelta(days=1))
 
 
-def test_it_escalates_only_acknowledged_open_complaints():
+def test_it_escalates_only_complaints_the_chair_has_responded_to():
     allowed = {status for status in ComplaintStatus if records_rules.complaint_may_be_escalated(status)}
-    assert allowed == {ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATING}
+    assert allowed == {ComplaintStatus.RESOLVED}
 
 
 def test_it_lists_the_agreements_each_member_agency_has_not_signed():

@@ -1,0 +1,116 @@
+"""The chair escalates a complaint in a real browser with JavaScript off: only after the response, through a page that
+asks for confirmation, and the complaint stays open until the VAWG chair's outcome is recorded."""
+
+from datetime import date
+
+import pytest
+
+from governance import records_services
+from testing.browser import (
+    PASSWORD,
+    assert_accessible,
+    base_url,
+    browser,
+    clear_cache,
+    context,
+    no_js_page,
+    page,
+    sign_in,
+)
+from testing.factories import TEST_TOTP_SECRET
+
+# Imported for pytest to find: the browser, its pages, the live server's address and the cache reset.
+__all__ = ["base_url", "browser", "clear_cache", "context", "no_js_page", "page"]
+
+pytestmark = pytest.mark.browser
+
+
+def _status(page):
+    # The ORM is not used while the live server serves the page (they share SQLite's in-memory connection): what
+    # the user sees is asserted instead.
+    return page.locator("dt:text-is('Status') + dd").inner_text().strip()
+
+
+def _open_complaints(page, base_url):
+    page.goto(f"{base_url}/governance/records/")
+    return " ".join(page.locator("main").inner_text().split())
+
+
+def test_the_chair_escalates_after_responding_and_records_the_vawg_outcome(
+    no_js_page, base_url, marac, coordinator, chair
+):
+    complaint = records_services.complaint_record(
+        marac=marac, received_on=date(2025, 12, 23), from_whom="Housing service", summary="Late minutes", by=coordinator
+    )
+    records_services.complaint_acknowledge(
+        complaint=complaint, acknowledged_on=date(2025, 12, 24), based_on_version=1, by=chair
+    )
+    page = no_js_page  # axe needs JavaScript: the pages' accessibility is checked in the test below
+    sign_in(page, base_url, chair.email, PASSWORD, TEST_TOTP_SECRET)
+    url = f"{base_url}/governance/records/complaints/{complaint.pk}/"
+
+    page.goto(url)
+    assert page.get_by_role("button", name="Escalate to the VAWG chair").count() == 0
+    page.get_by_label("Date the chair's response was sent").fill("2026-01-08")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mark resolved").click()
+    assert "Complaints: 0 open" in _open_complaints(page, base_url)
+
+    page.goto(url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Escalate to the VAWG chair").click()
+    assert page.locator("h1").inner_text() == "Escalate the complaint to the VAWG chair"
+    page.goto(url)
+    assert _status(page) == "Resolved"  # the link only asks: nothing is escalated yet
+    with page.expect_navigation():
+        page.get_by_role("button", name="Escalate to the VAWG chair").click()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Escalate to the VAWG chair").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+
+    page.get_by_label("Date the complainant asked for the complaint to be escalated").fill("2026-01-12")
+    page.get_by_label("Why the complainant is not satisfied with your response").fill("It did not answer them")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Escalate to the VAWG chair").click()
+    assert page.url == url
+    assert _status(page) == "Escalated to the VAWG chair"
+    assert page.get_by_role("heading", name="Record the VAWG chair's outcome").is_visible()
+    assert "Complaints: 1 open" in _open_complaints(page, base_url)
+
+    page.goto(url)
+    page.get_by_label("Date the VAWG chair responded to the complainant").fill("2026-02-02")
+    page.get_by_label("The VAWG chair's outcome").fill("Partly upheld")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the outcome").click()
+    assert _status(page) == "VAWG chair responded"
+    assert "Complaints: 0 open" in _open_complaints(page, base_url)
+
+
+def test_the_escalation_pages_are_accessible(page, base_url, marac, coordinator, chair):
+    complaint = records_services.complaint_record(
+        marac=marac, received_on=date(2025, 12, 23), from_whom="Housing service", summary="Late minutes", by=coordinator
+    )
+    complaint = records_services.complaint_acknowledge(
+        complaint=complaint, acknowledged_on=date(2025, 12, 24), based_on_version=1, by=chair
+    )
+    complaint = records_services.complaint_resolve(
+        complaint=complaint, resolved_on=date(2026, 1, 8), based_on_version=2, by=chair
+    )
+    sign_in(page, base_url, chair.email, PASSWORD, TEST_TOTP_SECRET)
+    url = f"{base_url}/governance/records/complaints/{complaint.pk}/"
+
+    page.goto(url)
+    assert_accessible(page)
+    page.goto(f"{url}escalate/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Escalate to the VAWG chair").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Date the complainant asked for the complaint to be escalated").fill("2026-01-12")
+    page.get_by_label("Why the complainant is not satisfied with your response").fill("It did not answer them")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Escalate to the VAWG chair").click()
+    assert page.get_by_role("heading", name="Record the VAWG chair's outcome").is_visible()
+    assert_accessible(page)
