@@ -67,6 +67,8 @@ class ReferralRow:
     def label(self) -> str:
         return f"Referral {self.decision.referral_id}"
 
+    reference = label  # the pages' tables name a row by its reference
+
 
 @dataclass
 class RetentionReport:

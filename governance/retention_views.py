@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from governance.retention import UNSUBMITTED_REFERRAL_DAYS
 from governance.retention_services import retention_apply, retention_report, retention_report_audit
 from marac.models import Marac
 from web.access import current_marac_where, require_permission
@@ -20,7 +21,8 @@ def retention_report_view(request: HttpRequest) -> HttpResponse:
     marac = _marac(request)
     report = retention_report(marac=marac, today=timezone.localdate())
     retention_report_audit(report=report, by=request.user)
-    return render(request, "governance/retention_report.html", {"marac": marac, "report": report})
+    context = {"marac": marac, "report": report, "unsubmitted_days": UNSUBMITTED_REFERRAL_DAYS}
+    return render(request, "governance/retention_report.html", context)
 
 
 @require_permission(PERMISSION)
@@ -30,7 +32,18 @@ def retention_apply_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         report = retention_report(marac=marac, today=today)
         return render(request, "governance/retention_confirm.html", {"marac": marac, "report": report})
-    confirmed = {int(value) for value in request.POST.getlist("case") if value.isdigit()}
-    report = retention_apply(marac=marac, today=today, by=request.user, only_case_ids=confirmed)
+    report = retention_apply(
+        marac=marac,
+        today=today,
+        by=request.user,
+        only_case_ids=_confirmed(request, "case"),
+        only_referral_ids=_confirmed(request, "referral"),
+    )
     applied = [row for row in report.rows if row.result]
-    return render(request, "governance/retention_applied.html", {"marac": marac, "applied": applied})
+    referrals = [row for row in report.referral_rows if row.result]
+    context = {"marac": marac, "applied": applied, "referrals": referrals}
+    return render(request, "governance/retention_applied.html", context)
+
+
+def _confirmed(request: HttpRequest, name: str) -> set[int]:
+    return {int(value) for value in request.POST.getlist(name) if value.isdigit()}

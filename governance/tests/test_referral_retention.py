@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -178,3 +179,39 @@ def test_the_task_and_the_command_report_them(marac, never_cases, capsys):
     result = apply_retention_all.enqueue()
     assert result.return_value[str(marac.pk)]["referrals_deleted"] == 1
     assert result.return_value[str(marac.pk)]["referrals_emptied"] == 1
+
+
+# --- Pages ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def abandoned(marac, referrer):
+    # Changed more than 90 days before today, whenever the suite runs.
+    long_ago = timezone.now() - timedelta(days=UNSUBMITTED_REFERRAL_DAYS + 5)
+    return (
+        _referral(marac, referrer, ReferralStatus.DRAFT, changed=long_ago),
+        _referral(marac, referrer, ReferralStatus.RETURNED, changed=long_ago, submitted_at=long_ago),
+    )
+
+
+def test_the_coordinator_sees_the_referrals_due_by_number_and_confirms_them(client_for, coordinator, abandoned):
+    draft, returned = abandoned
+    client = client_for(coordinator)
+    report = client.get("/governance/retention/").content.decode()
+    assert f"Referral {draft.pk}" in report and f"Referral {returned.pk}" in report
+    assert "Abandonia" not in report
+    confirm = client.get("/governance/retention/apply/").content.decode()
+    assert "Apply retention to 0 cases and 2 referrals?" in confirm
+    assert f'name="referral" value="{draft.pk}"' in confirm
+    assert Referral.objects.filter(pk=draft.pk).exists()  # asking changes nothing
+    done = client.post("/governance/retention/apply/", {"referral": [draft.pk, returned.pk]}).content.decode()
+    assert "Retention applied to 0 cases and 2 referrals" in done
+    assert not Referral.objects.filter(pk=draft.pk).exists()
+    assert "Abandonia" not in str(Referral.objects.get(pk=returned.pk).content)
+
+
+def test_only_the_referrals_confirmed_are_touched(client_for, coordinator, abandoned):
+    draft, returned = abandoned
+    client_for(coordinator).post("/governance/retention/apply/", {"referral": [returned.pk]})
+    assert Referral.objects.filter(pk=draft.pk).exists()
+    assert "Abandonia" not in str(Referral.objects.get(pk=returned.pk).content)
