@@ -6,9 +6,10 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev OPENMARAC_DEMO_MODE=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
-# The suite runs in one process a core (pytest-xdist), each test file in one process so that a file's shared
-# fixtures (a trained matching model, a browser) are made once; each process has its own test database.
-PARALLEL := --numprocesses=auto --dist=loadfile
+# The suite runs in one process a core (pytest-xdist, already locked); each process has its own test database.
+# Tests are handed out in pytest-django's order (--dist=load), so each process runs its transactional tests, which
+# empty the database when they end (data put there by migrations included), after all its others.
+PARALLEL := --numprocesses=auto --dist=load
 
 .PHONY: help
 help: ## List the targets

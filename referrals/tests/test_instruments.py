@@ -3,9 +3,17 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from referrals.instrument_services import ensure_shipped_instruments
 from referrals.models import RiskInstrument
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def shipped():
+    # A migration puts the shipped checklists in; a transactional test run earlier in the same process empties the
+    # database when it ends, and the app puts them back when a referral first needs one, as this does.
+    ensure_shipped_instruments()
 
 
 def test_it_ships_its_own_paraphrase_of_both_checklists_clearly_labelled():
