@@ -49,7 +49,7 @@ def marac_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.marac_update_settings(
+            saved = services.marac_update_settings(
                 marac=marac, changes=changes, based_on_version=form.cleaned_data["version"], by=request.user
             )
         except services.StaleEdit:
@@ -62,7 +62,9 @@ def marac_edit(request: HttpRequest) -> HttpResponse:
             for field, error in taken.errors.items():
                 form.add_error(field, error)
         else:
-            messages.success(request, "MARAC settings saved")
+            # Nothing changed: nothing was written (marac_update_settings), and the page says so.
+            unchanged = saved.version == form.cleaned_data["version"]
+            messages.success(request, "Nothing was changed" if unchanged else "MARAC settings saved")
             return redirect("marac:detail")
     return render(request, "marac/marac_edit.html", {"form": form, "marac": marac})
 
