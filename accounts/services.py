@@ -3,11 +3,9 @@
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
@@ -16,6 +14,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
 from web.dates import spoken
+from web.links import site_link
 
 ACCESS_CHANGED_SUBJECT = "OpenMARAC: your access has changed"
 
@@ -110,7 +109,7 @@ def _tell_role_removed(*, person: User, marac: Marac, role: str) -> None:
             "role": role,
             "marac_name": marac.name,
             "day": spoken(timezone.localdate()),
-            "link": str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("web:home"),
+            "link": site_link("web:home"),
         },
     )
     send_mail(subject=ACCESS_CHANGED_SUBJECT, message=body, from_email=None, recipient_list=[person.email])

@@ -13,6 +13,7 @@ from actions.models import Action, ActionStatus
 from actions.tracking_selectors import next_meeting_day_after, open_actions_at_marac
 from marac.models import Agency, Marac
 from referrals.calendar import WorkingCalendar, calendar_from_marac
+from web.links import site_link
 
 # Run daily, the chase would otherwise write to an agency every day about the same action: once a week is a reminder.
 CHASE_AGAIN_AFTER = timedelta(days=7)
@@ -65,8 +66,7 @@ def _tell_agency(marac: Marac, agency: Agency, count: int) -> None:
     send_mail(
         subject=f"OpenMARAC: {_counted(count)} overdue",
         message=(
-            f"{what}. Please mark each one done, or say why it cannot be completed:\n\n"
-            f"{tracking.site_link('actions:mine')}\n"
+            f"{what}. Please mark each one done, or say why it cannot be completed:\n\n{site_link('actions:mine')}\n"
         ),
         from_email=None,
         recipient_list=recipients,
@@ -82,7 +82,7 @@ def _tell_chairs(marac: Marac, count: int) -> None:
         message=(
             f"{_counted(count)} at {marac.name} {'is' if count == 1 else 'are'} still open although the next "
             f"meeting has started or is within a working day. Sign in to see them:\n\n"
-            f"{tracking.site_link('actions:index')}\n"
+            f"{site_link('actions:index')}\n"
         ),
         from_email=None,
         recipient_list=recipients,

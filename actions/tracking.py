@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -24,6 +22,7 @@ from audit.services import audit_record
 from marac.models import Marac, MaracAgency
 from meetings.models import Meeting, MeetingState
 from referrals.calendar import LONDON, WorkingCalendar, add_working_days
+from web.links import site_link
 
 
 class TrackingRefused(Exception):
@@ -208,10 +207,6 @@ def role_emails(*, marac_id: int, role: str) -> list[str]:
 
 def _emails(users: Any) -> list[str]:
     return sorted(set(users.filter(is_active=True).exclude(email="").values_list("email", flat=True)))
-
-
-def site_link(url_name: str, *args: Any) -> str:
-    return str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse(url_name, args=args)
 
 
 def _send_summary_links(meeting: Meeting, recipients: list[str]) -> None:

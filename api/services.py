@@ -6,11 +6,9 @@ import secrets
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
@@ -20,6 +18,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Agency, Marac
 from web.dates import spoken
+from web.links import site_link
 
 TOKEN_START = "omk_"  # noqa: S105 - recognisable in a secret scanner, and in a configuration file
 # Service accounts get an address under a reserved domain (RFC 2606): no mail reaches it, so no password
@@ -153,7 +152,7 @@ def _ask_for_approval(*, marac: Marac, issued_by: Any) -> None:
     )
     if not recipients:
         return
-    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("api_credentials:approvals")
+    link = site_link("api_credentials:approvals")
     send_mail(
         subject="OpenMARAC: an API credential that can read cases is waiting for your approval",
         message=f"An administrator at {marac.name} has issued an API credential for an agency's system that holds "
@@ -250,7 +249,7 @@ def _tell_revoked(credential: ApiCredential) -> None:
             "whose": whose,
             "marac_name": credential.marac.name,
             "day": spoken(timezone.localtime(credential.revoked_at or timezone.now()).date()),
-            "link": str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("api_credentials:list"),
+            "link": site_link("api_credentials:list"),
         },
     )
     send_mail(subject=ACCESS_CHANGED_SUBJECT, message=body, from_email=None, recipient_list=recipients)

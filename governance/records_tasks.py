@@ -3,10 +3,8 @@ commands."""
 
 from datetime import date
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -14,6 +12,7 @@ from governance import records_rules
 from governance.records_selectors import protocol_reviews_at
 from marac.models import Marac
 from referrals.calendar import format_day
+from web.links import site_link
 
 
 @task
@@ -43,7 +42,7 @@ def _remind(marac: Marac, status: records_rules.ReviewStatus, next_due_on: date 
         return False
     what = _what(status, next_due_on)
     what = what[:1].upper() + what[1:]
-    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("governance_records:reviews")
+    link = site_link("governance_records:reviews")
     send_mail(
         subject=f"OpenMARAC: {what}",
         message=f"{what} at {marac.name}. The VAWG sub group reviews the protocol every year. "

@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -32,6 +30,7 @@ from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people.models import Person, person_name
 from referrals import calendar
 from referrals.models import Referral
+from web.links import site_link
 
 PAST_MEETINGS_SHOWN = 12
 
@@ -581,7 +580,7 @@ def _recipients(meeting: Meeting) -> list[User]:
 def _tell_recipient(meeting: Meeting, user: User) -> None:
     """No names, no references: only that there is something to see, and where."""
     day = calendar.format_day(timezone.localtime(meeting.starts_at).date())
-    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("meetings_agenda:case_list", args=[meeting.pk])
+    link = site_link("meetings_agenda:case_list", meeting.pk)
     send_mail(
         subject="OpenMARAC: a MARAC case list is ready",
         message=f"The case list for the MARAC meeting on {day} is ready. Sign in to see it:\n\n{link}\n",

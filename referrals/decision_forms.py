@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 
 from marac.models import Marac
-from web.dates import EMERGENCY_MEETING_YEARS_AHEAD, planned_error
+from meetings import emergency_rules
 from web.forms import DateInput
 
 
@@ -114,12 +114,7 @@ class EmergencyMeetingForm(forms.Form):
             starts_at = datetime.combine(cleaned["day"], cleaned["at"], tzinfo=timezone.get_current_timezone())
             if starts_at <= timezone.now():
                 self.add_error("day", "The emergency MARAC must be in the future")
-            elif error := planned_error(
-                cleaned["day"],
-                today=timezone.localdate(),
-                years_ahead=EMERGENCY_MEETING_YEARS_AHEAD,
-                subject="The date of the emergency MARAC",
-            ):
+            elif error := emergency_rules.emergency_date_error(cleaned["day"], today=timezone.localdate()):
                 self.add_error("day", error)  # an emergency is not a year away: 2099 for 2026 is a slip
             cleaned["starts_at"] = starts_at
         return cleaned

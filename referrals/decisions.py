@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
@@ -28,6 +26,7 @@ from referrals import calendar, references, repeats
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS_BY_SLUG
 from referrals.services import cleaned_section
+from web.links import site_link
 
 logger = logging.getLogger(__name__)
 
@@ -457,7 +456,7 @@ def referral_transfer(
 
 def _tell_referrer(referral: Referral, what: str) -> None:
     """The email says there is something to see and links to it: never a name, an address or a reason."""
-    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("referrals:overview", args=[referral.pk])
+    link = site_link("referrals:overview", referral.pk)
     send_mail(
         subject=f"OpenMARAC: referral {referral.pk} has been {what}",
         message=f"There is an update on a referral you made. Sign in to see it:\n\n{link}\n",

@@ -1,14 +1,13 @@
 """Background jobs of the front door, run by the task worker; a scheduler starts them through management commands."""
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from marac.models import Marac
 from referrals.followup import children_notifications_mark_chased
+from web.links import site_link
 
 
 @task
@@ -30,7 +29,7 @@ def _tell_coordinators(marac: Marac, count: int) -> None:
     )
     if not recipients:
         return
-    link = str(getattr(settings, "OPENMARAC_SITE_URL", "")) + reverse("referrals:children_notifications")
+    link = site_link("referrals:children_notifications")
     noun = "notification" if count == 1 else "notifications"
     verb = "needs" if count == 1 else "need"
     what = f"{count} {noun} to children's services {verb} chasing"
