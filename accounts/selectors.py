@@ -6,12 +6,27 @@ found here by the grant's id), or, for a credential's service account, on the cr
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from accounts.models import Role, RoleGrant, User
 from audit.models import AuditAction, AuditEvent
 from marac.models import Marac
 
 NOT_RECORDED = ""
+
+# The made-up domain of API credentials' service accounts (api.services): never written to.
+SERVICE_ACCOUNT_DOMAIN = "api-credential.openmarac.invalid"
+
+
+def emails_of(users: Any) -> list[str]:
+    """The addresses to write to among these users: active people's, never an API credential's service account."""
+    people = users.filter(is_active=True).exclude(email="").exclude(email__endswith="@" + SERVICE_ACCOUNT_DOMAIN)
+    return sorted(set(people.values_list("email", flat=True)))
+
+
+def role_emails(*, marac_id: int, role: str) -> list[str]:
+    """The addresses of the people holding a role at a MARAC."""
+    return emails_of(User.objects.filter(role_grants__marac_id=marac_id, role_grants__role=role))
 
 
 @dataclass(frozen=True)

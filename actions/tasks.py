@@ -8,6 +8,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.selectors import role_emails
 from actions import tracking
 from actions.models import Action, ActionStatus
 from actions.tracking_selectors import next_meeting_day_after, open_actions_at_marac
@@ -74,7 +75,7 @@ def _tell_agency(marac: Marac, agency: Agency, count: int) -> None:
 
 
 def _tell_chairs(marac: Marac, count: int) -> None:
-    recipients = tracking.role_emails(marac_id=marac.pk, role=Role.CHAIR)
+    recipients = role_emails(marac_id=marac.pk, role=Role.CHAIR)
     if not recipients:
         return
     send_mail(

@@ -8,7 +8,6 @@ and names ids only. E-mails carry a count and a link, never a name, a case refer
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.selectors import emails_of, role_emails
 from actions.models import Action, ActionStatus
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -198,15 +198,7 @@ def representative_emails(*, marac_id: int, agency_id: int | None = None) -> lis
         by_role &= Q(agency_id=agency_id)
         memberships = memberships.filter(agency_id=agency_id)
     named = Q(pk__in=memberships.values("representative")) | Q(pk__in=memberships.values("deputies"))
-    return _emails(User.objects.filter(by_role | named))
-
-
-def role_emails(*, marac_id: int, role: str) -> list[str]:
-    return _emails(User.objects.filter(role_grants__marac_id=marac_id, role_grants__role=role))
-
-
-def _emails(users: Any) -> list[str]:
-    return sorted(set(users.filter(is_active=True).exclude(email="").values_list("email", flat=True)))
+    return emails_of(User.objects.filter(by_role | named))
 
 
 def _send_summary_links(meeting: Meeting, recipients: list[str]) -> None:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from api.services import SERVICE_ACCOUNT_DOMAIN, credential_for_token
+from accounts.selectors import SERVICE_ACCOUNT_DOMAIN
+from api.services import credential_for_token
 from audit import context
 from cases.restriction import reasons_from
 

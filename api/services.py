@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
 from accounts.permissions import CASE_ROLES
+from accounts.selectors import SERVICE_ACCOUNT_DOMAIN, role_emails
 from api.models import TOKEN_PREFIX_LENGTH, ApiCredential, token_hash
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -23,7 +24,6 @@ from web.links import site_link
 TOKEN_START = "omk_"  # noqa: S105 - recognisable in a secret scanner, and in a configuration file
 # Service accounts get an address under a reserved domain (RFC 2606): no mail reaches it, so no password
 # reset can ever be completed, and the sign-in guard can tell a service account without a query.
-SERVICE_ACCOUNT_DOMAIN = "api-credential.openmarac.invalid"
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)  # at most one write a minute per credential
 MAX_LIFETIME_DAYS = 730
 
@@ -240,7 +240,8 @@ def _tell_revoked(credential: ApiCredential) -> None:
     if issuer is not None:
         recipients, whose = [issuer.email], "that you issued"
     else:
-        recipients, whose = _coordinator_emails(credential.marac_id), "issued by an administrator"
+        recipients = role_emails(marac_id=credential.marac_id, role=Role.COORDINATOR)
+        whose = "issued by an administrator"
     if not recipients:
         return
     body = render_to_string(
@@ -253,17 +254,6 @@ def _tell_revoked(credential: ApiCredential) -> None:
         },
     )
     send_mail(subject=ACCESS_CHANGED_SUBJECT, message=body, from_email=None, recipient_list=recipients)
-
-
-def _coordinator_emails(marac_id: int) -> list[str]:
-    return sorted(
-        set(
-            User.objects.filter(is_active=True, role_grants__marac_id=marac_id, role_grants__role=Role.COORDINATOR)
-            .exclude(email="")
-            .exclude(email__endswith="@" + SERVICE_ACCOUNT_DOMAIN)
-            .values_list("email", flat=True)
-        )
-    )
 
 
 def credential_for_token(token: str) -> ApiCredential | None:

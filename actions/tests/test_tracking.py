@@ -6,10 +6,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from actions import tracking
 from actions.models import ActionStatus
 from actions.tasks import chase_overdue_actions
 from actions.tests.tracking_data import action_for, case_at, meeting_at
+from api.services import credential_issue
 from audit.models import AuditAction, AuditEvent
 from marac.models import MaracAgency
 from meetings.models import Listing, MeetingState
@@ -110,6 +112,26 @@ def test_it_circulates_the_summary_to_representatives_without_case_details(
     assert reverse("actions:summary", args=[listing.meeting.pk]) in message.body
     for personal in ("NB-0001", "Fictionalia", "Flag the address"):
         assert personal not in message.body + message.subject
+
+
+def test_an_agencys_api_credential_is_not_sent_the_summary(
+    listing, police_action, coordinator, police_rep, administrator, django_capture_on_commit_callbacks
+):
+    # A credential's service account holds the agency's representative role, but it is not a person to write to.
+    expires_on = timezone.localdate() + timedelta(days=30)
+    credential, _ = credential_issue(
+        marac=listing.meeting.marac,
+        agency=police_rep.agency,
+        name="Police records",
+        roles=[Role.AGENCY_REPRESENTATIVE],
+        expires_on=expires_on,
+        by=administrator,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tracking.action_summary_circulate(meeting=listing.meeting, by=coordinator)
+    (message,) = mail.outbox
+    assert police_rep.email in message.to
+    assert credential.service_user.email not in message.to
 
 
 def test_it_will_not_circulate_before_the_meeting(marac, coordinator):
