@@ -46,6 +46,11 @@ class ChooseMaracForm(forms.Form):
         label="Which MARAC are you working in?",
         widget=forms.RadioSelect,
         empty_label=None,
+        error_messages={
+            "required": "Select the MARAC you are working in",
+            # A MARAC where they hold no role (a tampered form, or a role removed since the page was shown).
+            "invalid_choice": "Select one of the MARACs where you have a role",
+        },
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -55,7 +60,8 @@ class ChooseMaracForm(forms.Form):
 
 @require_sign_in
 def choose_marac(request: HttpRequest) -> HttpResponse:
-    form = ChooseMaracForm(request.POST or None, user=request.user)
+    # Bound on every POST, an empty one included, so that choosing nothing says so.
+    form = ChooseMaracForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_MARAC_KEY] = form.cleaned_data["marac"].pk
         return redirect("web:home")
