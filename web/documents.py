@@ -13,7 +13,7 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import XPos, YPos
 
 from web.text import docx_text
@@ -83,7 +83,13 @@ def latin1(text: str) -> str:
 
 
 class MarkedPdf(FPDF):
-    """A PDF marked at the top and bottom of every page, with the handling line and page number."""
+    """A PDF marked at the top and bottom of every page, with the handling line and page number, in British English
+    (so that a screen reader reads it in the right voice) and showing its title, not its file name, when opened."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_lang("en-GB")
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
 
     def header(self) -> None:
         self.set_font("Helvetica", "B", 9)

@@ -54,6 +54,19 @@ def test_it_builds_a_pdf_with_the_commentary_figures_and_suppression(saved_repor
     assert "<6" in text  # three repeat cases, two victims' responses
 
 
+def test_the_pdf_is_in_british_english_and_its_chart_figures_are_text(saved_report):
+    data = board_report.board_report_data(saved_report, today=QUARTER.end)
+    reader = PdfReader(io.BytesIO(board_report.board_report_pdf(data)))
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata is not None and reader.metadata.title == data.title
+    # The bars are drawn shapes; each one's figure and label is written beside it, so a screen reader gets them all.
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert data.bars
+    for label, percent in data.bars:
+        assert f"{percent:.1f}% {' '.join(label.split())}" in text
+
+
 def test_it_builds_a_word_document_with_a_chart_and_the_same_content(saved_report):
     data = board_report.board_report_data(saved_report, today=QUARTER.end)
     content = board_report.board_report_docx(data)
