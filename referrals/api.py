@@ -43,6 +43,9 @@ STALE_MESSAGE = (
 )
 INVALID_MESSAGE = "Nothing was saved: see errors"
 NOT_EDITABLE_MESSAGE = "This referral has been submitted and can no longer be changed"
+NOT_DISCARDABLE_MESSAGE = (
+    "This referral has been submitted: it is the MARAC's record and cannot be deleted. Nothing was deleted"
+)
 NO_AGENCY_MESSAGE = "Your account has no agency: ask your administrator to add one before you refer"
 SECTION_NAMES = ", ".join(section.slug for section in SECTIONS)
 
@@ -422,6 +425,25 @@ def referral_detail(request: HttpRequest, referral_id: int, response: HttpRespon
     referral = get_referral_for_user(user=request.user, pk=referral_id)
     _with_etag(response, referral)
     return _as_data(referral)
+
+
+@router.delete(
+    "/referrals/{referral_id}",
+    response={204: None, 409: Error},
+    summary="Delete a draft never submitted, with everything in it; a submitted one (returned included) gets 409",
+    openapi_extra=_IF_MATCH,
+)
+@api_permission("referrals.make_referral")
+@_answers_errors
+def referral_delete(request: HttpRequest, referral_id: int) -> Status[None]:
+    referral = get_referral_for_user(user=request.user, pk=referral_id)
+    if referral.referrer_id != request.user.pk:
+        raise Http404
+    try:
+        services.referral_discard(referral=referral, based_on_version=_based_on_version(request, None), by=request.user)
+    except services.NotDiscardable:
+        raise ApiError(409, NOT_DISCARDABLE_MESSAGE) from None
+    return Status(204, None)
 
 
 @router.put(

@@ -235,8 +235,8 @@ def test_a_body_over_a_megabyte_is_refused(api, draft):
 
 def test_an_unknown_section_or_method_is_refused(api, draft):
     assert _put(api, draft["id"], "nonsense", {}).status_code == 404
-    response = api.delete(f"/api/v1/referrals/{draft['id']}")
-    assert response.status_code == 405 and response["Allow"] == "GET"
+    response = api.patch(f"/api/v1/referrals/{draft['id']}")
+    assert response.status_code == 405 and response["Allow"] == "GET, DELETE"
 
 
 def test_anonymous_callers_get_401_not_a_redirect(client, draft):
@@ -254,11 +254,38 @@ def test_nobody_outside_need_to_know_learns_a_referral_exists(client_for, marac,
             client.get(f"/api/v1/referrals/{draft['id']}"),
             _put(client, draft["id"], "victim", VICTIM),
             _submit(client, draft["id"]),
+            client.delete(f"/api/v1/referrals/{draft['id']}"),
             client.get(f"/api/v1/referrals/{missing}"),
         ):
             assert response.status_code == 404
             assert response.json() == {"error": "Not found"}
     assert Referral.objects.get(pk=draft["id"]).content == {}
+
+
+def test_the_referrer_deletes_a_draft_with_everything_in_it(api, draft):
+    _put(api, draft["id"], "victim", VICTIM)
+    response = api.delete(f"/api/v1/referrals/{draft['id']}")
+    assert response.status_code == 204 and response.content == b""
+    assert not Referral.objects.filter(pk=draft["id"]).exists()
+    assert api.get(f"/api/v1/referrals/{draft['id']}").status_code == 404
+    deleted = AuditEvent.objects.get(object_id=str(draft["id"]), action="delete")
+    assert deleted.summary == f"Deleted draft referral {draft['id']}, never submitted"
+
+
+def test_a_draft_saved_since_the_version_sent_is_not_deleted(api, draft):
+    _put(api, draft["id"], "victim", VICTIM, version=draft["version"])
+    response = api.delete(f"/api/v1/referrals/{draft['id']}", headers={"If-Match": f'"{draft["version"]}"'})
+    assert response.status_code == 409 and "saved somewhere else" in response.json()["error"]
+    assert Referral.objects.get(pk=draft["id"]).content == {"victim": VICTIM}
+
+
+def test_a_submitted_referral_cannot_be_deleted(api):
+    data = _create(api, COMPLETE).json()
+    _submit(api, data["id"], version=data["version"])
+    response = api.delete(f"/api/v1/referrals/{data['id']}")
+    assert response.status_code == 409
+    assert response.json()["error"].startswith("This referral has been submitted: it is the MARAC's record")
+    assert Referral.objects.get(pk=data["id"]).status == ReferralStatus.SUBMITTED
 
 
 def test_a_user_without_the_permission_gets_404(client_for, board_viewer):
