@@ -15,6 +15,7 @@ from marac.models import Agency
 from meetings import live_rules
 from meetings.agenda_services import working_calendar
 from meetings.live_rules import minute_fingerprint
+from meetings.minutes_rules import text_fingerprint
 from meetings.models import AttendanceCapacity, Listing, Meeting, Outcome, ProcessLinkKind
 from web.forms import DateInput
 from web.text import LONG_TEXT_MAX
@@ -86,17 +87,22 @@ class MinuteForm(forms.Form):
     # The minute as the page showed it, as a fingerprint: when the listing has changed since `version` but not its
     # minute (an outcome recorded, the case opened or closed), saving the minute is no conflict.
     minute_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Each part's fingerprint as the page showed it: after a conflict, the part they did not change is the saved one
+    # (minutes_forms.form_after_conflict).
+    risks_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    decisions_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     @classmethod
-    def for_listing(cls, listing: Listing) -> "MinuteForm":
-        return cls(
-            initial={
-                "risks_minute": listing.risks_minute,
-                "decisions_minute": listing.decisions_minute,
-                "version": listing.version,
-                "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
-            }
-        )
+    def for_listing(cls, listing: Listing, **initial: Any) -> "MinuteForm":
+        values = {
+            "risks_minute": listing.risks_minute,
+            "decisions_minute": listing.decisions_minute,
+            "version": listing.version,
+            "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
+            "risks_seen": text_fingerprint(listing.risks_minute),
+            "decisions_seen": text_fingerprint(listing.decisions_minute),
+        }
+        return cls(initial=values | initial)
 
 
 class ActionForm(forms.Form):

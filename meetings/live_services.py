@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.permissions import CASE_ROLES, roles_at
@@ -301,6 +302,16 @@ def _sign_after_close(meeting: Meeting, user: Any) -> Attendance | AgreementAfte
         summary = f"Signed the confidentiality agreement after meeting {meeting.pk} closed; register unchanged"
         _audit(agreement, user, AuditAction.CREATE, summary)
     return agreement
+
+
+def register_lines(meeting: Meeting) -> QuerySet[Attendance]:
+    """The register's lines, observers apart, each with `signed_after_close_at`: when that person signed the
+    agreement after the meeting closed, for a line the coordinator added after the close. The register page shows it
+    as what it is; it is never the line's signature at the meeting (`confidentiality_signed_at`) nor attendance."""
+    after_close = AgreementAfterClose.objects.filter(meeting=OuterRef("meeting"), user=OuterRef("user"))
+    lines = meeting.attendance.exclude(capacity=AttendanceCapacity.OBSERVER).select_related("agency", "user")
+    lines = lines.annotate(signed_after_close_at=Subquery(after_close.values("signed_at")[:1]))
+    return lines.order_by("agency__name", "id")
 
 
 def agreements_after_close(meeting: Meeting) -> Sequence[AgreementAfterClose]:

@@ -19,7 +19,7 @@ from cases.selectors import case_through_gate
 from meetings import live_rules, minutes_services
 from meetings import live_services as live
 from meetings.agenda_services import get_listing_for_user, get_meeting_for_user, may_see_case_list
-from meetings.confidentiality import has_signed
+from meetings.confidentiality import has_signed, sign_first
 from meetings.live_forms import (
     ActionForm,
     AttendanceForm,
@@ -29,20 +29,11 @@ from meetings.live_forms import (
     OutcomeForm,
     ProcessLinkForm,
 )
-from meetings.models import AgreementAfterClose, Attendance, AttendanceCapacity, Listing, Meeting, MeetingState
+from meetings.minutes_forms import form_after_conflict
+from meetings.models import AgreementAfterClose, Attendance, Listing, Meeting, MeetingState
 from meetings.research_selectors import research_summary
 from web import once
 from web.access import require_permission
-
-
-def _sign_first(request: HttpRequest, meeting: Meeting, *, signed: bool | None = None) -> HttpResponseRedirect | None:
-    # BD Information shared at the MARAC: no case detail before this meeting's agreement is signed. `signed`: the
-    # answer already read with other facts of the page (live_services.listing_facts).
-    if signed is None:
-        signed = has_signed(user=request.user, meeting=meeting)
-    if signed:
-        return None
-    return redirect(f"{reverse('meetings_live:sign', args=[meeting.pk])}?next={request.path}")
 
 
 def _state(meeting: Meeting) -> MeetingState:
@@ -85,13 +76,12 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_register(
     request: HttpRequest, meeting: Meeting, form: AttendanceForm, observer_form: ObserverForm
 ) -> HttpResponse:
-    rows = meeting.attendance.exclude(capacity=AttendanceCapacity.OBSERVER).select_related("agency", "user")
     return render(
         request,
         "meetings/register_detail.html",
         {
             "meeting": meeting,
-            "rows": rows.order_by("agency__name", "id"),
+            "rows": live.register_lines(meeting),
             "observers": live.observers(meeting),
             "form": form,
             "observer_form": observer_form,
@@ -190,7 +180,7 @@ def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk)
     if not may_see_case_list(user=request.user, meeting=meeting):  # its cases, before the list is out
         raise Http404
-    if refused := _sign_first(request, meeting):
+    if refused := sign_first(request, meeting):
         return refused
     listings = live.listings_in_order(meeting, viewer=request.user)
     current = next((listing for listing in listings if listing.started_at and not listing.ended_at), None)
@@ -214,7 +204,7 @@ def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
 def live_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the meeting. On a day other than its own, a page naming the day it is scheduled for asks first."""
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
-    if refused := _sign_first(request, meeting):
+    if refused := sign_first(request, meeting):
         return refused
     confirmed = request.POST.get("confirmed") == "yes"
     try:
@@ -235,7 +225,7 @@ def live_close(request: HttpRequest, pk: int) -> HttpResponse:
     of each case heard (or a link to record it on the case's page), and for those not heard, hold each over or leave
     it unheard, and say why; the answers come back here with `confirmed`."""
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
-    if refused := _sign_first(request, meeting):
+    if refused := sign_first(request, meeting):
         return refused
     form = None
     choices: dict[int, str] | None = None
@@ -329,7 +319,7 @@ def _try(request: HttpRequest, step: Any, done: str) -> bool:
 def live_listing(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.view_agenda")
     facts = live.listing_facts(listing, request.user)
-    if refused := _sign_first(request, listing.meeting, signed=facts.signed):
+    if refused := sign_first(request, listing.meeting, signed=facts.signed):
         return refused
     case_through_gate(user=request.user, case=listing.case)  # the case gate, and the audit of this viewing
     return render(request, "meetings/live_listing.html", _listing_context(request, listing, children=facts.children))
@@ -375,7 +365,7 @@ def _listing_context(
 @require_POST
 def live_open(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     try:
         _, gaps = live.listing_open(listing=listing, by=request.user)
@@ -391,7 +381,7 @@ def live_open(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_minutes(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     form = MinuteForm(request.POST)
     if not form.is_valid():
@@ -414,17 +404,12 @@ def live_minutes(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
 
 
 def _minute_conflict(request: HttpRequest, saved: Listing, theirs: MinuteForm) -> HttpResponse:
-    """Both versions side by side. Keeping theirs posts their text again, now based on the saved version, so the
-    overwrite is a choice made with both on screen; keeping the saved one just goes back to the case."""
-    keep_mine = MinuteForm(
-        initial={
-            "risks_minute": theirs.cleaned_data["risks_minute"],
-            "decisions_minute": theirs.cleaned_data["decisions_minute"],
-            "version": saved.version,
-            "minute_seen": live_rules.minute_fingerprint(saved.risks_minute, saved.decisions_minute),
-        }
-    )
-    context = {"meeting": saved.meeting, "listing": saved, "theirs": theirs.cleaned_data, "form": keep_mine}
+    """Both versions side by side, and the form again, based now on the saved version: each part they did not change
+    is the saved text, each part they changed is theirs, with a hint where the other person changed it too
+    (minutes_forms.form_after_conflict), so saving over the other person's change is a choice made with both on
+    screen; keeping the saved one just goes back to the case."""
+    again = form_after_conflict(MinuteForm.for_listing, saved, theirs.cleaned_data)
+    context = {"meeting": saved.meeting, "listing": saved, "theirs": theirs.cleaned_data, "form": again}
     return render(request, "meetings/live_minute_conflict.html", context, status=409)
 
 
@@ -432,7 +417,7 @@ def _minute_conflict(request: HttpRequest, saved: Listing, theirs: MinuteForm) -
 @require_POST
 def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "actions.record_action")
-    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     if (again := once.already_done(request)) is not None:
         return again
@@ -454,7 +439,7 @@ def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_link(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     form = ProcessLinkForm(request.POST)
     if not form.is_valid():
@@ -471,7 +456,7 @@ def live_link(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     form = OutcomeForm(request.POST)
     if form.is_valid():
@@ -497,7 +482,7 @@ def live_next(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     """Move on to the next case. A plan without a perpetrator action, or without one for the children where there
     are children, is shown back first with "Go back" and "Move on anyway"."""
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := _sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
         return refused
     warnings = live.plan_warnings(listing)
     if warnings and request.POST.get("confirmed") != "yes":

@@ -1,10 +1,13 @@
-"""The form that amends a case's minute after its meeting has closed. It parses; the rules and the locking are in
-minutes_services."""
+"""The form that amends a case's minute after its meeting has closed, and the form a minute comes back in after a
+conflict (at the meeting or after it). They parse; the rules and the locking are in minutes_services and
+live_services."""
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
 
+from meetings import minutes_rules
 from meetings.live_rules import minute_fingerprint
 from meetings.minutes_rules import text_fingerprint
 from meetings.models import Listing
@@ -49,3 +52,19 @@ class AmendMinuteForm(forms.Form):
             "decisions_seen": text_fingerprint(listing.decisions_minute),
         }
         return cls(initial=values | initial)
+
+
+def form_after_conflict[F: forms.Form](
+    for_listing: Callable[..., F], saved: Listing, posted: Mapping[str, Any], **initial: Any
+) -> F:
+    """The minute's form again after someone saved the minute first, based now on the saved minute (`for_listing`:
+    the form's own constructor from a listing, taking initial values). Each part this person did not change is the
+    saved text, so saving the form as it comes back cannot undo the other person's change; each part they changed is
+    theirs, with a hint where the other person changed it too (minutes_rules.minute_after_conflict). `posted`: the
+    cleaned data of the form refused as stale."""
+    now = {name: getattr(saved, name) for name in minutes_rules.MINUTE_PARTS}
+    values, clashes = minutes_rules.minute_after_conflict(posted=posted, saved=now)
+    form = for_listing(saved, **initial, **values)
+    for name in clashes:
+        form.fields[name].help_text = minutes_rules.CLASH_HINT
+    return form

@@ -1,7 +1,8 @@
 """The rules for correcting a case's minute after its meeting has closed, as plain functions with no database: when a
-minute may be amended, in which role the amendment is recorded, and how the history reads."""
+minute may be amended, in which role the amendment is recorded, and how the history reads. Also what the form shows
+after two people saved the same minute at once, at the meeting or after it (minute_after_conflict)."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from accounts.models import Role
@@ -21,6 +22,8 @@ CLASH_HINT = (
     "You and the other person both changed this. The text below is yours: saving it replaces what they saved, "
     "shown under Saved now."
 )
+# Each part of the minute, and the hidden field its form posts back with the part's fingerprint as the page showed it.
+MINUTE_PARTS = {"risks_minute": "risks_seen", "decisions_minute": "decisions_seen"}
 UNCHANGED_REFUSAL = "The minute is the same as before. Change the risks or the decisions, or cancel."
 
 
@@ -60,3 +63,16 @@ def merged_after_conflict(*, seen: str, theirs: str, saved: str) -> tuple[str, b
         return saved, False
     other_changed = not seen or text_fingerprint(saved) != seen
     return theirs, other_changed and theirs != saved
+
+
+def minute_after_conflict(*, posted: Mapping[str, str], saved: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Both parts of the minute for the form shown again after a conflict (merged_after_conflict, part by part), and
+    the parts where saving it replaces the other person's change. `posted`: the form refused as stale, each part
+    with its fingerprint (MINUTE_PARTS; missing from a page opened before it was sent); `saved`: the minute now."""
+    values: dict[str, str] = {}
+    clashes: list[str] = []
+    for name, seen in MINUTE_PARTS.items():
+        values[name], clash = merged_after_conflict(seen=posted.get(seen) or "", theirs=posted[name], saved=saved[name])
+        if clash:
+            clashes.append(name)
+    return values, clashes

@@ -12,8 +12,8 @@ from cases.selectors import case_through_gate
 from meetings import live_rules, minutes_rules
 from meetings import minutes_services as minutes
 from meetings.agenda_services import get_listing_for_user, meeting_state
-from meetings.live_views import _sign_first
-from meetings.minutes_forms import AmendMinuteForm
+from meetings.confidentiality import sign_first
+from meetings.minutes_forms import AmendMinuteForm, form_after_conflict
 from meetings.models import Listing
 from web.access import require_permission
 
@@ -23,7 +23,7 @@ PERMISSION = "meetings.run_meeting"  # the chair and the coordinator: those who 
 @require_permission(PERMISSION)
 def amend_minute(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = get_listing_for_user(user=request.user, meeting_pk=pk, listing_pk=listing_pk, permission=PERMISSION)
-    if refused := _sign_first(request, listing.meeting):
+    if refused := sign_first(request, listing.meeting):
         return refused
     case_through_gate(user=request.user, case=listing.case)  # the case gate, and the audit of this viewing
     if not live_rules.meeting_is_closed(meeting_state(listing.meeting).status):
@@ -68,20 +68,8 @@ def _page(
 
 def _conflict(request: HttpRequest, saved: Listing, theirs: AmendMinuteForm) -> HttpResponse:
     """Someone amended the minute first: the minute as saved now beside theirs, and the form again, based now on the
-    saved minute. Each part they did not change is the saved text, so saving cannot undo the other person's
-    correction; each part they changed is theirs, with a hint where the other person changed it too, so saving over
-    it is a choice made with both on screen."""
+    saved minute, each part merged as minutes_forms.form_after_conflict says, so saving over the other person's
+    correction is a choice made with both on screen."""
     data = theirs.cleaned_data
-    values: dict[str, str] = {}
-    clashes: list[str] = []
-    for name, seen in (("risks_minute", "risks_seen"), ("decisions_minute", "decisions_seen")):
-        value, clash = minutes_rules.merged_after_conflict(
-            seen=data[seen], theirs=data[name], saved=getattr(saved, name)
-        )
-        values[name] = value
-        if clash:
-            clashes.append(name)
-    again = AmendMinuteForm.for_listing(saved, reason=data["reason"], **values)
-    for name in clashes:
-        again.fields[name].help_text = minutes_rules.CLASH_HINT
+    again = form_after_conflict(AmendMinuteForm.for_listing, saved, data, reason=data["reason"])
     return _page(request, saved, again, theirs=data)

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -19,6 +20,7 @@ from meetings.models import AgreementAfterClose, Attendance, Listing, Meeting, M
 from reports.cohorts import Scope
 from reports.indicators import INDICATORS_BY_KEY
 from reports.periods import PeriodKind, period_containing
+from testing.documents import word_texts
 from testing.factories import AgencyFactory, CaseFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +260,72 @@ def test_a_signature_made_as_the_meeting_closes_lands_on_one_side_of_the_close(m
     # Signed after the close committed: kept apart, not on the register.
     assert not Attendance.objects.filter(meeting=meeting, user=social_care_rep).exists()
     assert AgreementAfterClose.objects.filter(meeting=meeting, user=social_care_rep).exists()
+
+
+def _family_record(client, listing):
+    """The case's Word meeting record, as the coordinator downloads it: every paragraph and table cell."""
+    response = client.get(reverse("actions:family_record", args=[listing.case_id]))
+    assert response.status_code == 200
+    return word_texts(response.content)
+
+
+def test_a_line_added_after_the_close_shows_the_signature_after_the_close_and_it_never_counts_as_attending(
+    client_for, coordinator, social_care_rep, closed
+):
+    meeting = closed.meeting
+    client_for(social_care_rep).post(_sign_url(closed), {"next": _case_url(closed)})
+    agreement = AgreementAfterClose.objects.get(meeting=meeting, user=social_care_rep)
+    record_before = _family_record(client_for(coordinator), closed)
+    figures_before = _figures(meeting)
+
+    # The coordinator puts them on the register after the close, as having sent apologies.
+    line = {"agency": social_care_rep.agency.pk, "user": social_care_rep.pk, "capacity": "representative"}
+    assert (
+        client_for(coordinator).post(f"/meetings/{meeting.pk}/register/", line | {"present": "no"}).status_code == 302
+    )
+
+    table, _ = _register(client_for(coordinator), meeting)
+    row = next(row for row in table.split("<tr")[1:] if "Cass Carewell" in row)
+    signed = timezone.localtime(agreement.signed_at)
+    assert f"Signed after the meeting closed, {signed.day} {signed:%B %Y at %H:%M}" in row
+    assert "Not signed" not in row and "Apologies" in row
+    # Those who signed at the meeting still read as they did.
+    chairs = next(row for row in table.split("<tr")[1:] if "Chad Chairington" in row)
+    assert "Signed " in chairs and "after the meeting closed" not in chairs
+    # It stays a signature after the close: not on the register's line, not attendance, not in the Word record.
+    assert Attendance.objects.get(meeting=meeting, user=social_care_rep).confidentiality_signed_at is None
+    assert _figures(meeting) == figures_before == {"core_attendance": (1, 2), "csc_attendance": (0, 1)}
+    record = _family_record(client_for(coordinator), closed)
+    assert "Representative (apologies)" in record
+    assert not any("Signed" in text or "after the meeting closed" in text for text in record)
+    at = record.index("Cass Carewell")  # their line of the Word record's register: name, agency, capacity
+    assert record[at : at + 3] == ["Cass Carewell", "Northbrook Children's Social Care", "Representative (apologies)"]
+    assert "Cass Carewell" not in record_before
+
+
+def test_a_line_for_someone_who_has_not_signed_at_all_still_says_not_signed(
+    client_for, coordinator, social_care_rep, closed
+):
+    line = {"agency": social_care_rep.agency.pk, "user": social_care_rep.pk, "capacity": "representative"}
+    client_for(coordinator).post(f"/meetings/{closed.meeting_id}/register/", line | {"present": "no"})
+
+    table, _ = _register(client_for(coordinator), closed.meeting)
+
+    row = next(row for row in table.split("<tr")[1:] if "Cass Carewell" in row)
+    assert "Not signed" in row and "after the meeting closed" not in row
+
+
+def test_a_signature_after_another_meetings_close_is_not_shown_on_this_register(
+    client_for, coordinator, social_care_rep, closed, marac
+):
+    other = _meeting(marac)
+    MeetingState.objects.filter(meeting=other).update(status=MeetingStatus.CLOSED)
+    live.confidentiality_sign(meeting=other, user=social_care_rep)
+    assert AgreementAfterClose.objects.filter(meeting=other, user=social_care_rep).exists()
+    line = {"agency": social_care_rep.agency.pk, "user": social_care_rep.pk, "capacity": "representative"}
+    client_for(coordinator).post(f"/meetings/{closed.meeting_id}/register/", line | {"present": "no"})
+
+    table, _ = _register(client_for(coordinator), closed.meeting)
+
+    row = next(row for row in table.split("<tr")[1:] if "Cass Carewell" in row)
+    assert "Not signed" in row and "after the meeting closed" not in row
