@@ -8,7 +8,13 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
     object_type = forms.CharField(required=False, label="Record type", help_text="For example cases.case")
     object_id = forms.CharField(required=False, label="Record id", max_length=40)
-    actor = forms.CharField(required=False, label="User's email address contains", max_length=254)
+    # audit/selectors.py: a person is found by the address recorded at the time, an API credential by its name.
+    actor = forms.CharField(
+        required=False,
+        label="Person's email address or API credential name contains",
+        help_text="Part of an address or a name is enough, in capitals or not.",
+        max_length=254,
+    )
     date_from = forms.DateField(required=False, widget=DateInput, label="From")
     date_to = forms.DateField(required=False, widget=DateInput, label="To")
 

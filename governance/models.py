@@ -10,8 +10,11 @@ class ComplaintStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     INVESTIGATING = "investigating", "Being investigated"
-    RESOLVED = "resolved", "Resolved"
+    # Stored as "resolved" since before escalation existed; the complainant can still escalate the chair's response,
+    # so users are told what happened, not that the complaint is over.
+    RESOLVED = "resolved", "Chair responded"
     ESCALATED = "escalated", "Escalated to the VAWG chair"
+    VAWG_ACKNOWLEDGED = "vawg_acknowledged", "Acknowledged by the VAWG chair"
     VAWG_RESPONDED = "vawg_responded", "VAWG chair responded"
 
 
@@ -26,9 +29,12 @@ class Complaint(models.Model):
     investigation_notes = models.TextField(blank=True)
     resolved_on = models.DateField(null=True, blank=True)
     # BD Complaints: a complainant not satisfied with the chair's response sends an escalated letter to the chair of
-    # the VAWG sub group. The date they asked, why they are not satisfied, then the VAWG chair's response.
+    # the VAWG sub group. The date they asked, why they are not satisfied, when the VAWG chair must acknowledge it
+    # (5 working days on) and did, then the VAWG chair's response.
     escalated_on = models.DateField(null=True, blank=True)
     escalation_reason = models.TextField(blank=True)
+    vawg_acknowledge_by = models.DateField(null=True, blank=True)
+    vawg_acknowledged_on = models.DateField(null=True, blank=True)
     vawg_responded_on = models.DateField(null=True, blank=True)
     vawg_outcome = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -162,6 +162,26 @@ class ComplaintEscalateForm(HappenedDates, VersionedForm):
         )
 
 
+class ComplaintVawgAcknowledgeForm(HappenedDates, VersionedForm):
+    happened = {"vawg_acknowledged_on": records_rules.COMPLAINT_VAWG_ACKNOWLEDGED}
+
+    class Meta:
+        model = Complaint
+        fields = ["vawg_acknowledged_on"]
+        labels = {"vawg_acknowledged_on": "Date the VAWG chair acknowledged the complaint"}
+        help_texts = {"vawg_acknowledged_on": "The date on their acknowledgement to the complainant."}
+        widgets = {"vawg_acknowledged_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vawg_acknowledged_on"].required = True
+
+    def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
+        return records_rules.complaint_vawg_acknowledged_dates(
+            vawg_acknowledged_on=cleaned.get("vawg_acknowledged_on"), escalated_on=self.instance.escalated_on
+        )
+
+
 class ComplaintVawgOutcomeForm(HappenedDates, VersionedForm):
     happened = {"vawg_responded_on": records_rules.COMPLAINT_VAWG_RESPONDED}
 
@@ -182,7 +202,9 @@ class ComplaintVawgOutcomeForm(HappenedDates, VersionedForm):
 
     def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
         return records_rules.complaint_vawg_outcome_dates(
-            vawg_responded_on=cleaned.get("vawg_responded_on"), escalated_on=self.instance.escalated_on
+            vawg_responded_on=cleaned.get("vawg_responded_on"),
+            escalated_on=self.instance.escalated_on,
+            vawg_acknowledged_on=self.instance.vawg_acknowledged_on,
         )
 
 

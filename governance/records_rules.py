@@ -11,6 +11,7 @@ from referrals.calendar import WorkingCalendar, add_working_days, months_after
 from web.dates import happened_error
 
 COMPLAINT_ACKNOWLEDGE_WORKING_DAYS = 5
+VAWG_ACKNOWLEDGE_WORKING_DAYS = 5
 PROTOCOL_REVIEW_MONTHS = 12
 PROTOCOL_REVIEW_WARNING = timedelta(days=30)
 
@@ -31,15 +32,31 @@ def complaint_acknowledgement_is_overdue(*, status: str, acknowledge_by: date, t
     return complaint_awaits_acknowledgement(status) and acknowledge_by < today
 
 
+# BD Complaints: "The Chair of the VAWG Sub-Committee will acknowledge receipt of the complaint within 5 working days".
+def complaint_vawg_acknowledge_by(escalated_on: date, *, calendar: WorkingCalendar) -> date:
+    return add_working_days(escalated_on, VAWG_ACKNOWLEDGE_WORKING_DAYS, calendar=calendar)
+
+
+def complaint_awaits_vawg_acknowledgement(status: str) -> bool:
+    return complaint_after(status, ComplaintStep.ACKNOWLEDGE_VAWG) is not None
+
+
+def complaint_vawg_acknowledgement_is_overdue(*, status: str, acknowledge_by: date | None, today: date) -> bool:
+    """Late when escalated, not yet acknowledged by the VAWG chair, and past the date; never before the escalation,
+    when there is no date."""
+    return complaint_awaits_vawg_acknowledgement(status) and acknowledge_by is not None and acknowledge_by < today
+
+
 # BD Complaints, in order: the chair acknowledges the complaint, investigates it and writes to the complainant (the
-# response: "resolved" here); "If the complainant is not satisfied with the initial response from the MARAC Chair,
-# then an escalated letter of complaint can be sent to the chair of the VAWG Sub Group"; the VAWG chair acknowledges
-# it and responds. Each step, and the status it leads to from each status it may follow:
+# response, stored as "resolved"); "If the complainant is not satisfied with the initial response from the MARAC
+# Chair, then an escalated letter of complaint can be sent to the chair of the VAWG Sub Group"; the VAWG chair
+# acknowledges it and responds. Each step, and the status it leads to from each status it may follow:
 class ComplaintStep(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     INVESTIGATE = "investigate"
     RESPOND = "respond"
     ESCALATE = "escalate"
+    ACKNOWLEDGE_VAWG = "acknowledge_vawg"
     RECORD_VAWG_OUTCOME = "record_vawg_outcome"
 
 
@@ -54,7 +71,11 @@ _COMPLAINT_STEPS: dict[ComplaintStep, tuple[frozenset[str], ComplaintStatus]] = 
         ComplaintStatus.RESOLVED,
     ),
     ComplaintStep.ESCALATE: (frozenset({ComplaintStatus.RESOLVED}), ComplaintStatus.ESCALATED),
-    ComplaintStep.RECORD_VAWG_OUTCOME: (frozenset({ComplaintStatus.ESCALATED}), ComplaintStatus.VAWG_RESPONDED),
+    ComplaintStep.ACKNOWLEDGE_VAWG: (frozenset({ComplaintStatus.ESCALATED}), ComplaintStatus.VAWG_ACKNOWLEDGED),
+    ComplaintStep.RECORD_VAWG_OUTCOME: (
+        frozenset({ComplaintStatus.VAWG_ACKNOWLEDGED}),
+        ComplaintStatus.VAWG_RESPONDED,
+    ),
 }
 
 
@@ -81,7 +102,14 @@ def complaint_may_be_escalated(status: str) -> bool:
 
 
 def complaint_awaits_vawg_outcome(status: str) -> bool:
+    """Acknowledged by the VAWG chair, who has not yet responded: as the chair's response follows their own
+    acknowledgement, the VAWG chair's follows theirs."""
     return complaint_after(status, ComplaintStep.RECORD_VAWG_OUTCOME) is not None
+
+
+def complaint_is_with_vawg_chair(status: str) -> bool:
+    """Escalated, and the VAWG chair's outcome not yet recorded (acknowledged by them or not)."""
+    return complaint_awaits_vawg_acknowledgement(status) or complaint_awaits_vawg_outcome(status)
 
 
 # --- Breaches -------------------------------------------------------------------------------------------------------
@@ -185,6 +213,7 @@ def protocol_review_needs_attention(status: ReviewStatus) -> bool:
 @dataclass(frozen=True)
 class Attention:
     overdue_acknowledgements: int
+    overdue_vawg_acknowledgements: int
     complaints_open: int
     complaints_with_vawg_chair: int
     breaches_not_referred: int
@@ -207,6 +236,7 @@ COMPLAINT_RECEIVED = "the complaint was received"
 COMPLAINT_ACKNOWLEDGED = "the complaint was acknowledged"
 COMPLAINT_RESOLVED = "the chair's response was sent"
 COMPLAINT_ESCALATED = "the complainant asked for the complaint to be escalated"
+COMPLAINT_VAWG_ACKNOWLEDGED = "the VAWG chair acknowledged the complaint"
 COMPLAINT_VAWG_RESPONDED = "the VAWG chair responded"
 BREACH_OCCURRED = "of the breach"
 BREACH_REPORTED = "the breach was reported"
@@ -288,7 +318,30 @@ def complaint_escalated_dates(*, escalated_on: date | None, resolved_on: date | 
     return [RecordDate("escalated_on", escalated_on, COMPLAINT_ESCALATED, resolved_on, COMPLAINT_RESOLVED)]
 
 
-def complaint_vawg_outcome_dates(*, vawg_responded_on: date | None, escalated_on: date | None) -> list[RecordDate]:
+def complaint_vawg_acknowledged_dates(
+    *, vawg_acknowledged_on: date | None, escalated_on: date | None
+) -> list[RecordDate]:
+    return [
+        RecordDate(
+            "vawg_acknowledged_on", vawg_acknowledged_on, COMPLAINT_VAWG_ACKNOWLEDGED, escalated_on, COMPLAINT_ESCALATED
+        )
+    ]
+
+
+def complaint_vawg_outcome_dates(
+    *, vawg_responded_on: date | None, escalated_on: date | None, vawg_acknowledged_on: date | None = None
+) -> list[RecordDate]:
+    """Responded on or after the VAWG chair's acknowledgement, or the escalation where no acknowledgement is dated."""
+    if vawg_acknowledged_on:
+        return [
+            RecordDate(
+                "vawg_responded_on",
+                vawg_responded_on,
+                COMPLAINT_VAWG_RESPONDED,
+                vawg_acknowledged_on,
+                COMPLAINT_VAWG_ACKNOWLEDGED,
+            )
+        ]
     return [
         RecordDate("vawg_responded_on", vawg_responded_on, COMPLAINT_VAWG_RESPONDED, escalated_on, COMPLAINT_ESCALATED)
     ]

@@ -81,7 +81,7 @@ def observers_at(*, marac_id: int) -> QuerySet[Attendance]:
 def attention_at(*, marac_id: int, today: date) -> records_rules.Attention:
     # The registers hold tens of records a year: the rules are applied in Python so they are stated once.
     unacknowledged = complaints_at(marac_id=marac_id).filter(acknowledged_on__isnull=True)
-    complaints = list(complaints_at(marac_id=marac_id).only("status"))
+    complaints = list(complaints_at(marac_id=marac_id).only("status", "vawg_acknowledge_by"))
     unreleased = list(disclosure_requests_at(marac_id=marac_id).filter(released_on__isnull=True))
     return records_rules.Attention(
         overdue_acknowledgements=sum(
@@ -90,8 +90,14 @@ def attention_at(*, marac_id: int, today: date) -> records_rules.Attention:
             )
             for complaint in unacknowledged
         ),
+        overdue_vawg_acknowledgements=sum(
+            records_rules.complaint_vawg_acknowledgement_is_overdue(
+                status=c.status, acknowledge_by=c.vawg_acknowledge_by, today=today
+            )
+            for c in complaints
+        ),
         complaints_open=sum(records_rules.complaint_is_open(c.status) for c in complaints),
-        complaints_with_vawg_chair=sum(records_rules.complaint_awaits_vawg_outcome(c.status) for c in complaints),
+        complaints_with_vawg_chair=sum(records_rules.complaint_is_with_vawg_chair(c.status) for c in complaints),
         breaches_not_referred=breaches_at(marac_id=marac_id).filter(referred_to_vawg_on__isnull=True).count(),
         releases_due=sum(release_outstanding(request) for request in unreleased),
         releases_overdue=sum(release_overdue(request, today) for request in unreleased),

@@ -137,15 +137,22 @@ def complaint_resolve(*, complaint: Complaint, resolved_on: date, based_on_versi
         )
         complaint.resolved_on, complaint.status = resolved_on, ComplaintStatus.RESOLVED
         complaint.save(update_fields=["resolved_on", "status", "version"])
-        _audit(AuditAction.CHANGE, complaint, f"Complaint resolved {resolved_on}", by, {"status": "changed"})
+        # Not "resolved": the complainant may still escalate it (ComplaintStatus.RESOLVED's label says the same).
+        _audit(
+            AuditAction.CHANGE,
+            complaint,
+            f"Chair's response to the complaint sent {resolved_on}",
+            by,
+            {"status": "changed"},
+        )
     return complaint
 
 
 def complaint_escalate(
     *, complaint: Complaint, escalated_on: date, reason: str, based_on_version: int, by: User
 ) -> Complaint:
-    """The complainant is not satisfied with the chair's response: the complaint goes to the VAWG chair, and is open
-    again until their outcome is recorded."""
+    """The complainant is not satisfied with the chair's response: the complaint goes to the VAWG chair, who must
+    acknowledge it within 5 working days, and is open again until their outcome is recorded."""
     with transaction.atomic():
         complaint = _locked(complaint, based_on_version)
         if not records_rules.complaint_may_be_escalated(complaint.status):
@@ -155,25 +162,58 @@ def complaint_escalate(
         _require_dates(
             records_rules.complaint_escalated_dates(escalated_on=escalated_on, resolved_on=complaint.resolved_on)
         )
+        acknowledge_by = records_rules.complaint_vawg_acknowledge_by(
+            escalated_on, calendar=marac_calendar(complaint.marac)
+        )
         complaint.escalated_on, complaint.escalation_reason = escalated_on, reason
-        complaint.status = ComplaintStatus.ESCALATED
-        complaint.save(update_fields=["escalated_on", "escalation_reason", "status", "version"])
+        complaint.vawg_acknowledge_by, complaint.status = acknowledge_by, ComplaintStatus.ESCALATED
+        complaint.save(update_fields=["escalated_on", "escalation_reason", "vawg_acknowledge_by", "status", "version"])
         changes = {"status": "changed", "escalation_reason": "changed"}
-        _audit(AuditAction.CHANGE, complaint, f"Complaint escalated to the VAWG chair {escalated_on}", by, changes)
+        summary = f"Complaint escalated to the VAWG chair {escalated_on}, to be acknowledged by {acknowledge_by}"
+        _audit(AuditAction.CHANGE, complaint, summary, by, changes)
+    return complaint
+
+
+def complaint_acknowledge_by_vawg_chair(
+    *, complaint: Complaint, acknowledged_on: date, based_on_version: int, by: User
+) -> Complaint:
+    """The chair records that the VAWG chair acknowledged the escalated complaint."""
+    with transaction.atomic():
+        complaint = _locked(complaint, based_on_version)
+        if complaint.vawg_acknowledged_on is not None:
+            raise RecordRefused("The VAWG chair has already acknowledged this complaint.")
+        if not records_rules.complaint_awaits_vawg_acknowledgement(complaint.status):
+            raise RecordRefused(
+                "Only a complaint escalated to the VAWG chair can have the VAWG chair's acknowledgement."
+            )
+        _require_dates(
+            records_rules.complaint_vawg_acknowledged_dates(
+                vawg_acknowledged_on=acknowledged_on, escalated_on=complaint.escalated_on
+            )
+        )
+        complaint.vawg_acknowledged_on, complaint.status = acknowledged_on, ComplaintStatus.VAWG_ACKNOWLEDGED
+        complaint.save(update_fields=["vawg_acknowledged_on", "status", "version"])
+        changes = {"status": "changed", "vawg_acknowledged_on": "changed"}
+        _audit(AuditAction.CHANGE, complaint, f"VAWG chair acknowledged the complaint {acknowledged_on}", by, changes)
     return complaint
 
 
 def complaint_record_vawg_outcome(
     *, complaint: Complaint, responded_on: date, outcome: str, based_on_version: int, by: User
 ) -> Complaint:
-    """The VAWG chair's response to an escalated complaint, which closes it."""
+    """The VAWG chair's response to an escalated complaint they have acknowledged, which closes it."""
     with transaction.atomic():
         complaint = _locked(complaint, based_on_version)
         if not records_rules.complaint_awaits_vawg_outcome(complaint.status):
-            raise RecordRefused("Only a complaint escalated to the VAWG chair can have the VAWG chair's outcome.")
+            raise RecordRefused(
+                "Only a complaint escalated to the VAWG chair can have the VAWG chair's outcome, once their "
+                "acknowledgement is recorded."
+            )
         _require_dates(
             records_rules.complaint_vawg_outcome_dates(
-                vawg_responded_on=responded_on, escalated_on=complaint.escalated_on
+                vawg_responded_on=responded_on,
+                escalated_on=complaint.escalated_on,
+                vawg_acknowledged_on=complaint.vawg_acknowledged_on,
             )
         )
         complaint.vawg_responded_on, complaint.vawg_outcome = responded_on, outcome

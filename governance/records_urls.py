@@ -14,6 +14,7 @@ urlpatterns = [
     path("complaints/<int:pk>/investigate/", views.complaint_investigate, name="complaint_investigate"),
     path("complaints/<int:pk>/resolve/", views.complaint_resolve, name="complaint_resolve"),
     path("complaints/<int:pk>/escalate/", views.complaint_escalate, name="complaint_escalate"),
+    path("complaints/<int:pk>/vawg-acknowledge/", views.complaint_vawg_acknowledge, name="complaint_vawg_acknowledge"),
     path("complaints/<int:pk>/vawg-outcome/", views.complaint_vawg_outcome, name="complaint_vawg_outcome"),
     path("breaches/", views.breach_list, name="breaches"),
     path("breaches/add/", views.breach_add, name="breach_add"),

@@ -69,6 +69,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             records_rules.complaint_acknowledgement_is_overdue(
                 status=complaint.status, acknowledge_by=complaint.acknowledge_by, today=today
             ),
+            records_rules.complaint_vawg_acknowledgement_is_overdue(
+                status=complaint.status, acknowledge_by=complaint.vawg_acknowledge_by, today=today
+            ),
         )
         for complaint in selectors.complaints_at(marac_id=marac.pk)
     ]
@@ -99,17 +102,23 @@ def _complaint_page(request: HttpRequest, complaint: Complaint, **bound: forms.B
         "acknowledge_form": records_forms.ComplaintAcknowledgeForm(instance=complaint),
         "investigate_form": records_forms.ComplaintInvestigateForm(instance=complaint),
         "resolve_form": records_forms.ComplaintResolveForm(instance=complaint),
+        "vawg_acknowledge_form": records_forms.ComplaintVawgAcknowledgeForm(instance=complaint),
         "vawg_outcome_form": records_forms.ComplaintVawgOutcomeForm(instance=complaint),
     } | bound
+    today = timezone.localdate()
     context = {
         "complaint": complaint,
         "is_chair": is_chair,
         "awaits_acknowledgement": records_rules.complaint_awaits_acknowledgement(complaint.status),
         "is_open_to_chair": records_rules.complaint_is_acknowledged_and_open(complaint.status),
         "may_be_escalated": records_rules.complaint_may_be_escalated(complaint.status),
+        "awaits_vawg_acknowledgement": records_rules.complaint_awaits_vawg_acknowledgement(complaint.status),
         "awaits_vawg_outcome": records_rules.complaint_awaits_vawg_outcome(complaint.status),
         "overdue": records_rules.complaint_acknowledgement_is_overdue(
-            status=complaint.status, acknowledge_by=complaint.acknowledge_by, today=timezone.localdate()
+            status=complaint.status, acknowledge_by=complaint.acknowledge_by, today=today
+        ),
+        "vawg_overdue": records_rules.complaint_vawg_acknowledgement_is_overdue(
+            status=complaint.status, acknowledge_by=complaint.vawg_acknowledge_by, today=today
         ),
         **(chair_forms if is_chair else {}),
         "form": next(iter(bound.values()), None),
@@ -180,7 +189,14 @@ def complaint_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     form_class = records_forms.ComplaintResolveForm
-    return _chair_acts_on_complaint(request, pk, "resolve_form", form_class, act, "Complaint marked resolved")
+    return _chair_acts_on_complaint(
+        request,
+        pk,
+        "resolve_form",
+        form_class,
+        act,
+        "Your response is recorded: the complainant can escalate the complaint to the VAWG chair if not satisfied",
+    )
 
 
 @require_permission(DECIDE)
@@ -193,7 +209,7 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     form = records_forms.ComplaintEscalateForm(request.POST or None, instance=_unsaved_copy(complaint))
     if request.method == "POST" and form.is_valid():
         try:
-            services.complaint_escalate(
+            escalated = services.complaint_escalate(
                 complaint=complaint,
                 escalated_on=form.cleaned_data["escalated_on"],
                 reason=form.cleaned_data["escalation_reason"],
@@ -203,9 +219,30 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, "Complaint escalated to the VAWG chair: record their outcome when it comes")
+            messages.success(
+                request,
+                "Complaint escalated to the VAWG chair: the VAWG chair must acknowledge it by "
+                f"{escalated.vawg_acknowledge_by:%-d %B %Y}",
+            )
             return redirect("governance_records:complaint", pk=complaint.pk)
     return render(request, "governance/records_complaint_escalate.html", {"complaint": complaint, "form": form})
+
+
+@require_permission(DECIDE)
+@require_POST
+def complaint_vawg_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(complaint: Complaint, data: dict[str, Any]) -> None:
+        services.complaint_acknowledge_by_vawg_chair(
+            complaint=complaint,
+            acknowledged_on=data["vawg_acknowledged_on"],
+            based_on_version=data["version"],
+            by=_user(request),
+        )
+
+    form_class = records_forms.ComplaintVawgAcknowledgeForm
+    return _chair_acts_on_complaint(
+        request, pk, "vawg_acknowledge_form", form_class, act, "The VAWG chair's acknowledgement is recorded"
+    )
 
 
 @require_permission(DECIDE)

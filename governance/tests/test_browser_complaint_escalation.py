@@ -1,5 +1,6 @@
 """The chair escalates a complaint in a real browser with JavaScript off: only after the response, through a page that
-asks for confirmation, and the complaint stays open until the VAWG chair's outcome is recorded."""
+asks for confirmation; the VAWG chair's acknowledgement is recorded, then their outcome, and the complaint stays
+open until that outcome is recorded."""
 
 from datetime import date
 
@@ -53,7 +54,7 @@ def test_the_chair_escalates_after_responding_and_records_the_vawg_outcome(
     assert page.get_by_role("button", name="Escalate to the VAWG chair").count() == 0
     page.get_by_label("Date the chair's response was sent").fill("2026-01-08")
     with page.expect_navigation():
-        page.get_by_role("button", name="Mark resolved").click()
+        page.get_by_role("button", name="Record the response").click()
     assert "Complaints: 0 open" in _open_complaints(page, base_url)
 
     page.goto(url)
@@ -61,7 +62,7 @@ def test_the_chair_escalates_after_responding_and_records_the_vawg_outcome(
         page.get_by_role("button", name="Escalate to the VAWG chair").click()
     assert page.locator("h1").inner_text() == "Escalate the complaint to the VAWG chair"
     page.goto(url)
-    assert _status(page) == "Resolved"  # the link only asks: nothing is escalated yet
+    assert _status(page) == "Chair responded"  # the link only asks: nothing is escalated yet
     with page.expect_navigation():
         page.get_by_role("button", name="Escalate to the VAWG chair").click()
 
@@ -75,8 +76,20 @@ def test_the_chair_escalates_after_responding_and_records_the_vawg_outcome(
         page.get_by_role("button", name="Escalate to the VAWG chair").click()
     assert page.url == url
     assert _status(page) == "Escalated to the VAWG chair"
-    assert page.get_by_role("heading", name="Record the VAWG chair's outcome").is_visible()
+    # 12 January 2026 is a Monday: the VAWG chair acknowledges by the Monday after.
+    assert page.locator("dt:text-is('VAWG chair to acknowledge by') + dd").inner_text().strip() == "19 January 2026"
+    assert page.get_by_role("heading", name="Record the VAWG chair's outcome").count() == 0
     assert "Complaints: 1 open" in _open_complaints(page, base_url)
+
+    page.goto(url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the acknowledgement").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    page.get_by_label("Date the VAWG chair acknowledged the complaint").fill("2026-01-14")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the acknowledgement").click()
+    assert _status(page) == "Acknowledged by the VAWG chair"
+    assert page.get_by_role("heading", name="Record the VAWG chair's outcome").is_visible()
 
     page.goto(url)
     page.get_by_label("Date the VAWG chair responded to the complainant").fill("2026-02-02")
@@ -112,5 +125,14 @@ def test_the_escalation_pages_are_accessible(page, base_url, marac, coordinator,
     page.get_by_label("Why the complainant is not satisfied with your response").fill("It did not answer them")
     with page.expect_navigation():
         page.get_by_role("button", name="Escalate to the VAWG chair").click()
+    assert page.get_by_role("heading", name="Record the VAWG chair's acknowledgement").is_visible()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the acknowledgement").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Date the VAWG chair acknowledged the complaint").fill("2026-01-14")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the acknowledgement").click()
     assert page.get_by_role("heading", name="Record the VAWG chair's outcome").is_visible()
     assert_accessible(page)

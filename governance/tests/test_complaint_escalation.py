@@ -1,7 +1,8 @@
 """BD Complaints: the chair acknowledges, investigates and responds; "If the complainant is not satisfied with the
 initial response from the MARAC Chair, then an escalated letter of complaint can be sent to the chair of the VAWG
-Sub Group", who responds in turn. Escalation follows the chair's response, is confirmed on a page of its own, and
-the complaint stays open until the VAWG chair's outcome is recorded."""
+Sub Group", who acknowledges it and responds in turn. Escalation follows the chair's response, is confirmed on a page
+of its own, and the complaint stays open until the VAWG chair's outcome is recorded (test_vawg_acknowledgement.py has
+the VAWG chair's acknowledgement)."""
 
 from datetime import date
 
@@ -55,7 +56,7 @@ def test_an_acknowledged_complaint_offers_no_escalation_before_the_chairs_respon
     complaint = _acknowledged(marac, coordinator, chair)
     client = client_for(chair)
     page = client.get(f"{BASE}/complaints/{complaint.pk}/").content.decode()
-    assert "Mark resolved" in page
+    assert "Record the response" in page
     assert "Escalate to the VAWG chair" not in page
 
     # Asking for the escalation page goes back to the complaint; sending the form anyway is refused, nothing saved.
@@ -116,7 +117,7 @@ def test_the_chair_escalates_a_responded_complaint_after_confirming_it(client_fo
 
     page = client.get(f"{BASE}/complaints/{complaint.pk}/").content.decode()
     assert "Escalated to the VAWG chair" in page and "12 January 2026" in page
-    assert "Record the VAWG chair's outcome" in page
+    assert "Record the VAWG chair's acknowledgement" in page  # then their outcome
 
 
 @pytest.mark.django_db
@@ -125,18 +126,21 @@ def test_the_vawg_chairs_outcome_closes_an_escalated_complaint(client_for, marac
     records_services.complaint_escalate(
         complaint=complaint, escalated_on=date(2026, 1, 12), reason="Not satisfied", based_on_version=3, by=chair
     )
+    records_services.complaint_acknowledge_by_vawg_chair(
+        complaint=complaint, acknowledged_on=date(2026, 1, 14), based_on_version=4, by=chair
+    )
     client = client_for(chair)
     url = f"{BASE}/complaints/{complaint.pk}/vawg-outcome/"
 
-    before = client.post(url, {"vawg_responded_on": "2026-01-10", "vawg_outcome": "Upheld", "version": 4})
-    assert "must be the same as or after the date the complainant asked" in before.content.decode()
-    missing = client.post(url, {"vawg_responded_on": "2026-02-02", "version": 4}).content.decode()
+    before = client.post(url, {"vawg_responded_on": "2026-01-13", "vawg_outcome": "Upheld", "version": 5})
+    assert "must be the same as or after the date the VAWG chair acknowledged" in before.content.decode()
+    missing = client.post(url, {"vawg_responded_on": "2026-02-02", "version": 5}).content.decode()
     assert "Enter the VAWG chair&#x27;s outcome" in missing
     assert "VAWG chair's outcome</dt>" not in missing  # nothing shown as recorded after a failed save
     complaint.refresh_from_db()
-    assert complaint.status == ComplaintStatus.ESCALATED and complaint.vawg_responded_on is None
+    assert complaint.status == ComplaintStatus.VAWG_ACKNOWLEDGED and complaint.vawg_responded_on is None
 
-    client.post(url, {"vawg_responded_on": "2026-02-02", "vawg_outcome": "Partly upheld: apology sent", "version": 4})
+    client.post(url, {"vawg_responded_on": "2026-02-02", "vawg_outcome": "Partly upheld: apology sent", "version": 5})
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.VAWG_RESPONDED
     assert (complaint.vawg_responded_on, complaint.vawg_outcome) == (date(2026, 2, 2), "Partly upheld: apology sent")
@@ -182,7 +186,9 @@ def test_each_step_follows_only_the_statuses_the_protocol_allows():
     assert after(ComplaintStatus.ACKNOWLEDGED, ComplaintStep.ESCALATE) is None
     assert after(ComplaintStatus.INVESTIGATING, ComplaintStep.ESCALATE) is None
     assert after(ComplaintStatus.RESOLVED, ComplaintStep.ESCALATE) == ComplaintStatus.ESCALATED
-    assert after(ComplaintStatus.ESCALATED, ComplaintStep.RECORD_VAWG_OUTCOME) == ComplaintStatus.VAWG_RESPONDED
+    assert after(ComplaintStatus.ESCALATED, ComplaintStep.ACKNOWLEDGE_VAWG) == ComplaintStatus.VAWG_ACKNOWLEDGED
+    assert after(ComplaintStatus.ESCALATED, ComplaintStep.RECORD_VAWG_OUTCOME) is None
+    assert after(ComplaintStatus.VAWG_ACKNOWLEDGED, ComplaintStep.RECORD_VAWG_OUTCOME) == ComplaintStatus.VAWG_RESPONDED
     assert after(ComplaintStatus.ESCALATED, ComplaintStep.RESPOND) is None
     assert after(ComplaintStatus.VAWG_RESPONDED, ComplaintStep.ESCALATE) is None
 
@@ -194,6 +200,7 @@ def test_an_escalated_complaint_is_open_and_a_concluded_one_is_not():
         ComplaintStatus.ACKNOWLEDGED,
         ComplaintStatus.INVESTIGATING,
         ComplaintStatus.ESCALATED,
+        ComplaintStatus.VAWG_ACKNOWLEDGED,
     }
 
 
@@ -230,10 +237,12 @@ def test_an_escalated_complaint_stays_open_until_the_vawg_outcome(sequence):
     status = _run(sequence)[-1][1] if taken else ComplaintStatus.RECEIVED
     escalated = ComplaintStep.ESCALATE in taken
     concluded = ComplaintStep.RECORD_VAWG_OUTCOME in taken
-    assert concluded <= escalated  # an outcome only for an escalated complaint
+    acknowledged = ComplaintStep.ACKNOWLEDGE_VAWG in taken
+    assert concluded <= acknowledged <= escalated  # the VAWG chair acknowledges, then responds
     if escalated and not concluded:
         assert records_rules.complaint_is_open(status)
-        assert records_rules.complaint_awaits_vawg_outcome(status)
+        assert records_rules.complaint_is_with_vawg_chair(status)
+        assert records_rules.complaint_awaits_vawg_outcome(status) == acknowledged
     if concluded:
         assert not records_rules.complaint_is_open(status)
         assert all(records_rules.complaint_after(status, step) is None for step in ComplaintStep)  # nothing after
@@ -263,6 +272,7 @@ def test_the_services_accept_a_step_exactly_when_the_rule_does(sequence):
             ComplaintStep.ACKNOWLEDGE: date(2025, 12, 24),
             ComplaintStep.RESPOND: date(2026, 1, 8),
             ComplaintStep.ESCALATE: date(2026, 1, 12),
+            ComplaintStep.ACKNOWLEDGE_VAWG: date(2026, 1, 14),
             ComplaintStep.RECORD_VAWG_OUTCOME: date(2026, 2, 2),
         }
         acts = {
@@ -281,6 +291,9 @@ def test_the_services_accept_a_step_exactly_when_the_rule_does(sequence):
                 reason="Not satisfied",
                 based_on_version=v,
                 by=chair,
+            ),
+            ComplaintStep.ACKNOWLEDGE_VAWG: lambda c, v: records_services.complaint_acknowledge_by_vawg_chair(
+                complaint=c, acknowledged_on=dates[ComplaintStep.ACKNOWLEDGE_VAWG], based_on_version=v, by=chair
             ),
             ComplaintStep.RECORD_VAWG_OUTCOME: lambda c, v: records_services.complaint_record_vawg_outcome(
                 complaint=c,

@@ -93,7 +93,7 @@ def test_a_stale_resolution_is_not_shown_as_the_chairs_response(client_for, mara
     page = failed.content.decode()
     assert "Someone else changed this record" in page
     assert "Chair's response sent" not in page and "8 January 2026" not in page
-    assert "Mark resolved" in page  # still awaiting the response, as saved
+    assert "Record the response" in page  # still awaiting the response, as saved
     assert Complaint.objects.get().status == ComplaintStatus.ACKNOWLEDGED
 
 
