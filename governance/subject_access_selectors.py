@@ -14,6 +14,7 @@ from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseParty, PartyRole
 from governance.subject_access import Section, SubjectAccessExport, ThirdParty, names_of, redactor
 from imports.models import ImportedRecord, ImportRun, RecordKind
+from meetings.minutes_rules import amended_note
 from meetings.models import Listing, Research
 from people.models import Person
 from referrals.models import MatchDecision, Referral
@@ -182,11 +183,30 @@ def _listing_texts(listing: Listing, role: str, redact: Redact) -> list[tuple[st
         (f"Meeting of {when}: risks discussed", redact(listing.risks_minute)),
         (f"Meeting of {when}: decisions", redact(listing.decisions_minute)),
     ]
+    texts += _amended_texts(listing, when, redact)
     for research in listing.research.select_related("agency").order_by("agency__name"):
         for name in RESEARCH_FIELDS_BY_ROLE.get(PartyRole(role), []):
             text = getattr(research, name)
             if text:
                 texts.append((f"Meeting of {when}: research by {research.agency.name}", redact(text)))
+    return texts
+
+
+def _amended_texts(listing: Listing, when: str, redact: Redact) -> list[tuple[str, str]]:
+    """The minute as it read before each correction made after the meeting (meetings.MinuteAmendment): still held,
+    so it is the subject's data too (Article 15). Each correction says why, and in which role, never by whom."""
+    texts: list[tuple[str, str]] = []
+    for amendment in listing.minute_amendments.order_by("amended_at", "id"):
+        note = amended_note(
+            amended_on=timezone.localdate(amendment.amended_at), role=amendment.amended_as, reason=amendment.reason
+        )
+        texts.append((f"Meeting of {when}: minute corrected", redact(note)))
+        for part, before, after in (
+            ("risks discussed", amendment.risks_before, amendment.risks_after),
+            ("decisions", amendment.decisions_before, amendment.decisions_after),
+        ):
+            if before != after:
+                texts.append((f"Meeting of {when}: {part}, as recorded before that correction", redact(before)))
     return texts
 
 

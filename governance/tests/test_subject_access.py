@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime
 import pytest
 from docx import Document
 
+from accounts.models import Role
 from actions.models import Action, ForWhom
 from audit.models import AuditEvent
 from cases.models import CaseParty, PartyRole
 from governance.subject_access import REDACTED, REDACTED_STAFF, ThirdParty, redactor
-from meetings.models import Listing, Meeting, Research
+from meetings.models import Listing, Meeting, MinuteAmendment, Research
 from people.models import Address, Alias
 from referrals.models import MatchDecision, Referral
 from testing.documents import word_texts
@@ -264,3 +265,24 @@ def test_a_person_with_nothing_imported_has_no_such_section(client_for, coordina
     assert _section_of(response.content, "Your cases") is not None  # the reader finds the sections there are
     assert _section_of(response.content, IMPORTED_TITLE) is None
     assert "Imported from the MARAC's earlier records" not in text_of(response.content)
+
+
+def test_it_includes_the_minute_as_recorded_before_a_correction(client_for, coordinator, chair, family):
+    listing = family.listings.get()
+    MinuteAmendment.objects.create(
+        listing=listing,
+        risks_before="Alexa was seen with Brutus at 4 Menace Street on Friday.",
+        risks_after=listing.risks_minute,
+        decisions_before=listing.decisions_minute,
+        decisions_after=listing.decisions_minute,
+        reason="Brutus was not there: the police record was for another night",
+        amended_by=chair,
+        amended_as=Role.CHAIR,
+    )
+    text = text_of(download(client_for(coordinator), family.victim_id).content)
+    assert "risks discussed, as recorded before that correction" in text
+    assert "Alexa was seen with" in text and "on Friday" in text  # the earlier minute, still held
+    assert "by the MARAC chair: " in text and "was not there: the police record was for another night" in text
+    assert "decisions, as recorded before that correction" not in text  # the decisions did not change
+    for third_party in ("Brutus", "Menace Street", chair.full_name):
+        assert third_party not in text, third_party
