@@ -13,6 +13,9 @@ from audit.purge import allow_purge
 from marac.models import Marac
 from testing.factories import AgencyFactory, MaracFactory, UserFactory, grant
 
+# The browser tests' fixtures (browser, context, page, no_js_page, base_url), for any test to ask for by name.
+pytest_plugins = ["testing.browser"]
+
 # Hypothesis's deadline (200 ms an example) is a timed assertion: on a busy 2-core machine, or with the suite split
 # between processes, it fails correct tests. Speed is measured under bench/, never in tests.
 hypothesis_settings.register_profile("openmarac", deadline=None)

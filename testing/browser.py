@@ -1,6 +1,7 @@
 """Fixtures and helpers for the browser tests: one headless Chromium for the module, a fresh context per test.
 
-A test module imports the fixtures it uses (and `clear_cache`, which is autouse) from here.
+The root conftest.py registers this module as a pytest plugin, so every test may ask for its fixtures by name; a
+test module imports only its helpers (sign_in, assert_accessible...).
 """
 
 import time
@@ -50,7 +51,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def base_url(live_server: Any) -> str:
+def base_url(live_server: Any, clear_cache: None) -> str:
     """The live server, addressed as localhost (which ALLOWED_HOSTS names) rather than 127.0.0.1."""
     parts = urlsplit(live_server.url)
     return urlunsplit(parts._replace(netloc=f"localhost:{parts.port}"))
@@ -83,10 +84,11 @@ def no_js_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def clear_cache() -> None:
-    """allauth keeps rate limits and used authenticator codes in Django's cache, a LocMemCache in this process
-    (the live server runs in threads of the test process). Emptied before each test, nothing leaks between them."""
+    """allauth keeps rate limits and used authenticator codes in Django's cache (the live server runs in threads of
+    the test process). Emptied before each test that uses the live server (base_url asks for it), nothing leaks
+    between them."""
     cache.clear()
 
 

@@ -10,11 +10,8 @@ from accounts.models import Role, RoleGrant
 from api.models import ApiCredential
 from api.services import credential_issue
 from audit.models import AuditEvent
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET, AgencyFactory, UserFactory, grant
-
-# Imported for pytest to find: the browser, its pages, the live server's address, and the autouse cache reset.
-__all__ = ["base_url", "browser", "clear_cache", "context", "page"]
 
 pytestmark = pytest.mark.django_db
 USERS = "/you/users/"

@@ -8,11 +8,8 @@ from accounts.models import Role
 from api.models import ApiCredential
 from api.services import CredentialRefused, credential_revoke
 from audit.models import AuditEvent
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
-
-# Imported for pytest to find: the browser, its pages, the live server's address, and the autouse cache reset.
-__all__ = ["base_url", "browser", "clear_cache", "context", "page"]
 
 pytestmark = pytest.mark.django_db
 BASE = "/settings/api-credentials"

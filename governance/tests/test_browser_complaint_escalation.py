@@ -7,21 +7,8 @@ from datetime import date
 import pytest
 
 from governance import records_services
-from testing.browser import (
-    PASSWORD,
-    assert_accessible,
-    base_url,
-    browser,
-    clear_cache,
-    context,
-    no_js_page,
-    page,
-    sign_in,
-)
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
-
-# Imported for pytest to find: the browser, its pages, the live server's address and the cache reset.
-__all__ = ["base_url", "browser", "clear_cache", "context", "no_js_page", "page"]
 
 pytestmark = pytest.mark.browser
 

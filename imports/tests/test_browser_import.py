@@ -6,10 +6,8 @@ from cases.models import Case
 from imports.models import ImportRun, RunStatus
 from imports.services import import_run_execute
 from imports.tests.conftest import case_row, xlsx_of
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
-
-__all__ = ["base_url", "browser", "clear_cache", "context", "page"]
 
 pytestmark = pytest.mark.browser
 ROWS = 2000

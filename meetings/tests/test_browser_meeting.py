@@ -12,10 +12,8 @@ from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType, MaracAgency
 from meetings.models import Listing, ListingKind, Meeting, MeetingState, MeetingStatus
 from referrals.calendar import WorkingCalendar, add_working_days
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET, AgencyFactory, CaseFactory, PersonFactory
-
-__all__ = ["base_url", "browser", "clear_cache", "context", "page"]
 
 pytestmark = pytest.mark.browser
 

@@ -9,20 +9,11 @@ from meetings import live_services as live
 from meetings import minutes_rules
 from meetings.models import Listing
 from meetings.tests.test_live_minute_conflict import FIRST_DECISIONS, FIRST_RISKS, listing
-from testing.browser import (
-    PASSWORD,
-    assert_accessible,
-    base_url,
-    browser,
-    clear_cache,
-    context,
-    no_js_page,
-    page,
-    sign_in,
-)
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
 
-__all__ = ["base_url", "browser", "clear_cache", "context", "listing", "no_js_page", "page"]
+# Imported for pytest to find: fixtures from other test modules.
+__all__ = ["listing"]
 
 pytestmark = pytest.mark.browser
 

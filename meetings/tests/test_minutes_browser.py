@@ -5,20 +5,8 @@ import pytest
 
 from meetings.models import Listing, MinuteAmendment
 from meetings.tests.test_minutes_amend import ORIGINAL_RISKS, _heard_and_closed, _meeting
-from testing.browser import (
-    PASSWORD,
-    assert_accessible,
-    base_url,
-    browser,
-    clear_cache,
-    context,
-    no_js_page,
-    page,
-    sign_in,
-)
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
-
-__all__ = ["base_url", "browser", "clear_cache", "context", "no_js_page", "page"]
 
 pytestmark = pytest.mark.browser
 

@@ -20,20 +20,8 @@ from cases.models import CaseRestriction
 from governance.retention_services import retention_apply
 from people import linkage_spark, national
 from people.models import NationalPossibleMatch, NationalRejection
-from testing.browser import (
-    PASSWORD,
-    assert_accessible,
-    base_url,
-    browser,
-    clear_cache,
-    context,
-    no_js_page,
-    page,
-    sign_in,
-)
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET, CaseFactory, PersonFactory, Role, UserFactory, grant
-
-__all__ = ["base_url", "browser", "clear_cache", "context", "no_js_page", "page"]
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ import pytest
 
 from people.tests.matching_fixtures import match_model, trained_model
 from referrals.tests.test_decision_matching import misspelt, submitted_referral
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
 
-__all__ = ["base_url", "browser", "clear_cache", "context", "match_model", "page", "trained_model"]
+# Imported for pytest to find: fixtures from other test modules.
+__all__ = ["match_model", "trained_model"]
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,8 @@ import pytest
 
 from people.models import Person
 from referrals.models import Referral, ReferralStatus
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET, PersonFactory
-
-__all__ = ["base_url", "browser", "clear_cache", "context", "page"]
 
 pytestmark = pytest.mark.browser
 

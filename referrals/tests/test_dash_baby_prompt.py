@@ -14,12 +14,8 @@ from referrals.calendar import months_before
 from referrals.models import Referral, ReferralStatus
 from referrals.risk import BABY_PROMPT, baby_question_prompt
 from referrals.tests.test_referral_pages import ABOUT, CHILD, CONSENT, PERPETRATOR, VICTIM, _post, _risk
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
-
-# Imported for pytest to find: the browser, its pages and the live server's address. Not the autouse cache reset,
-# which would give every rule test here a database: the browser test empties the cache itself.
-__all__ = ["base_url", "browser", "context", "page"]
 
 REFERRED = date(2026, 11, 24)
 

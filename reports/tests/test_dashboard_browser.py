@@ -9,11 +9,8 @@ from openpyxl import load_workbook
 
 from reports.exports import UNSUPPRESSED_NOTICE
 from reports.tests.helpers import cases, listing, meeting
-from testing.browser import PASSWORD, assert_accessible, base_url, browser, clear_cache, context, page, sign_in
+from testing.browser import PASSWORD, assert_accessible, sign_in
 from testing.factories import TEST_TOTP_SECRET
-
-# Imported for pytest to find: the browser, its pages, the live server's address, and the autouse cache reset.
-__all__ = ["base_url", "browser", "clear_cache", "context", "page"]
 
 pytestmark = pytest.mark.browser
 

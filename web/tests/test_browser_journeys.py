@@ -8,24 +8,8 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from accounts.models import Role
-from testing.browser import (
-    PASSWORD,
-    assert_accessible,
-    base_url,
-    browser,
-    clear_cache,
-    context,
-    new_context,
-    no_js_page,
-    page,
-    sign_in,
-    submit_password,
-    totp_code,
-)
+from testing.browser import PASSWORD, assert_accessible, new_context, sign_in, submit_password, totp_code
 from testing.factories import TEST_TOTP_SECRET, AddressFactory, CaseFactory, UserFactory, grant
-
-# Imported for pytest to find: the browser, its pages, the live server's address, and the autouse cache reset.
-__all__ = ["base_url", "browser", "clear_cache", "context", "no_js_page", "page"]
 
 pytestmark = pytest.mark.browser
 
