@@ -231,6 +231,23 @@ def keep_after_csrf_failure(request: HttpRequest, reason: str) -> str | None:
     return _page(request.session[SESSION_KEY_KEPT])
 
 
+def keep_for_signed_in_user(request: HttpRequest) -> str | None:
+    """A form posted by someone signed in, refused before it could be saved for a reason they can put right on
+    another page (a restricted case's 30-minute reason had run out): kept for them, to be shown again on the page
+    the form was on once they come back to it. Returns that page, or None when nothing was kept (too large, not a
+    POST, or a page whose forms are never kept)."""
+    user = getattr(request, "user", None)
+    if request.method != "POST" or user is None or not user.is_authenticated:
+        return None
+    if request.path.startswith(_NEVER_KEPT_PREFIXES) or not _is_local_path(request.path):
+        return None
+    fields = _fields(request)
+    if fields is None:
+        return None
+    _store(request, user.pk, fields)
+    return _page(request.session[SESSION_KEY_KEPT])
+
+
 def _kept(request: HttpRequest) -> dict[str, Any] | None:
     kept = request.session.get(SESSION_KEY_KEPT)
     if not isinstance(kept, dict):

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -111,9 +112,29 @@ RESTRICTED_CASE_API_MESSAGE = (
 )
 
 
+RESTRICTED_REASON_KEPT_MESSAGE = (
+    "Nothing was saved: your reason for opening this restricted case had run out. We kept what you had typed. "
+    "Say why you need the case, then check it and save."
+)
+RESTRICTED_REASON_NOT_KEPT_MESSAGE = (
+    "Nothing was saved: your reason for opening this restricted case had run out, and what you had typed was too "
+    "long to keep. Your browser's back button may still show it, to copy from."
+)
+
+
 def redirect_to_restricted_case_reason(request: HttpRequest, case_id: int) -> HttpResponse:
-    """To "Why are you opening this restricted case?", coming back to this page (if a GET) once answered."""
+    """To "Why are you opening this restricted case?", coming back to this page once answered: for a form posted
+    here, to the page the form was on, with what was typed kept (accounts.kept_form) and shown again there."""
+    from accounts import kept_form
+
     url = reverse("cases:reason", args=[case_id])
     if request.method == "GET":
-        url += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(url + "?" + urlencode({"next": request.get_full_path()}))
+    if request.method == "POST":
+        page = kept_form.keep_for_signed_in_user(request)
+        if page is None:
+            messages.warning(request, RESTRICTED_REASON_NOT_KEPT_MESSAGE)
+        else:
+            messages.info(request, RESTRICTED_REASON_KEPT_MESSAGE)
+            url += "?" + urlencode({"next": page})
     return redirect(url)
