@@ -20,7 +20,7 @@ from actions.models import Action, ActionStatus
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac, MaracAgency
-from meetings.models import Meeting, MeetingState
+from meetings.models import Meeting, MeetingState, MeetingStatus
 from referrals.calendar import LONDON, WorkingCalendar, add_working_days
 from web.links import site_link
 
@@ -60,8 +60,9 @@ def action_is_overdue(*, status: str, due_on: date, today: date) -> bool:
     return action_is_open(status) and due_on < today
 
 
-def meeting_has_started(*, starts_at: datetime, now: datetime) -> bool:
-    return starts_at <= now
+def meeting_has_started(*, starts_at: datetime, now: datetime, status: str = MeetingStatus.SCHEDULED) -> bool:
+    """Its time has come, or the chair started it (a meeting may be started early: live_services.meeting_start)."""
+    return status != MeetingStatus.SCHEDULED or starts_at <= now
 
 
 # BD Completion of Actions: "The MARAC Coordinator will query any outstanding actions if these have not been
@@ -130,11 +131,11 @@ def action_cannot_complete(*, action: Action, reason: str, based_on_version: int
 def action_summary_circulate(*, meeting: Meeting, by: User) -> SummaryCirculation:
     """Record that the summary of actions went out and e-mail each representative at the MARAC a link to it."""
     now = timezone.now()
-    if not meeting_has_started(starts_at=meeting.starts_at, now=now):
-        raise MeetingNotHeld
     with transaction.atomic():
         MeetingState.objects.get_or_create(meeting=meeting)
         state = MeetingState.objects.select_for_update().get(meeting=meeting)
+        if not meeting_has_started(starts_at=meeting.starts_at, now=now, status=state.status):
+            raise MeetingNotHeld
         first = state.action_summary_sent_at is None
         state.action_summary_sent_at = now
         state.version += 1

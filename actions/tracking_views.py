@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -90,7 +91,8 @@ def action_index(request: HttpRequest) -> HttpResponse:
     page = _page(request, open_actions_at_marac(marac_id=marac_id, viewer=request.user))
     _audit_list(marac_id, "Open actions", page)
     recent = (
-        Meeting.objects.filter(marac_id=marac_id, starts_at__lte=timezone.now())
+        Meeting.objects.filter(marac_id=marac_id)
+        .filter(Q(starts_at__lte=timezone.now()) | Q(state__isnull=False) & ~Q(state__status=MeetingStatus.SCHEDULED))
         .select_related("state")
         .order_by("-starts_at")[:5]
     )
@@ -181,8 +183,8 @@ def _summary_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 def _summary_is_ready(meeting: Meeting, state: MeetingState | None) -> bool:
     # The summary records what the meeting agreed: there is none before it has started (a chair may start it early).
-    started = state is not None and state.status != MeetingStatus.SCHEDULED
-    return started or tracking.meeting_has_started(starts_at=meeting.starts_at, now=timezone.now())
+    status = state.status if state is not None else MeetingStatus.SCHEDULED
+    return tracking.meeting_has_started(starts_at=meeting.starts_at, now=timezone.now(), status=status)
 
 
 @require_permission("meetings.view_agenda")

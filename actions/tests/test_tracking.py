@@ -14,7 +14,7 @@ from actions.tests.tracking_data import action_for, case_at, meeting_at
 from api.services import credential_issue
 from audit.models import AuditAction, AuditEvent
 from marac.models import MaracAgency
-from meetings.models import Listing, MeetingState
+from meetings.models import Listing, MeetingState, MeetingStatus
 from referrals.calendar import WorkingCalendar
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,19 @@ def test_an_agencys_api_credential_is_not_sent_the_summary(
     (message,) = mail.outbox
     assert police_rep.email in message.to
     assert credential.service_user.email not in message.to
+
+
+def test_a_meeting_started_early_has_its_summary_circulated(marac, coordinator, police_rep, client_for):
+    # The chair may start a meeting before its time (live_services.meeting_start asks first); once started, it has
+    # actions to circulate, whatever the clock says.
+    meeting = meeting_at(marac, timezone.now() + timedelta(hours=3))
+    MeetingState.objects.create(
+        meeting=meeting, status=MeetingStatus.CLOSED, case_list_released_at=timezone.now() - timedelta(days=7)
+    )
+    sent = tracking.action_summary_circulate(meeting=meeting, by=coordinator)
+    assert sent.sent_at is not None
+    index = client_for(coordinator).get("/actions/").content.decode()
+    assert f"/actions/meetings/{meeting.pk}/summary/" in index  # among the recent meetings
 
 
 def test_it_will_not_circulate_before_the_meeting(marac, coordinator):
