@@ -5,7 +5,7 @@ confirms it knowingly (agencies may have no one on duty to come)."""
 from datetime import date
 
 from referrals import calendar
-from web.dates import EMERGENCY_MEETING_YEARS_AHEAD, planned_error
+from web.dates import EMERGENCY_MEETING_YEARS_AHEAD, planned_error, spoken
 
 REGION_NAMES = {
     calendar.Region.ENGLAND: "England",
@@ -23,7 +23,7 @@ def emergency_day_warning(day: date, working: calendar.WorkingCalendar) -> str |
     if holiday is not None:
         return f"{calendar.format_day(day)} is a bank holiday in {REGION_NAMES[working.region]} ({holiday})."
     if day.weekday() >= 5:
-        return f"{calendar.format_day(day)} is a {day:%A}."
+        return f"{spoken(day)} is a {day:%A}."  # not "Saturday 28 November 2026 is a Saturday"
     if day in working.closure_days:
         return f"{calendar.format_day(day)} is a local closure day of this MARAC."
     return None

@@ -14,6 +14,7 @@ from marac.models import ClosureDay
 from meetings.emergency_rules import emergency_day_warning
 from meetings.models import Meeting
 from referrals.calendar import Region, WorkingCalendar, format_day, is_working_day
+from web.dates import spoken
 
 ENGLAND = WorkingCalendar()
 
@@ -32,8 +33,8 @@ def test_a_substitute_bank_holiday_is_named_with_the_holiday():
 
 
 def test_a_weekend_day_is_named_as_such_and_a_holiday_on_a_weekend_as_the_holiday():
-    assert emergency_day_warning(datetime.date(2026, 11, 29), ENGLAND) == "Sunday 29 November 2026 is a Sunday."
-    assert emergency_day_warning(datetime.date(2026, 11, 28), ENGLAND) == "Saturday 28 November 2026 is a Saturday."
+    assert emergency_day_warning(datetime.date(2026, 11, 29), ENGLAND) == "29 November 2026 is a Sunday."
+    assert emergency_day_warning(datetime.date(2026, 11, 28), ENGLAND) == "28 November 2026 is a Saturday."
     assert emergency_day_warning(datetime.date(2026, 12, 26), ENGLAND) == (
         "Saturday 26 December 2026 is a bank holiday in England (Boxing Day)."
     )
@@ -65,7 +66,8 @@ def test_it_warns_exactly_on_the_days_that_are_not_working_days_naming_the_day(d
     warning = emergency_day_warning(day, working)
     assert (warning is None) == is_working_day(day, working)
     if warning is not None:
-        assert warning.startswith(f"{format_day(day)} is ")
+        # A weekend is named once ("28 November 2026 is a Saturday"), any other day with its weekday.
+        assert warning.startswith(f"{format_day(day)} is ") or warning == f"{spoken(day)} is a {day:%A}."
 
 
 # --- The page -------------------------------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def test_a_sunday_is_named_and_nothing_is_called_until_the_coordinator_confirms(
 
     page = asked.content.decode()
     assert asked.status_code == 200
-    assert f"{format_day(sunday)} is a Sunday." in page
+    assert f"{spoken(sunday)} is a Sunday." in page
     assert f'name="confirmed_day" value="{sunday.isoformat()}"' in page  # a plain form: no script needed
     assert "Call the emergency MARAC anyway" in page
     assert not Meeting.objects.filter(is_emergency=True).exists()
@@ -145,7 +147,7 @@ def test_changing_to_another_day_on_the_warning_asks_again_for_that_day(client_f
 
     page = _call(client, saturday, confirmed_day=sunday.isoformat()).content.decode()
 
-    assert f"{format_day(saturday)} is a Saturday." in page
+    assert f"{spoken(saturday)} is a Saturday." in page
     assert not Meeting.objects.filter(is_emergency=True).exists()
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases.models import Case, CaseParty
 from people.models import Person
-from referrals.calendar import WorkingCalendar, format_day, is_working_day
+from referrals.calendar import WorkingCalendar, is_working_day
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus
 from testing.factories import MaracFactory, PersonFactory
+from web.dates import spoken
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +260,7 @@ def test_the_coordinator_lists_an_urgent_case_at_an_emergency_marac(client_for, 
     # A Sunday is named, and nothing moves until the coordinator confirms it, as when calling one from the agenda.
     sunday = next(day for day in ahead if day.weekday() == 6)
     asked = desk.post(f"/referrals/{referral.pk}/decision/emergency/", {"day": sunday.isoformat(), "at": "10:00"})
-    assert f"{format_day(sunday)} is a Sunday." in asked.content.decode()
+    assert f"{spoken(sunday)} is a Sunday." in asked.content.decode()
     assert "List at the emergency MARAC anyway" in asked.content.decode()
     referral.refresh_from_db()
     assert referral.meeting.starts_at.date().isoformat() == working_day
