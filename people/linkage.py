@@ -236,23 +236,78 @@ def referral_suggestions(
     return stored
 
 
+# A perpetrator named on a referral is far likelier to be someone already held as the perpetrator in an earlier case
+# of the same victim than anyone else held: the model's prior (one pair in thousands) is for two records with nothing
+# else known. A repeat referral names the same perpetrator about as often as not, so such a pair starts at even odds
+# and the fields' evidence is weighed from there (linkage_model.weighed_from). Pairs scored this low or more are
+# looked at for it: below, even a start at even odds leaves them under the suggestion threshold.
+EARLIER_PERPETRATOR_PRIOR = 0.5
+EARLIER_PERPETRATOR_FLOOR = 0.00001
+EARLIER_PERPETRATOR_WORDS = "Perpetrator in an earlier case of a likely match for the victim"
+
+
 def _suggestions_here(
     model: MatchModel, marac_id: int, new: list[linkage_model.PersonRecord]
 ) -> dict[str, list[dict[str, Any]]]:
     if not new:
         return {}
     held = person_records(held_at([marac_id]))
-    found = linkage_model.find_matches(model.model, held, new, threshold=SUGGESTION_THRESHOLD, limit=SUGGESTION_LIMIT)
+    found = linkage_model.find_matches(
+        model.model, held, new, threshold=EARLIER_PERPETRATOR_FLOOR, limit=SUGGESTION_LIMIT * 10
+    )
     by_party: dict[str, list[dict[str, Any]]] = {}
     for suggestion in found:
-        by_party.setdefault(suggestion.new_id.removeprefix("new:"), []).append(
-            {
-                "person": int(suggestion.held_id),
-                "probability": suggestion.probability,
-                "comparisons": _comparisons(suggestion),
-            }
-        )
+        if suggestion.probability >= SUGGESTION_THRESHOLD:
+            _suggest(by_party, suggestion, suggestion.probability, _comparisons(suggestion))
+    _suggest_earlier_perpetrators(by_party, model, marac_id, found)
+    for suggestions in by_party.values():
+        suggestions.sort(key=lambda entry: (-entry["probability"], entry["person"]))
+        del suggestions[SUGGESTION_LIMIT:]
     return by_party
+
+
+def _suggest(
+    by_party: dict[str, list[dict[str, Any]]],
+    suggestion: linkage_model.Suggestion,
+    probability: float,
+    comparisons: list[dict[str, Any]],
+) -> None:
+    entries = by_party.setdefault(suggestion.new_id.removeprefix("new:"), [])
+    held_id = int(suggestion.held_id)
+    entries[:] = [entry for entry in entries if entry["person"] != held_id]
+    entries.append({"person": held_id, "probability": probability, "comparisons": comparisons})
+
+
+def _suggest_earlier_perpetrators(
+    by_party: dict[str, list[dict[str, Any]]],
+    model: MatchModel,
+    marac_id: int,
+    found: Sequence[linkage_model.Suggestion],
+) -> None:
+    """Each perpetrator on the referral who may be the perpetrator of an earlier case of the victim's likely
+    matches, weighed from even odds (EARLIER_PERPETRATOR_PRIOR), suggested with that reason if it reaches the
+    threshold. Found on the demo: a repeat referral naming the victim's earlier perpetrator by name alone (no date
+    of birth, no address) was scored 0.013, as common invented names are, and no one was offered."""
+    from cases.models import CaseParty, PartyRole
+
+    victims = [entry["person"] for entry in by_party.get("victim", [])]
+    if not victims:
+        return
+    earlier = set(
+        CaseParty.objects.filter(
+            case__marac_id=marac_id, case__victim_id__in=victims, role=PartyRole.PERPETRATOR
+        ).values_list("person_id", flat=True)
+    )
+    prior = float(model.model["probability_two_random_records_match"])
+    for suggestion in found:
+        if not suggestion.new_id.startswith("new:perpetrators.") or int(suggestion.held_id) not in earlier:
+            continue
+        probability = linkage_model.weighed_from(
+            suggestion.probability, prior=prior, new_prior=EARLIER_PERPETRATOR_PRIOR
+        )
+        if probability >= SUGGESTION_THRESHOLD:
+            reason = {"field": "Earlier cases", "agreed": True, "words": EARLIER_PERPETRATOR_WORDS, "close": False}
+            _suggest(by_party, suggestion, probability, [*_comparisons(suggestion), reason])
 
 
 def _suggestions_elsewhere(
