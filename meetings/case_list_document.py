@@ -7,10 +7,11 @@ from datetime import date, datetime
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from referrals.calendar import format_day
-from web.documents import docx_bytes, mark_paragraph
+from web.documents import HANDLING, docx_bytes, mark_paragraph
 from web.text import docx_text
 
 COLUMNS = (
@@ -55,7 +56,9 @@ class CaseListRow:
         )
 
 
-def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Sequence[CaseListRow]) -> bytes:
+def case_list_document(
+    *, marac_name: str, meeting_starts_at: datetime, rows: Sequence[CaseListRow], is_emergency: bool = False
+) -> bytes:
     document = Document()
     section = document.sections[0]
     # Nine columns read better across the page.
@@ -64,10 +67,13 @@ def case_list_document(*, marac_name: str, meeting_starts_at: datetime, rows: Se
     section.left_margin = section.right_margin = Cm(1.5)
     mark_paragraph(section.header.paragraphs[0])
     mark_paragraph(section.footer.paragraphs[0])
+    section.footer.add_paragraph(HANDLING).alignment = WD_ALIGN_PARAGRAPH.CENTER  # as every other document says
+    title = f"{marac_name}: case list"
+    document.core_properties.title = docx_text(title)
 
-    document.add_heading(docx_text(f"{marac_name}: case list"), level=1)
-    when = f"Meeting on {format_day(meeting_starts_at.date())} at {meeting_starts_at:%H:%M}"
-    document.add_paragraph(when)
+    document.add_heading(docx_text(title), level=1)
+    kind = "Emergency MARAC" if is_emergency else "Meeting"
+    document.add_paragraph(f"{kind} on {format_day(meeting_starts_at.date())} at {meeting_starts_at:%H:%M}")
     if not rows:
         document.add_paragraph("No cases are listed for this meeting.")
     table = document.add_table(rows=1, cols=len(COLUMNS))

@@ -12,7 +12,7 @@ from cases.models import CaseParty, PartyRole
 from meetings.case_list_document import COLUMNS, CaseListRow, case_list_document
 from meetings.models import Listing, ListingKind, Meeting
 from testing.factories import AgencyFactory, CaseFactory, PersonFactory
-from web.documents import MARKING
+from web.documents import HANDLING, MARKING
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -61,6 +61,20 @@ def test_it_lays_out_the_list_like_the_circulated_ones():
     section = document.sections[0]
     assert section.header.paragraphs[0].text == MARKING == "OFFICIAL-SENSITIVE"
     assert section.footer.paragraphs[0].text == MARKING
+    assert section.footer.paragraphs[1].text == HANDLING
+    assert document.core_properties.title == "Northbrook MARAC: case list"
+
+
+def test_an_emergency_marac_is_called_one():
+    content = case_list_document(
+        marac_name="Northbrook MARAC",
+        meeting_starts_at=datetime.datetime(2026, 11, 26, 14, 0, tzinfo=LONDON),
+        rows=[],
+        is_emergency=True,
+    )
+    paragraphs = [paragraph.text for paragraph in Document(io.BytesIO(content)).paragraphs]
+    assert "Emergency MARAC on Thursday 26 November 2026 at 14:00" in paragraphs
+    assert "No cases are listed for this meeting." in paragraphs
 
 
 @pytest.mark.django_db
