@@ -293,6 +293,9 @@ def test_a_representative_reads_the_summary_but_cannot_circulate_it(client_for, 
     assert b"Flag the address" in page.content
     assert b"Circulate the action summary" not in page.content
     assert client.post(reverse("actions:summary_circulate", args=[listing.meeting.pk])).status_code == 404
+    # The page names its meeting in its title, and leads back to the representative's own actions.
+    assert f"<title>Summary of actions: {listing.meeting} – OpenMARAC</title>" in page.content.decode()
+    assert f'class="govuk-back-link" href="{reverse("actions:mine")}"' in page.content.decode()
 
 
 def test_downloads_are_audited_as_exports(client_for, police_rep, police_action, listing):
