@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role
-from actions.models import Action
+from actions.models import Action, ForWhom
 from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseParty, PartyRole
 from governance.subject_access import Section, SubjectAccessExport, ThirdParty, names_of, redactor
@@ -29,6 +29,18 @@ RESEARCH_FIELDS_BY_ROLE = {
     PartyRole.CHILD: ["about_children"],
     PartyRole.HOUSEHOLD_MEMBER: [],
 }
+# The actions agreed for the subject's role; the others are other people's safety planning. A perpetrator's request
+# must never learn what was agreed to keep the victim and children safe (a move, a refuge, a marker on an address).
+ACTIONS_FOR_ROLE = {
+    PartyRole.VICTIM: [ForWhom.VICTIM],
+    PartyRole.PERPETRATOR: [ForWhom.PERPETRATOR],
+    PartyRole.CHILD: [ForWhom.CHILDREN],
+    PartyRole.HOUSEHOLD_MEMBER: [],
+}
+# Whose requests get the meeting's minutes (redacted): the minutes record the risks to the victim and children and
+# the plan to keep them safe, so a perpetrator's or household member's draft leaves them out; what the meeting
+# decided about them is in their actions, and agencies' research about them is included.
+MINUTES_FOR_ROLES = {PartyRole.VICTIM, PartyRole.CHILD}
 
 
 def _day(value: date | None) -> str:
@@ -179,11 +191,13 @@ def _referral_section(case: Case, person: Person, role: str, redact: Redact) -> 
 
 def _listing_texts(listing: Listing, role: str, redact: Redact) -> list[tuple[str, str]]:
     when = f"{timezone.localtime(listing.meeting.starts_at):%d %B %Y}"
-    texts = [
-        (f"Meeting of {when}: risks discussed", redact(listing.risks_minute)),
-        (f"Meeting of {when}: decisions", redact(listing.decisions_minute)),
-    ]
-    texts += _amended_texts(listing, when, redact)
+    texts: list[tuple[str, str]] = []
+    if PartyRole(role) in MINUTES_FOR_ROLES:
+        texts += [
+            (f"Meeting of {when}: risks discussed", redact(listing.risks_minute)),
+            (f"Meeting of {when}: decisions", redact(listing.decisions_minute)),
+        ]
+        texts += _amended_texts(listing, when, redact)
     for research in listing.research.select_related("agency").order_by("agency__name"):
         for name in RESEARCH_FIELDS_BY_ROLE.get(PartyRole(role), []):
             text = getattr(research, name)
@@ -224,10 +238,11 @@ def _meetings_section(case: Case, role: str, redact: Redact) -> Section:
     return section
 
 
-def _actions_section(case: Case, redact: Redact) -> Section:
+def _actions_section(case: Case, role: str, redact: Redact) -> Section:
+    actions = Action.objects.filter(case=case, for_whom__in=ACTIONS_FOR_ROLE.get(PartyRole(role), []))
     rows = [
         (a.owner_agency.name, redact(a.description), a.get_for_whom_display(), _day(a.due_on), a.get_status_display())
-        for a in Action.objects.filter(case=case).select_related("owner_agency")
+        for a in actions.select_related("owner_agency").order_by("due_on", "id")
     ]
     return Section(
         f"Case {case.reference}: actions agreed", table=(("Agency", "Action", "For whom", "Due", "Status"), rows)
@@ -320,7 +335,7 @@ def subject_access_export(*, person: Person) -> SubjectAccessExport:
         sections += [
             _referral_section(party.case, person, party.role, redact),
             _meetings_section(party.case, party.role, redact),
-            _actions_section(party.case, redact),
+            _actions_section(party.case, party.role, redact),
         ]
     imported = _imported_section(person, parties)
     if imported is not None:

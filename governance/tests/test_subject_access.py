@@ -286,3 +286,26 @@ def test_it_includes_the_minute_as_recorded_before_a_correction(client_for, coor
     assert "decisions, as recorded before that correction" not in text  # the decisions did not change
     for third_party in ("Brutus", "Menace Street", chair.full_name):
         assert third_party not in text, third_party
+
+
+def test_a_perpetrators_request_never_learns_the_victims_safety_planning(client_for, coordinator, police_rep, family):
+    listing = family.listings.get()
+    Action.objects.create(
+        listing=listing,
+        case=family,
+        owner_agency=police_rep.agency,
+        description="Probation to review Brutus's licence conditions",
+        for_whom=ForWhom.PERPETRATOR,
+        due_on=date(2026, 2, 3),
+        created_by=police_rep,
+    )
+    perpetrator_id = family.parties.get(role=PartyRole.PERPETRATOR).person_id
+
+    text = text_of(download(client_for(coordinator), perpetrator_id).content)
+
+    assert "review Brutus's licence conditions" in text  # what was agreed about him
+    assert "Brutus has a tenancy" in text  # research about him
+    for safety_planning in ("is in a refuge", "Move ", "to call", "risks discussed"):
+        assert safety_planning not in text, safety_planning
+    victims = text_of(download(client_for(coordinator), family.victim_id).content)
+    assert "away from [redacted: third party]" in victims and "licence conditions" not in victims
