@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -307,6 +307,44 @@ def case_list_rows(agenda_: Agenda) -> list[CaseListRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class CaseListAdditions:
+    """Cases put on the agenda after the case list went to some of its representatives, who have had no list since."""
+
+    cases: int
+    since: datetime  # when the earliest of those representatives was sent the list
+    representatives: int
+
+
+_NOT_HEARD_HERE = (Outcome.HELD_OVER, Outcome.TRANSFERRED)  # not on this meeting's case list (meeting_agenda)
+
+
+def _on_case_list(meeting: Meeting) -> Any:
+    return Listing.objects.filter(meeting=meeting, listed_at__isnull=False).exclude(outcome__in=_NOT_HEARD_HERE)
+
+
+def _out_of_date_receipts(meeting: Meeting) -> Any:
+    """The receipts of representatives sent the list before the latest case was added to it."""
+    latest = _on_case_list(meeting).order_by("-listed_at").values("listed_at")[:1]
+    return CaseListReceipt.objects.filter(meeting=meeting, sent_at__lt=Subquery(latest))
+
+
+def case_list_additions(*, meeting: Meeting, viewer: Any = None) -> CaseListAdditions | None:
+    """What the meeting page says once a released case list has changed (BD MARAC List: the list is circulated to
+    the representatives, so one that gained a case after it went out goes again). None when nobody holds an earlier
+    list. `viewer`: the cases counted are the ones on the agenda they see (a restricted case only for those named)."""
+    if meeting_state_if_any(meeting) is None:
+        return None
+    earlier = _out_of_date_receipts(meeting).aggregate(since=Min("sent_at"), representatives=Count("id"))
+    if earlier["since"] is None:
+        return None
+    added = _on_case_list(meeting).filter(listed_at__gt=earlier["since"])
+    if viewer is not None:
+        added = added.filter(visible_given_restrictions(viewer, through="case"))
+    cases = added.count()
+    return CaseListAdditions(cases, earlier["since"], earlier["representatives"]) if cases else None
 
 
 def case_list_receipts(*, meeting: Meeting) -> list[CaseListReceipt]:
@@ -623,6 +661,60 @@ def case_list_release(*, meeting: Meeting, by: Any, now: datetime | None = None)
         for receipt in made:
             transaction.on_commit(functools.partial(_tell_recipient, meeting, receipt.user))
     return made
+
+
+def _tell_recipient_of_update(meeting: Meeting, user: User) -> None:
+    """As the release email: no names, no references, no number of cases."""
+    day = calendar.format_day(timezone.localtime(meeting.starts_at).date())
+    link = site_link("meetings_agenda:case_list", meeting.pk)
+    send_mail(
+        subject="OpenMARAC: a MARAC case list has changed",
+        message=f"The case list for the MARAC meeting on {day} has changed since it was sent to you. "
+        f"Sign in to see it:\n\n{link}\n",
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def _refuse_if_closed(meeting: Meeting) -> None:
+    if MeetingState.objects.filter(meeting=meeting, status=MeetingStatus.CLOSED).exists():
+        raise AgendaRefused(["This meeting has closed, so its case list can no longer be sent."])
+
+
+def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = None) -> list[CaseListReceipt]:
+    """Send the case list again to the representatives who had it before a case was added to it (and still hold a
+    role here). Their receipts say when they were last sent it, and that they have not opened this one yet.
+    Returns the receipts sent now; empty when there was nobody to send it to."""
+    now = now or timezone.now()
+    _refuse_if_closed(meeting)
+    if not case_list_released(meeting):
+        raise AgendaRefused(["The case list has not been released yet: release it first."])
+    for listing in Listing.objects.filter(meeting=meeting, outcome=""):
+        listing_recheck_information_only(listing=listing, by=by)
+    with transaction.atomic():
+        state = MeetingState.objects.select_for_update().get(meeting=meeting)  # one send at a time
+        representatives = {user.pk: user for user in _recipients(meeting)}
+        sent = [
+            receipt
+            for receipt in _out_of_date_receipts(meeting).select_for_update().order_by("id")
+            if receipt.user_id in representatives
+        ]
+        for receipt in sent:
+            receipt.sent_at, receipt.opened_at = now, None
+            receipt.save(update_fields=["sent_at", "opened_at"])
+            transaction.on_commit(
+                functools.partial(_tell_recipient_of_update, meeting, representatives[receipt.user_id])
+            )
+        state.version += 1
+        state.save(update_fields=["version"])
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=meeting,
+            user=by,
+            summary=f"Sent the changed case list to {len(sent)} representatives",
+            changes={"recipients": [receipt.user_id for receipt in sent]},
+        )
+    return sent
 
 
 def case_list_opened(*, meeting: Meeting, user: Any) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/case-list/", views.case_list, name="case_list"),
     path("<int:pk>/case-list.docx", views.case_list_docx, name="case_list_docx"),
     path("<int:pk>/case-list/release/", views.release, name="release"),
+    path("<int:pk>/case-list/send-update/", views.send_update, name="send_update"),
     path("<int:pk>/listings/<int:listing_pk>/bring-forward/", views.bring_forward, name="bring_forward"),
     path("<int:pk>/listings/<int:listing_pk>/send-back/", views.send_back, name="send_back"),
     path("<int:pk>/listings/<int:listing_pk>/information-only/", views.information_only, name="information_only"),

@@ -17,7 +17,7 @@ from marac.models import Marac
 from meetings import agenda, agenda_services
 from meetings.agenda_services import AgendaRefused, get_listing_for_user, get_meeting_for_user
 from meetings.case_list_document import COLUMNS, CaseListRow, case_list_document
-from meetings.models import Listing, ListingKind, Meeting
+from meetings.models import Listing, ListingKind, Meeting, MeetingStatus
 from referrals.calendar import format_moment
 from referrals.decision_forms import EmergencyMeetingForm
 from web.access import current_marac_where, require_permission
@@ -46,11 +46,12 @@ class InformationOnlyForm(forms.Form):
     )
     vulnerable_adult = _yes_no(
         "Is a vulnerable adult involved?",
-        "Select whether a vulnerable adult is involved",
+        "Select yes if a vulnerable adult is involved, or no if not",
         help_text="As defined by adult social care.",
     )
     specific_actions_requested = _yes_no(
-        "Did the referrer identify or ask for specific actions?", "Select whether the referrer asked for actions"
+        "Did the referrer identify or ask for specific actions?",
+        "Select yes if the referrer identified or asked for specific actions, or no if they did not",
     )
 
 
@@ -127,6 +128,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = agenda_services.may_see_case_list(user=request.user, meeting=meeting)
     meeting_agenda = agenda_services.meeting_agenda(meeting=meeting, viewer=request.user) if visible else None
     release_time = agenda_services.case_list_release_time(meeting)
+    state = agenda_services.meeting_state_if_any(meeting)
+    can_release = request.user.has_perm("meetings.release_case_list", meeting)
+    additions = None
+    if can_release and state is not None and state.case_list_released_at and state.status != MeetingStatus.CLOSED:
+        additions = agenda_services.case_list_additions(meeting=meeting, viewer=request.user)
     return render(
         request,
         "meetings/agenda_detail.html",
@@ -134,11 +140,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "agenda": meeting_agenda,
             "visible": visible,
-            "state": agenda_services.meeting_state_if_any(meeting),
+            "state": state,
             "release_time": release_time,
             "release_due": agenda_services.case_list_is_due(meeting=meeting, now=timezone.now()),
             "can_manage": request.user.has_perm("meetings.manage_agenda", meeting),
-            "can_release": request.user.has_perm("meetings.release_case_list", meeting),
+            "can_release": can_release,
+            "additions": additions,
             "entries": _entries(request, meeting, meeting_agenda),
             "information_only": ListingKind.INFORMATION_ONLY,
         },
@@ -186,16 +193,28 @@ def send_back(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     return redirect("meetings_agenda:detail", pk=pk)
 
 
+def _information_only_answers(listing: Listing) -> dict[str, Any]:
+    """What has been answered before, and nothing more: no radio is chosen for the user (GOV.UK radios). A vulnerable
+    adult and specific actions each rule information only out (BD Cases for information only), so a "no" stands only
+    once someone has given it. The answers were given when the referrer's view was recorded with them; a referral
+    that asked for actions is a "yes" from the start."""
+    answered = bool(listing.referrer_view)
+
+    def yes_no(value: bool) -> str | None:
+        return "yes" if value else ("no" if answered else None)
+
+    return {
+        "referrer_view": listing.referrer_view,
+        "referrer_agrees": "no" if listing.referrer_disagrees else ("yes" if answered else None),
+        "vulnerable_adult": yes_no(listing.vulnerable_adult),
+        "specific_actions_requested": yes_no(listing.specific_actions_requested),
+    }
+
+
 @require_permission("meetings.manage_agenda")
 def information_only(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk)
-    initial = {
-        "referrer_view": listing.referrer_view,
-        "referrer_agrees": "no" if listing.referrer_disagrees else ("yes" if listing.referrer_view else None),
-        "vulnerable_adult": "yes" if listing.vulnerable_adult else "no",
-        "specific_actions_requested": "yes" if listing.specific_actions_requested else "no",
-    }
-    form = InformationOnlyForm(request.POST or None, initial=initial)
+    form = InformationOnlyForm(request.POST or None, initial=_information_only_answers(listing))
     refusals: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,7 +301,30 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     except AgendaRefused as refused:
         _refused(request, refused)
     else:
-        messages.success(request, f"Case list sent to {len(made)} representatives")
+        if made:
+            messages.success(request, f"Case list sent to {_representatives(len(made))}")
+        else:
+            messages.info(request, "There was nobody to send the case list to: every representative has had it.")
+    return redirect("meetings_agenda:detail", pk=pk)
+
+
+def _representatives(count: int) -> str:
+    return f"{count} representative{'' if count == 1 else 's'}"
+
+
+@require_permission("meetings.release_case_list")
+def send_update(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.release_case_list")
+    _post_only(request)
+    try:
+        sent = agenda_services.case_list_send_update(meeting=meeting, by=request.user)
+    except AgendaRefused as refused:
+        _refused(request, refused)
+    else:
+        if sent:
+            messages.success(request, f"The updated case list was sent to {_representatives(len(sent))}")
+        else:
+            messages.info(request, "There was nobody to send the updated case list to: everyone has had it.")
     return redirect("meetings_agenda:detail", pk=pk)
 
 
@@ -345,7 +387,10 @@ def case_list_docx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _visible_meeting(request, pk)
     rows = agenda_services.case_list_rows(agenda_services.meeting_agenda(meeting=meeting, viewer=request.user))
     content = case_list_document(
-        marac_name=meeting.marac.name, meeting_starts_at=timezone.localtime(meeting.starts_at), rows=rows
+        marac_name=meeting.marac.name,
+        meeting_starts_at=timezone.localtime(meeting.starts_at),
+        rows=rows,
+        is_emergency=meeting.is_emergency,
     )
     agenda_services.case_list_exported(meeting=meeting, user=request.user)
     response = HttpResponse(content, content_type=DOCX)

@@ -54,7 +54,9 @@ from meetings.models import (
 from meetings.research_forms import ChildResearchForm, ResearchForm, VictimVoiceForm
 from meetings.research_services import (
     CSC_FIELDS,
+    MEETING_CLOSED_MESSAGE,
     RESEARCH_FIELDS,
+    MeetingClosed,
     NotYourAgency,
     StaleResearch,
     research_save,
@@ -504,6 +506,13 @@ def _listing(request: HttpRequest, meeting_id: int, listing_id: int) -> Listing:
     return research.get_listing_for_user(user=request.user, pk=listing_id)  # the case gate: audited, restricted
 
 
+def _require_meeting_open(listing: Listing) -> None:
+    """A closed meeting's research is its record: a write is a conflict with its state (409), before validation.
+    The service checks again under the meeting state's lock."""
+    if research.meeting_has_closed(listing):
+        raise ApiError(409, MEETING_CLOSED_MESSAGE)
+
+
 def _agency(request: HttpRequest, listing: Listing, agency_id: int | None) -> Agency:
     agency = request.user.agency if agency_id is None else Agency.objects.filter(pk=agency_id).first()  # type: ignore[union-attr]
     if agency is None or not research.may_record_for(user=request.user, listing=listing, agency=agency):
@@ -633,6 +642,7 @@ def research_put(
     version = based_on_version(if_match, body.version)
     listing = _listing(request, meeting_id, listing_id)
     agency = _agency(request, listing, query.agency)
+    _require_meeting_open(listing)
     is_csc = research.is_childrens_social_care(agency)
     if body.childrens_social_care is not None and not is_csc:
         raise ApiError(422, INVALID_MESSAGE, {"body.childrens_social_care": [NOT_CSC_MESSAGE]})
@@ -645,6 +655,8 @@ def research_put(
     data["children"] = children
     try:
         research_save(listing=listing, agency=agency, data=data, based_on_version=version, by=request.user)
+    except MeetingClosed:
+        raise ApiError(409, MEETING_CLOSED_MESSAGE) from None
     except StaleResearch:
         raise ApiError(409, STALE_RESEARCH_MESSAGE) from None
     except NotYourAgency:
@@ -734,12 +746,15 @@ def victim_voice_put(
 ) -> dict[str, Any]:
     version = based_on_version(if_match, body.version)
     listing = _voice_listing(request, meeting_id, listing_id)
+    _require_meeting_open(listing)
     voice = research.victim_voice_for(listing=listing)
     form = VictimVoiceForm(body.dict() | {"version": version}, voice=voice)
     if not form.is_valid():
         raise ApiError(422, INVALID_MESSAGE, form_errors(form, {"__all__": "body"}))
     try:
         voice = victim_voice_save(listing=listing, data=form.cleaned_data, based_on_version=version, by=request.user)
+    except MeetingClosed:
+        raise ApiError(409, MEETING_CLOSED_MESSAGE) from None
     except StaleResearch:
         raise ApiError(409, STALE_VOICE_MESSAGE) from None
     out = _voice_out(listing, voice)

@@ -87,6 +87,9 @@ class Listing(models.Model):
     risks_minute = models.TextField(blank=True)
     decisions_minute = models.TextField(blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
+    # When the case was put on this meeting's agenda, by whatever path (accepted, held over, emergency), so a case added
+    # after the case list went out is known (agenda_services.case_list_additions). Empty for listings made before.
+    listed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

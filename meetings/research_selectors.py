@@ -19,7 +19,14 @@ from cases.restriction import visible_given_restrictions
 from cases.selectors import case_through_gate
 from marac.models import Agency, AgencyType, MaracAgency
 from meetings.agenda import age_on
-from meetings.agenda_services import ListedPerson, case_lists_visible_filter, may_see_case_list, parties_by_case
+from meetings.agenda_services import (
+    ListedPerson,
+    case_lists_visible_filter,
+    may_see_case_list,
+    meeting_state_if_any,
+    parties_by_case,
+)
+from meetings.live_rules import meeting_is_closed
 from meetings.models import ChildResearch, Listing, Meeting, Research, VictimVoice
 from people.models import Person
 from referrals.calendar import written_report_deadline
@@ -97,6 +104,12 @@ def get_listing_for_user(*, user: Any, pk: int) -> Listing:
         raise Http404
     case_through_gate(user=user, case=listing.case)
     return listing
+
+
+def meeting_has_closed(listing: Listing) -> bool:
+    """Read with the listing by the gate (get_listing_for_user): no query."""
+    state = meeting_state_if_any(listing.meeting)
+    return state is not None and meeting_is_closed(state.status)
 
 
 def may_record_for(*, user: Any, listing: Listing, agency: Agency) -> bool:

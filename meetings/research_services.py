@@ -10,7 +10,8 @@ from audit.models import AuditAction
 from audit.services import audit_record, field_changes
 from cases.models import CaseParty, PartyRole
 from marac.models import Agency
-from meetings.models import ChildResearch, ChildStatus, Listing, Research, VictimVoice
+from meetings.live_rules import meeting_is_closed
+from meetings.models import ChildResearch, ChildStatus, Listing, MeetingState, Research, VictimVoice
 from meetings.research_selectors import is_childrens_social_care, may_record_for
 
 # What every agency records (BD Research; BED 5-6).
@@ -41,6 +42,27 @@ class NotYourAgency(Exception):
     """A representative may record only their own agency's research."""
 
 
+class MeetingClosed(Exception):
+    """The meeting has closed: what agencies recorded for it is the record of what was known, and stays as it was."""
+
+    def __init__(self) -> None:
+        super().__init__(MEETING_CLOSED_MESSAGE)
+
+
+MEETING_CLOSED_MESSAGE = (
+    "This meeting has closed, so the research and the victim's voice recorded for it are the record of what was "
+    "known at the meeting and can no longer be changed. Nothing was saved."
+)
+
+
+def _require_meeting_open(listing: Listing) -> None:
+    """Under the meeting state's row lock, which closing the meeting takes too (live_services._require_not_closed):
+    a save as the chair closes lands before the close or not at all. Lock order: the state, then the record."""
+    state = MeetingState.objects.select_for_update().filter(meeting_id=listing.meeting_id).first()
+    if state is not None and meeting_is_closed(state.status):
+        raise MeetingClosed
+
+
 def _check_version(current: Research | VictimVoice | None, based_on_version: int) -> None:
     # Version 0 means "there was nothing saved when I opened the page".
     if (current.version if current is not None else 0) != based_on_version:
@@ -60,6 +82,7 @@ def research_save(
         raise NotYourAgency
     fields = research_fields_for(agency)
     with transaction.atomic():
+        _require_meeting_open(listing)
         current = Research.objects.select_for_update().filter(listing=listing, agency=agency).first()
         _check_version(current, based_on_version)
         created = current is None
@@ -116,6 +139,7 @@ def _save_children(
 def victim_voice_save(*, listing: Listing, data: dict[str, Any], based_on_version: int, by: Any) -> VictimVoice:
     """The IDVA's account of the victim's views and wishes and, where sought, the child's voice."""
     with transaction.atomic():
+        _require_meeting_open(listing)
         current = VictimVoice.objects.select_for_update().filter(listing=listing).first()
         _check_version(current, based_on_version)
         created = current is None

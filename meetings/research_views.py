@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from audit.services import audit_view
 from marac.models import Agency
 from meetings import research_selectors as selectors
-from meetings.models import ChildResearch, Listing, Research
+from meetings.models import ChildResearch, Listing, Research, VictimVoice
 from meetings.research_forms import ChildResearchForm, ResearchForm, VictimVoiceForm
 from meetings.research_services import (
+    MEETING_CLOSED_MESSAGE,
+    MeetingClosed,
     NotYourAgency,
     StaleResearch,
     research_fields_for,
@@ -46,6 +48,8 @@ def _with_version(data: QueryDict, version: int) -> QueryDict:
 def research_edit(request: HttpRequest, pk: int, agency_id: int | None = None) -> HttpResponse:
     listing = selectors.get_listing_for_user(user=request.user, pk=pk)
     agency = _agency(request, listing, agency_id)
+    if selectors.meeting_has_closed(listing):
+        return _closed_research(request, listing, agency)
     is_csc = selectors.is_childrens_social_care(agency)
     data = request.POST if request.method == "POST" else None
     # The page shows every agency's research below the form, so the agency's own comes with it. A save does not
@@ -67,6 +71,8 @@ def research_edit(request: HttpRequest, pk: int, agency_id: int | None = None) -
             )
         except NotYourAgency:
             raise Http404 from None
+        except MeetingClosed:  # closed while the form was being filled in
+            return _closed_research(request, listing, agency)
         except StaleResearch as stale:
             conflict = stale.current  # type: ignore[assignment]
             form = ResearchForm(
@@ -85,6 +91,20 @@ def research_edit(request: HttpRequest, pk: int, agency_id: int | None = None) -
         "meetings/research_edit.html",
         _edit_context(request, listing, agency, research, form, child_forms, conflict) | {"summary": summary},
     )
+
+
+def _closed_research(request: HttpRequest, listing: Listing, agency: Agency) -> HttpResponse:
+    """The meeting has closed: its research is the record of what was known, shown read only. A save sent to it
+    (a page opened before the close) is refused with the reason, and nothing is saved."""
+    context = {
+        "listing": listing,
+        "agency": agency,
+        "closed": True,
+        "refused": MEETING_CLOSED_MESSAGE if request.method == "POST" else "",
+        "summary": selectors.research_summary(listing=listing),
+        "people": selectors.people_to_research(listing=listing),
+    }
+    return render(request, "meetings/research_edit.html", context)
 
 
 def _child_forms(data: QueryDict | None, listing: Listing, rows: list[ChildResearch]) -> list[ChildResearchForm]:
@@ -143,6 +163,8 @@ def victim_voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_record_victim_voice(user=request.user, listing=listing):
         raise Http404
     voice = selectors.victim_voice_for(listing=listing)
+    if selectors.meeting_has_closed(listing):
+        return _closed_victim_voice(request, listing, voice)
     data = request.POST if request.method == "POST" else None
     form = VictimVoiceForm(data, voice=voice)
     conflict = None
@@ -151,6 +173,8 @@ def victim_voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
             victim_voice_save(
                 listing=listing, data=form.cleaned_data, based_on_version=form.cleaned_data["version"], by=request.user
             )
+        except MeetingClosed:
+            return _closed_victim_voice(request, listing, selectors.victim_voice_for(listing=listing))
         except StaleResearch as stale:
             conflict = stale.current
             form = VictimVoiceForm(_with_version(data, conflict.version if conflict else 0), voice=None)
@@ -161,6 +185,16 @@ def victim_voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "meetings/research_victim_voice.html", {"listing": listing, "form": form, "conflict": conflict}
     )
+
+
+def _closed_victim_voice(request: HttpRequest, listing: Listing, voice: VictimVoice | None) -> HttpResponse:
+    context = {
+        "listing": listing,
+        "voice": voice,
+        "closed": True,
+        "refused": MEETING_CLOSED_MESSAGE if request.method == "POST" else "",
+    }
+    return render(request, "meetings/research_victim_voice.html", context)
 
 
 @require_permission("meetings.view_research_grid")

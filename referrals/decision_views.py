@@ -18,7 +18,7 @@ from people.models import Person
 from referrals import decisions
 from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
 from referrals.models import MatchDecision, Referral, ReferralStatus, Transfer
-from referrals.selectors import get_referral_for_user, referral_answers, referral_inbox
+from referrals.selectors import get_referral_for_user, referral_answers, referral_current_meeting, referral_inbox
 from referrals.transfer_document import ReferralCopy, referral_document
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE
@@ -58,6 +58,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         "referrals/decision.html",
         {
             "referral": referral,
+            "current_meeting": referral_current_meeting(referral),
             "check": check,
             "can_review_matches": request.user.has_perm("people.review_matches", referral.marac),
             "answers": referral_answers(referral),

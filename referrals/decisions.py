@@ -17,7 +17,16 @@ from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
 from marac.models import Marac
 from meetings import agenda_services
-from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, ProcessLink, Research, VictimVoice
+from meetings.models import (
+    Listing,
+    Meeting,
+    MeetingState,
+    MeetingStatus,
+    Outcome,
+    ProcessLink,
+    Research,
+    VictimVoice,
+)
 from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people import linkage
 from people.matching import PersonKey, dates_of_birth_to_search, match_reason
@@ -491,10 +500,13 @@ def referral_list_at_emergency_meeting(
                 f"The MARAC on {calendar.format_meeting_time(starts_at)} has already started: choose another time."
             )
         # The case leaves the meetings ahead it was listed at, but only where nothing has been said or written of it.
+        # A listing held over is settled (the record that it was held over stays): the case is listed at the meeting
+        # it was held over to, and that listing is the one that moves.
         moved = list(
             Listing.objects.select_for_update()
             .filter(case=current.case, meeting__starts_at__gt=timezone.now())
             .exclude(meeting=meeting)
+            .exclude(outcome=Outcome.HELD_OVER)
             .select_related("meeting")
         )
         for listing in moved:
@@ -528,7 +540,7 @@ def _meeting_still_to_start(meeting: Meeting) -> bool:
 
 def _listing_in_use(listing: Listing) -> bool:
     """Anything a meeting holds of the listing that removing it would lose: its hearing begun or settled, research,
-    the victim's voice, actions or links to other processes."""
+    the victim's voice, actions or links to other processes. (Listings held over are never moved: see the caller.)"""
     return (
         listing.started_at is not None
         or bool(listing.outcome)

@@ -2,12 +2,14 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from audit.services import audit_view
 from cases.models import Case
 from cases.selectors import restricted_case_reason
+from meetings.models import Listing, Meeting, Outcome
 from referrals.models import Referral, ReferralStatus
 from referrals.sections import SECTIONS, readable
 from referrals.services import instrument_for
@@ -19,8 +21,33 @@ def referrals_of(*, user: Any) -> QuerySet[Referral]:
     return Referral.objects.filter(referrer=user).select_related("marac", "meeting")
 
 
-def referral_inbox(*, marac_id: int) -> QuerySet[Referral]:
-    return Referral.objects.filter(marac_id=marac_id, status=ReferralStatus.SUBMITTED).order_by("submitted_at")
+def _current_listings(case_id: Any) -> QuerySet[Listing]:
+    """The case's listings that still stand, latest meeting first: a listing held over is settled, and the case is
+    heard at the meeting it was held over to."""
+    return Listing.objects.filter(case_id=case_id).exclude(outcome=Outcome.HELD_OVER).order_by("-meeting__starts_at")
+
+
+def referral_current_meeting(referral: Referral) -> Meeting | None:
+    """The meeting the case is listed at now, read when shown (one query), so every path that moves a case (a hold
+    over on the agenda or at the close of a meeting, an emergency MARAC) is right without updating the referral."""
+    if referral.case_id is None:
+        return None
+    listing = _current_listings(referral.case_id).select_related("meeting").first()
+    return listing.meeting if listing is not None else referral.meeting
+
+
+def referrals_with_current_meeting(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Each referral with `current_meeting_starts_at`, the start of the meeting its case is listed at now
+    (referral_current_meeting), in the same query."""
+    latest = _current_listings(OuterRef("case_id")).values("meeting__starts_at")[:1]
+    return referrals.annotate(current_meeting_starts_at=Coalesce(Subquery(latest), F("meeting__starts_at")))
+
+
+def referral_inbox(*, marac_id: int) -> list[Referral]:
+    """The referrals waiting for a decision: those marked urgent first (read from the encrypted answers, so sorted
+    here, not by the database), each group oldest first."""
+    waiting = Referral.objects.filter(marac_id=marac_id, status=ReferralStatus.SUBMITTED).order_by("submitted_at")
+    return sorted(waiting.select_related("referring_agency"), key=lambda referral: not referral.urgency_reason)
 
 
 def get_referral_for_user(*, user: Any, pk: int, audit: bool = True) -> Referral:
