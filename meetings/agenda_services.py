@@ -374,8 +374,8 @@ def _save(listing: Listing, *fields: str) -> None:
 
 
 class EmergencyDayNeedsConfirming(Exception):
-    """The emergency MARAC would fall on a weekend, a bank holiday or a closure day: the coordinator confirms, having
-    read which (emergency_rules.emergency_day_warning)."""
+    """The emergency MARAC would fall on a weekend, a bank holiday or a closure day, or outside working hours: the
+    coordinator confirms, having read which (emergency_rules.emergency_warning)."""
 
 
 class EmergencyDateRefused(AgendaRefused):
@@ -396,7 +396,7 @@ def require_emergency_day_confirmed(*, marac: Marac, starts_at: datetime, confir
     require_emergency_date_plausible(starts_at)
     if confirmed:
         return
-    warning = emergency_rules.emergency_day_warning(timezone.localtime(starts_at).date(), working_calendar(marac))
+    warning = emergency_rules.emergency_warning(timezone.localtime(starts_at), working_calendar(marac))
     if warning:
         raise EmergencyDayNeedsConfirming(warning)
 

@@ -2,7 +2,7 @@
 because the case cannot wait, but a weekend, a bank holiday or a local closure day is named so the coordinator
 confirms it knowingly (agencies may have no one on duty to come)."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 from referrals import calendar
 from web.dates import EMERGENCY_MEETING_YEARS_AHEAD, planned_error, spoken
@@ -27,6 +27,26 @@ def emergency_day_warning(day: date, working: calendar.WorkingCalendar) -> str |
     if day in working.closure_days:
         return f"{calendar.format_day(day)} is a local closure day of this MARAC."
     return None
+
+
+# Working hours, for the time of an emergency MARAC: a start before or after them is named, as a day that is not a
+# working day is, so the coordinator confirms it knowingly (02:00 is more often 14:00 mistyped than an emergency).
+WORKING_HOURS = (time(8, 0), time(18, 0))
+
+
+def emergency_time_warning(at: time) -> str | None:
+    """Why the start time is outside working hours, in a sentence; None within them (the end itself included)."""
+    start, end = WORKING_HOURS
+    if start <= at <= end:
+        return None
+    return f"{at:%H:%M} is outside working hours ({start:%H:%M} to {end:%H:%M})."
+
+
+def emergency_warning(starts_at: datetime, working: calendar.WorkingCalendar) -> str | None:
+    """Everything the coordinator confirms about when an emergency MARAC is called (its day, its time), or None.
+    `starts_at` in London time."""
+    warnings = [emergency_day_warning(starts_at.date(), working), emergency_time_warning(starts_at.time())]
+    return " ".join(warning for warning in warnings if warning) or None
 
 
 # An emergency is not a year away: 2099 for 2026 is a typing slip, and so is 1800 (web/dates.py). The form

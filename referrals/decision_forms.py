@@ -97,12 +97,17 @@ class EmergencyMeetingForm(forms.Form):
     )
 
     def confirmed_day(self) -> str:
-        """The day as the warning page's hidden confirmed_day carries it (once valid)."""
-        return str(self.cleaned_data["day"].isoformat())
+        """The day and time as the warning page's hidden confirmed_day carries them (once valid): 2026-11-28T10:00."""
+        return f"{self.cleaned_data['day'].isoformat()}T{self.cleaned_data['at']:%H:%M}"
 
     def confirms_its_day(self) -> bool:
-        """Whether the post confirmed this very day: a day changed on the warning page is checked afresh."""
-        return self.data.get("confirmed_day") == self.confirmed_day()
+        """Whether the post confirmed this very day and time: one changed on the warning page is checked afresh. A
+        day alone (pages from before times were asked about) confirms a time within working hours only."""
+        sent = self.data.get("confirmed_day")
+        if sent == self.confirmed_day():
+            return True
+        in_hours = emergency_rules.emergency_time_warning(self.cleaned_data["at"]) is None
+        return in_hours and sent == self.cleaned_data["day"].isoformat()
 
     def clean(self) -> dict[str, Any]:
         from datetime import datetime

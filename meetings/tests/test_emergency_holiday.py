@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from marac.models import ClosureDay
-from meetings.emergency_rules import emergency_day_warning
+from meetings.emergency_rules import emergency_day_warning, emergency_time_warning, emergency_warning
 from meetings.models import Meeting
-from referrals.calendar import Region, WorkingCalendar, format_day, is_working_day
+from referrals.calendar import LONDON, Region, WorkingCalendar, format_day, is_working_day
 from web.dates import spoken
 
 ENGLAND = WorkingCalendar()
@@ -103,11 +103,11 @@ def test_a_sunday_is_named_and_nothing_is_called_until_the_coordinator_confirms(
     page = asked.content.decode()
     assert asked.status_code == 200
     assert f"{spoken(sunday)} is a Sunday." in page
-    assert f'name="confirmed_day" value="{sunday.isoformat()}"' in page  # a plain form: no script needed
+    assert f'name="confirmed_day" value="{sunday.isoformat()}T16:00"' in page  # a plain form: no script needed
     assert "Call the emergency MARAC anyway" in page
     assert not Meeting.objects.filter(is_emergency=True).exists()
 
-    confirmed = _call(client, sunday, confirmed_day=sunday.isoformat())
+    confirmed = _call(client, sunday, confirmed_day=f"{sunday.isoformat()}T16:00")
 
     meeting = Meeting.objects.get(marac=marac, is_emergency=True)
     assert confirmed.status_code == 302
@@ -168,3 +168,54 @@ def test_only_those_who_manage_the_agenda_may_call_one_and_only_at_their_own_mar
     _call(client_for(outsider), sunday, confirmed_day=sunday.isoformat())  # a coordinator, of another MARAC
     assert not Meeting.objects.filter(marac=marac, is_emergency=True).exists()
     assert Meeting.objects.filter(marac=other_marac, is_emergency=True).count() == 1
+
+
+# --- The time ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("at", "warning"),
+    [
+        (datetime.time(2, 0), "02:00 is outside working hours (08:00 to 18:00)."),
+        (datetime.time(7, 59), "07:59 is outside working hours (08:00 to 18:00)."),
+        (datetime.time(8, 0), None),
+        (datetime.time(18, 0), None),
+        (datetime.time(18, 1), "18:01 is outside working hours (08:00 to 18:00)."),
+    ],
+)
+def test_a_start_outside_working_hours_is_named(at, warning):
+    assert emergency_time_warning(at) == warning
+
+
+def test_a_weekend_night_is_named_for_both():
+    saturday_night = datetime.datetime(2026, 11, 28, 2, 0, tzinfo=LONDON)
+    assert emergency_warning(saturday_night, ENGLAND) == (
+        "28 November 2026 is a Saturday. 02:00 is outside working hours (08:00 to 18:00)."
+    )
+
+
+@pages
+def test_two_in_the_morning_is_asked_about_and_the_answer_holds_only_for_that_time(client_for, coordinator, marac):
+    weekday = next(day for day in _days_ahead() if is_working_day(day, ENGLAND) and day.weekday() < 4)
+    client = client_for(coordinator)
+
+    asked = client.post(URL, {"day": weekday.isoformat(), "at": "02:00"}).content.decode()
+
+    assert "02:00 is outside working hours" in asked
+    assert f'name="confirmed_day" value="{weekday.isoformat()}T02:00"' in asked
+    assert not Meeting.objects.filter(is_emergency=True).exists()
+    # The day alone, as a page from before times were asked about sends it, does not confirm the night.
+    assert (
+        client.post(URL, {"day": weekday.isoformat(), "at": "02:00", "confirmed_day": weekday.isoformat()}).status_code
+        == 200
+    )
+    # A time changed on the warning page is asked about afresh.
+    changed = client.post(
+        URL, {"day": weekday.isoformat(), "at": "03:00", "confirmed_day": f"{weekday.isoformat()}T02:00"}
+    )
+    assert "03:00 is outside working hours" in changed.content.decode()
+    confirmed = client.post(
+        URL, {"day": weekday.isoformat(), "at": "02:00", "confirmed_day": f"{weekday.isoformat()}T02:00"}
+    )
+    assert confirmed.status_code == 302
+    assert timezone.localtime(Meeting.objects.get(is_emergency=True).starts_at).time() == datetime.time(2, 0)
