@@ -185,7 +185,7 @@ def victim_voice_for(*, listing: Listing) -> VictimVoice | None:
 
 
 def deadline_for(listing: Listing) -> datetime:
-    return written_report_deadline(listing.meeting.starts_at)
+    return written_report_deadline(listing.meeting.starts_at, emergency=listing.meeting.is_emergency)
 
 
 def deadline_has_passed(deadline: datetime) -> bool:
@@ -331,7 +331,7 @@ def research_grid(*, meeting: Meeting, viewer: Any = None) -> ResearchGrid:
         for research in Research.objects.filter(listing__meeting=meeting)
     }
     columns = _grid_columns(meeting, {agency_id for _, agency_id in recorded})
-    deadline = written_report_deadline(meeting.starts_at)
+    deadline = written_report_deadline(meeting.starts_at, emergency=meeting.is_emergency)
     rows = []
     for listing in listings:
         cells = []

@@ -171,9 +171,14 @@ def case_list_release(meeting_start: datetime, *, calendar: WorkingCalendar) -> 
 
 # BD Attendance: "a written report can be submitted to the MARAC Coordinator no later than 24 hours prior to the
 # meeting".
-def written_report_deadline(meeting_start: datetime) -> datetime:
+def written_report_deadline(meeting_start: datetime, *, emergency: bool = False) -> datetime:
+    """BD Attendance: written reports from agencies that cannot attend, 24 hours before the meeting. An emergency
+    MARAC is called because the case cannot wait, often less than a day ahead, and its case list goes out when it is
+    called: a written submission is due by its start, or every one would be late before it could be written."""
     # Same clock time the day before: the clocks changing overnight should not move a 09:30 deadline to 08:30.
     _require_aware(("meeting start", meeting_start))
+    if emergency:
+        return meeting_start
     local = meeting_start.astimezone(LONDON)
     return _at(local.date() - timedelta(days=1), local.time())
 

@@ -186,6 +186,19 @@ def test_a_late_written_submission_still_saves_and_is_flagged(client_for, marac,
     assert 'data-testid="late"' in grid
 
 
+def test_at_an_emergency_marac_a_written_submission_before_it_starts_is_on_time(
+    client_for, marac, police_rep, coordinator, members
+):
+    # Called this morning for this afternoon: 24 hours before had passed before anyone knew of it.
+    soon = Meeting.objects.create(marac=marac, starts_at=timezone.now() + timedelta(hours=2), is_emergency=True)
+    MeetingState.objects.create(meeting=soon, case_list_released_at=timezone.now() - timedelta(hours=1))
+    listing = Listing.objects.create(meeting=soon, case=CaseFactory(marac=marac))
+    page = client_for(police_rep).post(_url(listing), _known(is_written_submission="on"), follow=True).content.decode()
+    assert Research.objects.get(listing=listing).is_written_submission
+    assert 'data-testid="late"' not in page and "was late" not in page
+    assert 'data-testid="late"' not in client_for(coordinator).get(_grid_url(soon)).content.decode()
+
+
 def test_a_written_submission_on_time_is_not_flagged(client_for, police_rep, coordinator, listing, meeting, members):
     client_for(police_rep).post(_url(listing), _known(is_written_submission="on"))
     grid = client_for(coordinator).get(_grid_url(meeting)).content.decode()

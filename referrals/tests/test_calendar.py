@@ -139,6 +139,8 @@ def test_it_wants_written_reports_from_absent_agencies_24_hours_before():
 def test_it_keeps_the_written_report_deadline_at_the_meeting_time_when_the_clocks_go_back():
     # The clocks go back on Sunday 31 October 2027; a Monday 09:30 meeting still wants reports by 09:30 on Sunday.
     assert written_report_deadline(london(2027, 11, 1)) == london(2027, 10, 31, 9, 30)
+    # An emergency MARAC's written submissions are due by its start (BD Emergency MARAC: it cannot wait).
+    assert written_report_deadline(MEETING_12_JAN_2027, emergency=True) == MEETING_12_JAN_2027
 
 
 def test_it_wants_the_action_summary_within_five_working_days_after_christmas():
