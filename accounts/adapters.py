@@ -2,16 +2,32 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 
 from accounts.emails import check_ascii
 from accounts.kept_form import redirect_path_for, redirect_path_instead_of, remember_signed_out
+from accounts.services import reset_link_lifetime
+
+WRONG_PASSWORD_MESSAGE = "Enter a correct email address and password"  # noqa: S105 (a message, not a password)
+WRONG_CODE_MESSAGE = "The code is not correct. Check your authenticator app and enter the 6-digit code shown now"
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts are made by administrators; nobody signs themselves up."""
+
+    # In the service's words (GOV.UK style) rather than allauth's.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": WRONG_PASSWORD_MESSAGE,
+        "incorrect_code": WRONG_CODE_MESSAGE,
+    }
+
+    def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
+        """The email says how long its link works (templates/account/email/password_reset_key_message.txt)."""
+        super().send_password_reset_mail(user, email, {**context, "lifetime": reset_link_lifetime()})
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
@@ -63,6 +79,10 @@ class AccountAdapter(DefaultAccountAdapter):
         """Back to the page whose form was kept when the session timed out (accounts/kept_form.py), when no
         `next` was given; a path kept from this site's own request, never a URL from elsewhere."""
         return redirect_path_for(request) or super().get_login_redirect_url(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {**DefaultMFAAdapter.error_messages, "incorrect_code": WRONG_CODE_MESSAGE}
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -1,10 +1,14 @@
 from typing import Any
 
+from allauth.core import context as allauth_context
+from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
 from django.core.validators import validate_email
 
+from accounts.adapters import WRONG_CODE_MESSAGE
 from accounts.emails import LOOKALIKE_MESSAGE, check_ascii, lookalike_taken
 from accounts.models import Role, User
+from accounts.services import AGENCY_NOT_MEMBER
 from marac.models import Agency, Marac
 
 
@@ -30,15 +34,17 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
             },
             "agency": {
                 "required": "Choose the agency they work for",
-                "invalid_choice": "Choose the agency they work for from the list",
+                "invalid_choice": AGENCY_NOT_MEMBER,
             },
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].required = True
         self.fields["agency"].label = "Agency they work for"
-        self.fields["agency"].queryset = Agency.objects.all()  # type: ignore[attr-defined]
+        # Only the agencies that take part in this MARAC: another MARAC's agencies are none of its users' business.
+        agencies = Agency.objects.filter(memberships__marac=marac).distinct().order_by("name")
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
         # Plain ASCII first, with its own message; then the usual format check (its message from Meta).
         self.fields["email"].validators = [_ascii_then_format]
 
@@ -63,3 +69,32 @@ class RoleGrantForm(forms.Form):
     def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.marac = marac
+
+
+class AuthenticatorCodeField(forms.CharField):
+    """The 6-digit code, as people type it: "123 456" is 123456."""
+
+    def to_python(self, value: Any) -> str:
+        return "".join(str(super().to_python(value)).split())
+
+
+class AuthenticateCodeForm(AuthenticateForm):
+    """allauth's sign-in code form (settings.MFA_FORMS), in the service's words; the check is allauth's."""
+
+    code = AuthenticatorCodeField(
+        label="Code",
+        help_text="The 6-digit code shown in your authenticator app now",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+
+    def clean_code(self) -> str:
+        # allauth's check counts failures against the request (its rate limit). Outside a request (a script, the
+        # form tests) there is nothing to sign in to: refuse every code rather than check one without a limit.
+        if allauth_context.request is None:
+            raise forms.ValidationError(WRONG_CODE_MESSAGE)
+        code: str = super().clean_code()
+        return code

@@ -3,6 +3,9 @@
 import secrets
 from typing import Any
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -12,20 +15,59 @@ from accounts.models import Role, RoleGrant, User
 from accounts.permissions import CASE_ROLES
 from audit.models import AuditAction
 from audit.services import audit_record
-from marac.models import Marac
+from marac.models import Marac, MaracAgency
 from web.dates import spoken
 from web.links import site_link
 
 ACCESS_CHANGED_SUBJECT = "OpenMARAC: your access has changed"
+INVITATION_SUBJECT = "OpenMARAC: set up your account"
+AGENCY_NOT_MEMBER = "Choose an agency that is a member of this MARAC"
+
+
+class UserRefused(Exception):
+    """A new user the rules do not allow; the message says why."""
 
 
 def user_create(*, user: User, marac: Marac, by: Any) -> User:
-    """A new user has an unusable password until they set one through the password reset email."""
+    """A new user has an unusable password until they set one through the invitation (user_invite). They work for
+    one of the MARAC's member agencies: another MARAC's agencies are not this one's to choose from."""
+    member = user.agency_id is not None and MaracAgency.objects.filter(marac=marac, agency_id=user.agency_id).exists()
+    if not member:
+        raise UserRefused(AGENCY_NOT_MEMBER)
     with transaction.atomic():
         user.set_unusable_password()
         user.save()
         audit_record(action=AuditAction.CREATE, obj=user, user=by, marac_id=marac.pk, summary="Added a user")
     return user
+
+
+def user_invite(*, user: User, marac: Marac) -> None:
+    """The new user's invitation: who added them (the MARAC, never a person), the link to set their password, how
+    long it works, and what comes next. The link is allauth's password-reset link, so it works once, until the
+    password is set, and stops working after PASSWORD_RESET_TIMEOUT. No personal data: not even their name."""
+    uid, token = user_pk_to_url_str(user), default_token_generator.make_token(user)
+    body = render_to_string(
+        "emails/invitation.txt",
+        {
+            "marac_name": marac.name,
+            "link": site_link("account_reset_password_from_key", uid, token),
+            "lifetime": reset_link_lifetime(),
+            "sign_in": site_link("account_login"),
+        },
+    )
+    send_mail(subject=INVITATION_SUBJECT, message=body, from_email=None, recipient_list=[user.email])
+
+
+def reset_link_lifetime(seconds: int | None = None) -> str:
+    """How long a set-password link works, in words for an email: "3 days", "1 day", "12 hours"."""
+    seconds = int(settings.PASSWORD_RESET_TIMEOUT if seconds is None else seconds)
+    days, hours = seconds // 86400, seconds // 3600
+    if days and seconds % 86400 == 0:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(1, seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class RoleChangeRefused(Exception):

@@ -1,7 +1,6 @@
 """Users and their roles at a MARAC. Administrators add users and grant roles; administrators and coordinators see
 every role held there, who granted it and when; a coordinator may remove a case role (accounts.services)."""
 
-from allauth.account.forms import ResetPasswordForm
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ def _marac_where(request: HttpRequest, permission: str) -> Marac:
 
 
 LAST_ROLE_REMOVED = "Role removed: they no longer have a role at this MARAC"
+OWN_ROLE_REMOVAL_REFUSED = "You cannot remove your own role: another administrator must do it"
 
 
 def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
@@ -52,14 +52,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_permission(MANAGE)
 def user_add(request: HttpRequest) -> HttpResponse:
     marac = _marac_where(request, MANAGE)
-    form = UserForm(request.POST or None)
+    form = UserForm(request.POST or None, marac=marac)
     if request.method == "POST" and form.is_valid():
-        user = services.user_create(user=form.save(commit=False), marac=marac, by=request.user)
-        reset = ResetPasswordForm({"email": user.email})
-        if reset.is_valid():
-            reset.save(request)  # the email says there is an account and links to setting a password
-        messages.success(request, "User added and sent an email to set their password: now give them a role")
-        return redirect("accounts:user_roles", pk=user.pk)
+        try:
+            user = services.user_create(user=form.save(commit=False), marac=marac, by=request.user)
+        except services.UserRefused as refused:  # the agency left the MARAC since the form was checked
+            form.add_error("agency", str(refused))
+        else:
+            services.user_invite(user=user, marac=marac)
+            messages.success(request, "User added and sent an email to set their password: now give them a role")
+            return redirect("accounts:user_roles", pk=user.pk)
     return render(request, "accounts/user_add.html", {"form": form, "marac": marac})
 
 
@@ -108,6 +110,14 @@ def _roles_page(
     return render(request, "accounts/user_roles.html", context, status=status)
 
 
+def _removal_refusal(refusal: str) -> str:
+    """The refusal said once: "You cannot remove your own role: …", not "You cannot remove this role: You cannot
+    change your own roles: …"."""
+    if refusal == services.OWN_ROLES_REFUSED:
+        return OWN_ROLE_REMOVAL_REFUSED
+    return f"You cannot remove this role: {refusal}"
+
+
 @require_permission(VIEW)
 def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     marac = _marac_where(request, VIEW)
@@ -117,7 +127,7 @@ def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     if refusal is not None:
         # Whoever gets here sees this grant on the person's roles page already (the gates above are the page's own),
         # so the refusal says why there rather than on a page that looks like "not found". Nothing is removed.
-        return _roles_page(request, marac, person, refusal=f"You cannot remove this role: {refusal}", status=403)
+        return _roles_page(request, marac, person, refusal=_removal_refusal(refusal), status=403)
     if request.method == "POST":
         services.role_revoke(grant=grant, by=request.user)
         if not person.role_grants.filter(marac=marac).exists():

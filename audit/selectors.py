@@ -5,10 +5,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from api.models import ApiCredential
+from audit.labels import record_type_choices
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
 from cases.models import Case
-from cases.selectors import get_case_for_user, restricted_case_reason
+from cases.selectors import cases_at_marac, get_case_for_user, restricted_case_reason
 from people.models import Person
 from people.selectors import get_person_for_user, reason_changes, restricted_case_reasons
 
@@ -30,6 +31,18 @@ def audit_events_for_marac(*, marac_id: int, filters: dict[str, Any]) -> QuerySe
     if filters.get("date_to"):
         events = events.filter(at__date__lte=filters["date_to"])
     return events
+
+
+def record_types_at(*, marac_id: int) -> list[tuple[str, str]]:
+    """The types of record the MARAC's audit trail holds entries about, as choices with plain names."""
+    labels = AuditEvent.objects.filter(marac_id=marac_id).order_by().values_list("object_type", flat=True).distinct()
+    return record_type_choices(labels)
+
+
+def case_id_for_reference(*, user: Any, marac_id: int, reference: str) -> int | None:
+    """The id of the case at the MARAC with this reference, if the user may see it (a restricted case only if they
+    are named on it); None otherwise, whichever the reason."""
+    return cases_at_marac(user=user, marac_id=marac_id).filter(reference=reference).values_list("pk", flat=True).first()
 
 
 def credential_label(credential: ApiCredential) -> str:

@@ -11,9 +11,11 @@ from audit.models import AuditEvent
 from audit.selectors import (
     audit_events_for_marac,
     case_access_events,
+    case_id_for_reference,
     get_case_access_log_for_user,
     get_person_access_log_for_user,
     person_access_events,
+    record_types_at,
     who_did,
 )
 from marac.models import Marac
@@ -23,7 +25,13 @@ from web.access import current_marac_where, require_permission
 @require_permission("audit.view_audit")
 def audit_list(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "audit.view_audit")
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(
+        request.GET or None,
+        record_types=record_types_at(marac_id=marac_id),
+        case_id_for_reference=lambda reference: case_id_for_reference(
+            user=request.user, marac_id=marac_id, reference=reference
+        ),
+    )
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = audit_events_for_marac(marac_id=marac_id, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -118,7 +118,7 @@ def sign_in(page: Page, base_url: str, email: str, password: str, secret: str) -
         pytest.fail(f"Signing in as {email} did not ask for an authenticator code: at {page.url}", pytrace=False)
     page.locator("input[name=code]").fill(totp_code(secret))
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign In", exact=True).click()
+        page.get_by_role("button", name="Continue", exact=True).click()
     if "/accounts/" in page.url:
         pytest.fail(f"Signing in as {email} stopped at {page.url}", pytrace=False)
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from accounts.emails import ASCII_MESSAGE, check_ascii, skeleton
 from accounts.forms import UserForm
 from accounts.models import User
+from marac.models import Marac, MaracAgency
 from testing.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ ADD = "/you/users/new/"
 
 def _add(client, email: str):  # type: ignore[no-untyped-def]
     agency = AgencyFactory()
+    MaracAgency.objects.create(marac=Marac.objects.get(name="Northbrook MARAC"), agency=agency)
     return client.post(ADD, {"full_name": "Cora Coordinator", "email": email, "agency": agency.pk})
 
 
@@ -72,10 +74,12 @@ def test_an_ordinary_address_is_still_accepted(client_for, administrator, coordi
     assert User.objects.filter(email="cora.second_marac-team%1@northbrook-police.example").exists()
 
 
-def test_editing_a_user_keeps_their_own_address(coordinator):
+def test_editing_a_user_keeps_their_own_address(coordinator, marac):
+    MaracAgency.objects.create(marac=marac, agency=coordinator.agency)
     form = UserForm(
         {"full_name": coordinator.full_name, "email": coordinator.email, "agency": coordinator.agency_id},
         instance=coordinator,
+        marac=marac,
     )
     assert form.is_valid(), form.errors
 

@@ -3,6 +3,7 @@ from django.core import mail
 
 from accounts.models import RoleGrant, User
 from audit.models import AuditEvent
+from marac.models import MaracAgency
 from testing.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -10,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_an_administrator_adds_a_user_who_is_emailed_a_link_without_personal_details(client_for, administrator, marac):
     agency = AgencyFactory(name="Northbrook Probation")
+    MaracAgency.objects.create(marac=marac, agency=agency)
     response = client_for(administrator).post(
         "/you/users/new/", {"full_name": "Petra Probation", "email": "Petra@Example.invalid", "agency": agency.pk}
     )

@@ -28,7 +28,7 @@ def test_it_lists_views_and_exports_of_the_case_only(client_for, coordinator, po
     page = _log(client_for(coordinator), f"/audit/cases/{case.pk}/")
     assert "pat@example.invalid" in page
     assert "Northbrook Constabulary" in page
-    assert "agency_representative" in page
+    assert "Agency representative" in page  # the role's label, not its code (audit/labels.py)
     assert "Family record downloaded" in page
     assert "Not about this case" not in page
     request_id = AuditEvent.objects.get(action=AuditAction.VIEW, object_id=str(case.pk), actor=police_rep).request_id

@@ -204,6 +204,7 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "OpenMARAC: "
 # Lockout: after five failed sign-ins for one account (or from one address) in 15 minutes, refuse more.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/15m/ip,5/15m/key",
@@ -217,6 +218,8 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenMARAC"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {"authenticate": "accounts.forms.AuthenticateCodeForm"}
 LOGIN_REDIRECT_URL = "web:home"
 LOGIN_URL = "account_login"
 

@@ -103,7 +103,7 @@ def test_it_has_someone_without_an_authenticator_set_one_up_before_anything_else
 def test_it_refuses_even_the_right_password_after_five_wrong_ones(page, base_url, coordinator):
     for _ in range(5):
         submit_password(page, base_url, coordinator.email, "not the password at all")
-        assert "password you specified are not correct" in page.locator(".govuk-error-summary").inner_text()
+        assert "Enter a correct email address and password" in page.locator(".govuk-error-summary").inner_text()
 
     submit_password(page, base_url, coordinator.email, PASSWORD)
 
