@@ -87,6 +87,13 @@ class Referral(models.Model):
         """For the permission rules: a referrer may see the referrals they made."""
         return self.referrer_id
 
+    @property
+    def urgency_reason(self) -> str:
+        """Why the referrer marked it urgent (it cannot wait for the next meeting), or "" when they did not."""
+        from referrals.sections import urgency_reason  # here, not at the top: the models stay free of the forms
+
+        return urgency_reason(self.content.get("criteria"))
+
 
 class MatchDecision(models.Model):
     """The coordinator's answer to "is this person on the referral someone we already hold?"."""

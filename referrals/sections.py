@@ -1,11 +1,13 @@
 """The sections of a referral, in the order a referrer completes them, with the form that validates each."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from referrals import forms as referral_forms
+from web.dates import spoken
 
 
 @dataclass(frozen=True)
@@ -44,18 +46,59 @@ def form_for(section: Section, *, data: dict[str, Any] | None, questions: list[d
 
 
 def readable(section: Section, raw: dict[str, Any], *, questions: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """What was typed, as the referrer saw it: each field's label and, for choices, the words chosen."""
-    form = form_for(section, data=None, questions=questions)
-    rows = []
+    """What was typed, as the referrer saw it: each field's label and its answer tidied the way the form reads it
+    (choices in words, "Yes" or "No" for a tick box, dates as GOV.UK writes them, a postcode in capitals with its
+    space). Drafts keep what was typed, so an answer the form does not accept yet is shown as typed."""
+    return [(label, words) for _name, label, words in _answers(section, raw, questions=questions)]
+
+
+def readable_by_name(section: Section, raw: dict[str, Any]) -> dict[str, str]:
+    """The answers given, in words as readable() shows them, by field name (for a section with fixed questions)."""
+    return {name: words for name, _label, words in _answers(section, raw, questions=[])}
+
+
+def _answers(section: Section, raw: dict[str, Any], *, questions: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    form = form_for(section, data=raw, questions=questions)
+    form.is_valid()  # cleaned_data then holds every field that cleaned, even where others did not
+    answers = []
     for name, field in form.fields.items():
         value = raw.get(name)
         if value in (None, "", []):
             continue
-        choices = dict(getattr(field, "choices", []) or [])
-        values = value if isinstance(value, list) else [value]
-        words = ", ".join(_date_words(field, item) or str(choices.get(item, item)) for item in values)
-        rows.append((str(field.label), words))
-    return rows
+        words = _words(field, form.cleaned_data[name]) if name in form.cleaned_data else _as_typed(field, value)
+        if words:
+            answers.append((name, str(field.label), words))
+    return answers
+
+
+def _words(field: forms.Field, value: Any) -> str:
+    """An answer as its form cleaned it, in words."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return spoken(value)
+    return _choice_words(field, value if isinstance(value, list) else [value])
+
+
+def _as_typed(field: forms.Field, value: Any) -> str:
+    values = value if isinstance(value, list) else [value]
+    return _date_words(field, value) or _choice_words(field, values)
+
+
+def _choice_words(field: forms.Field, values: list[Any]) -> str:
+    choices = dict(getattr(field, "choices", []) or [])
+    return ", ".join(str(choices.get(item, item)) for item in values)
+
+
+def urgency_reason(criteria: dict[str, Any] | None) -> str:
+    """Why the referrer said the referral cannot wait for the next meeting, as the criteria form reads the section;
+    "" when they did not mark it urgent."""
+    form = form_for(SECTIONS_BY_SLUG["criteria"], data=criteria or {}, questions=[])
+    form.is_valid()
+    if not form.cleaned_data.get("urgent"):
+        return ""
+    reason = form.cleaned_data.get("urgency_reason") or str((criteria or {}).get("urgency_reason", ""))
+    return reason.strip() or "No reason given"
 
 
 def _date_words(field: forms.Field, value: Any) -> str:
@@ -67,4 +110,4 @@ def _date_words(field: forms.Field, value: Any) -> str:
         day = field.to_python(value)
     except forms.ValidationError:
         return ""
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return spoken(day) if day else ""

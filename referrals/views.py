@@ -14,15 +14,18 @@ from accounts import kept_form
 from audit.services import audit_view
 from marac.models import Marac
 from referrals import risk, services
+from referrals.errors import RuleInputError
 from referrals.forms import ChildForm
 from referrals.models import Referral, ReferralStatus, Transfer
-from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for, readable
+from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for, readable, readable_by_name
 from referrals.selectors import (
     get_referral_for_user,
     referral_answers,
     referral_answers_shown_to_referrer,
+    referral_current_meeting,
     referral_is_editable_by,
     referrals_of,
+    referrals_with_current_meeting,
 )
 from web import once
 from web.access import current_marac_id, require_permission
@@ -35,6 +38,12 @@ STALE_DELETE_MESSAGE = (
     "This draft was changed in another window since you opened this page. "
     "Nothing was deleted: check it, then delete it again if you still want to."
 )
+OUT_OF_DATE_MESSAGE = "The page was out of date: check the referral and save again"
+OUT_OF_DATE_DELETE_MESSAGE = (
+    "The page was out of date: nothing was deleted. Check the referral, then delete it again if you still want to"
+)
+DRAFT_SAVED_MESSAGE = "Draft saved. You can come back to it later"
+NOTHING_TO_SAVE_MESSAGE = "Nothing was typed, so nothing was added. You can come back to it later"
 
 
 def _section(slug: str) -> Section:
@@ -51,16 +60,17 @@ def _editable(request: HttpRequest, pk: int) -> Referral:
     return referral
 
 
-def _version(request: HttpRequest) -> int | None:  # the version the page was based on
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
+def _version(request: HttpRequest) -> int | None:
+    """The version of the referral the page was based on, or None when the page sent none or not a number: every
+    page of a referral sends it, so its absence is refused (nothing saved), never taken as "skip the check"."""
+    sent = request.POST.get("version", "")
+    return int(sent) if sent.isascii() and sent.isdigit() else None
 
 
 @require_permission("referrals.make_referral")
 def referral_list(request: HttpRequest) -> HttpResponse:
-    context = {"referrals": referrals_of(user=request.user), "once_field": once.FIELD, "once": once.new_token()}
+    referrals = referrals_with_current_meeting(referrals_of(user=request.user))
+    context = {"referrals": referrals, "once_field": once.FIELD, "once": once.new_token()}
     return render(request, "referrals/referral_list.html", context)
 
 
@@ -86,11 +96,19 @@ def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(user=request.user, pk=pk, audit=False)
     if not referral_is_editable_by(user=request.user, referral=referral):
         return _status(request, referral)
+    return _overview(request, referral)
+
+
+def _overview(request: HttpRequest, referral: Referral, *, refused: dict[str, list[str]] | None = None) -> HttpResponse:
+    """The referral's sections and where each has got to; after a refused submission, also why, in one summary."""
     audit_view(referral, user=request.user)
     problems = services.referral_problems(referral)
     decision = None
     if not problems:
-        decision = services.decision_as_data(services.criteria_decision(referral))
+        try:
+            decision = services.decision_as_data(services.criteria_decision(referral))
+        except RuleInputError as error:
+            problems = {"": list(error.problems)}
     rows = [(section, referral.content.get(section.slug), problems.get(section.slug, [])) for section in SECTIONS]
     return render(
         request,
@@ -101,8 +119,26 @@ def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": problems,
             "decision": decision,
             "baby_prompt": baby_prompt(referral),
+            "refused": _refusal_summary(referral, refused, decision) if refused else None,
         },
     )
+
+
+def _refusal_summary(
+    referral: Referral, refused: dict[str, list[str]], decision: dict[str, Any] | None
+) -> list[tuple[str, str]]:
+    """Why a submission was refused, as (problem, link) for one error summary: a section's problems link to the
+    section; not meeting the criteria links to the criteria below, with what else to do; anything else has no link."""
+    summary: list[tuple[str, str]] = []
+    for slug, items in refused.items():
+        if slug in SECTIONS_BY_SLUG:
+            link = reverse("referrals:section", args=[referral.pk, slug])
+            summary.extend((problem, link) for problem in items)
+        elif decision is not None and not decision["met"]:
+            summary.append((decision["summary"], "#criteria-decision"))  # the signposts are shown with it
+        else:
+            summary.extend((problem, "") for problem in items)
+    return summary
 
 
 def _status(request: HttpRequest, referral: Referral) -> HttpResponse:
@@ -114,9 +150,13 @@ def _status(request: HttpRequest, referral: Referral) -> HttpResponse:
     else:
         audit_view(referral, user=request.user)
     transfer = Transfer.objects.filter(from_referral=referral).select_related("to_marac").first()
-    return render(
-        request, "referrals/referral_status.html", {"referral": referral, "answers": answers, "transfer": transfer}
-    )
+    context = {
+        "referral": referral,
+        "answers": answers,
+        "transfer": transfer,
+        "current_meeting": referral_current_meeting(referral),
+    }
+    return render(request, "referrals/referral_status.html", context)
 
 
 def baby_prompt(referral: Referral) -> str | None:
@@ -145,27 +185,27 @@ def referral_submit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _editable(request, pk)
     if request.method != "POST":
         return redirect("referrals:overview", pk=pk)
+    if (version := _version(request)) is None:
+        messages.error(request, OUT_OF_DATE_MESSAGE)
+        return redirect("referrals:overview", pk=pk)
     try:
-        problems = services.referral_submit(referral=referral, based_on_version=_version(request), by=request.user)
+        problems = services.referral_submit(referral=referral, based_on_version=version, by=request.user)
     except services.StaleReferral:
         messages.error(request, STALE_MESSAGE)
         return redirect("referrals:overview", pk=pk)
     if problems:
-        for items in problems.values():
-            for problem in items:
-                messages.error(request, problem)
-        return redirect("referrals:overview", pk=pk)
+        return _overview(request, referral, refused=problems)
     messages.success(request, "Referral submitted to the MARAC coordinator")
     return redirect("referrals:overview", pk=pk)
 
 
-def _next_url(referral: Referral, section: Section, action: str) -> Any:
+def _next_url(referral: Referral, section: Section) -> Any:
+    """After "Save and continue": a list's items, or the next section (the referral's overview after the last)."""
     if section.is_list:
         return redirect("referrals:section", pk=referral.pk, slug=section.slug)
-    if action == "continue":
-        position = SECTIONS.index(section)
-        if position + 1 < len(SECTIONS):
-            return redirect("referrals:section", pk=referral.pk, slug=SECTIONS[position + 1].slug)
+    position = SECTIONS.index(section)
+    if position + 1 < len(SECTIONS):
+        return redirect("referrals:section", pk=referral.pk, slug=SECTIONS[position + 1].slug)
     return redirect("referrals:overview", pk=referral.pk)
 
 
@@ -187,7 +227,7 @@ def referral_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             {
                 "referral": referral,
                 "section": section,
-                "items": referral.content.get(slug, []),
+                "summaries": [item_summary(item) for item in referral.content.get(slug, [])],
             },
         )
     return _edit(request, referral, section, index=None)
@@ -212,9 +252,12 @@ def referral_item_remove(request: HttpRequest, pk: int, slug: str, index: int) -
         raise Http404
     label = f"{section.item_name.capitalize()} {index + 1}"
     if request.method == "POST":
+        if (version := _version(request)) is None:
+            messages.error(request, OUT_OF_DATE_MESSAGE)
+            return redirect("referrals:section", pk=pk, slug=slug)
         try:
             services.referral_remove_item(
-                referral=referral, section=section, index=index, based_on_version=_version(request), by=request.user
+                referral=referral, section=section, index=index, based_on_version=version, by=request.user
             )
         except services.StaleReferral:
             messages.error(request, STALE_MESSAGE)
@@ -241,8 +284,11 @@ def referral_discard(request: HttpRequest, pk: int) -> HttpResponse:
     if referral.status != ReferralStatus.DRAFT or referral.submitted_at is not None:
         raise Http404  # a returned referral was submitted: it is the MARAC's record, not the referrer's to delete
     if request.method == "POST":
+        if (version := _version(request)) is None:
+            messages.error(request, OUT_OF_DATE_DELETE_MESSAGE)
+            return redirect("referrals:overview", pk=pk)
         try:
-            services.referral_discard(referral=referral, based_on_version=_version(request), by=request.user)
+            services.referral_discard(referral=referral, based_on_version=version, by=request.user)
         except services.StaleReferral:
             messages.error(request, STALE_DELETE_MESSAGE)
             return redirect("referrals:overview", pk=pk)
@@ -254,9 +300,14 @@ def referral_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def item_summary(item: dict[str, Any]) -> str:
-    """How the list of a section names an item: the person's name, a description, or the event's date."""
+    """How the list of a section names an item: the person's name, a description, or the event's date and what it
+    was ("1 January 2027: an incident of abuse"), in the words the referral shows them in."""
     name = f"{item.get('given_name', '')} {item.get('family_name', '')}".strip()
-    return name or item.get("description", "") or f"{item.get('happened_on', '')} {item.get('kind', '')}".strip()
+    if name or item.get("description"):
+        return name or str(item["description"])
+    event = readable_by_name(SECTIONS_BY_SLUG["history"], item)
+    kind = event.get("kind", "")  # "An incident of abuse", inside a sentence
+    return ": ".join(words for words in (event.get("happened_on", ""), kind[:1].lower() + kind[1:]) if words)
 
 
 def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: int | None) -> HttpResponse:
@@ -266,8 +317,16 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
         stored = stored[index] if stored and index is not None else None
     if request.method == "POST":
         form = form_for(section, data=request.POST, questions=questions)
+        as_draft = request.POST.get("action") == "draft"
         if section.is_list and index is None and not form.has_changed():
+            if as_draft:  # nothing typed to keep: back to the referral, with no blank item added
+                messages.info(request, NOTHING_TO_SAVE_MESSAGE)
+                return redirect("referrals:overview", pk=referral.pk)
             form.is_valid()  # nothing typed: show what is needed, and add no blank item
+            return _render_section(request, referral, section, form, index)
+        if (version := _version(request)) is None:
+            form.is_valid()
+            messages.error(request, OUT_OF_DATE_MESSAGE)  # what was typed stays in the form, unsaved
             return _render_section(request, referral, section, form, index)
         try:
             referral, errors = services.referral_save_section(
@@ -275,7 +334,7 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
                 section=section,
                 data=request.POST.dict() | _lists(request, form),
                 index=index,
-                based_on_version=_version(request),
+                based_on_version=version,
                 by=request.user,
             )
         except services.StaleReferral:
@@ -285,8 +344,11 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
             return _render_section(
                 request, referral, section, form, index, conflict=saved_now(referral, section, index, questions)
             )
+        if as_draft:  # kept as typed, valid or not: the errors wait until they save and continue
+            messages.success(request, DRAFT_SAVED_MESSAGE)
+            return redirect("referrals:overview", pk=referral.pk)
         if not errors:
-            return _next_url(referral, section, request.POST.get("action", "continue"))
+            return _next_url(referral, section)
         messages.info(request, "Saved as a draft. Some answers need correcting before you can submit.")
         if section.is_list and index is None:
             # The new item now exists: correcting it from here on changes it, never adds another.

@@ -66,8 +66,10 @@ def test_a_referrer_saves_a_draft_comes_back_fixes_errors_and_submits(page, base
     page.get_by_role("link", name="Referrals", exact=True).click()
     page.get_by_role("button", name="Start a new referral").click()
     _fill_victim(page, date_of_birth="2099-01-01")
-    _save(page, draft=True)
-    assert page.locator(".govuk-error-summary").is_visible()
+    _save(page, draft=True)  # kept as typed, errors and all: back to the referral, not an error page
+    assert "Draft saved" in page.locator(".govuk-notification-banner").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="The victim", exact=True).click()
     assert "Date of birth must be today or in the past" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
 
