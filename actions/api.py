@@ -50,7 +50,7 @@ from marac.models import Agency
 from meetings.agenda_services import get_listing_for_user
 from meetings.confidentiality import has_signed
 from meetings.live_forms import ActionForm
-from meetings.live_services import MeetingClosed, live_action_record
+from meetings.live_services import MeetingClosed, MeetingNotStarted, live_action_record
 
 router = Router(tags=["actions"])
 
@@ -362,7 +362,7 @@ def _case_blind_errors(form: ActionForm, owner_agency_id: int) -> dict[str, list
     "signed its confidentiality agreement, so an API credential gets 403, as does a person who has not signed. "
     "Problems with the body that say nothing about the case (the description, for whom, the due day, an agency id "
     "that is no agency) are answered 422 first; whether the agency may own an action on this case only once you "
-    "may see the case. Once the meeting has closed nothing more is recorded at it (409).",
+    "may see the case. Before the chair starts the meeting, and once it has closed, nothing is recorded at it (409).",
 )
 @api_permission(RECORD)
 def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: ActionIn) -> Status[dict[str, Any]]:
@@ -388,6 +388,6 @@ def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: 
         action = live_action_record(listing=listing, by=request.user, **form.cleaned_data)
     except NotThisMaracsAgency:
         raise ApiError(422, INVALID_MESSAGE, {"body.owner_agency_id": [NOT_THIS_MARAC_MESSAGE]}) from None
-    except MeetingClosed as closed:
+    except (MeetingClosed, MeetingNotStarted) as closed:
         raise ApiError(409, str(closed)) from None
     return Status(201, _action(get_action_to_read(user=request.user, pk=action.pk), timezone.localdate()))

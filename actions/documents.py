@@ -13,7 +13,7 @@ from actions.models import Action
 from actions.tracking_selectors import FamilyMeeting, SummaryCase
 from cases.models import Case, PartyRole
 from meetings.minutes_services import amendment_history
-from meetings.models import Meeting
+from meetings.models import AttendanceCapacity, Meeting
 from people.models import Person
 from referrals.calendar import LONDON
 from web.documents import (
@@ -146,12 +146,17 @@ def _family_details(document: DocxDocument, case: Case) -> None:
 def _attendance_rows(meeting: FamilyMeeting) -> list[tuple[str, str, str]]:
     rows = []
     for attendance in meeting.attendance:
+        written = attendance.capacity == AttendanceCapacity.WRITTEN_SUBMISSION
         if attendance.user is not None:
             name = str(attendance.user)
             agency = str(attendance.agency or attendance.user.agency or "")
+        elif written:  # an agency that sent a written submission, no one in person
+            name, agency = "", str(attendance.agency or "")
         else:
             name, agency = attendance.observer_name, attendance.observer_organisation
-        capacity = attendance.get_capacity_display() + ("" if attendance.present else " (apologies)")
+        # A written submission is what the agency sent instead of attending: not apologies on top of it.
+        apologies = not attendance.present and not written
+        capacity = attendance.get_capacity_display() + (" (apologies)" if apologies else "")
         rows.append((name, agency, capacity))
     return rows
 

@@ -26,12 +26,25 @@ def _marac_agencies(marac_id: int, *, also: int | None = None) -> Any:
 
 
 class AttendanceForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose an agency")
+    """A line of the register. `meeting`: the meeting it is for. A person attends for their own agency, once a
+    meeting (live_rules.register_refusal; live_services.attendance_record refuses again, under the meeting's lock)."""
+
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        empty_label="Choose an agency",
+        label="Agency",
+        error_messages={
+            "required": "Select the agency",
+            "invalid_choice": "Select one of this MARAC's agencies",
+        },
+    )
     user = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
+        empty_label="Choose who is attending",
         label="Who",
         help_text="Leave empty for a written submission sent by an agency with no one here.",
+        error_messages={"invalid_choice": "Select someone with a role at this MARAC"},
     )
     capacity = forms.ChoiceField(
         choices=[
@@ -41,6 +54,10 @@ class AttendanceForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         label="Attending as",
+        error_messages={
+            "required": "Select how they are attending",
+            "invalid_choice": "Select how they are attending",
+        },
     )
     present = forms.TypedChoiceField(
         choices=[("yes", "Present"), ("no", "Apologies")],
@@ -48,10 +65,15 @@ class AttendanceForm(forms.Form):
         widget=forms.RadioSelect,
         label="Present or apologies",
         initial="yes",
+        error_messages={
+            "required": "Select whether they are present or sent apologies",
+            "invalid_choice": "Select whether they are present or sent apologies",
+        },
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         self.fields["agency"].queryset = _marac_agencies(meeting.marac_id)  # type: ignore[attr-defined]
         self.fields["user"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(role_grants__marac_id=meeting.marac_id, role_grants__role__in=CASE_ROLES)
@@ -63,8 +85,19 @@ class AttendanceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         written = cleaned.get("capacity") == AttendanceCapacity.WRITTEN_SUBMISSION
-        if not written and cleaned.get("user") is None:
-            self.add_error("user", "Choose who is attending, or choose written submission only")
+        user, agency = cleaned.get("user"), cleaned.get("agency")
+        if not written and user is None and "user" not in self.errors:
+            self.add_error("user", "Select who is attending, or select written submission only")
+        if user is not None and agency is not None:
+            their_agency = user.agency
+            refusal = live_rules.register_refusal(
+                person_agency_id=their_agency.pk if their_agency is not None else None,
+                person_agency_name=their_agency.name if their_agency is not None else "",
+                agency_id=agency.pk,
+                already_on_register=self.meeting.attendance.filter(user=user).exists(),
+            )
+            if refusal:
+                self.add_error("user", refusal)
         return cleaned
 
 
@@ -164,8 +197,24 @@ class ActionForm(forms.Form):
 
 
 class ProcessLinkForm(forms.Form):
-    kind = forms.ChoiceField(choices=ProcessLinkKind.choices, label="Other process")
-    note = forms.CharField(max_length=500, required=False, label="Note", help_text="A date or reference, say.")
+    """A link to another process. No process is chosen for them: pressing the button without choosing is an error,
+    not a MAPPA link."""
+
+    kind = forms.ChoiceField(
+        choices=[("", "Choose a process"), *ProcessLinkKind.choices],
+        label="Other process",
+        error_messages={
+            "required": "Select the other process the case is linked to",
+            "invalid_choice": "Select one of the processes in the list",
+        },
+    )
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Note",
+        help_text="A date or reference, say.",
+        error_messages={"max_length": "The note must be 500 characters or fewer"},
+    )
 
 
 class OutcomeForm(forms.Form):

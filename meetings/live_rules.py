@@ -43,10 +43,55 @@ def core_agencies_missing(*, core_agencies: Sequence[tuple[int, str]], register:
     return [name for agency_id, name in core_agencies if agency_id not in covered]
 
 
-def core_agency_warning(missing: Sequence[str]) -> str:
+def core_agency_warning(missing: Sequence[str], *, closed: bool = False) -> str:
+    """The warning on the live pages; in the past tense once the meeting has closed, as a record of who was not
+    there."""
     if not missing:
         return ""
-    return "No one is here and no written submission was sent for these core agencies: " + ", ".join(missing) + "."
+    lead = (
+        "No one was there and no written submission was sent"
+        if closed
+        else "No one is here and no written submission was sent"
+    )
+    return f"{lead} for these core agencies: " + ", ".join(missing) + "."
+
+
+# BD Attendance: each agency is represented by its named representative or a deputy, so a person attends for their
+# own agency; the register has one line a person (their signature of the confidentiality agreement is on it).
+def register_refusal(
+    *, person_agency_id: int | None, agency_id: int, already_on_register: bool, person_agency_name: str = ""
+) -> str | None:
+    """Why a person may not be added to the register for `agency_id`, in words for the form; None when they may.
+    No person (a written submission) is never refused here. A person with no agency on their account may attend
+    for any agency: there is nothing to check against."""
+    if already_on_register:
+        return "This person is already on the register for this meeting. Change their line in the register instead."
+    if person_agency_id is not None and person_agency_id != agency_id:
+        theirs = f" ({person_agency_name})" if person_agency_name else ""
+        return (
+            f"This person works for another agency{theirs}. Choose the agency they work for, "
+            "or the person attending for the agency chosen."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """A line of the register as the close page reads it: who, for which agency or organisation."""
+
+    agency: str
+    name: str
+    present: bool
+    signed: bool
+    written_submission: bool = False
+
+
+# BD The MARAC meeting: "They also must sign the Confidentiality Agreement at each meeting along with all invited
+# visitors" (observers included). Checked as the meeting closes, so the chair knows whom to follow up.
+def present_without_agreement(lines: Sequence[RegisterLine]) -> list[RegisterLine]:
+    """The lines of people marked present who have not signed the agreement; a written submission has no one to
+    sign, and someone who sent apologies was not there."""
+    return [line for line in lines if line.present and not line.signed and not line.written_submission]
 
 
 @dataclass(frozen=True)
@@ -230,6 +275,12 @@ def case_changes_after_hearing(
     return changes
 
 
+NOT_STARTED_REFUSAL = (
+    "This meeting has not started, so nothing was saved. Minutes, actions, outcomes and links to other processes "
+    "are recorded once the chair starts the meeting."
+)
+
+
 CLOSED_MEETING_REFUSAL = (
     "This meeting has closed, so its live pages are read-only: nothing was saved. "
     "The minutes, actions and outcomes agreed at it stay as they were when it closed."
@@ -272,3 +323,15 @@ def minute_fingerprint(risks_minute: str, decisions_minute: str) -> str:
     """A short fingerprint of a minute's text, posted by the minute form: whether the minute itself changed since
     the page was opened, whatever else changed on the listing."""
     return hashlib.sha256(f"{risks_minute}\0{decisions_minute}".encode()).hexdigest()
+
+
+# LSCB; BD: a case's discussion links it to other processes (MAPPA, MASH, a child protection conference...). The
+# same link twice says nothing more and clutters the meeting record.
+def process_link_refusal(*, kind: str, note: str, recorded: Collection[tuple[str, str]]) -> str | None:
+    """Why a link to another process may not be recorded on a listing with the links `recorded` (kind, note), in
+    words; None when it may. The same process with the same note (ignoring spaces at the ends and case) is the same
+    link; the same process with another note (another date or reference) is another link."""
+    wanted = (kind, " ".join(note.split()).casefold())
+    if any((done_kind, " ".join(done_note.split()).casefold()) == wanted for done_kind, done_note in recorded):
+        return "This link to another process, with this note, is already recorded for this case. Nothing was added."
+    return None

@@ -43,6 +43,10 @@ class MeetingClosed(LiveRefused):
     """A write on a meeting that has closed: its live pages are read-only."""
 
 
+class MeetingNotStarted(LiveRefused):
+    """A write of the meeting's record (a minute, an action, an outcome, a link) before the chair has started it."""
+
+
 class StaleMinute(Exception):
     """Someone saved the minute first. Carries the listing as saved now, so the page can show both versions."""
 
@@ -83,6 +87,24 @@ def listings_in_order(meeting: Meeting, viewer: Any = None) -> list[Listing]:
     # Only what the live meeting's list shows of them (its other listings come whole from the agenda).
     heard = heard.select_related("case").only("kind", "started_at", "ended_at", "outcome", "case__reference")
     return ordered + list(heard.order_by("started_at"))
+
+
+@dataclass(frozen=True)
+class HeldOver:
+    listing: Listing  # the case's listing at this meeting (its outcome: held over)
+    to: Meeting  # the meeting it was held over to
+
+
+def held_over(meeting: Meeting, viewer: Any = None) -> list[HeldOver]:
+    """The cases this meeting held over (at its close, or before it), each with the meeting it went to, in the
+    order they were held over; restricted ones left out for a viewer not named on them."""
+    later = Listing.objects.filter(held_over_from=meeting).select_related("meeting")
+    if viewer is not None:
+        later = later.filter(visible_given_restrictions(viewer, through="case"))
+    to_by_case = {listing.case_id: listing.meeting for listing in later.order_by("id")}
+    here = Listing.objects.filter(meeting=meeting, outcome=Outcome.HELD_OVER, case_id__in=to_by_case)
+    here = here.select_related("case").only("kind", "outcome", "started_at", "ended_at", "case__reference")
+    return [HeldOver(listing=listing, to=to_by_case[listing.case_id]) for listing in here.order_by("id")]
 
 
 def next_listing(meeting: Meeting, current: Listing) -> Listing | None:
@@ -203,6 +225,18 @@ def attendance_record(
     if capacity == AttendanceCapacity.OBSERVER:
         raise LiveRefused("Add observers with the observer form.")
     with transaction.atomic():
+        # The meeting's state first (the lock order of every live write): two people adding the same person at the
+        # same moment add them once.
+        _locked_state(meeting)
+        their_agency = user.agency if user is not None else None
+        refusal = live_rules.register_refusal(
+            person_agency_id=their_agency.pk if their_agency is not None else None,
+            person_agency_name=their_agency.name if their_agency is not None else "",
+            agency_id=agency.pk,
+            already_on_register=user is not None and Attendance.objects.filter(meeting=meeting, user=user).exists(),
+        )
+        if refusal:
+            raise LiveRefused(refusal)
         row = Attendance.objects.create(
             meeting=meeting,
             agency=agency,
@@ -312,6 +346,28 @@ def register_lines(meeting: Meeting) -> QuerySet[Attendance]:
     lines = meeting.attendance.exclude(capacity=AttendanceCapacity.OBSERVER).select_related("agency", "user")
     lines = lines.annotate(signed_after_close_at=Subquery(after_close.values("signed_at")[:1]))
     return lines.order_by("agency__name", "id")
+
+
+def _register_line(row: Attendance) -> live_rules.RegisterLine:
+    if row.capacity == AttendanceCapacity.OBSERVER:
+        agency, name = f"{row.observer_organisation} (observer)", row.observer_name
+    else:
+        owner = row.agency or (row.user.agency if row.user is not None else None)
+        agency, name = (owner.name if owner else ""), (row.user.full_name if row.user is not None else "")
+    return live_rules.RegisterLine(
+        agency=agency,
+        name=name,
+        present=row.present,
+        signed=row.confidentiality_signed_at is not None,
+        written_submission=row.capacity == AttendanceCapacity.WRITTEN_SUBMISSION,
+    )
+
+
+def present_without_agreement(meeting: Meeting) -> list[live_rules.RegisterLine]:
+    """Everyone marked present on the register, observers included, who has not signed the meeting's confidentiality
+    agreement (live_rules.present_without_agreement), by agency (or an observer's organisation) and name."""
+    rows = meeting.attendance.select_related("agency", "user__agency").order_by("agency__name", "id")
+    return live_rules.present_without_agreement([_register_line(row) for row in rows])
 
 
 def agreements_after_close(meeting: Meeting) -> Sequence[AgreementAfterClose]:
@@ -570,6 +626,16 @@ def _require_running(listing: Listing) -> None:
         raise LiveRefused("Start the meeting before opening a case.")
 
 
+def _require_in_progress(meeting: Meeting) -> MeetingState:
+    """The guard of the meeting's record (minutes, actions, outcomes, links to other processes): written only while
+    the meeting runs, from its start to its close. Closed: MeetingClosed, as _require_not_closed; not started yet:
+    MeetingNotStarted. Under the meeting state's row lock, as every live write."""
+    state = _require_not_closed(meeting)
+    if not meeting_is_running(state):
+        raise MeetingNotStarted(live_rules.NOT_STARTED_REFUSAL)
+    return state
+
+
 def listing_open(*, listing: Listing, by: Any) -> tuple[Listing, list[str]]:
     """Open a case in live mode: its clock starts, and it gets its standard actions. Opening it again is harmless.
     Returns the listing and, in words, any standard action no agency at this MARAC could own."""
@@ -617,7 +683,7 @@ def minute_save(
     fingerprint of the minute the page showed, live_rules.minute_fingerprint), a listing changed since only in what
     is not the minute (its outcome, its clock) is no conflict."""
     with transaction.atomic():
-        _require_not_closed(listing.meeting)
+        _require_in_progress(listing.meeting)
         current = _locked_listing(listing)
         minute_unchanged = bool(based_on_minute) and based_on_minute == live_rules.minute_fingerprint(
             current.risks_minute, current.decisions_minute
@@ -647,7 +713,7 @@ def outcome_record(
     if outcome not in live_rules.OUTCOMES_AT_HEARING:
         raise LiveRefused("Choose review at a later meeting, closed, or transferred.")
     with transaction.atomic():
-        _require_not_closed(listing.meeting)
+        _require_in_progress(listing.meeting)
         current = _locked_listing(listing)
         if (
             based_on_version is not None
@@ -667,8 +733,14 @@ def outcome_record(
 
 
 def process_link_add(*, listing: Listing, kind: str, note: str, by: Any) -> ProcessLink:
+    """A link from the case's discussion to another process, recorded while the meeting runs; the same link (same
+    process, same note) recorded again on the listing is refused, so a second press adds nothing."""
     with transaction.atomic():
-        _require_not_closed(listing.meeting)
+        _require_in_progress(listing.meeting)
+        recorded = [(link.kind, link.note) for link in ProcessLink.objects.filter(listing=listing)]
+        refusal = live_rules.process_link_refusal(kind=kind, note=note, recorded=recorded)
+        if refusal:
+            raise LiveRefused(refusal)
         link = ProcessLink.objects.create(listing=listing, kind=kind, note=note)
         summary = f"Linked listing {listing.pk} to {kind}"
         _audit(link, by, AuditAction.CREATE, summary, marac_id=listing.meeting.marac_id)
@@ -676,9 +748,10 @@ def process_link_add(*, listing: Listing, kind: str, note: str, by: Any) -> Proc
 
 
 def live_action_record(*, listing: Listing, by: Any, **fields: Any) -> Action:
-    """An action volunteered at the meeting, recorded from its live page: refused once the meeting has closed."""
+    """An action volunteered at the meeting, recorded from its live page: refused before the meeting has started
+    and once it has closed."""
     with transaction.atomic():
-        _require_not_closed(listing.meeting)
+        _require_in_progress(listing.meeting)
         return action_record(listing=listing, by=by, **fields)
 
 

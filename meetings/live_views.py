@@ -30,7 +30,7 @@ from meetings.live_forms import (
     ProcessLinkForm,
 )
 from meetings.minutes_forms import form_after_conflict
-from meetings.models import AgreementAfterClose, Attendance, Listing, Meeting, MeetingState
+from meetings.models import AgreementAfterClose, Attendance, Listing, Meeting, MeetingState, MeetingStatus
 from meetings.research_selectors import research_summary
 from web import once
 from web.access import require_permission
@@ -54,6 +54,25 @@ def _read_only(request: HttpRequest, listing: Listing) -> HttpResponseRedirect |
     return _refused(request, listing, live_rules.CLOSED_MEETING_REFUSAL)
 
 
+def _not_open(request: HttpRequest, listing: Listing) -> HttpResponseRedirect | None:
+    """The meeting's record (a minute, an action, a link, an outcome) is written only while the meeting runs: before
+    it starts, as once it has closed, the post is refused with the reason before its form is read (the services
+    refuse it again under the meeting's lock, for a start or a close that lands while the post is on its way)."""
+    if closed := _read_only(request, listing):
+        return closed
+    if live.meeting_is_running(_state(listing.meeting)):
+        return None
+    return _refused(request, listing, live_rules.NOT_STARTED_REFUSAL)
+
+
+def _core_warning(meeting: Meeting, state: MeetingState) -> str:
+    """The core agencies no one came for, in the present tense while the meeting may still be joined, in the past
+    tense once it has closed."""
+    return live_rules.core_agency_warning(
+        live.core_agencies_missing(meeting), closed=live_rules.meeting_is_closed(state.status)
+    )
+
+
 def _refused(request: HttpRequest, listing: Listing, message: str) -> HttpResponseRedirect:
     messages.error(request, message)
     return redirect("meetings_live:listing", pk=listing.meeting_id, listing_pk=listing.pk)
@@ -67,15 +86,20 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.manage_attendance")
     form = AttendanceForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
-        live.attendance_record(meeting=meeting, by=request.user, **form.cleaned_data)
-        messages.success(request, "Added to the register")
-        return redirect("meetings_live:register", pk=meeting.pk)
+        try:
+            live.attendance_record(meeting=meeting, by=request.user, **form.cleaned_data)
+        except live.LiveRefused as refused:  # someone added them since the form was checked
+            form.add_error("user", str(refused))
+        else:
+            messages.success(request, "Added to the register")
+            return redirect("meetings_live:register", pk=meeting.pk)
     return _render_register(request, meeting, form, ObserverForm())
 
 
 def _render_register(
     request: HttpRequest, meeting: Meeting, form: AttendanceForm, observer_form: ObserverForm
 ) -> HttpResponse:
+    state = live.state_of(meeting)
     return render(
         request,
         "meetings/register_detail.html",
@@ -85,8 +109,8 @@ def _render_register(
             "observers": live.observers(meeting),
             "form": form,
             "observer_form": observer_form,
-            "missing": live.core_agencies_missing(meeting),
-            "state": live.state_of(meeting),
+            "core_warning": _core_warning(meeting, state),
+            "state": state,
             "read_after_close": live.agreements_after_close(meeting),
         },
     )
@@ -184,15 +208,19 @@ def live_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     listings = live.listings_in_order(meeting, viewer=request.user)
     current = next((listing for listing in listings if listing.started_at and not listing.ended_at), None)
+    state = _state(meeting)
+    # Once closed, the cases held over stay on the list, saying where they went, rather than vanish from it.
+    closed = live_rules.meeting_is_closed(state.status)
     return render(
         request,
         "meetings/live_meeting.html",
         {
             "meeting": meeting,
-            "state": _state(meeting),
+            "state": state,
             "listings": listings,
+            "held_over": live.held_over(meeting, viewer=request.user) if closed else [],
             "current": current,
-            "missing": live.core_agencies_missing(meeting),
+            "core_warning": _core_warning(meeting, state),
             "may_run": live.may_run(request.user, meeting),
             "may_keep_register": request.user.has_perm("meetings.manage_attendance", meeting),
         },
@@ -221,36 +249,39 @@ def live_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("meetings.run_meeting")
 @require_POST
 def live_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """Close the meeting. With cases heard and no outcome, or cases not heard, a page lists them first: the outcome
-    of each case heard (or a link to record it on the case's page), and for those not heard, hold each over or leave
-    it unheard, and say why; the answers come back here with `confirmed`."""
+    """Close the meeting, always from the page before the close (closing cannot be undone). It lists, with a
+    warning, anyone present who has not signed the confidentiality agreement; with cases heard and no outcome, or
+    cases not heard, it asks about them: the outcome of each case heard (or a link to record it on the case's page),
+    and for those not heard, hold each over or leave it unheard, and say why. The answers come back here with
+    `confirmed`."""
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.run_meeting")
     if refused := sign_first(request, meeting):
         return refused
-    form = None
-    choices: dict[int, str] | None = None
-    outcomes: dict[int, str] | None = None
-    reason = ""
-    if request.POST.get("confirmed") == "yes":
-        unheard, undecided = live.unheard_listings(meeting), live.listings_without_outcome(meeting)
-        form = _close_form(request, unheard, undecided, data=request.POST)
-        if _outcomes_changed(request, form):
-            messages.warning(request, _CHANGED.format(what="heard with no outcome"))
-            return _close_confirm(request, meeting, None, kept=request.POST)
-        if not form.is_valid():
-            return _close_confirm(request, meeting, form)
-        choices, outcomes = form.choices(unheard), form.outcomes(undecided)
-        reason = form.cleaned_data.get("reason", "")
+    if request.POST.get("confirmed") != "yes":
+        # Closing cannot be undone: it always goes through the page before the close, whatever is left to decide.
+        state = live.state_of(meeting)
+        if not live.meeting_is_running(state):
+            closed = live_rules.meeting_is_closed(state.status)
+            messages.error(request, live_rules.CLOSED_MEETING_REFUSAL if closed else _NOT_RUNNING)
+            return redirect("meetings_live:live", pk=pk)
+        return _close_confirm(request, meeting, None)
+    unheard, undecided = live.unheard_listings(meeting), live.listings_without_outcome(meeting)
+    form = _close_form(request, unheard, undecided, data=request.POST)
+    if _outcomes_changed(request, form):
+        messages.warning(request, _CHANGED.format(what="heard with no outcome"))
+        return _close_confirm(request, meeting, None, kept=request.POST)
+    if not form.is_valid():
+        return _close_confirm(request, meeting, form)
+    choices, outcomes = form.choices(unheard), form.outcomes(undecided)
+    reason = form.cleaned_data.get("reason", "")
     try:
         live.meeting_close(meeting=meeting, by=request.user, choices=choices, reason=reason, outcomes=outcomes)
     except (live.UnheardCases, live.CasesWithoutOutcome) as asked:
-        if form is not None:
-            what = "not heard" if isinstance(asked, live.UnheardCases) else "heard with no outcome"
-            messages.warning(request, _CHANGED.format(what=what))
-            return _close_confirm(request, meeting, None, kept=request.POST)
-        return _close_confirm(request, meeting, None)
+        what = "not heard" if isinstance(asked, live.UnheardCases) else "heard with no outcome"
+        messages.warning(request, _CHANGED.format(what=what))
+        return _close_confirm(request, meeting, None, kept=request.POST)
     except live.LiveRefused as refused_step:
-        if form is not None and live.meeting_is_running(live.state_of(meeting)):
+        if live.meeting_is_running(live.state_of(meeting)):
             form.add_error(None, str(refused_step))
             return _close_confirm(request, meeting, form)
         messages.error(request, str(refused_step))
@@ -260,6 +291,7 @@ def live_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _CHANGED = "The cases {what} changed while this page was open. Check them again."
+_NOT_RUNNING = "Only a meeting in progress can be closed."
 
 
 def _outcomes_changed(request: HttpRequest, form: CloseForm) -> bool:
@@ -297,6 +329,8 @@ def _close_confirm(
     context = {
         "meeting": meeting,
         "form": form,
+        "unsigned": live.present_without_agreement(meeting),
+        "may_keep_register": request.user.has_perm("meetings.manage_attendance", meeting),
         "seen": form.listings,
         "hidden": len(unheard) - len(form.listings),
         "undecided": form.undecided,
@@ -350,7 +384,9 @@ def _listing_context(
         "summary": research_summary(listing=listing),
         "actions": actions.order_by("is_standard", "id"),
         "links": listing.process_links.order_by("id"),
-        "missing": live.core_agencies_missing(meeting),
+        "core_warning": _core_warning(meeting, state),
+        # Before the meeting starts, its record is not open yet: the page says when it will be.
+        "not_started": state.status == MeetingStatus.SCHEDULED,
         "children": live.children_count(listing) if children is None else children,
         "may_run": may_run,
         "may_record_action": request.user.has_perm("actions.record_action", meeting),
@@ -381,7 +417,7 @@ def live_open(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_minutes(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _not_open(request, listing):
         return refused
     form = MinuteForm(request.POST)
     if not form.is_valid():
@@ -417,7 +453,7 @@ def _minute_conflict(request: HttpRequest, saved: Listing, theirs: MinuteForm) -
 @require_POST
 def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "actions.record_action")
-    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _not_open(request, listing):
         return refused
     if (again := once.already_done(request)) is not None:
         return again
@@ -439,15 +475,18 @@ def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_link(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _not_open(request, listing):
         return refused
     form = ProcessLinkForm(request.POST)
     if not form.is_valid():
         return render(request, "meetings/live_listing.html", _listing_context(request, listing, link_form=form))
     try:
         live.process_link_add(listing=listing, by=request.user, **form.cleaned_data)
-    except live.LiveRefused as refused_step:
+    except (live.MeetingClosed, live.MeetingNotStarted) as refused_step:
         return _refused(request, listing, str(refused_step))
+    except live.LiveRefused as refused_step:  # the same link is recorded already
+        form.add_error("kind", str(refused_step))
+        return render(request, "meetings/live_listing.html", _listing_context(request, listing, link_form=form))
     messages.success(request, "Link to another process recorded")
     return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
 
@@ -456,7 +495,7 @@ def live_link(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_POST
 def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk, "meetings.run_meeting")
-    if refused := sign_first(request, listing.meeting) or _read_only(request, listing):
+    if refused := sign_first(request, listing.meeting) or _not_open(request, listing):
         return refused
     form = OutcomeForm(request.POST)
     if form.is_valid():

@@ -232,6 +232,8 @@ def test_a_coordinator_records_an_action_once_they_have_signed_the_agreement(
     assert not Action.objects.exists()
 
     _sign(listing.meeting, coordinator)
+    # Actions are recorded while the meeting runs (meetings/live_services.py).
+    MeetingState.objects.update_or_create(meeting=listing.meeting, defaults={"status": MeetingStatus.IN_PROGRESS})
     created = _post(client, _record_url(listing), _new_action(police_rep.agency))
 
     assert created.status_code == 201, created.json()

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from meetings.live_services import StaleMinute, minute_save
-from meetings.models import Listing, Meeting
+from meetings.models import Listing, Meeting, MeetingState, MeetingStatus
 from testing.factories import CaseFactory
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
@@ -18,6 +18,8 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_two_simultaneous_saves_win(marac, coordinator, chair):
     meeting = Meeting.objects.create(marac=marac, starts_at=datetime.datetime(2026, 11, 3, 9, 30, tzinfo=datetime.UTC))
+    # Minutes are saved while the meeting runs (meetings/live_services.py).
+    MeetingState.objects.create(meeting=meeting, status=MeetingStatus.IN_PROGRESS)
     listing = Listing.objects.create(meeting=meeting, case=CaseFactory(marac=marac))
     base = listing.version
     start = threading.Barrier(2)

@@ -244,7 +244,7 @@ def test_a_victim_heard_live_makes_the_next_referral_a_repeat_listed_as_a_new_ca
     _started(client, meeting, chair)
     _open(client, listing)
     _outcome(client, listing, Outcome.REVIEW)
-    assert client.post(_live(meeting, "close/")).status_code == 302
+    assert client.post(_live(meeting, "close/"), {"confirmed": "yes"}).status_code == 302
 
     referral = submitted_referral(client_for, referrer)
     desk = client_for(coordinator)

@@ -209,13 +209,15 @@ def test_a_meeting_whose_case_list_was_not_released_does_not_start_even_when_con
 
 
 @pages
-def test_closing_with_every_case_heard_needs_no_questions(client_for, chair, marac):
+def test_closing_with_every_case_heard_needs_no_questions_only_confirming(client_for, chair, marac):
     meeting = _meeting(marac)
     (only,) = _listed(meeting, "NB-2026-0601")
     _running(meeting, chair)
     listing_open(listing=only, by=chair)
     outcome_record(listing=only, outcome=Outcome.REVIEW, by=chair)  # a case heard with no outcome is asked about
-    assert _close(client_for(chair), meeting).status_code == 302
+    assert _close(client_for(chair), meeting).status_code == 200  # closing cannot be undone: it asks first
+    assert _status(meeting) == MeetingStatus.IN_PROGRESS
+    assert _close(client_for(chair), meeting, {"confirmed": "yes"}).status_code == 302
     assert _status(meeting) == MeetingStatus.CLOSED
 
 

@@ -277,7 +277,7 @@ def test_an_outcome_recorded_on_the_case_page_while_the_close_page_was_open_is_n
     assert response.status_code == 200
     assert "The cases heard with no outcome changed while this page was open" in response.content.decode()
     assert _status(meeting) == MeetingStatus.IN_PROGRESS
-    assert _close(client, meeting).status_code == 302  # nothing left to ask
+    assert _close(client, meeting, {"confirmed": "yes"}).status_code == 302  # nothing left to ask
     assert Listing.objects.get(pk=listing.pk).outcome == Outcome.TRANSFERRED
 
 

@@ -226,7 +226,10 @@ def test_it_starts_and_closes_the_meeting(client_for, chair, meeting):
     client = client_for(chair)
     client.post(f"/meetings/{meeting.pk}/live/start/", {"confirmed": "yes"})
     assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.IN_PROGRESS
-    client.post(f"/meetings/{meeting.pk}/live/close/")
+    asked = client.post(f"/meetings/{meeting.pk}/live/close/")
+    assert asked.status_code == 200 and "Closing the meeting cannot be undone" in asked.content.decode()
+    assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.IN_PROGRESS
+    client.post(f"/meetings/{meeting.pk}/live/close/", {"confirmed": "yes"})
     assert MeetingState.objects.get(meeting=meeting).status == MeetingStatus.CLOSED
 
 
