@@ -15,7 +15,7 @@ from cases.models import CaseRestriction
 from cases.restriction_forms import CaseRestrictionForm
 from cases.restriction_services import case_restrict
 from marac.models import MaracAgency
-from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState
+from meetings.models import Attendance, AttendanceCapacity, Listing, Meeting, MeetingState, MeetingStatus
 from referrals.calendar import WorkingCalendar, add_working_days
 from testing.factories import AgencyFactory, CaseFactory
 
@@ -136,6 +136,7 @@ def test_a_named_person_using_the_api_gives_the_reason_on_the_page_and_may_then_
 def listing(marac, police_rep):
     MaracAgency.objects.create(marac=marac, agency=police_rep.agency, is_core=True)
     meeting = Meeting.objects.create(marac=marac, starts_at=timezone.now() - datetime.timedelta(hours=1))
+    MeetingState.objects.create(meeting=meeting, status=MeetingStatus.IN_PROGRESS)  # actions are recorded once started
     return Listing.objects.create(meeting=meeting, case=CaseFactory(marac=marac))
 
 
