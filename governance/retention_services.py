@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ProtectedError, Q, QuerySet, RestrictedError
+from django.db.models import F, Model, ProtectedError, Q, QuerySet, RestrictedError
 from django.utils import timezone
 
 from actions.models import Action
@@ -286,20 +286,34 @@ def _people_elsewhere(person_ids: set[int], *, except_case_ids: set[int]) -> set
     return set(in_parties.values_list("person_id", flat=True)) | set(as_victim.values_list("victim_id", flat=True))
 
 
+def _changed(model: type[Model]) -> dict[str, Any]:
+    """What a bulk update must also set so that the records read as changed: a new version (their ETags change, and
+    a page or partner holding the old one is refused) and, where kept, the time of the change (a partner system
+    syncing with ?since= sees the anonymisation and drops what it copied)."""
+    names = {field.name for field in model._meta.concrete_fields}
+    changed: dict[str, Any] = {}
+    if "version" in names:
+        changed["version"] = F("version") + 1
+    if "updated_at" in names:
+        changed["updated_at"] = timezone.now()
+    return changed
+
+
 def _clear_case_text(case: Case, today: date) -> None:
     on_case = Q(listing__case=case)
+    Case.objects.filter(pk=case.pk).update(**_changed(Case))
     Listing.objects.filter(case=case).update(
-        risks_minute="", decisions_minute="", referrer_view="", held_over_reason=""
+        risks_minute="", decisions_minute="", referrer_view="", held_over_reason="", **_changed(Listing)
     )
     # A minute's amendments keep the minute as it was: cleared with it.
     MinuteAmendment.objects.filter(on_case).update(
         risks_before="", decisions_before="", risks_after="", decisions_after="", reason=""
     )
-    Research.objects.filter(on_case).update(**dict.fromkeys(RESEARCH_TEXT_FIELDS, ""))
+    Research.objects.filter(on_case).update(**dict.fromkeys(RESEARCH_TEXT_FIELDS, ""), **_changed(Research))
     ChildResearch.objects.filter(research__listing__case=case).update(notes="")
-    VictimVoice.objects.filter(on_case).update(victim_views="", child_voice="")
+    VictimVoice.objects.filter(on_case).update(victim_views="", child_voice="", **_changed(VictimVoice))
     ProcessLink.objects.filter(on_case).update(note="")
-    Action.objects.filter(Q(case=case) | on_case).update(description=ANONYMISED, completion_note="")
+    Action.objects.filter(Q(case=case) | on_case).update(description=ANONYMISED, completion_note="", **_changed(Action))
     ContactAttempt.objects.filter(allocation__case=case).update(note="")
     referral = Referral.objects.filter(case=case).first()
     if referral is not None:
@@ -311,7 +325,8 @@ def _clear_referral(referral: Referral, today: date) -> None:
     referral.content = {"anonymised_on": today.isoformat()}
     referral.return_reasons = ""
     referral.listing_explanation = ""
-    referral.save(update_fields=["content", "return_reasons", "listing_explanation", "updated_at"])
+    referral.version += 1
+    referral.save(update_fields=["content", "return_reasons", "listing_explanation", "updated_at", "version"])
     Transfer.objects.filter(Q(from_referral=referral) | Q(to_referral=referral)).update(reason="")
 
 

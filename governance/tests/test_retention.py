@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from actions.models import Action, ForWhom
 from audit.models import AuditEvent
@@ -192,6 +193,32 @@ def test_it_anonymises_and_the_quarterly_counts_still_add_up(marac, coordinator,
     assert Referral.objects.get(case=heard_case).content == {"anonymised_on": TODAY.isoformat()}
     again = retention_report(marac=marac, today=TODAY)
     assert again.counts["already_anonymised"] == 2 and not again.due
+
+
+def test_anonymised_records_read_as_changed_so_a_partner_system_drops_its_copy(
+    marac, coordinator, heard_case, client_for
+):
+    listing = Listing.objects.get(case=heard_case)
+    before = {
+        "case": (heard_case.version, heard_case.updated_at),
+        "listing": listing.version,
+        "research": Research.objects.get(listing=listing).version,
+        "action": Action.objects.get(case=heard_case).version,
+        "referral": Referral.objects.get(case=heard_case).version,
+    }
+    applied_from = timezone.now()
+
+    retention_apply(marac=marac, today=TODAY, by=coordinator)
+
+    heard_case.refresh_from_db()
+    assert heard_case.version == before["case"][0] + 1 and heard_case.updated_at >= applied_from
+    assert Listing.objects.get(pk=listing.pk).version == before["listing"] + 1
+    assert Research.objects.get(listing=listing).version == before["research"] + 1
+    assert Action.objects.get(case=heard_case).version == before["action"] + 1
+    assert Referral.objects.get(case=heard_case).version == before["referral"] + 1
+    # A partner syncing the cases changed since it last asked is given the anonymised case.
+    synced = client_for(coordinator).get("/api/v1/cases", {"since": applied_from.isoformat()}).json()
+    assert [case["id"] for case in synced["items"]] == [heard_case.pk]
 
 
 def test_it_keeps_a_person_who_is_in_a_case_not_yet_due(marac, coordinator, heard_case):
