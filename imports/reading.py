@@ -120,11 +120,29 @@ def decode_csv(content: bytes) -> str:
         raise UnreadableFile("The file is not a CSV file saved as text (UTF-8)") from None
 
 
+DELIMITERS = (",", ";")
+
+
+def delimiter_of(text: str) -> str:
+    """Comma, or semicolon where the heading row is separated by semicolons (Excel saves "CSV" so in the locales
+    whose decimal mark is a comma): whichever splits the heading row into more cells; comma when they tie."""
+    first_line = next(iter(io.StringIO(text, newline="")), "")
+
+    def cells(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([first_line], delimiter=delimiter), []))
+        except csv.Error:
+            return 0
+
+    return max(DELIMITERS, key=lambda delimiter: (cells(delimiter), delimiter == ","))
+
+
 def read_csv(content: bytes, sheet: str, heartbeat: Heartbeat = _no_heartbeat) -> Table:
+    """A CSV file separated by commas or by semicolons (delimiter_of)."""
     text = decode_csv(content)
     if "\x00" in text:
         raise UnreadableFile(f"The {sheet} file is not a CSV file (it looks like a binary file)")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     try:
         return _table(sheet, ((number, cells) for number, cells in enumerate(reader, start=1)), heartbeat)
     except csv.Error:

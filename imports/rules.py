@@ -10,11 +10,13 @@ import hashlib
 import hmac
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET, Column
+from people.matching import normalise_name
 from web.postcodes import normalise_postcode
 
 MAX_REFERENCE_LENGTH = 30
@@ -264,10 +266,27 @@ class PersonRow:
 
     @property
     def match_key(self) -> tuple[str, str, date] | None:
-        """Exact name and date of birth (people.matching's strongest reason); None without a date of birth."""
+        """Name and date of birth as people.matching compares them for its "same name once spelling and punctuation
+        are set aside" reason (name_for_matching); None without a date of birth."""
         if self.date_of_birth is None:
             return None
-        return (self.given_name, self.family_name, self.date_of_birth)
+        return (name_for_matching(self.given_name), name_for_matching(self.family_name), self.date_of_birth)
+
+
+_LATIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def name_for_matching(name: str) -> str:
+    """A name as people.matching.normalise_name compares it: capitals, accents, punctuation and spaces set aside
+    ("O'Brien-Smith" and "obrien smith" agree). normalise_name keeps only the letters a to z, so a name with other
+    letters (another script, or "Ł") would lose them and two different names could agree ("" and ""): such a name
+    is compared by its words, whatever their capitals, instead."""
+    letters = "".join(
+        char for char in unicodedata.normalize("NFKD", name) if char.isalpha() and not unicodedata.combining(char)
+    )
+    if all(char in _LATIN_LETTERS for char in letters):
+        return normalise_name(name)
+    return "\x00" + " ".join(name.casefold().split())  # never equal to a normalised name (letters a to z only)
 
 
 @dataclass(frozen=True)
@@ -601,12 +620,15 @@ def sort_rows(
     *,
     key: bytes,
     references_in_file: frozenset[str] = frozenset(),
+    actions_with_problems: Iterable[tuple[int, str]] = (),
 ) -> Sorted:
     """Cross-row checks, then which rows are new. A case reference twice with different details, or an action for a
     case that neither the file nor an earlier import holds, is a problem; rows an earlier import brought in are
     counted, and where they have changed since, left as they are with a warning (OpenMARAC now holds them).
     references_in_file: every reference on the Cases sheet, rows with problems included, so that their actions are
-    not also reported as belonging to no case."""
+    not also reported as belonging to no case. actions_with_problems: the row and case reference of each action row
+    that had problems of its own, so that a case reference belonging to no case is reported with them, in the same
+    check, rather than only once they are corrected."""
     result = Sorted()
     first: dict[str, CaseRow] = {}
     for case in cases:
@@ -630,17 +652,12 @@ def sort_rows(
         _sort_case(case, previous, key, result)
     known_cases = set(first) | set(previous.cases) | references_in_file
     first_action: dict[tuple[str, int, str, date], ActionRow] = {}
+    for row, reference in actions_with_problems:
+        if reference and reference not in known_cases:
+            result.problems.append(_no_such_case(row, reference))
     for action in actions:
         if action.case_reference not in known_cases:
-            result.problems.append(
-                Problem(
-                    ACTIONS_SHEET,
-                    action.row,
-                    "Case reference",
-                    action.case_reference,
-                    f"{action.case_reference} is not a case on the Cases sheet or imported before",
-                )
-            )
+            result.problems.append(_no_such_case(action.row, action.case_reference))
             continue
         earlier_action = first_action.get(action.identity)
         if earlier_action is not None:
@@ -657,6 +674,32 @@ def sort_rows(
         first_action[action.identity] = action
         _sort_action(action, previous, key, result)
     return result
+
+
+def _no_such_case(row: int, reference: str) -> Problem:
+    return Problem(
+        ACTIONS_SHEET,
+        row,
+        "Case reference",
+        reference,
+        f"{reference} is not a case on the Cases sheet or imported before",
+    )
+
+
+def action_reference(values: Mapping[str, str]) -> str:
+    """An action row's case reference as validate_action_row reads it; "" where it cannot be read (that is already
+    a problem of the row)."""
+    try:
+        return parse_text(values.get("case_reference", ""), limit=MAX_REFERENCE_LENGTH)
+    except CellError:
+        return ""
+
+
+def in_report_order(problems: Iterable[Problem]) -> list[Problem]:
+    """The file's problems, the whole file's first, then the Cases sheet's and the Actions sheet's, each by row: a
+    row's problems together, whichever check found them (kept in the order found within a row)."""
+    sheets = {CASES_SHEET: 1, ACTIONS_SHEET: 2}
+    return sorted(problems, key=lambda problem: (sheets.get(problem.sheet, 0), problem.row))
 
 
 def _sort_case(case: CaseRow, previous: Previous, key: bytes, result: Sorted) -> None:

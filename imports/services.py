@@ -179,20 +179,27 @@ def check_history(
             case_list.append(case)
         progress(RunStatus.CHECKING, done, total)
     action_list: list[ActionRow] = []
+    actions_with_problems: list[tuple[int, str]] = []
     for done, (number, cells) in enumerate(action_rows, start=len(cases.rows) + 1):
         assert action_headings is not None  # there are action rows only where there is an Actions sheet
-        action, problems = rules.validate_action_row(
-            number, _values(action_headings.keys, cells), agencies=agencies, today=today
-        )
+        values = _values(action_headings.keys, cells)
+        action, problems = rules.validate_action_row(number, values, agencies=agencies, today=today)
         checked.problems += problems
         if action is not None:
             action_list.append(action)
+        else:
+            actions_with_problems.append((number, rules.action_reference(values)))
         progress(RunStatus.CHECKING, done, total)
     previous = previous_imports(marac, {case.reference for case in case_list})
     checked.sorted = rules.sort_rows(
-        case_list, action_list, previous, key=_fingerprint_key(), references_in_file=frozenset(references)
+        case_list,
+        action_list,
+        previous,
+        key=_fingerprint_key(),
+        references_in_file=frozenset(references),
+        actions_with_problems=actions_with_problems,
     )
-    checked.problems += checked.sorted.problems
+    checked.problems = rules.in_report_order(checked.problems + checked.sorted.problems)
     checked.warnings += checked.sorted.warnings
     return checked
 
@@ -205,8 +212,9 @@ def _at(day: date, at: time = _MIDDAY) -> datetime:
 
 
 class _People:
-    """The people the new cases need: someone the MARAC already holds where the match is safe (the same name and
-    date of birth exactly, and only one such person), someone earlier in the file with the same, otherwise new."""
+    """The people the new cases need: someone the MARAC already holds where the match is safe (the same name, as
+    rules.name_for_matching compares names, and the same date of birth, and only one such person), someone earlier
+    in the file with the same, otherwise new."""
 
     def __init__(self, marac: Marac) -> None:
         self.marac = marac
@@ -214,7 +222,8 @@ class _People:
         held = Person.objects.filter(marac=marac, date_of_birth__isnull=False)
         for pk, given, family, born in held.values_list("pk", "given_name", "family_name", "date_of_birth"):
             if born is not None:
-                self.held.setdefault((given, family, born), []).append(pk)
+                key = (rules.name_for_matching(given), rules.name_for_matching(family), born)
+                self.held.setdefault(key, []).append(pk)
         self.in_file: dict[tuple[str, str, date], Person] = {}
         self.new: list[Person] = []
         self.addresses: list[tuple[Person, str]] = []

@@ -17,7 +17,7 @@ from accounts.models import Role, RoleGrant, User
 from accounts.permissions import roles_at
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.models import Case
+from cases.models import Case, CaseStatus
 from marac.models import AgencyType
 from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation, Referral
 
@@ -48,6 +48,13 @@ class VictimDeclined(FollowupRefused):
     message = "The victim declined the IDVA service, so no IDVA can be allocated."
 
 
+class CaseFinished(FollowupRefused):
+    message = (
+        "This case is closed (or transferred to another MARAC), so it is no longer worked here: no IDVA is allocated, "
+        "and no contact attempt or decline is recorded, on it."
+    )
+
+
 class AlreadyConfirmed(FollowupRefused):
     message = "Children's social care has already confirmed this notification."
 
@@ -64,6 +71,7 @@ class ClockState(StrEnum):
     OVERDUE = "overdue"
     ALLOCATED = "allocated"
     DECLINED = "declined"
+    NOT_ALLOCATED = "not_allocated"  # the case was closed with no IDVA allocated: the clock stopped there
 
 
 @dataclass(frozen=True)
@@ -86,14 +94,29 @@ def _hours(seconds: float) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-# BD IDSVA: "an IDSVA will be allocated within 48 hours"; the clock stops at allocation or when the victim declines.
-def idva_clock(*, due_by: datetime, allocated_at: datetime | None, declined: bool, now: datetime) -> IdvaClock:
+# A case closed at a meeting, or transferred to the MARAC where the victim now lives (DOMAIN 13: that MARAC leads),
+# is no longer worked here: its IDVA allocation is a record, not a task.
+FINISHED_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.TRANSFERRED})
+
+
+def case_is_worked(status: str) -> bool:
+    return status not in FINISHED_STATUSES
+
+
+# BD IDSVA: "an IDSVA will be allocated within 48 hours"; the clock stops at allocation or when the victim declines,
+# and (with neither) when the case is closed: a closed case is not overdue for ever.
+def idva_clock(
+    *, due_by: datetime, allocated_at: datetime | None, declined: bool, now: datetime, case_worked: bool = True
+) -> IdvaClock:
     if declined:
         return IdvaClock(ClockState.DECLINED, due_by, "The victim declined the IDVA service.", "grey", "Declined")
     if allocated_at is not None:
         late = (allocated_at - due_by).total_seconds()
         words = "Allocated within the 48 hours." if late <= 0 else f"Allocated {_hours(late)} after the 48 hours."
         return IdvaClock(ClockState.ALLOCATED, due_by, words, "green", "Allocated")
+    if not case_worked:
+        words = "No IDVA was allocated before the case was closed."
+        return IdvaClock(ClockState.NOT_ALLOCATED, due_by, words, "grey", "Not allocated")
     left = (due_by - now).total_seconds()
     if left < 0:
         overdue = _hours(-left)
@@ -144,7 +167,10 @@ def idvas_at(*, marac_id: int) -> QuerySet[User]:
 
 def allocations_at_marac(*, marac_id: int, now: datetime) -> QuerySet[IdvaAllocation]:
     """Overdue first (longest overdue at the top), then those still within the 48 hours, then the rest, newest first."""
-    waiting = models.Q(idva__isnull=True, declined_by_victim=False)
+    # Waiting: nobody allocated (an imported allocation has a day but no named IDVA), not declined, case still worked.
+    waiting = models.Q(idva__isnull=True, allocated_at__isnull=True, declined_by_victim=False) & ~models.Q(
+        case__status__in=FINISHED_STATUSES
+    )
     return (
         IdvaAllocation.objects.filter(case__marac_id=marac_id)
         .select_related("case", "idva")
@@ -180,10 +206,13 @@ def referral_date_of(case: Case) -> date:
 
 
 def _lock(allocation: IdvaAllocation) -> IdvaAllocation:
-    """The row, locked; refused if it changed since the caller read `allocation` (a form carries its version)."""
+    """The row, locked; refused if it changed since the caller read `allocation` (a form carries its version), or
+    if its case is closed."""
     current = IdvaAllocation.objects.select_for_update().select_related("case").get(pk=allocation.pk)
     if current.version != allocation.version:
         raise StaleRecord
+    if not case_is_worked(current.case.status):
+        raise CaseFinished
     return current
 
 
@@ -218,6 +247,8 @@ def contact_attempt_record(
 ) -> ContactAttempt:
     with transaction.atomic():
         current = IdvaAllocation.objects.select_for_update().select_related("case").get(pk=allocation.pk)
+        if not case_is_worked(current.case.status):
+            raise CaseFinished
         attempt = ContactAttempt.objects.create(
             allocation=current, attempted_at=attempted_at, method=method, succeeded=succeeded, note=note, by=by
         )

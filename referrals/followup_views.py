@@ -141,6 +141,7 @@ class IdvaPanel:
     allocate_form: AllocateForm | None
     contact_form: ContactAttemptForm | None
     decline_form: DeclineForm | None
+    case_worked: bool
 
 
 @dataclass(frozen=True)
@@ -156,14 +157,16 @@ def _clock(allocation: IdvaAllocation) -> followup.IdvaClock:
         allocated_at=allocation.allocated_at,
         declined=allocation.declined_by_victim,
         now=timezone.now(),
+        case_worked=followup.case_is_worked(allocation.case.status),
     )
 
 
 def _idva_panel(request: HttpRequest, allocation: IdvaAllocation | None) -> IdvaPanel:
     if allocation is None:
-        return IdvaPanel(None, None, [], False, None, None, None)
+        return IdvaPanel(None, None, [], False, None, None, None, True)
+    worked = followup.case_is_worked(allocation.case.status)
     can_manage = followup.may_manage_idva(request.user, allocation)
-    manage = can_manage and not allocation.declined_by_victim
+    manage = can_manage and worked and not allocation.declined_by_victim
     return IdvaPanel(
         allocation=allocation,
         clock=_clock(allocation),
@@ -173,9 +176,10 @@ def _idva_panel(request: HttpRequest, allocation: IdvaAllocation | None) -> Idva
         contact_form=ContactAttemptForm(
             prefix="contact", initial={"attempted_at": timezone.localtime()}, referral_date=allocation.case.referred_on
         )
-        if can_manage
+        if can_manage and worked
         else None,
         decline_form=DeclineForm(allocation=allocation, prefix="decline") if manage else None,
+        case_worked=worked,
     )
 
 
@@ -221,6 +225,14 @@ def _allocation_for(request: HttpRequest, case_pk: int) -> IdvaAllocation:
     return allocation
 
 
+def _finished_case(request: HttpRequest, allocation: IdvaAllocation) -> HttpResponse | None:
+    """Back to the case page, saying why, when the case is closed: its IDVA forms are not offered there either."""
+    if followup.case_is_worked(allocation.case.status):
+        return None
+    messages.error(request, followup.CaseFinished.message)
+    return _back_to_case(allocation.case.pk, "idva")
+
+
 def _back_to_case(case_pk: int, anchor: str) -> HttpResponse:
     return redirect(reverse("cases:detail", args=[case_pk]) + f"#{anchor}")
 
@@ -234,6 +246,8 @@ def _form_page(request: HttpRequest, case: Case, form: forms.Form, title: str, b
 @require_permission("referrals.manage_idva")
 def idva_allocate(request: HttpRequest, case_pk: int) -> HttpResponse:
     allocation = _allocation_for(request, case_pk)
+    if finished := _finished_case(request, allocation):
+        return finished
     if allocation.declined_by_victim:
         messages.error(request, followup.VictimDeclined.message)
         return _back_to_case(case_pk, "idva")
@@ -252,6 +266,8 @@ def idva_allocate(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_permission("referrals.manage_idva")
 def idva_contact(request: HttpRequest, case_pk: int) -> HttpResponse:
     allocation = _allocation_for(request, case_pk)
+    if finished := _finished_case(request, allocation):
+        return finished
     initial = {"attempted_at": timezone.localtime()}
     form = ContactAttemptForm(
         request.POST or None,
@@ -260,22 +276,28 @@ def idva_contact(request: HttpRequest, case_pk: int) -> HttpResponse:
         referral_date=followup.referral_date_of(allocation.case),
     )
     if request.method == "POST" and form.is_valid():
-        followup.contact_attempt_record(
-            allocation=allocation,
-            attempted_at=form.cleaned_data["attempted_at"],
-            method=form.cleaned_data["method"],
-            succeeded=form.cleaned_data["succeeded"] == "yes",
-            note=form.cleaned_data["note"],
-            by=request.user,
-        )
-        messages.success(request, "Contact attempt logged")
-        return _back_to_case(case_pk, "idva")
+        try:
+            followup.contact_attempt_record(
+                allocation=allocation,
+                attempted_at=form.cleaned_data["attempted_at"],
+                method=form.cleaned_data["method"],
+                succeeded=form.cleaned_data["succeeded"] == "yes",
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except followup.FollowupRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Contact attempt logged")
+            return _back_to_case(case_pk, "idva")
     return _form_page(request, allocation.case, form, "Log a contact attempt", "Log attempt")
 
 
 @require_permission("referrals.manage_idva")
 def idva_declined(request: HttpRequest, case_pk: int) -> HttpResponse:
     allocation = _allocation_for(request, case_pk)
+    if finished := _finished_case(request, allocation):
+        return finished
     form = DeclineForm(request.POST or None, allocation=allocation, prefix="decline")
     if request.method == "POST" and form.is_valid():
         try:
