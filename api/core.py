@@ -6,6 +6,8 @@ may call it with @api_permission (the route test fails for one that does not), a
 """
 
 import datetime
+import functools
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -15,15 +17,19 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.operation import Operation
 from ninja.params import functions as param_functions
+from ninja.params.models import ParamModel, QueryModel
+from ninja.parser import Parser
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf, contribute_operation_callback
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
 from api.middleware import unauthorized
@@ -60,6 +66,8 @@ RESTRICTED_CASE_CREDENTIAL_MESSAGE = (
 )
 INVALID_QUERY_MESSAGE = "The request is not valid: see errors"
 SERVER_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; quote the X-Request-Id header."
+NO_SUCH_ADDRESS_MESSAGE = "There is no such address in the API: see its schema at /api/v1/openapi.json"
+NOT_JSON_MESSAGE = "The body is not valid JSON: check quotes and commas"
 
 
 class Error(Schema):
@@ -191,6 +199,7 @@ def api_permission[View: Callable[..., Any]](permission: str) -> Callable[[View]
         operation.auth_param = _auth(permission)
         operation._set_auth(operation.auth_param)
         operation.required_permission = permission  # type: ignore[attr-defined]
+        operation.models = [*operation.models, _refusing_unknown_query(operation.models)]
         for status in STANDARD_ERRORS:
             if status not in operation.response_models:
                 operation.response_models[status] = operation._create_response_model(Error)
@@ -205,6 +214,67 @@ def api_permission[View: Callable[..., Any]](permission: str) -> Callable[[View]
         return view
 
     return decorator
+
+
+# Query parameters: an operation takes only those it declares
+
+
+def query_parameter_names(models: Iterable[type[ParamModel]]) -> list[str]:
+    """The query parameters an operation declares, as a client writes them ("from", not "from_date")."""
+    names: list[str] = []
+    for model in models:
+        if model.__ninja_param_source__ == "query":
+            names.extend(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    return names
+
+
+def _listed(words: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c" """
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def unknown_query_message(names: Sequence[str]) -> str:
+    """What a query parameter the operation does not have is told: the ones it has, so a misspelt or unsupported
+    filter (?since= on a list without one) is caught rather than silently ignored, answering the whole list."""
+    if not names:
+        return "There is no such query parameter here: this operation takes none"
+    listed = _listed(names)
+    if "limit" in names:
+        return f"There is no such filter here: the filters of this list are {listed}"
+    return f"There is no such query parameter here: this operation takes {listed}"
+
+
+class _UnknownQuery(QueryModel):
+    """Added to every operation's parameters by api_permission: it declares nothing, and refuses any query parameter
+    the operation's own parameters do not declare, alongside their own problems (422, "query.<name>")."""
+
+    __ninja_param_source__ = "query"  # type: ignore[assignment]  # ninja declares it None, and sets it so
+    __ninja_flatten_map_reverse__: ClassVar[dict[Any, Any]] = {}
+    __openmarac_known__: ClassVar[frozenset[str]] = frozenset()
+    __openmarac_message__: ClassVar[str] = ""
+
+    @classmethod
+    def resolve(cls, request: HttpRequest, api: Any, path_params: Any) -> Any:
+        unknown = [name for name in request.GET if name not in cls.__openmarac_known__]
+        if unknown:
+            raise PydanticValidationError.from_exception_data(
+                cls.__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("unknown_query_parameter", cls.__openmarac_message__),
+                        loc=(name,),
+                        input=None,
+                    )
+                    for name in unknown
+                ],
+            )
+        return cls()
+
+
+def _refusing_unknown_query(models: Sequence[type[ParamModel]]) -> type[_UnknownQuery]:
+    names = query_parameter_names(models)
+    attributes = {"__openmarac_known__": frozenset(names), "__openmarac_message__": unknown_query_message(names)}
+    return type("UnknownQueryParams", (_UnknownQuery,), attributes)
 
 
 # Lists: pagination and filters
@@ -336,6 +406,52 @@ def aware(moment: datetime.datetime | None) -> datetime.datetime | None:
 # Errors, all as {"error": ...}
 
 
+def parse_json(body: bytes) -> Any:
+    """A request body read as JSON, or 400 saying what is wrong in a person's words (and where, when it can)."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as error:
+        raise ApiError(400, f"{NOT_JSON_MESSAGE} (line {error.lineno}, column {error.colno})") from None
+    except UnicodeDecodeError:
+        raise ApiError(400, "The body is not valid JSON: send it as UTF-8 text") from None
+    except RecursionError:
+        raise ApiError(400, "The body is nested too deeply to read: send it with fewer levels") from None
+
+
+class _JsonParser(Parser):
+    def parse_body(self, request: HttpRequest) -> Any:
+        return parse_json(request.body)  # ninja answers anything raised as 400; _on_http_error gives this one
+
+
+@public  # it shows nothing but that the address is no operation, as the schema does
+def address_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any address under /api/v1/ that is no operation, /api/v1/ itself included: JSON, as every error is."""
+    return JsonResponse({"error": NO_SUCH_ADDRESS_MESSAGE}, status=404)
+
+
+_HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+
+
+def method_not_allowed_as_json[View: Callable[..., HttpResponse]](view: View) -> View:
+    """ninja's view for an address, answering a method none of its operations take as {"error": ...} (405) with the
+    Allow header, rather than ninja's plain "Method not allowed"."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = sorted(method.strip() for method in response["Allow"].split(",") if method.strip())
+        method = request.method if request.method in _HTTP_METHODS else "that method"  # not any text sent
+        answer = JsonResponse(
+            {"error": f"This address does not take {method}: it takes {_listed(allowed)}"}, status=405
+        )
+        answer["Allow"] = ", ".join(allowed)
+        return answer
+
+    return wrapped  # type: ignore[return-value]
+
+
 def _location(parts: Iterable[Any]) -> str:
     path = ""
     for part in parts:
@@ -373,6 +489,8 @@ def _on_restricted(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    if isinstance(exc.__cause__, ApiError):  # ninja wraps what the body parser raised: say what the parser said
+        return _on_api_error(request, exc.__cause__)
     return _answer(request, exc.status_code, exc.message)
 
 
@@ -425,6 +543,7 @@ api = _Api(
         "Conventions: docs/api.md."
     ),
     urls_namespace="api",
+    parser=_JsonParser(),
     openapi_url="/openapi.json",
     docs_url=None,  # Swagger UI needs inline script and style our CSP refuses; the schema is enough
     docs_decorator=_mark_public,

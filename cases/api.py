@@ -7,10 +7,10 @@ both are audited as the pages are.
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from api.core import Page, PageQuery, api_permission, audit_list_read, aware, marac_ids_for, page_of
+from api.core import Page, PageQuery, api_permission, audit_list_read, aware, etag, marac_ids_for, page_of
 from cases.models import Case, CaseStatus, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import case_is_referrers_only, get_case_for_user, perpetrator_links
@@ -119,8 +119,9 @@ def case_list(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}", response=CaseDetail, summary="One case, as on its page")
 @api_permission("cases.view_case")
-def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_detail(request: HttpRequest, case_id: int, response: HttpResponse) -> dict[str, Any]:
     case = get_case_for_user(user=request.user, pk=case_id)  # audits the view, as the page does
+    response["ETag"] = etag(case.version)
     detail: dict[str, Any] = {
         "id": case.pk,
         "reference": case.reference,

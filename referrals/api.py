@@ -12,7 +12,6 @@ only fields with several choices (checkboxes) take a list. Errors are keyed by J
 """
 
 import datetime
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -24,7 +23,17 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from api.core import UNKNOWN_FIELD_MESSAGE, ApiError, Error, Page, PageQuery, api_permission, page_of
+from api.core import (
+    UNKNOWN_FIELD_MESSAGE,
+    ApiError,
+    Error,
+    Page,
+    PageQuery,
+    api_permission,
+    etag,
+    page_of,
+    parse_json,
+)
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac
@@ -40,6 +49,10 @@ MAX_BODY_BYTES = 1024 * 1024  # far above any real referral; Django's own limit 
 STALE_MESSAGE = (
     "This referral was saved somewhere else since the version you sent. Nothing was saved: "
     "fetch the referral again, apply your changes to it and send them with its new version."
+)
+STALE_DELETE_MESSAGE = (
+    "This referral was saved somewhere else since the version you sent. Nothing was deleted: "
+    "fetch it again and check it before deleting it."
 )
 INVALID_MESSAGE = "Nothing was saved: see errors"
 NOT_EDITABLE_MESSAGE = "This referral has been submitted and can no longer be changed"
@@ -95,10 +108,7 @@ def _body(request: HttpRequest, *, required: bool) -> Any:
         raise too_big
     if not body:
         raise ApiError(400, "The body is empty: send JSON")
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise ApiError(400, f"The body is not valid JSON: {error}") from None
+    return parse_json(body)
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -298,7 +308,7 @@ def _summary(referral: Referral) -> dict[str, Any]:
 
 
 def _with_etag(response: HttpResponse, referral: Referral) -> None:
-    response["ETag"] = f'"{referral.version}"'  # what to send back in If-Match
+    response["ETag"] = etag(referral.version)  # what to send back in If-Match
 
 
 # The schema: what the pages' forms take and give, described for partner systems
@@ -443,6 +453,8 @@ def referral_delete(request: HttpRequest, referral_id: int) -> Status[None]:
         services.referral_discard(referral=referral, based_on_version=_based_on_version(request, None), by=request.user)
     except services.NotDiscardable:
         raise ApiError(409, NOT_DISCARDABLE_MESSAGE) from None
+    except services.StaleReferral:
+        raise ApiError(409, STALE_DELETE_MESSAGE) from None
     return Status(204, None)
 
 
