@@ -294,7 +294,7 @@ def test_a_representative_reads_the_summary_but_cannot_circulate_it(client_for, 
     assert b"Circulate the action summary" not in page.content
     assert client.post(reverse("actions:summary_circulate", args=[listing.meeting.pk])).status_code == 404
     # The page names its meeting in its title, and leads back to the representative's own actions.
-    assert f"<title>Summary of actions: {listing.meeting} – OpenMARAC</title>" in page.content.decode()
+    assert f"<title>Summary of actions: {listing.meeting} \N{EN DASH} OpenMARAC</title>" in page.content.decode()
     assert f'class="govuk-back-link" href="{reverse("actions:mine")}"' in page.content.decode()
 
 
