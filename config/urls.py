@@ -1,4 +1,6 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from api.core import address_not_found
 
 urlpatterns = [
     path("", include("web.urls")),
@@ -8,6 +10,8 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("referrals/", include("referrals.urls")),
     path("api/v1/", include("api.urls")),
+    # Any other address under /api/ (another version, a typo) is the API's JSON 404, not the service's page.
+    re_path(r"^api/", address_not_found, name="api-no-such-address"),
     path("imports/", include("imports.urls")),
     path("audit/", include("audit.urls")),
     path("meetings/", include("meetings.agenda_urls")),

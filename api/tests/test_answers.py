@@ -37,7 +37,10 @@ def _json_error(response: Any, status: int) -> str:
 # --- An address that is no operation --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nonexistent", "/api/v1/", "/api/v1/cases/", "/api/v1/cases/1/nothing"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/nonexistent", "/api/v1/", "/api/v1/cases/", "/api/v1/cases/1/nothing", "/api/", "/api/v2/cases"],
+)
 def test_an_address_that_is_no_operation_is_a_json_404(coordinator_api, client_for, coordinator, client, path):
     for caller in (coordinator_api, client_for(coordinator), client):
         assert _json_error(caller.get(path), 404) == NO_SUCH_ADDRESS_MESSAGE
