@@ -615,13 +615,15 @@ def _recipients(meeting: Meeting) -> list[User]:
     )
 
 
-def _tell_recipient(meeting: Meeting, user: User) -> None:
-    """No names, no references: only that there is something to see, and where."""
+def _tell_recipient(meeting: Meeting, user: User, *, changed: bool = False) -> None:
+    """No names, no references, no number of cases: only that there is something to see (the list, or the list
+    changed since it was sent to them), and where."""
     day = calendar.format_day(timezone.localtime(meeting.starts_at).date())
     link = site_link("meetings_agenda:case_list", meeting.pk)
+    news = "has changed since it was sent to you" if changed else "is ready"
     send_mail(
-        subject="OpenMARAC: a MARAC case list is ready",
-        message=f"The case list for the MARAC meeting on {day} is ready. Sign in to see it:\n\n{link}\n",
+        subject=f"OpenMARAC: a MARAC case list {'has changed' if changed else 'is ready'}",
+        message=f"The case list for the MARAC meeting on {day} {news}. Sign in to see it:\n\n{link}\n",
         from_email=None,
         recipient_list=[user.email],
     )
@@ -631,8 +633,7 @@ def case_list_release(*, meeting: Meeting, by: Any, now: datetime | None = None)
     """Send the case list to the representatives who have not had it. Information-only listings are checked again
     first, so the list that goes out is right. Returns the receipts made now."""
     now = now or timezone.now()
-    if MeetingState.objects.filter(meeting=meeting, status=MeetingStatus.CLOSED).exists():
-        raise AgendaRefused(["This meeting has closed, so its case list can no longer be released."])
+    _refuse_if_closed(meeting, done="released")
     if not case_list_is_due(meeting=meeting, now=now):
         due = calendar.format_moment(case_list_release_time(meeting))
         raise AgendaRefused([f"The case list cannot be released before {due}, five working days before the meeting."])
@@ -663,22 +664,11 @@ def case_list_release(*, meeting: Meeting, by: Any, now: datetime | None = None)
     return made
 
 
-def _tell_recipient_of_update(meeting: Meeting, user: User) -> None:
-    """As the release email: no names, no references, no number of cases."""
-    day = calendar.format_day(timezone.localtime(meeting.starts_at).date())
-    link = site_link("meetings_agenda:case_list", meeting.pk)
-    send_mail(
-        subject="OpenMARAC: a MARAC case list has changed",
-        message=f"The case list for the MARAC meeting on {day} has changed since it was sent to you. "
-        f"Sign in to see it:\n\n{link}\n",
-        from_email=None,
-        recipient_list=[user.email],
-    )
-
-
-def _refuse_if_closed(meeting: Meeting) -> None:
+def _refuse_if_closed(meeting: Meeting, *, done: str) -> None:
+    """A closed meeting's case list is what it was: "This meeting has closed, so its case list can no longer be
+    <done>"."""
     if MeetingState.objects.filter(meeting=meeting, status=MeetingStatus.CLOSED).exists():
-        raise AgendaRefused(["This meeting has closed, so its case list can no longer be sent."])
+        raise AgendaRefused([f"This meeting has closed, so its case list can no longer be {done}."])
 
 
 def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = None) -> list[CaseListReceipt]:
@@ -686,7 +676,7 @@ def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = N
     role here). Their receipts say when they were last sent it, and that they have not opened this one yet.
     Returns the receipts sent now; empty when there was nobody to send it to."""
     now = now or timezone.now()
-    _refuse_if_closed(meeting)
+    _refuse_if_closed(meeting, done="sent")
     if not case_list_released(meeting):
         raise AgendaRefused(["The case list has not been released yet: release it first."])
     for listing in Listing.objects.filter(meeting=meeting, outcome=""):
@@ -703,7 +693,7 @@ def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = N
             receipt.sent_at, receipt.opened_at = now, None
             receipt.save(update_fields=["sent_at", "opened_at"])
             transaction.on_commit(
-                functools.partial(_tell_recipient_of_update, meeting, representatives[receipt.user_id])
+                functools.partial(_tell_recipient, meeting, representatives[receipt.user_id], changed=True)
             )
         state.version += 1
         state.save(update_fields=["version"])

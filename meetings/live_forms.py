@@ -14,8 +14,8 @@ from actions.models import ForWhom
 from marac.models import Agency
 from meetings import live_rules
 from meetings.agenda_services import working_calendar
-from meetings.live_rules import minute_fingerprint
-from meetings.minutes_rules import text_fingerprint
+from meetings.live_services import register_refusal
+from meetings.minutes_forms import minute_initial
 from meetings.models import AttendanceCapacity, Listing, Meeting, Outcome, ProcessLinkKind
 from web.forms import DateInput
 from web.text import LONG_TEXT_MAX
@@ -88,16 +88,9 @@ class AttendanceForm(forms.Form):
         user, agency = cleaned.get("user"), cleaned.get("agency")
         if not written and user is None and "user" not in self.errors:
             self.add_error("user", "Select who is attending, or select written submission only")
-        if user is not None and agency is not None:
-            their_agency = user.agency
-            refusal = live_rules.register_refusal(
-                person_agency_id=their_agency.pk if their_agency is not None else None,
-                person_agency_name=their_agency.name if their_agency is not None else "",
-                agency_id=agency.pk,
-                already_on_register=self.meeting.attendance.filter(user=user).exists(),
-            )
-            if refusal:
-                self.add_error("user", refusal)
+        refusal = register_refusal(self.meeting, user=user, agency=agency) if user and agency else None
+        if refusal:
+            self.add_error("user", refusal)
         return cleaned
 
 
@@ -127,15 +120,7 @@ class MinuteForm(forms.Form):
 
     @classmethod
     def for_listing(cls, listing: Listing, **initial: Any) -> "MinuteForm":
-        values = {
-            "risks_minute": listing.risks_minute,
-            "decisions_minute": listing.decisions_minute,
-            "version": listing.version,
-            "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
-            "risks_seen": text_fingerprint(listing.risks_minute),
-            "decisions_seen": text_fingerprint(listing.decisions_minute),
-        }
-        return cls(initial=values | initial)
+        return cls(initial=minute_initial(listing) | initial)
 
 
 class ActionForm(forms.Form):

@@ -228,13 +228,7 @@ def attendance_record(
         # The meeting's state first (the lock order of every live write): two people adding the same person at the
         # same moment add them once.
         _locked_state(meeting)
-        their_agency = user.agency if user is not None else None
-        refusal = live_rules.register_refusal(
-            person_agency_id=their_agency.pk if their_agency is not None else None,
-            person_agency_name=their_agency.name if their_agency is not None else "",
-            agency_id=agency.pk,
-            already_on_register=user is not None and Attendance.objects.filter(meeting=meeting, user=user).exists(),
-        )
+        refusal = register_refusal(meeting, user=user, agency=agency) if user is not None else None
         if refusal:
             raise LiveRefused(refusal)
         row = Attendance.objects.create(
@@ -336,6 +330,18 @@ def _sign_after_close(meeting: Meeting, user: Any) -> Attendance | AgreementAfte
         summary = f"Signed the confidentiality agreement after meeting {meeting.pk} closed; register unchanged"
         _audit(agreement, user, AuditAction.CREATE, summary)
     return agreement
+
+
+def register_refusal(meeting: Meeting, *, user: Any, agency: Any) -> str | None:
+    """Why `user` may not be put on the meeting's register for `agency` (live_rules.register_refusal), or None: read
+    by the register form, and again by attendance_record under the meeting's lock."""
+    their_agency = user.agency
+    return live_rules.register_refusal(
+        person_agency_id=their_agency.pk if their_agency is not None else None,
+        person_agency_name=their_agency.name if their_agency is not None else "",
+        agency_id=agency.pk,
+        already_on_register=Attendance.objects.filter(meeting=meeting, user=user).exists(),
+    )
 
 
 def register_lines(meeting: Meeting) -> QuerySet[Attendance]:

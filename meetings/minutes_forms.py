@@ -43,15 +43,20 @@ class AmendMinuteForm(forms.Form):
 
     @classmethod
     def for_listing(cls, listing: Listing, **initial: Any) -> "AmendMinuteForm":
-        values = {
-            "risks_minute": listing.risks_minute,
-            "decisions_minute": listing.decisions_minute,
-            "version": listing.version,
-            "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
-            "risks_seen": text_fingerprint(listing.risks_minute),
-            "decisions_seen": text_fingerprint(listing.decisions_minute),
-        }
-        return cls(initial=values | initial)
+        return cls(initial=minute_initial(listing) | initial)
+
+
+def minute_initial(listing: Listing) -> dict[str, Any]:
+    """A minute form's starting values, at the meeting (live_forms.MinuteForm) or after it (AmendMinuteForm): the
+    minute, the listing's version, and the fingerprints of the minute and of each part as the page shows them."""
+    return {
+        "risks_minute": listing.risks_minute,
+        "decisions_minute": listing.decisions_minute,
+        "version": listing.version,
+        "minute_seen": minute_fingerprint(listing.risks_minute, listing.decisions_minute),
+        "risks_seen": text_fingerprint(listing.risks_minute),
+        "decisions_seen": text_fingerprint(listing.decisions_minute),
+    }
 
 
 def form_after_conflict[F: forms.Form](
