@@ -3,7 +3,6 @@
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from actions.tracking_selectors import next_meeting_day_after, open_actions_at_m
 from marac.models import Agency, Marac
 from referrals.calendar import WorkingCalendar, calendar_from_marac
 from web.links import site_link
+from web.mail import send_to_each
 
 # Run daily, the chase would otherwise write to an agency every day about the same action: once a week is a reminder.
 CHASE_AGAIN_AFTER = timedelta(days=7)
@@ -64,13 +64,12 @@ def _tell_agency(marac: Marac, agency: Agency, count: int) -> None:
     if not recipients:
         return
     what = f"{_counted(count)} for {agency.name} at {marac.name} {'is' if count == 1 else 'are'} overdue"
-    send_mail(
+    send_to_each(
         subject=f"OpenMARAC: {_counted(count)} overdue",
         message=(
             f"{what}. Please mark each one done, or say why it cannot be completed:\n\n{site_link('actions:mine')}\n"
         ),
-        from_email=None,
-        recipient_list=recipients,
+        recipients=recipients,
     )
 
 
@@ -78,13 +77,12 @@ def _tell_chairs(marac: Marac, count: int) -> None:
     recipients = role_emails(marac_id=marac.pk, role=Role.CHAIR)
     if not recipients:
         return
-    send_mail(
+    send_to_each(
         subject=f"OpenMARAC: {_counted(count)} still open by the next meeting",
         message=(
             f"{_counted(count)} at {marac.name} {'is' if count == 1 else 'are'} still open although the next "
             f"meeting has started or is within a working day. Sign in to see them:\n\n"
             f"{site_link('actions:index')}\n"
         ),
-        from_email=None,
-        recipient_list=recipients,
+        recipients=recipients,
     )

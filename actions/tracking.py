@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +22,7 @@ from marac.models import Marac, MaracAgency
 from meetings.models import Meeting, MeetingState, MeetingStatus
 from referrals.calendar import LONDON, WorkingCalendar, add_working_days
 from web.links import site_link
+from web.mail import send_to_each
 
 
 class TrackingRefused(Exception):
@@ -206,15 +206,14 @@ def _send_summary_links(meeting: Meeting, recipients: list[str]) -> None:
     if not recipients:
         return
     day = f"{meeting.starts_at.astimezone(LONDON):%-d %B %Y}"
-    send_mail(
+    send_to_each(
         subject="OpenMARAC: summary of actions from the MARAC meeting",
         message=(
             f"The summary of actions agreed at the {meeting.marac.name} meeting on {day} is ready. "
             "Sign in to see it and your agency's actions:\n\n"
             f"{site_link('actions:summary', meeting.pk)}\n"
         ),
-        from_email=None,
-        recipient_list=recipients,
+        recipients=recipients,
     )
 
 
@@ -222,12 +221,11 @@ def _tell_coordinators_of_cannot_complete(marac: Marac) -> None:
     recipients = role_emails(marac_id=marac.pk, role=Role.COORDINATOR)
     if not recipients:
         return
-    send_mail(
+    send_to_each(
         subject="OpenMARAC: an agency cannot complete an action",
         message=(
             f"An agency at {marac.name} has said it cannot complete an action. Sign in to see it:\n\n"
             f"{site_link('actions:cannot_complete')}\n"
         ),
-        from_email=None,
-        recipient_list=recipients,
+        recipients=recipients,
     )

@@ -107,11 +107,13 @@ def test_it_circulates_the_summary_to_representatives_without_case_details(
         sent = tracking.action_summary_circulate(meeting=listing.meeting, by=coordinator)
     state = MeetingState.objects.get(meeting=listing.meeting)
     assert state.action_summary_sent_at == sent.sent_at
-    (message,) = mail.outbox
-    assert sorted(message.to) == sorted([police_rep.email, idva.email, deputy.email])
-    assert reverse("actions:summary", args=[listing.meeting.pk]) in message.body
-    for personal in ("NB-0001", "Fictionalia", "Flag the address"):
-        assert personal not in message.body + message.subject
+    # One message each: no representative sees the others' addresses.
+    assert sorted(message.to for message in mail.outbox) == sorted([[police_rep.email], [idva.email], [deputy.email]])
+    for message in mail.outbox:
+        assert not message.cc and not message.bcc
+        assert reverse("actions:summary", args=[listing.meeting.pk]) in message.body
+        for personal in ("NB-0001", "Fictionalia", "Flag the address"):
+            assert personal not in message.body + message.subject
 
 
 def test_an_agencys_api_credential_is_not_sent_the_summary(
