@@ -1,13 +1,14 @@
 """Background jobs of the front door, run by the task worker; a scheduler starts them through management commands."""
 
-from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.selectors import role_emails
 from marac.models import Marac
 from referrals.followup import children_notifications_mark_chased
 from web.links import site_link
+from web.mail import send_to_each
 
 
 @task
@@ -21,21 +22,12 @@ def chase_children_notifications() -> int:
 
 
 def _tell_coordinators(marac: Marac, count: int) -> None:
-    recipients = list(
-        User.objects.filter(is_active=True, role_grants__marac=marac, role_grants__role=Role.COORDINATOR)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    recipients = role_emails(marac_id=marac.pk, role=Role.COORDINATOR)  # people only, never a credential
     if not recipients:
         return
     link = site_link("referrals:children_notifications")
     noun = "notification" if count == 1 else "notifications"
     verb = "needs" if count == 1 else "need"
     what = f"{count} {noun} to children's services {verb} chasing"
-    send_mail(
-        subject=f"OpenMARAC: {what}",
-        message=f"{what} at {marac.name}. Sign in to see them:\n\n{link}\n",
-        from_email=None,
-        recipient_list=recipients,
-    )
+    message = f"{what} at {marac.name}. Sign in to see them:\n\n{link}\n"
+    send_to_each(subject=f"OpenMARAC: {what}", message=message, recipients=recipients)
