@@ -12,6 +12,7 @@ from datetime import date, datetime
 from docx import Document
 from docx.document import Document as DocxDocument
 
+from referrals.calendar import format_when
 from web.documents import docx_bytes, mark_paragraph, word_table
 from web.text import docx_text
 
@@ -116,7 +117,7 @@ def subject_access_docx(export: SubjectAccessExport) -> bytes:
     document.add_heading(title, level=0)
     document.add_paragraph(
         docx_text(
-            f"Held by {export.marac_name}. Prepared {export.prepared_at:%d %B %Y at %H:%M}. Other people's names, "
+            f"Held by {export.marac_name}. Prepared {format_when(export.prepared_at)}. Other people's names, "
             f"dates of birth and addresses are shown as {REDACTED}; staff are named by agency and role only. "
             "A draft for the coordinator: check it for exemptions (DPA 2018 Schedule 2) before it is released."
         )

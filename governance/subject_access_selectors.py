@@ -190,7 +190,7 @@ def _referral_section(case: Case, person: Person, role: str, redact: Redact) -> 
 
 
 def _listing_texts(listing: Listing, role: str, redact: Redact) -> list[tuple[str, str]]:
-    when = f"{timezone.localtime(listing.meeting.starts_at):%d %B %Y}"
+    when = _day(timezone.localdate(listing.meeting.starts_at))
     texts: list[tuple[str, str]] = []
     if PartyRole(role) in MINUTES_FOR_ROLES:
         texts += [
@@ -230,7 +230,7 @@ def _meetings_section(case: Case, role: str, redact: Redact) -> Section:
     for listing in listings:
         section.rows.append(
             (
-                f"Meeting of {timezone.localtime(listing.meeting.starts_at):%d %B %Y}: outcome",
+                f"Meeting of {_day(timezone.localdate(listing.meeting.starts_at))}: outcome",
                 listing.get_outcome_display(),
             )
         )
@@ -256,7 +256,7 @@ def _access_events(person: Person) -> Any:
 def _access_section(person: Person) -> Section:
     rows = [
         (
-            f"{timezone.localtime(event.at):%d %B %Y %H:%M}",
+            f"{timezone.localtime(event.at):%-d %b %Y %H:%M}",
             event.get_action_display(),
             event.agency_label or "OpenMARAC",
             event.roles or "system",

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from referrals.calendar import format_meeting_time
+
 
 class Meeting(models.Model):
     marac = models.ForeignKey("marac.Marac", on_delete=models.PROTECT, related_name="meetings")
@@ -18,10 +20,11 @@ class Meeting(models.Model):
         constraints = [models.UniqueConstraint(fields=["marac", "starts_at"], name="one_meeting_at_a_time")]
 
     def __str__(self) -> str:
-        """As titles and headings write it, day first in London time: "Emergency MARAC on 25 November 2026, 14:00"."""
+        """As titles and headings write it, in London time: "Emergency MARAC on Wednesday 25 November 2026 at 14:00"."""
         kind = "Emergency MARAC" if self.is_emergency else "MARAC"
-        when = timezone.localtime(self.starts_at) if timezone.is_aware(self.starts_at) else self.starts_at
-        return f"{kind} on {when.day} {when:%B %Y, %H:%M}"
+        # A naive time (an unsaved meeting) is already London time, as the forms read it.
+        when = self.starts_at if timezone.is_aware(self.starts_at) else timezone.make_aware(self.starts_at)
+        return f"{kind} on {format_meeting_time(when)}"
 
 
 class MeetingStatus(models.TextChoices):

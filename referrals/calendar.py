@@ -137,6 +137,12 @@ def format_meeting_time(moment: datetime) -> str:
     return f"{format_day(local.date())} at {local:%H:%M}"
 
 
+def format_when(moment: datetime) -> str:
+    """Any other moment in prose or a summary list (submitted, recorded, signed): "24 November 2026 at 14:00"."""
+    local = moment.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
 def _meeting_day(meeting_start: datetime) -> date:
     _require_aware(("meeting start", meeting_start))
     return meeting_start.astimezone(LONDON).date()

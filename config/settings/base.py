@@ -172,6 +172,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "web.context_processors.navigation",
             ],
+            "builtins": ["web.templatetags.dates"],
         },
     },
 ]

@@ -272,15 +272,15 @@ def test_an_emergency_meetings_pages_say_so_with_the_date_as_gov_uk_writes_it(cl
     MeetingState.objects.create(meeting=meeting, case_list_released_at=timezone.now())
     client = client_for(coordinator)
     sign = client.get(f"/meetings/{meeting.pk}/sign/").content.decode()
-    assert "<title>Confidentiality agreement: Emergency MARAC on 25 November 2026, 14:00" in sign
+    assert "<title>Confidentiality agreement: Emergency MARAC on Wednesday 25 November 2026 at 14:00" in sign
     confidentiality_sign(meeting=meeting, user=coordinator)
 
     page = client.get(f"/meetings/{meeting.pk}/live/").content.decode()
     register = client.get(f"/meetings/{meeting.pk}/register/").content.decode()
 
-    assert "<title>Live meeting: Emergency MARAC on 25 November 2026, 14:00" in page
-    assert '<h1 class="govuk-heading-l">Emergency MARAC on 25 November 2026, 14:00</h1>' in page
-    assert "<title>Register: Emergency MARAC on 25 November 2026, 14:00" in register
+    assert "<title>Live meeting: Emergency MARAC on Wednesday 25 November 2026 at 14:00" in page
+    assert '<h1 class="govuk-heading-l">Emergency MARAC on Wednesday 25 November 2026 at 14:00</h1>' in page
+    assert "<title>Register: Emergency MARAC on Wednesday 25 November 2026 at 14:00" in register
     assert "2026-11-25" not in page + register + sign and "Meeting of" not in page
 
 

@@ -246,15 +246,15 @@ def test_the_outsider_gets_404(client_for, outsider, family):
 
 def test_dates_are_written_out_and_the_deadline_is_in_the_future_tense(client_for, police_rep, coordinator, family):
     page = client_for(police_rep).get(_research_url(family)).content.decode()
-    assert "Meeting on 8 December 2026, 09:30" in page
+    assert "Meeting on Tuesday 8 December 2026 at 09:30" in page
     assert "2026-12-08" not in page
-    assert "Written submissions are due by 7 December 2026 09:30" in page
+    assert "Written submissions are due by 09:30 on Monday 7 December 2026" in page
     assert "were due" not in page
     grid = client_for(coordinator).get(reverse("meetings_research:grid", args=[family.meeting_id])).content.decode()
-    assert "<title>Research for the meeting on 8 December 2026, 09:30" in re.sub(r"\s+", " ", grid)
+    assert "<title>Research for the meeting on Tuesday 8 December 2026 at 09:30" in re.sub(r"\s+", " ", grid)
     assert "2026-12-08" not in grid
     home = client_for(police_rep).get("/").content.decode()
-    assert "meeting on 8 December 2026, 09:30" in home and "2026-12-08" not in home
+    assert "meeting on Tuesday 8 December 2026 at 09:30" in home and "2026-12-08" not in home
 
 
 def test_after_the_deadline_it_says_were_due(client_for, marac, police_rep):

@@ -54,7 +54,7 @@ def test_the_matching_page_lists_the_versions_when_trained_and_on_how_many_peopl
 
     page = client_for(coordinator).get("/people/matching/").content.decode()
 
-    assert page.count("2 November 2026 09:00") == 2
+    assert page.count("2 Nov 2026 09:00") == 2
     assert "Weekly schedule" in page and "In use" in page and "Replaced" in page
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">72</td>' in page
     assert AuditEvent.objects.filter(summary="Viewed the matching model's versions", marac_id=marac.pk).exists()
