@@ -5,6 +5,7 @@ found here by the grant's id), or, for a credential's service account, on the cr
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ class GrantRecord:
     grant: RoleGrant
     granted_at: datetime.datetime
     granted_by: str  # their name and the roles they held then, or NOT_RECORDED (made outside the pages)
+    credential: Any = None  # the API credential whose service account holds it, if it is one's
 
 
 def role_grants_at(*, marac: Marac, user: User | None = None) -> list[GrantRecord]:
@@ -72,7 +74,9 @@ def role_grants_at(*, marac: Marac, user: User | None = None) -> list[GrantRecor
             granted_by = _who(names.get(credential.created_by_id, ""), "") + " (issued with the credential)"
         else:
             granted_by = NOT_RECORDED
-        records.append(GrantRecord(grant=grant, granted_at=grant.granted_at, granted_by=granted_by))
+        records.append(
+            GrantRecord(grant=grant, granted_at=grant.granted_at, granted_by=granted_by, credential=credential)
+        )
     return records
 
 
@@ -82,8 +86,18 @@ def _who(name: str, roles: str) -> str:
 
 
 def users_with_grants_at(*, marac: Marac) -> list[tuple[User, list[GrantRecord]]]:
-    """The users who hold a role at the MARAC, by name, each with their grants there."""
+    """The people who hold a role at the MARAC, by name, each with their grants there. Not the API credentials'
+    service accounts: their roles are the credentials' (credentials_with_grants_at)."""
+    return _by_user(record for record in role_grants_at(marac=marac) if record.credential is None)
+
+
+def credentials_with_grants_at(*, marac: Marac) -> list[tuple[User, list[GrantRecord]]]:
+    """The API credentials' service accounts that hold a role at the MARAC, each with their grants there."""
+    return _by_user(record for record in role_grants_at(marac=marac) if record.credential is not None)
+
+
+def _by_user(records: Iterable[GrantRecord]) -> list[tuple[User, list[GrantRecord]]]:
     by_user: dict[int, tuple[User, list[GrantRecord]]] = {}
-    for record in role_grants_at(marac=marac):
+    for record in records:
         by_user.setdefault(record.grant.user_id, (record.grant.user, []))[1].append(record)
     return list(by_user.values())

@@ -28,6 +28,16 @@ class UserRefused(Exception):
     """A new user the rules do not allow; the message says why."""
 
 
+def works_for_no_other_marac(*, user: User, marac: Marac) -> bool:
+    """Their agency is a member of this MARAC, or of none (set up by an operator and not yet added anywhere, as is a
+    user with no agency). Another MARAC's users, its new users and leavers included, are not this one's to see or to
+    give a role: the pages add users only for a member agency (user_create)."""
+    if user.agency_id is None:
+        return True
+    maracs = set(MaracAgency.objects.filter(agency_id=user.agency_id).values_list("marac_id", flat=True))
+    return not maracs or marac.pk in maracs
+
+
 def user_create(*, user: User, marac: Marac, by: Any) -> User:
     """A new user has an unusable password until they set one through the invitation (user_invite). They work for
     one of the MARAC's member agencies: another MARAC's agencies are not this one's to choose from."""
@@ -83,9 +93,21 @@ def may_change_roles_of(*, user: User, by: Any) -> bool:
     return getattr(by, "pk", None) != user.pk
 
 
+SERVICE_ACCOUNT_REFUSED = (
+    "This is an API credential's account: its roles are the ones it was issued with. Revoke it and issue a new one"
+)
+
+
 def role_grant(*, user: User, marac: Marac, role: str, by: Any) -> RoleGrant:
+    """Never to an API credential's service account. A credential holding a case role works only once a second person
+    approves it (api.services.credential_needs_approval); a role granted here afterwards would skip that, and an
+    administrator could give their own token a case role and read every case."""
+    from api.services import is_service_account  # api builds on accounts, not the other way round
+
     if not may_change_roles_of(user=user, by=by):
         raise RoleChangeRefused(OWN_ROLES_REFUSED)
+    if is_service_account(user):
+        raise RoleChangeRefused(SERVICE_ACCOUNT_REFUSED)
     with transaction.atomic():
         grant, created = RoleGrant.objects.get_or_create(user=user, marac=marac, role=role)
         if created:

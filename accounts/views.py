@@ -27,11 +27,20 @@ OWN_ROLE_REMOVAL_REFUSED = "You cannot remove your own role: another administrat
 
 
 def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
-    """A user who holds a role at the MARAC; and, for its administrators only, a user who holds none yet (to give
-    a new user a first role). Anyone else is a 404."""
+    """A user who holds a role at the MARAC; and, for its administrators only, a user who holds no role anywhere and
+    works for no other MARAC's agency (a new user's first role, or someone who left coming back). Another MARAC's
+    new users and leavers are not this one's to see. Nor is an API credential's service account: its roles are the
+    credential's, seen and revoked on the credential pages. Anyone else is a 404."""
+    from api.services import is_service_account  # api builds on accounts, not the other way round
+
     user = get_object_or_404(User, pk=pk)
+    if is_service_account(user):
+        raise Http404
     grants = set(user.role_grants.values_list("marac_id", flat=True))
-    if marac.pk in grants or (not grants and request.user.has_perm(MANAGE, marac)):
+    if marac.pk in grants:
+        return user
+    administrator = request.user.has_perm(MANAGE, marac)
+    if not grants and administrator and services.works_for_no_other_marac(user=user, marac=marac):
         return user
     raise Http404
 
@@ -44,9 +53,14 @@ def security(request: HttpRequest) -> HttpResponse:
 @require_permission(VIEW)
 def user_list(request: HttpRequest) -> HttpResponse:
     marac = _marac_where(request, VIEW)
-    rows = selectors.users_with_grants_at(marac=marac)
-    may_add = request.user.has_perm(MANAGE, marac)
-    return render(request, "accounts/user_list.html", {"marac": marac, "rows": rows, "may_add": may_add})
+    context = {
+        "marac": marac,
+        "rows": selectors.users_with_grants_at(marac=marac),
+        # Listed for who holds what, but not linked to a roles page: a credential's roles are its own (_user_at).
+        "credential_rows": selectors.credentials_with_grants_at(marac=marac),
+        "may_add": request.user.has_perm(MANAGE, marac),
+    }
+    return render(request, "accounts/user_list.html", context)
 
 
 @require_permission(MANAGE)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditAction, AuditEvent
 from marac.models import (
     MEETING_WEEKDAYS,
     Agency,
@@ -157,12 +158,26 @@ class MaracSettingsForm(VersionedForm):
         return cleaned
 
 
+def agencies_free_to_join(marac: Marac) -> "models.QuerySet[Agency]":
+    """The agencies a MARAC may add: those in no MARAC yet, other than those another MARAC created (and has not added
+    yet). Another MARAC's agencies are not this one's to see, names included, nor to add: its administrators would
+    then add users and issue API credentials for them. An agency created here (marac.services.agency_create) is
+    offered until it is added; one loaded by an operator, with no MARAC, until some MARAC adds it."""
+    created_elsewhere = AuditEvent.objects.filter(
+        object_type=Agency._meta.label_lower, action=AuditAction.CREATE, marac_id__isnull=False
+    ).exclude(marac_id=marac.pk)
+    ids = [int(pk) for pk in created_elsewhere.values_list("object_id", flat=True) if pk.isdigit()]
+    return Agency.objects.filter(memberships__isnull=True).exclude(pk__in=ids).order_by("name")
+
+
 class AgencyMembershipForm(VersionedForm):
     """An agency's part in the MARAC. Editing one carries the version it was based on (VersionedForm), and
     marac.services.agency_membership_save checks it again under the row lock: two edits never overwrite each other."""
 
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.all(), label="Agency", error_messages={"required": "Choose the agency"}
+        queryset=Agency.objects.none(),
+        label="Agency",
+        error_messages={"required": "Choose the agency", "invalid_choice": "Choose one of the agencies listed"},
     )
 
     class Meta:
@@ -178,8 +193,10 @@ class AgencyMembershipForm(VersionedForm):
         self.fields["representative"].queryset = people  # type: ignore[attr-defined]
         self.fields["deputies"].queryset = people  # type: ignore[attr-defined]
         if self.instance.pk:
+            self.fields["agency"].queryset = Agency.objects.filter(pk=self.instance.agency_id)  # type: ignore[attr-defined]
             self.fields["agency"].disabled = True
         else:  # adding: there is no earlier version to be based on
+            self.fields["agency"].queryset = agencies_free_to_join(marac)  # type: ignore[attr-defined]
             self.fields["version"].required = False
 
     def clean(self) -> dict[str, Any]:
