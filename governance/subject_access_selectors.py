@@ -14,6 +14,7 @@ from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseParty, PartyRole
 from governance.subject_access import Section, SubjectAccessExport, ThirdParty, names_of, redactor
 from imports.models import ImportedRecord, ImportRun, RecordKind
+from marac.models import Agency, AgencyType
 from meetings.minutes_rules import amended_note
 from meetings.models import Listing, Research
 from people.models import Person
@@ -21,6 +22,7 @@ from referrals.models import MatchDecision, Referral
 from referrals.sections import SECTIONS_BY_SLUG, readable
 
 Redact = Callable[[str], str]
+AgencyName = Callable[[str], str]
 OWN_FIELDS = {"given_name", "family_name", "date_of_birth", "address_line_1", "address_line_2", "town", "postcode"}
 # The research an agency writes about the subject's role; the rest of it is about other people.
 RESEARCH_FIELDS_BY_ROLE = {
@@ -39,15 +41,55 @@ ACTIONS_FOR_ROLE = {
 }
 # Whose requests get the meeting's minutes (redacted): the minutes record the risks to the victim and children and
 # the plan to keep them safe, so a perpetrator's or household member's draft leaves them out; what the meeting
-# decided about them is in their actions, and agencies' research about them is included.
-MINUTES_FOR_ROLES = {PartyRole.VICTIM, PartyRole.CHILD}
+# decided about them is in their actions, and agencies' research about them is included. A child's request leaves
+# them out too: a parent may make it for the child, and that parent may be the perpetrator, who must never be told
+# (BD Victim contact). The coordinator adds what can safely go once they know who is asking.
+MINUTES_FOR_ROLES = {PartyRole.VICTIM}
+_MINUTES_LEFT_OUT = (
+    "Left out of this draft: the minutes of what the meeting discussed about the risks and what it decided. They "
+    "record the risks to other people and the plans to keep them safe"
+)
+MINUTES_LEFT_OUT = {
+    PartyRole.PERPETRATOR: f"{_MINUTES_LEFT_OUT}. What was agreed about you is under the actions, and what agencies "
+    "told the meeting about you is below.",
+    PartyRole.CHILD: f"{_MINUTES_LEFT_OUT}, and a child's request may be made by a parent. The coordinator decides "
+    "what of them can be released once it is known who is asking. What agencies told the meeting about the children "
+    "is below.",
+    PartyRole.HOUSEHOLD_MEMBER: f"{_MINUTES_LEFT_OUT}.",
+}
+# The referral's list of the people in each role, whose entry for the subject is theirs.
+LIST_SECTIONS: dict[str, str] = {PartyRole.PERPETRATOR: "perpetrators", PartyRole.CHILD: "children"}
+# Where a person lives or can be found, in a referral's entry for them.
+PLACE_FIELDS = ("address_line_1", "address_line_2", "town", "postcode", "school_or_setting")
+# A child's own addresses and school are left out of a child's draft: a child usually lives where the victim lives
+# now, and a parent making the request for the child may be the perpetrator.
+CHILD_PLACES_LEFT_OUT = (
+    "Left out of this draft: the addresses and the school or setting held for the child. A child usually lives "
+    "where the victim now lives, and a child's request may be made by a parent. The coordinator adds them only once "
+    "it is known who is asking and that it is safe."
+)
+# Agencies are named in a victim's request only. For anyone else's, an agency is given by its type: a local refuge's
+# or IDVA service's name can point to where the victim went. Article 15(1)(c) allows categories of recipient.
+AGENCY_NOT_NAMED = "Another agency"
+
+
+def _agency_name(*, named: bool) -> AgencyName:
+    """How the draft names an agency: by its name in a victim's request, by its type in anyone else's."""
+    if named:
+        return lambda name: name
+    types = dict(AgencyType.choices)
+    by_name = {
+        name: str(types.get(kind, AGENCY_NOT_NAMED)) for name, kind in Agency.objects.values_list("name", "agency_type")
+    }
+    return lambda name: by_name.get(name, AGENCY_NOT_NAMED)
 
 
 def _day(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "Not recorded"
 
 
-def _third_parties(person: Person, cases: list[Case]) -> list[ThirdParty]:
+def _third_parties(person: Person, subject_parties: list[CaseParty]) -> list[ThirdParty]:
+    cases = [party.case for party in subject_parties]
     others = (
         Person.objects.filter(case_parties__case__in=cases)
         .exclude(pk=person.pk)
@@ -61,11 +103,56 @@ def _third_parties(person: Person, cases: list[Case]) -> list[ThirdParty]:
             names += names_of(alias.given_name, alias.family_name)
         if other.description:
             names.append(other.description)
-        # Address fields are encrypted: read through the model, never filtered on.
-        addresses = [text for a in other.addresses.all() for text in (a.line_1, a.line_2, a.postcode) if text]
         dates = (other.date_of_birth,) if other.date_of_birth else ()
-        parties.append(ThirdParty(tuple(names), dates, tuple(addresses)))
+        parties.append(ThirdParty(tuple(names), dates, _places_held(other)))
+    referrals = {referral.case_id: referral for referral in Referral.objects.filter(case__in=cases)}
+    for party in subject_parties:
+        if party.case_id in referrals:
+            parties += _referral_third_parties(referrals[party.case_id], person, party.role)
+    if any(party.role == PartyRole.CHILD for party in subject_parties):
+        parties.append(_child_places(person, [referrals[p.case_id] for p in subject_parties if p.case_id in referrals]))
     return parties
+
+
+def _places_held(person: Person) -> tuple[str, ...]:
+    """Every address held for a person, earlier and confidential ones too: a refuge, or the town a victim moved to,
+    must not reach another person's draft. Address fields are encrypted: read through the model, never filtered on."""
+    return tuple(text for a in person.addresses.all() for text in (a.line_1, a.line_2, a.town, a.postcode) if text)
+
+
+def _child_places(person: Person, referrals: list[Referral]) -> ThirdParty:
+    """A child's own addresses and school, redacted like a third party's in a child's draft: they are where the
+    victim lives now, and the parent asking may be the perpetrator (CHILD_PLACES_LEFT_OUT)."""
+    places = list(_places_held(person))
+    for referral in referrals:
+        entry = _own_entry(referral, person, LIST_SECTIONS[PartyRole.CHILD]) or {}
+        places += [str(entry[key]) for key in PLACE_FIELDS if entry.get(key)]
+    return ThirdParty((), (), tuple(places))
+
+
+def _entry_date(value: Any) -> tuple[date, ...]:
+    try:
+        return (date.fromisoformat(str(value)),)
+    except ValueError:
+        return ()
+
+
+def _referral_third_parties(referral: Referral, person: Person, role: str) -> list[ThirdParty]:
+    """The other people in a referral as it was made: their names and where they lived or went to school then. The
+    person records may not hold it (a victim matched to an earlier record keeps that record's addresses)."""
+    own = _own_entry(referral, person, LIST_SECTIONS[role]) if role in LIST_SECTIONS else None
+    entries = [] if role == PartyRole.VICTIM else [referral.content.get("victim")]
+    for slug in ("children", "perpetrators"):
+        entries += [item for item in referral.content.get(slug) or [] if item != own]
+    return [
+        ThirdParty(
+            tuple(names_of(str(entry.get("given_name", "")), str(entry.get("family_name", "")))),
+            _entry_date(entry.get("date_of_birth")),
+            tuple(str(entry[key]) for key in PLACE_FIELDS if entry.get(key)),
+        )
+        for entry in entries
+        if isinstance(entry, dict)
+    ]
 
 
 def _staff_names(cases: list[Case], person: Person) -> list[str]:
@@ -96,8 +183,13 @@ def _person_section(person: Person) -> Section:
     )
 
 
-def _aliases_and_addresses(person: Person) -> list[Section]:
+def _aliases_and_addresses(person: Person, *, places_left_out: bool) -> list[Section]:
     aliases = [(f"{a.given_name} {a.family_name}".strip(),) for a in person.aliases.all()]
+    if places_left_out:
+        return [
+            Section("Other names", table=(("Name",), aliases)),
+            Section("Addresses", rows=[], introduction=CHILD_PLACES_LEFT_OUT),
+        ]
     addresses = [
         (
             ", ".join(text for text in (a.line_1, a.line_2, a.town, a.postcode) if text),
@@ -155,8 +247,7 @@ def _own_entry(referral: Referral, person: Person, slug: str) -> dict[str, Any] 
 def _referral_parts(referral: Referral, person: Person, role: str) -> list[tuple[str, dict[str, Any]]]:
     if role == PartyRole.VICTIM:
         return [(slug, referral.content.get(slug) or {}) for slug in ("victim", "risk", "about")]
-    list_sections: dict[str, str] = {PartyRole.PERPETRATOR: "perpetrators", PartyRole.CHILD: "children"}
-    slug = list_sections.get(role)
+    slug = LIST_SECTIONS.get(role)
     entry = _own_entry(referral, person, slug) if slug else None
     return [(slug, entry)] if slug and entry else []
 
@@ -181,6 +272,9 @@ def _referral_section(case: Case, person: Person, role: str, redact: Redact) -> 
     questions = referral.instrument.questions if referral.instrument else []
     for slug, raw in _referral_parts(referral, person, role):
         own = slug in ("victim", "perpetrators", "children")
+        if role == PartyRole.CHILD and any(raw.get(key) for key in PLACE_FIELDS):
+            raw = {key: value for key, value in raw.items() if key not in PLACE_FIELDS}
+            section.rows.append((f"{SECTIONS_BY_SLUG[slug].title}: address and school", CHILD_PLACES_LEFT_OUT))
         cleaned = {key: _redacted_value(value, redact, keep=own and key in OWN_FIELDS) for key, value in raw.items()}
         for label, value in _section_rows(slug, cleaned, questions if slug == "risk" else []):
             section.rows.append((f"{SECTIONS_BY_SLUG[slug].title}: {label}", value))
@@ -189,7 +283,7 @@ def _referral_section(case: Case, person: Person, role: str, redact: Redact) -> 
     return section
 
 
-def _listing_texts(listing: Listing, role: str, redact: Redact) -> list[tuple[str, str]]:
+def _listing_texts(listing: Listing, role: str, redact: Redact, agency: AgencyName) -> list[tuple[str, str]]:
     when = _day(timezone.localdate(listing.meeting.starts_at))
     texts: list[tuple[str, str]] = []
     if PartyRole(role) in MINUTES_FOR_ROLES:
@@ -202,7 +296,7 @@ def _listing_texts(listing: Listing, role: str, redact: Redact) -> list[tuple[st
         for name in RESEARCH_FIELDS_BY_ROLE.get(PartyRole(role), []):
             text = getattr(research, name)
             if text:
-                texts.append((f"Meeting of {when}: research by {research.agency.name}", redact(text)))
+                texts.append((f"Meeting of {when}: research by {agency(research.agency.name)}", redact(text)))
     return texts
 
 
@@ -224,9 +318,11 @@ def _amended_texts(listing: Listing, when: str, redact: Redact) -> list[tuple[st
     return texts
 
 
-def _meetings_section(case: Case, role: str, redact: Redact) -> Section:
+def _meetings_section(case: Case, role: str, redact: Redact, agency: AgencyName) -> Section:
     listings = case.listings.select_related("meeting").order_by("meeting__starts_at")
     section = Section(f"Case {case.reference}: meetings, minutes and research")
+    if PartyRole(role) not in MINUTES_FOR_ROLES and listings:
+        section.introduction = MINUTES_LEFT_OUT[PartyRole(role)]
     for listing in listings:
         section.rows.append(
             (
@@ -234,14 +330,20 @@ def _meetings_section(case: Case, role: str, redact: Redact) -> Section:
                 listing.get_outcome_display(),
             )
         )
-        section.texts += _listing_texts(listing, role, redact)
+        section.texts += _listing_texts(listing, role, redact, agency)
     return section
 
 
-def _actions_section(case: Case, role: str, redact: Redact) -> Section:
+def _actions_section(case: Case, role: str, redact: Redact, agency: AgencyName) -> Section:
     actions = Action.objects.filter(case=case, for_whom__in=ACTIONS_FOR_ROLE.get(PartyRole(role), []))
     rows = [
-        (a.owner_agency.name, redact(a.description), a.get_for_whom_display(), _day(a.due_on), a.get_status_display())
+        (
+            agency(a.owner_agency.name),
+            redact(a.description),
+            a.get_for_whom_display(),
+            _day(a.due_on),
+            a.get_status_display(),
+        )
         for a in actions.select_related("owner_agency").order_by("due_on", "id")
     ]
     return Section(
@@ -253,12 +355,12 @@ def _access_events(person: Person) -> Any:
     return AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk)).order_by("at")
 
 
-def _access_section(person: Person) -> Section:
+def _access_section(person: Person, agency: AgencyName) -> Section:
     rows = [
         (
             f"{timezone.localtime(event.at):%-d %b %Y %H:%M}",
             event.get_action_display(),
-            event.agency_label or "OpenMARAC",
+            agency(event.agency_label) if event.agency_label else "OpenMARAC",
             event.roles or "system",
         )
         for event in _access_events(person)
@@ -274,7 +376,7 @@ IMPORTED_INTRODUCTION = (
 )
 
 
-def _imported_by(runs: list[ImportRun]) -> dict[int, str]:
+def _imported_by(runs: list[ImportRun], agency: AgencyName) -> dict[int, str]:
     """Who brought each import in, by agency and role as they were when the file was uploaded (the upload's audit
     entry); never their name."""
     uploads = AuditEvent.objects.filter(
@@ -283,15 +385,17 @@ def _imported_by(runs: list[ImportRun]) -> dict[int, str]:
     found: dict[int, str] = {}
     for event in uploads:
         roles = ", ".join(Role(role).label if role in Role.values else role for role in event.roles.split(", ") if role)
-        found.setdefault(int(event.object_id), f"{event.agency_label or 'No agency recorded'}: {roles or 'no role'}")
+        label = agency(event.agency_label) if event.agency_label else "No agency recorded"
+        found.setdefault(int(event.object_id), f"{label}: {roles or 'no role'}")
     return found
 
 
-def _imported_section(person: Person, parties: list[CaseParty]) -> Section | None:
+def _imported_section(person: Person, parties: list[CaseParty], agency: AgencyName) -> Section | None:
     """UK GDPR Article 15(1)(g): the source of data not collected from the subject. Each of the subject's cases,
     and each action on them, that a history import made (ImportedRecord); the subject's own record too when that
     import created it. The import's date and who ran it (agency and role), never the file's name or its report."""
     roles = {party.case_id: party.get_role_display() for party in parties}
+    actions_for = {party.case_id: ACTIONS_FOR_ROLE[PartyRole(party.role)] for party in parties}
     records = list(
         ImportedRecord.objects.filter(Q(case_id__in=roles) | Q(action__case_id__in=roles))
         .select_related("run", "case", "action__case", "action__owner_agency")
@@ -300,7 +404,7 @@ def _imported_section(person: Person, parties: list[CaseParty]) -> Section | Non
     if not records:
         return None
     runs = list({record.run_id: record.run for record in records}.values())
-    by = _imported_by(runs)
+    by = _imported_by(runs, agency)
 
     def source(run: ImportRun) -> tuple[str, str]:
         finished = timezone.localtime(run.finished_at).date() if run.finished_at else None
@@ -316,9 +420,10 @@ def _imported_section(person: Person, parties: list[CaseParty]) -> Section | Non
             case = record.case
             what = f"The case, you as its {roles[case.pk].lower()}, and its hearing on {_day(case.heard_on)}"
             rows.append((f"Case {case.reference}", what, *source(record.run)))
-        elif record.action is not None:
+        # Only the actions the actions section gives: the others are other people's safety planning.
+        elif record.action is not None and record.action.for_whom in actions_for[record.action.case_id]:
             action = record.action
-            what = f"An action for {action.owner_agency.name}, due {_day(action.due_on)}"
+            what = f"An action for {agency(action.owner_agency.name)}, due {_day(action.due_on)}"
             rows.append((f"Case {action.case.reference}", what, *source(record.run)))
     header = ("Record", "What", "Source", "Brought in by (agency and role)")
     return Section(IMPORTED_TITLE, table=(header, rows), introduction=IMPORTED_INTRODUCTION)
@@ -329,16 +434,23 @@ def subject_access_export(*, person: Person) -> SubjectAccessExport:
         CaseParty.objects.filter(person=person).select_related("case").order_by("case__referred_on", "case_id")
     )
     cases = [party.case for party in parties]
-    redact = redactor(_third_parties(person, cases), _staff_names(cases, person))
-    sections = [_person_section(person), *_aliases_and_addresses(person), _cases_section(parties)]
+    redact = redactor(_third_parties(person, parties), _staff_names(cases, person))
+    roles = {PartyRole(party.role) for party in parties}
+    agency = _agency_name(named=roles <= {PartyRole.VICTIM})
+    is_child = PartyRole.CHILD in roles
+    sections = [
+        _person_section(person),
+        *_aliases_and_addresses(person, places_left_out=is_child),
+        _cases_section(parties),
+    ]
     for party in parties:
         sections += [
             _referral_section(party.case, person, party.role, redact),
-            _meetings_section(party.case, party.role, redact),
-            _actions_section(party.case, party.role, redact),
+            _meetings_section(party.case, party.role, redact, agency),
+            _actions_section(party.case, party.role, redact, agency),
         ]
-    imported = _imported_section(person, parties)
+    imported = _imported_section(person, parties, agency)
     if imported is not None:
         sections.append(imported)
-    sections.append(_access_section(person))
+    sections.append(_access_section(person, agency))
     return SubjectAccessExport(person.pk, person.marac.name, timezone.localtime(), sections)

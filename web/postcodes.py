@@ -19,3 +19,14 @@ def normalise_postcode(value: str, *, outward_code_alone: bool = False) -> str |
     if outward_code_alone and _OUTWARD_ONLY.match(compact):
         return compact
     return None
+
+
+def postcode_parts(value: str) -> tuple[str, str]:
+    """The outward and inward codes of a postcode however it was typed ("ac72px" gives ("AC7", "2PX")), the outward
+    code alone with "" for a district on its own ("AC7"), or ("", "") when it is not a UK postcode. For finding a
+    postcode in free text, where people write it with or without its space and in any case."""
+    postcode = normalise_postcode(value, outward_code_alone=True)
+    if not postcode:
+        return "", ""
+    outward, _, inward = postcode.partition(" ")
+    return outward, inward
