@@ -41,9 +41,9 @@ from referrals import services
 from referrals.errors import RuleInputError
 from referrals.models import Referral
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
-from referrals.selectors import get_referral_for_user, referral_is_editable_by, referrals_of
+from referrals.selectors import get_referral_for_user, may_refer_at_its_marac, referral_is_editable_by, referrals_of
 from referrals.services import instrument_for
-from web.access import current_marac_id
+from web.access import current_marac_where
 
 MAX_BODY_BYTES = 1024 * 1024  # far above any real referral; Django's own limit (2.5 MB) is checked later
 STALE_MESSAGE = (
@@ -60,6 +60,10 @@ NOT_DISCARDABLE_MESSAGE = (
     "This referral has been submitted: it is the MARAC's record and cannot be deleted. Nothing was deleted"
 )
 NO_AGENCY_MESSAGE = "Your account has no agency: ask your administrator to add one before you refer"
+NO_REFERRAL_ROLE_MESSAGE = (
+    "This referral cannot be changed or submitted: you do not hold a role that makes referrals at its MARAC. "
+    "Nothing was saved"
+)
 SECTION_NAMES = ", ".join(section.slug for section in SECTIONS)
 
 type SectionBody = dict[str, Any] | list[dict[str, Any]]
@@ -77,6 +81,8 @@ def _answers_errors[View: Callable[..., Any]](view: View) -> View:
             raise ApiError(409, STALE_MESSAGE) from None
         except services.NotEditable:
             raise ApiError(409, NOT_EDITABLE_MESSAGE) from None
+        except services.NotAllowedAtMarac:
+            raise ApiError(403, NO_REFERRAL_ROLE_MESSAGE) from None
 
     return wrapped  # type: ignore[return-value]
 
@@ -181,6 +187,8 @@ def _editable(request: HttpRequest, pk: int) -> Referral:
     referral = get_referral_for_user(user=request.user, pk=pk)
     if referral.referrer_id != request.user.pk:
         raise Http404
+    if referral.status in services.EDITABLE and not may_refer_at_its_marac(user=request.user, referral=referral):
+        raise ApiError(403, NO_REFERRAL_ROLE_MESSAGE)
     if not referral_is_editable_by(user=request.user, referral=referral):
         raise ApiError(409, NOT_EDITABLE_MESSAGE)
     return referral
@@ -413,9 +421,8 @@ def referral_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, An
 def referral_create(request: HttpRequest, response: HttpResponse) -> Status[dict[str, Any]]:
     sent = _body(request, required=False)
     sections = _document({} if sent is None else sent)
-    marac_id = current_marac_id(request)
-    if marac_id is None:
-        raise Http404
+    # Where the user may refer: the MARAC chosen this session if they may refer there, else the first where they may.
+    marac_id = current_marac_where(request, "referrals.make_referral")
     if getattr(request.user, "agency_id", None) is None:
         raise ApiError(403, NO_AGENCY_MESSAGE)
     with transaction.atomic():

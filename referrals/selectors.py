@@ -72,7 +72,19 @@ def _decides(user: Any, referral: Referral) -> bool:
 
 
 def referral_is_editable_by(*, user: Any, referral: Referral) -> bool:
-    return referral.referrer_id == user.pk and referral.status in {ReferralStatus.DRAFT, ReferralStatus.RETURNED}
+    """Its referrer, while it is a draft or returned to them, and only while they may make referrals at its MARAC."""
+    return (
+        referral.referrer_id == user.pk
+        and referral.status in {ReferralStatus.DRAFT, ReferralStatus.RETURNED}
+        and may_refer_at_its_marac(user=user, referral=referral)
+    )
+
+
+def may_refer_at_its_marac(*, user: Any, referral: Referral) -> bool:
+    """Whether the user holds a role that makes referrals at the referral's own MARAC. Holding one somewhere else is
+    not enough: a draft whose MARAC no longer lets them refer (a role removed since) can be neither saved nor
+    submitted there."""
+    return bool(user.has_perm("referrals.make_referral", referral.marac))
 
 
 def referral_answers_shown_to_referrer(*, user: Any, referral: Referral) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from referrals.models import Referral, ReferralStatus, RiskInstrument
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
 
 EDITABLE = {ReferralStatus.DRAFT, ReferralStatus.RETURNED}
+MAKE_REFERRAL = "referrals.make_referral"
 
 
 class StaleReferral(Exception):
@@ -28,17 +30,26 @@ class NotEditable(Exception):
     """The referral has been submitted and is with the coordinator."""
 
 
+class NotAllowedAtMarac(PermissionDenied):
+    """The user holds no role that makes referrals at this MARAC (a role elsewhere is not enough). The views check
+    first (web.access.current_marac_where, selectors.referral_is_editable_by); this is the check under the lock."""
+
+
 def referral_start(*, marac: Marac, by: Any) -> Referral:
+    if not by.has_perm(MAKE_REFERRAL, marac):
+        raise NotAllowedAtMarac
     with transaction.atomic():
         referral = Referral.objects.create(marac=marac, referrer=by, referring_agency=by.agency)
         audit_record(action=AuditAction.CREATE, obj=referral, user=by, summary="Started a referral")
     return referral
 
 
-def _locked(referral: Referral, based_on_version: int | None) -> Referral:
+def _locked(referral: Referral, based_on_version: int | None, *, by: Any) -> Referral:
     current = Referral.objects.select_for_update().get(pk=referral.pk)
     if current.status not in EDITABLE:
         raise NotEditable
+    if not by.has_perm(MAKE_REFERRAL, current):
+        raise NotAllowedAtMarac
     if based_on_version is not None and current.version != based_on_version:
         raise StaleReferral
     return current
@@ -57,7 +68,7 @@ def referral_save_section(
     raw = {key: value for key, value in data.items() if key not in {"csrfmiddlewaretoken", "version", "action"}}
     errors = section_errors(referral, section, raw)
     with transaction.atomic():
-        current = _locked(referral, based_on_version)
+        current = _locked(referral, based_on_version, by=by)
         content = dict(current.content)
         if section.is_list:
             items = list(content.get(section.slug, []))
@@ -79,7 +90,7 @@ def referral_remove_item(
     *, referral: Referral, section: Section, index: int, based_on_version: int | None, by: Any
 ) -> Referral:
     with transaction.atomic():
-        current = _locked(referral, based_on_version)
+        current = _locked(referral, based_on_version, by=by)
         items = list(current.content.get(section.slug, []))
         if 0 <= index < len(items):
             del items[index]
@@ -222,7 +233,7 @@ def decision_as_data(decision: criteria.CriteriaDecision) -> dict[str, Any]:
 def referral_submit(*, referral: Referral, based_on_version: int | None, by: Any) -> dict[str, list[str]]:
     """Submit if complete; otherwise change nothing and return the problems. The draft stays as typed."""
     with transaction.atomic():
-        current = _locked(referral, based_on_version)
+        current = _locked(referral, based_on_version, by=by)
         problems = referral_problems(current)
         if problems:
             return problems

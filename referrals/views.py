@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import kept_form
+from accounts.permissions import marac_name
 from audit.services import audit_view
 from marac.models import Marac
 from referrals import risk, services
@@ -20,6 +21,7 @@ from referrals.models import Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for, readable, readable_by_name
 from referrals.selectors import (
     get_referral_for_user,
+    may_refer_at_its_marac,
     referral_answers,
     referral_answers_shown_to_referrer,
     referral_current_meeting,
@@ -28,7 +30,7 @@ from referrals.selectors import (
     referrals_with_current_meeting,
 )
 from web import once
-from web.access import current_marac_id, require_permission
+from web.access import current_marac_where, require_permission
 
 STALE_MESSAGE = (
     "This referral was saved somewhere else (another window or device) since you opened this page. "
@@ -44,6 +46,10 @@ OUT_OF_DATE_DELETE_MESSAGE = (
 )
 DRAFT_SAVED_MESSAGE = "Draft saved. You can come back to it later"
 NOTHING_TO_SAVE_MESSAGE = "Nothing was typed, so nothing was added. You can come back to it later"
+NO_REFERRAL_ROLE_MESSAGE = (
+    "This referral cannot be changed or submitted: you do not hold a role that makes referrals at {marac}. "
+    "Ask your administrator if you still need to refer there."
+)
 
 
 def _section(slug: str) -> Section:
@@ -70,7 +76,13 @@ def _version(request: HttpRequest) -> int | None:
 @require_permission("referrals.make_referral")
 def referral_list(request: HttpRequest) -> HttpResponse:
     referrals = referrals_with_current_meeting(referrals_of(user=request.user))
-    context = {"referrals": referrals, "once_field": once.FIELD, "once": once.new_token()}
+    context = {
+        "referrals": referrals,
+        # Where "Start" makes the draft, which may not be the MARAC in the header (a role there that does not refer).
+        "start_marac": marac_name(request.user, current_marac_where(request, "referrals.make_referral")),
+        "once_field": once.FIELD,
+        "once": once.new_token(),
+    }
     return render(request, "referrals/referral_list.html", context)
 
 
@@ -80,10 +92,8 @@ def referral_start(request: HttpRequest) -> HttpResponse:
         return redirect("referrals:list")
     if (again := once.already_done(request)) is not None:
         return again  # "Start" sent twice: one draft, not two
-    marac_id = current_marac_id(request)
-    if marac_id is None:
-        raise Http404
-    marac = Marac.objects.get(pk=marac_id)
+    # Where the user may refer: the MARAC chosen this session if they may refer there, else the first where they may.
+    marac = Marac.objects.get(pk=current_marac_where(request, "referrals.make_referral"))
     if request.user.agency_id is None:  # type: ignore[union-attr]
         messages.error(request, "Your account has no agency: ask your administrator to add one before you refer.")
         return redirect("referrals:list")
@@ -95,8 +105,20 @@ def referral_start(request: HttpRequest) -> HttpResponse:
 def referral_overview(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(user=request.user, pk=pk, audit=False)
     if not referral_is_editable_by(user=request.user, referral=referral):
+        if _stopped_for_want_of_a_role(request, referral):
+            messages.warning(request, NO_REFERRAL_ROLE_MESSAGE.format(marac=referral.marac.name))
         return _status(request, referral)
     return _overview(request, referral)
+
+
+def _stopped_for_want_of_a_role(request: HttpRequest, referral: Referral) -> bool:
+    """Their own draft (or returned referral), not theirs to change only because they may not refer at its MARAC: a
+    role there removed since they started it, or a referral the MARAC transferred it to returned to them."""
+    return (
+        referral.referrer_id == request.user.pk
+        and referral.status in services.EDITABLE
+        and not may_refer_at_its_marac(user=request.user, referral=referral)
+    )
 
 
 def _overview(request: HttpRequest, referral: Referral, *, refused: dict[str, list[str]] | None = None) -> HttpResponse:

@@ -1,6 +1,8 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from web.client_address import client_address
 from web.errors import method_not_allowed_page
@@ -19,6 +21,47 @@ class NoStoreMiddleware:
         if not request.path.startswith(("/static/", "/assets/")):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses, with 413, a request whose declared body is over OPENMARAC_MAX_REQUEST_BYTES, before anything reads it.
+
+    Django writes a form's uploaded files to a temporary file as they arrive, and only then can a form check their
+    size (DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out), so without this any POST could fill the server's disk. A
+    body sent without a Content-Length (chunked) is not read by Django at all. The proxy in front should refuse
+    such bodies first (nginx's client_max_body_size, docs/operations.md); this holds when it does not.
+    It sits after the authentication middleware, which reads no body, so that the page has the service's layout."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = int(settings.OPENMARAC_MAX_REQUEST_BYTES)
+        if _declared_length(request) > limit:
+            return request_too_large(request, limit)
+        return self.get_response(request)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django reads it: no body
+
+
+def request_too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    """JSON for the API, as every error there is; elsewhere a page in the service's layout that says the limit and
+    what to do instead. Nothing of what was sent is shown. Answered before NoStoreMiddleware, so it says no-store."""
+    from imports.services import MAX_UPLOAD_BYTES
+
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"error": f"The body must be {limit:,} bytes or fewer"}, status=413)
+    else:
+        megabytes = {"megabytes": limit // (1024 * 1024), "import_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        response = render(request, "errors/413.html", megabytes, status=413)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ApiRateLimitMiddleware:
@@ -40,9 +83,7 @@ class ApiRateLimitMiddleware:
 def _over_api_limit(request: HttpRequest) -> HttpResponse | None:
     import time
 
-    from django.conf import settings
     from django.core.cache import cache
-    from django.http import JsonResponse
 
     limit = int(getattr(settings, "OPENMARAC_API_RATE_LIMIT", 120))
     who = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_address(request)}"

@@ -147,6 +147,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.middleware.RequestSizeLimitMiddleware",  # before any body is read; inside auth and X-Frame-Options
     "allauth.account.middleware.AccountMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "api.middleware.ServiceAccountGuardMiddleware",  # before MFA: a service account never holds a session
@@ -293,6 +294,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body taken at all (web.middleware.RequestSizeLimitMiddleware), checked before Django writes
+# uploads to disk: the history import's two files of 15 MB each (imports.services.MAX_UPLOAD_BYTES) and its form.
+OPENMARAC_MAX_REQUEST_BYTES = 32 * 1024 * 1024
 
 # Application logs carry request ids and record ids, never a person's details.
 LOGGING = {
