@@ -188,6 +188,12 @@ def get_action_to_read(*, user: Any, pk: int) -> Action:
     return action
 
 
+def _reason(user: Any, action: Action) -> dict[str, str]:
+    """For the audit entry of reading an action: the reason given for opening its case, if restricted (every reading
+    of a restricted case records it, cases/restriction.py). get_action_to_read has made sure there is one."""
+    return {"reason": restricted_case_reason(user=user, case_id=action.case_id)} if action.case.restricted else {}
+
+
 def _check_agency_filter(agency_id: int | None, marac_ids: list[int], visible: QuerySet[Action]) -> None:
     """?agency= names an agency at one of the MARACs listed, or one owning an action listed (a referring agency
     from elsewhere); any other id is invalid input, worded alike whether it exists elsewhere or not at all."""
@@ -243,7 +249,13 @@ def action_list(request: HttpRequest, query: Query[ActionQuery]) -> dict[str, An
 @api_permission(READ)
 def action_detail(request: HttpRequest, action_id: int, response: HttpResponse) -> dict[str, Any]:
     action = get_action_to_read(user=request.user, pk=action_id)
-    audit_record(action=AuditAction.VIEW, obj=action, user=request.user, summary=f"Action {action.pk} through the API")
+    audit_record(
+        action=AuditAction.VIEW,
+        obj=action,
+        user=request.user,
+        summary=f"Action {action.pk} through the API",
+        changes=_reason(request.user, action),
+    )
     response["ETag"] = etag(action.version)
     return _action(action, timezone.localdate())
 

@@ -26,7 +26,7 @@ from actions.tracking_selectors import (
 )
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.selectors import get_case_for_user
+from cases.selectors import get_case_for_user, restricted_case_reason
 from marac.models import Marac
 from meetings.agenda_services import get_meeting_for_user, may_see_case_list, meeting_state_if_any
 from meetings.models import Meeting, MeetingState, MeetingStatus
@@ -260,6 +260,8 @@ def family_record_download(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(user=request.user, pk=pk, audit=False)
     if not request.user.has_perm("meetings.export_family_record", case):
         raise Http404
+    # A restricted case's reason goes into the entry of every reading of it (cases/restriction.py), a download too.
+    changes = {"reason": restricted_case_reason(user=request.user, case_id=case.pk)} if case.restricted else {}
     meetings = family_record(case=case)
     user = _user(request)
     exported_by = documents.ExportedBy(name=user.full_name, agency=str(user.agency or ""), at=timezone.now())
@@ -268,5 +270,6 @@ def family_record_download(request: HttpRequest, pk: int) -> HttpResponse:
         action=AuditAction.EXPORT,
         obj=case,
         summary=f"MARAC meeting record for case {case.pk} downloaded as docx: {len(meetings)} meetings",
+        changes=changes,
     )
     return _download(content, DOCX_CONTENT_TYPE, f"marac-record-{case.reference}.docx")

@@ -13,6 +13,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.permissions import roles_at
+from audit.services import audit_view
 from marac.models import Marac
 from meetings import agenda, agenda_services
 from meetings.agenda_services import AgendaRefused, get_listing_for_user, get_meeting_for_user
@@ -127,6 +128,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk)
     visible = agenda_services.may_see_case_list(user=request.user, meeting=meeting)
     meeting_agenda = agenda_services.meeting_agenda(meeting=meeting, viewer=request.user) if visible else None
+    if visible:
+        # The agenda names every listed case's victim and children, so reading it is recorded as the case list is.
+        # Not agenda_services.case_list_opened: a receipt says its recipient opened the list they were sent (the
+        # case list page the email links to), which reading this page is not.
+        audit_view(meeting, user=request.user, summary="Viewed the agenda")
     release_time = agenda_services.case_list_release_time(meeting)
     state = agenda_services.meeting_state_if_any(meeting)
     can_release = request.user.has_perm("meetings.release_case_list", meeting)

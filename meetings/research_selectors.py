@@ -113,12 +113,22 @@ def meeting_has_closed(listing: Listing) -> bool:
 
 
 def may_record_for(*, user: Any, listing: Listing, agency: Agency) -> bool:
-    """A representative or IDVA records for their own agency; a coordinator may record for any (a submission sent
-    by email, say)."""
-    if Role.COORDINATOR in roles_at(user, listing.marac_id):
+    """A representative or IDVA records for their own agency; a coordinator for their own too, and for another
+    agency taking part in the case (a submission sent by email, say), never one of another MARAC's agencies."""
+    roles = roles_at(user, listing.marac_id)
+    if user.agency_id == agency.pk and roles & {Role.AGENCY_REPRESENTATIVE, Role.IDVA, Role.COORDINATOR}:
         return True
-    return user.agency_id == agency.pk and bool(
-        roles_at(user, listing.marac_id) & {Role.AGENCY_REPRESENTATIVE, Role.IDVA}
+    return Role.COORDINATOR in roles and takes_part_in(listing=listing, agency=agency)
+
+
+def takes_part_in(*, listing: Listing, agency: Agency) -> bool:
+    """One of the MARAC's agencies, the agency that referred the case (it may be from elsewhere), or one that has
+    already recorded research on the listing (the research grid gives it a column and links to it)."""
+    if agency.pk == listing.case.referring_agency_id:
+        return True
+    return (
+        MaracAgency.objects.filter(marac_id=listing.marac_id, agency=agency).exists()
+        or Research.objects.filter(listing=listing, agency=agency).exists()
     )
 
 

@@ -14,7 +14,7 @@ from api.core import Day
 from api.tests.conftest import bearer, issue_token  # noqa: F401 - fixtures shared with the API's own tests
 from audit.models import AuditAction, AuditEvent
 from cases.models import CaseParty, CaseRestriction, PartyRole
-from marac.models import AgencyType
+from marac.models import AgencyType, MaracAgency
 from meetings import agenda as agenda_rules
 from meetings.models import (
     CaseListReceipt,
@@ -372,7 +372,8 @@ def test_a_rep_cannot_read_or_record_another_agency_s_research(police, coordinat
     url = _research_url(listing)
     assert police.get(url, {"agency": idva.agency_id}).status_code == 404
     assert _put(police, url, {"version": 0, "known_to_agency": False}, agency=idva.agency_id).status_code == 404
-    # The coordinator may record a submission an agency sent in by e-mail.
+    # The coordinator may record a submission one of the MARAC's agencies sent in by e-mail.
+    MaracAgency.objects.create(marac=listing.meeting.marac, agency=idva.agency)
     on_behalf = _put(coordination, url, {"version": 0, "known_to_agency": False}, agency=idva.agency_id)
     assert on_behalf.status_code == 200
     assert Research.objects.get().agency == idva.agency

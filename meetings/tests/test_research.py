@@ -248,7 +248,7 @@ def test_a_rep_cannot_edit_another_agency_s_research(client_for, police_rep, csc
     assert not Research.objects.exists()
 
 
-def test_the_coordinator_may_record_a_submission_for_an_agency(client_for, coordinator, csc_rep, listing):
+def test_the_coordinator_may_record_a_submission_for_an_agency(client_for, coordinator, csc_rep, listing, members):
     url = reverse("meetings_research:research_for_agency", args=[listing.pk, csc_rep.agency.pk])
     assert client_for(coordinator).post(url, {"known_to_agency": "no", "version": 0}).status_code == 302
     assert Research.objects.get(listing=listing).agency == csc_rep.agency
