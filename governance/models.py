@@ -26,6 +26,10 @@ class Complaint(models.Model):
     status = models.CharField(max_length=20, choices=ComplaintStatus, default=ComplaintStatus.RECEIVED)
     acknowledge_by = models.DateField()
     acknowledged_on = models.DateField(null=True, blank=True)
+    # BD Complaints: the chair acknowledges the complaint "and provide[s] a timeframe in which a response will be
+    # made": the date the complainant was told to expect the chair's response. Empty on complaints acknowledged before
+    # it was asked for.
+    response_promised_by = models.DateField(null=True, blank=True)
     investigation_notes = models.TextField(blank=True)
     resolved_on = models.DateField(null=True, blank=True)
     # BD Complaints: a complainant not satisfied with the chair's response sends an escalated letter to the chair of

@@ -4,17 +4,59 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, cast
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from accounts.models import Role, User
+from cases.models import Case
 from governance import disclosure_rules, records_rules
 from governance.models import AgreementSignature, Breach, Complaint, DisclosureRequest, InductionRecord, ProtocolReview
+from governance.records_selectors import case_at_marac_for_user
+from governance.records_services import CASE_NOT_FOUND, REFERRAL_KEPT, RESPONSE_PROMISED, response_promised_error
 from marac.models import Agency
 from web.choices import without_blank_choice
 from web.forms import DateInput, VersionedForm
+from web.text import LONG_TEXT_MAX
 
 _TEXTAREA = forms.Textarea(attrs={"rows": 4})
 NO_PERSONAL_DETAILS = "Do not name the victim, the perpetrator or anyone in a case."
+
+
+class LongTexts:
+    """The registers' text areas kept to a long text's limit (web.text.LONG_TEXT_MAX), as minutes and research are:
+    the model's TextFields have none, and a page or a board report holding 200,000 characters is unusable."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in cast(forms.BaseForm, self).fields.values():
+            if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+                field.max_length = LONG_TEXT_MAX
+                field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+                field.widget.attrs.update(field.widget_attrs(field.widget))  # maxlength, as the other long texts have
+
+
+class AlreadySaved(LongTexts):
+    """For a VersionedForm whose record has moved on since the page was shown. When what is saved is what was sent
+    (the same form sent again: back, then send), that is not someone else's change: `already_saved` is set, for the
+    view to say so plainly, instead of VersionedForm's "Someone else changed this record"."""
+
+    already_saved = False
+
+    def clean(self) -> dict[str, Any]:
+        form = cast(forms.ModelForm, self)  # type: ignore[type-arg]
+        try:
+            return super().clean()  # type: ignore[misc]
+        except forms.ValidationError:
+            # VersionedForm raises only for a stale version; the form's own fields are cleaned by now.
+            self.already_saved = bool(form.instance.pk) and self._saved_as_sent(form)
+            raise
+
+    @staticmethod
+    def _saved_as_sent(form: forms.ModelForm) -> bool:  # type: ignore[type-arg]
+        names = [name for name in form._meta.fields or [] if name in form.fields]
+        return bool(names) and all(
+            name in form.cleaned_data and form.cleaned_data[name] == getattr(form.instance, name) for name in names
+        )
 
 
 def date_errors(what: str) -> dict[str, str]:
@@ -58,7 +100,7 @@ RECEIVED = records_rules.COMPLAINT_RECEIVED
 ACKNOWLEDGED = records_rules.COMPLAINT_ACKNOWLEDGED
 
 
-class ComplaintForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+class ComplaintForm(LongTexts, HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
     happened = {"received_on": RECEIVED}
 
     class Meta:
@@ -79,27 +121,45 @@ class ComplaintForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
         return records_rules.complaint_received_dates(received_on=cleaned.get("received_on"))
 
 
-class ComplaintAcknowledgeForm(HappenedDates, VersionedForm):
+class ComplaintAcknowledgeForm(AlreadySaved, HappenedDates, VersionedForm):
     happened = {"acknowledged_on": ACKNOWLEDGED}
 
     class Meta:
         model = Complaint
-        fields = ["acknowledged_on"]
-        labels = {"acknowledged_on": "Date acknowledged"}
-        help_texts = {"acknowledged_on": "Tell the complainant when they can expect a response."}
-        widgets = {"acknowledged_on": DateInput()}
+        fields = ["acknowledged_on", "response_promised_by"]
+        labels = {
+            "acknowledged_on": "Date acknowledged",
+            "response_promised_by": "Date you told the complainant to expect your response by",
+        }
+        help_texts = {
+            "response_promised_by": "The protocol asks you to give the complainant a time frame for your response "
+            "when you acknowledge the complaint."
+        }
+        widgets = {"acknowledged_on": DateInput(), "response_promised_by": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["acknowledged_on"].required = True
+        self.fields["acknowledged_on"].required = self.fields["response_promised_by"].required = True
+        self.fields["response_promised_by"].error_messages.update(date_errors(RESPONSE_PROMISED))
 
     def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
         return records_rules.complaint_acknowledged_dates(
             acknowledged_on=cleaned.get("acknowledged_on"), received_on=self.instance.received_on
         )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        error = response_promised_error(
+            cleaned.get("response_promised_by"),
+            acknowledged_on=cleaned.get("acknowledged_on"),
+            today=timezone.localdate(),
+        )
+        if error and "response_promised_by" not in self.errors:
+            self.add_error("response_promised_by", error)
+        return cleaned
 
-class ComplaintInvestigateForm(VersionedForm):
+
+class ComplaintInvestigateForm(AlreadySaved, VersionedForm):
     class Meta:
         model = Complaint
         fields = ["investigation_notes"]
@@ -113,7 +173,7 @@ class ComplaintInvestigateForm(VersionedForm):
         self.fields["investigation_notes"].required = True
 
 
-class ComplaintResolveForm(HappenedDates, VersionedForm):
+class ComplaintResolveForm(AlreadySaved, HappenedDates, VersionedForm):
     happened = {"resolved_on": records_rules.COMPLAINT_RESOLVED}
 
     class Meta:
@@ -134,7 +194,7 @@ class ComplaintResolveForm(HappenedDates, VersionedForm):
         )
 
 
-class ComplaintEscalateForm(HappenedDates, VersionedForm):
+class ComplaintEscalateForm(AlreadySaved, HappenedDates, VersionedForm):
     """Escalation follows the chair's response: when the complainant asked, and why they are not satisfied."""
 
     happened = {"escalated_on": records_rules.COMPLAINT_ESCALATED}
@@ -162,7 +222,7 @@ class ComplaintEscalateForm(HappenedDates, VersionedForm):
         )
 
 
-class ComplaintVawgAcknowledgeForm(HappenedDates, VersionedForm):
+class ComplaintVawgAcknowledgeForm(AlreadySaved, HappenedDates, VersionedForm):
     happened = {"vawg_acknowledged_on": records_rules.COMPLAINT_VAWG_ACKNOWLEDGED}
 
     class Meta:
@@ -182,7 +242,7 @@ class ComplaintVawgAcknowledgeForm(HappenedDates, VersionedForm):
         )
 
 
-class ComplaintVawgOutcomeForm(HappenedDates, VersionedForm):
+class ComplaintVawgOutcomeForm(AlreadySaved, HappenedDates, VersionedForm):
     happened = {"vawg_responded_on": records_rules.COMPLAINT_VAWG_RESPONDED}
 
     class Meta:
@@ -214,7 +274,7 @@ OCCURRED = records_rules.BREACH_OCCURRED
 REPORTED = records_rules.BREACH_REPORTED
 
 
-class BreachForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+class BreachForm(LongTexts, HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
     happened = {"occurred_on": OCCURRED, "reported_on": REPORTED}
 
     class Meta:
@@ -250,7 +310,7 @@ class BreachForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
         )
 
 
-class BreachUpdateForm(HappenedDates, VersionedForm):
+class BreachUpdateForm(AlreadySaved, HappenedDates, VersionedForm):
     happened = {"referred_to_vawg_on": records_rules.BREACH_REFERRED}
 
     class Meta:
@@ -258,6 +318,14 @@ class BreachUpdateForm(HappenedDates, VersionedForm):
         fields = ["referred_to_vawg_on", "outcome"]
         labels = {"referred_to_vawg_on": "Date referred to the VAWG sub group", "outcome": "Outcome"}
         widgets = {"referred_to_vawg_on": DateInput(), "outcome": _TEXTAREA}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.referred_to_vawg_on is not None:
+            # BD Breaches: the referral has happened; the register keeps it (a wrong date can be corrected).
+            field = self.fields["referred_to_vawg_on"]
+            field.required = True
+            field.error_messages["required"] = REFERRAL_KEPT
 
     def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
         return records_rules.breach_referred_dates(
@@ -270,8 +338,24 @@ class BreachUpdateForm(HappenedDates, VersionedForm):
 REQUEST_RECEIVED = records_rules.REQUEST_RECEIVED
 
 
+CASE_NEEDED = (
+    "Enter the MARAC case reference: in these circumstances the review is about a client of the MARAC, and the "
+    "minutes and action plans of their case must be released"
+)
+
+
 class DisclosureRequestForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+    """The request, and the case it is about by its reference: typed, and found only among the cases the user may
+    see at this MARAC. Linking the case keeps it in the disclosure register, so retention anonymises it rather than
+    deleting it (governance.retention), and tells the chair and coordinator whose minutes are to go out."""
+
     happened = {"received_on": REQUEST_RECEIVED}
+    case = forms.CharField(
+        label="MARAC case reference (optional)",
+        required=False,
+        max_length=Case._meta.get_field("reference").max_length,
+        help_text="The case the request is about, for example NB-2026-0042.",
+    )
 
     class Meta:
         model = DisclosureRequest
@@ -285,6 +369,19 @@ class DisclosureRequestForm(HappenedDates, forms.ModelForm):  # type: ignore[typ
         error_messages = {
             "requested_by": {"required": "Enter who is asking"},
         }
+
+    def __init__(self, *args: Any, user: User, marac_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.marac_id = user, marac_id
+
+    def clean_case(self) -> Case | None:
+        reference = self.cleaned_data.get("case", "").strip()
+        if not reference:
+            return None
+        case = case_at_marac_for_user(user=self.user, marac_id=self.marac_id, reference=reference)
+        if case is None:
+            raise forms.ValidationError(CASE_NOT_FOUND)
+        return case
 
     def record_dates(self, cleaned: dict[str, Any]) -> Iterable[records_rules.RecordDate]:
         return records_rules.request_received_dates(received_on=cleaned.get("received_on"))
@@ -306,8 +403,24 @@ class DhrRequestForm(DisclosureRequestForm):
             "requested_by": {"required": "Enter who is asking (the review panel's chair)"},
         }
 
+    def __init__(self, *args: Any, user: User, marac_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, marac_id=marac_id, **kwargs)
+        self.order_fields([*self.Meta.fields, "circumstance", "case"])
+        self.fields["case"].label = "MARAC case reference"
+        self.fields["case"].help_text = (
+            "The case of the MARAC client the review is about, for example NB-2026-0042. Needed where a client of "
+            "the MARAC is the victim or the perpetrator; otherwise leave it empty if the request names no case here."
+        )
 
-class DisclosureDecisionForm(VersionedForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        needed = cleaned.get("circumstance") in disclosure_rules.RELEASE_REQUIRED_CIRCUMSTANCES
+        if needed and cleaned.get("case") is None and "case" not in self.errors:
+            self.add_error("case", CASE_NEEDED)
+        return cleaned
+
+
+class DisclosureDecisionForm(AlreadySaved, VersionedForm):
     class Meta:
         model = DisclosureRequest
         fields = ["chair_decision", "decision_reason"]
@@ -324,7 +437,7 @@ class DisclosureDecisionForm(VersionedForm):
         self.fields["chair_decision"].required = self.fields["decision_reason"].required = True
 
 
-class DisclosureReleaseForm(HappenedDates, VersionedForm):
+class DisclosureReleaseForm(AlreadySaved, HappenedDates, VersionedForm):
     happened = {"released_on": records_rules.REQUEST_RELEASED}
 
     class Meta:
@@ -411,7 +524,7 @@ class InductionForm(VersionedForm):
             self.initial["items"] = list(self.instance.completed_items)
 
 
-class ProtocolReviewForm(HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
+class ProtocolReviewForm(LongTexts, HappenedDates, forms.ModelForm):  # type: ignore[type-arg]
     happened = {"reviewed_on": records_rules.PROTOCOL_REVIEWED}
 
     class Meta:

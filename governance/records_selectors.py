@@ -1,13 +1,17 @@
 """Reads for the governance registers. Every record is reached through `get_record_for_user`: outside the MARACs where
 the user holds the permission, a record answers 404 whether or not it exists."""
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
+from cases.models import Case
+from cases.selectors import cases_at_marac
 from governance import disclosure_rules, records_rules
 from governance.models import AgreementSignature, Breach, Complaint, DisclosureRequest, InductionRecord, ProtocolReview
 from marac.models import Marac, MaracAgency
@@ -31,12 +35,44 @@ def complaints_at(*, marac_id: int) -> QuerySet[Complaint]:
     return Complaint.objects.filter(marac_id=marac_id)
 
 
+def response_overdue(complaint: Complaint, today: date) -> bool:
+    """BD Complaints: the chair gave the complainant a time frame for the response when acknowledging; late when the
+    complaint is acknowledged, the chair's response not yet sent, and that date has passed."""
+    promised_by = complaint.response_promised_by
+    return (
+        records_rules.complaint_is_acknowledged_and_open(complaint.status)
+        and promised_by is not None
+        and promised_by < today
+    )
+
+
 def breaches_at(*, marac_id: int) -> QuerySet[Breach]:
     return Breach.objects.filter(marac_id=marac_id).select_related("agency")
 
 
 def disclosure_requests_at(*, marac_id: int) -> QuerySet[DisclosureRequest]:
     return DisclosureRequest.objects.filter(marac_id=marac_id).select_related("decided_by")
+
+
+def case_at_marac_for_user(*, user: Any, marac_id: int, reference: str) -> Case | None:
+    """The case with this reference at the MARAC if the user may see it (a restricted case only for those named on
+    it); None alike for a reference no case has and for a case they may not see, so nobody learns that it exists."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    return cases_at_marac(user=user, marac_id=marac_id).filter(reference__iexact=reference).first()
+
+
+def disclosure_case_for_user(*, user: Any, request: DisclosureRequest) -> Case | None:
+    """The case a request is about, for the request's page: None where there is none, or where the user may not see
+    it (restricted, and they are not named on it), so that the page does not say a restricted case exists."""
+    if request.case_id is None:
+        return None
+    return cases_at_marac(user=user, marac_id=request.marac_id).filter(pk=request.case_id).first()
+
+
+def case_has_legal_hold(case: Case) -> bool:
+    return case.legal_holds.filter(lifted_at__isnull=True).exists()
 
 
 def signatures_at(*, marac_id: int) -> QuerySet[AgreementSignature]:
@@ -129,3 +165,108 @@ def release_overdue(request: DisclosureRequest, today: date) -> bool:
         due_on=request.due_on,
         today=today,
     )
+
+
+# --- Deadlines on the chair's and coordinator's home page -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One line on the home page: what is due or late in the registers, as counts and dates, never a person."""
+
+    text: str
+    url_name: str
+    overdue: bool
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def _due_and_late(dates: list[date], today: date) -> tuple[int, date | None]:
+    """How many of these deadlines have passed, and the earliest still to come."""
+    late = sum(day < today for day in dates)
+    ahead = [day for day in dates if day >= today]
+    return late, min(ahead, default=None)
+
+
+def deadlines_at(*, marac_id: int, today: date) -> list[Deadline]:
+    """The governance deadlines the chair and coordinator must keep (BD Complaints, DHR, Review): late ones, and the
+    next of each kind still to come. Empty when nothing is waiting."""
+    complaints = list(complaints_at(marac_id=marac_id))
+    requests = [request for request in disclosure_requests_at(marac_id=marac_id) if release_outstanding(request)]
+    deadlines = [
+        *_deadlines(
+            [c.acknowledge_by for c in complaints if records_rules.complaint_awaits_acknowledgement(c.status)],
+            today,
+            what=("complaint to acknowledge", "complaints to acknowledge"),
+            url_name="governance_records:complaints",
+        ),
+        *_deadlines(
+            [
+                c.response_promised_by
+                for c in complaints
+                if records_rules.complaint_is_acknowledged_and_open(c.status) and c.response_promised_by
+            ],
+            today,
+            what=("complaint to respond to", "complaints to respond to"),
+            url_name="governance_records:complaints",
+        ),
+        *_deadlines(
+            [
+                c.vawg_acknowledge_by
+                for c in complaints
+                if records_rules.complaint_awaits_vawg_acknowledgement(c.status) and c.vawg_acknowledge_by
+            ],
+            today,
+            what=(
+                "escalated complaint for the VAWG chair to acknowledge",
+                "escalated complaints for the VAWG chair to acknowledge",
+            ),
+            url_name="governance_records:complaints",
+        ),
+        *_deadlines(
+            [request.due_on for request in requests if request.due_on],
+            today,
+            what=(
+                "request for minutes and action plans to release",
+                "requests for minutes and action plans to release",
+            ),
+            url_name="governance_records:disclosures",
+        ),
+    ]
+    undecided = sum(
+        disclosure_rules.awaits_chair_decision(release_required=r.release_required, chair_decision=r.chair_decision)
+        for r in disclosure_requests_at(marac_id=marac_id).filter(released_on__isnull=True)
+    )
+    if undecided:
+        what = _counted(undecided, "request for minutes waits", "requests for minutes wait")
+        deadlines.append(Deadline(f"{what} for the chair's decision", "governance_records:disclosures", False))
+    review = protocol_review_status_at(marac_id=marac_id, today=today)
+    if records_rules.protocol_review_needs_attention(review):
+        deadlines.append(_review_deadline(review))
+    return deadlines
+
+
+def _deadlines(dates: list[date], today: date, *, what: tuple[str, str], url_name: str) -> list[Deadline]:
+    late, next_due = _due_and_late(dates, today)
+    found = []
+    if late:
+        found.append(Deadline(_counted(late, *what), url_name, True))
+    if next_due is not None:
+        waiting = len(dates) - late
+        found.append(Deadline(f"{_counted(waiting, *what)}, the next by {_day(next_due)}", url_name, False))
+    return found
+
+
+def _review_deadline(review: records_rules.ReviewStatus) -> Deadline:
+    text = {
+        records_rules.ReviewStatus.NEVER_REVIEWED: "No review of the MARAC protocol has been recorded",
+        records_rules.ReviewStatus.OVERDUE: "The annual review of the MARAC protocol is overdue",
+        records_rules.ReviewStatus.DUE_SOON: "The annual review of the MARAC protocol is due within 30 days",
+    }[review]
+    return Deadline(text, "governance_records:reviews", review == records_rules.ReviewStatus.OVERDUE)

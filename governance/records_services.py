@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
+from accounts.selectors import role_emails
 from audit.models import AuditAction
 from audit.services import audit_record
+from cases.models import Case
 from governance import disclosure_rules, records_rules
 from governance.models import (
     AgreementSignature,
@@ -24,8 +26,12 @@ from governance.models import (
     InductionRecord,
     ProtocolReview,
 )
-from governance.records_selectors import marac_calendar
+from governance.records_selectors import case_at_marac_for_user, marac_calendar
 from marac.models import Agency, Marac
+from referrals.calendar import format_day
+from web import dates
+from web.links import site_link
+from web.mail import send_to_each
 
 
 class RecordRefused(Exception):
@@ -66,6 +72,22 @@ def _require_dates(dates: Iterable[records_rules.RecordDate]) -> None:
         raise RecordDatesRefused(errors)
 
 
+def _tell_chairs(marac: Marac, *, subject: str, what: str, url_name: str, pk: int) -> None:
+    """Once the change is saved, email the MARAC's chairs a deadline of theirs: dates, the MARAC's name and a link,
+    never who complained, who is asking or which case (the page says that to those who may see it). Sent when the
+    transaction commits, as the other emails of an event are (actions.tracking, referrals.decisions): an email about
+    a record that was rolled back would send the chair to a page that is not there."""
+    link = site_link(url_name, pk)
+
+    def send() -> None:
+        recipients = role_emails(marac_id=marac.pk, role=Role.CHAIR)
+        if recipients:
+            message = f"{what}\n\nSign in to see it:\n\n{link}\n"
+            send_to_each(subject=f"OpenMARAC: {subject}", message=message, recipients=recipients)
+
+    transaction.on_commit(send)
+
+
 def _locked[Record: Model](record: Record, based_on_version: int) -> Record:
     locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
     if locked.version != based_on_version:  # type: ignore[attr-defined]
@@ -96,10 +118,44 @@ def complaint_record(*, marac: Marac, received_on: date, from_whom: str, summary
         _audit(
             AuditAction.CREATE, complaint, f"Complaint received {received_on}, to acknowledge by {acknowledge_by}", by
         )
+        _tell_chairs(
+            marac,
+            subject=f"a complaint to acknowledge by {format_day(acknowledge_by)}",
+            what=f"A complaint received on {format_day(received_on)} has been recorded at {marac.name}. The MARAC "
+            f"chair acknowledges it within {records_rules.COMPLAINT_ACKNOWLEDGE_WORKING_DAYS} working days, by "
+            f"{format_day(acknowledge_by)}, and tells the complainant when to expect a response.",
+            url_name="governance_records:complaint",
+            pk=complaint.pk,
+        )
     return complaint
 
 
-def complaint_acknowledge(*, complaint: Complaint, acknowledged_on: date, based_on_version: int, by: User) -> Complaint:
+RESPONSE_PROMISED = "you told the complainant to expect your response"
+RESPONSE_PROMISED_YEARS_AHEAD = 1
+
+
+def response_promised_error(promised_by: date | None, *, acknowledged_on: date | None, today: date) -> str | None:
+    """BD Complaints: the acknowledgement gives "a timeframe in which a response will be made". The date promised is
+    ahead, but not before the acknowledgement that gives it, and no more than a year on (2062 for 2026 is a slip).
+    The form shows this beside its field; complaint_acknowledge refuses with it."""
+    if promised_by is None:
+        return None
+    subject = f"The date {RESPONSE_PROMISED}"
+    return records_rules.date_order_error(
+        promised_by, earlier=acknowledged_on, what=RESPONSE_PROMISED, earlier_what=records_rules.COMPLAINT_ACKNOWLEDGED
+    ) or dates.planned_error(promised_by, today=today, years_ahead=RESPONSE_PROMISED_YEARS_AHEAD, subject=subject)
+
+
+def complaint_acknowledge(
+    *,
+    complaint: Complaint,
+    acknowledged_on: date,
+    based_on_version: int,
+    by: User,
+    response_promised_by: date | None = None,
+) -> Complaint:
+    """`response_promised_by`: when the chair told the complainant to expect a response. The page asks for it; it is
+    optional here only for history recorded without it (an import of old complaints)."""
     with transaction.atomic():
         complaint = _locked(complaint, based_on_version)
         if not records_rules.complaint_awaits_acknowledgement(complaint.status):
@@ -109,9 +165,17 @@ def complaint_acknowledge(*, complaint: Complaint, acknowledged_on: date, based_
                 acknowledged_on=acknowledged_on, received_on=complaint.received_on
             )
         )
+        promised_error = response_promised_error(
+            response_promised_by, acknowledged_on=acknowledged_on, today=timezone.localdate()
+        )
+        if promised_error:
+            raise RecordDatesRefused({"response_promised_by": promised_error})
         complaint.acknowledged_on, complaint.status = acknowledged_on, ComplaintStatus.ACKNOWLEDGED
-        complaint.save(update_fields=["acknowledged_on", "status", "version"])
-        _audit(AuditAction.CHANGE, complaint, f"Complaint acknowledged {acknowledged_on}", by, {"status": "changed"})
+        complaint.response_promised_by = response_promised_by
+        complaint.save(update_fields=["acknowledged_on", "response_promised_by", "status", "version"])
+        promised = f", response promised by {response_promised_by}" if response_promised_by else ""
+        changes = {"status": "changed", **({"response_promised_by": "changed"} if response_promised_by else {})}
+        _audit(AuditAction.CHANGE, complaint, f"Complaint acknowledged {acknowledged_on}{promised}", by, changes)
     return complaint
 
 
@@ -171,6 +235,16 @@ def complaint_escalate(
         changes = {"status": "changed", "escalation_reason": "changed"}
         summary = f"Complaint escalated to the VAWG chair {escalated_on}, to be acknowledged by {acknowledge_by}"
         _audit(AuditAction.CHANGE, complaint, summary, by, changes)
+        _tell_chairs(
+            complaint.marac,
+            subject=f"a complaint escalated to the VAWG chair, to be acknowledged by {format_day(acknowledge_by)}",
+            what=f"A complaint at {complaint.marac.name} was escalated to the chair of the VAWG sub group on "
+            f"{format_day(escalated_on)}: the complainant is not satisfied with the chair's response. The VAWG chair "
+            f"acknowledges it within {records_rules.VAWG_ACKNOWLEDGE_WORKING_DAYS} working days, by "
+            f"{format_day(acknowledge_by)}. Record their acknowledgement when it comes.",
+            url_name="governance_records:complaint",
+            pk=complaint.pk,
+        )
     return complaint
 
 
@@ -257,11 +331,20 @@ def breach_record(
     return breach
 
 
+REFERRAL_KEPT = (
+    "The date the breach was referred to the VAWG sub group cannot be removed once recorded: enter the date it was "
+    "referred"
+)
+
+
 def breach_update(
     *, breach: Breach, referred_to_vawg_on: date | None, outcome: str, based_on_version: int, by: User
 ) -> Breach:
     with transaction.atomic():
         breach = _locked(breach, based_on_version)
+        if breach.referred_to_vawg_on is not None and referred_to_vawg_on is None:
+            # BD Breaches: a breach referred to the VAWG sub group has been referred; a wrong date can be corrected.
+            raise RecordDatesRefused({"referred_to_vawg_on": REFERRAL_KEPT})
         _require_dates(
             records_rules.breach_referred_dates(referred_to_vawg_on=referred_to_vawg_on, reported_on=breach.reported_on)
         )
@@ -278,6 +361,9 @@ def breach_update(
 
 # --- Disclosure requests --------------------------------------------------------------------------------------------
 
+# The same words for a reference no case has and for a case the user may not see: nobody learns that a case exists.
+CASE_NOT_FOUND = "Enter the reference of a case at this MARAC, as it is shown on the case's page"
+
 
 def disclosure_request_record(
     *,
@@ -288,8 +374,13 @@ def disclosure_request_record(
     received_on: date,
     circumstance: str,
     by: User,
+    case: Case | None = None,
 ) -> DisclosureRequest:
+    """`case`: the case the request is about, one `by` may see at the MARAC (the form finds it by its reference).
+    A case named in a request stays in the disclosure register, so retention anonymises it rather than deleting it."""
     _require_dates(records_rules.request_received_dates(received_on=received_on))
+    if case is not None and case_at_marac_for_user(user=by, marac_id=marac.pk, reference=case.reference) != case:
+        raise RecordRefused(CASE_NOT_FOUND)
     if kind == DisclosureKind.DOMESTIC_HOMICIDE_REVIEW:
         requirement = disclosure_rules.dhr_requirement(
             circumstance=circumstance, received_on=received_on, calendar=marac_calendar(marac)
@@ -300,6 +391,7 @@ def disclosure_request_record(
         request = DisclosureRequest.objects.create(
             marac=marac,
             kind=kind,
+            case=case,
             requested_by=requested_by,
             reference=reference,
             received_on=received_on,
@@ -309,8 +401,36 @@ def disclosure_request_record(
             recorded_by=by,
         )
         due = f", release required by {requirement.due_on}" if requirement.release_required else ""
-        _audit(AuditAction.CREATE, request, f"{request.get_kind_display()} request received {received_on}{due}", by)
+        about = f", about case {case.pk}" if case is not None else ""
+        summary = f"{request.get_kind_display()} request received {received_on}{about}{due}"
+        _audit(AuditAction.CREATE, request, summary, by, {"case": {"to": case.pk}} if case is not None else None)
+        _tell_chairs_of_request(request)
     return request
+
+
+def _tell_chairs_of_request(request: DisclosureRequest) -> None:
+    received = format_day(request.received_on)
+    if request.kind == DisclosureKind.DOMESTIC_HOMICIDE_REVIEW and request.release_required and request.due_on:
+        subject = f"minutes and action plans to release by {format_day(request.due_on)}"
+        what = (
+            f"A domestic homicide review request received on {received} has been recorded at {request.marac.name}. "
+            "The MARAC chair, with the coordinator, releases the minutes and action plans to the review panel within "
+            f"{disclosure_rules.DHR_RELEASE_WORKING_DAYS} working days, by {format_day(request.due_on)}."
+        )
+    elif request.kind == DisclosureKind.DOMESTIC_HOMICIDE_REVIEW:
+        subject = "a domestic homicide review request waits for your decision"
+        what = (
+            f"A domestic homicide review request received on {received} has been recorded at {request.marac.name}. "
+            "It is not one of the circumstances in which release is required: the MARAC chair decides whether to "
+            "release the minutes and action plans."
+        )
+    else:
+        subject = "a court's request for disclosure waits for your decision"
+        what = (
+            f"A court's request for disclosure received on {received} has been recorded at {request.marac.name}. "
+            "The MARAC chair decides whether to release the minutes and action plans."
+        )
+    _tell_chairs(request.marac, subject=subject, what=what, url_name="governance_records:disclosure", pk=request.pk)
 
 
 def disclosure_decide(

@@ -3,16 +3,17 @@ commands."""
 
 from datetime import date
 
-from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.selectors import emails_of
 from governance import records_rules
 from governance.records_selectors import protocol_reviews_at
 from marac.models import Marac
 from referrals.calendar import format_day
 from web.links import site_link
+from web.mail import send_to_each
 
 
 @task
@@ -30,25 +31,19 @@ def protocol_review_reminders() -> int:
 
 
 def _remind(marac: Marac, status: records_rules.ReviewStatus, next_due_on: date | None) -> bool:
-    recipients = list(
-        User.objects.filter(
-            is_active=True, role_grants__marac=marac, role_grants__role__in=[Role.COORDINATOR, Role.CHAIR]
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
+    recipients = emails_of(  # people only, never an API credential's service account
+        User.objects.filter(role_grants__marac=marac, role_grants__role__in=[Role.COORDINATOR, Role.CHAIR])
     )
     if not recipients:
         return False
     what = _what(status, next_due_on)
     what = what[:1].upper() + what[1:]
     link = site_link("governance_records:reviews")
-    send_mail(
+    send_to_each(
         subject=f"OpenMARAC: {what}",
         message=f"{what} at {marac.name}. The VAWG sub group reviews the protocol every year. "
         f"Record the review here:\n\n{link}\n",
-        from_email=None,
-        recipient_list=recipients,
+        recipients=recipients,
     )
     return True
 

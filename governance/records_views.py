@@ -45,6 +45,17 @@ def _unsaved_copy[Record: Model](record: Record) -> Record:
     return copy.copy(record)
 
 
+def _already_saved(form: forms.BaseForm) -> bool:
+    """The form was refused as stale, but what it sent is what is saved: the user's own earlier send (back, then send
+    again), not someone else's change (records_forms.AlreadySaved)."""
+    return bool(getattr(form, "already_saved", False))
+
+
+def _saved_before(request: HttpRequest, to: str, pk: int) -> HttpResponse:
+    messages.info(request, once.ALREADY_SAVED)
+    return redirect(to, pk=pk)
+
+
 def _form_page(request: HttpRequest, form: forms.BaseForm, *, title: str, button: str, cancel: str) -> HttpResponse:
     context = {"form": form, "title": title, "button": button, "cancel": cancel, "marac": _marac(request)}
     return render(request, "governance/records_form.html", context)
@@ -72,6 +83,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             records_rules.complaint_vawg_acknowledgement_is_overdue(
                 status=complaint.status, acknowledge_by=complaint.vawg_acknowledge_by, today=today
             ),
+            selectors.response_overdue(complaint, today),
         )
         for complaint in selectors.complaints_at(marac_id=marac.pk)
     ]
@@ -120,6 +132,7 @@ def _complaint_page(request: HttpRequest, complaint: Complaint, **bound: forms.B
         "vawg_overdue": records_rules.complaint_vawg_acknowledgement_is_overdue(
             status=complaint.status, acknowledge_by=complaint.vawg_acknowledge_by, today=today
         ),
+        "response_overdue": selectors.response_overdue(complaint, today),
         **(chair_forms if is_chair else {}),
         "form": next(iter(bound.values()), None),
     }
@@ -145,11 +158,16 @@ def _chair_acts_on_complaint(
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
+        except services.RecordDatesRefused as refused:
+            for field, error in refused.errors.items():
+                form.add_error(field if field in form.fields else None, error)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
             messages.success(request, done)
             return redirect("governance_records:complaint", pk=complaint.pk)
+    elif _already_saved(form):
+        return _saved_before(request, "governance_records:complaint", complaint.pk)
     return _complaint_page(request, complaint, **{form_name: form})
 
 
@@ -160,12 +178,20 @@ def complaint_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         services.complaint_acknowledge(
             complaint=complaint,
             acknowledged_on=data["acknowledged_on"],
+            response_promised_by=data["response_promised_by"],
             based_on_version=data["version"],
             by=_user(request),
         )
 
     form_class = records_forms.ComplaintAcknowledgeForm
-    return _chair_acts_on_complaint(request, pk, "acknowledge_form", form_class, act, "Complaint acknowledged")
+    return _chair_acts_on_complaint(
+        request,
+        pk,
+        "acknowledge_form",
+        form_class,
+        act,
+        "Complaint acknowledged: record your response when you have sent it",
+    )
 
 
 @require_permission(DECIDE)
@@ -225,6 +251,8 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{escalated.vawg_acknowledge_by:%-d %B %Y}",
             )
             return redirect("governance_records:complaint", pk=complaint.pk)
+    elif request.method == "POST" and _already_saved(form):
+        return _saved_before(request, "governance_records:complaint", complaint.pk)
     return render(request, "governance/records_complaint_escalate.html", {"complaint": complaint, "form": form})
 
 
@@ -309,6 +337,9 @@ def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Breach updated")
             return redirect("governance_records:breaches")
+    elif request.method == "POST" and _already_saved(form):
+        messages.info(request, once.ALREADY_SAVED)
+        return redirect("governance_records:breaches")
     return render(request, "governance/records_breach.html", {"breach": breach, "form": form})
 
 
@@ -333,10 +364,11 @@ def disclosure_add(request: HttpRequest, kind: str) -> HttpResponse:
     form_class = records_forms.DhrRequestForm if is_dhr else records_forms.DisclosureRequestForm
     if request.method == "POST" and (again := once.already_done(request)) is not None:
         return again  # sent twice: recorded once
-    form = once.with_token(form_class(request.POST or None))
+    marac = _marac(request)
+    form = once.with_token(form_class(request.POST or None, user=_user(request), marac_id=marac.pk))
     if request.method == "POST" and form.is_valid():
         data = {"circumstance": "", **once.without_token(form.cleaned_data)}
-        disclosure = services.disclosure_request_record(marac=_marac(request), kind=kind, by=_user(request), **data)
+        disclosure = services.disclosure_request_record(marac=marac, kind=kind, by=_user(request), **data)
         messages.success(request, "Request recorded")
         return once.done(request, reverse("governance_records:disclosure", args=[disclosure.pk]))
     title = "Record a domestic homicide review request" if is_dhr else "Record a court's request for disclosure"
@@ -352,8 +384,14 @@ def _disclosure_page(request: HttpRequest, disclosure: DisclosureRequest, **boun
         chair_decision=disclosure.chair_decision,
         released_on=disclosure.released_on,
     )
+    case = selectors.disclosure_case_for_user(user=request.user, request=disclosure)
     context = {
         "disclosure": disclosure,
+        "case": case,
+        # A review or a court needs the case kept: suggest a legal hold to those who may place one, where none is.
+        "suggest_legal_hold": case is not None
+        and request.user.has_perm("cases.place_legal_hold", case)
+        and not selectors.case_has_legal_hold(case),
         "circumstance": _circumstance_label(disclosure.circumstance),
         "may_decide": may_decide,
         "release_outstanding": outstanding,
@@ -397,6 +435,8 @@ def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded")
             return redirect("governance_records:disclosure", pk=disclosure.pk)
+    elif _already_saved(form):
+        return _saved_before(request, "governance_records:disclosure", disclosure.pk)
     return _disclosure_page(request, disclosure, decision_form=form)
 
 
@@ -419,6 +459,8 @@ def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Release recorded")
             return redirect("governance_records:disclosure", pk=disclosure.pk)
+    elif _already_saved(form):
+        return _saved_before(request, "governance_records:disclosure", disclosure.pk)
     return _disclosure_page(request, disclosure, release_form=form)
 
 
@@ -507,12 +549,16 @@ def induction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_permission(MANAGE)
 def review_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice: recorded once
     marac = _marac(request)
-    form = records_forms.ProtocolReviewForm(request.POST or None)
+    form = once.with_token(records_forms.ProtocolReviewForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
-        review = services.protocol_review_record(marac=marac, by=_user(request), **form.cleaned_data)
+        review = services.protocol_review_record(
+            marac=marac, by=_user(request), **once.without_token(form.cleaned_data)
+        )
         messages.success(request, f"Review recorded: the next is due by {review.next_due_on:%-d %B %Y}")
-        return redirect("governance_records:reviews")
+        return once.done(request, reverse("governance_records:reviews"))
     context = {
         "marac": marac,
         "form": form,

@@ -3,10 +3,12 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import roles_at
 from cases.selectors import referrals_made_by
+from governance.records_selectors import deadlines_at
 from marac.models import Marac
 from web.access import (
     SESSION_MARAC_KEY,
@@ -30,12 +32,16 @@ _LANDING = [
 
 @require_sign_in
 def home(request: HttpRequest) -> HttpResponse:
-    roles = roles_at(request.user, current_marac_id(request))
+    marac_id = current_marac_id(request)
+    roles = roles_at(request.user, marac_id)
     for role, template in _LANDING:
         if role in roles:
             context: dict[str, object] = {"role": role}
             if role == Role.REFERRER:
                 context["referrals"] = referrals_made_by(user=request.user)
+            if role in {Role.COORDINATOR, Role.CHAIR} and marac_id is not None:
+                # Complaints to acknowledge, minutes to release: deadlines the protocol gives these two roles.
+                context["governance_deadlines"] = deadlines_at(marac_id=marac_id, today=timezone.localdate())
             return render(request, template, context)
     return render(request, "web/landing_no_role.html")
 

@@ -150,7 +150,10 @@ def test_the_chair_cannot_resolve_before_acknowledging(client_for, marac, coordi
         marac=marac, received_on=date(2026, 3, 10), from_whom="Housing service", summary="Late minutes", by=coordinator
     )
     client = client_for(chair)
-    client.post(f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2026-03-12", "version": 1})
+    client.post(
+        f"{BASE}/complaints/{complaint.pk}/acknowledge/",
+        {"acknowledged_on": "2026-03-12", "response_promised_by": "2026-03-31", "version": 1},
+    )
     response = client.post(f"{BASE}/complaints/{complaint.pk}/resolve/", {"resolved_on": "2026-03-11", "version": 2})
     _errors_shown(
         response,

@@ -19,7 +19,7 @@ from governance.models import (
 from governance.records_tasks import protocol_review_reminders
 from marac.models import MaracAgency
 from meetings.models import Attendance, AttendanceCapacity, Meeting
-from testing.factories import AgencyFactory
+from testing.factories import AgencyFactory, CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,10 @@ def test_it_records_a_complaint_the_chair_acknowledges_responds_to_and_escalates
     chair_client = client_for(chair)
     page = chair_client.get(f"{BASE}/complaints/{complaint.pk}/")
     assert b"Acknowledge the complaint" in page.content
-    chair_client.post(f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2025-12-24", "version": 1})
+    chair_client.post(
+        f"{BASE}/complaints/{complaint.pk}/acknowledge/",
+        {"acknowledged_on": "2025-12-24", "response_promised_by": "2026-01-23", "version": 1},
+    )
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.ACKNOWLEDGED and complaint.acknowledged_on == date(2025, 12, 24)
 
@@ -76,7 +79,10 @@ def test_it_records_a_complaint_the_chair_acknowledges_responds_to_and_escalates
 def test_it_lets_the_chair_resolve_an_acknowledged_complaint(client_for, marac, coordinator, chair):
     complaint = _complaint(marac, coordinator)
     client = client_for(chair)
-    client.post(f"{BASE}/complaints/{complaint.pk}/acknowledge/", {"acknowledged_on": "2025-12-24", "version": 1})
+    client.post(
+        f"{BASE}/complaints/{complaint.pk}/acknowledge/",
+        {"acknowledged_on": "2025-12-24", "response_promised_by": "2026-01-23", "version": 1},
+    )
     client.post(f"{BASE}/complaints/{complaint.pk}/resolve/", {"resolved_on": "2026-01-08", "version": 2})
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.RESOLVED and complaint.resolved_on == date(2026, 1, 8)
@@ -149,6 +155,7 @@ def test_it_requires_a_dhr_release_in_ten_working_days_in_a_named_circumstance(c
             "reference": "DHR-27-01",
             "received_on": "2026-03-25",
             "circumstance": "client_is_victim",
+            "case": CaseFactory(marac=marac).reference,
         },
     )
     request = DisclosureRequest.objects.get()
@@ -258,8 +265,8 @@ def test_it_reminds_coordinators_and_chairs_of_a_review_falling_due(
     )
     result = protocol_review_reminders.enqueue()
     assert result.return_value == 1
-    (message,) = mail.outbox
-    assert sorted(message.to) == sorted([coordinator.email, chair.email])
+    assert sorted(message.to for message in mail.outbox) == sorted([[coordinator.email], [chair.email]])
+    message = mail.outbox[0]
     assert "protocol review is due by" in message.subject
     assert coordinator.full_name not in message.body and chair.full_name not in message.body
     assert "/governance/records/reviews/" in message.body
