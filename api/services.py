@@ -6,20 +6,20 @@ import secrets
 import uuid
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
 from accounts.permissions import CASE_ROLES
-from accounts.selectors import SERVICE_ACCOUNT_DOMAIN, role_emails
+from accounts.selectors import SERVICE_ACCOUNT_DOMAIN, emails_of, role_emails
 from api.models import TOKEN_PREFIX_LENGTH, ApiCredential, token_hash
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Agency, Marac
 from web.dates import spoken
 from web.links import site_link
+from web.mail import send_to_each
 
 TOKEN_START = "omk_"  # noqa: S105 - recognisable in a secret scanner, and in a configuration file
 # Service accounts get an address under a reserved domain (RFC 2606): no mail reaches it, so no password
@@ -144,23 +144,17 @@ def _ask_for_approval(*, marac: Marac, issued_by: Any) -> None:
     )
     if getattr(issued_by, "pk", None) is not None:
         people = people.exclude(pk=issued_by.pk)
-    recipients = list(
-        people.exclude(email="")
-        .exclude(email__endswith="@" + SERVICE_ACCOUNT_DOMAIN)
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    recipients = emails_of(people)
     if not recipients:
         return
     link = site_link("api_credentials:approvals")
-    send_mail(
+    send_to_each(
         subject="OpenMARAC: an API credential that can read cases is waiting for your approval",
         message=f"An administrator at {marac.name} has issued an API credential for an agency's system that holds "
         "a case role. It does not work until a coordinator or another administrator approves it. "
         "Approve it only if you expected it; if not, ask the MARAC's administrators to revoke it. "
         f"See it here:\n\n{link}\n",
-        from_email=None,
-        recipient_list=recipients,
+        recipients=recipients,
     )
 
 
@@ -253,7 +247,7 @@ def _tell_revoked(credential: ApiCredential) -> None:
             "link": site_link("api_credentials:list"),
         },
     )
-    send_mail(subject=ACCESS_CHANGED_SUBJECT, message=body, from_email=None, recipient_list=recipients)
+    send_to_each(subject=ACCESS_CHANGED_SUBJECT, message=body, recipients=recipients)
 
 
 def credential_for_token(token: str) -> ApiCredential | None:
