@@ -4,7 +4,8 @@ the meeting-level return a coordinator downloads to submit to SafeLives has exac
 (UNSUPPRESSED_NOTICE).
 
 Numbers are written as numbers (in CSV, plain digits without thousands separators) so that spreadsheet formulas
-work on them; a suppressed count is the text "<6"."""
+work on them; a suppressed count is the text "<6", or "suppressed" where it was withheld so that a small count
+could not be worked out by subtraction."""
 
 import csv
 import io
@@ -15,8 +16,9 @@ from openpyxl.styles import Font
 
 from reports.figures import Unit
 from reports.meeting_return import COLUMNS, COUNT_KEYS, MeetingRow
+from reports.partitions import MEETING_CASES, MEETING_COLUMNS_SUMMED, MEETING_REFERRED_BY
 from reports.report import Report
-from reports.suppression import count_text
+from reports.suppression import AdditiveGroup, Withholding, withhold
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,20 +87,46 @@ def _count_or_text(text: str, count: int | None) -> Cell:
 
 
 def meeting_return_rows(meetings: Sequence[MeetingRow], *, threshold: int | None) -> list[list[Cell]]:
-    """Headings, then a row per meeting; with a threshold, small counts suppressed (None: exact, for pages
-    that coordinators and chairs see)."""
+    """Headings, then a row per meeting; with a threshold, small counts suppressed, and those that would give
+    one away by subtraction (reports.partitions) with them (None: exact, for pages that coordinators and chairs
+    see)."""
     rows: list[list[Cell]] = [[column.heading for column in COLUMNS]]
-    for meeting in meetings:
+    withholding = None if threshold is None else _meeting_withholding(meetings, threshold)
+    for index, meeting in enumerate(meetings):
         counts: list[Cell] = [
-            meeting.counts[key] if threshold is None else _count(meeting.counts[key], threshold) for key in COUNT_KEYS
+            meeting.counts[key]
+            if threshold is None
+            else _count(withholding, (index, key), meeting.counts[key], threshold)
+            for key in COUNT_KEYS
         ]
         rows.append([meeting.marac, meeting.held_on.isoformat(), *counts])
     return rows
 
 
-def _count(count: int, threshold: int) -> Cell:
-    text = count_text(count, threshold)
-    return count if text == str(count) else text
+MeetingCount = tuple[int | str, str]  # a meeting's row (or a MARAC's name, for its meetings' total) and a column
+
+
+def _meeting_withholding(meetings: Sequence[MeetingRow], threshold: int) -> Withholding[MeetingCount]:
+    counts: dict[MeetingCount, int] = {
+        (index, key): meeting.counts[key] for index, meeting in enumerate(meetings) for key in COUNT_KEYS
+    }
+    groups: list[AdditiveGroup[MeetingCount]] = [
+        AdditiveGroup((index, MEETING_CASES), tuple((index, key) for key in MEETING_REFERRED_BY))
+        for index in range(len(meetings))
+    ]
+    rows_of: dict[str, list[int]] = {}
+    for index, meeting in enumerate(meetings):
+        rows_of.setdefault(meeting.marac, []).append(index)
+    for marac, indexes in rows_of.items():
+        for key in MEETING_COLUMNS_SUMMED:  # totals the dashboard shows beside the return
+            counts[(marac, key)] = sum(counts[(index, key)] for index in indexes)
+            groups.append(AdditiveGroup((marac, key), tuple((index, key) for index in indexes)))
+    return withhold(counts, groups, threshold)
+
+
+def _count(withholding: Withholding[MeetingCount] | None, key: MeetingCount, count: int, threshold: int) -> Cell:
+    shown_as = withholding.shown_as(key, threshold) if withholding else None
+    return count if shown_as is None else shown_as
 
 
 def _safe(cell: Cell) -> Cell:

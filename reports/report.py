@@ -8,11 +8,11 @@ from reports.cohorts import Scope
 from reports.figures import Benchmark, Figure, Unit
 from reports.indicators import GROUPS, INDICATORS, INDICATORS_BY_KEY, Group, Indicator
 from reports.measures import COMBINED, evaluate
+from reports.partitions import WITHIN_A_COLUMN, people_quantities
 from reports.periods import Period
 from reports.scorecard import WHAT_GOOD_LOOKS_LIKE, ScorecardItem
-from reports.suppression import count_text, is_small
+from reports.suppression import SUPPRESSED, AdditiveGroup, count_text, is_small, withhold
 
-SUPPRESSED = "suppressed"
 NO_DATA = "no data"
 
 
@@ -124,23 +124,31 @@ def _number(value: float, unit: Unit) -> str:
     return f"{value:,.1f}"
 
 
-def cell_for(indicator: Indicator, figure: Figure, *, suppress: bool, threshold: int) -> Cell:
+Withheld = tuple[str | None, str | None]  # how a numerator and a denominator read where withheld, else None
+
+
+def cell_for(
+    indicator: Indicator, figure: Figure, *, suppress: bool, threshold: int, withheld: Withheld | None = None
+) -> Cell:
     """The figure as shown. With suppression on, a count of cases or people from 1 to the threshold is shown
     as "<6", and any rate built on one is withheld, since the rate and its other term would give it away. A
     denominator that counts no one (a population, the IDVAs in post) is never suppressed, and never hides the
-    figure on its own."""
-    small_denominator = indicator.denominator_counts_people and is_small(figure.denominator, threshold)
-    hide = suppress and indicator.counts_people and (is_small(figure.numerator, threshold) or small_denominator)
+    figure on its own. withheld: how build_report found each term must read, counts that could be worked out by
+    subtraction included ("suppressed"); without it, each term is judged on its own."""
+    if not (suppress and indicator.counts_people):
+        withheld = (None, None)
+    elif withheld is None:
+        withheld = _small_terms(indicator, figure, threshold)
+    numerator_withheld, denominator_withheld = withheld
+    hide = numerator_withheld is not None or denominator_withheld is not None
     results = tuple(
         [  # a list, not a generator: built for every cell of a national report
             BenchmarkResult(benchmark, None if figure.value is None else benchmark.is_met(figure.value))
             for benchmark in indicator.benchmarks
         ]
     )
-    numerator = count_text(figure.numerator, threshold) if hide else f"{figure.numerator:,}"
-    denominator = "" if figure.denominator is None else f"{figure.denominator:,}"
-    if hide and indicator.denominator_counts_people:
-        denominator = count_text(figure.denominator or 0, threshold)
+    numerator = numerator_withheld or f"{figure.numerator:,}"
+    denominator = "" if figure.denominator is None else denominator_withheld or f"{figure.denominator:,}"
     if figure.value is None:
         value = NO_DATA
     elif hide:
@@ -148,6 +156,56 @@ def cell_for(indicator: Indicator, figure: Figure, *, suppress: bool, threshold:
     else:
         value = _number(figure.value, indicator.unit)
     return Cell(figure, hide, value, numerator, denominator, results)
+
+
+def _small_terms(indicator: Indicator, figure: Figure, threshold: int) -> Withheld:
+    numerator = count_text(figure.numerator, threshold) if is_small(figure.numerator, threshold) else None
+    small_denominator = indicator.denominator_counts_people and is_small(figure.denominator, threshold)
+    return numerator, count_text(figure.denominator or 0, threshold) if small_denominator else None
+
+
+Count = tuple[int, str]  # a column's index and a quantity (reports.partitions)
+
+
+def _withheld_terms(
+    indicators: Sequence[Indicator], figures: dict[str, tuple[Figure, ...]], threshold: int
+) -> dict[str, tuple[Withheld, ...]]:
+    """How each cell's terms read once every count of the report is judged with the others: the small ones
+    withheld, and those that would give a small one away by subtraction (reports.suppression.withhold)."""
+    names = {indicator.key: people_quantities(indicator) for indicator in indicators}
+    counts: dict[Count, int] = {}
+    for indicator in indicators:
+        for column, figure in enumerate(figures[indicator.key]):
+            for name, count in zip(names[indicator.key], (figure.numerator, figure.denominator), strict=False):
+                if count is not None:
+                    counts[(column, name)] = count
+    columns = len(next(iter(figures.values()), ()))
+    texts = withhold(counts, _groups(counts, columns), threshold).texts(threshold)
+
+    def terms(key: str, column: int) -> Withheld:
+        withheld = [texts.get((column, name)) for name in names[key]]
+        numerator, denominator = [*withheld, None, None][:2]
+        return numerator, denominator
+
+    return {
+        indicator.key: tuple([terms(indicator.key, column) for column in range(columns)]) for indicator in indicators
+    }
+
+
+def _groups(counts: dict[Count, int], columns: int) -> list[AdditiveGroup[Count]]:
+    """Each column's partitions, and, with several MARACs, each combined count as the sum of the MARACs'."""
+    groups = [
+        AdditiveGroup((column, partition.total), tuple((column, part) for part in partition.parts))
+        for column in range(columns)
+        for partition in WITHIN_A_COLUMN
+    ]
+    if columns > 1:
+        combined = columns - 1
+        names = [name for column, name in counts if column == combined]
+        groups += [
+            AdditiveGroup((combined, name), tuple((column, name) for column in range(combined))) for name in names
+        ]
+    return groups
 
 
 def _scorecard_status(item: ScorecardItem, cells: dict[str, tuple[Cell, ...]], column: int) -> str:
@@ -176,15 +234,29 @@ def build_report(
     marac_ids = [marac_id for marac_id, _ in maracs]
     values = evaluate((indicator.compute for indicator in wanted), marac_ids, period, per_marac=len(columns) > 1)
     keys_of_columns: list[int | None] = [*marac_ids, COMBINED] if len(columns) > 1 else [COMBINED]
+    figures = {
+        indicator.key: tuple(
+            [
+                indicator.compute.finish(column.scope, values[key])
+                for column, key in zip(columns, keys_of_columns, strict=True)
+            ]
+        )
+        for indicator in wanted
+    }
+    # Exact reports (suppress=False) show every count: nothing to work out.
+    withheld = _withheld_terms(wanted, figures, threshold) if suppress else {}
     cells_by_key = {
         indicator.key: tuple(
-            cell_for(
-                indicator,
-                indicator.compute.finish(column.scope, values[key]),
-                suppress=suppress,
-                threshold=threshold,
-            )
-            for column, key in zip(columns, keys_of_columns, strict=True)
+            [
+                cell_for(
+                    indicator,
+                    figure,
+                    suppress=suppress,
+                    threshold=threshold,
+                    withheld=withheld[indicator.key][column] if suppress else None,
+                )
+                for column, figure in enumerate(figures[indicator.key])
+            ]
         )
         for indicator in wanted
     }
