@@ -20,7 +20,7 @@ from audit.services import audit_record
 from marac.models import Marac
 from reports.figures import Direction, Unit
 from reports.indicators import GROUPS, INDICATORS, INDICATORS_BY_KEY, Indicator
-from reports.periods import PeriodKind, period_containing
+from reports.periods import PeriodKind, period_note, suppressed_period
 from reports.report import Cell, build_report
 from reports.suppression import suppression_threshold
 
@@ -98,7 +98,8 @@ class IndicatorQuery(Schema):
         None,
         ge=FIRST_DAY,
         le=LAST_DAY,
-        description="A day in the period (for rolling 12 months, its last day); today when left out",
+        description="A day in the period (for rolling 12 months, its last day, moved back to the end of the latest "
+        "month over, as small numbers are suppressed); today when left out",
     )
     key: list[str] | None = Field(None, description="Only these indicators (repeat key=...); all when left out")
 
@@ -108,6 +109,11 @@ class PeriodOut(Schema):
     label: str
     start: datetime.date
     end: datetime.date = Field(description="The last day of the period, included")
+    counted_to: datetime.date = Field(
+        description="The last day counted: the end, or today for a period that has not ended (whose changes on an "
+        "earlier period are then null)"
+    )
+    note: str = Field(description="Where the period is not over, or was moved to a month's end: why; else empty")
 
 
 class BenchmarkResultOut(Schema):
@@ -180,7 +186,8 @@ def indicator_values(request: HttpRequest, query: Query[IndicatorQuery]) -> dict
             422, "Unknown indicator: see errors", {"query.key": [f"No indicator {key!r}" for key in unknown]}
         )
     marac = Marac.objects.get(pk=marac_id)
-    period = period_containing(query.period, query.on or timezone.localdate())
+    today = timezone.localdate()
+    period, moved_from = suppressed_period(query.period, query.on or today, today=today)
     threshold = suppression_threshold()
     report = build_report(
         maracs=[(marac.pk, marac.name)], period=period, suppress=True, threshold=threshold, keys=query.key or ()
@@ -195,7 +202,14 @@ def indicator_values(request: HttpRequest, query: Query[IndicatorQuery]) -> dict
     return {
         "marac_id": marac.pk,
         "marac": marac.name,
-        "period": {"kind": period.kind, "label": period.label, "start": period.start, "end": period.end},
+        "period": {
+            "kind": period.kind,
+            "label": period.label,
+            "start": period.start,
+            "end": period.end,
+            "counted_to": period.last_day,
+            "note": period_note(period, moved_from),
+        },
         "suppression_threshold": threshold,
         "values": [_value(row.indicator, row.cells[0]) for group in report.groups for row in group.rows],
     }

@@ -15,7 +15,7 @@ from fpdf import FPDF
 from marac.models import Marac
 from reports.indicators import INDICATORS_BY_KEY
 from reports.models import BoardReport
-from reports.periods import Period, PeriodKind
+from reports.periods import Period, PeriodKind, not_over_note
 from reports.quality_selectors import SummarySection, quality_summary
 from reports.report import Report, build_report
 from reports.suppression import suppression_threshold
@@ -61,12 +61,19 @@ class BoardReportData:
         return f"MARAC board report: {self.period.label}"
 
     @property
+    def not_over(self) -> str:
+        """Where the period has not ended: that the figures run to today ("" once it has ended)."""
+        return not_over_note(self.period)
+
+    @property
     def bars(self) -> list[tuple[str, float]]:
         return [(bar.label, bar.percent) for group in self.indicators.groups for bar in group.bars]
 
 
 def board_report_data(board_report: BoardReport, *, today: date) -> BoardReportData:
-    period = Period(PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end)
+    # A period not over yet is counted up to and including today, and the report says so (as the dashboard does).
+    stored = Period(PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end)
+    period = stored.up_to(today)
     marac = Marac.objects.get(pk=board_report.marac_id)
     threshold = suppression_threshold()
     keys = [key for key in HEADLINE_KEYS if key in INDICATORS_BY_KEY]
@@ -74,7 +81,7 @@ def board_report_data(board_report: BoardReport, *, today: date) -> BoardReportD
         maracs=[(marac.pk, marac.name)], period=period, suppress=True, threshold=threshold, keys=keys
     )
     quality = quality_summary(
-        marac_id=marac.pk, start=period.start, end=period.end, today=today, suppress=True, threshold=threshold
+        marac_id=marac.pk, start=period.start, end=period.last_day, today=today, suppress=True, threshold=threshold
     )
     commentary = Commentary(board_report.overview, board_report.indicators_commentary, board_report.quality_commentary)
     return BoardReportData(marac.name, period, indicators, quality, commentary)
@@ -146,6 +153,8 @@ def board_report_docx(data: BoardReportData) -> bytes:
     document.add_paragraph(
         docx_text(f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
     )
+    if data.not_over:
+        document.add_paragraph(docx_text(data.not_over))
     document.add_paragraph(docx_text(_suppression_note(data)))
     document.add_heading("Overview", level=1)
     document.add_paragraph(docx_text(data.commentary.overview or _NO_COMMENTARY))
@@ -212,6 +221,8 @@ def board_report_pdf(data: BoardReportData) -> bytes:
     pdf.add_page()
     pdf_text(pdf, data.title, size=18, style="B")
     pdf_text(pdf, f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
+    if data.not_over:
+        pdf_text(pdf, data.not_over, style="B")
     pdf_text(pdf, _suppression_note(data), size=9)
     pdf.ln(3)
     pdf_text(pdf, "Overview", size=13, style="B")

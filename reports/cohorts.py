@@ -34,8 +34,9 @@ class Scope:
 
     @property
     def ends_before(self) -> datetime:
-        """Midnight after the last day: datetimes in the period are >= starts_at and < ends_before."""
-        return timezone.make_aware(datetime.combine(self.period.end + timedelta(days=1), time.min))
+        """Midnight after the last day counted (today, in a period not over yet): datetimes in the period are
+        >= starts_at and < ends_before."""
+        return timezone.make_aware(datetime.combine(self.period.last_day + timedelta(days=1), time.min))
 
 
 class _Age(Func):
@@ -153,7 +154,7 @@ def in_period(scope: Scope, day: str, *, through: str = "") -> Q:
         **{
             f"{through}marac_id__in": scope.marac_ids,
             f"{through}{day}__gte": scope.period.start,
-            f"{through}{day}__lte": scope.period.end,
+            f"{through}{day}__lte": scope.period.last_day,
         }
     )
 

@@ -33,6 +33,7 @@ class Unit(StrEnum):
 NOTHING_TO_DIVIDE = "none in this period to work it out from"
 NOTHING_BEFORE = "none in the period compared, so there is no change to work out"
 NO_POPULATION = "no adult female population figure is held"
+NOT_BEGUN = "the period has not begun, so there is nothing yet to work out a year's rate from"
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,14 @@ class Figure:
         return cls(now, before, 100 * (now - before) / before)
 
     @classmethod
-    def per_10k_a_year(cls, cases: int, population: int, months: int) -> "Figure":
-        # SafeLives' 40 per 10,000 is a year's cases: a quarter's are scaled up by 12/3 to compare.
+    def per_10k_a_year(cls, cases: int, population: int, months: int, *, share_counted: float = 1.0) -> "Figure":
+        """SafeLives' 40 per 10,000 is a year's cases: a quarter's are scaled up by 12/3 to compare. A period not
+        over yet (share_counted: the part of its days gone) is scaled by the days gone, not the whole period's."""
         if not population:
             return cls(cases, population, None, NO_POPULATION)
-        return cls(cases, population, cases / population * 10_000 * 12 / months)
+        if share_counted <= 0:
+            return cls(cases, population, None, NOT_BEGUN)
+        return cls(cases, population, cases / population * 10_000 * 12 / months / share_counted)
 
 
 class Direction(StrEnum):

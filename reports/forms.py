@@ -9,22 +9,19 @@ from web.dates import happened_error
 from web.forms import DateInput
 
 
-class ReportForm(forms.Form):
+class PeriodForm(forms.Form):
+    """A period to show figures for: left blank, the rolling 12 months to today, as the dashboard and the quality
+    assurance summary both read it."""
+
     period = forms.ChoiceField(
         label="Period", choices=[(kind.value, kind.label) for kind in PeriodKind], required=False
     )
     on = forms.DateField(
         label="Containing the day (for rolling 12 months: ending on the day)",
+        help_text="Leave blank for today.",
         required=False,
         widget=DateInput(attrs={"class": "govuk-input govuk-input--width-10"}),
     )
-    marac = forms.TypedMultipleChoiceField(
-        label="MARACs", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args: Any, maracs: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["marac"].choices = maracs  # type: ignore[attr-defined]
 
     def clean_on(self) -> date | None:
         return report_day(self.cleaned_data.get("on"))
@@ -35,6 +32,16 @@ class ReportForm(forms.Form):
     def day(self) -> date:
         chosen: date | None = self.cleaned_data.get("on")
         return chosen or timezone.localdate()
+
+
+class ReportForm(PeriodForm):
+    marac = forms.TypedMultipleChoiceField(
+        label="MARACs", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, maracs: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["marac"].choices = maracs  # type: ignore[attr-defined]
 
 
 def report_day(day: date | None) -> date | None:

@@ -32,6 +32,8 @@ from meetings.models import (
     ChildResearch,
     ChildStatus,
     ListingKind,
+    Meeting,
+    MeetingStatus,
     Outcome,
     ProcessLink,
     ProcessLinkKind,
@@ -243,28 +245,76 @@ def _count_of(cohort: "Callable[[Scope], QuerySet[Case]] | _Cases") -> Measure:
     return Measure((tally,), _count(tally))
 
 
-class FirstReferrals(Lookup):
-    """Each MARAC's earliest case referred."""
+class RecordsBegin(Lookup):
+    """The day each MARAC's records begin: its first meeting held here, run in OpenMARAC (opened, or its case list
+    sent out) or brought in by an import of its history (imports.services gives those a case list sent out). Its
+    first case will not do: the earlier cases that repeats follow are brought in, or typed in, without the rest of
+    their year, and meetings merely scheduled (no state, or never opened) say nothing about what was recorded."""
 
     def fetch(self, marac_ids: Sequence[int], period: Period) -> dict[int, Any]:
-        # The first case of each MARAC from its (marac, referred_on) index, one short look-up per MARAC, rather
-        # than the minimum over every case of them all.
-        first = Case.objects.filter(marac=OuterRef("pk")).order_by("referred_on").values("referred_on")[:1]
+        # Each MARAC's first such meeting from its (marac, starts_at) index, one short look-up per MARAC.
+        held = Q(state__case_list_released_at__isnull=False) | Q(state__status__in=_OPENED)
+        first = (
+            Meeting.objects.filter(held, marac=OuterRef("pk"), starts_at__lte=timezone.now())
+            .order_by("starts_at")
+            .values("starts_at")[:1]
+        )
         rows = Marac.objects.filter(pk__in=marac_ids).annotate(first=Subquery(first)).values_list("pk", "first")
-        return {marac_id: first_on for marac_id, first_on in rows.order_by() if first_on is not None}
+        return {marac_id: timezone.localdate(first) for marac_id, first in rows.order_by() if first is not None}
 
 
-FIRST_REFERRALS = FirstReferrals()
+_OPENED = [MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED]
+RECORDS_BEGIN = RecordsBegin()
 
 
-def _covered(firsts: dict[int, Any], scope: Scope) -> bool:
-    return len(firsts) == len(set(scope.marac_ids)) and all(first <= scope.period.start for first in firsts.values())
+def _covered(records_begin: dict[int, Any], scope: Scope) -> bool:
+    return len(records_begin) == len(set(scope.marac_ids)) and all(
+        first <= scope.period.start for first in records_begin.values()
+    )
 
 
 def records_cover(scope: Scope) -> bool:
-    """Whether every MARAC in the scope has cases from the start of the period on: before a MARAC's records
-    begin (or where only the cases a repeat follows were brought in), a comparison would mislead."""
-    return _covered(FIRST_REFERRALS.fetch(scope.marac_ids, scope.period), scope)
+    """Whether every MARAC in the scope has its records from the start of the period on: before they begin, a
+    count is of the few cases brought in (those a later repeat follows) and a rate or comparison would mislead."""
+    return _covered(RECORDS_BEGIN.fetch(scope.marac_ids, scope.period), scope)
+
+
+def _records_begin_on(records_begin: dict[int, Any], scope: Scope) -> str:
+    if len(records_begin) < len(set(scope.marac_ids)):
+        return "no meeting is recorded as held here" + ("" if len(scope.marac_ids) == 1 else " for a MARAC chosen")
+    return f"they begin with the first meeting held here, on {max(records_begin.values()):%-d %B %Y}"
+
+
+def not_covered(compared: Period, records_begin: dict[int, Any], scope: Scope) -> str:
+    """Why a change has no value when the records do not reach back far enough."""
+    return (
+        f"the records held do not reach back to {compared.start:%-d %B %Y}, the start of the period compared "
+        f"({_records_begin_on(records_begin, scope)}), so its count is incomplete and a change would mislead"
+    )
+
+
+def before_records(records_begin: dict[int, Any], scope: Scope) -> str:
+    """Why a figure judged against a benchmark has no value in a period the records do not cover."""
+    return (
+        f"the records held do not reach back to {scope.period.start:%-d %B %Y}, the start of this period "
+        f"({_records_begin_on(records_begin, scope)}), so its count is incomplete and would be judged unfairly"
+    )
+
+
+def _judged_where_records_cover(measure: Measure) -> Measure:
+    """A figure that a missing history would make look bad against its benchmark (too few cases heard, too few
+    repeats among them) has no value where the records do not cover the period: not "not met"."""
+
+    def finish(scope: Scope, values: Values) -> Figure:
+        figure = measure.finish(scope, values)
+        if _covered(values[RECORDS_BEGIN], scope):
+            return figure
+        return Figure(figure.numerator, figure.denominator, None, before_records(values[RECORDS_BEGIN], scope))
+
+    return Measure((*measure.parts, RECORDS_BEGIN), finish)
+
+
+NOT_OVER = "this period has not ended, so it cannot yet be compared with a whole period"
 
 
 def _change_in(cohort: "Callable[[Scope], QuerySet[Case]] | _Cases", earlier: Callable[[Period], Period]) -> Measure:
@@ -274,20 +324,14 @@ def _change_in(cohort: "Callable[[Scope], QuerySet[Case]] | _Cases", earlier: Ca
 
     def finish(scope: Scope, values: Values) -> Figure:
         counted_now, counted_before = values[now]["n"], values[before]["n"]
+        if not scope.period.is_over:  # part of a period against a whole one would fall short
+            return Figure(counted_now, counted_before, None, NOT_OVER)
         compared = earlier(scope.period)
-        if not _covered(values[FIRST_REFERRALS], Scope(scope.marac_ids, compared)):
-            return Figure(counted_now, counted_before, None, not_covered(compared))
+        if not _covered(values[RECORDS_BEGIN], Scope(scope.marac_ids, compared)):
+            return Figure(counted_now, counted_before, None, not_covered(compared, values[RECORDS_BEGIN], scope))
         return Figure.change(counted_now, counted_before)
 
-    return Measure((now, before, FIRST_REFERRALS), finish)
-
-
-def not_covered(compared: Period) -> str:
-    """Why a change has no value when the records do not reach back far enough."""
-    return (
-        f"the records held do not reach back to {compared.start:%-d %B %Y}, the start of the period compared, so "
-        "its count is incomplete and a change would mislead"
-    )
+    return Measure((now, before, RECORDS_BEGIN), finish)
 
 
 def _year_before(period: Period) -> Period:
@@ -379,9 +423,10 @@ def _cases_per_10k() -> Measure:
 
     def finish(scope: Scope, values: Values) -> Figure:
         population = _population_of(values[POPULATION], scope.period)
-        return Figure.per_10k_a_year(values[tally]["n"], population, scope.period.months)
+        period = scope.period
+        return Figure.per_10k_a_year(values[tally]["n"], population, period.months, share_counted=period.share_counted)
 
-    return Measure((tally, POPULATION), finish)
+    return _judged_where_records_cover(Measure((tally, POPULATION), finish))
 
 
 def _threshold(met: bool) -> Measure:
@@ -497,7 +542,7 @@ ACTIONS_DUE = Source(
     "actions_due",
     lambda scope: (
         Action.objects.filter(
-            case__marac_id__in=scope.marac_ids, due_on__gte=scope.period.start, due_on__lte=scope.period.end
+            case__marac_id__in=scope.marac_ids, due_on__gte=scope.period.start, due_on__lte=scope.period.last_day
         )
         .filter(Q(due_on__lt=timezone.localdate()) | ~Q(status=ActionStatus.OPEN))
         .annotate(closed_on=TruncDate("closed_at"))
@@ -998,7 +1043,8 @@ INDICATORS: tuple[Indicator, ...] = (
         _CASES_HEARD,
         (WM_QUANTITATIVE + ": % of repeat cases heard at MARAC", LSCB_IN_LINE, WM_GOOD),
         Unit.PERCENT,
-        _share_of_cases(heard, Q(is_repeat=True)),
+        # Before the records begin, the cases held are the earlier ones later repeats follow: none a repeat.
+        _judged_where_records_cover(_share_of_cases(heard, Q(is_repeat=True))),
         (SAFELIVES_REPEATS,),
     ),
     Indicator(

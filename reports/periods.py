@@ -1,7 +1,7 @@
 """The periods boards report on: a month, a quarter, a financial year (April to March), a calendar year, or
 the rolling 12 months to a day. Plain dates in, a Period out; no database."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -39,10 +39,32 @@ class Period:
     kind: PeriodKind
     start: date
     end: date  # inclusive
+    # A period not over yet is counted up to and including this day (today); None once it has ended.
+    counted_to: date | None = None
 
     @property
     def months(self) -> int:
         return _MONTHS_IN[self.kind]
+
+    @property
+    def is_over(self) -> bool:
+        return self.counted_to is None
+
+    @property
+    def last_day(self) -> date:
+        """The last day counted: the period's end, or today for a period not over yet."""
+        return self.end if self.counted_to is None else self.counted_to
+
+    @property
+    def share_counted(self) -> float:
+        """The part of the period's days counted so far: 1 once it has ended, 0 before it begins."""
+        days = (self.end - self.start).days + 1
+        counted = (self.last_day - self.start).days + 1
+        return max(0, min(counted, days)) / days
+
+    def up_to(self, today: date) -> "Period":
+        """The period as it can be counted today: up to and including today if it has not ended yet."""
+        return replace(self, counted_to=today) if self.end > today else replace(self, counted_to=None)
 
     @property
     def label(self) -> str:
@@ -77,8 +99,14 @@ def _month_end(year: int, month: int) -> date:
     return first_of_next - timedelta(days=1)
 
 
-def period_containing(kind: PeriodKind, day: date) -> Period:
-    """The period of this kind that contains `day` (for rolling 12 months: the 12 months ending on `day`)."""
+def period_containing(kind: PeriodKind, day: date, *, today: date | None = None) -> Period:
+    """The period of this kind that contains `day` (for rolling 12 months: the 12 months ending on `day`). Given
+    today, a period that has not ended yet is counted up to and including today (Period.counted_to)."""
+    period = _calendar_period(kind, day)
+    return period.up_to(today) if today is not None else period
+
+
+def _calendar_period(kind: PeriodKind, day: date) -> Period:
     if kind == PeriodKind.MONTH:
         return Period(kind, day.replace(day=1), _month_end(day.year, day.month))
     if kind == PeriodKind.QUARTER:
@@ -90,3 +118,50 @@ def period_containing(kind: PeriodKind, day: date) -> Period:
     if kind == PeriodKind.YEAR:
         return Period(kind, date(day.year, 1, 1), date(day.year, 12, 31))
     return Period(kind, a_year_before(day) + timedelta(days=1), day)
+
+
+def last_whole_month_end(day: date, *, today: date) -> date:
+    """The end of the latest month that is over by `day` and before today: where a rolling 12 months may end for
+    someone who sees small numbers suppressed. Two such periods a day apart would differ by one day's cases, and
+    give them away; periods ending on a month's last day differ by a whole month's."""
+    if day < today and day == _month_end(day.year, day.month):
+        return day
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def suppressed_period(kind: PeriodKind, day: date, *, today: date) -> tuple[Period, date | None]:
+    """The period for figures with small numbers suppressed, and the day asked for if it had to move. A rolling
+    12 months ends on a month's last day, the latest over before today: two of them a day apart would differ by
+    that day's cases, and whoever compared them would learn the day's small numbers. The other kinds of period
+    run from a calendar's start to its end, so are not moved."""
+    if kind != PeriodKind.ROLLING_12_MONTHS:
+        return period_containing(kind, day, today=today), None
+    end = last_whole_month_end(day, today=today)
+    return period_containing(kind, end, today=today), (day if end != day else None)
+
+
+def moved_note(period: Period, moved_from: date | None) -> str:
+    """Where a rolling 12 months was moved to a month's end (suppressed_period): what was asked for, and why."""
+    if moved_from is None:
+        return ""
+    return (
+        f"You asked for the 12 months to {moved_from:%-d %B %Y}. With small numbers suppressed, a rolling 12 months "
+        f"ends on the last day of a month that is over, so these are the 12 months to {period.end:%-d %B %Y}: two "
+        "periods a day apart would give away that day's cases."
+    )
+
+
+def not_over_note(period: Period, *, with_indicators: bool = True) -> str:
+    """Where the period has not ended: that its figures run to today, and what that changes for the indicators."""
+    if period.is_over:
+        return ""
+    note = f"This period has not ended: figures are up to and including {period.last_day:%-d %B %Y}."
+    if with_indicators:
+        note += " Rates a year are worked out from the days gone, and changes on an earlier period are left until the "
+        note += "period has ended."
+    return note
+
+
+def period_note(period: Period, moved_from: date | None = None) -> str:
+    """Both notes, for where there is room for one line (the API)."""
+    return " ".join(note for note in (moved_note(period, moved_from), not_over_note(period)) if note)

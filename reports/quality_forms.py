@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from marac.models import Agency
 from reports import quality_rules as rules
-from reports.forms import report_day
 from reports.models import BoardReport, FeedbackResponse, ImprovementAction, ImprovementPlan, QualityAudit, Rating
 from reports.periods import PeriodKind
 from web.choices import without_blank_choice
@@ -147,25 +146,20 @@ class ImprovementActionForm(VersionedForm):
         self.initial.setdefault("version", 1)
 
 
-class BoardReportStartForm(forms.Form):
+class BoardReportNewForm(forms.Form):
+    """Starting a board report: the period it covers, its date's errors naming the board report. (The quality
+    assurance summary chooses its period with reports.forms.PeriodForm, as the dashboard does.)"""
+
     period = forms.ChoiceField(label="Period", choices=[(kind.value, kind.label) for kind in PeriodKind])
     on = forms.DateField(
         label="Containing the day (for rolling 12 months: ending on the day)",
         widget=DateInput,
         initial=timezone.localdate,
-        error_messages={"required": "Enter the day the board report covers"},
+        error_messages={
+            "required": "Enter the day the board report covers",
+            "invalid": "Enter a real date for the board report",
+        },
     )
-
-    def clean_on(self) -> date | None:
-        return report_day(self.cleaned_data.get("on"))
-
-
-class BoardReportNewForm(BoardReportStartForm):
-    """Starting a board report: the same choice, its date's errors naming the board report."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["on"].error_messages["invalid"] = "Enter a real date for the board report"
 
     def clean_on(self) -> date | None:
         # A report's day (as reports/forms.py: report_day), from 1 January 2003 to today, naming the board report.

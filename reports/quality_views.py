@@ -20,6 +20,7 @@ from marac.models import Marac
 from reports import board_report as builder
 from reports import quality_forms
 from reports import quality_services as services
+from reports.forms import PeriodForm
 from reports.models import (
     ActionPlanReview,
     BoardReport,
@@ -30,7 +31,7 @@ from reports.models import (
     Respondent,
     ReviewedPlan,
 )
-from reports.periods import PeriodKind, period_containing
+from reports.periods import PeriodKind, moved_note, not_over_note, period_containing, suppressed_period
 from reports.quality_rules import STATEMENT_TEXT
 from reports.quality_selectors import quality_summary
 from reports.suppression import suppression_threshold
@@ -75,16 +76,21 @@ def _form_page(request: HttpRequest, form: forms.BaseForm, *, title: str, back: 
 def summary(request: HttpRequest) -> HttpResponse:
     """Counts and averages for a period, for the board as well as for those who record: no free text."""
     marac = _marac(request, VIEW)
-    form = quality_forms.BoardReportStartForm(request.GET or None)
+    form = PeriodForm(request.GET or None)
     valid = bool(request.GET) and form.is_valid()
-    kind = PeriodKind(form.cleaned_data["period"]) if valid else PeriodKind.ROLLING_12_MONTHS
-    period = period_containing(kind, form.cleaned_data["on"] if valid else timezone.localdate())
+    kind = form.period_kind() if valid else PeriodKind.ROLLING_12_MONTHS
+    day, today = (form.day() if valid else timezone.localdate()), timezone.localdate()
     suppress = not roles_at(request.user, marac.pk) & SEES_EXACT_COUNTS
+    moved_from = None
+    if suppress:  # as on the dashboard: a rolling 12 months ends on a month's last day
+        period, moved_from = suppressed_period(kind, day, today=today)
+    else:
+        period = period_containing(kind, day, today=today)
     sections = quality_summary(
         marac_id=marac.pk,
         start=period.start,
-        end=period.end,
-        today=timezone.localdate(),
+        end=period.last_day,
+        today=today,
         suppress=suppress,
         threshold=suppression_threshold(),
     )
@@ -92,6 +98,8 @@ def summary(request: HttpRequest) -> HttpResponse:
         "marac": marac,
         "form": form,
         "period": period,
+        "moved_note": moved_note(period, moved_from),
+        "not_over_note": not_over_note(period, with_indicators=False),  # counts and averages only here
         "sections": sections,
         "suppress": suppress,
         "may_record": request.user.has_perm(RECORD, marac),
@@ -297,7 +305,11 @@ def improvement_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def board_report_add(request: HttpRequest) -> HttpResponse:
     form = quality_forms.BoardReportNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        period = period_containing(PeriodKind(form.cleaned_data["period"]), form.cleaned_data["on"])
+        # A board report is always suppressed: a rolling 12 months ends on a month's last day, as on the dashboard.
+        kind, day = PeriodKind(form.cleaned_data["period"]), form.cleaned_data["on"]
+        period, moved_from = suppressed_period(kind, day, today=timezone.localdate())
+        if moved_from is not None:
+            messages.info(request, moved_note(period, moved_from))
         report = services.board_report_create(
             marac=_marac(request, RECORD),
             period_kind=period.kind.value,

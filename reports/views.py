@@ -1,6 +1,7 @@
 """The performance dashboard and its downloads. Thin: work out the scope, build the report, render."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,7 +17,7 @@ from reports import exports, postcodes
 from reports.cohorts import Scope
 from reports.forms import ReportForm
 from reports.meeting_return import meeting_return
-from reports.periods import Period, PeriodKind, period_containing
+from reports.periods import Period, PeriodKind, moved_note, not_over_note, period_containing, suppressed_period
 from reports.report import Report, build_report
 from reports.scorecard import NOT_ANSWERED
 from reports.suppression import suppression_threshold
@@ -36,6 +37,17 @@ class Choice:
     form: ReportForm
     maracs: list[tuple[int, str]]  # the MARACs chosen, in name order
     period: Period
+    # Where a rolling 12 months was moved back to a month's end for figures with small numbers suppressed: the
+    # day asked for.
+    moved_from: date | None = None
+
+
+def _suppressed(choice: Choice) -> Choice:
+    """The choice as shown with small numbers suppressed (see suppressed_period)."""
+    if choice.period.kind != PeriodKind.ROLLING_12_MONTHS or choice.moved_from is not None:
+        return choice
+    period, moved_from = suppressed_period(choice.period.kind, choice.period.end, today=timezone.localdate())
+    return replace(choice, period=period, moved_from=moved_from)
 
 
 def _choice(request: HttpRequest) -> Choice:
@@ -53,7 +65,7 @@ def _choice(request: HttpRequest) -> Choice:
     kind = form.period_kind() if valid else PeriodKind.ROLLING_12_MONTHS
     day = form.day() if valid else timezone.localdate()
     chosen = [(pk, name) for pk, name in names if not requested or pk in requested]
-    return Choice(form, chosen, period_containing(kind, day))
+    return Choice(form, chosen, period_containing(kind, day, today=timezone.localdate()))
 
 
 def _sees_exact_counts(request: HttpRequest, marac_ids: list[int]) -> bool:
@@ -82,6 +94,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> HttpResponse:
     """The page, with the errors of a period or MARAC asked for wrongly above it (and the default period shown)."""
     suppress = not _sees_exact_counts(request, [pk for pk, _ in choice.maracs])
+    if suppress:
+        choice = _suppressed(choice)
     report = _report(choice, suppress=suppress)
     meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
     return render(
@@ -95,6 +109,8 @@ def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> Htt
             "meeting_rows": exports.meeting_return_rows(meetings, threshold=report.threshold if suppress else None),
             "submits_return": _submits_return(request, choice),
             "unsuppressed_notice": exports.UNSUPPRESSED_NOTICE,
+            "moved_note": moved_note(choice.period, choice.moved_from),
+            "not_over_note": not_over_note(choice.period),
         },
         status=status,
     )
@@ -121,12 +137,16 @@ def _download(
             action=AuditAction.EXPORT,
             object_type="reports.indicators",
             marac_id=marac_id,
-            summary=f"Downloaded {filename} for {choice.period.label} ({len(choice.maracs)} MARACs){detail}",
+            summary=f"Downloaded {filename} for {choice.period.label} ({_maracs(len(choice.maracs))}){detail}",
         )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _maracs(count: int) -> str:
+    return "1 MARAC" if count == 1 else f"{count} MARACs"
 
 
 def _filename(stem: str, period: Period, extension: str) -> str:
@@ -136,7 +156,7 @@ def _filename(stem: str, period: Period, extension: str) -> str:
 @require_permission(PERMISSION)
 @replica_reads
 def indicators_csv(request: HttpRequest) -> HttpResponse:
-    choice = _choice(request)
+    choice = _suppressed(_choice(request))
     if refused := _refused(request, choice):
         return refused
     rows = exports.indicator_rows(_report(choice, suppress=True))
@@ -147,7 +167,7 @@ def indicators_csv(request: HttpRequest) -> HttpResponse:
 @require_permission(PERMISSION)
 @replica_reads
 def indicators_xlsx(request: HttpRequest) -> HttpResponse:
-    choice = _choice(request)
+    choice = _suppressed(_choice(request))
     if refused := _refused(request, choice):
         return refused
     report = _report(choice, suppress=True)
@@ -178,6 +198,8 @@ def meeting_return_csv(request: HttpRequest) -> HttpResponse:
     if refused := _refused(request, choice):
         return refused
     unsuppressed = _submits_return(request, choice)
+    if not unsuppressed:
+        choice = _suppressed(choice)
     notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else ""
     content = exports.as_csv(_meeting_rows(choice, unsuppressed=unsuppressed), notice=notice)
     name = _meeting_return_name(choice, "csv", unsuppressed=unsuppressed)
@@ -191,6 +213,8 @@ def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
     if refused := _refused(request, choice):
         return refused
     unsuppressed = _submits_return(request, choice)
+    if not unsuppressed:
+        choice = _suppressed(choice)
     notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else ""
     rows = _meeting_rows(choice, unsuppressed=unsuppressed)
     content = exports.as_xlsx([("SafeLives meeting return", rows)], notice=notice)
@@ -201,7 +225,7 @@ def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
 @require_permission(PERMISSION)
 @replica_reads
 def postcode_districts_csv(request: HttpRequest) -> HttpResponse:
-    choice = _choice(request)
+    choice = _suppressed(_choice(request))
     if refused := _refused(request, choice):
         return refused
     scope = Scope(tuple(pk for pk, _ in choice.maracs), choice.period)

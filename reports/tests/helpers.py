@@ -47,5 +47,17 @@ def meeting(marac: Marac, day: datetime.date = HEARD_ON, *, closed: bool = True)
     return held
 
 
+# Well before QUARTER and the same quarter a year before: the test MARACs' first meeting held here.
+RECORDS_BEGIN = datetime.date(2024, 1, 9)
+
+
+def records_begin(*maracs: Marac, on: datetime.date = RECORDS_BEGIN) -> None:
+    """Each MARAC's first meeting held here, from which its records are complete (reports.indicators.RecordsBegin):
+    in a period before it, a figure a missing history would make look bad (cases per 10,000 women, a change) has
+    no data."""
+    for marac in maracs:
+        meeting(marac, on)
+
+
 def listing(at: Meeting, of: Case, **fields: object) -> Listing:
     return Listing.objects.create(meeting=at, case=of, **fields)

@@ -39,6 +39,8 @@ def test_a_board_viewer_gets_the_indicators_for_its_marac_and_period(board, mara
         "label": QUARTER.label,
         "start": str(QUARTER.start),
         "end": str(QUARTER.end),
+        "counted_to": str(QUARTER.end),
+        "note": "",
     }
     referrals = _values(response)["referrals"]
     assert (referrals["value"], referrals["numerator"], referrals["value_text"]) == (7.0, 7, "7")

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import Role
-from reports.tests.helpers import cases, listing, meeting
+from reports.tests.helpers import cases, listing, meeting, records_begin
 from testing.factories import grant
 
 QUARTER_QUERY = "?period=quarter&on=2026-05-15"
@@ -9,6 +9,7 @@ QUARTER_QUERY = "?period=quarter&on=2026-05-15"
 
 @pytest.fixture
 def heard(marac):
+    records_begin(marac)
     held = meeting(marac)
     heard_cases = [*cases(marac, 3, is_repeat=True), *cases(marac, 7)]
     for heard_case in heard_cases:
@@ -68,6 +69,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client):
 
 def test_it_shows_several_maracs_side_by_side_and_combined(client_for, coordinator, other_marac, heard):
     grant(coordinator, other_marac, Role.COORDINATOR)
+    records_begin(other_marac)
     cases(other_marac, 10, is_repeat=True)
     response = client_for(coordinator).get("/reports/" + QUARTER_QUERY)
     labels = [column.label for column in response.context["report"].columns]

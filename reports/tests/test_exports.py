@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEvent
-from reports.tests.helpers import cases, listing, meeting
+from reports.tests.helpers import cases, listing, meeting, records_begin
 
 QUARTER_QUERY = "?period=quarter&on=2026-05-15"
 
@@ -13,6 +13,7 @@ QUARTER_QUERY = "?period=quarter&on=2026-05-15"
 @pytest.fixture
 def heard(marac):
     """Ten cases heard in the quarter, three of them repeats, all at one meeting."""
+    records_begin(marac)
     held = meeting(marac)
     for heard_case in [*cases(marac, 3, is_repeat=True), *cases(marac, 7)]:
         listing(held, heard_case)

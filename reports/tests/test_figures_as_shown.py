@@ -21,7 +21,7 @@ from reports import board_report
 from reports.figures import Figure, Unit, source_name
 from reports.indicators import INDICATORS, INDICATORS_BY_KEY
 from reports.report import cell_for
-from reports.tests.helpers import QUARTER, case, cases
+from reports.tests.helpers import QUARTER, cases, records_begin
 from reports.tests.test_board_report import saved_report  # noqa: F401 - the fixture
 from testing.factories import UserFactory, grant
 
@@ -160,7 +160,7 @@ def test_a_change_with_no_data_says_the_records_do_not_reach_back(client_for, co
 
 
 def test_a_change_on_nothing_says_there_was_none_before(client_for, coordinator, marac):
-    case(marac, referred_on=datetime.date(2024, 1, 10), heard_on=datetime.date(2024, 1, 20))  # records go back
+    records_begin(marac)
     cases(marac, 6)
     shown = _cell_text(client_for(coordinator).get("/reports/" + QUARTER_QUERY).content.decode(), "cases_heard_change")
     assert "None in the period compared, so there is no change to work out" in shown

@@ -27,6 +27,7 @@ from reports.tests.helpers import (
     listing,
     meeting,
     police,
+    records_begin,
     scope,
 )
 from testing.factories import AgencyFactory, MaracFactory, UserFactory
@@ -68,6 +69,7 @@ def test_it_finds_the_same_quarter_a_year_before_and_the_quarter_before():
 
 
 def test_it_counts_repeat_cases_as_a_share_of_cases_heard(marac):
+    records_begin(marac)
     cases(marac, 3, is_repeat=True)
     cases(marac, 7)
     case(marac, is_repeat=True, heard_on=datetime.date(2026, 7, 1))  # heard in the next quarter
@@ -97,6 +99,7 @@ def test_it_rates_cases_heard_per_10000_adult_women_a_year(marac):
     PopulationFigure.objects.create(marac=marac, local_authority="North", year=2026, adult_female_population=6000)
     PopulationFigure.objects.create(marac=marac, local_authority="South", year=2026, adult_female_population=4000)
     PopulationFigure.objects.create(marac=marac, local_authority="North", year=2025, adult_female_population=1)
+    records_begin(marac)
     cases(marac, 8)
     rate = figure("cases_per_10k", marac)
     # 8 cases in a quarter, 32 a year, among 10,000 women: 32 per 10,000.
@@ -107,13 +110,14 @@ def test_it_rates_cases_heard_per_10000_adult_women_a_year(marac):
 
 def test_it_uses_the_latest_earlier_population_when_the_year_has_none(marac):
     PopulationFigure.objects.create(marac=marac, local_authority="North", year=2024, adult_female_population=20000)
+    records_begin(marac)
     cases(marac, 10)
     assert figure("cases_per_10k", marac).value == 20.0
 
 
 def test_it_compares_cases_heard_with_the_same_quarter_a_year_before(marac):
     cases(marac, 10)
-    case(marac, referred_on=datetime.date(2025, 1, 10), heard_on=datetime.date(2025, 1, 20))
+    records_begin(marac)
     cases(marac, 5, referred_on=datetime.date(2025, 5, 1), heard_on=datetime.date(2025, 5, 13))
     change = figure("cases_heard_change", marac)
     assert (change.numerator, change.denominator, change.value) == (10, 5, 100.0)
@@ -221,7 +225,7 @@ def test_it_fills_the_quarterly_diversity_return(marac):
 
 def test_it_counts_referrals_from_childrens_social_care_against_the_quarter_before(marac):
     csc = AgencyFactory(agency_type=AgencyType.CHILDRENS_SOCIAL_CARE)
-    case(marac, referred_on=datetime.date(2025, 12, 30), heard_on=None)  # records begin before the quarter
+    records_begin(marac, on=datetime.date(2025, 12, 30))  # before the quarter compared
     cases(marac, 2, referring_agency=csc, referred_on=datetime.date(2026, 2, 5))
     cases(marac, 3, referring_agency=csc)
     assert figure("csc_referrals", marac).value == 3
@@ -374,6 +378,7 @@ def test_it_reads_the_threshold_from_the_setting(settings):
 
 
 def test_it_shows_each_marac_and_the_combined_figures(marac, other_marac):
+    records_begin(marac, other_marac)
     cases(marac, 3, is_repeat=True)
     cases(marac, 7)
     cases(other_marac, 10, is_repeat=True)
@@ -392,6 +397,7 @@ def test_it_shows_each_marac_and_the_combined_figures(marac, other_marac):
 
 def test_it_decides_the_scorecard_from_the_benchmarks(marac):
     PopulationFigure.objects.create(marac=marac, local_authority="North", year=2026, adult_female_population=10000)
+    records_begin(marac)
     cases(marac, 4, is_repeat=True)
     cases(marac, 6)
     report = build_report(maracs=[(marac.pk, marac.name)], period=QUARTER, suppress=True, threshold=5)
