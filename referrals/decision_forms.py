@@ -39,6 +39,8 @@ class TransferForm(forms.Form):
         label="Why this MARAC should lead",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Both MARACs' coordinators see this. Do not write the victim's new address or contact details "
+        "here: for example, write 'moved permanently to the area', not where to.",
         error_messages={"required": "Say why the other MARAC should lead, for example a permanent move"},
     )
 

@@ -1,7 +1,7 @@
 """The coordinator's referral inbox and decision page."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -62,7 +62,10 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "check": check,
             "can_review_matches": request.user.has_perm("people.review_matches", referral.marac),
             "answers": referral_answers(referral),
+            "submitted_at": decisions.first_submitted_at(referral),
             "arrived_from": arrived_from(referral),
+            "criteria_met_here": decisions.criteria_met_here(referral),
+            "criteria_not_met_here": decisions.CriteriaNotMetHere.message,
             "return_form": ReturnForm(),
             "transfer_form": TransferForm(from_marac=referral.marac),
             "can_decide": referral.status == ReferralStatus.SUBMITTED,
@@ -123,6 +126,8 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "This referral has already been decided")
         except decisions.ReferenceTaken:
             messages.error(request, REFERENCE_TAKEN_MESSAGE)
+        except decisions.CriteriaNotMetHere:
+            messages.error(request, decisions.CriteriaNotMetHere.message)
         else:
             messages.success(request, f"Referral accepted as case {referral.case}")
     return redirect("referrals:decision", pk=pk)
@@ -176,6 +181,11 @@ def _transferred_message(made: Transfer) -> str:
             f"Referral recorded as transferred to {made.to_marac_label}. That MARAC does not use OpenMARAC here: "
             "send the referral to it by its usual secure route."
         )
+    if made.to_referral is not None and not decisions.criteria_met_here(made.to_referral):
+        return (
+            f"Referral transferred to {made.to_marac_label}. It does not meet that MARAC's criteria as it stands: "
+            "its coordinator sees why, and decides what happens next."
+        )
     return f"Referral transferred to {made.to_marac_label}"
 
 
@@ -207,19 +217,6 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/decision_form.html", context)
 
 
-def _first_submitted_at(referral: Referral) -> datetime | None:
-    """When the referrer submitted it: for a referral received by transfer (perhaps more than once), the submission
-    at the first MARAC, not the time it was transferred here (which the received referral's own submitted_at is)."""
-    seen = {referral.pk}
-    current = referral
-    while (
-        before := Transfer.objects.filter(to_referral=current).select_related("from_referral").first()
-    ) is not None and before.from_referral_id not in seen:
-        current = before.from_referral
-        seen.add(current.pk)
-    return current.submitted_at
-
-
 @require_permission("referrals.decide")
 def referral_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral as a Word document, for the coordinator to send on to a MARAC outside this installation."""
@@ -231,7 +228,7 @@ def referral_docx(request: HttpRequest, pk: int) -> HttpResponse:
         ReferralCopy(
             number=referral.pk,
             marac_name=referral.marac.name,
-            submitted_at=_first_submitted_at(referral),
+            submitted_at=decisions.first_submitted_at(referral),
             transferred_to_at=transfer.transferred_at if transfer is not None else None,
             transferred_from=received.from_referral.marac.name if received is not None else "",
             transferred_from_at=received.transferred_at if received is not None else None,

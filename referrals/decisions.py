@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Role
+from accounts.selectors import role_emails
 from actions.models import Action
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -34,8 +36,9 @@ from people.models import Address, MatchModel, Person, PersonLink, ReferralSugge
 from referrals import calendar, references, repeats
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS_BY_SLUG
-from referrals.services import cleaned_section
+from referrals.services import cleaned_section, criteria_decision, decision_as_data, referral_facts
 from web.links import site_link
+from web.mail import send_to_each
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,16 @@ class EmergencyListingRefused(Exception):
 ORDINARY_MEETING_AT_THAT_TIME = (
     "The ordinary MARAC meets at that time: list the case there, or choose another time for the emergency MARAC."
 )
+
+
+class CriteriaNotMetHere(Exception):
+    """A referral transferred in that does not meet this MARAC's criteria: it is not accepted as it stands."""
+
+    message = (
+        "This referral does not meet this MARAC's criteria, so it cannot be accepted as it stands. Return it to the "
+        "referrer as incomplete (they can add what is missing, such as professional judgement with their reasons), "
+        "or transfer it on."
+    )
 
 
 class ReferenceTaken(Exception):
@@ -337,11 +350,20 @@ def referral_accept(*, referral: Referral, by: Any) -> Referral:
         raise ReferenceTaken from error
 
 
+def criteria_met_here(referral: Referral) -> bool:
+    """Whether the referral met the criteria of the MARAC it is at when it reached it. A referral is submitted only
+    when it meets its MARAC's criteria; one transferred in was checked against the receiving MARAC's own, and may not
+    meet them (a higher DASH threshold, say). Older records with no stored decision count as met."""
+    return referral.criteria_result.get("met", True) is not False
+
+
 def _accept(referral: Referral, by: Any) -> Referral:
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if current.status != ReferralStatus.SUBMITTED:
             raise NotSubmitted
+        if not criteria_met_here(current):
+            raise CriteriaNotMetHere
         # One acceptance at a time per MARAC, so two coordinators accepting at once never take the same reference.
         marac, today = Marac.objects.select_for_update().get(pk=current.marac_id), timezone.localdate()
         confirmed = {
@@ -428,16 +450,19 @@ def referral_transfer(
             raise ValueError("A transfer goes to one MARAC: in this installation, or outside it by name")
         received = None
         if to_marac is not None:
-            received = Referral.objects.create(
+            received = Referral(
                 marac=to_marac,
                 referrer=current.referrer,
                 referring_agency=current.referring_agency,
                 status=ReferralStatus.SUBMITTED,
                 content=current.content,
                 instrument=current.instrument,
-                criteria_result=current.criteria_result,
+                # The time it reached this MARAC, from which its listing and IDVA clock run there; the referrer's
+                # own submission is first_submitted_at.
                 submitted_at=timezone.now(),
             )
+            received.criteria_result = _criteria_at_receiving_marac(received, submitted_on=first_submitted_at(current))
+            received.save()
         transfer = Transfer.objects.create(
             from_referral=current,
             to_marac=to_marac,
@@ -455,12 +480,55 @@ def referral_transfer(
             where = f"MARAC {to_marac.pk}"
         audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Transferred to {where}")
         if received is not None:
-            audit_record(
-                action=AuditAction.CREATE, obj=received, user=by, summary=f"Received by transfer {transfer.pk}"
-            )
+            met = "met" if criteria_met_here(received) else "not met"
+            summary = f"Received by transfer {transfer.pk}; this MARAC's criteria {met}"
+            audit_record(action=AuditAction.CREATE, obj=received, user=by, summary=summary)
         # Not the receiving MARAC's name: where a victim has moved to stays behind the sign-in.
         transaction.on_commit(lambda: _tell_referrer(current, "transferred to another MARAC"))
+        if received is not None:
+            arrived = received
+            transaction.on_commit(lambda: _tell_receiving_coordinators(arrived))
     return transfer
+
+
+# BD Referrals to other MARACs: "a referral will be made ... to the local MARAC Coordinator in the area where the
+# victim re-locates"; a referral there is judged by that MARAC's own criteria (DOMAIN.md step 2: thresholds, what
+# counts towards escalation and automatic criteria differ by MARAC), not the sending MARAC's. They are checked as of
+# the day the referrer submitted, as the sending MARAC checked them, so a delay in transferring moves no event out of
+# the escalation window.
+def _criteria_at_receiving_marac(received: Referral, *, submitted_on: datetime | None) -> dict[str, Any]:
+    today = timezone.localdate(submitted_on) if submitted_on is not None else timezone.localdate()
+    decision = criteria_decision(received, today=today)
+    return {**decision_as_data(decision), "dash_score": referral_facts(received).dash_score}
+
+
+def first_submitted_at(referral: Referral) -> datetime | None:
+    """When the referrer submitted it: for a referral received by transfer (perhaps more than once), the submission
+    at the first MARAC, not the time it was transferred here (which the received referral's own submitted_at is)."""
+    seen = {referral.pk}
+    current = referral
+    while (
+        before := Transfer.objects.filter(to_referral=current).select_related("from_referral").first()
+    ) is not None and before.from_referral_id not in seen:
+        current = before.from_referral
+        seen.add(current.pk)
+    return current.submitted_at
+
+
+def _tell_receiving_coordinators(received: Referral) -> None:
+    """The receiving MARAC's coordinators are told a referral is waiting: its MARAC's name and a link, nothing about
+    the people in it or where it came from."""
+    recipients = role_emails(marac_id=received.marac_id, role=Role.COORDINATOR)
+    if not recipients:
+        return
+    send_to_each(
+        subject=f"OpenMARAC: a referral has been transferred to {received.marac.name}",
+        message=(
+            f"Another MARAC has transferred a referral to {received.marac.name}. It is waiting for a decision. "
+            f"Sign in to see it:\n\n{site_link('referrals:decision', received.pk)}\n"
+        ),
+        recipients=recipients,
+    )
 
 
 def _tell_referrer(referral: Referral, what: str) -> None:

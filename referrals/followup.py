@@ -18,6 +18,7 @@ from accounts.permissions import roles_at
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseStatus
+from cases.restriction import visible_given_restrictions
 from marac.models import AgencyType
 from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation, Referral
 
@@ -165,14 +166,19 @@ def idvas_at(*, marac_id: int) -> QuerySet[User]:
     return User.objects.filter(is_active=True, role_grants__marac_id=marac_id, role_grants__role=Role.IDVA).distinct()
 
 
-def allocations_at_marac(*, marac_id: int, now: datetime) -> QuerySet[IdvaAllocation]:
-    """Overdue first (longest overdue at the top), then those still within the 48 hours, then the rest, newest first."""
+def allocations_at_marac(*, user: Any, marac_id: int, now: datetime) -> QuerySet[IdvaAllocation]:
+    """The allocations `user` may know of: overdue first (longest overdue at the top), then those still within the 48
+    hours, then the rest, newest first. A restricted case only for those named on it, as on the case list; a case
+    transferred to another MARAC not at all (that MARAC leads and allocates its own IDVA), while a closed case stays
+    as the record of its allocation."""
     # Waiting: nobody allocated (an imported allocation has a day but no named IDVA), not declined, case still worked.
     waiting = models.Q(idva__isnull=True, allocated_at__isnull=True, declined_by_victim=False) & ~models.Q(
         case__status__in=FINISHED_STATUSES
     )
     return (
         IdvaAllocation.objects.filter(case__marac_id=marac_id)
+        .filter(visible_given_restrictions(user, through="case"))
+        .exclude(case__status=CaseStatus.TRANSFERRED)
         .select_related("case", "idva")
         .annotate(
             rank=models.Case(
@@ -185,9 +191,11 @@ def allocations_at_marac(*, marac_id: int, now: datetime) -> QuerySet[IdvaAlloca
     )
 
 
-def unconfirmed_notifications_at_marac(*, marac_id: int) -> QuerySet[ChildrenNotification]:
+def unconfirmed_notifications_at_marac(*, user: Any, marac_id: int) -> QuerySet[ChildrenNotification]:
+    """A restricted case only for those named on it, as on the case list."""
     return (
         ChildrenNotification.objects.filter(case__marac_id=marac_id, confirmed_at__isnull=True)
+        .filter(visible_given_restrictions(user, through="case"))
         .select_related("case")
         .order_by("chase_due_on", "sent_at")
     )

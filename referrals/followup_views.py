@@ -332,7 +332,7 @@ def children_confirm(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_permission("referrals.manage_idva")
 def idva_allocations(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "referrals.manage_idva")
-    allocations = followup.allocations_at_marac(marac_id=marac_id, now=timezone.now())
+    allocations = followup.allocations_at_marac(user=request.user, marac_id=marac_id, now=timezone.now())
     page = Paginator(allocations, 50).get_page(request.GET.get("page"))
     audit_record(
         action=AuditAction.VIEW,
@@ -354,7 +354,7 @@ def idva_allocations(request: HttpRequest) -> HttpResponse:
 @require_permission("referrals.chase_children_notifications")
 def children_notifications(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "referrals.chase_children_notifications")
-    notifications = followup.unconfirmed_notifications_at_marac(marac_id=marac_id)
+    notifications = followup.unconfirmed_notifications_at_marac(user=request.user, marac_id=marac_id)
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))
     audit_record(
         action=AuditAction.VIEW,
