@@ -107,6 +107,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.COORDINATOR, Role.CHAIR}),
     ),
     Permission(
+        "actions.resolve_actions",
+        "Resolve what an agency cannot complete: pass the action on, reopen it or close it as not completed",
+        frozenset({Role.COORDINATOR, Role.CHAIR}),
+    ),
+    Permission("actions.reopen_done_actions", "Reopen an action marked done by mistake", frozenset({Role.COORDINATOR})),
+    Permission(
         "meetings.export_family_record",
         "Export the minutes and actions for one family, for an agency's own file",
         frozenset({Role.COORDINATOR, Role.AGENCY_REPRESENTATIVE}),

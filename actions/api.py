@@ -315,7 +315,7 @@ def action_done(
 @router.post(
     "/actions/{action_id}/cannot-complete",
     response={200: ActionOut, 409: Error},
-    summary="Your agency cannot complete this action; the coordinators are told",
+    summary="Your agency cannot complete this action; the coordinators and chairs are told",
     description="As the page. Send the action's version in the body or as If-Match (its ETag). A stale version, or "
     "an action no longer open, gets 409 and nothing is saved.",
 )

@@ -17,6 +17,8 @@ class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     CANNOT_COMPLETE = "cannot_complete", "Cannot be completed"
+    # Closed by the coordinator or chair after an agency could not complete it and no solution was found.
+    NOT_COMPLETED = "not_completed", "Not completed"
 
 
 class Action(models.Model):
@@ -49,3 +51,34 @@ class Action(models.Model):
     @property
     def marac_id(self) -> int:
         return self.case.marac_id
+
+
+class ResolutionKind(models.TextChoices):
+    REASSIGNED = "reassigned", "Passed to another agency"
+    REOPENED = "reopened", "Reopened for the same agency"
+    NOT_COMPLETED = "not_completed", "Closed as not completed"
+    DONE_REOPENED = "done_reopened", "Reopened: marked done by mistake"
+
+
+class ActionResolution(models.Model):
+    """What the coordinator or chair decided about an action an agency could not complete (BD Completion of Actions:
+    "the MARAC Chair or the VAWG Sub Committee will then work with the agency concerned to identify a solution"), or
+    the reopening of one marked done by mistake. One row each time, so the action keeps its history."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="resolutions")
+    kind = models.CharField(max_length=20, choices=ResolutionKind)
+    reason = models.TextField()
+    referred_to_vawg = models.BooleanField(default=False)
+    from_agency = models.ForeignKey("marac.Agency", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey("marac.Agency", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)  # the new due date, when the action was reopened or passed on
+    # The agency's note set aside by reopening: why it could not be completed, or what it said was done.
+    superseded_note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Resolution {self.pk} of action {self.action_id}"

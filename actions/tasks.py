@@ -1,13 +1,11 @@
 """Background jobs for the action plan, run by the task worker; a scheduler starts them through management commands."""
 
-from collections import Counter
 from datetime import date, datetime, timedelta
 
 from django.tasks import task
 from django.utils import timezone
 
-from accounts.models import Role
-from accounts.selectors import role_emails
+from accounts.models import Role, User
 from actions import tracking
 from actions.models import Action, ActionStatus
 from actions.tracking_selectors import next_meeting_day_after, open_actions_at_marac
@@ -36,8 +34,11 @@ def chase_overdue_actions() -> dict[str, int]:
 def _chase(marac: Marac, overdue: list[Action], now: datetime) -> int:
     due = [action for action in overdue if action.chased_at is None or action.chased_at <= now - CHASE_AGAIN_AFTER]
     count = tracking.actions_mark_chased(actions=due, marac=marac, now=now)
-    for agency_id, agency_count in sorted(Counter(action.owner_agency_id for action in due).items()):
-        _tell_agency(marac, Agency.objects.get(pk=agency_id), agency_count)
+    by_agency: dict[int, list[Action]] = {}
+    for action in due:
+        by_agency.setdefault(action.owner_agency_id, []).append(action)
+    for agency_id, agency_overdue in sorted(by_agency.items()):
+        _tell_agency(marac, Agency.objects.get(pk=agency_id), agency_overdue)
     return count
 
 
@@ -46,7 +47,7 @@ def _escalate(marac: Marac, overdue: list[Action], now: datetime, today: date) -
     due = [action for action in overdue if action.escalated_at is None and _at_next_meeting(action, today, calendar)]
     count = tracking.actions_mark_escalated(actions=due, marac=marac, now=now)
     if count:
-        _tell_chairs(marac, count)
+        _tell_chairs(marac, due)
     return count
 
 
@@ -59,24 +60,29 @@ def _counted(count: int) -> str:
     return f"{count} action" if count == 1 else f"{count} actions"
 
 
-def _tell_agency(marac: Marac, agency: Agency, count: int) -> None:
-    recipients = tracking.representative_emails(marac_id=marac.pk, agency_id=agency.pk)
-    if not recipients:
-        return
-    what = f"{_counted(count)} for {agency.name} at {marac.name} {'is' if count == 1 else 'are'} overdue"
-    send_to_each(
-        subject=f"OpenMARAC: {_counted(count)} overdue",
-        message=(
-            f"{what}. Please mark each one done, or say why it cannot be completed:\n\n{site_link('actions:mine')}\n"
-        ),
-        recipients=recipients,
-    )
+# Each person is told of the actions they can open, as their page lists them: one on a restricted case only to those
+# named on it (the restriction page warns when an agency's people are not), so no e-mail counts more than the page.
+def _tell_agency(marac: Marac, agency: Agency, overdue: list[Action]) -> None:
+    people = tracking.representatives(marac_id=marac.pk, agency_id=agency.pk)
+    for count, recipients in tracking.emails_by_visible_count(people, overdue).items():
+        what = f"{_counted(count)} for {agency.name} at {marac.name} {'is' if count == 1 else 'are'} overdue"
+        send_to_each(
+            subject=f"OpenMARAC: {_counted(count)} overdue",
+            message=(
+                f"{what}. Please mark each one done, or say why it cannot be completed:\n\n"
+                f"{site_link('actions:mine')}\n"
+            ),
+            recipients=recipients,
+        )
 
 
-def _tell_chairs(marac: Marac, count: int) -> None:
-    recipients = role_emails(marac_id=marac.pk, role=Role.CHAIR)
-    if not recipients:
-        return
+def _tell_chairs(marac: Marac, escalated: list[Action]) -> None:
+    chairs = User.objects.filter(role_grants__marac_id=marac.pk, role_grants__role=Role.CHAIR)
+    for count, recipients in tracking.emails_by_visible_count(chairs, escalated).items():
+        _tell_chairs_of(marac, count, recipients)
+
+
+def _tell_chairs_of(marac: Marac, count: int, recipients: list[str]) -> None:
     send_to_each(
         subject=f"OpenMARAC: {_counted(count)} still open by the next meeting",
         message=(

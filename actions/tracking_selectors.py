@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.models import Role
 from accounts.permissions import roles_at
-from actions.models import Action, ActionStatus
-from cases.models import Case
+from actions.models import Action, ActionResolution, ActionStatus
+from cases.models import Case, CaseRestriction
 from cases.restriction import visible_given_restrictions
 from cases.selectors import restricted_case_reason
+from marac.models import Agency
 from meetings.models import Attendance, Listing, Meeting, ProcessLink
 from referrals.calendar import LONDON
 
@@ -35,6 +36,32 @@ def get_action_for_user(*, user: Any, pk: int) -> Action:
     if action.case.restricted:  # 404 unless named on the case, and then a reason first
         restricted_case_reason(user=user, case_id=action.case_id)
     return action
+
+
+# Resolving an action an agency cannot complete, and reopening one marked done by mistake: the permission at the
+# action's MARAC, and the case gate's rule for a restricted case.
+RESOLVE = "actions.resolve_actions"
+REOPEN_DONE = "actions.reopen_done_actions"
+
+
+def get_action_to_manage(*, user: Any, pk: int, permission: str) -> Action:
+    """The gate for the coordinator's and chair's pages about one action: 404 without `permission` at its MARAC."""
+    action = Action.objects.select_related(*_ACTION_RELATED, "closed_by").filter(pk=pk).first()
+    if action is None or not user.has_perm(permission, action):
+        raise Http404
+    if action.case.restricted:  # 404 unless named on the case, and then a reason first
+        restricted_case_reason(user=user, case_id=action.case_id)
+    return action
+
+
+def reason_for_audit(user: Any, action: Action) -> dict[str, str]:
+    """For the audit entry of a page showing an action: the reason given for opening its case, if restricted (every
+    reading of a restricted case records it, cases/restriction.py). The gates above have made sure there is one."""
+    return {"reason": restricted_case_reason(user=user, case_id=action.case_id)} if action.case.restricted else {}
+
+
+def resolutions_of(action: Action) -> list[ActionResolution]:
+    return list(action.resolutions.select_related("from_agency", "to_agency", "by").order_by("at", "id"))
 
 
 def _visible(actions: QuerySet[Action], viewer: Any) -> QuerySet[Action]:
@@ -64,6 +91,36 @@ def cannot_complete_at_marac(*, marac_id: int, viewer: Any = None) -> QuerySet[A
         .select_related(*_ACTION_RELATED, "closed_by")
         .order_by("-closed_at", "id")
     )
+
+
+def not_completed_at_marac(*, marac_id: int, viewer: Any = None) -> QuerySet[Action]:
+    """Actions the coordinator or chair closed as not completed, most recent first."""
+    actions = Action.objects.filter(case__marac_id=marac_id, status=ActionStatus.NOT_COMPLETED)
+    return _visible(actions, viewer).select_related(*_ACTION_RELATED).order_by("-closed_at", "id")
+
+
+@dataclass(frozen=True)
+class AgencyOpenActions:
+    agency: Agency
+    open_actions: int
+    named: list[str]  # its people named on the case, if it is restricted
+
+
+def agencies_with_open_actions_on(*, case_id: int) -> list[AgencyOpenActions]:
+    """The agencies with open actions on a case, how many, and who of theirs is named on it: for the restriction
+    page, as a restricted case's actions show only to the people named on it."""
+    counts = dict(
+        Action.objects.filter(case_id=case_id, status=ActionStatus.OPEN)
+        .values_list("owner_agency_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    named: dict[int, list[str]] = {}
+    restrictions = CaseRestriction.objects.filter(case_id=case_id, user__agency_id__in=counts)
+    for agency_id, name in restrictions.values_list("user__agency_id", "user__full_name").order_by("user__full_name"):
+        named.setdefault(agency_id, []).append(name)
+    agencies = Agency.objects.filter(pk__in=counts).order_by("name")
+    return [AgencyOpenActions(agency, counts[agency.pk], named.get(agency.pk, [])) for agency in agencies]
 
 
 def next_meeting_day_after(*, marac_id: int, day: date) -> date | None:

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,25 +15,32 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from actions import documents, tracking
-from actions.models import Action
+from actions.models import Action, ActionResolution, ActionStatus
 from actions.tracking_selectors import (
+    REOPEN_DONE,
+    RESOLVE,
     action_summary,
     agency_open_actions,
     cannot_complete_at_marac,
     family_record,
     get_action_for_user,
+    get_action_to_manage,
+    may_update_action,
+    not_completed_at_marac,
     open_actions_at_marac,
+    reason_for_audit,
+    resolutions_of,
 )
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.selectors import get_case_for_user, restricted_case_reason
-from marac.models import Marac
-from meetings.agenda_services import get_meeting_for_user, may_see_case_list, meeting_state_if_any
+from marac.models import Agency, Marac
+from meetings.agenda_services import get_meeting_for_user, may_see_case_list, meeting_state_if_any, working_calendar
 from meetings.models import Meeting, MeetingState, MeetingStatus
 from referrals.calendar import action_summary_due, calendar_from_marac
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
-from web.forms import VersionedForm
+from web.forms import DateInput, VersionedForm
 from web.text import LONG_TEXT_MAX
 
 
@@ -69,11 +76,101 @@ class ActionCannotCompleteForm(ActionDoneForm):
         error_messages = {"completion_note": {"required": "Say why the action cannot be completed"}}
 
 
+REASSIGN, REOPEN, CLOSE = "reassign", "reopen", "close"
+
+
+class ActionResolveForm(VersionedForm):
+    """What the coordinator or chair decided about an action its agency cannot complete. A ModelForm only for the
+    version check: the service writes the action."""
+
+    outcome = forms.ChoiceField(
+        choices=[
+            (REASSIGN, "Pass it to another agency, with a new due date"),
+            (REOPEN, "Reopen it for the same agency, with a new due date"),
+            (CLOSE, "Close it as not completed"),
+        ],
+        widget=forms.RadioSelect,
+        label="What was decided",
+        error_messages={"required": "Select what was decided", "invalid_choice": "Select what was decided"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Choose the agency",
+        label="Agency taking it on",
+        help_text="Only if it is passed to another agency.",
+        error_messages={"invalid_choice": "Select another of this MARAC's agencies"},
+    )
+    due_on = forms.DateField(
+        widget=DateInput,
+        required=False,
+        label="New due date",
+        help_text="Unless it is closed.",
+        error_messages={"invalid": "The due date must be a real date, for example 2026-12-15"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT_MAX,
+        label="Why, and what was agreed",
+        help_text="Seen by the coordinator, the chair and the agency that has the action. Do not add new case "
+        "information.",
+        error_messages={"required": "Say why, and what was agreed"},
+    )
+    referred_to_vawg = forms.BooleanField(required=False, label="It was referred to the VAWG sub group")
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = (  # type: ignore[attr-defined]
+            Agency.objects.filter(memberships__marac_id=marac_id)
+            .exclude(pk=self.instance.owner_agency_id)
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        outcome, due_on = cleaned.get("outcome"), cleaned.get("due_on")
+        if outcome == REASSIGN and cleaned.get("agency") is None and "agency" not in self.errors:
+            self.add_error("agency", "Select the agency taking the action on")
+        if outcome in (REASSIGN, REOPEN) and "due_on" not in self.errors:
+            error = "Enter the new due date" if due_on is None else self._due_date_error(due_on)
+            if error:
+                self.add_error("due_on", error)
+        return cleaned
+
+    def _due_date_error(self, due_on: Any) -> str | None:
+        marac = self.instance.case.marac
+        return tracking.new_due_date_error(due_on=due_on, today=timezone.localdate(), working=working_calendar(marac))
+
+
+class ActionReopenDoneForm(VersionedForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=LONG_TEXT_MAX,
+        label="Why it is reopened",
+        help_text="For example: the agency marked the wrong action done. Kept with the action's record.",
+        error_messages={"required": "Say why the action is reopened"},
+    )
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+
+
 # --- Lists ----------------------------------------------------------------------------------------------------------
 
 
+def _with_history(actions: Any) -> Any:
+    history = ActionResolution.objects.select_related("from_agency", "to_agency", "by").order_by("at", "id")
+    return actions.prefetch_related(Prefetch("resolutions", queryset=history))
+
+
 def _page(request: HttpRequest, actions: Any) -> Any:
-    return Paginator(actions, 50).get_page(request.GET.get("page"))
+    return Paginator(_with_history(actions), 50).get_page(request.GET.get("page"))
 
 
 def _audit_list(marac_id: int, what: str, page: Any) -> None:
@@ -102,6 +199,8 @@ def action_index(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "recent_meetings": recent,
         "cannot_complete_count": cannot_complete_at_marac(marac_id=marac_id, viewer=request.user).count(),
+        # The coordinator records an update an agency sent in (may_update_action): the same links as the agency's.
+        "updatable": {action.pk for action in page.object_list if may_update_action(request.user, action)},
     }
     return render(request, "actions/action_index.html", context)
 
@@ -111,7 +210,12 @@ def cannot_complete(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "actions.track_actions")
     page = _page(request, cannot_complete_at_marac(marac_id=marac_id, viewer=request.user))
     _audit_list(marac_id, "Actions that cannot be completed", page)
-    context = {"marac": Marac.objects.get(pk=marac_id), "page": page}
+    closed = list(_with_history(not_completed_at_marac(marac_id=marac_id, viewer=request.user))[:20])
+    if closed:
+        _audit_list(marac_id, "Actions closed as not completed", Paginator(closed, 20).get_page(1))
+    marac = Marac.objects.get(pk=marac_id)
+    may_resolve = request.user.has_perm(RESOLVE, marac)
+    context = {"marac": marac, "page": page, "closed": closed, "may_resolve": may_resolve}
     return render(request, "actions/cannot_complete.html", context)
 
 
@@ -129,11 +233,34 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 # --- Updating an action ---------------------------------------------------------------------------------------------
 
 
+# Where an update was made from, to go back to: the coordinator records agencies' updates from the open actions.
+_LISTS = {"index": "actions:index", "mine": "actions:mine"}
+
+
+def _back_to(request: HttpRequest, action: Action) -> str:
+    wanted = request.GET.get("from", "")
+    if wanted in _LISTS:
+        return _LISTS[wanted]
+    return "actions:mine" if action.owner_agency_id == _user(request).agency_id else "actions:index"
+
+
+def _audit_action_page(request: HttpRequest, action: Action, what: str) -> None:
+    """A page showing one action shows its case's reference too: a reading of the case, with the reason if
+    restricted, as any other."""
+    audit_record(
+        action=AuditAction.VIEW,
+        obj=action,
+        summary=f"Action {action.pk} on case {action.case_id}: {what}",
+        changes=reason_for_audit(request.user, action),
+    )
+
+
 def _update(request: HttpRequest, pk: int, form_class: type[ActionDoneForm], *, done: bool) -> HttpResponse:
     action = get_action_for_user(user=request.user, pk=pk)
+    back_to = _back_to(request, action)
     if not tracking.action_is_open(action.status):
         messages.error(request, tracking.ActionNotOpen.message)
-        return redirect("actions:mine")
+        return redirect(back_to)
     form = form_class(request.POST or None, instance=action)
     if request.method == "POST" and form.is_valid():
         service = tracking.action_complete if done else _cannot_complete
@@ -143,10 +270,19 @@ def _update(request: HttpRequest, pk: int, form_class: type[ActionDoneForm], *, 
         except tracking.TrackingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, "Action marked done" if done else "The coordinator has been told")
-            return redirect("actions:mine")
+            told = "The coordinator and the chair have been told"
+            messages.success(request, "Action marked done" if done else told)
+            return redirect(back_to)
     title = "Mark the action done" if done else "Say the action cannot be completed"
-    context = {"action": action, "form": form, "title": title, "button": "Mark done" if done else "Send to coordinator"}
+    _audit_action_page(request, action, "mark done" if done else "cannot be completed")
+    context = {
+        "action": action,
+        "form": form,
+        "title": title,
+        "button": "Mark done" if done else "Send to coordinator",
+        "back_to": back_to,
+        "resolutions": resolutions_of(action),
+    }
     return render(request, "actions/action_update.html", context)
 
 
@@ -162,6 +298,61 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("actions.update_agency_actions")
 def action_cannot(request: HttpRequest, pk: int) -> HttpResponse:
     return _update(request, pk, ActionCannotCompleteForm, done=False)
+
+
+# --- Resolving what an agency cannot complete, and reopening what was marked done by mistake -------------------
+
+
+@require_permission(RESOLVE)
+def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_action_to_manage(user=request.user, pk=pk, permission=RESOLVE)
+    if action.status != ActionStatus.CANNOT_COMPLETE:
+        messages.error(request, tracking.NotAwaitingResolution.message)
+        return redirect("actions:cannot_complete")
+    form = ActionResolveForm(request.POST or None, instance=action, marac_id=action.marac_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _resolve(action, form.cleaned_data, _user(request))
+        except tracking.TrackingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Resolution recorded")
+            return redirect("actions:cannot_complete")
+    _audit_action_page(request, action, "record a resolution")
+    context = {"action": action, "form": form, "resolutions": resolutions_of(action)}
+    return render(request, "actions/action_resolve.html", context)
+
+
+def _resolve(action: Action, data: dict[str, Any], by: User) -> Action:
+    common = {"action": action, "reason": data["reason"], "referred_to_vawg": data["referred_to_vawg"],
+              "based_on_version": data["version"], "by": by}  # fmt: skip
+    if data["outcome"] == REASSIGN:
+        return tracking.action_reassign(owner_agency=data["agency"], due_on=data["due_on"], **common)
+    if data["outcome"] == REOPEN:
+        return tracking.action_reopen(due_on=data["due_on"], **common)
+    return tracking.action_close_not_completed(**common)
+
+
+@require_permission(REOPEN_DONE)
+def action_reopen_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_action_to_manage(user=request.user, pk=pk, permission=REOPEN_DONE)
+    to_summary = redirect("actions:summary", pk=action.listing.meeting_id)
+    if action.status != ActionStatus.DONE:
+        messages.error(request, tracking.NotMarkedDone.message)
+        return to_summary
+    form = ActionReopenDoneForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tracking.action_reopen_done(action=action, reason=form.cleaned_data["reason"],
+                                        based_on_version=form.cleaned_data["version"], by=_user(request))  # fmt: skip
+        except tracking.TrackingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Action reopened")
+            return to_summary
+    _audit_action_page(request, action, "reopen")
+    context = {"action": action, "form": form, "resolutions": resolutions_of(action)}
+    return render(request, "actions/action_reopen_done.html", context)
 
 
 # --- The summary of actions -----------------------------------------------------------------------------------------
@@ -201,6 +392,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
         "due_on": _summary_due(meeting),
         "held": held,
         "may_circulate": request.user.has_perm("actions.track_actions", meeting),
+        "may_reopen_done": request.user.has_perm(REOPEN_DONE, meeting),
     }
     return render(request, "actions/summary.html", context)
 

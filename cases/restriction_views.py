@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accounts.models import User
 from accounts.permissions import CASE_ROLES
+from actions.tracking_selectors import agencies_with_open_actions_on
 from cases.models import Case, CaseRestriction
 from cases.restriction import RestrictedCaseNeedsReason, remember_reason
 from cases.restriction_forms import CaseRestrictionForm, RestrictedCaseReasonForm
@@ -81,7 +82,8 @@ def case_restriction(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, refused)
         else:
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/restriction.html", {"case": case, "form": form})
+    context = {"case": case, "form": form, "open_actions": agencies_with_open_actions_on(case_id=case.pk)}
+    return render(request, "cases/restriction.html", context)
 
 
 def _your_choice(request: HttpRequest, users: list[User]) -> str:
@@ -106,6 +108,7 @@ def _restriction_conflict(request: HttpRequest, current: Case, theirs: CaseRestr
         "conflict": True,
         "named_now": [restriction.user for restriction in named_now],
         "your_choice": _your_choice(request, list(theirs.cleaned_data["named_users"])),
+        "open_actions": agencies_with_open_actions_on(case_id=current.pk),
     }
     return render(request, "cases/restriction.html", context, status=409)
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/reason/", restriction_views.case_reason, name="reason"),
     path("<int:pk>/restriction/", restriction_views.case_restriction, name="restriction"),
+    path("<int:pk>/transfer/", views.case_transfer, name="transfer"),
 ]

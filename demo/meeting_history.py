@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from accounts.models import User
-from actions.models import Action, ActionStatus, ForWhom
+from actions.models import Action, ActionResolution, ActionStatus, ForWhom, ResolutionKind
 from cases.models import Case, CaseParty, PartyRole
 from demo.personas import CORE_AGENCY_TYPES
 from marac.models import Agency, AgencyType, Marac, MaracAgency
@@ -146,6 +146,7 @@ VICTIM_ACTIONS = (
     (AgencyType.SPECIALIST, "Offer the victim a place on the recovery programme."),
     (AgencyType.POLICE, "Install a panic alarm at the victim's address."),
 )
+NOT_COMPLETED_REASON = "The chair spoke to the agency: no other agency could take it on, so it was closed."
 CANNOT_COMPLETE_NOTE = "The victim declined, and agencies agreed at the review that the action could not go ahead."
 
 
@@ -494,6 +495,27 @@ class MeetingHistory:
                 history.plan(listing, case, day)
                 history.linked(listing, case)
 
+    def _close_some_not_completed(self, actions: list[Action]) -> None:
+        """One in three of the actions an agency could not complete was then closed by the chair as not completed
+        (BD Completion of Actions: the chair "will then work with the agency concerned"), a few days later."""
+        chosen = [action for action in actions if action.status == ActionStatus.CANNOT_COMPLETE][::3]
+        for action in chosen:
+            action.status = ActionStatus.NOT_COMPLETED
+        Action.objects.bulk_update(chosen, ["status"], batch_size=_BATCH_SIZE)
+        resolutions = ActionResolution.objects.bulk_create(
+            ActionResolution(
+                action=action,
+                kind=ResolutionKind.NOT_COMPLETED,
+                reason=NOT_COMPLETED_REASON,
+                from_agency_id=action.owner_agency_id,
+                by=self.history.chair,
+            )
+            for action in chosen
+        )
+        for resolution, action in zip(resolutions, chosen, strict=True):
+            resolution.at = min((action.closed_at or self.history.cutoff) + timedelta(days=3), self.history.cutoff)
+        ActionResolution.objects.bulk_update(resolutions, ["at"], batch_size=_BATCH_SIZE)
+
     def save(self) -> HistoryCounts:
         """Once the listings are written: the rows that hang off them, and an IDVA allocation for each case."""
         history = self.history
@@ -509,6 +531,7 @@ class MeetingHistory:
         )
         VictimVoice.objects.bulk_create(history.voices, batch_size=_BATCH_SIZE)
         Action.objects.bulk_create(history.actions, batch_size=_BATCH_SIZE)
+        self._close_some_not_completed(history.actions)
         ProcessLink.objects.bulk_create(history.links, batch_size=_BATCH_SIZE)
         allocations = IdvaAllocation.objects.bulk_create(
             (

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Model, ProtectedError, Q, QuerySet, RestrictedError
 from django.utils import timezone
 
-from actions.models import Action
+from actions.models import Action, ActionResolution
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
 from cases.models import Case, CaseParty, LegalHold
@@ -314,6 +314,9 @@ def _clear_case_text(case: Case, today: date) -> None:
     VictimVoice.objects.filter(on_case).update(victim_views="", child_voice="", **_changed(VictimVoice))
     ProcessLink.objects.filter(on_case).update(note="")
     Action.objects.filter(Q(case=case) | on_case).update(description=ANONYMISED, completion_note="", **_changed(Action))
+    ActionResolution.objects.filter(Q(action__case=case) | Q(action__listing__case=case)).update(
+        reason="", superseded_note=""
+    )
     ContactAttempt.objects.filter(allocation__case=case).update(note="")
     referral = Referral.objects.filter(case=case).first()
     if referral is not None:

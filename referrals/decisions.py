@@ -448,21 +448,7 @@ def referral_transfer(
             raise NotSubmitted
         if (to_marac is None) == (not to_marac_name):
             raise ValueError("A transfer goes to one MARAC: in this installation, or outside it by name")
-        received = None
-        if to_marac is not None:
-            received = Referral(
-                marac=to_marac,
-                referrer=current.referrer,
-                referring_agency=current.referring_agency,
-                status=ReferralStatus.SUBMITTED,
-                content=current.content,
-                instrument=current.instrument,
-                # The time it reached this MARAC, from which its listing and IDVA clock run there; the referrer's
-                # own submission is first_submitted_at.
-                submitted_at=timezone.now(),
-            )
-            received.criteria_result = _criteria_at_receiving_marac(received, submitted_on=first_submitted_at(current))
-            received.save()
+        received = None if to_marac is None else received_referral(current, to_marac)
         transfer = Transfer.objects.create(
             from_referral=current,
             to_marac=to_marac,
@@ -489,6 +475,28 @@ def referral_transfer(
             arrived = received
             transaction.on_commit(lambda: _tell_receiving_coordinators(arrived))
     return transfer
+
+
+def received_referral(sent: Referral, to_marac: Marac) -> Referral:
+    """The receiving MARAC's own submitted referral, saved: the referral as the referrer made it (their content,
+    instrument and consent), checked against the receiving MARAC's criteria. For a referral transferred before it
+    became a case here, and for a case sent on after it was heard (referrals.case_transfers)."""
+    received = Referral(
+        marac=to_marac,
+        referrer=sent.referrer,
+        referring_agency=sent.referring_agency,
+        status=ReferralStatus.SUBMITTED,
+        content=sent.content,
+        instrument=sent.instrument,
+        information_sharing_consent=sent.information_sharing_consent,
+        idva_referral_consent=sent.idva_referral_consent,
+        # The time it reached this MARAC, from which its listing and IDVA clock run there; the referrer's own
+        # submission is first_submitted_at, which follows the Transfer back.
+        submitted_at=timezone.now(),
+    )
+    received.criteria_result = _criteria_at_receiving_marac(received, submitted_on=first_submitted_at(sent))
+    received.save()
+    return received
 
 
 # BD Referrals to other MARACs: "a referral will be made ... to the local MARAC Coordinator in the area where the

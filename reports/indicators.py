@@ -715,10 +715,13 @@ def _links_of(kind: ProcessLinkKind | None) -> Measure:
     return _when_minuted(Tally(LINKS, {"n": Count("pk", filter=Q(kind=kind) if kind else None)}))
 
 
+# Referrals transferred before they became cases here. A case sent on after it was heard (referrals.case_transfers)
+# leaves its referral accepted and is counted by its hearing's "Transferred" outcome instead, not twice.
 TRANSFERS = Source(
     "transfers",
     lambda scope: Transfer.objects.filter(
         from_referral__marac_id__in=scope.marac_ids,
+        from_referral__status=ReferralStatus.TRANSFERRED,
         transferred_at__gte=scope.starts_at,
         transferred_at__lt=scope.ends_before,
     ),

@@ -401,3 +401,20 @@ def test_an_anonymised_person_is_no_longer_a_possible_match_elsewhere(marac, coo
     )
     retention_apply(marac=marac, today=TODAY, by=coordinator)
     assert not NationalPossibleMatch.objects.exists()
+
+
+def test_it_clears_what_was_written_when_an_action_was_resolved(marac, coordinator, heard_case):
+    from actions.models import ActionResolution, ResolutionKind
+
+    action = Action.objects.get(case=heard_case)
+    ActionResolution.objects.create(
+        action=action,
+        kind=ResolutionKind.REOPENED,
+        reason="Alexa moved to her sister's; police to visit there.",
+        superseded_note="Brutus was at the door.",
+        from_agency=action.owner_agency,
+        by=coordinator,
+    )
+    retention_apply(marac=marac, today=TODAY, by=coordinator)
+    resolution = ActionResolution.objects.get(action=action)
+    assert (resolution.reason, resolution.superseded_note) == ("", "")
