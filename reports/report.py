@@ -25,10 +25,15 @@ class Column:
 @dataclass(frozen=True)
 class BenchmarkResult:
     benchmark: Benchmark
-    met: bool | None  # None: no figure to judge
+    met: bool | None  # None: no figure to judge, or the figure is suppressed
+    # Judged on a withheld figure, "met" or "not met" would say where it lies (a "<6 of <6" judged against "at
+    # least 100%" says the two are equal), so it is withheld too.
+    suppressed: bool = False
 
     @property
     def text(self) -> str:
+        if self.suppressed:
+            return SUPPRESSED
         if self.met is None:
             return NO_DATA
         return "met" if self.met else "not met"
@@ -143,7 +148,9 @@ def cell_for(
     hide = numerator_withheld is not None or denominator_withheld is not None
     results = tuple(
         [  # a list, not a generator: built for every cell of a national report
-            BenchmarkResult(benchmark, None if figure.value is None else benchmark.is_met(figure.value))
+            BenchmarkResult(benchmark, None, suppressed=True)
+            if hide and figure.value is not None
+            else BenchmarkResult(benchmark, None if figure.value is None else benchmark.is_met(figure.value))
             for benchmark in indicator.benchmarks
         ]
     )
@@ -217,6 +224,8 @@ def _scorecard_status(item: ScorecardItem, cells: dict[str, tuple[Cell, ...]], c
         for result in cells[key][column].results
         if result.benchmark.name == name  # the check names one benchmark of the indicator
     ]
+    if any(result.suppressed for result in results):
+        return SUPPRESSED
     if any(result.met is None for result in results):
         return NO_DATA
     return "met" if all(result.met for result in results) else "not met"

@@ -400,12 +400,17 @@ def test_it_decides_the_scorecard_from_the_benchmarks(marac):
     records_begin(marac)
     cases(marac, 4, is_repeat=True)
     cases(marac, 6)
-    report = build_report(maracs=[(marac.pk, marac.name)], period=QUARTER, suppress=True, threshold=5)
+    report = build_report(maracs=[(marac.pk, marac.name)], period=QUARTER, suppress=False, threshold=5)
     statuses = {row.item.statement: row.statuses[0] for row in report.scorecard}
     assert statuses["Agencies identify and refer repeat cases back to MARAC"] == "met"  # 40%
     assert statuses["The number of referrals is at least 80% of SafeLives' recommendation"] == "met"  # 40
     assert statuses["Core agencies consistently attend and participate in the MARAC"] == "no data"
     assert statuses["Thresholds are clear and appropriate"] == "needs a person's judgement"
+    # Where small numbers are suppressed, 4 repeats of 10 are: judged, the item would say where the 4 lies.
+    suppressed = build_report(maracs=[(marac.pk, marac.name)], period=QUARTER, suppress=True, threshold=5)
+    statuses = {row.item.statement: row.statuses[0] for row in suppressed.scorecard}
+    assert statuses["Agencies identify and refer repeat cases back to MARAC"] == "suppressed"
+    assert statuses["The number of referrals is at least 80% of SafeLives' recommendation"] == "met"
 
 
 def test_it_defines_every_indicator_once_with_a_source():

@@ -376,3 +376,18 @@ def test_the_declared_partitions_add_up_on_the_counts_the_indicators_make(marac,
     for name, combined in columns[2].items():
         assert combined == columns[0][name] + columns[1][name], name
     assert columns[2]["cases referred"] == 24
+
+
+def test_a_withheld_figure_is_not_judged_against_its_benchmark_where_board_members_see_it():
+    """'<6 of <6, met' against 'at least 100%' would say the two hidden counts are equal: the result is withheld
+    with the figure, and shown to those who see exact counts."""
+    from reports.figures import Figure
+    from reports.indicators import INDICATORS
+    from reports.report import cell_for
+
+    indicator = next(i for i in INDICATORS if i.benchmarks and i.counts_people and i.denominator_counts_people)
+    figure = Figure.percent(3, 3)
+    shown = cell_for(indicator, figure, suppress=True, threshold=5)
+    assert shown.suppressed and {result.text for result in shown.results} == {"suppressed"}
+    exact = cell_for(indicator, figure, suppress=False, threshold=5)
+    assert {result.text for result in exact.results} <= {"met", "not met"}
