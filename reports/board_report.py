@@ -102,7 +102,8 @@ _INDICATOR_COLUMNS = ("Indicator", "Value", "Benchmark", "Result")
 _NO_COMMENTARY = "No commentary written."
 _SUPPRESSION_NOTE = (
     'Counts from 1 to {threshold} are shown as "<{shown}", and percentages, rates or averages built on one as '
-    '"suppressed", so that nobody can be identified.'
+    '"suppressed", so that nobody can be identified. A count that could be worked out from the others beside it '
+    '(a total less its other parts) is shown as "suppressed" too, and no benchmark is judged on a withheld figure.'
 )
 
 

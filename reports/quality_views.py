@@ -86,13 +86,14 @@ def summary(request: HttpRequest) -> HttpResponse:
         period, moved_from = suppressed_period(kind, day, today=today)
     else:
         period = period_containing(kind, day, today=today)
+    threshold = suppression_threshold()
     sections = quality_summary(
         marac_id=marac.pk,
         start=period.start,
         end=period.last_day,
         today=today,
         suppress=suppress,
-        threshold=suppression_threshold(),
+        threshold=threshold,
     )
     context = {
         "marac": marac,
@@ -102,6 +103,7 @@ def summary(request: HttpRequest) -> HttpResponse:
         "not_over_note": not_over_note(period, with_indicators=False),  # counts and averages only here
         "sections": sections,
         "suppress": suppress,
+        "threshold": threshold,
         "may_record": request.user.has_perm(RECORD, marac),
         "board_reports": BoardReport.objects.filter(marac=marac),
     }
