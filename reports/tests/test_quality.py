@@ -155,3 +155,9 @@ def test_it_guards_every_quality_route():
 
     for pattern in urlpatterns:
         assert getattr(pattern.callback, "required_permission", None) in PERMISSIONS_BY_NAME, pattern
+
+
+def test_the_summary_states_the_threshold_the_marac_is_configured_with(client_for, board_viewer, settings):
+    settings.OPENMARAC_SUPPRESSION_THRESHOLD = 9
+    page = client_for(board_viewer).get("/reports/quality/?period=quarter&on=2026-05-15").content.decode()
+    assert 'Counts from 1 to 9 are shown as "&lt;10"' in page
