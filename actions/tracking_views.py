@@ -124,6 +124,7 @@ class ActionResolveForm(VersionedForm):
 
     def __init__(self, *args: Any, marac_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.marac_id = marac_id
         self.fields["agency"].queryset = (  # type: ignore[attr-defined]
             Agency.objects.filter(memberships__marac_id=marac_id)
             .exclude(pk=self.instance.owner_agency_id)
@@ -143,7 +144,7 @@ class ActionResolveForm(VersionedForm):
         return cleaned
 
     def _due_date_error(self, due_on: Any) -> str | None:
-        marac = self.instance.case.marac
+        marac = Marac.objects.get(pk=self.marac_id)
         return tracking.new_due_date_error(due_on=due_on, today=timezone.localdate(), working=working_calendar(marac))
 
 
