@@ -65,6 +65,8 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "submitted_at": decisions.first_submitted_at(referral),
             "arrived_from": arrived_from(referral),
             "criteria_met_here": decisions.criteria_met_here(referral),
+            "returnable": decisions.referrer_can_correct(referral),
+            "cannot_return": decisions.ReferrerCannotCorrect.message,
             "criteria_not_met_here": decisions.CriteriaNotMetHere.message,
             "return_form": ReturnForm(),
             "transfer_form": TransferForm(from_marac=referral.marac),
@@ -142,6 +144,8 @@ def return_referral(request: HttpRequest, pk: int) -> HttpResponse:
             decisions.referral_return(referral=referral, reasons=form.cleaned_data["reasons"], by=request.user)
         except decisions.NotSubmitted:
             messages.error(request, "This referral has already been decided")
+        except decisions.ReferrerCannotCorrect:
+            messages.error(request, decisions.ReferrerCannotCorrect.message)
         else:
             messages.success(request, "Referral returned to the referrer")
         return redirect("referrals:decision", pk=pk)

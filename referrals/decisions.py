@@ -422,11 +422,27 @@ def _accept(referral: Referral, by: Any) -> Referral:
     return current
 
 
+class ReferrerCannotCorrect(Exception):
+    message = (
+        "This referral cannot be returned: its referrer does not make referrals at this MARAC (it came by transfer "
+        "from another), so they could not correct it here. Ask the sending MARAC's coordinator for what is missing, "
+        "or transfer it on."
+    )
+
+
+def referrer_can_correct(referral: Referral) -> bool:
+    """Whether a returned referral could be corrected and sent again: its referrer makes referrals at its MARAC. A
+    referral transferred here from another MARAC keeps that MARAC's referrer, who usually does not."""
+    return bool(referral.referrer.is_active and referral.referrer.has_perm("referrals.make_referral", referral.marac))
+
+
 def referral_return(*, referral: Referral, reasons: str, by: Any) -> Referral:
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if current.status != ReferralStatus.SUBMITTED:
             raise NotSubmitted
+        if not referrer_can_correct(current):
+            raise ReferrerCannotCorrect
         current.status, current.return_reasons = ReferralStatus.RETURNED, reasons
         current.decided_at, current.decided_by = timezone.now(), by
         current.version += 1

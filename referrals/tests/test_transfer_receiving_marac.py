@@ -57,7 +57,7 @@ def test_a_transferred_referral_is_judged_by_the_receiving_maracs_threshold_and_
     assert "This referral does not meet the MARAC criteria" in page
     assert "cannot be accepted as it stands" in page
     assert "Accept and list" not in page
-    assert "Return as incomplete" in page
+    assert "Transfer to another MARAC" in page
 
     response = desk.post(f"/referrals/{received.pk}/decision/accept/", follow=True)
 
@@ -152,3 +152,30 @@ def test_the_transfer_reason_asks_not_to_write_the_victims_new_address(client_fo
     page = client_for(coordinator).get(f"/referrals/{referral.pk}/decision/transfer/").content.decode()
 
     assert "Both MARACs&#x27; coordinators see this. Do not write the victim&#x27;s new address" in page
+
+
+def test_a_transferred_referral_is_not_returned_to_a_referrer_who_could_not_correct_it_here(
+    client_for, referrer, coordinator, other_marac, outsider, django_capture_on_commit_callbacks
+):
+    """Returned, it would go back to Northbrook's referrer, who makes no referrals at Southmere and so could neither
+    correct it nor send it again: it would be stranded."""
+    received, _ = _transfer(
+        client_for,
+        coordinator,
+        submitted_referral(client_for, referrer),
+        other_marac,
+        django_capture_on_commit_callbacks,
+    )
+    desk = client_for(outsider)  # Southmere's coordinator
+    page = desk.get(f"/referrals/{received.pk}/decision/").content.decode()
+    assert "Return as incomplete" not in page
+    assert "its referrer does not make referrals at this MARAC" in page
+
+    refused = desk.post(f"/referrals/{received.pk}/decision/return/", {"reasons": "Say more"}, follow=True)
+    assert "This referral cannot be returned" in refused.content.decode()
+    received.refresh_from_db()
+    assert received.status == ReferralStatus.SUBMITTED
+
+    # Once the referrer also refers at Southmere, it can go back to them.
+    grant(referrer, other_marac, Role.REFERRER)
+    assert "Return as incomplete" in desk.get(f"/referrals/{received.pk}/decision/").content.decode()
