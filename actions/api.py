@@ -11,7 +11,7 @@ import datetime
 from typing import Any, cast
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -20,7 +20,7 @@ from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
 from actions import tracking
 from actions.models import Action, ActionStatus, ForWhom
 from actions.services import NotThisMaracsAgency
-from actions.tracking_selectors import get_action_for_user
+from actions.tracking_selectors import action_gate, get_action_for_user, reason_for_audit
 from actions.tracking_views import ActionCannotCompleteForm, ActionDoneForm
 from api.core import (
     INVALID_QUERY_MESSAGE,
@@ -45,7 +45,6 @@ from api.core import (
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.restriction import visible_given_restrictions
-from cases.selectors import restricted_case_reason
 from marac.models import Agency
 from meetings.agenda_services import get_listing_for_user
 from meetings.confidentiality import has_signed
@@ -180,18 +179,7 @@ def may_see_action(user: Any, action: Action) -> bool:
 
 def get_action_to_read(*, user: Any, pk: int) -> Action:
     """The gate for reading one action: 404 outside what actions_visible_to would list."""
-    action = Action.objects.select_related("case", "owner_agency", "listing").filter(pk=pk).first()
-    if action is None or not may_see_action(user, action):
-        raise Http404
-    if action.case.restricted:  # 404 unless named on the case, and then a reason first
-        restricted_case_reason(user=user, case_id=action.case_id)
-    return action
-
-
-def _reason(user: Any, action: Action) -> dict[str, str]:
-    """For the audit entry of reading an action: the reason given for opening its case, if restricted (every reading
-    of a restricted case records it, cases/restriction.py). get_action_to_read has made sure there is one."""
-    return {"reason": restricted_case_reason(user=user, case_id=action.case_id)} if action.case.restricted else {}
+    return action_gate(user=user, pk=pk, allowed=may_see_action, related=("case", "owner_agency", "listing"))
 
 
 def _check_agency_filter(agency_id: int | None, marac_ids: list[int], visible: QuerySet[Action]) -> None:
@@ -254,7 +242,7 @@ def action_detail(request: HttpRequest, action_id: int, response: HttpResponse) 
         obj=action,
         user=request.user,
         summary=f"Action {action.pk} through the API",
-        changes=_reason(request.user, action),
+        changes=reason_for_audit(request.user, action),
     )
     response["ETag"] = etag(action.version)
     return _action(action, timezone.localdate())

@@ -1,6 +1,7 @@
 """Reading actions and meetings after the meeting, with need-to-know applied. Views reach an action or a meeting only
 through the gates here: outside a user's MARAC, or an action of another agency, the answer is 404."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,13 +30,21 @@ def may_update_action(user: Any, action: Action) -> bool:
     return action.owner_agency_id == user.agency_id or Role.COORDINATOR in roles_at(user, marac_id)
 
 
-def get_action_for_user(*, user: Any, pk: int) -> Action:
-    action = Action.objects.select_related(*_ACTION_RELATED).filter(pk=pk).first()
-    if action is None or not may_update_action(user, action):
+def action_gate(
+    *, user: Any, pk: int, allowed: Callable[[Any, Action], bool], related: tuple[str, ...] = _ACTION_RELATED
+) -> Action:
+    """The one gate to an action's pages and API: 404 unless it exists and `allowed` says this user may; for a
+    restricted case, 404 unless named on it, and then a reason first."""
+    action = Action.objects.select_related(*related).filter(pk=pk).first()
+    if action is None or not allowed(user, action):
         raise Http404
-    if action.case.restricted:  # 404 unless named on the case, and then a reason first
+    if action.case.restricted:
         restricted_case_reason(user=user, case_id=action.case_id)
     return action
+
+
+def get_action_for_user(*, user: Any, pk: int) -> Action:
+    return action_gate(user=user, pk=pk, allowed=may_update_action)
 
 
 # Resolving an action an agency cannot complete, and reopening one marked done by mistake: the permission at the
@@ -46,12 +55,12 @@ REOPEN_DONE = "actions.reopen_done_actions"
 
 def get_action_to_manage(*, user: Any, pk: int, permission: str) -> Action:
     """The gate for the coordinator's and chair's pages about one action: 404 without `permission` at its MARAC."""
-    action = Action.objects.select_related(*_ACTION_RELATED, "closed_by").filter(pk=pk).first()
-    if action is None or not user.has_perm(permission, action):
-        raise Http404
-    if action.case.restricted:  # 404 unless named on the case, and then a reason first
-        restricted_case_reason(user=user, case_id=action.case_id)
-    return action
+    return action_gate(
+        user=user,
+        pk=pk,
+        allowed=lambda user, action: bool(user.has_perm(permission, action)),
+        related=(*_ACTION_RELATED, "closed_by"),
+    )
 
 
 def reason_for_audit(user: Any, action: Action) -> dict[str, str]:

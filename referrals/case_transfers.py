@@ -15,8 +15,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Role
-from accounts.selectors import role_emails
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseStatus
@@ -25,8 +23,6 @@ from meetings.models import Listing, MeetingStatus
 from referrals import decisions
 from referrals.calendar import format_meeting_time
 from referrals.models import Referral, ReferralStatus, Transfer
-from web.links import site_link
-from web.mail import send_to_each
 
 DECIDE = "referrals.decide"  # the coordinator's permission: accept, return or transfer a referral
 
@@ -163,14 +159,9 @@ def _transfer(case: Case, to_marac: Marac | None, to_marac_name: str, reason: st
 
 def _tell_receiving_coordinators(received: Referral) -> None:
     """Its MARAC's name and a link: nothing about the people in it, where it came from or why."""
-    recipients = role_emails(marac_id=received.marac_id, role=Role.COORDINATOR)
-    if not recipients:
-        return
-    send_to_each(
-        subject=f"OpenMARAC: a case has been referred to {received.marac.name} by another MARAC",
-        message=(
-            f"Another MARAC has referred a case to {received.marac.name}: a MARAC-to-MARAC referral. It is waiting "
-            f"for a decision. Sign in to see it:\n\n{site_link('referrals:decision', received.pk)}\n"
-        ),
-        recipients=recipients,
+    name = received.marac.name
+    decisions.tell_receiving_coordinators(
+        received,
+        subject=f"a case has been referred to {name} by another MARAC",
+        news=f"Another MARAC has referred a case to {name}: a MARAC-to-MARAC referral.",
     )

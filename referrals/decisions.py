@@ -489,7 +489,7 @@ def referral_transfer(
         transaction.on_commit(lambda: _tell_referrer(current, "transferred to another MARAC"))
         if received is not None:
             arrived = received
-            transaction.on_commit(lambda: _tell_receiving_coordinators(arrived))
+            transaction.on_commit(lambda: _tell_of_transferred_referral(arrived))
     return transfer
 
 
@@ -539,19 +539,23 @@ def first_submitted_at(referral: Referral) -> datetime | None:
     return current.submitted_at
 
 
-def _tell_receiving_coordinators(received: Referral) -> None:
-    """The receiving MARAC's coordinators are told a referral is waiting: its MARAC's name and a link, nothing about
-    the people in it or where it came from."""
+def tell_receiving_coordinators(received: Referral, *, subject: str, news: str) -> None:
+    """The receiving MARAC's coordinators, one message each, are told a referral is waiting: the news (its MARAC's
+    name, nothing about the people in it or where it came from) and a link."""
     recipients = role_emails(marac_id=received.marac_id, role=Role.COORDINATOR)
     if not recipients:
         return
-    send_to_each(
-        subject=f"OpenMARAC: a referral has been transferred to {received.marac.name}",
-        message=(
-            f"Another MARAC has transferred a referral to {received.marac.name}. It is waiting for a decision. "
-            f"Sign in to see it:\n\n{site_link('referrals:decision', received.pk)}\n"
-        ),
-        recipients=recipients,
+    link = site_link("referrals:decision", received.pk)
+    message = f"{news} It is waiting for a decision. Sign in to see it:\n\n{link}\n"
+    send_to_each(subject=f"OpenMARAC: {subject}", message=message, recipients=recipients)
+
+
+def _tell_of_transferred_referral(received: Referral) -> None:
+    name = received.marac.name
+    tell_receiving_coordinators(
+        received,
+        subject=f"a referral has been transferred to {name}",
+        news=f"Another MARAC has transferred a referral to {name}.",
     )
 
 
