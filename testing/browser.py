@@ -13,6 +13,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -123,13 +124,38 @@ def sign_in(page: Page, base_url: str, email: str, password: str, secret: str) -
         pytest.fail(f"Signing in as {email} stopped at {page.url}", pytrace=False)
 
 
+def _axe_results(page: Page) -> dict[str, Any]:
+    """axe-core's results for the page once it has loaded.
+
+    A click that starts a navigation returns before the new document exists; axe injected then lands in the page
+    being torn down ("Execution context was destroyed", "Cannot read properties of null"). Then it waits for the
+    new page to load and runs again, a few times at most.
+    """
+    for _ in range(2):
+        try:
+            return _run_axe(page)
+        except PlaywrightError as error:
+            if not _navigated_during(error):
+                raise
+    return _run_axe(page)
+
+
+def _run_axe(page: Page) -> dict[str, Any]:
+    page.wait_for_load_state("load")
+    page.add_script_tag(url="/static/axe/axe.min.js")
+    return page.evaluate(  # type: ignore[no-any-return]
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+
+
+def _navigated_during(error: Exception) -> bool:
+    message = str(error)
+    return "context was destroyed" in message or "reading 'appendChild'" in message or "navigat" in message
+
+
 def assert_accessible(page: Page) -> None:
     """Run axe-core against the page for WCAG 2.2 A and AA; fail listing every rule broken and where."""
-    page.add_script_tag(url="/static/axe/axe.min.js")
-    results = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG_TAGS,
-    )
+    results = _axe_results(page)
     violations = results["violations"]
     if violations:
         lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
