@@ -49,6 +49,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["marac", "at"]),
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["marac", "object_type"], name="audit_types_at_marac"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -35,8 +36,27 @@ def audit_events_for_marac(*, marac_id: int, filters: dict[str, Any]) -> QuerySe
 
 def record_types_at(*, marac_id: int) -> list[tuple[str, str]]:
     """The types of record the MARAC's audit trail holds entries about, as choices with plain names."""
-    labels = AuditEvent.objects.filter(marac_id=marac_id).order_by().values_list("object_type", flat=True).distinct()
-    return record_type_choices(labels)
+    return record_type_choices(_distinct_record_types(marac_id))
+
+
+# A DISTINCT reads every entry of the MARAC's trail (every case read writes one, so millions in a few years);
+# stepping from each type to the next one up through the (marac, object_type) index reads one entry per type.
+_NEXT_TYPE_UP = f"""
+    WITH RECURSIVE found(object_type) AS (
+        SELECT MIN(object_type) FROM {AuditEvent._meta.db_table} WHERE marac_id = %s
+        UNION ALL
+        SELECT (SELECT MIN(object_type) FROM {AuditEvent._meta.db_table}
+                WHERE marac_id = %s AND object_type > found.object_type)
+        FROM found WHERE found.object_type IS NOT NULL
+    )
+    SELECT object_type FROM found WHERE object_type IS NOT NULL
+"""  # noqa: S608 - the table's name, no input
+
+
+def _distinct_record_types(marac_id: int) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_TYPE_UP, [marac_id, marac_id])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def case_id_for_reference(*, user: Any, marac_id: int, reference: str) -> int | None:
