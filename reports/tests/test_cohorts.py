@@ -1,6 +1,7 @@
 """The age the reports work out in the database (reports.cohorts.age_on) is the age the referral rules work out
 (referrals.risk.age_on): whole years, a birthday on 29 February coming round on 1 March in other years. On
-PostgreSQL it is worked out with age(), on SQLite from the date's parts; both are checked by the test runs."""
+PostgreSQL it is worked out with age() (bands and "under 18" by comparing dates), on SQLite from the date's parts;
+both are checked by the test runs."""
 
 from datetime import date
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from marac.models import Marac
 from referrals.risk import age_on as age_by_the_rules
-from reports.cohorts import AGE_BAND_STARTS, _Age, _AgeBand
+from reports.cohorts import AGE_BAND_STARTS, _Age, _AgeBand, _Under
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +84,33 @@ def test_it_puts_an_age_in_the_band_the_indicators_count_it_in(born, on, band):
 def test_its_bands_agree_with_the_referral_rules_for_any_dates(born, on):
     if born <= on:
         assert _age_in_the_database(born, on, band=True) == _band_by_the_rules(age_by_the_rules(born, on))
+
+
+def _under_in_the_database(born: date | None, on: date, years: int) -> bool:
+    if not Marac.objects.exists():
+        Marac.objects.create(name="Ageing MARAC")
+    under = _Under(Value(born, output_field=DateField()), Value(on, output_field=DateField()), years=years)
+    return Marac.objects.filter(under).exists()
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "under_18"),
+    [
+        (date(2008, 2, 29), date(2026, 2, 28), True),  # 17: the birthday comes round on 1 March
+        (date(2008, 2, 29), date(2026, 3, 1), False),
+        (date(2006, 3, 1), date(2024, 2, 29), True),  # 17 on a 29 February
+        (date(2006, 2, 28), date(2024, 2, 29), False),
+        (date(2008, 6, 2), date(2026, 6, 1), True),  # a day short of 18
+        (date(2008, 6, 1), date(2026, 6, 1), False),  # 18 that day
+        (None, date(2026, 6, 1), False),  # not known: not counted as under 18
+    ],
+)
+def test_under_an_age_is_whole_years_as_the_rules_count_them(born, on, under_18):
+    assert _under_in_the_database(born, on, 18) is under_18
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(born=BIRTHS, on=DAYS, years=st.sampled_from([16, 18, 25, 55]))
+def test_under_an_age_agrees_with_the_referral_rules_for_any_dates(born, on, years):
+    if born <= on:
+        assert _under_in_the_database(born, on, years) is (age_by_the_rules(born, on) < years)
