@@ -150,6 +150,11 @@ class _Under(Func):
         return f"({_born_after(born, on, self.years)})", [*born_params, *on_params]
 
 
+def under(born: str, on: str, years: int) -> Func:
+    """Whether someone was under an age on a date, worked out in the database (false where not known)."""
+    return _Under(F(born), F(on), years=years)
+
+
 def age_band_on(born: str, on: str) -> Func:
     """The band (of AGE_BAND_STARTS) of someone's age on a date, NULL if their date of birth is not known."""
     return _AgeBand(age_on(born, on))

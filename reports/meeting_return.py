@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType
 from meetings.models import Listing, ListingKind
-from reports.cohorts import Scope, a_young_perpetrator, age_on, discussed, meetings_held
+from reports.cohorts import Scope, a_young_perpetrator, discussed, meetings_held, under
 from reports.indicators import IS_BME, IS_LGBT, IS_MALE
 
 
@@ -37,6 +37,9 @@ def _lookup_on_case(child: Any) -> tuple[str, Any]:
     return f"case__{lookup}", value
 
 
+_VICTIM_UNDER_16 = under("case__victim__date_of_birth", "case__referred_on", 16)
+_VICTIM_UNDER_18 = under("case__victim__date_of_birth", "case__referred_on", 18)
+
 _COUNTS: dict[str, tuple[str, Q | None]] = {
     "cases": ("Cases discussed", None),
     "repeats": ("Repeat cases", Q(case__is_repeat=True)),
@@ -45,7 +48,7 @@ _COUNTS: dict[str, tuple[str, Q | None]] = {
     "lgbt": ("Victim LGBT", _on_case(IS_LGBT)),
     "disability": ("Victim disabled", Q(case__victim__has_disability=True)),
     "male": ("Victim male", _on_case(IS_MALE)),
-    "aged_16_17": ("Victim aged 16-17", Q(victim_age__range=(16, 17))),  # one age worked out, not two
+    "aged_16_17": ("Victim aged 16-17", Q(_VICTIM_UNDER_18) & ~Q(_VICTIM_UNDER_16)),
     "perpetrator_under_18": ("Perpetrator under 18", Q(perpetrator_under_18=True)),
     "pregnant": ("Victim pregnant", Q(case__victim_pregnant=True)),
 }
@@ -82,8 +85,7 @@ def meeting_return(scope: Scope) -> list[MeetingRow]:
     for key, agency_type in _BY_AGENCY.items():
         aggregates[key] = Count("pk", filter=Q(case__referring_agency__agency_type=agency_type))
     # Grouped by meeting alone (hashed, not sorted on dates and names); the meetings' details come on their own.
-    counted = listings.annotate(victim_age=age_on("case__victim__date_of_birth", "case__referred_on"))
-    grouped = cast(list[dict[str, Any]], list(counted.values("meeting_id").annotate(**aggregates).order_by()))
+    grouped = cast(list[dict[str, Any]], list(listings.values("meeting_id").annotate(**aggregates).order_by()))
     rows = {row["meeting_id"]: row for row in grouped}
     young = _per_meeting(listings.filter(a_young_perpetrator("case_id", "case__referred_on")))
     children = _children_per_meeting(listings)
