@@ -99,9 +99,11 @@ def shown_average(average: float | None, answered: int, *, suppress: bool, thres
     return f"{average:.1f}"
 
 
-def shown_percent(percent: float | None, whole: int, *, suppress: bool, threshold: int) -> str:
+def shown_percent(percent: float | None, part: int, whole: int, *, suppress: bool, threshold: int) -> str:
+    """A percentage built on a count from 1 to the threshold is withheld, its part as well as its whole, as on the
+    dashboard (reports.report.cell_for): "8.3%" beside 12 plans reviewed is 1 plan."""
     if percent is None:
         return "no data"
-    if suppress and is_small(whole, threshold):
+    if suppress and (is_small(part, threshold) or is_small(whole, threshold)):
         return "suppressed"
     return f"{percent:.1f}%"

@@ -1,5 +1,11 @@
 """Reads for quality assurance: the plans heard in a period, and the summary for the board (counts and averages
-only; no comment, finding or name leaves here)."""
+only; no comment, finding or name leaves here).
+
+Secondary suppression (reports.suppression.withhold) needs no groups here: no count the summary shows is the sum of
+others it shows (plans not scored on a statement and questions left blank are never shown), so a withheld count
+cannot be worked out by subtraction. The plans not fully meeting a statement are a percentage's whole less its part,
+left unprotected as the rest of every share on the dashboard is (reports/partitions.py declares only counts shown).
+A line added with a total and all its parts must declare them, as reports/postcodes.py does."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -52,7 +58,9 @@ def _reviews(marac_id: int, start: date, end: date, suppress: bool, threshold: i
         SummaryLine("Action plans reviewed", rules.shown_count(plans, suppress=suppress, threshold=threshold)),
     ]
     for statement in rules.summarise_ratings(scores.values_list("statement", "rating")):
-        shown = rules.shown_percent(statement.met_percent, statement.scored, suppress=suppress, threshold=threshold)
+        shown = rules.shown_percent(
+            statement.met_percent, statement.met, statement.scored, suppress=suppress, threshold=threshold
+        )
         lines.append(SummaryLine(f"Met: {statement.statement}", shown))
     return SummarySection("Action plan reviews", tuple(lines))
 
