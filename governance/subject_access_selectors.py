@@ -5,11 +5,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Role
-from actions.models import Action, ForWhom
+from actions.models import Action, ActionResolution, ForWhom
 from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseParty, PartyRole
 from governance.subject_access import Section, SubjectAccessExport, ThirdParty, names_of, redactor
@@ -160,6 +160,7 @@ def _staff_names(cases: list[Case], person: Person) -> list[str]:
 
     ids = set(Research.objects.filter(listing__case__in=cases).values_list("author_id", flat=True))
     ids |= set(Action.objects.filter(case__in=cases).values_list("created_by_id", flat=True))
+    ids |= set(ActionResolution.objects.filter(action__case__in=cases).values_list("by_id", flat=True))
     ids |= set(_access_events(person).exclude(actor_id=None).values_list("actor_id", flat=True))
     return [name for name in User.objects.filter(pk__in=ids).values_list("full_name", flat=True) if name]
 
@@ -336,6 +337,7 @@ def _meetings_section(case: Case, role: str, redact: Redact, agency: AgencyName)
 
 def _actions_section(case: Case, role: str, redact: Redact, agency: AgencyName) -> Section:
     actions = Action.objects.filter(case=case, for_whom__in=ACTIONS_FOR_ROLE.get(PartyRole(role), []))
+    history = ActionResolution.objects.select_related("from_agency", "to_agency").order_by("at", "id")
     rows = [
         (
             agency(a.owner_agency.name),
@@ -343,12 +345,30 @@ def _actions_section(case: Case, role: str, redact: Redact, agency: AgencyName) 
             a.get_for_whom_display(),
             _day(a.due_on),
             a.get_status_display(),
+            "\n".join(_resolution_text(resolution, redact, agency) for resolution in a.resolutions.all()),
         )
-        for a in actions.select_related("owner_agency").order_by("due_on", "id")
+        for a in actions.select_related("owner_agency")
+        .prefetch_related(Prefetch("resolutions", queryset=history))
+        .order_by("due_on", "id")
     ]
-    return Section(
-        f"Case {case.reference}: actions agreed", table=(("Agency", "Action", "For whom", "Due", "Status"), rows)
-    )
+    header = ("Agency", "Action", "For whom", "Due", "Status", "What was decided")
+    return Section(f"Case {case.reference}: actions agreed", table=(header, rows))
+
+
+def _resolution_text(resolution: ActionResolution, redact: Redact, agency: AgencyName) -> str:
+    """What the coordinator or chair decided about an action the agency could not complete (closed as not completed,
+    reopened or passed on), or about one reopened after being marked done: given with the action, wherever the action
+    is given. Its reason is free text, redacted as the action's own words are; who decided is not named (staff by
+    agency and role only, and a resolution holds neither)."""
+    text = f"{resolution.get_kind_display()}, {_day(timezone.localdate(resolution.at))}"
+    if resolution.to_agency is not None:
+        text += f": from {agency(resolution.from_agency.name)} to {agency(resolution.to_agency.name)}"
+    if resolution.due_on:
+        text += f", due {_day(resolution.due_on)}"
+    text += "."
+    if resolution.referred_to_vawg:
+        text += " Referred to the VAWG sub group."
+    return f"{text} Reason: {redact(resolution.reason)}" if resolution.reason else text
 
 
 def _access_events(person: Person) -> Any:

@@ -217,14 +217,32 @@ ACTION_COLUMNS: tuple[Column, ...] = (
         "victim",
     ),
     Column("due_on", "Due date", True, "The day the action was due.", DATE_FORMATS, "20/04/2023"),
-    Column("status", "Status", True, "Where the action stands.", "open, done, cannot complete", "done"),
+    Column(
+        "status",
+        "Status",
+        True,
+        "Where the action stands: 'cannot complete' where the agency said it could not complete it and nothing was "
+        "decided yet, 'not completed' where the chair or coordinator then closed it as not completed.",
+        "open, done, cannot complete, not completed",
+        "done",
+    ),
     Column(
         "completed_on",
         "Completed date",
         False,
-        "The day the action was done (or found impossible). Needed for 'done', and blank for 'open'.",
+        "The day the action was done (or found impossible, or closed as not completed). Needed for 'done' and 'not "
+        "completed', and blank for 'open'.",
         DATE_FORMATS + ", not in the future",
         "18/04/2023",
+    ),
+    Column(
+        "not_completed_reason",
+        "Reason not completed",
+        False,
+        "Why the action was closed as not completed, as the chair or coordinator recorded it. Needed for 'not "
+        "completed', and blank for any other status. The column may be left out of a file with no such action.",
+        "text, up to 2,000 characters",
+        "",
     ),
 )
 

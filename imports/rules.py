@@ -22,6 +22,7 @@ from web.postcodes import normalise_postcode
 MAX_REFERENCE_LENGTH = 30
 MAX_NAME_LENGTH = 100
 MAX_ACTION_LENGTH = 2000
+MAX_REASON_LENGTH = 2000
 MAX_CHILDREN = 20
 MAX_DASH_SCORE = 24
 EARLIEST_DATE = date(1900, 1, 1)
@@ -85,7 +86,12 @@ STATUSES = {
     "completed": "done",
     "complete": "done",
     "cannot complete": "cannot_complete",
+    # Closed by the chair or coordinator after the agency could not complete it (BD Completion of Actions): the
+    # import records that closing as actions.ActionResolution, with the reason the file gives.
+    "not completed": "not_completed",
+    "closed as not completed": "not_completed",
 }
+STATUS_WORDS = "open, done, cannot complete, not completed"
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 
@@ -326,6 +332,8 @@ class ActionRow:
     due_on: date
     status: str
     completed_on: date | None
+    # Why it was closed as not completed; only for a not completed action.
+    not_completed_reason: str = ""
 
     @property
     def identity(self) -> tuple[str, int, str, date]:
@@ -336,6 +344,10 @@ class ActionRow:
     def details(self) -> dict[str, object]:
         values = dict(vars(self))
         del values["row"]
+        if not self.not_completed_reason:
+            # Left out when blank, so an action imported before the reason column existed keeps its fingerprint
+            # and a second import does not call it changed.
+            del values["not_completed_reason"]
         return values
 
 
@@ -483,19 +495,42 @@ def validate_action_row(
         lambda value: parse_choice(value, FOR_WHOM, "victim, children, perpetrator, someone else, staff safety"),
     )
     due_on = reader.date("due_on", today=today, future=True)
-    status = reader.read("status", lambda value: parse_choice(value, STATUSES, "open, done, cannot complete"))
+    status = reader.read("status", lambda value: parse_choice(value, STATUSES, STATUS_WORDS))
     completed_on = reader.date("completed_on", today=today)
     if status == "done" and completed_on is None and not reader.raw("completed_on").strip():
         reader.problem("completed_on", "is blank: a done action needs the day it was done")
     if status == "open" and completed_on is not None:
         reader.problem("completed_on", f"{reader.raw('completed_on').strip()} is given but the action is open")
+    reason = _not_completed_reason(reader, status)
     if reader.problems:
         return None, reader.problems
     assert reference and agency_id is not None and due_on and status
     return (
-        ActionRow(row, reference, agency_id, description, for_whom or "victim", due_on, status, completed_on),
+        ActionRow(row, reference, agency_id, description, for_whom or "victim", due_on, status, completed_on, reason),
         [],
     )
+
+
+def _not_completed_reason(reader: _RowReader, status: str | None) -> str:
+    """A not completed action needs the reason it was closed so and the day it was (the resolution records both,
+    as when the chair closes one in OpenMARAC); any other action has no such reason, so one given is a mistake in
+    the row rather than something to drop unseen."""
+    reason = reader.text("not_completed_reason", MAX_REASON_LENGTH)
+    if status == "not_completed":
+        if "not_completed_reason" not in reader.values:
+            heading = reader.columns["not_completed_reason"].heading
+            reader.problem(
+                "not_completed_reason",
+                f"is not a column of the file: a not completed action needs the reason it was closed, in a column "
+                f"headed '{heading}'",
+            )
+        elif not reader.raw("not_completed_reason").strip():
+            reader.problem("not_completed_reason", "is blank: a not completed action needs the reason it was closed")
+        if not reader.raw("completed_on").strip():
+            reader.problem("completed_on", "is blank: a not completed action needs the day it was closed")
+    elif reason and status is not None:
+        reader.problem("not_completed_reason", "is given but the action is not 'not completed'")
+    return reason
 
 
 # --- headings --------------------------------------------------------------------------------------------------

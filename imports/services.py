@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from actions.models import Action
+from actions.models import Action, ActionResolution, ActionStatus, ResolutionKind
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, PartyRole
@@ -409,6 +409,7 @@ def save_history(
         heard |= _listings_of_earlier_cases(marac, {row.case_reference for row in rows.new_actions} - set(heard))
         actions = [_action(row, heard[row.case_reference], by) for row in rows.new_actions]
         Action.objects.bulk_create(actions, batch_size=_BATCH_SIZE)
+        closed = _not_completed_resolutions(rows.new_actions, actions, by)
         records = [
             ImportedRecord(
                 marac_id=marac.pk,
@@ -435,6 +436,7 @@ def save_history(
         counts = {
             "cases": len(cases),
             "actions": len(actions),
+            "closed_not_completed": closed,
             "people_added": len(people.new),
             "people_matched": people.matched,
             "meetings_added": meetings_added,
@@ -473,6 +475,35 @@ def _action(row: ActionRow, heard: tuple[int, int], by: Any) -> Action:
         closed_at=_at(row.completed_on) if row.completed_on else None,
         created_by=by,
     )
+
+
+def _not_completed_resolutions(rows: list[ActionRow], actions: list[Action], by: Any) -> int:
+    """Each action the file says was closed as not completed gets the resolution that closing records in OpenMARAC
+    (actions.tracking.action_close_not_completed): the file's reason, on the day it gives. Made only with its new
+    action, so a second import of the same row, which makes no action, makes no second resolution. Not referred to
+    the VAWG sub group: the file does not say. Returns how many were made."""
+    closed = [
+        (row, action) for row, action in zip(rows, actions, strict=True) if row.status == ActionStatus.NOT_COMPLETED
+    ]
+    resolutions = ActionResolution.objects.bulk_create(
+        (
+            ActionResolution(
+                action_id=action.pk,
+                kind=ResolutionKind.NOT_COMPLETED,
+                reason=row.not_completed_reason,
+                from_agency_id=row.agency_id,
+                by=by,
+            )
+            for row, action in closed
+        ),
+        batch_size=_BATCH_SIZE,
+    )
+    # `at` is set on creation to now; the closing happened on the file's day (checked present for this status).
+    for resolution, (row, _) in zip(resolutions, closed, strict=True):
+        assert row.completed_on is not None
+        resolution.at = _at(row.completed_on)
+    ActionResolution.objects.bulk_update(resolutions, ["at"], batch_size=_BATCH_SIZE)
+    return len(resolutions)
 
 
 # --- running -----------------------------------------------------------------------------------------------------

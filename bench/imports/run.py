@@ -80,7 +80,7 @@ def _rows(cases: int, prefix: str) -> tuple[list[list[str]], list[list[str]]]:
                 "status": "done",
                 "completed_on": f"{year}-{month:02d}-{day:02d}",
             }
-            action_rows.append([action[column.key] for column in ACTION_COLUMNS])
+            action_rows.append([action.get(column.key, "") for column in ACTION_COLUMNS])
     return case_rows, action_rows
 
 
