@@ -156,7 +156,7 @@ WITHIN_A_COLUMN: tuple[Partition, ...] = (
 # Not partitions, so not declared: threshold_met and threshold_not_met (a referral's criteria_result can lack
 # "met"); victims_55_plus and victims_16_17 of cases heard (other ages, and unknown dates of birth, are not shown);
 # referrals_male (other genders and not known); to_other_maracs' denominator (cases referred plus transfers, which
-# are not shown on their own).
+# are not shown on their own: reports.report._transfers_given_away withholds the denominator where they are small).
 
 
 def people_quantities(indicator: Indicator) -> tuple[str, ...]:

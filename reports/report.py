@@ -8,7 +8,7 @@ from reports.cohorts import Scope
 from reports.figures import Benchmark, Figure, Unit
 from reports.indicators import GROUPS, INDICATORS, INDICATORS_BY_KEY, Group, Indicator
 from reports.measures import COMBINED, evaluate
-from reports.partitions import WITHIN_A_COLUMN, people_quantities
+from reports.partitions import DENOMINATOR, WITHIN_A_COLUMN, people_quantities, quantity
 from reports.periods import Period
 from reports.scorecard import WHAT_GOOD_LOOKS_LIKE, ScorecardItem
 from reports.suppression import SUPPRESSED, AdditiveGroup, count_text, is_small, withhold
@@ -187,7 +187,8 @@ def _withheld_terms(
                 if count is not None:
                     counts[(column, name)] = count
     columns = len(next(iter(figures.values()), ()))
-    texts = withhold(counts, _groups(counts, columns), threshold).texts(threshold)
+    also = _transfers_given_away(figures, threshold)
+    texts = withhold(counts, _groups(counts, columns), threshold, also=also).texts(threshold)
 
     def terms(key: str, column: int) -> Withheld:
         withheld = [texts.get((column, name)) for name in names[key]]
@@ -197,6 +198,25 @@ def _withheld_terms(
     return {
         indicator.key: tuple([terms(indicator.key, column) for column in range(columns)]) for indicator in indicators
     }
+
+
+_TRANSFERS_WITHIN = quantity("to_other_maracs", DENOMINATOR)
+
+
+def _transfers_given_away(figures: dict[str, tuple[Figure, ...]], threshold: int) -> list[Count]:
+    """to_other_maracs' denominator is the cases referred plus the referrals transferred before becoming cases; the
+    report shows the cases referred, so where the transfers are from 1 to the threshold the denominator would give
+    them away by subtraction (and with them the cases sent on after a hearing, the numerator less the transfers):
+    it is withheld. The transfers are no count of their own, so no group can declare them (reports/partitions.py).
+    figures holds "referrals" whenever "to_other_maracs" is wanted (build_report counts it, shown or not)."""
+    if "to_other_maracs" not in figures:
+        return []
+    pairs = zip(figures["to_other_maracs"], figures["referrals"], strict=True)
+    return [
+        (column, _TRANSFERS_WITHIN)
+        for column, (to_others, referrals) in enumerate(pairs)
+        if to_others.denominator is not None and is_small(to_others.denominator - referrals.numerator, threshold)
+    ]
 
 
 def _groups(counts: dict[Count, int], columns: int) -> list[AdditiveGroup[Count]]:
@@ -231,6 +251,11 @@ def _scorecard_status(item: ScorecardItem, cells: dict[str, tuple[Cell, ...]], c
     return "met" if all(result.met for result in results) else "not met"
 
 
+def _needs_referrals(wanted: Sequence[Indicator]) -> bool:
+    keys = {indicator.key for indicator in wanted}
+    return "to_other_maracs" in keys and "referrals" not in keys
+
+
 def build_report(
     *, maracs: Sequence[tuple[int, str]], period: Period, suppress: bool, threshold: int, keys: Sequence[str] = ()
 ) -> Report:
@@ -239,9 +264,11 @@ def build_report(
     if len(columns) > 1:
         columns.append(Column("Combined", Scope(tuple(marac_id for marac_id, _ in maracs), period)))
     wanted = [INDICATORS_BY_KEY[key] for key in keys] if keys else list(INDICATORS)
+    # The cases referred, shown or not, wherever the transfers within to_other_maracs must be judged.
+    counted = [*wanted, INDICATORS_BY_KEY["referrals"]] if suppress and _needs_referrals(wanted) else wanted
     # Every indicator for every column at once: a query per set of rows counted, grouped by MARAC.
     marac_ids = [marac_id for marac_id, _ in maracs]
-    values = evaluate((indicator.compute for indicator in wanted), marac_ids, period, per_marac=len(columns) > 1)
+    values = evaluate((indicator.compute for indicator in counted), marac_ids, period, per_marac=len(columns) > 1)
     keys_of_columns: list[int | None] = [*marac_ids, COMBINED] if len(columns) > 1 else [COMBINED]
     figures = {
         indicator.key: tuple(
@@ -250,7 +277,7 @@ def build_report(
                 for column, key in zip(columns, keys_of_columns, strict=True)
             ]
         )
-        for indicator in wanted
+        for indicator in counted
     }
     # Exact reports (suppress=False) show every count: nothing to work out.
     withheld = _withheld_terms(wanted, figures, threshold) if suppress else {}

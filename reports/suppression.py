@@ -71,12 +71,18 @@ class Withholding[Key: Hashable]:
 
 
 def withhold[Key: Hashable](
-    counts: Mapping[Key, int], groups: Iterable[AdditiveGroup[Key]], threshold: int
+    counts: Mapping[Key, int], groups: Iterable[AdditiveGroup[Key]], threshold: int, *, also: Iterable[Key] = ()
 ) -> Withholding[Key]:
     """The counts to withhold: every count from 1 to the threshold, and those the groups need to protect them. A
     group with a member not in counts is left out: that member is never shown, so the group's sum always has an
-    unknown in it."""
+    unknown in it. also: counts to withhold though not small, read "suppressed" (a count that would give away a small
+    one no group declares), and protected by the groups as the small ones are."""
     state = _State(counts, [group for group in groups if all(key in counts for key in _members(group))], threshold)
+    for key in also:
+        if key in counts and key not in state.withheld:
+            state.withheld.add(key)
+            state.secondary.add(key)
+            state.unbounded.add(key)
     state.run()
     return Withholding(frozenset(state.withheld), frozenset(state.secondary), frozenset(state.unbounded))
 

@@ -14,7 +14,7 @@ from accounts.models import Role
 from marac.models import AgencyType
 from meetings.models import ListingKind, ProcessLink, ProcessLinkKind
 from people.models import Ethnicity
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral, ReferralStatus, Transfer
 from reports.partitions import WITHIN_A_COLUMN, people_quantities
 from reports.report import build_report
 from reports.suppression import AdditiveGroup, Withholding, withhold
@@ -391,3 +391,45 @@ def test_a_withheld_figure_is_not_judged_against_its_benchmark_where_board_membe
     assert shown.suppressed and {result.text for result in shown.results} == {"suppressed"}
     exact = cell_for(indicator, figure, suppress=False, threshold=5)
     assert {result.text for result in exact.results} <= {"met", "not met"}
+
+
+def _transferred(marac, count, by):
+    """Referrals transferred to another MARAC (by name: not in this installation) in QUARTER, never cases here."""
+    for _ in range(count):
+        sent = Referral.objects.create(
+            marac=marac, referrer=by, referring_agency=AgencyFactory(), status=ReferralStatus.TRANSFERRED
+        )
+        transfer = Transfer.objects.create(
+            from_referral=sent, to_marac_name="Farshire MARAC", reason="Moved for good", transferred_by=by
+        )
+        at = datetime.datetime(2026, 5, 2, 10, 0, tzinfo=datetime.UTC)
+        Transfer.objects.filter(pk=transfer.pk).update(transferred_at=at)
+
+
+def test_referrals_sent_to_other_maracs_are_not_given_away_by_the_referrals_shown_beside_them(marac, coordinator):
+    cases(marac, 20)
+    _transferred(marac, 2, coordinator)
+    report = _report(marac)
+    assert _cells(report, "referrals")[0].value_text == "20"
+    # 22 "cases referred plus referrals transferred" less the 20 referrals would be the 2 transferred.
+    sent_on = _cells(report, "to_other_maracs")[0]
+    assert (sent_on.denominator_text, sent_on.value_text) == ("suppressed", "suppressed")
+    exact = _cells(_report(marac, suppress=False), "to_other_maracs")[0]
+    assert (exact.numerator_text, exact.denominator_text) == ("2", "22")
+
+
+def test_referrals_sent_to_other_maracs_are_shown_where_no_small_number_is_given_away(marac, coordinator):
+    cases(marac, 20)
+    _transferred(marac, 7, coordinator)
+    sent_on = _cells(_report(marac), "to_other_maracs")[0]
+    assert (sent_on.numerator_text, sent_on.denominator_text, sent_on.value_text) == ("7", "27", "25.9%")
+
+
+def test_the_transfers_stay_protected_in_a_report_of_that_indicator_alone(marac, coordinator):
+    cases(marac, 20)
+    _transferred(marac, 2, coordinator)
+    report = build_report(
+        maracs=[(marac.pk, marac.name)], period=QUARTER, suppress=True, threshold=5, keys=["to_other_maracs"]
+    )
+    assert [group.rows[0].indicator.key for group in report.groups] == ["to_other_maracs"]  # referrals not shown
+    assert _cells(report, "to_other_maracs")[0].denominator_text == "suppressed"
