@@ -1,22 +1,33 @@
 """The board report for a period, as PDF and Word: headline indicators with their benchmarks, bar charts, the
 quality assurance summary, and the coordinator's commentary. Always built suppressed: it leaves the system.
+
+Its figures are taken once, when the report is first built (right after it is started: starting one leads to its
+page), and stored with it, so that every later download shows what the board saw, even after records for the
+period have been added or corrected; the page and the documents give the day they were taken. A board report has
+no draft or issued state to take them at instead. They are stored as every viewer sees them, suppressed: the board
+report is suppressed for the coordinator and chair too, so no exact small count is ever stored.
 Builders take data and return bytes; who may have them, and the audit of the export, is the views' business."""
 
 import io
 import struct
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
 from docx.shared import Cm
 from fpdf import FPDF
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from marac.models import Marac
 from reports.indicators import INDICATORS_BY_KEY
 from reports.models import BoardReport
 from reports.periods import Period, PeriodKind, not_over_note
-from reports.quality_selectors import SummarySection, quality_summary
+from reports.quality_selectors import SummaryLine, SummarySection, quality_summary
 from reports.report import Report, build_report
 from reports.suppression import suppression_threshold
 
@@ -49,11 +60,58 @@ class Commentary:
 
 
 @dataclass(frozen=True)
+class IndicatorLine:
+    """A headline indicator as the report shows it: its figure as text, suppressed where it must be."""
+
+    name: str
+    value: str
+    benchmarks: str  # the benchmarks' wordings, or "none"
+    results: str  # met, not met, no data or suppressed, one a benchmark; "-" without one
+
+
+@dataclass(frozen=True)
+class BoardReportFigures:
+    """Every figure the report shows, as text and bar lengths only, already suppressed: what is stored with it."""
+
+    counted_to: date | None  # where the period had not ended when they were taken: the day they run to
+    threshold: int  # the suppression threshold they were taken with, for the note that explains it
+    indicators: tuple[IndicatorLine, ...]
+    bars: tuple[tuple[str, float], ...]  # (indicator, percentage) for the chart; none for a withheld figure
+    quality: tuple[SummarySection, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "counted_to": self.counted_to.isoformat() if self.counted_to else None,
+            "threshold": self.threshold,
+            "indicators": [asdict(line) for line in self.indicators],
+            "bars": [[label, percent] for label, percent in self.bars],
+            "quality": [
+                {"title": section.title, "lines": [[line.label, line.value] for line in section.lines]}
+                for section in self.quality
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> "BoardReportFigures":
+        counted_to = stored["counted_to"]
+        return cls(
+            counted_to=date.fromisoformat(counted_to) if counted_to else None,
+            threshold=stored["threshold"],
+            indicators=tuple(IndicatorLine(**line) for line in stored["indicators"]),
+            bars=tuple((label, percent) for label, percent in stored["bars"]),
+            quality=tuple(
+                SummarySection(section["title"], tuple(SummaryLine(label, value) for label, value in section["lines"]))
+                for section in stored["quality"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class BoardReportData:
     marac_name: str
     period: Period
-    indicators: Report
-    quality: tuple[SummarySection, ...]
+    figures: BoardReportFigures
+    figures_taken_on: date
     commentary: Commentary
 
     @property
@@ -62,16 +120,62 @@ class BoardReportData:
 
     @property
     def not_over(self) -> str:
-        """Where the period has not ended: that the figures run to today ("" once it has ended)."""
+        """Where the period had not ended: that the figures run to the day taken ("" once it had ended)."""
         return not_over_note(self.period)
 
     @property
-    def bars(self) -> list[tuple[str, float]]:
-        return [(bar.label, bar.percent) for group in self.indicators.groups for bar in group.bars]
+    def figures_taken(self) -> str:
+        return (
+            f"Figures taken on {self.figures_taken_on:%-d %B %Y}. They are kept as they were then: records for the "
+            "period added or corrected since do not change them."
+        )
+
+    @property
+    def indicators(self) -> tuple[IndicatorLine, ...]:
+        return self.figures.indicators
+
+    @property
+    def bars(self) -> tuple[tuple[str, float], ...]:
+        return self.figures.bars
+
+    @property
+    def quality(self) -> tuple[SummarySection, ...]:
+        return self.figures.quality
 
 
 def board_report_data(board_report: BoardReport, *, today: date) -> BoardReportData:
-    # A period not over yet is counted up to and including today, and the report says so (as the dashboard does).
+    """The report as stored, its figures taken now (counted up to today) if they have not been yet."""
+    if board_report.figures is None:
+        board_report_figures_take(board_report=board_report, today=today)
+    stored, taken_at = board_report.figures, board_report.figures_taken_at
+    assert stored is not None and taken_at is not None  # taken just now, if not before
+    figures = BoardReportFigures.from_json(stored)
+    period = Period(
+        PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end, figures.counted_to
+    )
+    marac_name = Marac.objects.values_list("name", flat=True).get(pk=board_report.marac_id)
+    commentary = Commentary(board_report.overview, board_report.indicators_commentary, board_report.quality_commentary)
+    return BoardReportData(marac_name, period, figures, timezone.localtime(taken_at).date(), commentary)
+
+
+def board_report_figures_take(*, board_report: BoardReport, today: date, by: Any = None) -> None:
+    """Work the figures out and store them with the report, unless someone has just done so: once taken, they are
+    never changed. The audit trail records when, and who started the report (by) where they were taken then."""
+    figures = board_report_figures(board_report, today=today).as_json()  # slow: outside the row's lock
+    with transaction.atomic():
+        locked = BoardReport.objects.select_for_update().get(pk=board_report.pk)
+        if locked.figures is None:
+            locked.figures, locked.figures_taken_at = figures, timezone.now()
+            # Not a change of the commentary: its version stays, so a form open on it is not made stale.
+            locked.save(update_fields=["figures", "figures_taken_at"])
+            summary = f"Board report {locked.pk} figures taken"
+            audit_record(action=AuditAction.CHANGE, obj=locked, summary=summary, changes={"figures": "taken"}, user=by)
+    board_report.figures, board_report.figures_taken_at = locked.figures, locked.figures_taken_at
+
+
+def board_report_figures(board_report: BoardReport, *, today: date) -> BoardReportFigures:
+    """The figures worked out now, suppressed. A period not over yet is counted up to and including today, and the
+    report says so (as the dashboard does)."""
     stored = Period(PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end)
     period = stored.up_to(today)
     marac = Marac.objects.get(pk=board_report.marac_id)
@@ -83,19 +187,23 @@ def board_report_data(board_report: BoardReport, *, today: date) -> BoardReportD
     quality = quality_summary(
         marac_id=marac.pk, start=period.start, end=period.last_day, today=today, suppress=True, threshold=threshold
     )
-    commentary = Commentary(board_report.overview, board_report.indicators_commentary, board_report.quality_commentary)
-    return BoardReportData(marac.name, period, indicators, quality, commentary)
+    bars = tuple((bar.label, bar.percent) for group in indicators.groups for bar in group.bars)
+    return BoardReportFigures(period.counted_to, threshold, _indicator_lines(indicators), bars, tuple(quality))
 
 
-def _indicator_rows(data: BoardReportData) -> list[tuple[str, str, str, str]]:
-    rows = []
-    for group in data.indicators.groups:
+def _indicator_lines(report: Report) -> tuple[IndicatorLine, ...]:
+    lines = []
+    for group in report.groups:
         for row in group.rows:
             cell = row.cells[0]
             benchmarks = "; ".join(row.indicator.benchmark_wordings) or "none"
             results = "; ".join(result.text for result in cell.results) or "-"
-            rows.append((row.indicator.name, cell.value_text, benchmarks, results))
-    return rows
+            lines.append(IndicatorLine(row.indicator.name, cell.value_text, benchmarks, results))
+    return tuple(lines)
+
+
+def _indicator_rows(data: BoardReportData) -> list[tuple[str, str, str, str]]:
+    return [(line.name, line.value, line.benchmarks, line.results) for line in data.indicators]
 
 
 _INDICATOR_COLUMNS = ("Indicator", "Value", "Benchmark", "Result")
@@ -108,7 +216,7 @@ _SUPPRESSION_NOTE = (
 
 
 def _suppression_note(data: BoardReportData) -> str:
-    threshold = data.indicators.threshold
+    threshold = data.figures.threshold
     return _SUPPRESSION_NOTE.format(threshold=threshold, shown=threshold + 1)
 
 
@@ -154,6 +262,7 @@ def board_report_docx(data: BoardReportData) -> bytes:
     document.add_paragraph(
         docx_text(f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
     )
+    document.add_paragraph(docx_text(data.figures_taken))
     if data.not_over:
         document.add_paragraph(docx_text(data.not_over))
     document.add_paragraph(docx_text(_suppression_note(data)))
@@ -199,7 +308,7 @@ def _pdf_table(pdf: FPDF, header: tuple[str, ...], rows: Sequence[tuple[str, ...
             table.row([latin1(text) for text in row])
 
 
-def _pdf_bars(pdf: FPDF, bars: list[tuple[str, float]]) -> None:
+def _pdf_bars(pdf: FPDF, bars: Sequence[tuple[str, float]]) -> None:
     """Rectangles: a grey track for 100% and a blue bar for the figure, the label and value beside."""
     pdf.set_font("Helvetica", "", 8)
     track = 80
@@ -222,6 +331,7 @@ def board_report_pdf(data: BoardReportData) -> bytes:
     pdf.add_page()
     pdf_text(pdf, data.title, size=18, style="B")
     pdf_text(pdf, f"{data.marac_name}, {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}")
+    pdf_text(pdf, data.figures_taken)
     if data.not_over:
         pdf_text(pdf, data.not_over, style="B")
     pdf_text(pdf, _suppression_note(data), size=9)

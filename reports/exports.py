@@ -5,14 +5,19 @@ the meeting-level return a coordinator downloads to submit to SafeLives has exac
 
 Numbers are written as numbers (in CSV, plain digits without thousands separators) so that spreadsheet formulas
 work on them; a suppressed count is the text "<6", or "suppressed" where it was withheld so that a small count
-could not be worked out by subtraction."""
+could not be worked out by subtraction. Dates (a meeting's, a period's start and end) are Excel dates in a workbook,
+shown as "12 May 2026", so that they sort and filter as dates; in CSV they are ISO dates (2026-05-12), which
+spreadsheets read as dates whatever their locale."""
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.figures import Unit
 from reports.meeting_return import COLUMNS, COUNT_KEYS, MeetingRow
@@ -24,7 +29,10 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNSUPPRESSED_NOTICE = "Unsuppressed: for submission to SafeLives only. Do not publish."
 
-Cell = str | int | float | None
+Cell = str | int | float | date | None
+
+UK_DATE_FORMAT = "d mmm yyyy"  # 12 May 2026: a date cell's number format in a workbook
+_DATE_COLUMN_WIDTH = 13  # wide enough for "12 May 2026" (Excel shows "####" in a column too narrow for a date)
 
 INDICATOR_HEADINGS = (
     "Group",
@@ -65,8 +73,8 @@ def indicator_rows(report: Report) -> list[list[Cell]]:
                         indicator.name,
                         column.label,
                         report.period.label,
-                        report.period.start.isoformat(),
-                        report.period.end.isoformat(),
+                        report.period.start,
+                        report.period.end,
                         _value(cell.value_text, cell.figure.value, indicator.unit),
                         indicator.unit.value,
                         _count_or_text(cell.numerator_text, cell.figure.numerator),
@@ -99,7 +107,7 @@ def meeting_return_rows(meetings: Sequence[MeetingRow], *, threshold: int | None
             else _count(withholding, (index, key), meeting.counts[key], threshold)
             for key in COUNT_KEYS
         ]
-        rows.append([meeting.marac, meeting.held_on.isoformat(), *counts])
+        rows.append([meeting.marac, meeting.held_on, *counts])
     return rows
 
 
@@ -136,6 +144,10 @@ def _safe(cell: Cell) -> Cell:
     return cell
 
 
+def _csv_cell(cell: Cell) -> Cell:
+    return cell.isoformat() if isinstance(cell, date) else _safe(cell)
+
+
 def as_csv(rows: Iterable[Sequence[Cell]], *, notice: str = "") -> bytes:
     """With a notice, it is the first line, above the headings."""
     buffer = io.StringIO()
@@ -143,7 +155,7 @@ def as_csv(rows: Iterable[Sequence[Cell]], *, notice: str = "") -> bytes:
     if notice:
         writer.writerow([notice])
     for row in rows:
-        writer.writerow(["" if cell is None else _safe(cell) for cell in row])
+        writer.writerow(["" if cell is None else _csv_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode()  # the byte-order mark makes Excel read it as UTF-8
 
 
@@ -161,13 +173,22 @@ def as_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]], *, notice: s
             sheet.evenHeader.center.text = notice
         headings = 2 if notice else 1
         for row in rows:
-            sheet.append([_safe(cell) for cell in row])
+            _append(sheet, row)
         for heading in sheet[headings]:
             heading.font = Font(bold=True)
         sheet.freeze_panes = f"A{headings + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet: Worksheet, row: Sequence[Cell]) -> None:
+    """The row below the last, its dates shown the British way in columns wide enough to show them."""
+    sheet.append([_safe(cell) for cell in row])
+    for column, cell in enumerate(row, start=1):
+        if isinstance(cell, date):
+            sheet.cell(sheet.max_row, column).number_format = UK_DATE_FORMAT
+            sheet.column_dimensions[get_column_letter(column)].width = _DATE_COLUMN_WIDTH
 
 
 def definition_rows(report: Report) -> list[list[Cell]]:

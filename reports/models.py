@@ -145,7 +145,9 @@ class ImprovementAction(models.Model):
 
 
 class BoardReport(models.Model):
-    """The coordinator's commentary on a period's figures, kept so the report can be edited and downloaded again."""
+    """The coordinator's commentary on a period's figures, kept so the report can be edited and downloaded again,
+    and the figures themselves as the report first showed them (reports.board_report.board_report_figures_take), so
+    that a later download shows the board what it saw, whatever has been recorded or corrected since."""
 
     marac = models.ForeignKey("marac.Marac", on_delete=models.PROTECT, related_name="+")
     period_kind = models.CharField(max_length=30)
@@ -154,6 +156,9 @@ class BoardReport(models.Model):
     overview = models.TextField(blank=True)
     indicators_commentary = models.TextField(blank=True)
     quality_commentary = models.TextField(blank=True)
+    # Suppressed, as every viewer of the report sees them (reports.board_report.BoardReportFigures); null until taken.
+    figures = models.JSONField(null=True, blank=True, editable=False)
+    figures_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction
@@ -13,6 +14,7 @@ from audit.services import audit_record
 from marac.models import Agency, Marac
 from reports import quality_rules as rules
 from reports import quality_selectors as selectors
+from reports.board_report import board_report_figures_take
 from reports.models import (
     ActionPlanReview,
     BoardReport,
@@ -175,7 +177,7 @@ def improvement_action_change(
 
 
 def board_report_create(
-    *, marac: Marac, period_kind: str, period_start: date, period_end: date, by: User
+    *, marac: Marac, period_kind: str, period_start: date, period_end: date, by: User, today: date | None = None
 ) -> BoardReport:
     with transaction.atomic():
         report = BoardReport.objects.create(
@@ -183,6 +185,9 @@ def board_report_create(
         )
         summary = f"Board report for {period_start} to {period_end} started"
         audit_record(action=AuditAction.CREATE, obj=report, summary=summary, user=by)
+    # The figures as they are the day it is started, kept with it from then on (a report started before this was
+    # stored gets them when first opened).
+    board_report_figures_take(board_report=report, today=today or timezone.localdate(), by=by)
     return report
 
 

@@ -66,8 +66,7 @@ class Row:
 class Bar:
     label: str
     percent: float
-    y: int  # pixels from the top of the chart
-    length: int  # pixels
+    length: int  # pixels (reports.views.bar_chart places each bar and wraps its label)
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,6 @@ class GroupRows:
     group: Group
     rows: tuple[Row, ...]
 
-    BAR_SPACING = 22
     BAR_MAX = 300
 
     @property
@@ -86,14 +84,7 @@ class GroupRows:
             for row in self.rows
             if row.indicator.unit == Unit.PERCENT and (percent := row.cells[-1].bar_percent) is not None
         ]
-        return tuple(
-            Bar(name, percent, index * self.BAR_SPACING, round(percent * self.BAR_MAX / 100))
-            for index, (name, percent) in enumerate(shown)
-        )
-
-    @property
-    def chart_height(self) -> int:
-        return len(self.bars) * self.BAR_SPACING
+        return tuple(Bar(name, percent, round(percent * self.BAR_MAX / 100)) for name, percent in shown)
 
 
 @dataclass(frozen=True)

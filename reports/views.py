@@ -1,5 +1,6 @@
 """The performance dashboard and its downloads. Thin: work out the scope, build the report, render."""
 
+import textwrap
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -18,7 +19,7 @@ from reports.cohorts import Scope
 from reports.forms import ReportForm
 from reports.meeting_return import meeting_return
 from reports.periods import Period, PeriodKind, moved_note, not_over_note, period_containing, suppressed_period
-from reports.report import Report, build_report
+from reports.report import GroupRows, Report, build_report
 from reports.scorecard import NOT_ANSWERED
 from reports.suppression import suppression_threshold
 from web.access import require_permission
@@ -91,6 +92,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard_page(request, choice, status=200)
 
 
+# The chart's viewBox is 720 wide, the bars start at 340: a 13px label wraps at 44 characters to stay clear of them.
+_LABEL_CHARACTERS = 44
+_LINE_HEIGHT = 16
+_ROW_PADDING = 6
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    lines: tuple[str, ...]  # the indicator's whole name, wrapped to fit beside the bar
+    percent: float
+    y: int  # the top of its row, from the top of the chart
+    length: int  # of the bar
+
+
+@dataclass(frozen=True)
+class Chart:
+    bars: tuple[ChartBar, ...]
+    height: int
+    line_height: int = _LINE_HEIGHT
+
+
+def bar_chart(group: GroupRows) -> Chart:
+    """The group's bars with their whole labels, each wrapped over as many lines as it needs: cut short, several
+    ("Referrals with consent to a referral to the IDVA service: ...") would read the same."""
+    bars, y = [], 0
+    for bar in group.bars:
+        lines = tuple(textwrap.wrap(bar.label, _LABEL_CHARACTERS)) or ("",)
+        bars.append(ChartBar(lines, bar.percent, y, bar.length))
+        y += len(lines) * _LINE_HEIGHT + _ROW_PADDING
+    return Chart(tuple(bars), y)
+
+
 def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> HttpResponse:
     """The page, with the errors of a period or MARAC asked for wrongly above it (and the default period shown)."""
     suppress = not _sees_exact_counts(request, [pk for pk, _ in choice.maracs])
@@ -104,6 +137,7 @@ def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> Htt
         {
             "form": choice.form,
             "report": report,
+            "sections": [(group, bar_chart(group)) for group in report.groups],
             "query": request.GET.urlencode(),
             "not_answered": NOT_ANSWERED,
             "meeting_rows": exports.meeting_return_rows(meetings, threshold=report.threshold if suppress else None),

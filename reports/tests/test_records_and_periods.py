@@ -158,7 +158,12 @@ def test_the_board_report_of_a_period_not_over_says_so(marac, coordinator):
     cases(marac, 12)  # heard on 12 May 2026
     cases(marac, 6, referred_on=datetime.date(2025, 5, 1), heard_on=datetime.date(2025, 5, 12))
     report = quality_services.board_report_create(
-        marac=marac, period_kind=QUARTER.kind, period_start=QUARTER.start, period_end=QUARTER.end, by=coordinator
+        marac=marac,
+        period_kind=QUARTER.kind,
+        period_start=QUARTER.start,
+        period_end=QUARTER.end,
+        by=coordinator,
+        today=datetime.date(2026, 5, 15),
     )
     data = board_report.board_report_data(report, today=datetime.date(2026, 5, 15))
     sentence = "This period has not ended: figures are up to and including 15 May 2026"
@@ -166,8 +171,19 @@ def test_the_board_report_of_a_period_not_over_says_so(marac, coordinator):
     assert sentence in _pdf_text(board_report.board_report_pdf(data)).replace("\n", " ")
     rows = {row[0]: row for row in board_report._indicator_rows(data)}
     assert rows["Cases heard: change on the same period a year before"][1] == "no data"
-    over = board_report.board_report_data(report, today=QUARTER.end + datetime.timedelta(days=1))
-    assert over.not_over == ""
+    # Its figures were taken on 15 May and stay so; a board report started once the period is over says nothing
+    # of the day.
+    later = QUARTER.end + datetime.timedelta(days=1)
+    assert board_report.board_report_data(report, today=later).not_over.startswith(sentence)
+    report_after = quality_services.board_report_create(
+        marac=marac,
+        period_kind=QUARTER.kind,
+        period_start=QUARTER.start,
+        period_end=QUARTER.end,
+        by=coordinator,
+        today=later,
+    )
+    assert board_report.board_report_data(report_after, today=later).not_over == ""
 
 
 # --- D. No differencing a day at a time -----------------------------------------------------------------------------
