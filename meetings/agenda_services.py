@@ -28,7 +28,7 @@ from meetings.case_list_document import CaseListRow
 from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, MeetingStatus, Outcome
 from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people.models import Person, person_name
-from referrals import calendar
+from referrals import calendar, jurisdiction
 from referrals.models import Referral
 from web.links import site_link
 
@@ -368,6 +368,15 @@ def _locked_listing(listing: Listing) -> Listing:
     return current
 
 
+def _refuse_if_sent_away(listing: Listing) -> None:
+    """A case referred to another MARAC is that MARAC's to hear (referrals.jurisdiction): it is not held over or
+    brought forward here. Under the case's lock, which case_transfer takes too, so a transfer made at the same moment
+    is seen; the listing's lock is taken first, as the live meeting takes them."""
+    case = Case.objects.select_for_update().get(pk=listing.case_id)
+    if refusal := jurisdiction.case_listing_refusal(case):
+        raise AgendaRefused([refusal])
+
+
 def _save(listing: Listing, *fields: str) -> None:
     listing.version += 1
     listing.save(update_fields=[*fields, "version"])
@@ -432,6 +441,7 @@ def listing_bring_forward(*, listing: Listing, by: Any) -> Listing:
         current = _locked_listing(listing)
         if current.brought_forward:
             return current
+        _refuse_if_sent_away(current)
         taken = Listing.objects.filter(meeting=current.meeting, brought_forward=True).values_list("position", flat=True)
         current.brought_forward, current.position = True, max((p for p in taken if p is not None), default=0) + 1
         _save(current, "brought_forward", "position")
@@ -572,6 +582,7 @@ def _next_meeting(meeting: Meeting) -> Meeting | None:
 def listing_hold_over(*, listing: Listing, reason: str, by: Any) -> Listing:
     with transaction.atomic():
         current = _locked_listing(listing)
+        _refuse_if_sent_away(current)
         target = _next_meeting(current.meeting)
         if target is None:
             raise AgendaRefused(["There is no next meeting of this MARAC scheduled to hold the case over to."])

@@ -15,7 +15,7 @@ from marac.models import Marac
 from meetings import agenda_services
 from people import linkage
 from people.models import Person
-from referrals import decisions
+from referrals import decisions, jurisdiction
 from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
 from referrals.models import MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.selectors import get_referral_for_user, referral_answers, referral_current_meeting, referral_inbox
@@ -71,6 +71,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "return_form": ReturnForm(),
             "transfer_form": TransferForm(from_marac=referral.marac),
             "can_decide": referral.status == ReferralStatus.SUBMITTED,
+            "emergency_refusal": jurisdiction.case_listing_refusal(referral.case) if referral.case else None,
         },
     )
 
@@ -198,6 +199,9 @@ def emergency(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
     if referral.status != ReferralStatus.ACCEPTED:
         raise Http404
+    if request.method != "POST" and referral.case and (refusal := jurisdiction.case_listing_refusal(referral.case)):
+        messages.error(request, refusal)  # sent to another MARAC: no form to fill in for nothing
+        return redirect("referrals:decision", pk=pk)
     form = EmergencyMeetingForm(request.POST or None)
     context: dict[str, Any] = {"referral": referral, "form": form, "title": "List at an emergency MARAC"}
     if request.method == "POST" and form.is_valid():

@@ -33,7 +33,7 @@ from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people import linkage
 from people.matching import PersonKey, dates_of_birth_to_search, match_reason
 from people.models import Address, MatchModel, Person, PersonLink, ReferralSuggestions
-from referrals import calendar, references, repeats
+from referrals import calendar, jurisdiction, references, repeats
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS_BY_SLUG
 from referrals.services import cleaned_section, criteria_decision, decision_as_data, referral_facts
@@ -575,11 +575,16 @@ def referral_list_at_emergency_meeting(
 ) -> Referral:
     """BD Emergency MARAC: a case that cannot wait is heard at an emergency meeting called for it. A new meeting on a
     day that is not a working day only once the coordinator has confirmed it (EmergencyDayNeedsConfirming), as when
-    calling one from the agenda."""
+    calling one from the agenda. Refused, with nothing saved, for a case sent to another MARAC (referrals.jurisdiction).
+    """
     with transaction.atomic():
         current = Referral.objects.select_for_update(of=("self",)).select_related("case").get(pk=referral.pk)
         if current.status != ReferralStatus.ACCEPTED or current.case is None:
             raise NotSubmitted
+        # A case sent to another MARAC is that MARAC's to hear. The referral's lock keeps a transfer out (case_transfer
+        # takes it first); the status is checked again as it is written, below.
+        if refusal := jurisdiction.case_listing_refusal(current.case):
+            raise EmergencyListingRefused(refusal)
         meeting = current.marac.meetings.filter(starts_at=starts_at).first()
         ordinary = meeting is not None and not meeting.is_emergency
         if ordinary or is_ordinary_meeting_time(marac=current.marac, starts_at=starts_at):
@@ -617,7 +622,10 @@ def referral_list_at_emergency_meeting(
         current.listing_explanation = f"Listed at an emergency MARAC on {calendar.format_meeting_time(starts_at)}."
         current.version += 1
         current.save()
-        Case.objects.filter(pk=current.case.pk).update(status=CaseStatus.LISTED)
+        # Not over "Transferred": a meeting recording that outcome since the check above wins, and nothing is saved.
+        listed = Case.objects.filter(pk=current.case.pk).exclude(status=CaseStatus.TRANSFERRED)
+        if not listed.update(status=CaseStatus.LISTED):
+            raise EmergencyListingRefused(jurisdiction.listing_refusal(status=CaseStatus.TRANSFERRED, sent_to=None))
         Listing.objects.filter(pk__in=[listing.pk for listing in moved]).delete()
         Listing.objects.get_or_create(meeting=meeting, case=current.case)
         audit_record(

@@ -20,6 +20,7 @@ from audit.services import audit_record
 from cases.models import Case, CaseStatus
 from cases.restriction import visible_given_restrictions
 from marac.models import AgencyType
+from referrals import jurisdiction
 from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation, Referral
 
 HOUR = 3600
@@ -140,8 +141,11 @@ def contact_attempt_date_problem(*, attempted_on: date, referral_date: date, tod
     return None
 
 
-def children_chase_is_due(*, chase_due_on: date, confirmed: bool, today: date) -> bool:
-    return not confirmed and today > chase_due_on
+# BD Referrals to other MARACs, Jurisdiction: once the case has gone to the MARAC where the victim now lives
+# (referrals.jurisdiction), that MARAC leads. It tells its own children's services when it accepts the referral it
+# received, and chases that notification itself; this MARAC stops chasing its own, which stays as the record of it.
+def children_chase_is_due(*, chase_due_on: date, confirmed: bool, today: date, sent_away: bool) -> bool:
+    return not confirmed and not sent_away and today > chase_due_on
 
 
 def may_manage_idva(user: Any, allocation: IdvaAllocation) -> bool:
@@ -191,10 +195,18 @@ def allocations_at_marac(*, user: Any, marac_id: int, now: datetime) -> QuerySet
     )
 
 
+def notifications_to_chase() -> QuerySet[ChildrenNotification]:
+    """The notifications this MARAC still chases: unconfirmed, and of a case not sent to another MARAC (that MARAC
+    chases its own: children_chase_is_due)."""
+    return ChildrenNotification.objects.filter(confirmed_at__isnull=True).exclude(jurisdiction.sent_away("case__"))
+
+
 def unconfirmed_notifications_at_marac(*, user: Any, marac_id: int) -> QuerySet[ChildrenNotification]:
-    """A restricted case only for those named on it, as on the case list."""
+    """The notifications still to be confirmed and chased here (notifications_to_chase). A restricted case only for
+    those named on it, as on the case list."""
     return (
-        ChildrenNotification.objects.filter(case__marac_id=marac_id, confirmed_at__isnull=True)
+        notifications_to_chase()
+        .filter(case__marac_id=marac_id)
         .filter(visible_given_restrictions(user, through="case"))
         .select_related("case")
         .order_by("chase_due_on", "sent_at")
@@ -307,11 +319,12 @@ def children_notification_confirm(*, notification: ChildrenNotification, by: Any
 
 
 def children_notifications_mark_chased(*, today: date) -> dict[int, int]:
-    """Stamp chased_at on every unconfirmed notification whose chase is due; how many, per MARAC. It keeps
-    stamping each run until children's social care confirms, so the coordinators are reminded every day."""
+    """Stamp chased_at on every notification still chased here (notifications_to_chase) whose chase is due; how many,
+    per MARAC. It keeps stamping each run until children's social care confirms, so the coordinators are reminded
+    every day, and stops once the case has gone to another MARAC."""
     counts: dict[int, int] = {}
     with transaction.atomic():
-        due = ChildrenNotification.objects.select_for_update().filter(confirmed_at__isnull=True, chase_due_on__lt=today)
+        due = notifications_to_chase().select_for_update(of=("self",)).filter(chase_due_on__lt=today)
         for notification in due.select_related("case"):
             notification.chased_at = timezone.now()
             notification.save(update_fields=["chased_at"])

@@ -19,7 +19,7 @@ from audit.services import audit_record
 from cases.models import Case
 from cases.selectors import get_case_for_user
 from marac.models import Marac
-from referrals import followup
+from referrals import followup, jurisdiction
 from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation
 from web.access import current_marac_where, require_permission
 
@@ -149,6 +149,9 @@ class ChildrenPanel:
     notification: ChildrenNotification | None
     chase_due: bool
     can_confirm: bool
+    # The case went to another MARAC (referrals.jurisdiction): it tells and chases its own children's services.
+    sent_away: bool = False
+    sent_to: jurisdiction.SentTo | None = None
 
 
 def _clock(allocation: IdvaAllocation) -> followup.IdvaClock:
@@ -187,12 +190,17 @@ def _children_panel(request: HttpRequest, notification: ChildrenNotification | N
     if notification is None:
         return ChildrenPanel(None, False, False)
     confirmed = notification.confirmed_at is not None
+    sent_to = None if confirmed else jurisdiction.sent_to_of(notification.case)
+    sent_away = jurisdiction.case_is_sent_away(status=notification.case.status, sent_to=sent_to)
     return ChildrenPanel(
         notification=notification,
         chase_due=followup.children_chase_is_due(
-            chase_due_on=notification.chase_due_on, confirmed=confirmed, today=timezone.localdate()
+            chase_due_on=notification.chase_due_on, confirmed=confirmed, today=timezone.localdate(), sent_away=sent_away
         ),
+        # A confirmation that comes late is still recorded: it is a fact about this MARAC's notification.
         can_confirm=not confirmed and followup.may_confirm_children_notification(request.user, notification),
+        sent_away=sent_away,
+        sent_to=sent_to,
     )
 
 
@@ -366,7 +374,10 @@ def children_notifications(request: HttpRequest) -> HttpResponse:
     rows = [
         (
             notification,
-            followup.children_chase_is_due(chase_due_on=notification.chase_due_on, confirmed=False, today=today),
+            # The list holds no case sent to another MARAC (unconfirmed_notifications_at_marac).
+            followup.children_chase_is_due(
+                chase_due_on=notification.chase_due_on, confirmed=False, today=today, sent_away=False
+            ),
         )
         for notification in page.object_list
     ]

@@ -49,7 +49,7 @@ def test_a_referral_submitted_on_12_november_goes_to_the_ordinary_meeting_not_th
     assert referral.meeting.starts_at == datetime(2026, 12, 1, 9, 30, tzinfo=LONDON)
     assert "Listed for Tuesday 1 December 2026 at 09:30" in page
     assert "Received by the deadline of 17:00 on Thursday 19 November 2026" in referral.listing_explanation
-    assert "25 November" not in referral.listing_explanation and "Friday 13 November" not in page
+    assert "25 November 2026" not in referral.listing_explanation and "Friday 13 November" not in page
     assert not Listing.objects.filter(meeting=emergency_meeting).exists()
 
 
