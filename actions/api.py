@@ -1,10 +1,13 @@
 """The actions part of the open API under /api/v1 (issue 8): the action plan after the meeting.
 
 Who sees what is the pages' rule: the coordinator and chair track every action at their MARAC; a representative or
-IDVA sees their own agency's. Marking an action done or not possible goes through actions.tracking with the page's
-form and its version check; recording an action at the meeting goes through actions.services.action_record with the
-live meeting page's form, after the same gate and the same confidentiality agreement, which only a person signs: an
-API credential cannot record actions at a meeting (PERSON_ONLY_MESSAGE says why).
+IDVA sees their own agency's. Each action carries its resolutions (what the coordinator or chair decided about it
+after the meeting); what the agency had written before a resolution set it aside goes only to those who track
+actions, as on their pages (tracking_selectors.may_see_agency_notes). Marking an action done or not possible goes
+through actions.tracking with the page's form and its version check; recording an action at the meeting goes through
+actions.services.action_record with the live meeting page's form, after the same gate and the same confidentiality
+agreement, which only a person signs: an API credential cannot record actions at a meeting (PERSON_ONLY_MESSAGE says
+why).
 """
 
 import datetime
@@ -16,11 +19,21 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from accounts.models import User
-from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
+from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
 from actions import tracking
-from actions.models import Action, ActionStatus, ForWhom
+from actions.models import Action, ActionResolution, ActionStatus, ForWhom, ResolutionKind
 from actions.services import NotThisMaracsAgency
-from actions.tracking_selectors import action_gate, get_action_for_user, reason_for_audit
+from actions.tracking_selectors import (
+    TRACK,
+    UPDATE,
+    action_gate,
+    get_action_for_user,
+    may_see_action,
+    may_see_agency_notes,
+    reason_for_audit,
+    resolutions_of,
+    with_resolutions,
+)
 from actions.tracking_views import ActionCannotCompleteForm, ActionDoneForm
 from api.core import (
     INVALID_QUERY_MESSAGE,
@@ -55,8 +68,6 @@ router = Router(tags=["actions"])
 
 # Every case role may see actions (the summary of actions is theirs); which actions is decided per MARAC below.
 READ = "meetings.view_agenda"
-TRACK = "actions.track_actions"
-UPDATE = "actions.update_agency_actions"
 RECORD = "actions.record_action"
 INVALID_MESSAGE = "Nothing was saved: see errors"
 SIGN_FIRST_MESSAGE = (
@@ -84,6 +95,29 @@ class AgencyOut(Schema):
     name: str
 
 
+class ResolutionOut(Schema):
+    """What the coordinator or chair decided about an action its agency could not complete, or the reopening of one
+    marked done by mistake: as the action's pages show it."""
+
+    id: int
+    outcome: ResolutionKind = Field(
+        description="reassigned: passed to another agency, with a new due date; reopened: open again for the same "
+        "agency, with a new due date; not_completed: closed as not completed; done_reopened: marked done by mistake, "
+        "open again"
+    )
+    reason: str = Field(description="Why, and what was agreed")
+    referred_to_vawg: bool = Field(description="It was referred to the VAWG sub group")
+    from_agency: AgencyOut = Field(description="The agency that had the action when this was decided")
+    to_agency: AgencyOut | None = Field(description="The agency it was passed to; null unless passed on")
+    due_on: datetime.date | None = Field(description="The new due date, when it was reopened or passed on with one")
+    agency_note: str | None = Field(
+        description="What the agency had written, set aside by this decision (why it could not complete the action, "
+        "or what it said was done): for coordinators and chairs, as on their pages; null for anyone else"
+    )
+    recorded_by: str = Field(description="The name of the coordinator or chair who recorded it")
+    recorded_at: datetime.datetime
+
+
 class ActionOut(Schema):
     id: int
     marac_id: int
@@ -104,6 +138,7 @@ class ActionOut(Schema):
     escalated_at: datetime.datetime | None
     created_at: datetime.datetime
     version: int = Field(description="Send this back when marking the action done or not possible")
+    resolutions: list[ResolutionOut] = Field(description="What was decided about it after the meeting, oldest first")
 
 
 class ActionList(Page):
@@ -125,7 +160,25 @@ class ActionQuery(PageQuery):
     due_after: Day | None = Field(None, description="Only actions due after this day (not on it)")
 
 
-def _action(action: Action, today: datetime.date) -> dict[str, Any]:
+def _resolution(resolution: ActionResolution, *, agency_notes: bool) -> dict[str, Any]:
+    to_agency = resolution.to_agency
+    return {
+        "id": resolution.pk,
+        "outcome": resolution.kind,
+        "reason": resolution.reason,
+        "referred_to_vawg": resolution.referred_to_vawg,
+        "from_agency": {"id": resolution.from_agency_id, "name": resolution.from_agency.name},
+        "to_agency": None if to_agency is None else {"id": to_agency.pk, "name": to_agency.name},
+        "due_on": resolution.due_on,
+        "agency_note": resolution.superseded_note if agency_notes else None,
+        "recorded_by": resolution.by.full_name,
+        "recorded_at": resolution.at,
+    }
+
+
+def _action(action: Action, today: datetime.date, *, viewer: Any) -> dict[str, Any]:
+    """The action as `viewer`, who may see it, sees it: its resolutions read with it (with_resolutions) or now."""
+    agency_notes = may_see_agency_notes(viewer, action)
     return {
         "id": action.pk,
         "marac_id": action.case.marac_id,
@@ -146,6 +199,7 @@ def _action(action: Action, today: datetime.date) -> dict[str, Any]:
         "escalated_at": action.escalated_at,
         "created_at": action.created_at,
         "version": action.version,
+        "resolutions": [_resolution(each, agency_notes=agency_notes) for each in resolutions_of(action)],
     }
 
 
@@ -161,19 +215,10 @@ def actions_visible_to(*, user: Any, marac_ids: list[int]) -> QuerySet[Action]:
     agency_id = getattr(user, "agency_id", None)
     if agency_id is not None:
         visible |= Q(case__marac_id__in=own, owner_agency_id=agency_id)
-    return (
+    return with_resolutions(
         Action.objects.filter(visible)
         .filter(visible_given_restrictions(user, through="case"))
         .select_related("case", "owner_agency", "listing")
-    )
-
-
-def may_see_action(user: Any, action: Action) -> bool:
-    marac_id = action.case.marac_id
-    if user.has_perm(TRACK, action):
-        return True
-    return action.owner_agency_id == user.agency_id and bool(
-        roles_at(user, marac_id) & PERMISSIONS_BY_NAME[UPDATE].roles
     )
 
 
@@ -226,7 +271,7 @@ def action_list(request: HttpRequest, query: Query[ActionQuery]) -> dict[str, An
     _check_agency_filter(query.agency, marac_ids, visible)
     actions = _filtered(visible, query, today)
     page = page_of(actions.order_by("due_on", "id"), query)
-    page["items"] = [_action(action, today) for action in page["items"]]
+    page["items"] = [_action(action, today, viewer=request.user) for action in page["items"]]
     audit_list_read(
         request, object_type="actions.action", marac_ids=marac_ids, page=page, what="Actions", noun="actions"
     )
@@ -245,7 +290,7 @@ def action_detail(request: HttpRequest, action_id: int, response: HttpResponse) 
         changes=reason_for_audit(request.user, action),
     )
     response["ETag"] = etag(action.version)
-    return _action(action, timezone.localdate())
+    return _action(action, timezone.localdate(), viewer=request.user)
 
 
 # --- Marking an action done, or that it cannot be done --------------------------------------------------------------
@@ -280,7 +325,7 @@ def _close(
             closed = tracking.action_cannot_complete(action=action, reason=note, based_on_version=version, by=by)
     except tracking.TrackingRefused as refused:
         raise ApiError(409, str(refused)) from None
-    return _action(get_action_to_read(user=request.user, pk=closed.pk), timezone.localdate())
+    return _action(get_action_to_read(user=request.user, pk=closed.pk), timezone.localdate(), viewer=request.user)
 
 
 @router.post(
@@ -390,4 +435,5 @@ def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: 
         raise ApiError(422, INVALID_MESSAGE, {"body.owner_agency_id": [NOT_THIS_MARAC_MESSAGE]}) from None
     except (MeetingClosed, MeetingNotStarted) as closed:
         raise ApiError(409, str(closed)) from None
-    return Status(201, _action(get_action_to_read(user=request.user, pk=action.pk), timezone.localdate()))
+    read = get_action_to_read(user=request.user, pk=action.pk)
+    return Status(201, _action(read, timezone.localdate(), viewer=request.user))

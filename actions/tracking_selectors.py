@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import Role
-from accounts.permissions import roles_at
+from accounts.permissions import PERMISSIONS_BY_NAME, roles_at
 from actions.models import Action, ActionResolution, ActionStatus
 from cases.models import Case, CaseRestriction
 from cases.restriction import visible_given_restrictions
@@ -20,6 +20,27 @@ from meetings.models import Attendance, Listing, Meeting, ProcessLink
 from referrals.calendar import LONDON
 
 _ACTION_RELATED = ("case", "owner_agency", "listing__meeting")
+
+
+# Reading one action with its resolutions (the API, the case page): the coordinator and the chair track every action
+# at their MARAC; an agency's representatives and IDVAs see their own agency's, as on its open actions.
+TRACK = "actions.track_actions"
+UPDATE = "actions.update_agency_actions"
+
+
+def may_see_action(user: Any, action: Action) -> bool:
+    if user.has_perm(TRACK, action):
+        return True
+    return action.owner_agency_id == user.agency_id and bool(
+        roles_at(user, action.case.marac_id) & PERMISSIONS_BY_NAME[UPDATE].roles
+    )
+
+
+def may_see_agency_notes(user: Any, action: Action) -> bool:
+    """What an agency wrote before a resolution set it aside (why it could not complete the action, or what it said
+    was done) is for the coordinator and the chair, as on their lists; the agency holding the action sees only the
+    decision and its reason."""
+    return bool(user.has_perm(TRACK, action))
 
 
 def may_update_action(user: Any, action: Action) -> bool:
@@ -69,8 +90,68 @@ def reason_for_audit(user: Any, action: Action) -> dict[str, str]:
     return {"reason": restricted_case_reason(user=user, case_id=action.case_id)} if action.case.restricted else {}
 
 
+def _resolutions() -> Prefetch[Any]:
+    history = ActionResolution.objects.select_related("from_agency", "to_agency", "by").order_by("at", "id")
+    return Prefetch("resolutions", queryset=history)
+
+
+def with_resolutions(actions: QuerySet[Action]) -> QuerySet[Action]:
+    """`actions` with each one's resolutions, oldest first, read in one query for the lot."""
+    return actions.prefetch_related(_resolutions())
+
+
 def resolutions_of(action: Action) -> list[ActionResolution]:
-    return list(action.resolutions.select_related("from_agency", "to_agency", "by").order_by("at", "id"))
+    """One action's resolutions, oldest first; read with it (with_resolutions) or now."""
+    prefetch_related_objects([action], _resolutions())
+    return list(action.resolutions.all())
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """One of a case's actions as the case page shows it: which of the action's pages this user may open."""
+
+    action: Action
+    may_update: bool  # mark it done, or say it cannot be completed
+    may_resolve: bool  # record how an action the agency cannot complete was resolved
+    may_reopen_done: bool  # reopen it, marked done by mistake
+    agency_notes: bool  # see what the agency wrote before a resolution set it aside (may_see_agency_notes)
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    items: list[CaseAction]
+    every_agency: bool  # the coordinator and the chair see every agency's; anyone else only their own agency's
+
+    @property
+    def any_links(self) -> bool:
+        return any(item.may_update or item.may_resolve or item.may_reopen_done for item in self.items)
+
+
+def case_actions_for(*, user: Any, case: Case) -> CaseActions:
+    """The case's actions this user may see (may_see_action), by meeting and then soonest due, each with the links
+    to its pages that the gates of those pages (get_action_for_user, get_action_to_manage) would let through. The
+    caller has let the user through the case's own gate, which for a restricted case asks for a reason first."""
+    # A case has a few dozen actions at most: each is put to may_see_action itself, so the rule is written once.
+    actions = Action.objects.filter(case=case).select_related(*_ACTION_RELATED)
+    visible = [
+        action
+        for action in actions.order_by("listing__meeting__starts_at", "due_on", "id")
+        if may_see_action(user, action)
+    ]
+    prefetch_related_objects(visible, _resolutions())
+    items = [_case_action(user, action) for action in visible]
+    return CaseActions(items=items, every_agency=bool(user.has_perm(TRACK, case)))
+
+
+def _case_action(user: Any, action: Action) -> CaseAction:
+    status = action.status
+    return CaseAction(
+        action=action,
+        may_update=status == ActionStatus.OPEN and may_update_action(user, action),
+        may_resolve=status == ActionStatus.CANNOT_COMPLETE and bool(user.has_perm(RESOLVE, action)),
+        may_reopen_done=status == ActionStatus.DONE and bool(user.has_perm(REOPEN_DONE, action)),
+        agency_notes=may_see_agency_notes(user, action),
+    )
 
 
 def _visible(actions: QuerySet[Action], viewer: Any) -> QuerySet[Action]:

@@ -1,21 +1,23 @@
 """Pages after the meeting: the summary of actions and its circulation, each agency's own open actions, the
 coordinator's lists, and the downloads. Meetings, actions and cases are reached only through their gates."""
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from actions import documents, tracking
-from actions.models import Action, ActionResolution, ActionStatus
+from actions.models import Action, ActionStatus
 from actions.tracking_selectors import (
     REOPEN_DONE,
     RESOLVE,
@@ -30,6 +32,7 @@ from actions.tracking_selectors import (
     open_actions_at_marac,
     reason_for_audit,
     resolutions_of,
+    with_resolutions,
 )
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -165,13 +168,8 @@ class ActionReopenDoneForm(VersionedForm):
 # --- Lists ----------------------------------------------------------------------------------------------------------
 
 
-def _with_history(actions: Any) -> Any:
-    history = ActionResolution.objects.select_related("from_agency", "to_agency", "by").order_by("at", "id")
-    return actions.prefetch_related(Prefetch("resolutions", queryset=history))
-
-
 def _page(request: HttpRequest, actions: Any) -> Any:
-    return Paginator(_with_history(actions), 50).get_page(request.GET.get("page"))
+    return Paginator(with_resolutions(actions), 50).get_page(request.GET.get("page"))
 
 
 def _audit_list(marac_id: int, what: str, page: Any) -> None:
@@ -211,7 +209,7 @@ def cannot_complete(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "actions.track_actions")
     page = _page(request, cannot_complete_at_marac(marac_id=marac_id, viewer=request.user))
     _audit_list(marac_id, "Actions that cannot be completed", page)
-    closed = list(_with_history(not_completed_at_marac(marac_id=marac_id, viewer=request.user))[:20])
+    closed = list(with_resolutions(not_completed_at_marac(marac_id=marac_id, viewer=request.user))[:20])
     if closed:
         _audit_list(marac_id, "Actions closed as not completed", Paginator(closed, 20).get_page(1))
     marac = Marac.objects.get(pk=marac_id)
@@ -234,15 +232,37 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 # --- Updating an action ---------------------------------------------------------------------------------------------
 
 
-# Where an update was made from, to go back to: the coordinator records agencies' updates from the open actions.
-_LISTS = {"index": "actions:index", "mine": "actions:mine"}
+@dataclass(frozen=True)
+class BackTo:
+    """Where a page about one action goes back to, and the words of its link."""
+
+    url: str
+    label: str
 
 
-def _back_to(request: HttpRequest, action: Action) -> str:
+# Where a page about one action was opened from (?from=), to go back to: the coordinator records agencies' updates
+# from the open actions, and anyone may act on an action from its case's page.
+_LISTS = {
+    "index": ("actions:index", "Back to the open actions"),
+    "mine": ("actions:mine", "Back to your agency's actions"),
+}
+
+
+def _from_case(request: HttpRequest, action: Action) -> BackTo | None:
+    if request.GET.get("from") != "case":
+        return None
+    return BackTo(reverse("cases:detail", args=[action.case_id]), f"Back to case {action.case.reference}")
+
+
+def _back_to(request: HttpRequest, action: Action) -> BackTo:
+    from_case = _from_case(request, action)
+    if from_case is not None:
+        return from_case
     wanted = request.GET.get("from", "")
-    if wanted in _LISTS:
-        return _LISTS[wanted]
-    return "actions:mine" if action.owner_agency_id == _user(request).agency_id else "actions:index"
+    if wanted not in _LISTS:
+        wanted = "mine" if action.owner_agency_id == _user(request).agency_id else "index"
+    name, label = _LISTS[wanted]
+    return BackTo(reverse(name), label)
 
 
 def _audit_action_page(request: HttpRequest, action: Action, what: str) -> None:
@@ -261,7 +281,7 @@ def _update(request: HttpRequest, pk: int, form_class: type[ActionDoneForm], *, 
     back_to = _back_to(request, action)
     if not tracking.action_is_open(action.status):
         messages.error(request, tracking.ActionNotOpen.message)
-        return redirect(back_to)
+        return redirect(back_to.url)
     form = form_class(request.POST or None, instance=action)
     if request.method == "POST" and form.is_valid():
         service = tracking.action_complete if done else _cannot_complete
@@ -273,7 +293,7 @@ def _update(request: HttpRequest, pk: int, form_class: type[ActionDoneForm], *, 
         else:
             told = "The coordinator and the chair have been told"
             messages.success(request, "Action marked done" if done else told)
-            return redirect(back_to)
+            return redirect(back_to.url)
     title = "Mark the action done" if done else "Say the action cannot be completed"
     _audit_action_page(request, action, "mark done" if done else "cannot be completed")
     context = {
@@ -307,9 +327,12 @@ def action_cannot(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission(RESOLVE)
 def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_action_to_manage(user=request.user, pk=pk, permission=RESOLVE)
+    back_to = _from_case(request, action) or BackTo(
+        reverse("actions:cannot_complete"), "Actions that cannot be completed"
+    )
     if action.status != ActionStatus.CANNOT_COMPLETE:
         messages.error(request, tracking.NotAwaitingResolution.message)
-        return redirect("actions:cannot_complete")
+        return redirect(back_to.url)
     form = ActionResolveForm(request.POST or None, instance=action, marac_id=action.marac_id)
     if request.method == "POST" and form.is_valid():
         try:
@@ -318,9 +341,9 @@ def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(refused))
         else:
             messages.success(request, "Resolution recorded")
-            return redirect("actions:cannot_complete")
+            return redirect(back_to.url)
     _audit_action_page(request, action, "record a resolution")
-    context = {"action": action, "form": form, "resolutions": resolutions_of(action)}
+    context = {"action": action, "form": form, "resolutions": resolutions_of(action), "back_to": back_to}
     return render(request, "actions/action_resolve.html", context)
 
 
@@ -337,10 +360,12 @@ def _resolve(action: Action, data: dict[str, Any], by: User) -> Action:
 @require_permission(REOPEN_DONE)
 def action_reopen_done(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_action_to_manage(user=request.user, pk=pk, permission=REOPEN_DONE)
-    to_summary = redirect("actions:summary", pk=action.listing.meeting_id)
+    back_to = _from_case(request, action) or BackTo(
+        reverse("actions:summary", args=[action.listing.meeting_id]), "Summary of actions"
+    )
     if action.status != ActionStatus.DONE:
         messages.error(request, tracking.NotMarkedDone.message)
-        return to_summary
+        return redirect(back_to.url)
     form = ActionReopenDoneForm(request.POST or None, instance=action)
     if request.method == "POST" and form.is_valid():
         try:
@@ -350,9 +375,9 @@ def action_reopen_done(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(refused))
         else:
             messages.success(request, "Action reopened")
-            return to_summary
+            return redirect(back_to.url)
     _audit_action_page(request, action, "reopen")
-    context = {"action": action, "form": form, "resolutions": resolutions_of(action)}
+    context = {"action": action, "form": form, "resolutions": resolutions_of(action), "back_to": back_to}
     return render(request, "actions/action_reopen_done.html", context)
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts import kept_form
+from actions.tracking_selectors import case_actions_for
 from audit.services import audit_record
 from cases.models import PartyRole
 from cases.selectors import case_is_referrers_only, cases_at_marac, get_case_for_user, perpetrator_links
@@ -53,6 +54,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_see_record_access": request.user.has_perm("audit.view_record_access", case),
             "transfer_out": case_transfers.case_transfer_state(case),
             "can_refer_on": request.user.has_perm(case_transfers.DECIDE, case),
+            # The actions the user may see, with only the links their pages' gates would let through.
+            "case_actions": case_actions_for(user=request.user, case=case),
         },
     )
 
