@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import defaultfilters as filters
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +22,7 @@ from meetings.case_list_document import COLUMNS, CaseListRow, case_list_document
 from meetings.models import Listing, ListingKind, Meeting, MeetingStatus
 from referrals.calendar import format_moment
 from referrals.decision_forms import EmergencyMeetingForm
+from web import once
 from web.access import current_marac_where, require_permission
 from web.widget_html import escaped
 
@@ -85,7 +87,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @require_permission("meetings.manage_agenda")
 def emergency_new(request: HttpRequest) -> HttpResponse:
     marac = Marac.objects.get(pk=current_marac_where(request, "meetings.manage_agenda"))
-    form = EmergencyMeetingForm(request.POST or None)
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice (a double click): called once, and the second goes to the meeting it called
+    form = once.with_token(EmergencyMeetingForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         try:
             meeting = agenda_services.meeting_call_emergency(
@@ -101,7 +105,7 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
             form.add_error("day", " ".join(refused.reasons))
         else:
             messages.success(request, f"Emergency MARAC called for {format_moment(meeting.starts_at)}")
-            return redirect("meetings_agenda:detail", pk=meeting.pk)
+            return once.done(request, reverse("meetings_agenda:detail", args=[meeting.pk]))
     return render(request, "meetings/agenda_emergency_form.html", {"marac": marac, "form": form})
 
 
@@ -283,7 +287,9 @@ def recheck(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
 @require_permission("meetings.manage_agenda")
 def hold_over(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
     listing = _listing(request, pk, listing_pk)
-    form = HoldOverForm(request.POST or None)
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice (a double click): held over once, and the second goes where the first went
+    form = once.with_token(HoldOverForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         try:
             held = agenda_services.listing_hold_over(
@@ -294,7 +300,7 @@ def hold_over(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
         else:
             when = format_moment(held.meeting.starts_at)
             messages.success(request, f"Case {listing.case.reference} held over to the meeting at {when}")
-            return redirect("meetings_agenda:detail", pk=pk)
+            return once.done(request, reverse("meetings_agenda:detail", args=[pk]))
     return render(request, "meetings/agenda_hold_over.html", {"listing": listing, "form": form})
 
 

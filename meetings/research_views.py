@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from audit.services import audit_view
 from marac.models import Agency
 from meetings import research_selectors as selectors
-from meetings.models import ChildResearch, Listing, Research, VictimVoice
-from meetings.research_forms import ChildResearchForm, ResearchForm, VictimVoiceForm
+from meetings.models import ChildResearch, ChildStatus, Listing, Research, VictimVoice
+from meetings.research_forms import KNOWN_CHOICES, ChildResearchForm, ResearchForm, VictimVoiceForm
 from meetings.research_services import (
     MEETING_CLOSED_MESSAGE,
+    VICTIM_VOICE_FIELDS,
     MeetingClosed,
     NotYourAgency,
     StaleResearch,
@@ -101,10 +102,28 @@ def _closed_research(request: HttpRequest, listing: Listing, agency: Agency) -> 
         "agency": agency,
         "closed": True,
         "refused": MEETING_CLOSED_MESSAGE if request.method == "POST" else "",
+        "not_saved": _research_sent(request.POST, listing, agency) if request.method == "POST" else [],
         "summary": selectors.research_summary(listing=listing),
         "people": selectors.people_to_research(listing=listing),
     }
     return render(request, "meetings/research_edit.html", context)
+
+
+def _research_sent(data: QueryDict, listing: Listing, agency: Agency) -> list[tuple[str, str]]:
+    """What the representative sent after the close, to show back once (never saved): so they can give it to the
+    coordinator another way. Only the form's own fields, by their labels; blank ones left out."""
+    is_csc = selectors.is_childrens_social_care(agency)
+    form = ResearchForm(None, research=None, is_csc=is_csc)
+    sent: list[tuple[str, str]] = []
+    known = dict(KNOWN_CHOICES).get(data.get("known_to_agency", ""))
+    if known:
+        sent.append((str(form.fields["known_to_agency"].label), known))
+    sent += [(str(form.fields[name].label), data.get(name, "")) for name in form.text_fields]
+    for child_form in _child_forms(None, listing, []) if is_csc else []:
+        status = dict(ChildStatus.choices).get(data.get(child_form.add_prefix("status"), ""), "")
+        notes = data.get(child_form.add_prefix("notes"), "")
+        sent.append((str(child_form.child), "\n".join(part for part in (status, notes) if part.strip())))
+    return [(label, text) for label, text in sent if text.strip()]
 
 
 def _child_forms(data: QueryDict | None, listing: Listing, rows: list[ChildResearch]) -> list[ChildResearchForm]:
@@ -193,8 +212,16 @@ def _closed_victim_voice(request: HttpRequest, listing: Listing, voice: VictimVo
         "voice": voice,
         "closed": True,
         "refused": MEETING_CLOSED_MESSAGE if request.method == "POST" else "",
+        "not_saved": _victim_voice_sent(request.POST) if request.method == "POST" else [],
     }
     return render(request, "meetings/research_victim_voice.html", context)
+
+
+def _victim_voice_sent(data: QueryDict) -> list[tuple[str, str]]:
+    """The victim's voice sent after the close, shown back once and never saved (as _research_sent)."""
+    form = VictimVoiceForm(None, voice=None)
+    sent = [(str(form.fields[name].label), data.get(name, "")) for name in VICTIM_VOICE_FIELDS]
+    return [(label, text) for label, text in sent if text.strip()]
 
 
 @require_permission("meetings.view_research_grid")

@@ -8,6 +8,8 @@ from people.models import PersonLink
 class DuplicateDecisionForm(forms.Form):
     duplicate = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=PersonLink.Decision.choices)
+    # Set only by "change the decision", on the page that showed it: when the decision being changed was made.
+    replacing = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class UnlinkForm(forms.Form):

@@ -7,7 +7,7 @@ nothing of the database."""
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import splink
@@ -36,6 +36,15 @@ ANONYMISED = "Anonymised"
 
 class TooFewPeople(Exception):
     """The MARAC holds too few people to train a model on."""
+
+
+class AlreadyDecided(Exception):
+    """The pair was decided on since the page asking was shown (by a colleague, or in another window): nothing was
+    changed. `link` is the decision standing."""
+
+    def __init__(self, link: PersonLink) -> None:
+        super().__init__("These two people were already decided on")
+        self.link = link
 
 
 # One field of a suggestion in words, as the model explains it (stored, then read back for the pages).
@@ -443,6 +452,55 @@ def person_link_decide(
             user=by,
             summary=f"People {low} and {high}: {PersonLink.Decision(decision).label.lower()}",
         )
+    return link
+
+
+def possible_duplicate_decide(
+    *, duplicate: PossibleDuplicate, decision: str, by: Any, replacing: datetime | None = None
+) -> PersonLink:
+    """The coordinator's decision on a possible duplicate. It drives repeat counting and links to other families, so
+    a decision already made is never replaced by a page opened before it (AlreadyDecided, with the decision): only
+    by a change asked for with that decision on screen, `replacing` naming when it was made."""
+    low, high = _pair(duplicate.person_a_id, duplicate.person_b_id)
+    label = PersonLink.Decision(decision).label.lower()
+    with transaction.atomic():
+        standing = PersonLink.objects.select_for_update().filter(person_a_id=low, person_b_id=high).first()
+        if standing is None:
+            return _duplicate_link_create(duplicate=duplicate, decision=decision, by=by, pair=(low, high))
+        if replacing is None or standing.decided_at != replacing or standing.decision == decision:
+            raise AlreadyDecided(standing)
+        was = standing.get_decision_display().lower()
+        standing.decision, standing.probability = decision, duplicate.probability
+        standing.decided_by, standing.decided_at = by, timezone.now()
+        standing.save(update_fields=["decision", "probability", "decided_by", "decided_at"])
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=standing,
+            user=by,
+            summary=f"People {low} and {high}: decision changed from {was} to {label}",
+        )
+    return standing
+
+
+def _duplicate_link_create(
+    *, duplicate: PossibleDuplicate, decision: str, by: Any, pair: tuple[int, int]
+) -> PersonLink:
+    low, high = pair
+    try:
+        with transaction.atomic():  # a savepoint: a colleague deciding at the same moment wins the row
+            link = PersonLink.objects.create(
+                marac_id=duplicate.person_a.marac_id,
+                person_a_id=low,
+                person_b_id=high,
+                decision=decision,
+                probability=duplicate.probability,
+                decided_by=by,
+                decided_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise AlreadyDecided(PersonLink.objects.get(person_a_id=low, person_b_id=high)) from None
+    label = PersonLink.Decision(decision).label.lower()
+    audit_record(action=AuditAction.CREATE, obj=link, user=by, summary=f"People {low} and {high}: {label}")
     return link
 
 

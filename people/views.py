@@ -207,19 +207,35 @@ def duplicate_decide(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     duplicate = _duplicate_for(request, marac, form.cleaned_data["duplicate"])
-    decision = form.cleaned_data["decision"]
-    linkage.person_link_decide(
-        person=duplicate.person_a,
-        other=duplicate.person_b,
-        decision=decision,
-        by=request.user,
-        probability=duplicate.probability,
-    )
+    decision, replacing = form.cleaned_data["decision"], form.cleaned_data["replacing"]
+    try:
+        linkage.possible_duplicate_decide(duplicate=duplicate, decision=decision, by=request.user, replacing=replacing)
+    except linkage.AlreadyDecided as already:
+        return _already_decided(request, duplicate, already.link, decision)
+    changed = "Decision changed. " if replacing is not None else ""
     if decision == PersonLink.Decision.CONFIRMED:
-        messages.success(request, "Recorded as the same person: their cases now count together")
+        messages.success(request, f"{changed}Recorded as the same person: their cases now count together")
     else:
-        messages.success(request, "Recorded as not the same person: they will not be suggested again")
+        messages.success(request, f"{changed}Recorded as not the same person: they will not be suggested again")
     return redirect("people:duplicates")
+
+
+def _already_decided(request: HttpRequest, duplicate: PossibleDuplicate, link: PersonLink, asked: str) -> HttpResponse:
+    """The pair was decided on since the page was opened: say by whom, what and when, change nothing, and offer the
+    other decision only as a deliberate change."""
+    audit_record(
+        action=AuditAction.VIEW,
+        obj=link,
+        user=request.user,
+        summary=f"Shown the decision already made on people {link.person_a_id} and {link.person_b_id}",
+    )
+    context = {
+        "duplicate": duplicate,
+        "link": link,
+        "asked": PersonLink.Decision(asked),
+        "may_change": asked != link.decision,
+    }
+    return render(request, "people/duplicate_decided.html", context, status=409)
 
 
 def _duplicate_for(request: HttpRequest, marac: Marac, pk: int) -> PossibleDuplicate:
