@@ -26,6 +26,7 @@ from demo.plan import (
     PersonPlan,
     Planner,
     Shape,
+    keep_lookalikes_apart,
     mark_demo_referrer_cases,
     name_siblings_apart,
     one_year_to,
@@ -121,7 +122,8 @@ def generate_area(
             # Only the demo: national areas stay exactly as the benchmarks have always had them.
             extra = random.Random(f"{seed} duplicates")  # noqa: S311  synthetic data
             name_siblings_apart(extra, cases)
-            plant_duplicates(extra, cases, duplicates)
+            planted = plant_duplicates(extra, cases, duplicates)
+            keep_lookalikes_apart(extra, cases, planted)
         # The same meetings the application's own series would make, so that every hearing date has one.
         meetings = Meeting.objects.bulk_create(Meeting(marac=marac, starts_at=at) for at in planner.calendar.meetings)
         if with_users:

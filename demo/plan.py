@@ -682,3 +682,63 @@ def name_siblings_apart(rng: random.Random, cases: Sequence[CasePlan]) -> int:
                 renamed += 1
             taken.add(child.given_name)
     return renamed
+
+
+def keep_lookalikes_apart(
+    rng: random.Random, cases: Sequence[CasePlan], planted: Sequence[tuple[PersonPlan, PersonPlan]]
+) -> int:
+    """Two different people drawn with the same names and nearly the same date of birth: the fictional name lists
+    are short, so the planner makes such pairs far more often than real life does, and to anyone reading the
+    possible duplicates (or checking the model) they look like one person recorded twice. Gives the later of any
+    such pair, not one of the planted duplicates (plant_duplicates), another family name; returns how many."""
+    people: dict[int, PersonPlan] = {}
+    for case in cases:
+        for person in (case.victim, *case.perpetrators, *case.children):
+            people.setdefault(id(person), person)
+    kept = {id(person) for pair in planted for person in pair}
+    renamed = 0
+    for later in _lookalikes(list(people.values()), kept):
+        taken = {person.family_name for person in people.values() if person.given_name == later.given_name}
+        later.family_name = rng.choice([name for name in fictional.FAMILY_NAMES if name not in taken])
+        renamed += 1
+    return renamed
+
+
+def _lookalikes(people: list[PersonPlan], kept: set[int]) -> list[PersonPlan]:
+    """The second of each pair of people one or two keyboard slips apart (names and date of birth), same gender
+    and initial, where it may be renamed (not in kept)."""
+    by_year: dict[tuple[str, int], list[PersonPlan]] = {}
+    for person in people:
+        if person.date_of_birth is not None:
+            by_year.setdefault((person.gender, person.date_of_birth.year), []).append(person)
+    found: dict[int, PersonPlan] = {}
+    for (gender, year), group in by_year.items():
+        near = group + by_year.get((gender, year + 1), [])
+        for index, first in enumerate(group):
+            for second in near[index + 1 :]:
+                if first.given_name[:1] != second.given_name[:1] or _slips(first, second) > 2:
+                    continue
+                if id(second) not in kept:
+                    found.setdefault(id(second), second)
+                elif id(first) not in kept:
+                    found.setdefault(id(first), first)
+    return list(found.values())
+
+
+def _slips(first: PersonPlan, second: PersonPlan) -> int:
+    return (
+        _edits(first.given_name, second.given_name)
+        + _edits(first.family_name, second.family_name)
+        + _edits(first.date_of_birth.isoformat(), second.date_of_birth.isoformat())
+    )
+
+
+def _edits(first: str, second: str) -> int:
+    """Levenshtein distance (each slip of a key one edit)."""
+    row = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i]
+        for j, b in enumerate(second, 1):
+            current.append(min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a != b)))
+        row = current
+    return row[-1]
