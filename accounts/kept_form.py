@@ -318,7 +318,18 @@ def take(request: HttpRequest) -> QueryDict | None:
 
 
 # The page's own hidden fields (the version, the minute's fingerprint, a create form's one-time token) and the button.
-_NOT_TYPED = {"version", "minute_seen", "once", "action"}
+# Hidden fields a page sends with what was typed (versions, what the page showed, which item, one-time tokens).
+_NOT_TYPED = {
+    "version",
+    "minute_seen",
+    "risks_seen",
+    "decisions_seen",
+    "based_on",
+    "item_key",
+    "replacing",
+    "once",
+    "action",
+}
 
 
 def show_if_not_taken(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -1,6 +1,7 @@
 """Writing referrals: drafts saved section by section as typed, and submission with the criteria decided.
 Every write is audited in its own transaction; audit summaries name sections, never what was typed."""
 
+import secrets
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -20,10 +21,17 @@ from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for
 
 EDITABLE = {ReferralStatus.DRAFT, ReferralStatus.RETURNED}
 MAKE_REFERRAL = "referrals.make_referral"
+# The content's entry holding each list section's item keys, in the list's order. Beside the items, not in them:
+# the items are what was typed (the API returns them as they are, and refuses a field the form does not have).
+ITEM_KEYS = "item_keys"
 
 
 class StaleReferral(Exception):
     """Someone else (another tab, another device) saved this referral first."""
+
+
+class ItemMoved(StaleReferral):
+    """The item a page was opened for is no longer at that place in its list: removed, or moved up by a removal."""
 
 
 class NotEditable(Exception):
@@ -55,27 +63,55 @@ def _locked(referral: Referral, based_on_version: int | None, *, by: Any) -> Ref
     return current
 
 
+def item_keys(content: dict[str, Any], slug: str) -> list[str]:
+    """What names each item of a list section for as long as it is there, whatever is removed before it: random,
+    so it says nothing about the person. A draft saved before items had keys has its items named by their places,
+    as its pages named them; the next write stores those keys, so they last from then on."""
+    items = content.get(slug) or []
+    keys = (content.get(ITEM_KEYS) or {}).get(slug)
+    if isinstance(keys, list) and len(keys) == len(items):
+        return [str(key) for key in keys]
+    return [f"i{place}" for place in range(len(items))]  # never a random key's: those are hexadecimal
+
+
+def _with_item_keys(content: dict[str, Any], slug: str, keys: list[str]) -> dict[str, Any]:
+    return {**content, ITEM_KEYS: {**(content.get(ITEM_KEYS) or {}), slug: keys}}
+
+
+def _check_item(keys: list[str], index: int | None, item_key: str | None) -> None:
+    """The page's item is still at its place; item_key None (the API, which names items by place) skips this."""
+    if item_key is not None and (index is None or not 0 <= index < len(keys) or keys[index] != item_key):
+        raise ItemMoved
+
+
 def referral_save_section(
     *,
     referral: Referral,
     section: Section,
     data: dict[str, Any],
     index: int | None = None,
+    item_key: str | None = None,
     based_on_version: int | None,
     by: Any,
 ) -> tuple[Referral, dict[str, list[str]]]:
-    """Keep what was typed, valid or not, and return the section's errors for the page to show."""
-    raw = {key: value for key, value in data.items() if key not in {"csrfmiddlewaretoken", "version", "action"}}
+    """Keep what was typed, valid or not, and return the section's errors for the page to show. For an item of a
+    list, item_key is the key of the item the page was opened for: ItemMoved if that is no longer the one at index."""
+    ignored = {"csrfmiddlewaretoken", "version", "action", "item_key"}
+    raw = {key: value for key, value in data.items() if key not in ignored}
     errors = section_errors(referral, section, raw)
     with transaction.atomic():
         current = _locked(referral, based_on_version, by=by)
         content = dict(current.content)
         if section.is_list:
             items = list(content.get(section.slug, []))
+            keys = item_keys(content, section.slug)
+            _check_item(keys, index, item_key)
             if index is None or index >= len(items):
                 items.append(raw)
+                keys.append(secrets.token_hex(8))
             else:
                 items[index] = raw
+            content = _with_item_keys(content, section.slug, keys)
             content[section.slug] = items
         else:
             content[section.slug] = raw
@@ -87,14 +123,24 @@ def referral_save_section(
 
 
 def referral_remove_item(
-    *, referral: Referral, section: Section, index: int, based_on_version: int | None, by: Any
+    *,
+    referral: Referral,
+    section: Section,
+    index: int,
+    item_key: str | None = None,
+    based_on_version: int | None,
+    by: Any,
 ) -> Referral:
+    """Remove the item at index; given item_key, ItemMoved (nothing removed) if that is no longer the one there."""
     with transaction.atomic():
         current = _locked(referral, based_on_version, by=by)
         items = list(current.content.get(section.slug, []))
+        keys = item_keys(current.content, section.slug)
+        _check_item(keys, index, item_key)
         if 0 <= index < len(items):
             del items[index]
-        current.content = {**current.content, section.slug: items}
+            del keys[index]
+        current.content = {**_with_item_keys(current.content, section.slug, keys), section.slug: items}
         current.version += 1
         current.save(update_fields=["content", "version", "updated_at"])
         audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary=f"Removed an item from {section.slug}")

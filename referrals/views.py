@@ -44,6 +44,20 @@ OUT_OF_DATE_MESSAGE = "The page was out of date: check the referral and save aga
 OUT_OF_DATE_DELETE_MESSAGE = (
     "The page was out of date: nothing was deleted. Check the referral, then delete it again if you still want to"
 )
+ITEM_KEY_FIELD = "item_key"  # the hidden field of an item's pages (section_form.html, item_remove.html)
+ITEM_MOVED_MESSAGE = (
+    "This {item} is now {item} {number}: since you opened this page, another window removed one before it. "
+    "Nothing here has been saved yet: check your answers below against what is saved now for this {item}, "
+    "then save again."
+)
+ITEM_REMOVED_MESSAGE = (
+    "This {item} was removed in another window since you opened this page. Nothing here has been saved: what you "
+    "typed is below. To keep it, save it as a new {item}; if not, go back to the list."
+)
+ITEM_NOT_REMOVED_MESSAGE = (
+    "This {item} was removed or moved in another window since you opened this page. Nothing was removed: check the "
+    "list, then remove it again if you still want to."
+)
 DRAFT_SAVED_MESSAGE = "Draft saved. You can come back to it later"
 NOTHING_TO_SAVE_MESSAGE = "Nothing was typed, so nothing was added. You can come back to it later"
 NO_REFERRAL_ROLE_MESSAGE = (
@@ -259,18 +273,20 @@ def referral_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def referral_item(request: HttpRequest, pk: int, slug: str, index: int | None = None) -> HttpResponse:
     referral = _editable(request, pk)
     section = _section(slug)
-    if not section.is_list or (index is not None and index >= len(referral.content.get(slug, []))):
+    if not section.is_list:
         raise Http404
     return _edit(request, referral, section, index=index)
 
 
 @require_permission("referrals.make_referral")
 def referral_item_remove(request: HttpRequest, pk: int, slug: str, index: int) -> HttpResponse:
-    """Asks first (a page of its own, so it works without JavaScript), then removes and says what went."""
+    """Asks first (a page of its own, so it works without JavaScript), then removes and says what went. The page
+    sends the key of the item it showed: if another window has removed or moved that item since, nothing is removed."""
     referral = _editable(request, pk)
     section = _section(slug)
     items = referral.content.get(slug, [])
-    if not section.is_list or index >= len(items):
+    item_key = _item_key_sent(request)
+    if not section.is_list or (index >= len(items) and item_key is None):
         raise Http404
     label = f"{section.item_name.capitalize()} {index + 1}"
     if request.method == "POST":
@@ -279,10 +295,17 @@ def referral_item_remove(request: HttpRequest, pk: int, slug: str, index: int) -
             return redirect("referrals:section", pk=pk, slug=slug)
         try:
             services.referral_remove_item(
-                referral=referral, section=section, index=index, based_on_version=version, by=request.user
+                referral=referral,
+                section=section,
+                index=index,
+                item_key=item_key,
+                based_on_version=version,
+                by=request.user,
             )
         except services.StaleReferral:
-            messages.error(request, STALE_MESSAGE)
+            referral.refresh_from_db()
+            moved = item_key is not None and _place(referral, section, item_key) != index
+            messages.error(request, ITEM_NOT_REMOVED_MESSAGE.format(item=section.item_name) if moved else STALE_MESSAGE)
         else:
             # The item's number, never its name: messages travel in a cookie.
             messages.success(request, f"{label} removed")
@@ -295,8 +318,21 @@ def referral_item_remove(request: HttpRequest, pk: int, slug: str, index: int) -
             "section": section,
             "label": label,
             "summary": item_summary(items[index]),
+            "item_key": services.item_keys(referral.content, slug)[index],
         },
     )
+
+
+def _item_key_sent(request: HttpRequest) -> str | None:
+    """The key of the item a posted page was opened for; None from a page that sent none (the version check alone
+    then guards it, as before items had keys)."""
+    return (request.POST.get(ITEM_KEY_FIELD) or None) if request.method == "POST" else None
+
+
+def _place(referral: Referral, section: Section, item_key: str) -> int | None:
+    """Where the item with this key is in its list now, or None once it has been removed."""
+    keys = services.item_keys(referral.content, section.slug)
+    return keys.index(item_key) if item_key in keys else None
 
 
 @require_permission("referrals.make_referral")
@@ -333,60 +369,110 @@ def item_summary(item: dict[str, Any]) -> str:
 
 
 def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: int | None) -> HttpResponse:
+    """A section, or one item of a list (index None: a new item). An item is also named by its key, carried by the
+    page, so a save from a page opened before another window removed an item never lands on a different one."""
     questions = services.instrument_for(referral).questions if section.slug == "risk" else []
     stored = referral.content.get(section.slug)
+    item_key = None
     if section.is_list:
-        stored = stored[index] if stored and index is not None else None
+        keys = services.item_keys(referral.content, section.slug)
+        if index is not None and index < len(keys):
+            stored, item_key = stored[index], keys[index]
+        else:
+            stored = None  # a new item, or one no longer there
     if request.method == "POST":
-        form = form_for(section, data=request.POST, questions=questions)
-        as_draft = request.POST.get("action") == "draft"
-        if section.is_list and index is None and not form.has_changed():
-            if as_draft:  # nothing typed to keep: back to the referral, with no blank item added
-                messages.info(request, NOTHING_TO_SAVE_MESSAGE)
-                return redirect("referrals:overview", pk=referral.pk)
-            form.is_valid()  # nothing typed: show what is needed, and add no blank item
-            return _render_section(request, referral, section, form, index)
-        if (version := _version(request)) is None:
-            form.is_valid()
-            messages.error(request, OUT_OF_DATE_MESSAGE)  # what was typed stays in the form, unsaved
-            return _render_section(request, referral, section, form, index)
-        try:
-            referral, errors = services.referral_save_section(
-                referral=referral,
-                section=section,
-                data=request.POST.dict() | _lists(request, form),
-                index=index,
-                based_on_version=version,
-                by=request.user,
-            )
-        except services.StaleReferral:
-            form.is_valid()
-            messages.error(request, STALE_MESSAGE)
-            referral.refresh_from_db()
-            return _render_section(
-                request, referral, section, form, index, conflict=saved_now(referral, section, index, questions)
-            )
-        if as_draft:  # kept as typed, valid or not: the errors wait until they save and continue
-            messages.success(request, DRAFT_SAVED_MESSAGE)
-            return redirect("referrals:overview", pk=referral.pk)
-        if not errors:
-            return _next_url(referral, section)
-        messages.info(request, "Saved as a draft. Some answers need correcting before you can submit.")
-        if section.is_list and index is None:
-            # The new item now exists: correcting it from here on changes it, never adds another.
-            added = len(referral.content[section.slug]) - 1
-            return redirect("referrals:item", pk=referral.pk, slug=section.slug, index=added)
-        form.is_valid()
-        return _render_section(request, referral, section, form, index)
+        sent = (_item_key_sent(request) or item_key) if index is not None else None
+        return _save(request, referral, section, questions, index=index, item_key=sent)
     kept = kept_form.take(request)  # typed before the session timed out: shown again, not saved
-    conflict = None
-    if kept is not None and kept.get("version") != str(referral.version):
-        messages.error(request, STALE_MESSAGE)
-        conflict = saved_now(referral, section, index, questions)
+    if index is not None and stored is None and kept is None:
+        raise Http404
     form = form_for(section, data=stored if kept is None else kept, questions=questions)
     if stored is not None or kept is not None:
         form.is_valid()  # coming back to a saved section: show what still needs correcting
-    return _render_section(request, referral, section, form, index, conflict=conflict)
+    if kept is not None and kept.get("version") != str(referral.version):
+        kept_key = kept.get(ITEM_KEY_FIELD) if index is not None else None
+        return _conflict(request, referral, section, form, questions, index=index, item_key=kept_key or item_key)
+    return _render_section(request, referral, section, form, index, item_key=item_key)
+
+
+def _save(
+    request: HttpRequest,
+    referral: Referral,
+    section: Section,
+    questions: list[dict[str, Any]],
+    *,
+    index: int | None,
+    item_key: str | None,
+) -> HttpResponse:
+    if index is not None and item_key is None:
+        raise Http404  # no such item, and the page named none
+    form = form_for(section, data=request.POST, questions=questions)
+    as_draft = request.POST.get("action") == "draft"
+    if section.is_list and index is None and not form.has_changed():
+        if as_draft:  # nothing typed to keep: back to the referral, with no blank item added
+            messages.info(request, NOTHING_TO_SAVE_MESSAGE)
+            return redirect("referrals:overview", pk=referral.pk)
+        form.is_valid()  # nothing typed: show what is needed, and add no blank item
+        return _render_section(request, referral, section, form, index)
+    if (version := _version(request)) is None:
+        form.is_valid()
+        messages.error(request, OUT_OF_DATE_MESSAGE)  # what was typed stays in the form, unsaved
+        return _render_section(request, referral, section, form, index, item_key=item_key)
+    try:
+        referral, errors = services.referral_save_section(
+            referral=referral,
+            section=section,
+            data=request.POST.dict() | _lists(request, form),
+            index=index,
+            item_key=item_key,
+            based_on_version=version,
+            by=request.user,
+        )
+    except services.StaleReferral:
+        form.is_valid()
+        referral.refresh_from_db()
+        return _conflict(request, referral, section, form, questions, index=index, item_key=item_key)
+    if as_draft:  # kept as typed, valid or not: the errors wait until they save and continue
+        messages.success(request, DRAFT_SAVED_MESSAGE)
+        return redirect("referrals:overview", pk=referral.pk)
+    if not errors:
+        return _next_url(referral, section)
+    messages.info(request, "Saved as a draft. Some answers need correcting before you can submit.")
+    if section.is_list and index is None:
+        # The new item now exists: correcting it from here on changes it, never adds another.
+        added = len(referral.content[section.slug]) - 1
+        return redirect("referrals:item", pk=referral.pk, slug=section.slug, index=added)
+    form.is_valid()
+    return _render_section(request, referral, section, form, index, item_key=item_key)
+
+
+def _conflict(
+    request: HttpRequest,
+    referral: Referral,
+    section: Section,
+    form: Any,
+    questions: list[dict[str, Any]],
+    *,
+    index: int | None,
+    item_key: str | None,
+) -> HttpResponse:
+    """Refused as out of date: what is saved now beside the user's version, unsaved in the form. For an item of a
+    list, that item wherever it now is, the form then saving it there; if it has been removed, the form offers to
+    add it again as a new item. Saving again never replaces a different item."""
+    place = _place(referral, section, item_key) if index is not None and item_key is not None else index
+    if index is not None and place is None:
+        messages.error(request, ITEM_REMOVED_MESSAGE.format(item=section.item_name))
+        added_at = reverse("referrals:item_add", args=[referral.pk, section.slug])
+        conflict = saved_now(referral, section, None, questions)
+        return _render_section(request, referral, section, form, None, conflict=conflict, action=added_at)
+    action = None
+    if place is not None and place != index:
+        messages.error(request, ITEM_MOVED_MESSAGE.format(item=section.item_name, number=place + 1))
+        action = reverse("referrals:item", args=[referral.pk, section.slug, place])
+    else:
+        messages.error(request, STALE_MESSAGE)
+    conflict = saved_now(referral, section, place, questions)
+    return _render_section(request, referral, section, form, place, conflict=conflict, item_key=item_key, action=action)
 
 
 def saved_now(
@@ -424,7 +510,12 @@ def _render_section(
     form: Any,
     index: int | None,
     conflict: list[tuple[str, str]] | None = None,
+    *,
+    item_key: str | None = None,
+    action: str | None = None,
 ) -> HttpResponse:
+    """The section's form; for an item of a list, with the key of the item its answers belong to. `action`: where
+    the form posts when that is not this page's own address (its item has moved, or been removed)."""
     instrument = services.instrument_for(referral) if section.slug == "risk" else None
     return render(
         request,
@@ -437,5 +528,7 @@ def _render_section(
             "instrument": instrument,
             "is_last": section == SECTIONS[-1],
             "conflict": conflict,
+            "item_key": item_key,
+            "action": action,
         },
     )

@@ -92,6 +92,24 @@ def test_without_a_referer_the_post_only_url_shows_what_was_typed_instead_of_a_4
     assert again.status_code == 405 and TYPED not in again.content.decode()
 
 
+def test_the_hidden_fields_a_page_sends_are_not_shown_as_typed(client_for, chair, listing):
+    client = client_for(chair)
+    _time_out(client)
+    client.post(
+        _live_url(listing, "minutes/"),
+        {
+            "risks_minute": TYPED,
+            "version": listing.version,
+            "risks_seen": "8a4597c0ffee",
+            "decisions_seen": "0d8598c0ffee",
+            "minute_seen": "c0ffee",
+        },
+    )
+    text = client.get(_sign_in(client, chair.email)["Location"]).content.decode()
+    assert TYPED in text
+    assert "c0ffee" not in text and "Risks seen" not in text and "Decisions seen" not in text
+
+
 @pytest.mark.parametrize(
     "referer",
     [
