@@ -60,6 +60,14 @@ class RoleGrant(models.Model):
     marac = models.ForeignKey("marac.Marac", on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=30, choices=Role)
     granted_at = models.DateTimeField(auto_now_add=True)
+    # Both set when a second person approved the grant (a case role, accounts.services.role_grant_approve). For any
+    # other grant, who made it is in the audit trail (accounts.selectors).
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["marac__name", "role"]
@@ -67,3 +75,26 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} at {self.marac}"
+
+
+class PendingRoleGrant(models.Model):
+    """A case role an administrator granted to a person, awaiting approval by a second person: a coordinator, or
+    another administrator, of the MARAC. It gives no access at all: the RoleGrant is made only when it is approved
+    (accounts.services.role_grant_approve), so nothing that reads roles has to know about it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_role_grants")
+    marac = models.ForeignKey("marac.Marac", on_delete=models.CASCADE, related_name="pending_role_grants")
+    role = models.CharField(max_length=30, choices=Role)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["granted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "marac", "role"], name="pending_role_once_per_marac"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} at {self.marac}, awaiting approval"

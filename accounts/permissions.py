@@ -157,6 +157,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
     ),
     Permission(
+        "accounts.approve_case_roles",
+        "Approve a case role (coordinator, chair, agency representative, IDVA) that an administrator granted to a"
+        " person at a MARAC, unless you granted it or it is your own, or refuse it: it gives no access until approved",
+        frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
+    ),
+    Permission(
         "accounts.revoke_case_roles",
         "Remove a case role (coordinator, chair, agency representative, IDVA) at a MARAC, whoever granted it; never"
         " the administrator role, never your own",
@@ -314,7 +320,8 @@ def markdown_table() -> str:
         "outside a user's need-to-know answers 404, so nobody learns that it exists.",
         "Administrators manage users and configuration and see no case unless another administrator gives them a",
         "case role: nobody grants or removes their own roles. An API credential that holds a case role works only",
-        "once a coordinator or an administrator other than its issuer has approved it.",
+        "once a coordinator or an administrator other than its issuer has approved it, and so does a case role that",
+        "an administrator grants to a person.",
         "Board viewers see aggregates only.",
         "",
         header,

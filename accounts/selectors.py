@@ -1,7 +1,8 @@
 """Who holds which role at a MARAC, and who granted it and when: for the MARAC's administrators and coordinators.
 
 A role grant records when it was made; who made it is in the audit trail (accounts.services.role_grant writes it,
-found here by the grant's id), or, for a credential's service account, on the credential that was issued with it.
+found here by the grant's id), or, for a credential's service account, on the credential that was issued with it. A
+case role granted by an administrator and approved by a second person names both on the grant itself.
 """
 
 import datetime
@@ -9,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.models import Role, RoleGrant, User
+from accounts.models import PendingRoleGrant, Role, RoleGrant, User
 from audit.models import AuditAction, AuditEvent
 from marac.models import Marac
 
@@ -63,12 +64,16 @@ def role_grants_at(*, marac: Marac, user: User | None = None) -> list[GrantRecor
     }
     actor_ids = {event.actor_id for event in granted_by_event.values() if event.actor_id is not None}
     actor_ids |= {credential.created_by_id for credential in credentials.values()}
+    actor_ids |= {grant.granted_by_id for grant in grants_list if grant.granted_by_id is not None}
     names: dict[int | None, str] = dict(User.objects.filter(pk__in=actor_ids).values_list("pk", "full_name"))
     records = []
     for grant in grants_list:
         event = granted_by_event.get(str(grant.pk))
         credential = credentials.get(grant.user_id)
-        if event is not None:
+        if grant.approved_by_id is not None and event is not None:  # the approver wrote the grant's audit entry
+            granter = names.get(grant.granted_by_id) or "a user no longer here"
+            granted_by = f"{granter}, approved by {_who(names.get(event.actor_id) or event.actor_label, event.roles)}"
+        elif event is not None:
             granted_by = _who(names.get(event.actor_id) or event.actor_label, event.roles)
         elif credential is not None:
             granted_by = _who(names.get(credential.created_by_id, ""), "") + " (issued with the credential)"
@@ -101,3 +106,10 @@ def _by_user(records: Iterable[GrantRecord]) -> list[tuple[User, list[GrantRecor
     for record in records:
         by_user.setdefault(record.grant.user_id, (record.grant.user, []))[1].append(record)
     return list(by_user.values())
+
+
+def pending_role_grants_at(*, marac: Marac, user: User | None = None) -> list[PendingRoleGrant]:
+    """The case roles granted at the MARAC (to one user, if given) that await a second person's approval, oldest
+    first, with who granted them."""
+    pending = PendingRoleGrant.objects.filter(marac=marac).select_related("user__agency", "granted_by")
+    return list(pending.filter(user=user) if user is not None else pending)

@@ -11,13 +11,15 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import Role, RoleGrant, User
+from accounts.models import PendingRoleGrant, Role, RoleGrant, User
 from accounts.permissions import CASE_ROLES
+from accounts.selectors import emails_of
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac, MaracAgency
 from web.dates import spoken
 from web.links import site_link
+from web.mail import send_to_each
 
 ACCESS_CHANGED_SUBJECT = "OpenMARAC: your access has changed"
 INVITATION_SUBJECT = "OpenMARAC: set up your account"
@@ -98,16 +100,31 @@ SERVICE_ACCOUNT_REFUSED = (
 )
 
 
-def role_grant(*, user: User, marac: Marac, role: str, by: Any) -> RoleGrant:
-    """Never to an API credential's service account. A credential holding a case role works only once a second person
-    approves it (api.services.credential_needs_approval); a role granted here afterwards would skip that, and an
-    administrator could give their own token a case role and read every case."""
+def role_needs_approval(role: str) -> bool:
+    """A person holding a case role reads cases, and an administrator can add a person with an email address they
+    control: so a second person (a coordinator, or another administrator, of the MARAC) must approve the grant
+    before it gives any access, as for an API credential (api.services.credential_needs_approval). So must the
+    administrator role: granted at once, it would give that second account of theirs the approving of their own
+    grants."""
+    return role in CASE_ROLES or role == Role.ADMINISTRATOR
+
+
+def role_grant(*, user: User, marac: Marac, role: str, by: Any) -> RoleGrant | PendingRoleGrant:
+    """A case role is only granted awaiting approval (role_grant_approve): a PendingRoleGrant, no access yet. Any
+    other role is granted at once. Never to an API credential's service account. A credential holding a case role
+    works only once a second person approves it (api.services.credential_needs_approval); a role granted here
+    afterwards would skip that, and an administrator could give their own token a case role and read every case."""
     from api.services import is_service_account  # api builds on accounts, not the other way round
 
     if not may_change_roles_of(user=user, by=by):
         raise RoleChangeRefused(OWN_ROLES_REFUSED)
     if is_service_account(user):
         raise RoleChangeRefused(SERVICE_ACCOUNT_REFUSED)
+    held = RoleGrant.objects.filter(user=user, marac=marac, role=role).first()
+    if held is not None:
+        return held
+    if role_needs_approval(role):
+        return _role_grant_awaiting_approval(user=user, marac=marac, role=role, by=by)
     with transaction.atomic():
         grant, created = RoleGrant.objects.get_or_create(user=user, marac=marac, role=role)
         if created:
@@ -119,6 +136,110 @@ def role_grant(*, user: User, marac: Marac, role: str, by: Any) -> RoleGrant:
                 summary=f"Granted role {role} to user {user.pk}",
             )
     return grant
+
+
+def _role_grant_awaiting_approval(*, user: User, marac: Marac, role: str, by: Any) -> PendingRoleGrant:
+    with transaction.atomic():
+        pending, created = PendingRoleGrant.objects.get_or_create(
+            user=user, marac=marac, role=role, defaults={"granted_by": by}
+        )
+        if created:
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=pending,
+                user=by,
+                marac_id=marac.pk,
+                summary=f"Granted role {role} to user {user.pk}, awaiting approval by a second person",
+            )
+            # robust: should the mail server fail, the grant still waits on the users page; the failure is logged.
+            transaction.on_commit(lambda: _ask_for_approval(marac=marac, granted_by=by), robust=True)
+    return pending
+
+
+ROLE_APPROVAL_SUBJECT = "OpenMARAC: a role that can read cases is waiting for your approval"
+
+
+def _ask_for_approval(*, marac: Marac, granted_by: Any) -> None:
+    """Tell the MARAC's coordinators and its other administrators; the email names no person and no role."""
+    people = User.objects.filter(
+        is_active=True, role_grants__marac=marac, role_grants__role__in=[Role.COORDINATOR, Role.ADMINISTRATOR]
+    )
+    if getattr(granted_by, "pk", None) is not None:
+        people = people.exclude(pk=granted_by.pk)
+    send_to_each(
+        subject=ROLE_APPROVAL_SUBJECT,
+        message=f"An administrator at {marac.name} has granted someone a case role, which lets them read cases. "
+        "It gives no access until a coordinator or another administrator approves it. "
+        "Approve it only if you expected it; if not, refuse it. "
+        f"See it here:\n\n{site_link('accounts:users')}\n",
+        recipients=emails_of(people),
+    )
+
+
+APPROVE_CASE_ROLES = "accounts.approve_case_roles"
+OWN_GRANT_APPROVAL_REFUSED = "You granted this role: a coordinator or another administrator must approve it"
+OWN_ROLE_APPROVAL_REFUSED = "This role is your own: a coordinator or another administrator must approve it"
+NOT_AWAITING_APPROVAL = "This role is not waiting for approval"
+
+
+def role_approval_refusal(*, pending: PendingRoleGrant, by: Any) -> str | None:
+    """Why `by` may not approve this grant, or None if they may: never the administrator who granted it, never
+    the person it is for, and only a coordinator or an administrator of its MARAC."""
+    if not may_change_roles_of(user=pending.user, by=by):
+        return OWN_ROLE_APPROVAL_REFUSED
+    if pending.granted_by_id is not None and pending.granted_by_id == getattr(by, "pk", None):
+        return OWN_GRANT_APPROVAL_REFUSED
+    if not by.has_perm(APPROVE_CASE_ROLES, pending):
+        return "Only a coordinator or an administrator of this MARAC can approve a role"
+    return None
+
+
+def role_grant_approve(*, pending: PendingRoleGrant, by: Any) -> RoleGrant:
+    """The second person's approval: the role gives access from now on. The grant records who granted it and who
+    approved it, and the approval is audited."""
+    with transaction.atomic():
+        locked = PendingRoleGrant.objects.select_for_update().select_related("user").filter(pk=pending.pk).first()
+        if locked is None:  # approved or refused by someone else a moment ago
+            raise RoleChangeRefused(NOT_AWAITING_APPROVAL)
+        refusal = role_approval_refusal(pending=locked, by=by)
+        if refusal is not None:
+            raise RoleChangeRefused(refusal)
+        grant, _ = RoleGrant.objects.get_or_create(
+            user_id=locked.user_id,
+            marac_id=locked.marac_id,
+            role=locked.role,
+            defaults={"granted_by_id": locked.granted_by_id, "approved_by": by},
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=grant,
+            user=by,
+            marac_id=locked.marac_id,
+            summary=f"Approved role {locked.role} for user {locked.user_id}, granted by user {locked.granted_by_id}",
+        )
+        locked.delete()
+    return grant
+
+
+def role_grant_refuse(*, pending: PendingRoleGrant, by: Any) -> None:
+    """A grant someone did not expect is refused, and one granted by mistake withdrawn by whoever granted it: by a
+    coordinator or an administrator of its MARAC, never the person it is for. Audited; nothing else changes."""
+    with transaction.atomic():
+        locked = PendingRoleGrant.objects.select_for_update().select_related("user").filter(pk=pending.pk).first()
+        if locked is None:
+            raise RoleChangeRefused(NOT_AWAITING_APPROVAL)
+        if not may_change_roles_of(user=locked.user, by=by):
+            raise RoleChangeRefused(OWN_ROLES_REFUSED)
+        if not by.has_perm(APPROVE_CASE_ROLES, locked):
+            raise RoleChangeRefused("Only a coordinator or an administrator of this MARAC can refuse a role")
+        audit_record(
+            action=AuditAction.DELETE,
+            obj=locked,
+            user=by,
+            marac_id=locked.marac_id,
+            summary=f"Refused role {locked.role} for user {locked.user_id}, granted by user {locked.granted_by_id}",
+        )
+        locked.delete()
 
 
 def role_revoke_refusal(*, grant: RoleGrant, by: Any) -> str | None:

@@ -9,4 +9,6 @@ urlpatterns = [
     path("users/new/", views.user_add, name="user_add"),
     path("users/<int:pk>/roles/", views.user_roles, name="user_roles"),
     path("users/<int:pk>/roles/<int:grant_pk>/remove/", views.role_revoke, name="role_revoke"),
+    path("users/<int:pk>/roles/waiting/<int:pending_pk>/approve/", views.role_approve, name="role_approve"),
+    path("users/<int:pk>/roles/waiting/<int:pending_pk>/refuse/", views.role_refuse, name="role_refuse"),
 ]

@@ -1,21 +1,27 @@
-"""Users and their roles at a MARAC. Administrators add users and grant roles; administrators and coordinators see
-every role held there, who granted it and when; a coordinator may remove a case role (accounts.services)."""
+"""Users and their roles at a MARAC. Administrators add users and grant roles; a case role granted by an
+administrator waits for a coordinator or another administrator to approve it; administrators and coordinators see
+every role held or waiting there, who granted it and when; a coordinator may remove a case role (accounts.services)."""
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import RoleGrantForm, UserForm
-from accounts.models import RoleGrant, User
+from accounts.models import PendingRoleGrant, RoleGrant, User
 from marac.models import Marac
 from web.access import current_marac_where, require_permission, require_sign_in
 
 MANAGE = "accounts.manage_users"
 VIEW = "accounts.view_role_grants"
+APPROVE = services.APPROVE_CASE_ROLES
 GRANT_REFUSED = "Only an administrator of this MARAC can grant roles"
+AWAITING_APPROVAL = (
+    "Role granted, awaiting approval: it gives no access until a coordinator or another administrator approves it"
+)
 
 
 def _marac_where(request: HttpRequest, permission: str) -> Marac:
@@ -27,7 +33,8 @@ OWN_ROLE_REMOVAL_REFUSED = "You cannot remove your own role: another administrat
 
 
 def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
-    """A user who holds a role at the MARAC; and, for its administrators only, a user who holds no role anywhere and
+    """A user who holds a role at the MARAC, or waits for one to be approved there; and, for its administrators
+    only, a user who holds no role anywhere and
     works for no other MARAC's agency (a new user's first role, or someone who left coming back). Another MARAC's
     new users and leavers are not this one's to see. Nor is an API credential's service account: its roles are the
     credential's, seen and revoked on the credential pages. Anyone else is a 404."""
@@ -37,7 +44,7 @@ def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
     if is_service_account(user):
         raise Http404
     grants = set(user.role_grants.values_list("marac_id", flat=True))
-    if marac.pk in grants:
+    if marac.pk in grants or user.pending_role_grants.filter(marac=marac).exists():
         return user
     administrator = request.user.has_perm(MANAGE, marac)
     if not grants and administrator and services.works_for_no_other_marac(user=user, marac=marac):
@@ -58,6 +65,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "rows": selectors.users_with_grants_at(marac=marac),
         # Listed for who holds what, but not linked to a roles page: a credential's roles are its own (_user_at).
         "credential_rows": selectors.credentials_with_grants_at(marac=marac),
+        "pending": selectors.pending_role_grants_at(marac=marac),
         "may_add": request.user.has_perm(MANAGE, marac),
     }
     return render(request, "accounts/user_list.html", context)
@@ -89,8 +97,8 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(services.OWN_ROLES_REFUSED if administrator else GRANT_REFUSED)
     form = RoleGrantForm(request.POST or None, marac=marac) if administrator and may_change else None
     if form is not None and request.method == "POST" and form.is_valid():
-        services.role_grant(user=person, marac=marac, role=form.cleaned_data["role"], by=request.user)
-        messages.success(request, "Role granted")
+        granted = services.role_grant(user=person, marac=marac, role=form.cleaned_data["role"], by=request.user)
+        messages.success(request, AWAITING_APPROVAL if isinstance(granted, PendingRoleGrant) else "Role granted")
         return redirect("accounts:user_roles", pk=person.pk)
     return _roles_page(request, marac, person, form=form)
 
@@ -112,10 +120,17 @@ def _roles_page(
         (record, services.role_revoke_refusal(grant=record.grant, by=request.user) is None)
         for record in selectors.role_grants_at(marac=marac, user=person)
     ]
+    # Each waiting grant with why this user may not approve it (None: they may), and whether they may refuse it.
+    may_decide = request.user.has_perm(APPROVE, marac) and may_change
+    pending = [
+        (waiting, services.role_approval_refusal(pending=waiting, by=request.user), may_decide)
+        for waiting in selectors.pending_role_grants_at(marac=marac, user=person)
+    ]
     context = {
         "form": form,
         "person": person,
         "rows": rows,
+        "pending": pending,
         "marac": marac,
         "administrator": administrator,
         "may_change": may_change,
@@ -152,3 +167,41 @@ def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
         messages.success(request, "Role removed")
         return redirect("accounts:user_roles", pk=person.pk)
     return render(request, "accounts/role_revoke.html", {"person": person, "grant": grant, "marac": marac})
+
+
+def _pending_at(request: HttpRequest, pk: int, pending_pk: int) -> tuple[Marac, User, PendingRoleGrant]:
+    marac = _marac_where(request, APPROVE)
+    person = _user_at(marac, pk, request=request)
+    return marac, person, get_object_or_404(PendingRoleGrant, pk=pending_pk, user=person, marac=marac)
+
+
+@require_permission(APPROVE)
+@require_POST
+def role_approve(request: HttpRequest, pk: int, pending_pk: int) -> HttpResponse:
+    """The second person's approval of a case role an administrator granted. No name in the messages, which travel
+    in a cookie."""
+    _, person, pending = _pending_at(request, pk, pending_pk)
+    try:
+        services.role_grant_approve(pending=pending, by=request.user)
+    except services.RoleChangeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Role approved: it gives access from now on")
+    return redirect("accounts:user_roles", pk=person.pk)
+
+
+@require_permission(APPROVE)
+@require_POST
+def role_refuse(request: HttpRequest, pk: int, pending_pk: int) -> HttpResponse:
+    marac, person, pending = _pending_at(request, pk, pending_pk)
+    try:
+        services.role_grant_refuse(pending=pending, by=request.user)
+    except services.RoleChangeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Role refused: it was not granted")
+    try:
+        _user_at(marac, person.pk, request=request)
+    except Http404:  # nothing of theirs is left at this MARAC for this user to see
+        return redirect("accounts:users")
+    return redirect("accounts:user_roles", pk=person.pk)

@@ -25,7 +25,9 @@ _ROLE_LABELS = {str(role.value): str(role.label) for role in Role}
 
 # The summaries that name roles by their codes (accounts/services.py, api/services.py).
 _SUMMARIES_WITH_ROLES = [
-    re.compile(r"^(Granted role )(\w+)( to user \d+)$"),
+    re.compile(r"^(Granted role )(\w+)( to user \d+(?:, awaiting approval by a second person)?)$"),
+    re.compile(r"^(Approved role )(\w+)( for user \d+, granted by user \w+)$"),
+    re.compile(r"^(Refused role )(\w+)( for user \d+, granted by user \w+)$"),
     re.compile(r"^(Removed role )(\w+)( from user \d+)$"),
     re.compile(r"^(Issued API credential \d+ to agency \d+ with roles )([\w, ]+)()$"),
 ]

@@ -6,7 +6,6 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import AuditAction, AuditEvent
 from marac.models import (
     MEETING_WEEKDAYS,
     Agency,
@@ -19,7 +18,8 @@ from marac.models import (
 )
 from marac.population_csv import MAX_UPLOAD_BYTES
 from marac.reference_prefixes import PREFIX_REQUIRED, PREFIX_TAKEN, PREFIX_TOO_LONG, prefix_problem
-from marac.services import CLOSURE_DAY_TAKEN, closure_day_date_error
+from marac.selectors import agencies_free_to_join
+from marac.services import CLOSURE_DAY_TAKEN, agency_name_problem, closure_day_date_error
 from web.forms import DateInput, VersionedForm
 
 
@@ -158,18 +158,6 @@ class MaracSettingsForm(VersionedForm):
         return cleaned
 
 
-def agencies_free_to_join(marac: Marac) -> "models.QuerySet[Agency]":
-    """The agencies a MARAC may add: those in no MARAC yet, other than those another MARAC created (and has not added
-    yet). Another MARAC's agencies are not this one's to see, names included, nor to add: its administrators would
-    then add users and issue API credentials for them. An agency created here (marac.services.agency_create) is
-    offered until it is added; one loaded by an operator, with no MARAC, until some MARAC adds it."""
-    created_elsewhere = AuditEvent.objects.filter(
-        object_type=Agency._meta.label_lower, action=AuditAction.CREATE, marac_id__isnull=False
-    ).exclude(marac_id=marac.pk)
-    ids = [int(pk) for pk in created_elsewhere.values_list("object_id", flat=True) if pk.isdigit()]
-    return Agency.objects.filter(memberships__isnull=True).exclude(pk__in=ids).order_by("name")
-
-
 class AgencyMembershipForm(VersionedForm):
     """An agency's part in the MARAC. Editing one carries the version it was based on (VersionedForm), and
     marac.services.agency_membership_save checks it again under the row lock: two edits never overwrite each other."""
@@ -216,9 +204,21 @@ class AgencyForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["name", "agency_type"]
         labels = {"name": "Agency name", "agency_type": "Type of agency"}
         error_messages = {
-            "name": {"required": "Enter the agency's name", "unique": "There is already an agency with this name"},
+            "name": {"required": "Enter the agency's name"},
             "agency_type": {"required": "Choose the type of agency"},
         }
+
+    def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marac = marac
+
+    def clean_name(self) -> str:
+        # The rule marac.services.agency_create holds too; only this MARAC's agencies, and those it may add, count.
+        name = str(self.cleaned_data["name"]).strip()
+        problem = agency_name_problem(marac=self.marac, name=name)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
 
 
 class PopulationFigureForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -218,7 +218,9 @@ class AgencyType(models.TextChoices):
 
 
 class Agency(models.Model):
-    name = models.CharField(max_length=160, unique=True)
+    # Not unique across MARACs: a MARAC told that a name is taken would learn another MARAC's agencies. Unique among
+    # the agencies one MARAC can see instead (marac.services.agency_name_problem).
+    name = models.CharField(max_length=160)
     agency_type = models.CharField(max_length=30, choices=AgencyType)
 
     class Meta:

@@ -13,6 +13,7 @@ from audit.services import audit_record, field_changes
 from marac.models import Agency, ClosureDay, Marac, MaracAgency, PopulationBreakdown, PopulationFigure
 from marac.population_csv import PopulationRow
 from marac.reference_prefixes import PREFIX_TAKEN
+from marac.selectors import agency_named_here
 from web.dates import CLOSURE_DAY_YEARS_AHEAD, planned_error
 
 
@@ -87,8 +88,31 @@ def _save_audited(obj: Model, *, by: Any, marac_id: int, summary: str, created: 
     )
 
 
+class AgencyNameTaken(Exception):
+    """An agency this MARAC can see already has the name; the message says which kind and is safe to show."""
+
+
+AGENCY_HERE = "There is already an agency with this name at this MARAC"
+AGENCY_TO_ADD = "There is already an agency with this name: add it to this MARAC rather than create it again"
+
+
+def agency_name_problem(*, marac: Marac, name: str) -> str | None:
+    """Names are unique among the agencies a MARAC can see (its own and those it may add), ignoring case. An agency
+    of the same name that only another MARAC holds is not this MARAC's to learn of, so the name is free here: the
+    new agency is a different one, and no administrator learns another MARAC's agencies by trying names."""
+    existing = agency_named_here(marac=marac, name=name)
+    if existing is None:
+        return None
+    return AGENCY_HERE if existing.memberships.filter(marac=marac).exists() else AGENCY_TO_ADD
+
+
 def agency_create(*, agency: Agency, marac: Marac, by: Any) -> Agency:
+    """Raises AgencyNameTaken, with nothing saved, if this MARAC can already see an agency of that name."""
     with transaction.atomic():
+        Marac.objects.select_for_update().get(pk=marac.pk)  # two administrators creating one name: one waits
+        problem = agency_name_problem(marac=marac, name=agency.name)
+        if problem:
+            raise AgencyNameTaken(problem)
         _save_audited(agency, by=by, marac_id=marac.pk, summary="Added an agency", created=True)
     return agency
 

@@ -1,5 +1,8 @@
+import copy
+from typing import Any, cast
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.services import audit_view
@@ -39,6 +42,44 @@ def marac_detail(request: HttpRequest) -> HttpResponse:
     )
 
 
+SETTINGS_CONFLICT = (
+    "Someone else changed these settings while you were editing them. Your changes have not been saved. The "
+    "settings saved now that differ from your answers are shown above the form, and your answers are still in the "
+    "form: check them, then save again."
+)
+
+
+def _shown(field: Any, value: Any) -> str:
+    """A saved setting as the page says it: choices by their labels, lists one after another."""
+    labels = {str(key): label for key, label in getattr(field, "choices", [])}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(str(labels.get(str(item), item)) for item in values if item not in (None, "")) or "Not set"
+
+
+def _settings_after_conflict(form: MaracSettingsForm, marac: Marac) -> tuple[MaracSettingsForm, list[tuple[str, str]]]:
+    """After someone else saved the settings first: the form again with these answers, now based on the version saved
+    (as research and minutes are), so saving it again is a deliberate choice and no longer fails every time; and the
+    saved settings that differ from these answers, to check against."""
+    saved = Marac.objects.get(pk=marac.pk)
+    saved.reference_prefix = reference_prefix_for(saved)
+    data = cast(QueryDict, form.data).copy()  # what was posted: request.POST
+    data["version"] = str(saved.version)
+    again = MaracSettingsForm(data, instance=copy.copy(saved))  # validating writes the answers onto its instance
+    again.add_error(None, SETTINGS_CONFLICT)
+    differ = [
+        (str(again.fields[name].label), _shown(again.fields[name], getattr(saved, name)))
+        for name in MaracSettingsForm.Meta.fields
+        if form.cleaned_data.get(name) != getattr(saved, name)
+    ]
+    return again, differ
+
+
+def _stale(form: MaracSettingsForm, marac: Marac) -> bool:
+    """The form was refused because the settings were saved since its page was shown (VersionedForm.clean)."""
+    version = form.cleaned_data.get("version")
+    return version is not None and version != marac.version
+
+
 @require_permission("marac.change_configuration")
 def marac_edit(request: HttpRequest) -> HttpResponse:
     marac = _marac(request, "marac.change_configuration")
@@ -46,18 +87,15 @@ def marac_edit(request: HttpRequest) -> HttpResponse:
     # Not chosen yet: offer the prefix its next case would take, so saving the page keeps it as it is.
     editing.reference_prefix = reference_prefix_for(editing)
     form = MaracSettingsForm(request.POST or None, instance=editing)
+    saved_now: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             saved = services.marac_update_settings(
                 marac=marac, changes=changes, based_on_version=form.cleaned_data["version"], by=request.user
             )
-        except services.StaleEdit:
-            form.add_error(
-                None,
-                "Someone else changed these settings while you were editing them. "
-                "Your changes have not been saved: reload the page to see theirs.",
-            )
+        except services.StaleEdit:  # saved by someone else after the form was checked
+            form, saved_now = _settings_after_conflict(form, marac)
         except services.SettingsTaken as taken:  # another MARAC took it since the form checked
             for field, error in taken.errors.items():
                 form.add_error(field, error)
@@ -66,7 +104,9 @@ def marac_edit(request: HttpRequest) -> HttpResponse:
             unchanged = saved.version == form.cleaned_data["version"]
             messages.success(request, "Nothing was changed" if unchanged else "MARAC settings saved")
             return redirect("marac:detail")
-    return render(request, "marac/marac_edit.html", {"form": form, "marac": marac})
+    elif request.method == "POST" and _stale(form, marac):
+        form, saved_now = _settings_after_conflict(form, marac)
+    return render(request, "marac/marac_edit.html", {"form": form, "marac": marac, "saved_now": saved_now})
 
 
 @require_permission("marac.change_configuration")
@@ -129,11 +169,15 @@ def _membership_conflict(request: HttpRequest, marac: Marac, pk: int) -> HttpRes
 @require_permission("marac.change_configuration")
 def agency_add(request: HttpRequest) -> HttpResponse:
     marac = _marac(request, "marac.change_configuration")
-    form = AgencyForm(request.POST or None)
+    form = AgencyForm(request.POST or None, marac=marac)
     if request.method == "POST" and form.is_valid():
-        services.agency_create(agency=form.save(commit=False), marac=marac, by=request.user)
-        messages.success(request, "Agency added: now add it to this MARAC")
-        return redirect("marac:membership_add")
+        try:
+            services.agency_create(agency=form.save(commit=False), marac=marac, by=request.user)
+        except services.AgencyNameTaken as taken:  # created by someone else since the form checked
+            form.add_error("name", str(taken))
+        else:
+            messages.success(request, "Agency added: now add it to this MARAC")
+            return redirect("marac:membership_add")
     return render(request, "marac/agency_add.html", {"form": form, "marac": marac})
 
 

@@ -28,11 +28,15 @@ def adam(marac):
 
 
 @pytest.fixture
-def granted_by_administrator(client_for, administrator, rita, adam, marac):
-    """Ada Minister, an administrator, makes Rita an agency representative and Adam an administrator."""
+def granted_by_administrator(client_for, administrator, coordinator, rita, adam, marac):
+    """Ada Minister, an administrator, makes Rita an agency representative and Adam an administrator (a case role
+    and the administrator role, which Cora Ordinator, the coordinator, approves)."""
     admin = client_for(administrator)
     admin.post(f"{USERS}{rita.pk}/roles/", {"role": Role.AGENCY_REPRESENTATIVE})
     admin.post(f"{USERS}{adam.pk}/roles/", {"role": Role.ADMINISTRATOR})
+    for person in (rita, adam):  # both wait for a second person: a case role, and the administrator role
+        waiting = person.pending_role_grants.get()
+        client_for(coordinator).post(f"{USERS}{person.pk}/roles/waiting/{waiting.pk}/approve/")
     return {
         "rita": RoleGrant.objects.get(user=rita, marac=marac),
         "adam": RoleGrant.objects.get(user=adam, marac=marac),
@@ -45,7 +49,8 @@ def test_a_coordinator_sees_every_grant_an_administrator_made_with_who_and_when(
     page = client_for(coordinator).get(USERS).content.decode()
     for name in ("Rita Representative", "Adam Second", "Ada Minister", "Cora Ordinator"):
         assert name in page
-    assert page.count("by Ada Minister (Administrator)") == 2  # Rita's role and Adam's administrator role
+    assert "by Ada Minister, approved by Cora Ordinator (MARAC coordinator)" in page  # Adam's administrator role
+    assert "by Ada Minister, approved by Cora Ordinator (MARAC coordinator)" in page  # Rita's case role
     when = granted_by_administrator["adam"].granted_at
     assert f"Granted {when:%-d %b %Y}" in page
     assert "Add a user" not in page  # only administrators add users
@@ -56,11 +61,12 @@ def test_a_coordinator_sees_one_persons_roles_and_may_remove_a_case_role_but_not
 ):
     client = client_for(coordinator)
     rita_page = client.get(f"{USERS}{rita.pk}/roles/").content.decode()
-    assert "Agency representative" in rita_page and "by Ada Minister (Administrator)" in rita_page
+    assert "Agency representative" in rita_page
+    assert "by Ada Minister, approved by Cora Ordinator (MARAC coordinator)" in rita_page
     assert f"/roles/{granted_by_administrator['rita'].pk}/remove/" in rita_page
     assert "Grant a role" not in rita_page
     adam_page = client.get(f"{USERS}{adam.pk}/roles/").content.decode()
-    assert "Administrator" in adam_page and "by Ada Minister (Administrator)" in adam_page
+    assert "Administrator" in adam_page and "by Ada Minister, approved by Cora Ordinator" in adam_page
     assert "/remove/" not in adam_page
 
 

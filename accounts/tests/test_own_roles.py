@@ -31,9 +31,16 @@ def test_an_administrator_cannot_remove_their_own_roles(client_for, administrato
     assert RoleGrant.objects.filter(pk=own.pk).exists()
 
 
-def test_another_administrator_grants_the_role(client_for, administrator, marac):
+def test_another_administrator_grants_the_role_and_a_third_person_approves_it(
+    client_for, administrator, coordinator, marac
+):
     second = grant(UserFactory(full_name="Adam Second"), marac, Role.ADMINISTRATOR)
     client_for(second).post(f"/you/users/{administrator.pk}/roles/", {"role": Role.COORDINATOR})
+    waiting = administrator.pending_role_grants.get()
+    approve = f"/you/users/{administrator.pk}/roles/waiting/{waiting.pk}/approve/"
+    client_for(administrator).post(approve)  # not their own role
+    assert not administrator.role_grants.filter(role=Role.COORDINATOR).exists()
+    client_for(coordinator).post(approve)
     assert administrator.role_grants.filter(role=Role.COORDINATOR).exists()
     assert AuditEvent.objects.filter(object_type="accounts.rolegrant", action="create").exists()
 

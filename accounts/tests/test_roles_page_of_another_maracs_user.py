@@ -50,7 +50,9 @@ def test_an_administrator_gives_a_first_role_to_someone_of_a_member_agency(clien
     client = client_for(administrator)
     assert "Hana Housing" in client.get(f"{USERS}{hana.pk}/roles/").content.decode()
     assert client.post(f"{USERS}{hana.pk}/roles/", {"role": Role.AGENCY_REPRESENTATIVE}).status_code == 302
-    assert RoleGrant.objects.filter(user=hana, marac=marac, role=Role.AGENCY_REPRESENTATIVE).exists()
+    assert hana.pending_role_grants.filter(marac=marac, role=Role.AGENCY_REPRESENTATIVE).exists()  # to be approved
+    assert client.post(f"{USERS}{hana.pk}/roles/", {"role": Role.REFERRER}).status_code == 302
+    assert RoleGrant.objects.filter(user=hana, marac=marac, role=Role.REFERRER).exists()
 
 
 def test_an_agency_in_both_maracs_lets_either_give_its_user_a_first_role(

@@ -26,7 +26,7 @@ def test_an_administrator_adds_a_user_who_is_emailed_a_link_without_personal_det
 def test_an_administrator_grants_and_removes_a_role_and_both_are_audited(client_for, administrator, marac):
     person = User.objects.create_user("rita@example.invalid", full_name="Rita Representative")
     client = client_for(administrator)
-    client.post(f"/you/users/{person.pk}/roles/", {"role": "agency_representative"})
+    client.post(f"/you/users/{person.pk}/roles/", {"role": "board_viewer"})
     grant = RoleGrant.objects.get(user=person, marac=marac)
     client.post(f"/you/users/{person.pk}/roles/{grant.pk}/remove/")
     assert not RoleGrant.objects.filter(user=person).exists()

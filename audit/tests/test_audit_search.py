@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from accounts.models import Role
+from accounts.models import PendingRoleGrant, Role
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
 from cases.models import CaseRestriction
@@ -135,11 +135,16 @@ def test_roles_are_shown_by_their_labels_and_the_entries_keep_their_codes(
 ):
     person = UserFactory(full_name="Rita Representative", email="rita@example.invalid")
     client_for(administrator).post(f"/you/users/{person.pk}/roles/", {"role": Role.AGENCY_REPRESENTATIVE})
+    waiting = PendingRoleGrant.objects.get(user=person)  # a case role: a second person approves it
+    client_for(coordinator).post(f"/you/users/{person.pk}/roles/waiting/{waiting.pk}/approve/")
     audit_record(action=AuditAction.VIEW, obj=marac, user=board_viewer, summary="Looked at the figures")
     page = client_for(coordinator).get(AUDIT).content.decode()
     rows = _rows(page)
-    assert f"Granted role Agency representative to user {person.pk}" in rows
+    assert f"Granted role Agency representative to user {person.pk}, awaiting approval by a second person" in rows
+    assert f"Approved role Agency representative for user {person.pk}, granted by user {administrator.pk}" in rows
     assert "Board viewer" in rows
     assert "agency_representative" not in rows and "board_viewer" not in rows
     stored = AuditEvent.objects.get(object_type="accounts.rolegrant")
-    assert stored.summary == f"Granted role agency_representative to user {person.pk}"
+    assert stored.summary == (
+        f"Approved role agency_representative for user {person.pk}, granted by user {administrator.pk}"
+    )
