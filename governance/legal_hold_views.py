@@ -5,13 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases.models import Case, LegalHold, LegalHoldReason
 from cases.selectors import get_case_for_user
 from governance.legal_hold_services import HoldAlreadyLifted, legal_hold_lift, legal_hold_place
+from web import once
 from web.access import require_permission
 
 PERMISSION = "cases.place_legal_hold"
@@ -39,7 +40,7 @@ def legal_hold_panel(*, user: Any, case: Case) -> dict[str, Any]:
     return {
         "holds": holds,
         "active": any(hold.lifted_at is None for hold in holds),
-        "form": LegalHoldForm() if may_place else None,
+        "form": once.with_token(LegalHoldForm()) if may_place else None,
         "can_manage": may_place,
     }
 
@@ -51,23 +52,28 @@ def _case_for_hold(request: HttpRequest, pk: int) -> Case:
     return case
 
 
+def _case_page(case: Case) -> str:
+    return reverse("cases:detail", args=[case.pk]) + "#legal-hold"
+
+
 def _back(case: Case) -> HttpResponse:
-    return redirect(reverse("cases:detail", args=[case.pk]) + "#legal-hold")
+    return redirect(_case_page(case))
 
 
 @require_permission(PERMISSION)
 @require_POST
 def legal_hold_place_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for_hold(request, pk)
-    form = LegalHoldForm(request.POST)
+    # Sent twice (no JavaScript to stop a second click), one hold: a second would keep the case held when one is lifted.
+    if (again := once.already_done(request)) is not None:
+        return again
+    form = once.with_token(LegalHoldForm(request.POST))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return _back(case)
-    legal_hold_place(case=case, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"], by=request.user)
+        # Its own page, with the errors by the fields and what was typed kept (the case page's form starts empty).
+        return render(request, "governance/legal_hold_form.html", {"case": case, "form": form})
+    legal_hold_place(case=case, **once.without_token(form.cleaned_data), by=request.user)
     messages.success(request, "Legal hold placed: retention will not touch this case until it is lifted.")
-    return _back(case)
+    return once.done(request, _case_page(case))
 
 
 @require_permission(PERMISSION)

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +54,30 @@ def _already_saved(form: forms.BaseForm) -> bool:
 def _saved_before(request: HttpRequest, to: str, pk: int) -> HttpResponse:
     messages.info(request, once.ALREADY_SAVED)
     return redirect(to, pk=pk)
+
+
+CONFLICT = (
+    "Someone else changed this record while you were editing it. Your changes have not been saved. What is saved "
+    "now is shown on this page, and what you entered is still in the form: check the two, then save again."
+)
+
+
+def _stale(form: VersionedForm, record: Model) -> bool:
+    """The form was refused because the record has moved on since its page was shown (VersionedForm.clean)."""
+    version = form.cleaned_data.get("version")
+    return version is not None and version != getattr(record, "version", None)
+
+
+def _onto_saved[Form: VersionedForm](form: Form, record: Model) -> Form:
+    """After a conflict, the form again with what the user entered, but now based on the version saved (as research
+    and minutes are): the page shows what is saved now, so saving again is a deliberate choice, and it no longer
+    fails every time on the version the page was first shown with. `record` is read again, for the page to show."""
+    record.refresh_from_db()
+    data = cast(QueryDict, form.data).copy()  # what was posted: request.POST
+    data[form.add_prefix("version")] = str(getattr(record, "version"))  # noqa: B009 - every versioned record has one
+    again = type(form)(data, instance=_unsaved_copy(record), prefix=form.prefix)
+    again.add_error(None, CONFLICT)
+    return again
 
 
 def _form_page(request: HttpRequest, form: forms.BaseForm, *, title: str, button: str, cancel: str) -> HttpResponse:
@@ -158,6 +182,8 @@ def _chair_acts_on_complaint(
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
+        except services.StaleRecord:  # saved by someone else after the form was checked
+            form = _onto_saved(form, complaint)
         except services.RecordDatesRefused as refused:
             for field, error in refused.errors.items():
                 form.add_error(field if field in form.fields else None, error)
@@ -168,6 +194,8 @@ def _chair_acts_on_complaint(
             return redirect("governance_records:complaint", pk=complaint.pk)
     elif _already_saved(form):
         return _saved_before(request, "governance_records:complaint", complaint.pk)
+    elif _stale(form, complaint):
+        form = _onto_saved(form, complaint)
     return _complaint_page(request, complaint, **{form_name: form})
 
 
@@ -242,6 +270,8 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
                 based_on_version=form.cleaned_data["version"],
                 by=_user(request),
             )
+        except services.StaleRecord:
+            form = _onto_saved(form, complaint)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -253,6 +283,8 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("governance_records:complaint", pk=complaint.pk)
     elif request.method == "POST" and _already_saved(form):
         return _saved_before(request, "governance_records:complaint", complaint.pk)
+    elif request.method == "POST" and _stale(form, complaint):
+        form = _onto_saved(form, complaint)
     return render(request, "governance/records_complaint_escalate.html", {"complaint": complaint, "form": form})
 
 
@@ -332,6 +364,8 @@ def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 based_on_version=form.cleaned_data["version"],
                 by=_user(request),
             )
+        except services.StaleRecord:
+            form = _onto_saved(form, breach)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -340,7 +374,10 @@ def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST" and _already_saved(form):
         messages.info(request, once.ALREADY_SAVED)
         return redirect("governance_records:breaches")
-    return render(request, "governance/records_breach.html", {"breach": breach, "form": form})
+    elif request.method == "POST" and _stale(form, breach):
+        form = _onto_saved(form, breach)
+    conflict = any(error == CONFLICT for error in form.non_field_errors())
+    return render(request, "governance/records_breach.html", {"breach": breach, "form": form, "conflict": conflict})
 
 
 # --- Disclosure requests --------------------------------------------------------------------------------------------
@@ -430,6 +467,8 @@ def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 based_on_version=form.cleaned_data["version"],
                 by=_user(request),
             )
+        except services.StaleRecord:
+            form = _onto_saved(form, disclosure)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -437,6 +476,8 @@ def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("governance_records:disclosure", pk=disclosure.pk)
     elif _already_saved(form):
         return _saved_before(request, "governance_records:disclosure", disclosure.pk)
+    elif _stale(form, disclosure):
+        form = _onto_saved(form, disclosure)
     return _disclosure_page(request, disclosure, decision_form=form)
 
 
@@ -454,6 +495,8 @@ def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
                 based_on_version=form.cleaned_data["version"],
                 by=_user(request),
             )
+        except services.StaleRecord:
+            form = _onto_saved(form, disclosure)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -461,6 +504,8 @@ def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("governance_records:disclosure", pk=disclosure.pk)
     elif _already_saved(form):
         return _saved_before(request, "governance_records:disclosure", disclosure.pk)
+    elif _stale(form, disclosure):
+        form = _onto_saved(form, disclosure)
     return _disclosure_page(request, disclosure, release_form=form)
 
 
@@ -536,12 +581,19 @@ def induction_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 based_on_version=form.cleaned_data["version"],
                 by=_user(request),
             )
+        except services.StaleRecord:
+            form = _onto_saved(form, induction)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
             messages.success(request, "Induction complete" if induction.completed_on else "Checklist saved")
             return redirect("governance_records:inductions")
-    return render(request, "governance/records_induction.html", {"induction": induction, "form": form})
+    elif request.method == "POST" and _stale(form, induction):
+        form = _onto_saved(form, induction)
+    conflict = any(error == CONFLICT for error in form.non_field_errors())
+    saved = [label for key, label in records_rules.INDUCTION_ITEMS if key in induction.completed_items]
+    context = {"induction": induction, "form": form, "conflict": conflict, "saved_items": saved}
+    return render(request, "governance/records_induction.html", context)
 
 
 # --- Protocol review and observers ----------------------------------------------------------------------------------

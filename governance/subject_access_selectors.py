@@ -73,14 +73,21 @@ CHILD_PLACES_LEFT_OUT = (
 AGENCY_NOT_NAMED = "Another agency"
 
 
-def _agency_name(*, named: bool) -> AgencyName:
-    """How the draft names an agency: by its name in a victim's request, by its type in anyone else's."""
+def _agency_name(*, named: bool, marac_id: int) -> AgencyName:
+    """How the draft names an agency: by its name in a victim's request, by its type in anyone else's. Two MARACs
+    may each have an agency of one name: the MARAC's own member agency's type is taken, and a name that is agencies
+    of several types elsewhere is named by no type at all."""
     if named:
         return lambda name: name
     types = dict(AgencyType.choices)
+    kinds: dict[str, set[str]] = {}
+    for name, kind in Agency.objects.values_list("name", "agency_type"):
+        kinds.setdefault(name, set()).add(kind)
     by_name = {
-        name: str(types.get(kind, AGENCY_NOT_NAMED)) for name, kind in Agency.objects.values_list("name", "agency_type")
+        name: str(types.get(next(iter(found)), AGENCY_NOT_NAMED)) for name, found in kinds.items() if len(found) == 1
     }
+    members = Agency.objects.filter(memberships__marac_id=marac_id).values_list("name", "agency_type")
+    by_name.update({name: str(types.get(kind, AGENCY_NOT_NAMED)) for name, kind in members})
     return lambda name: by_name.get(name, AGENCY_NOT_NAMED)
 
 
@@ -456,7 +463,7 @@ def subject_access_export(*, person: Person) -> SubjectAccessExport:
     cases = [party.case for party in parties]
     redact = redactor(_third_parties(person, parties), _staff_names(cases, person))
     roles = {PartyRole(party.role) for party in parties}
-    agency = _agency_name(named=roles <= {PartyRole.VICTIM})
+    agency = _agency_name(named=roles <= {PartyRole.VICTIM}, marac_id=person.marac_id)
     is_child = PartyRole.CHILD in roles
     sections = [
         _person_section(person),

@@ -273,6 +273,23 @@ def observer_add(*, meeting: Meeting, name: str, organisation: str, by: Any) -> 
     return row
 
 
+def observer_remove(*, attendance: Attendance, by: Any) -> None:
+    """An observer agreed in error comes off the register, freeing their place; only before the meeting starts, as
+    they are only agreed before it starts (live_rules.observer_refusal): after that the register is the record."""
+    with transaction.atomic():
+        # The meeting's state first (the lock order of every live write): a start landing now waits for this.
+        state = MeetingState.objects.select_for_update().get(pk=state_of(attendance.meeting).pk)
+        row = Attendance.objects.select_for_update().filter(pk=attendance.pk).first()
+        if row is None:
+            return
+        if row.capacity != AttendanceCapacity.OBSERVER:
+            raise LiveRefused("Only an observer can be removed from the register.")
+        if state.status != MeetingStatus.SCHEDULED:
+            raise LiveRefused("The meeting has started, so the observers on its register stay on it.")
+        _audit(row, by, AuditAction.DELETE, f"Removed observer {row.pk} from the register")
+        row.delete()
+
+
 def observer_signature_record(*, attendance: Attendance, by: Any) -> Attendance:
     """Observers have no accounts: the coordinator records that they signed the agreement in person."""
     with transaction.atomic():

@@ -6,6 +6,11 @@ app_name = "meetings_live"
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/register/", live_views.register, name="register"),
     path("<int:pk>/register/observers/", live_views.register_observer, name="register_observer"),
+    path(
+        "<int:pk>/register/observers/<int:attendance_pk>/remove/",
+        live_views.register_observer_remove,
+        name="observer_remove",
+    ),
     path("<int:pk>/register/<int:attendance_pk>/signed/", live_views.register_observer_signed, name="observer_signed"),
     path("<int:pk>/register/<int:attendance_pk>/present/", live_views.register_mark, name="register_mark"),
     path("<int:pk>/sign/", live_views.sign, name="sign"),

@@ -108,7 +108,8 @@ def _render_register(
             "rows": live.register_lines(meeting),
             "observers": live.observers(meeting),
             "form": form,
-            "observer_form": observer_form,
+            # The register view's fresh observer form gets its token here; a posted one keeps the token it came with.
+            "observer_form": observer_form if once.FIELD in observer_form.fields else once.with_token(observer_form),
             "core_warning": _core_warning(meeting, state),
             "state": state,
             "read_after_close": live.agreements_after_close(meeting),
@@ -120,7 +121,10 @@ def _render_register(
 @require_POST
 def register_observer(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.manage_attendance")
-    form = ObserverForm(request.POST)
+    # Sent twice (no JavaScript to stop a second click), the observer is agreed once: they count towards the limit.
+    if (again := once.already_done(request)) is not None:
+        return again
+    form = once.with_token(ObserverForm(request.POST))
     if form.is_valid():
         try:
             live.observer_add(
@@ -133,8 +137,26 @@ def register_observer(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(refused))
         else:
             messages.success(request, "Observer agreed and added to the register")
-            return redirect("meetings_live:register", pk=meeting.pk)
+            return once.done(request, reverse("meetings_live:register", args=[meeting.pk]))
     return _render_register(request, meeting, AttendanceForm(meeting=meeting), form)
+
+
+@require_permission("meetings.manage_attendance")
+@require_POST
+def register_observer_remove(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
+    """An observer agreed in error is taken off the register, before the meeting starts."""
+    meeting = get_meeting_for_user(user=request.user, pk=pk, permission="meetings.manage_attendance")
+    row = Attendance.objects.filter(pk=attendance_pk, meeting=meeting).first()
+    if row is None:  # removed already: the button sent twice, or from a page left open
+        messages.info(request, "That observer had already been removed")
+        return redirect("meetings_live:register", pk=pk)
+    try:
+        live.observer_remove(attendance=row, by=request.user)
+    except live.LiveRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Observer removed from the register")
+    return redirect("meetings_live:register", pk=pk)
 
 
 def _register_row(request: HttpRequest, pk: int, attendance_pk: int) -> Attendance:

@@ -21,6 +21,7 @@ from cases.selectors import get_case_for_user
 from marac.models import Marac
 from referrals import followup, jurisdiction
 from referrals.models import ChildrenNotification, ContactAttempt, IdvaAllocation
+from web import once
 from web.access import current_marac_where, require_permission
 
 # --- Forms ----------------------------------------------------------------------------------------------------------
@@ -142,6 +143,8 @@ class IdvaPanel:
     contact_form: ContactAttemptForm | None
     decline_form: DeclineForm | None
     case_worked: bool
+    # The contact form's one-time token (web/once.py), in a field of its own: the form's fields carry its prefix.
+    contact_once: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ def _idva_panel(request: HttpRequest, allocation: IdvaAllocation | None) -> Idva
         else None,
         decline_form=DeclineForm(allocation=allocation, prefix="decline") if manage else None,
         case_worked=worked,
+        contact_once=once.new_token(),
     )
 
 
@@ -245,10 +249,11 @@ def _back_to_case(case_pk: int, anchor: str) -> HttpResponse:
     return redirect(reverse("cases:detail", args=[case_pk]) + f"#{anchor}")
 
 
-def _form_page(request: HttpRequest, case: Case, form: forms.Form, title: str, button: str) -> HttpResponse:
-    return render(
-        request, "referrals/followup_form.html", {"case": case, "form": form, "title": title, "button": button}
-    )
+def _form_page(
+    request: HttpRequest, case: Case, form: forms.Form, title: str, button: str, *, once_token: str = ""
+) -> HttpResponse:
+    context = {"case": case, "form": form, "title": title, "button": button, "once_token": once_token}
+    return render(request, "referrals/followup_form.html", context)
 
 
 @require_permission("referrals.manage_idva")
@@ -276,6 +281,9 @@ def idva_contact(request: HttpRequest, case_pk: int) -> HttpResponse:
     allocation = _allocation_for(request, case_pk)
     if finished := _finished_case(request, allocation):
         return finished
+    # Sent twice (no JavaScript to stop a second click), one attempt: a second would be counted as another try.
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again
     initial = {"attempted_at": timezone.localtime()}
     form = ContactAttemptForm(
         request.POST or None,
@@ -297,8 +305,10 @@ def idva_contact(request: HttpRequest, case_pk: int) -> HttpResponse:
             form.add_error(None, str(refused))
         else:
             messages.success(request, "Contact attempt logged")
-            return _back_to_case(case_pk, "idva")
-    return _form_page(request, allocation.case, form, "Log a contact attempt", "Log attempt")
+            return once.done(request, reverse("cases:detail", args=[case_pk]) + "#idva")
+    # A form with errors keeps the token it was sent with, so correcting it and sending it still logs it once.
+    token = request.POST.get(once.FIELD, "") if request.method == "POST" else once.new_token()
+    return _form_page(request, allocation.case, form, "Log a contact attempt", "Log attempt", once_token=token)
 
 
 @require_permission("referrals.manage_idva")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,6 +37,7 @@ from reports.quality_rules import STATEMENT_TEXT
 from reports.quality_selectors import quality_summary
 from reports.suppression import suppression_threshold
 from reports.views import SEES_EXACT_COUNTS
+from web import once
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
 
@@ -182,7 +184,10 @@ def feedback(request: HttpRequest) -> HttpResponse:
 def feedback_add(request: HttpRequest, respondent: str) -> HttpResponse:
     if respondent not in Respondent.values:
         raise Http404
-    form = quality_forms.FeedbackForm(request.POST or None, respondent=respondent)
+    # Sent twice (no JavaScript to stop a second click), one response: a second would count twice in the summary.
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again
+    form = once.with_token(quality_forms.FeedbackForm(request.POST or None, respondent=respondent))
     if request.method == "POST" and form.is_valid():
         services.feedback_record(
             marac=_marac(request, RECORD),
@@ -193,7 +198,7 @@ def feedback_add(request: HttpRequest, respondent: str) -> HttpResponse:
             by=_user(request),
         )
         messages.success(request, "Feedback recorded")
-        return redirect("reports_quality:feedback")
+        return once.done(request, reverse("reports_quality:feedback"))
     title = f"Record feedback from {Respondent(respondent).label.lower()}"
     return _form_page(request, form, title=title, back="reports_quality:feedback")
 
