@@ -6,7 +6,6 @@ from typing import Any
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,7 +18,7 @@ from audit.services import audit_record
 from marac.models import Marac, MaracAgency
 from web.dates import spoken
 from web.links import site_link
-from web.mail import send_to_each
+from web.mail import send_one, send_to_each
 
 ACCESS_CHANGED_SUBJECT = "OpenMARAC: your access has changed"
 INVITATION_SUBJECT = "OpenMARAC: set up your account"
@@ -67,7 +66,7 @@ def user_invite(*, user: User, marac: Marac) -> None:
             "sign_in": site_link("account_login"),
         },
     )
-    send_mail(subject=INVITATION_SUBJECT, message=body, from_email=None, recipient_list=[user.email])
+    send_one(subject=INVITATION_SUBJECT, message=body, address=user.email)
 
 
 def reset_link_lifetime(seconds: int | None = None) -> str:
@@ -297,7 +296,7 @@ def _tell_role_removed(*, person: User, marac: Marac, role: str) -> None:
             "link": site_link("web:home"),
         },
     )
-    send_mail(subject=ACCESS_CHANGED_SUBJECT, message=body, from_email=None, recipient_list=[person.email])
+    send_one(subject=ACCESS_CHANGED_SUBJECT, message=body, address=person.email)
 
 
 def temporary_password() -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Q, Subquery
 from django.http import Http404
@@ -31,6 +30,7 @@ from people.models import Person, person_name
 from referrals import calendar, jurisdiction
 from referrals.models import Referral
 from web.links import site_link
+from web.mail import send_one
 
 PAST_MEETINGS_SHOWN = 12
 
@@ -632,11 +632,10 @@ def _tell_recipient(meeting: Meeting, user: User, *, changed: bool = False) -> N
     day = calendar.format_day(timezone.localtime(meeting.starts_at).date())
     link = site_link("meetings_agenda:case_list", meeting.pk)
     news = "has changed since it was sent to you" if changed else "is ready"
-    send_mail(
+    send_one(
         subject=f"OpenMARAC: a MARAC case list {'has changed' if changed else 'is ready'}",
         message=f"The case list for the MARAC meeting on {day} {news}. Sign in to see it:\n\n{link}\n",
-        from_email=None,
-        recipient_list=[user.email],
+        address=user.email,
     )
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -38,7 +37,7 @@ from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision
 from referrals.sections import SECTIONS_BY_SLUG
 from referrals.services import cleaned_section, criteria_decision, decision_as_data, referral_facts
 from web.links import site_link
-from web.mail import send_to_each
+from web.mail import send_one, send_to_each
 
 logger = logging.getLogger(__name__)
 
@@ -562,11 +561,10 @@ def _tell_of_transferred_referral(received: Referral) -> None:
 def _tell_referrer(referral: Referral, what: str) -> None:
     """The email says there is something to see and links to it: never a name, an address or a reason."""
     link = site_link("referrals:overview", referral.pk)
-    send_mail(
+    send_one(
         subject=f"OpenMARAC: referral {referral.pk} has been {what}",
         message=f"There is an update on a referral you made. Sign in to see it:\n\n{link}\n",
-        from_email=None,
-        recipient_list=[referral.referrer.email],
+        address=referral.referrer.email,
     )
 
 
