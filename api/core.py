@@ -15,12 +15,13 @@ from typing import Annotated, Any, ClassVar
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
+from ninja.openapi.schema import BODY_CONTENT_TYPES
 from ninja.operation import Operation
 from ninja.params import functions as param_functions
 from ninja.params.models import ParamModel, QueryModel
@@ -68,6 +69,8 @@ INVALID_QUERY_MESSAGE = "The request is not valid: see errors"
 SERVER_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; quote the X-Request-Id header."
 NO_SUCH_ADDRESS_MESSAGE = "There is no such address in the API: see its schema at /api/v1/openapi.json"
 NOT_JSON_MESSAGE = "The body is not valid JSON: check quotes and commas"
+MAX_BODY_BYTES = 1024 * 1024  # far above any real body (a whole referral, research on every child of a family)
+BODY_TOO_LARGE_MESSAGE = f"The body must be {MAX_BODY_BYTES:,} bytes or fewer"
 
 
 class Error(Schema):
@@ -120,8 +123,9 @@ Text = Annotated[str, AfterValidator(clean_text)]
 # ("About the victim must be 20,000 characters or fewer").
 LongText = Annotated[Text, Field(json_schema_extra={"maxLength": LONG_TEXT_MAX})]
 
-# The statuses every operation may answer with an Error, whatever it does.
+# The statuses every operation may answer with an Error, whatever it does; and those that take a body, also these.
 STANDARD_ERRORS = (400, 401, 403, 404, 422, 429)
+BODY_ERRORS = (413,)
 
 
 # Who is calling
@@ -200,7 +204,11 @@ def api_permission[View: Callable[..., Any]](permission: str) -> Callable[[View]
         operation._set_auth(operation.auth_param)
         operation.required_permission = permission  # type: ignore[attr-defined]
         operation.models = [*operation.models, _refusing_unknown_query(operation.models)]
-        for status in STANDARD_ERRORS:
+        statuses: tuple[int, ...] = STANDARD_ERRORS
+        if _takes_a_body(operation):
+            operation.models = [_BodySizeLimit, *operation.models]  # first: before anything reads the body
+            statuses += BODY_ERRORS
+        for status in statuses:
             if status not in operation.response_models:
                 operation.response_models[status] = operation._create_response_model(Error)
 
@@ -214,6 +222,49 @@ def api_permission[View: Callable[..., Any]](permission: str) -> Callable[[View]
         return view
 
     return decorator
+
+
+# Bodies: at most MAX_BODY_BYTES, refused before anything reads them
+
+
+def _takes_a_body(operation: Operation) -> bool:
+    """A body ninja reads into a schema, or one the operation reads itself and declares in openapi_extra."""
+    declared = "requestBody" in (operation.openapi_extra or {})
+    return declared or any(model.__ninja_param_source__ in BODY_CONTENT_TYPES for model in operation.models)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django reads it: no body
+
+
+def read_body(request: HttpRequest) -> bytes:
+    """The request's body, or 413 if it is over MAX_BODY_BYTES, said before a byte of it is read. Django's own
+    limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB) would otherwise raise deep inside ninja, answered as a server error."""
+    if _declared_length(request) > MAX_BODY_BYTES:
+        raise ApiError(413, BODY_TOO_LARGE_MESSAGE)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise ApiError(413, BODY_TOO_LARGE_MESSAGE) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413, BODY_TOO_LARGE_MESSAGE)
+    return body
+
+
+class _BodySizeLimit(ParamModel):
+    """Put first among the parameters of every operation that takes a body by api_permission: it declares nothing,
+    and refuses a body over MAX_BODY_BYTES (413) before the body's schema reads it."""
+
+    __ninja_param_source__ = "header"  # type: ignore[assignment]  # ninja declares it None, and sets it so
+    __ninja_flatten_map_reverse__: ClassVar[dict[Any, Any]] = {}
+
+    @classmethod
+    def resolve(cls, request: HttpRequest, api: Any, path_params: Any) -> Any:
+        read_body(request)
+        return {}
 
 
 # Query parameters: an operation takes only those it declares

@@ -251,7 +251,23 @@ def _tell_revoked(credential: ApiCredential) -> None:
 
 
 def credential_for_token(token: str) -> ApiCredential | None:
-    """The usable credential a token belongs to, else None (unknown, malformed, revoked or expired)."""
+    """The usable credential a token belongs to, else None (unknown, malformed, revoked, expired or not approved)."""
+    credential = _credential_holding(token)
+    if credential is None or not credential.is_usable() or not credential.service_user.is_active:
+        return None
+    _note_use(credential)
+    return credential
+
+
+def token_awaits_approval(token: str) -> bool:
+    """Whether a refused token is a whole, valid token of a credential still awaiting a second person's approval.
+    Only the token's holder can send it, so telling them so reveals nothing to anyone else."""
+    credential = _credential_holding(token)
+    return credential is not None and credential.is_usable() and credential_awaits_approval(credential)
+
+
+def _credential_holding(token: str) -> ApiCredential | None:
+    """The credential whose token this is, whatever its state; None for any other text."""
     if not token.startswith(TOKEN_START):
         return None
     prefix, _, secret = token.removeprefix(TOKEN_START).partition("_")
@@ -260,9 +276,6 @@ def credential_for_token(token: str) -> ApiCredential | None:
     credential = ApiCredential.objects.select_related("service_user").filter(prefix=prefix).first()
     if credential is None or not hmac.compare_digest(credential.secret_hash, token_hash(token)):
         return None
-    if not credential.is_usable() or not credential.service_user.is_active:
-        return None
-    _note_use(credential)
     return credential
 
 

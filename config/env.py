@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 
+DEFAULT_API_RATE_LIMIT = 120  # requests a minute to /api/ per user, credential or client address
+
 
 def _text(name: str, default: str | None = None) -> str:
     value = os.environ.get(name, default)
@@ -41,6 +43,13 @@ def _count(name: str, default: int) -> int:
     return value
 
 
+def _at_least_one(name: str, default: int) -> int:
+    value = _number(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}.")
+    return value
+
+
 def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -68,6 +77,7 @@ class Environment:
     prepared_statements: bool = True
     trusted_proxy_count: int = 0
     trusted_client_address_header: str = ""
+    api_rate_limit: int = DEFAULT_API_RATE_LIMIT
 
 
 def read_environment(*, secret_key_default: str | None, database_default: str) -> Environment:
@@ -98,6 +108,9 @@ def read_environment(*, secret_key_default: str | None, database_default: str) -
         trusted_proxy_count=_count("OPENMARAC_TRUSTED_PROXY_COUNT", 0),
         # ...or the one header a trusted proxy sets to the client's address instead (e.g. X-Real-IP); empty for none.
         trusted_client_address_header=_text("OPENMARAC_TRUSTED_CLIENT_ADDRESS_HEADER", ""),
+        # How many requests a minute /api/ takes from one user or credential, or from one client address without
+        # either (failed sign-ins included), before answering 429 (web/middleware.py).
+        api_rate_limit=_at_least_one("OPENMARAC_API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT),
     )
 
 

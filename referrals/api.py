@@ -16,7 +16,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -24,18 +23,22 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from api.core import (
+    IF_MATCH_DESCRIPTION,
     UNKNOWN_FIELD_MESSAGE,
     ApiError,
     Error,
     Page,
     PageQuery,
     api_permission,
+    based_on_version,
     etag,
     page_of,
     parse_json,
+    read_body,
 )
 from audit.models import AuditAction
 from audit.services import audit_record
+from cases.selectors import cases_visible_to
 from marac.models import Marac
 from referrals import services
 from referrals.errors import RuleInputError
@@ -45,7 +48,6 @@ from referrals.selectors import get_referral_for_user, may_refer_at_its_marac, r
 from referrals.services import instrument_for
 from web.access import current_marac_where
 
-MAX_BODY_BYTES = 1024 * 1024  # far above any real referral; Django's own limit (2.5 MB) is checked later
 STALE_MESSAGE = (
     "This referral was saved somewhere else since the version you sent. Nothing was saved: "
     "fetch the referral again, apply your changes to it and send them with its new version."
@@ -55,6 +57,7 @@ STALE_DELETE_MESSAGE = (
     "fetch it again and check it before deleting it."
 )
 INVALID_MESSAGE = "Nothing was saved: see errors"
+BODY_VERSION_MESSAGE = "Give the version as a whole number, such as 7"
 NOT_EDITABLE_MESSAGE = "This referral has been submitted and can no longer be changed"
 NOT_DISCARDABLE_MESSAGE = (
     "This referral has been submitted: it is the MARAC's record and cannot be deleted. Nothing was deleted"
@@ -90,28 +93,13 @@ def _answers_errors[View: Callable[..., Any]](view: View) -> View:
 # Reading the request
 
 
-def _declared_length(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
 def _body(request: HttpRequest, *, required: bool) -> Any:
     """The parsed JSON body, or None when an optional body was left empty."""
-    too_big = ApiError(413, f"The body must be {MAX_BODY_BYTES:,} bytes or fewer")
-    if _declared_length(request) > MAX_BODY_BYTES:
-        raise too_big
-    if not required and _declared_length(request) == 0:
+    body = read_body(request)  # 413 over the API's limit, before anything is read
+    if not required and not body:
         return None
     if request.content_type != "application/json":
         raise ApiError(415, "Send JSON, with the header Content-Type: application/json")
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        raise too_big from None
-    if len(body) > MAX_BODY_BYTES:
-        raise too_big
     if not body:
         raise ApiError(400, "The body is empty: send JSON")
     return parse_json(body)
@@ -123,17 +111,29 @@ def _object(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
-def _based_on_version(request: HttpRequest, body: Any) -> int | None:
-    """The version the client's changes are based on: the If-Match header, else a "version" field."""
-    sent = request.headers.get("If-Match")
-    if sent is None and isinstance(body, dict):
-        sent = body.get("version")
-    if sent is None or sent == "*":
+def _based_on_version(request: HttpRequest, body: Any) -> int:
+    """The version a change is based on, as research, the victim's voice and actions take it
+    (api.core.based_on_version): If-Match, or "version" in the body; both if they agree; one is required."""
+    return based_on_version(request.headers.get("If-Match"), _body_version(body))
+
+
+def _body_version(body: Any) -> int | None:
+    sent = body.get("version") if isinstance(body, dict) else None
+    if sent is None:
         return None
-    text = str(sent).strip().removeprefix("W/").strip('"')
-    if isinstance(sent, bool) or not text.isdigit():
-        raise ApiError(400, "If-Match (or the version field) must be the referral's version, for example 7")
-    return int(text)
+    if isinstance(sent, str) and sent.strip().isascii() and sent.strip().isdigit() and len(sent.strip()) <= 18:
+        return int(sent)  # as a form would post it
+    if isinstance(sent, bool) or not isinstance(sent, int):
+        raise ApiError(422, INVALID_MESSAGE, {"body.version": [BODY_VERSION_MESSAGE]})
+    return sent
+
+
+def _delete_based_on_version(request: HttpRequest) -> int | None:
+    """Deleting takes If-Match if it is sent ("*", or none, for whatever version the draft is at)."""
+    if_match = request.headers.get("If-Match")
+    if if_match is None or if_match.strip() == "*":
+        return None
+    return based_on_version(if_match, None)
 
 
 def _as_posted(value: Any, path: str, *, several: bool) -> Any:
@@ -288,7 +288,7 @@ def _problems_and_decision(referral: Referral) -> tuple[dict[str, list[str]], di
         return {"": list(error.problems)}, None
 
 
-def _as_data(referral: Referral) -> dict[str, Any]:
+def _as_data(referral: Referral, *, user: Any) -> dict[str, Any]:
     problems, decision = _problems_and_decision(referral)
     return {
         **_summary(referral),
@@ -299,7 +299,20 @@ def _as_data(referral: Referral) -> dict[str, Any]:
         "errors": _errors(referral) if referral.status in services.EDITABLE else {},
         "problems": problems,
         "decision": decision,
+        "case": _case_link(referral, user=user),
     }
+
+
+def _case_link(referral: Referral, *, user: Any) -> dict[str, Any] | None:
+    """The case an accepted referral became, if the caller may see it as GET /cases/{id} would show it: a referrer
+    their own referral's case (and a restricted one only if named on it, as for everyone); otherwise nothing, not
+    even that there is one."""
+    if referral.case_id is None:
+        return None
+    case = cases_visible_to(user=user).filter(pk=referral.case_id).first()
+    if case is None or not user.has_perm("cases.view_case", case):
+        return None
+    return {"id": case.pk, "reference": case.reference, "url": reverse("api:case_detail", args=[case.pk])}
 
 
 def _summary(referral: Referral) -> dict[str, Any]:
@@ -333,12 +346,22 @@ class ReferralSummary(Schema):
     submitted_at: datetime.datetime | None
 
 
+class ReferralCase(Schema):
+    id: int
+    reference: str = Field(description="The case's reference, as the pages show it (NB-2026-0012)")
+    url: str = Field(description="Where to GET the case")
+
+
 class ReferralOut(ReferralSummary):
     return_reasons: str = Field(description="Why the coordinator returned it, if they did")
     document: dict[str, Any] = Field(description="The sections saved so far, kept as a form posts them")
     errors: dict[str, list[str]] = Field(description="Fields still to correct, by JSON path")
     problems: dict[str, list[str]] = Field(description='What stops submission, by section ("" for the whole)')
     decision: dict[str, Any] | None = Field(description="The MARAC criteria decision, once it can be made")
+    case: ReferralCase | None = Field(
+        description="Once accepted, the case it became: null until then, and null if you may not see that case "
+        "(as GET /cases/{id} would answer 404)"
+    )
 
 
 class SubmitRefused(ReferralOut):
@@ -382,17 +405,15 @@ _DOCUMENT = {
 }
 _SECTION_BODY = {"anyOf": [_FIELDS, {"type": "array", "items": _FIELDS}]}
 _VERSION_BODY = {"type": "object", "properties": {"version": {"type": "integer", "minimum": 1}}}
-_IF_MATCH = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": 'The version the change is based on, such as "7" (the ETag of the last answer)',
-        }
-    ]
-}
+
+
+def _if_match(description: str) -> dict[str, Any]:
+    header = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"}}
+    return {"parameters": [header | {"description": description}]}
+
+
+_IF_MATCH = _if_match(IF_MATCH_DESCRIPTION)
+_IF_MATCH_TO_DELETE = _if_match('Optionally, the version you checked, such as "7": a draft saved since is not deleted')
 _WRITE_ERRORS: dict[int, Any] = {409: Error, 413: Error, 415: Error}
 
 
@@ -433,7 +454,7 @@ def referral_create(request: HttpRequest, response: HttpResponse) -> Status[dict
             )
     _with_etag(response, referral)
     response["Location"] = reverse("api:referral_detail", args=[referral.pk])
-    return Status(201, _as_data(referral))
+    return Status(201, _as_data(referral, user=request.user))
 
 
 @router.get("/referrals/{referral_id}", response=ReferralOut, summary="One of your referrals, whole")
@@ -441,14 +462,14 @@ def referral_create(request: HttpRequest, response: HttpResponse) -> Status[dict
 def referral_detail(request: HttpRequest, referral_id: int, response: HttpResponse) -> dict[str, Any]:
     referral = get_referral_for_user(user=request.user, pk=referral_id)
     _with_etag(response, referral)
-    return _as_data(referral)
+    return _as_data(referral, user=request.user)
 
 
 @router.delete(
     "/referrals/{referral_id}",
     response={204: None, 409: Error},
     summary="Delete a draft never submitted, with everything in it; a submitted one (returned included) gets 409",
-    openapi_extra=_IF_MATCH,
+    openapi_extra=_IF_MATCH_TO_DELETE,
 )
 @api_permission("referrals.make_referral")
 @_answers_errors
@@ -457,7 +478,9 @@ def referral_delete(request: HttpRequest, referral_id: int) -> Status[None]:
     if referral.referrer_id != request.user.pk:
         raise Http404
     try:
-        services.referral_discard(referral=referral, based_on_version=_based_on_version(request, None), by=request.user)
+        services.referral_discard(
+            referral=referral, based_on_version=_delete_based_on_version(request), by=request.user
+        )
     except services.NotDiscardable:
         raise ApiError(409, NOT_DISCARDABLE_MESSAGE) from None
     except services.StaleReferral:
@@ -469,7 +492,12 @@ def referral_delete(request: HttpRequest, referral_id: int) -> Status[None]:
     "/referrals/{referral_id}/sections/{slug}",
     response={200: ReferralOut, **_WRITE_ERRORS},
     summary="Save one section as a draft, valid or not; a list section's array replaces the whole list",
-    openapi_extra=_json_body(_SECTION_BODY, required=True, description="The section") | _IF_MATCH,
+    description="Send the version your change is based on as If-Match (the ETag of the last answer), or as "
+    "version in a section that is an object: if the referral was saved since, the answer is 409 and nothing is saved.",
+    openapi_extra=_json_body(
+        _SECTION_BODY, required=True, description="The section; an object may also carry the version"
+    )
+    | _IF_MATCH,
 )
 @api_permission("referrals.make_referral")
 @_answers_errors
@@ -480,14 +508,17 @@ def referral_section(request: HttpRequest, referral_id: int, slug: str, response
     body = _section_body(section, sent)
     referral = _save(referral, section, body, based_on_version=_based_on_version(request, sent), by=request.user)
     _with_etag(response, referral)
-    return _as_data(referral)
+    return _as_data(referral, user=request.user)
 
 
 @router.post(
     "/referrals/{referral_id}/submit",
     response={200: ReferralOut, 422: SubmitRefused | Error, **_WRITE_ERRORS},
     summary="Submit a complete referral to the MARAC; 422 says what is missing or why it does not qualify",
-    openapi_extra=_json_body(_VERSION_BODY, required=False, description="Optionally, the version") | _IF_MATCH,
+    description="Send the version you checked as If-Match (the ETag of the last answer), or as version in the body: "
+    "if the referral was saved since, the answer is 409 and nothing is submitted.",
+    openapi_extra=_json_body(_VERSION_BODY, required=False, description="The version, unless sent as If-Match")
+    | _IF_MATCH,
 )
 @api_permission("referrals.make_referral")
 @_answers_errors
@@ -501,6 +532,11 @@ def referral_submit(request: HttpRequest, referral_id: int, response: HttpRespon
     _with_etag(response, referral)
     if problems:
         return Status(
-            422, {**_as_data(referral), "error": "This referral cannot be submitted yet", "problems": problems}
+            422,
+            {
+                **_as_data(referral, user=request.user),
+                "error": "This referral cannot be submitted yet",
+                "problems": problems,
+            },
         )
-    return Status(200, _as_data(referral))
+    return Status(200, _as_data(referral, user=request.user))

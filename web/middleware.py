@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from config.env import DEFAULT_API_RATE_LIMIT
 from web.client_address import client_address
 from web.errors import method_not_allowed_page
 
@@ -66,29 +67,36 @@ def request_too_large(request: HttpRequest, limit: int) -> HttpResponse:
 
 class ApiRateLimitMiddleware:
     """Partner systems calling /api/ get a fair share: OPENMARAC_API_RATE_LIMIT requests a minute per user
-    (or per client address when not signed in, web/client_address.py); past that, 429 with Retry-After. Sign-in
-    has allauth's own limits."""
+    (or per client address when not signed in, web/client_address.py); past that, 429 with Retry-After. A token that
+    is refused never reaches here: api.middleware counts it against its client address the same way. Sign-in has
+    allauth's own limits."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
-            refused = _over_api_limit(request)
+            caller = f"user:{request.user.pk}" if request.user.is_authenticated else api_caller_address(request)
+            refused = api_rate_limit_refusal(caller)
             if refused is not None:
                 return refused
         return self.get_response(request)
 
 
-def _over_api_limit(request: HttpRequest) -> HttpResponse | None:
+def api_caller_address(request: HttpRequest) -> str:
+    """Whom a request to /api/ without a user (none sent, or a token refused) is counted against: its address."""
+    return f"ip:{client_address(request)}"
+
+
+def api_rate_limit_refusal(caller: str) -> HttpResponse | None:
+    """Counts one request to /api/ against `caller` this minute: 429 once past the limit, else None."""
     import time
 
     from django.core.cache import cache
 
-    limit = int(getattr(settings, "OPENMARAC_API_RATE_LIMIT", 120))
-    who = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_address(request)}"
+    limit = int(getattr(settings, "OPENMARAC_API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT))
     window = int(time.time() // 60)
-    key = f"openmarac-api-rate:{who}:{window}"
+    key = f"openmarac-api-rate:{caller}:{window}"
     cache.add(key, 0, timeout=70)
     if cache.incr(key) <= limit:
         return None

@@ -107,8 +107,13 @@ def referrals(client_for, referrer):
 def test_a_referral_section_with_a_field_its_form_lacks_is_refused_and_nothing_saved(referrals):
     draft = _post(referrals, "/api/v1/referrals", {}).json()
 
-    victim = _put(referrals, f"/api/v1/referrals/{draft['id']}/sections/victim", VICTIM | {"other_name": "x"})
-    risk = _put(referrals, f"/api/v1/referrals/{draft['id']}/sections/risk", _risk(16) | {"q99": "yes", "evil": 1})
+    version = {"If-Match": f'"{draft["version"]}"'}
+    victim = _put(
+        referrals, f"/api/v1/referrals/{draft['id']}/sections/victim", VICTIM | {"other_name": "x"}, **version
+    )
+    risk = _put(
+        referrals, f"/api/v1/referrals/{draft['id']}/sections/risk", _risk(16) | {"q99": "yes", "evil": 1}, **version
+    )
 
     assert victim.status_code == 422
     assert victim.json()["errors"] == {"body.other_name": [UNKNOWN_FIELD_MESSAGE]}

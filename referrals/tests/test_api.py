@@ -8,9 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from api.core import SIGN_IN_MESSAGE
+from api.core import MAX_BODY_BYTES, SIGN_IN_MESSAGE
 from audit.models import AuditEvent
-from referrals.api import MAX_BODY_BYTES
+from cases.models import CaseRestriction
+from referrals import decisions
 from referrals.models import Referral, ReferralStatus
 from referrals.tests.test_referral_pages import ABOUT, CHILD, CONSENT, PERPETRATOR, VICTIM, _risk
 from testing.factories import AgencyFactory, UserFactory, grant
@@ -32,13 +33,22 @@ def _create(client, document=None):
     return client.post("/api/v1/referrals", body, content_type="application/json")
 
 
-def _put(client, referral_id, slug, body, *, version=None):
+def _current_version(client, referral_id):
+    return client.get(f"/api/v1/referrals/{referral_id}").json()["version"]
+
+
+def _put(client, referral_id, slug, body, *, version="current"):
+    """A section saved, based on the referral's version now unless told which (None: no If-Match)."""
+    if version == "current":
+        version = None if isinstance(body, dict) and "version" in body else _current_version(client, referral_id)
     headers = {} if version is None else {"If-Match": f'"{version}"'}
     url = f"/api/v1/referrals/{referral_id}/sections/{slug}"
     return client.put(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
-def _submit(client, referral_id, *, version=None):
+def _submit(client, referral_id, *, version="current"):
+    if version == "current":
+        version = _current_version(client, referral_id)
     body = {} if version is None else {"version": version}
     return client.post(f"/api/v1/referrals/{referral_id}/submit", body, content_type="application/json")
 
@@ -208,6 +218,53 @@ def test_a_stale_version_is_refused_and_nothing_is_saved(api, draft):
     assert referral.content == {"victim": VICTIM} and referral.version == stale + 1
 
 
+def test_a_section_saved_without_a_version_is_refused_and_nothing_is_saved(api, draft):
+    url = f"/api/v1/referrals/{draft['id']}/sections/about"
+    neither = api.put(url, json.dumps(ABOUT), content_type="application/json")
+    anything = api.put(url, json.dumps(ABOUT), content_type="application/json", headers={"If-Match": "*"})
+    a_list = _put(api, draft["id"], "children", [CHILD], version=None)
+
+    assert neither.status_code == 422 and list(neither.json()["errors"]) == ["body.version"]
+    assert anything.status_code == 400
+    assert anything.json() == {"error": 'If-Match must be the version your change is based on, for example "7"'}
+    assert a_list.status_code == 422 and list(a_list.json()["errors"]) == ["body.version"]
+    assert Referral.objects.get(pk=draft["id"]).content == {}
+
+
+def test_if_match_and_the_body_s_version_must_agree(api, draft):
+    disagree = _put(api, draft["id"], "about", {**ABOUT, "version": draft["version"]}, version=draft["version"] + 1)
+    not_a_number = _put(api, draft["id"], "about", {**ABOUT, "version": "seven"}, version=None)
+    agree = _put(api, draft["id"], "about", {**ABOUT, "version": draft["version"]}, version=draft["version"])
+
+    assert disagree.status_code == 400
+    assert (
+        f"If-Match says version {draft['version'] + 1} but the body says {draft['version']}"
+        in (disagree.json()["error"])
+    )
+    assert not_a_number.status_code == 422 and list(not_a_number.json()["errors"]) == ["body.version"]
+    assert agree.status_code == 200
+
+
+def test_a_referral_is_submitted_only_with_the_version_checked(api):
+    data = _create(api, COMPLETE).json()
+    url = f"/api/v1/referrals/{data['id']}/submit"
+
+    neither = api.post(url, "", content_type="application/json")
+    anything = api.post(url, "", content_type="application/json", headers={"If-Match": "*"})
+    disagree = api.post(url, {"version": 20}, content_type="application/json", headers={"If-Match": '"21"'})
+
+    assert neither.status_code == 422 and list(neither.json()["errors"]) == ["body.version"]
+    assert (anything.status_code, disagree.status_code) == (400, 400)
+    assert Referral.objects.get(pk=data["id"]).status == ReferralStatus.DRAFT
+    assert _submit(api, data["id"], version=None).status_code == 422
+    assert (
+        api.post(url, "", content_type="application/json", headers={"If-Match": f'"{data["version"]}"'}).json()[
+            "status"
+        ]
+        == ReferralStatus.SUBMITTED
+    )
+
+
 def test_malformed_json_and_bodies_of_the_wrong_shape_are_refused(api, draft):
     url = f"/api/v1/referrals/{draft['id']}/sections/victim"
     response = api.put(url, "{not json", content_type="application/json")
@@ -253,8 +310,8 @@ def test_nobody_outside_need_to_know_learns_a_referral_exists(client_for, marac,
     for client in (client_for(outsider), client_for(coordinator), someone):
         for response in (
             client.get(f"/api/v1/referrals/{draft['id']}"),
-            _put(client, draft["id"], "victim", VICTIM),
-            _submit(client, draft["id"]),
+            _put(client, draft["id"], "victim", VICTIM, version=draft["version"]),
+            _submit(client, draft["id"], version=draft["version"]),
             client.delete(f"/api/v1/referrals/{draft['id']}"),
             client.get(f"/api/v1/referrals/{missing}"),
         ):
@@ -300,3 +357,49 @@ def test_csrf_protection_applies_to_session_calls(referrer):
     client.force_login(referrer)
     assert _create(client, {"victim": VICTIM}).status_code == 403
     assert not Referral.objects.exists()
+
+
+def _accepted(api, coordinator):
+    data = _create(api, COMPLETE).json()
+    _submit(api, data["id"])
+    return decisions.referral_accept(referral=Referral.objects.get(pk=data["id"]), by=coordinator)
+
+
+def test_an_accepted_referral_links_to_its_case(api, coordinator):
+    referral = _accepted(api, coordinator)
+
+    data = api.get(f"/api/v1/referrals/{referral.pk}").json()
+
+    assert data["status"] == ReferralStatus.ACCEPTED
+    assert data["case"] == {
+        "id": referral.case_id,
+        "reference": referral.case.reference,
+        "url": f"/api/v1/cases/{referral.case_id}",
+    }
+    assert api.get(data["case"]["url"]).status_code == 200  # the case endpoint lets them see what the link names
+
+
+def test_a_referral_not_yet_accepted_has_no_case(api, draft):
+    assert api.get(f"/api/v1/referrals/{draft['id']}").json()["case"] is None
+
+
+def test_a_case_the_referrer_may_not_see_is_not_linked_or_mentioned(api, coordinator, chair):
+    referral = _accepted(api, coordinator)
+    case = referral.case
+    case.restricted = True  # open only to the people named on it, and the referrer is not
+    case.save()
+    CaseRestriction.objects.create(case=case, user=chair, added_by=chair)
+
+    data = api.get(f"/api/v1/referrals/{referral.pk}").json()
+
+    assert data["case"] is None
+    assert case.reference not in json.dumps(data)
+    assert api.get(f"/api/v1/cases/{case.pk}").status_code == 404  # as the case endpoint answers
+
+
+def test_the_schema_describes_the_case_of_an_accepted_referral(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+
+    case = schemas["ReferralOut"]["properties"]["case"]
+    assert "Once accepted" in case["description"]
+    assert set(schemas["ReferralCase"]["properties"]) == {"id", "reference", "url"}

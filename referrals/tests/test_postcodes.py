@@ -144,5 +144,6 @@ def test_the_api_refuses_the_same_postcode_with_the_same_words(client_for, refer
         f"/api/v1/referrals/{created['id']}/sections/victim",
         json.dumps({**VICTIM, "postcode": "sw1a1aa"}),
         content_type="application/json",
+        headers={"If-Match": f'"{created["version"]}"'},
     ).json()
     assert "victim.postcode" not in fixed["errors"]
