@@ -257,18 +257,26 @@ def status_after_hearing(outcome: str) -> CaseStatus:
 
 
 def case_changes_after_hearing(
-    *, status: str, heard_on: date | None, meeting_day: date, outcome: str = "", listed_later: bool = False
+    *,
+    status: str,
+    heard_on: date | None,
+    meeting_day: date,
+    outcome: str = "",
+    listed_later: bool = False,
+    referred_elsewhere: bool = False,
 ) -> dict[str, dict[str, str]]:
     """What a case's record changes once a hearing of it at a meeting on `meeting_day` ends, as the audit's
     {"field": {"from": ..., "to": ...}}. The latest hearing decides the status (status_after_hearing of its outcome),
-    unless the case is listed at a later meeting still to come, where it stays "Listed"; a hearing older than the
-    day already recorded changes nothing. Its date heard becomes the latest hearing's, which the repeat rule counts
-    from. Empty when nothing changes, so a second call is harmless."""
+    unless the case is listed at a later meeting still to come, where it stays "Listed", or a MARAC-to-MARAC
+    referral has been made of it (referred_elsewhere: that MARAC leads it now, and it stays "Transferred"); a hearing
+    older than the day already recorded changes nothing. Its date heard becomes the latest hearing's, which the repeat
+    rule counts from. Empty when nothing changes, so a second call is harmless."""
     if heard_on is not None and heard_on > meeting_day:
         return {}
     changes: dict[str, dict[str, str]] = {}
     target = status_after_hearing(outcome)
-    if status != target and not (listed_later and status == CaseStatus.LISTED):
+    kept = (listed_later and status == CaseStatus.LISTED) or (referred_elsewhere and status == CaseStatus.TRANSFERRED)
+    if status != target and not kept:
         changes["status"] = {"from": status, "to": target.value}
     if heard_on != meeting_day:
         changes["heard_on"] = {"from": heard_on.isoformat() if heard_on else "", "to": meeting_day.isoformat()}

@@ -33,6 +33,7 @@ from meetings.models import (
     ProcessLink,
     Research,
 )
+from referrals import jurisdiction
 
 
 class LiveRefused(Exception):
@@ -560,6 +561,7 @@ def _case_heard(listing: Listing, by: Any) -> bool:
         meeting_day=timezone.localtime(listing.started_at or listing.meeting.starts_at).date(),
         outcome=listing.outcome,
         listed_later=_listed_later(listing),
+        referred_elsewhere=jurisdiction.sent_to_of(case) is not None,
     )
     if not changes:
         return False

@@ -16,7 +16,7 @@ from meetings import live_rules
 from meetings.live_services import confidentiality_sign, meeting_cases_heard
 from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, Outcome
 from meetings.tests.test_live_close_and_dates import _later_meeting
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus, Transfer
 from referrals.tests.test_decision_matching import hold, submitted_referral
 from testing.factories import CaseFactory
 
@@ -61,6 +61,17 @@ def test_hearing_it_again_changes_nothing_and_an_earlier_day_heard_moves_forward
     }
     # A later hearing already recorded decides the case, whatever this older one's outcome.
     assert _changes(CaseStatus.HEARD, datetime.date(2027, 1, 5), outcome=Outcome.CLOSED) == {}
+
+
+def test_a_case_referred_to_another_marac_stays_transferred_whatever_an_older_listing_records():
+    # A MARAC-to-MARAC referral was made of it: that MARAC leads it now (referrals.jurisdiction).
+    changes = live_rules.case_changes_after_hearing(
+        status=CaseStatus.TRANSFERRED, heard_on=None, meeting_day=MEETING_DAY, outcome=Outcome.REVIEW,
+        referred_elsewhere=True,
+    )  # fmt: skip
+    assert "status" not in changes and changes["heard_on"]["to"] == "2026-12-08"
+    # Without the referral made, the meeting's own outcome decides, as before (a chair correcting "transferred").
+    assert _changes(CaseStatus.TRANSFERRED, MEETING_DAY, outcome=Outcome.REVIEW)["status"]["to"] == "heard"
 
 
 def test_a_listing_is_heard_once_opened_unless_it_was_then_held_over():
@@ -277,3 +288,22 @@ def test_a_meeting_closed_before_cases_were_marked_heard_is_put_right_once(meeti
     assert _case(heard).status == CaseStatus.HEARD
     assert _case(held).status == CaseStatus.LISTED
     assert AuditEvent.objects.filter(object_type="cases.case", object_id=str(heard.case_id)).count() == 1
+
+
+@pages
+def test_an_older_listing_heard_late_does_not_undo_a_referral_to_another_marac(
+    client_for, meeting, chair, coordinator, other_marac
+):
+    listing = _listed(meeting, "NB-2026-0901", status=CaseStatus.TRANSFERRED)
+    sent = Referral.objects.create(
+        marac=meeting.marac, referrer=coordinator, referring_agency=listing.case.referring_agency,
+        status=ReferralStatus.ACCEPTED, case=listing.case,
+    )  # fmt: skip
+    Transfer.objects.create(
+        from_referral=sent, to_marac=other_marac, reason="Moved for good", transferred_by=coordinator
+    )
+    client = client_for(chair)
+    _started(client, meeting, chair)
+    _open(client, listing)
+    _next(client, listing)
+    assert _case(listing).status == CaseStatus.TRANSFERRED
