@@ -155,7 +155,7 @@ def _role_grant_awaiting_approval(*, user: User, marac: Marac, role: str, by: An
     return pending
 
 
-ROLE_APPROVAL_SUBJECT = "OpenMARAC: a role that can read cases is waiting for your approval"
+ROLE_APPROVAL_SUBJECT = "OpenMARAC: a role is waiting for your approval"
 
 
 def _ask_for_approval(*, marac: Marac, granted_by: Any) -> None:
@@ -167,7 +167,8 @@ def _ask_for_approval(*, marac: Marac, granted_by: Any) -> None:
         people = people.exclude(pk=granted_by.pk)
     send_to_each(
         subject=ROLE_APPROVAL_SUBJECT,
-        message=f"An administrator at {marac.name} has granted someone a case role, which lets them read cases. "
+        message=f"An administrator at {marac.name} has granted someone a role that reads cases or administers the "
+        "MARAC. "
         "It gives no access until a coordinator or another administrator approves it. "
         "Approve it only if you expected it; if not, refuse it. "
         f"See it here:\n\n{site_link('accounts:users')}\n",
