@@ -32,7 +32,8 @@ class Case(models.Model):
     heard_on = models.DateField(null=True, blank=True)
     information_only = models.BooleanField(default=False)
     is_repeat = models.BooleanField(default=False)
-    victim_pregnant = models.BooleanField(default=False)
+    # Yes, no, or None where the referral said "not known": never turned into "no".
+    victim_pregnant = models.BooleanField(null=True, default=False)
     dash_score = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -217,7 +217,7 @@ def information_only_facts(
 ) -> agenda.InformationOnlyFacts:
     return agenda.InformationOnlyFacts(
         children_not_in_permanent_care=agenda.children_who_count([child.in_permanent_care for child in children]),
-        victim_pregnant=listing.case.victim_pregnant,
+        victim_pregnant=bool(listing.case.victim_pregnant),  # not known: not flagged
         vulnerable_adult=listing.vulnerable_adult,
         specific_actions_requested=listing.specific_actions_requested,
         referrer_disagrees=listing.referrer_disagrees,
@@ -235,7 +235,7 @@ def _row(listing: Listing, on: date, parties: list[ListedParty], referral_conten
         children=children,
         perpetrators=[party.person for party in parties if party.role == PartyRole.PERPETRATOR],
         has_children=facts.children_not_in_permanent_care > 0,
-        victim_pregnant=listing.case.victim_pregnant,
+        victim_pregnant=bool(listing.case.victim_pregnant),  # not known: not flagged
         information_only=listing.kind == ListingKind.INFORMATION_ONLY,
         brought_forward=listing.brought_forward,
         position=listing.position,

@@ -389,7 +389,7 @@ def _accept(referral: Referral, by: Any) -> Referral:
             referring_agency=current.referring_agency,
             referred_by=current.referrer,
             is_repeat=repeat.repeat,
-            victim_pregnant=victim_data.get("pregnant") == "yes",
+            victim_pregnant=_known_answer(victim_data.get("pregnant")),
             dash_score=current.criteria_result.get("dash_score"),
         )
         for party, person in people:
@@ -556,6 +556,11 @@ def _tell_of_transferred_referral(received: Referral) -> None:
         subject=f"a referral has been transferred to {name}",
         news=f"Another MARAC has transferred a referral to {name}.",
     )
+
+
+def _known_answer(answer: object) -> bool | None:
+    """A yes or no question's answer on the case: True, False, or None where it is not known (or was not given)."""
+    return {"yes": True, "no": False}.get(str(answer)) if answer else None
 
 
 def _tell_referrer(referral: Referral, what: str) -> None:
