@@ -513,9 +513,56 @@ def _location(parts: Iterable[Any]) -> str:
 def validation_errors(errors: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
     keyed: dict[str, list[str]] = {}
     for error in errors:
-        message = UNKNOWN_FIELD_MESSAGE if error.get("type") == "extra_forbidden" else error.get("msg", "Invalid")
-        keyed.setdefault(_location(error.get("loc", ())), []).append(str(message))
+        keyed.setdefault(_location(error.get("loc", ())), []).append(_worded(error))
     return keyed
+
+
+def _worded(error: dict[str, Any]) -> str:
+    """pydantic's message for a person reading it: "Must be 2000-01-01 or later", not "Input should be greater than
+    or equal to datetime.date(2000, 1, 1)"; our own validators' messages without pydantic's "Value error, "."""
+    kind, context = error.get("type"), error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return UNKNOWN_FIELD_MESSAGE
+    if kind == "missing":
+        return "This is required"
+    if kind in _BOUNDS and len(context) == 1:
+        (bound,) = context.values()
+        for_a_day, for_a_number = _BOUNDS[kind]
+        day = _day_of(bound)
+        if day is not None:
+            return for_a_day.format(day.isoformat())
+        return for_a_number.format(f"{bound:,}" if isinstance(bound, int) else bound)
+    if kind == "string_too_long":
+        return f"Must be {context.get('max_length', 0):,} characters or fewer"
+    if kind == "string_too_short":
+        return f"Must be at least {context.get('min_length', 0):,} characters"
+    if kind == "int_parsing" or kind == "int_from_float":
+        return "Give a whole number"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return "Give a day as YYYY-MM-DD"
+    if kind in ("datetime_parsing", "datetime_from_date_parsing"):
+        return "Give a day as YYYY-MM-DD, or a time as YYYY-MM-DDTHH:MM:SSZ"
+    return str(error.get("msg", "Invalid")).removeprefix("Value error, ")
+
+
+_DATE_REPR = re.compile(r"datetime\.date\(([0-9]+), ([0-9]+), ([0-9]+)\)")
+
+
+def _day_of(bound: Any) -> datetime.date | None:
+    """A comparison's bound as a day, if it is one: a date, or its repr (ninja hands the context on as text)."""
+    if isinstance(bound, datetime.date):
+        return bound
+    found = _DATE_REPR.fullmatch(str(bound))
+    return datetime.date(*map(int, found.groups())) if found else None
+
+
+# pydantic's comparisons, said of a day and of a number.
+_BOUNDS = {
+    "greater_than_equal": ("Must be {} or later", "Must be at least {}"),
+    "less_than_equal": ("Must be {} or earlier", "Must be at most {}"),
+    "greater_than": ("Must be after {}", "Must be more than {}"),
+    "less_than": ("Must be before {}", "Must be less than {}"),
+}
 
 
 def _answer(request: HttpRequest, status: int, message: str, errors: dict[str, list[str]] | None = None) -> Any:

@@ -154,7 +154,14 @@ def test_invalid_query_parameters_get_422_keyed_by_parameter(bearer, coordinator
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert set(errors) == {"query.limit", "query.status", "query.since"}
-    assert errors["query.limit"] == ["Input should be less than or equal to 200"]
+    assert errors["query.limit"] == ["Must be at most 200"]
+
+
+def test_the_errors_are_worded_for_a_person_not_by_the_validator(bearer, coordinator_token, case):
+    response = bearer(coordinator_token).get("/api/v1/cases?limit=0&since=2026-13-45")
+    errors = response.json()["errors"]
+    assert errors["query.limit"] == ["Must be at least 1"]
+    assert errors["query.since"] == ["Give a day as YYYY-MM-DD, or a time as YYYY-MM-DDTHH:MM:SSZ"]
 
 
 def test_an_id_beyond_any_key_is_not_found(bearer, coordinator_token, case):

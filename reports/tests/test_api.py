@@ -111,3 +111,11 @@ def test_a_representative_gets_404_on_the_indicators(client_for, police_rep, mar
 
 def test_without_a_credential_it_is_401(client, marac):
     assert client.get("/api/v1/indicators", {"marac": marac.pk}).status_code == 401
+
+
+def test_a_day_out_of_range_is_refused_in_words(board, marac):
+    response = board.get("/api/v1/indicators", {"marac": marac.pk, "on": "1999-01-01"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"query.on": ["Must be 2000-01-01 or later"]}
+    written_wrongly = board.get("/api/v1/indicators", {"marac": marac.pk, "on": "15/05/2026"})
+    assert written_wrongly.json()["errors"] == {"query.on": ["Give a day as YYYY-MM-DD"]}
