@@ -344,6 +344,22 @@ def _iso_day(value: Any) -> Any:
 # A day in a query or a body, for every router.
 Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
 
+_ISO_MOMENT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?",
+    re.IGNORECASE,  # RFC 3339 allows "t" and "z"
+)
+
+
+def _iso_moment(value: Any) -> Any:
+    # As for a day: pydantic would take 0.5 as half a second after 1970; a time is written as 2026-11-23T09:30:00Z.
+    if isinstance(value, datetime.date) or (isinstance(value, str) and _ISO_MOMENT.fullmatch(value)):
+        return value
+    raise ValueError("Give a day as YYYY-MM-DD, or a time as YYYY-MM-DDTHH:MM:SSZ")
+
+
+# A time in a query or a body (a day alone means its start).
+Moment = Annotated[datetime.datetime, BeforeValidator(_iso_moment)]
+
 
 def form_errors(form: forms.BaseForm, where: dict[str, str], *, under: str = "body") -> dict[str, list[str]]:
     """A form's errors keyed by where they are in the JSON body: `where` for fields named differently there."""

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from api.core import Page, PageQuery, api_permission, audit_list_read, aware, etag, marac_ids_for, page_of
+from api.core import Moment, Page, PageQuery, api_permission, audit_list_read, aware, etag, marac_ids_for, page_of
 from cases.models import Case, CaseStatus, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import case_is_referrers_only, get_case_for_user, perpetrator_links
@@ -21,7 +21,7 @@ router = Router(tags=["cases"])
 class CaseQuery(PageQuery):
     marac: int | None = Field(None, description="Only this MARAC's cases (the id of a MARAC where you hold a role)")
     status: CaseStatus | None = None
-    since: datetime.datetime | None = Field(None, description="Only cases changed at or after this time")
+    since: Moment | None = Field(None, description="Only cases changed at or after this time")
 
 
 class CaseSummary(Schema):

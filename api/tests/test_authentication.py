@@ -162,6 +162,11 @@ def test_the_errors_are_worded_for_a_person_not_by_the_validator(bearer, coordin
     errors = response.json()["errors"]
     assert errors["query.limit"] == ["Must be at least 1"]
     assert errors["query.since"] == ["Give a day as YYYY-MM-DD, or a time as YYYY-MM-DDTHH:MM:SSZ"]
+    for not_a_time in ("0.5", "1764547200"):  # no longer taken as seconds since 1970
+        refused = bearer(coordinator_token).get(f"/api/v1/cases?since={not_a_time}").json()["errors"]
+        assert refused == {"query.since": ["Give a day as YYYY-MM-DD, or a time as YYYY-MM-DDTHH:MM:SSZ"]}
+    for written in ("2026-11-01", "2026-11-01T09:30:00Z", "2026-11-01T09:30:00%2B00:00"):
+        assert bearer(coordinator_token).get(f"/api/v1/cases?since={written}").status_code == 200
 
 
 def test_an_id_beyond_any_key_is_not_found(bearer, coordinator_token, case):
