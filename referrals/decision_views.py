@@ -1,13 +1,14 @@
 """The coordinator's referral inbox and decision page."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -108,15 +109,46 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         if person.pk in linkage.people_hidden_from(request.user, referral.marac_id):
             raise Http404  # in a restricted case the coordinator is not named on: its coordinator decides
-        decisions.match_decide(
-            referral=referral,
-            party_key=request.POST.get("party", ""),
-            person=person,
-            decision=choice,
-            by=request.user,
-        )
-        messages.success(request, "Same-person check recorded")
+        party_key, replacing = request.POST.get("party", ""), _when(request.POST.get("replacing", ""))
+        try:
+            decisions.match_decide(
+                referral=referral,
+                party_key=party_key,
+                person=person,
+                decision=choice,
+                by=request.user,
+                replacing=replacing,
+            )
+        except decisions.MatchAlreadyDecided as already:
+            return _match_already_decided(request, referral, already.match, choice)
+        messages.success(request, "Same-person check changed" if replacing else "Same-person check recorded")
     return redirect("referrals:decision", pk=pk)
+
+
+def _when(value: str) -> datetime | None:
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+def _match_already_decided(request: HttpRequest, referral: Referral, match: MatchDecision, asked: str) -> HttpResponse:
+    """A different answer is already recorded for this person on the referral: say by whom, what and when, change
+    nothing, and offer the other answer only as a deliberate change."""
+    audit_record(
+        action=AuditAction.VIEW,
+        obj=referral,
+        user=request.user,
+        summary=f"Shown the same-person check already made for {match.party}: person {match.person_id}",
+    )
+    party = next((party for party in decisions.parties_of(referral) if party.key == match.party), None)
+    context = {
+        "referral": referral,
+        "match": match,
+        "party_label": party.label if party else match.party,
+        "asked": MatchDecision.Decision(asked),
+    }
+    return render(request, "referrals/match_decided.html", context, status=409)
 
 
 @require_permission("referrals.decide")

@@ -217,19 +217,39 @@ def _people_in_cases_hidden_from(viewer: Any, marac_id: int) -> set[int]:
     return linkage.people_hidden_from(viewer, marac_id)
 
 
-def match_decide(*, referral: Referral, party_key: str, person: Person, decision: str, by: Any) -> MatchDecision:
+class MatchAlreadyDecided(Exception):
+    """The coordinator's answer for this person on the referral differs from one already recorded (by a colleague, or
+    in another window): nothing was changed. `match` is the decision standing."""
+
+    def __init__(self, match: MatchDecision) -> None:
+        super().__init__("This person on the referral was already decided on")
+        self.match = match
+
+
+def match_decide(
+    *, referral: Referral, party_key: str, person: Person, decision: str, by: Any, replacing: datetime | None = None
+) -> MatchDecision:
+    """The coordinator's answer to "is this person on the referral someone we already hold?". An answer already
+    recorded is only reversed by a change asked for with it on screen, `replacing` naming when it was made (as
+    people.linkage.possible_duplicate_decide): otherwise MatchAlreadyDecided. The same answer again changes nothing."""
     with transaction.atomic():
+        standing = (
+            MatchDecision.objects.select_for_update().filter(referral=referral, party=party_key, person=person).first()
+        )
+        if standing is not None and standing.decision != decision and standing.decided_at != replacing:
+            raise MatchAlreadyDecided(standing)
         if decision == MatchDecision.Decision.CONFIRMED:
             # One confirmed person per party: confirming another replaces the earlier choice.
             MatchDecision.objects.filter(referral=referral, party=party_key, decision=decision).delete()
         match, _ = MatchDecision.objects.update_or_create(
             referral=referral, party=party_key, person=person, defaults={"decision": decision, "decided_by": by}
         )
+        changed = f" (changed from {standing.decision})" if standing and standing.decision != decision else ""
         audit_record(
             action=AuditAction.CHANGE,
             obj=referral,
             user=by,
-            summary=f"Same-person check for {party_key}: person {person.pk} {decision}",
+            summary=f"Same-person check for {party_key}: person {person.pk} {decision}{changed}",
         )
     return match
 
