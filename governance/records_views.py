@@ -1,15 +1,13 @@
 """The governance registers (BD Effectiveness of MARAC; Observers; Induction): thin views that parse, call a service
 in records_services and render. Records are reached only through get_record_for_user, so another MARAC's answer 404."""
 
-import copy
 from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +21,11 @@ from governance.models import Breach, Complaint, DisclosureKind, DisclosureReque
 from marac.models import Marac
 from web import once
 from web.access import current_marac_where, require_permission
+from web.forms import EDIT_CONFLICT as CONFLICT
 from web.forms import VersionedForm
+from web.forms import onto_saved as _onto_saved
+from web.forms import unsaved_copy as _unsaved_copy
+from web.forms import version_is_stale as _stale
 
 MANAGE = "governance.manage_records"
 DECIDE = "governance.decide_disclosure"
@@ -38,13 +40,6 @@ def _marac(request: HttpRequest) -> Marac:
     return Marac.objects.get(pk=current_marac_where(request, MANAGE))
 
 
-def _unsaved_copy[Record: Model](record: Record) -> Record:
-    """The instance to bind a ModelForm to. Validating a ModelForm writes what was sent onto its instance, so a page
-    that shows the record beside a form that failed must show it from another copy: what is saved, not what was
-    refused (a refusal with no reasons is not the chair's decision)."""
-    return copy.copy(record)
-
-
 def _already_saved(form: forms.BaseForm) -> bool:
     """The form was refused as stale, but what it sent is what is saved: the user's own earlier send (back, then send
     again), not someone else's change (records_forms.AlreadySaved)."""
@@ -54,30 +49,6 @@ def _already_saved(form: forms.BaseForm) -> bool:
 def _saved_before(request: HttpRequest, to: str, pk: int) -> HttpResponse:
     messages.info(request, once.ALREADY_SAVED)
     return redirect(to, pk=pk)
-
-
-CONFLICT = (
-    "Someone else changed this record while you were editing it. Your changes have not been saved. What is saved "
-    "now is shown on this page, and what you entered is still in the form: check the two, then save again."
-)
-
-
-def _stale(form: VersionedForm, record: Model) -> bool:
-    """The form was refused because the record has moved on since its page was shown (VersionedForm.clean)."""
-    version = form.cleaned_data.get("version")
-    return version is not None and version != getattr(record, "version", None)
-
-
-def _onto_saved[Form: VersionedForm](form: Form, record: Model) -> Form:
-    """After a conflict, the form again with what the user entered, but now based on the version saved (as research
-    and minutes are): the page shows what is saved now, so saving again is a deliberate choice, and it no longer
-    fails every time on the version the page was first shown with. `record` is read again, for the page to show."""
-    record.refresh_from_db()
-    data = cast(QueryDict, form.data).copy()  # what was posted: request.POST
-    data[form.add_prefix("version")] = str(getattr(record, "version"))  # noqa: B009 - every versioned record has one
-    again = type(form)(data, instance=_unsaved_copy(record), prefix=form.prefix)
-    again.add_error(None, CONFLICT)
-    return again
 
 
 def _form_page(request: HttpRequest, form: forms.BaseForm, *, title: str, button: str, cancel: str) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from accounts.models import User
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where, roles_at
@@ -29,6 +29,7 @@ from reports.models import (
     ImprovementAction,
     ImprovementPlan,
     QualityAudit,
+    Rating,
     Respondent,
     ReviewedPlan,
 )
@@ -40,6 +41,7 @@ from reports.views import SEES_EXACT_COUNTS
 from web import once
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
+from web.forms import onto_saved, shows_conflict, version_is_stale
 
 RECORD = "reports.record_quality"
 VIEW = "reports.view_aggregates"
@@ -66,8 +68,20 @@ def _get_for_user[Record: Model](request: HttpRequest, records: QuerySet[Record]
 _MARAC_PATH: dict[type[Model], str] = {ReviewedPlan: "review__marac_id", ImprovementAction: "plan__marac_id"}
 
 
-def _form_page(request: HttpRequest, form: forms.BaseForm, *, title: str, back: str) -> HttpResponse:
-    context = {"form": form, "title": title, "back": back, "marac": _marac(request, RECORD)}
+# What a record holds now, label and text, shown beside a form that came back after a conflict (web/forms.py).
+SavedNow = list[tuple[str, str]]
+
+
+def _form_page(
+    request: HttpRequest, form: forms.BaseForm, *, title: str, back: str, saved_now: SavedNow | None = None
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "back": back,
+        "marac": _marac(request, RECORD),
+        "saved_now": saved_now,
+    }
     return render(request, "reports/quality_form.html", context)
 
 
@@ -161,13 +175,24 @@ def plan_score(request: HttpRequest, pk: int) -> HttpResponse:
             services.plan_score(
                 plan=plan, ratings=form.ratings(), based_on_version=form.cleaned_data["version"], by=_user(request)
             )
-        except services.StaleRecord as stale:
-            form.add_error(None, str(stale))
+        except services.StaleRecord:
+            form = onto_saved(form, plan, scores=scores)
         else:
             messages.success(request, "Scores saved")
             return redirect("reports_quality:review", pk=plan.review_id)
     title = f"Score the action plan for case {plan.listing.case.reference}"
-    return _form_page(request, form, title=title, back="reports_quality:reviews")
+    saved_now = _scores_saved(plan) if shows_conflict(form) else None
+    return _form_page(request, form, title=title, back="reports_quality:reviews", saved_now=saved_now)
+
+
+def _scores_saved(plan: ReviewedPlan) -> SavedNow:
+    saved = {score.statement: score for score in plan.scores.all()}
+    rows = []
+    for key, text in STATEMENT_TEXT.items():
+        score = saved.get(key)
+        rating = Rating(score.rating).label if score else "Not scored"
+        rows.append((text, f"{rating}: {score.comment}" if score and score.comment else rating))
+    return rows
 
 
 # --- Feedback ---------------------------------------------------------------------------------------------------------
@@ -246,12 +271,26 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_user(request),
                 **_audit_fields(form),
             )
-        except services.StaleRecord as stale:
-            form.add_error(None, str(stale))
+        except services.StaleRecord:
+            form = onto_saved(form, original, marac_id=original.marac_id)
         else:
             messages.success(request, "Audit changed")
             return redirect("reports_quality:audits")
-    return _form_page(request, form, title="Change an audit", back="reports_quality:audits")
+    elif request.method == "POST" and version_is_stale(form, original):
+        form = onto_saved(form, original, marac_id=original.marac_id)
+    saved_now = _audit_saved(original) if shows_conflict(form) else None
+    return _form_page(request, form, title="Change an audit", back="reports_quality:audits", saved_now=saved_now)
+
+
+def _audit_saved(audit: QualityAudit) -> SavedNow:
+    return [
+        ("Kind", audit.get_kind_display()),
+        ("Carried out on", dateformat.format(audit.carried_out_on, "j F Y")),
+        ("Agencies", ", ".join(agency.name for agency in audit.agencies.all())),
+        ("Scope", audit.scope),
+        ("Findings", audit.findings),
+        ("Recommendations", audit.recommendations),
+    ]
 
 
 # --- Improvement plans ------------------------------------------------------------------------------------------------
@@ -298,11 +337,24 @@ def improvement_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.improvement_action_change(
                 improvement_action=original, based_on_version=form.cleaned_data["version"], by=_user(request), **fields
             )
-        except services.StaleRecord as stale:
-            form.add_error(None, str(stale))
+        except services.StaleRecord:
+            form = onto_saved(form, original)
         else:
             return redirect("reports_quality:improvement")
-    return _form_page(request, form, title="Change an improvement action", back="reports_quality:improvement")
+    elif request.method == "POST" and version_is_stale(form, original):
+        form = onto_saved(form, original)
+    saved_now = _action_saved(original) if shows_conflict(form) else None
+    title, back = "Change an improvement action", "reports_quality:improvement"
+    return _form_page(request, form, title=title, back=back, saved_now=saved_now)
+
+
+def _action_saved(action: ImprovementAction) -> SavedNow:
+    return [
+        ("Action", action.action),
+        ("Owner", action.owner),
+        ("Due on", dateformat.format(action.due_on, "j F Y")),
+        ("Status", action.get_status_display()),
+    ]
 
 
 # --- The board report -------------------------------------------------------------------------------------------------
@@ -346,17 +398,16 @@ def board_report(request: HttpRequest, pk: int) -> HttpResponse:
             services.board_report_change(
                 report=original, based_on_version=form.cleaned_data["version"], by=_user(request), **commentary
             )
-        except services.StaleRecord as stale:
-            form.add_error(None, str(stale))
+        except services.StaleRecord:
+            form = onto_saved(form, original)
         else:
             messages.success(request, "Commentary saved")
             return redirect("reports_quality:board_report", pk=report.pk)
+    elif form is not None and request.method == "POST" and version_is_stale(form, original):
+        form = onto_saved(form, original)
     data = builder.board_report_data(original, today=timezone.localdate())
-    return render(
-        request,
-        "reports/board_report_edit.html",
-        {"marac": original.marac, "report": original, "form": form, "data": data, "may_record": may_record},
-    )
+    context = {"marac": original.marac, "report": original, "form": form, "data": data, "may_record": may_record}
+    return render(request, "reports/board_report_edit.html", {**context, "conflict": shows_conflict(form)})
 
 
 def _board_report_download(request: HttpRequest, pk: int, extension: str) -> HttpResponse:

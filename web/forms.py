@@ -1,15 +1,17 @@
 """GOV.UK Design System markup for every Django form, so views and templates stay plain."""
 
+import copy
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
 from django.utils.html import strip_tags
 
 from web.text import clean_text
@@ -114,6 +116,47 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
                 "Your changes have not been saved: reload the page to see theirs, then make yours again."
             )
         return cleaned
+
+
+# --- After a conflict: the form again, on the version saved now ------------------------------------------------------
+
+EDIT_CONFLICT = (
+    "Someone else changed this record while you were editing it. Your changes have not been saved. What is saved "
+    "now is shown on this page, and what you entered is still in the form: check the two, then save again."
+)
+
+
+def unsaved_copy[Record: models.Model](record: Record) -> Record:
+    """The instance to bind a ModelForm to. Validating a ModelForm writes what was sent onto its instance, so a page
+    that shows the record beside a form that failed must show it from another copy: what is saved, not what was
+    refused (a refusal with no reasons is not the chair's decision)."""
+    return copy.copy(record)
+
+
+def version_is_stale(form: forms.BaseForm, record: models.Model) -> bool:
+    """The form was refused because the record has moved on since its page was shown (VersionedForm.clean)."""
+    version = form.cleaned_data.get("version")
+    return version is not None and version != getattr(record, "version", None)
+
+
+def onto_saved[Form: forms.BaseForm](form: Form, record: models.Model, **form_kwargs: Any) -> Form:
+    """After a conflict, the form again with what the user entered, but now based on the version saved (as research
+    and minutes are): the page shows what is saved now, so saving again is a deliberate choice, and it no longer
+    fails every time on the version the page was first shown with. `record` is read again, for the page to show.
+    `form_kwargs`: what else the form's class is made with (marac_id=..., scores=...)."""
+    record.refresh_from_db()
+    data = cast(QueryDict, form.data).copy()  # what was posted: request.POST
+    data[form.add_prefix("version")] = str(getattr(record, "version"))  # noqa: B009 - every versioned record has one
+    if isinstance(form, forms.BaseModelForm):
+        form_kwargs["instance"] = unsaved_copy(record)
+    again = type(form)(data, prefix=form.prefix, **form_kwargs)
+    again.add_error(None, EDIT_CONFLICT)
+    return again
+
+
+def shows_conflict(form: forms.BaseForm | None) -> bool:
+    """The form came back from onto_saved: its page should show what is saved now beside it."""
+    return form is not None and EDIT_CONFLICT in form.non_field_errors()
 
 
 # --- What every form does with what it is sent, and how it says what is wrong ---------------------------------------
