@@ -194,13 +194,20 @@ def role_approval_refusal(*, pending: PendingRoleGrant, by: Any) -> str | None:
     return None
 
 
+def _still_waiting(pending: PendingRoleGrant) -> PendingRoleGrant:
+    """The waiting grant, locked for its approval or refusal: RoleChangeRefused if someone else approved or refused
+    it a moment ago. Call inside a transaction."""
+    locked = PendingRoleGrant.objects.select_for_update().select_related("user").filter(pk=pending.pk).first()
+    if locked is None:
+        raise RoleChangeRefused(NOT_AWAITING_APPROVAL)
+    return locked
+
+
 def role_grant_approve(*, pending: PendingRoleGrant, by: Any) -> RoleGrant:
     """The second person's approval: the role gives access from now on. The grant records who granted it and who
     approved it, and the approval is audited."""
     with transaction.atomic():
-        locked = PendingRoleGrant.objects.select_for_update().select_related("user").filter(pk=pending.pk).first()
-        if locked is None:  # approved or refused by someone else a moment ago
-            raise RoleChangeRefused(NOT_AWAITING_APPROVAL)
+        locked = _still_waiting(pending)
         refusal = role_approval_refusal(pending=locked, by=by)
         if refusal is not None:
             raise RoleChangeRefused(refusal)
@@ -225,9 +232,7 @@ def role_grant_refuse(*, pending: PendingRoleGrant, by: Any) -> None:
     """A grant someone did not expect is refused, and one granted by mistake withdrawn by whoever granted it: by a
     coordinator or an administrator of its MARAC, never the person it is for. Audited; nothing else changes."""
     with transaction.atomic():
-        locked = PendingRoleGrant.objects.select_for_update().select_related("user").filter(pk=pending.pk).first()
-        if locked is None:
-            raise RoleChangeRefused(NOT_AWAITING_APPROVAL)
+        locked = _still_waiting(pending)
         if not may_change_roles_of(user=locked.user, by=by):
             raise RoleChangeRefused(OWN_ROLES_REFUSED)
         if not by.has_perm(APPROVE_CASE_ROLES, locked):
