@@ -21,11 +21,7 @@ from governance.models import Breach, Complaint, DisclosureKind, DisclosureReque
 from marac.models import Marac
 from web import once
 from web.access import current_marac_where, require_permission
-from web.forms import EDIT_CONFLICT as CONFLICT
-from web.forms import VersionedForm
-from web.forms import onto_saved as _onto_saved
-from web.forms import unsaved_copy as _unsaved_copy
-from web.forms import version_is_stale as _stale
+from web.forms import VersionedForm, onto_saved, shows_conflict, unsaved_copy, version_is_stale
 
 MANAGE = "governance.manage_records"
 DECIDE = "governance.decide_disclosure"
@@ -149,12 +145,12 @@ def _chair_acts_on_complaint(
     done: str,
 ) -> HttpResponse:
     complaint = selectors.get_record_for_user(Complaint, user=request.user, pk=pk, permission=DECIDE)
-    form = form_class(request.POST, instance=_unsaved_copy(complaint))
+    form = form_class(request.POST, instance=unsaved_copy(complaint))
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
         except services.StaleRecord:  # saved by someone else after the form was checked
-            form = _onto_saved(form, complaint)
+            form = onto_saved(form, complaint)
         except services.RecordDatesRefused as refused:
             for field, error in refused.errors.items():
                 form.add_error(field if field in form.fields else None, error)
@@ -165,8 +161,8 @@ def _chair_acts_on_complaint(
             return redirect("governance_records:complaint", pk=complaint.pk)
     elif _already_saved(form):
         return _saved_before(request, "governance_records:complaint", complaint.pk)
-    elif _stale(form, complaint):
-        form = _onto_saved(form, complaint)
+    elif version_is_stale(form, complaint):
+        form = onto_saved(form, complaint)
     return _complaint_page(request, complaint, **{form_name: form})
 
 
@@ -231,7 +227,7 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = selectors.get_record_for_user(Complaint, user=request.user, pk=pk, permission=DECIDE)
     if request.method != "POST" and not records_rules.complaint_may_be_escalated(complaint.status):
         return redirect("governance_records:complaint", pk=complaint.pk)
-    form = records_forms.ComplaintEscalateForm(request.POST or None, instance=_unsaved_copy(complaint))
+    form = records_forms.ComplaintEscalateForm(request.POST or None, instance=unsaved_copy(complaint))
     if request.method == "POST" and form.is_valid():
         try:
             escalated = services.complaint_escalate(
@@ -242,7 +238,7 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_user(request),
             )
         except services.StaleRecord:
-            form = _onto_saved(form, complaint)
+            form = onto_saved(form, complaint)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -254,8 +250,8 @@ def complaint_escalate(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("governance_records:complaint", pk=complaint.pk)
     elif request.method == "POST" and _already_saved(form):
         return _saved_before(request, "governance_records:complaint", complaint.pk)
-    elif request.method == "POST" and _stale(form, complaint):
-        form = _onto_saved(form, complaint)
+    elif request.method == "POST" and version_is_stale(form, complaint):
+        form = onto_saved(form, complaint)
     return render(request, "governance/records_complaint_escalate.html", {"complaint": complaint, "form": form})
 
 
@@ -325,7 +321,7 @@ def breach_add(request: HttpRequest) -> HttpResponse:
 @require_permission(MANAGE)
 def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
     breach = selectors.get_record_for_user(Breach, user=request.user, pk=pk, permission=MANAGE)
-    form = records_forms.BreachUpdateForm(request.POST or None, instance=_unsaved_copy(breach))
+    form = records_forms.BreachUpdateForm(request.POST or None, instance=unsaved_copy(breach))
     if request.method == "POST" and form.is_valid():
         try:
             services.breach_update(
@@ -336,7 +332,7 @@ def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_user(request),
             )
         except services.StaleRecord:
-            form = _onto_saved(form, breach)
+            form = onto_saved(form, breach)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -345,9 +341,9 @@ def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST" and _already_saved(form):
         messages.info(request, once.ALREADY_SAVED)
         return redirect("governance_records:breaches")
-    elif request.method == "POST" and _stale(form, breach):
-        form = _onto_saved(form, breach)
-    conflict = any(error == CONFLICT for error in form.non_field_errors())
+    elif request.method == "POST" and version_is_stale(form, breach):
+        form = onto_saved(form, breach)
+    conflict = shows_conflict(form)
     return render(request, "governance/records_breach.html", {"breach": breach, "form": form, "conflict": conflict})
 
 
@@ -428,7 +424,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.get_record_for_user(DisclosureRequest, user=request.user, pk=pk, permission=DECIDE)
-    form = records_forms.DisclosureDecisionForm(request.POST, instance=_unsaved_copy(disclosure))
+    form = records_forms.DisclosureDecisionForm(request.POST, instance=unsaved_copy(disclosure))
     if form.is_valid():
         try:
             services.disclosure_decide(
@@ -439,7 +435,7 @@ def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_user(request),
             )
         except services.StaleRecord:
-            form = _onto_saved(form, disclosure)
+            form = onto_saved(form, disclosure)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -447,8 +443,8 @@ def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("governance_records:disclosure", pk=disclosure.pk)
     elif _already_saved(form):
         return _saved_before(request, "governance_records:disclosure", disclosure.pk)
-    elif _stale(form, disclosure):
-        form = _onto_saved(form, disclosure)
+    elif version_is_stale(form, disclosure):
+        form = onto_saved(form, disclosure)
     return _disclosure_page(request, disclosure, decision_form=form)
 
 
@@ -456,7 +452,7 @@ def disclosure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.get_record_for_user(DisclosureRequest, user=request.user, pk=pk, permission=MANAGE)
-    form = records_forms.DisclosureReleaseForm(request.POST, instance=_unsaved_copy(disclosure))
+    form = records_forms.DisclosureReleaseForm(request.POST, instance=unsaved_copy(disclosure))
     if form.is_valid():
         try:
             services.disclosure_record_release(
@@ -467,7 +463,7 @@ def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_user(request),
             )
         except services.StaleRecord:
-            form = _onto_saved(form, disclosure)
+            form = onto_saved(form, disclosure)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -475,8 +471,8 @@ def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("governance_records:disclosure", pk=disclosure.pk)
     elif _already_saved(form):
         return _saved_before(request, "governance_records:disclosure", disclosure.pk)
-    elif _stale(form, disclosure):
-        form = _onto_saved(form, disclosure)
+    elif version_is_stale(form, disclosure):
+        form = onto_saved(form, disclosure)
     return _disclosure_page(request, disclosure, release_form=form)
 
 
@@ -542,7 +538,7 @@ def induction_add(request: HttpRequest) -> HttpResponse:
 @require_permission(MANAGE)
 def induction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     induction = selectors.get_record_for_user(InductionRecord, user=request.user, pk=pk, permission=MANAGE)
-    form = records_forms.InductionForm(request.POST or None, instance=_unsaved_copy(induction))
+    form = records_forms.InductionForm(request.POST or None, instance=unsaved_copy(induction))
     if request.method == "POST" and form.is_valid():
         try:
             induction = services.induction_update(
@@ -553,15 +549,15 @@ def induction_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_user(request),
             )
         except services.StaleRecord:
-            form = _onto_saved(form, induction)
+            form = onto_saved(form, induction)
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
             messages.success(request, "Induction complete" if induction.completed_on else "Checklist saved")
             return redirect("governance_records:inductions")
-    elif request.method == "POST" and _stale(form, induction):
-        form = _onto_saved(form, induction)
-    conflict = any(error == CONFLICT for error in form.non_field_errors())
+    elif request.method == "POST" and version_is_stale(form, induction):
+        form = onto_saved(form, induction)
+    conflict = shows_conflict(form)
     saved = [label for key, label in records_rules.INDUCTION_ITEMS if key in induction.completed_items]
     context = {"induction": induction, "form": form, "conflict": conflict, "saved_items": saved}
     return render(request, "governance/records_induction.html", context)

@@ -19,6 +19,7 @@ from marac.models import Marac, MaracAgency
 from marac.population_csv import RowError, column_help, parse_population_csv
 from referrals.references import reference_prefix_for
 from web.access import current_marac_where, require_permission
+from web.forms import version_is_stale
 
 
 def _marac(request: HttpRequest, permission: str) -> Marac:
@@ -74,12 +75,6 @@ def _settings_after_conflict(form: MaracSettingsForm, marac: Marac) -> tuple[Mar
     return again, differ
 
 
-def _stale(form: MaracSettingsForm, marac: Marac) -> bool:
-    """The form was refused because the settings were saved since its page was shown (VersionedForm.clean)."""
-    version = form.cleaned_data.get("version")
-    return version is not None and version != marac.version
-
-
 @require_permission("marac.change_configuration")
 def marac_edit(request: HttpRequest) -> HttpResponse:
     marac = _marac(request, "marac.change_configuration")
@@ -104,7 +99,7 @@ def marac_edit(request: HttpRequest) -> HttpResponse:
             unchanged = saved.version == form.cleaned_data["version"]
             messages.success(request, "Nothing was changed" if unchanged else "MARAC settings saved")
             return redirect("marac:detail")
-    elif request.method == "POST" and _stale(form, marac):
+    elif request.method == "POST" and version_is_stale(form, marac):
         form, saved_now = _settings_after_conflict(form, marac)
     return render(request, "marac/marac_edit.html", {"form": form, "marac": marac, "saved_now": saved_now})
 
