@@ -49,6 +49,11 @@ _BATCH_SIZE = 2000
 DEMO_DUPLICATES = 11
 # 300 MARACs in regions of 30 make 10 regions, about as many as England and Wales have police regions.
 MARACS_PER_REGION = 30
+# Each national area's women aged 16 and over, drawn evenly from this range: 83,000 on average, so that 300 areas
+# hold about the 25 million of England and Wales (2021 census) and, at the referral rate of Shape, a year of the
+# nation is about 117,000 cases (10 years about 1.2 million, the scale issue 8 names). The range was 40,000 to
+# 160,000 until 2026-11-25, a nation a fifth more populous than the real one (1.46 million cases in 10 years).
+NATIONAL_AREA_POPULATIONS = (36_000, 130_000)
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,7 @@ def generate_national(
     results: list[AreaCounts] = []
     for index, stem in zip(range(maracs), _area_stems(), strict=False):
         authorities = [stem, f"North {stem}", f"South {stem}"][: rng.randint(1, 3)]
-        area_seed, population = rng.randrange(2**32), rng.randint(40_000, 160_000)
+        area_seed, population = rng.randrange(2**32), rng.randint(*NATIONAL_AREA_POPULATIONS)
         if index % part[1] != part[0]:
             continue
         results.append(

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 MARKER_TABLE = "bench_reports_generation"
+# Raised whenever what demo.generator.generate_national writes changes, so that saved data is generated again
+# (2: the areas' populations sum to about England and Wales's, NATIONAL_AREA_POPULATIONS).
+DATA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class Scale:
 
     @property
     def database(self) -> str:
-        return f"bench_reports_{self.maracs}x{self.years}_s{self.seed}"
+        return f"bench_reports_{self.maracs}x{self.years}_s{self.seed}_v{DATA_VERSION}"
 
 
 def recorded_generation() -> dict[str, Any] | None:

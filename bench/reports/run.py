@@ -1,4 +1,4 @@
-"""Reports at national scale: 300 MARACs x 10 years of synthetic history (about 1.4 million cases) generated into
+"""Reports at national scale: 300 MARACs x 10 years of synthetic history (about 1.2 million cases) generated into
 PostgreSQL with the demo generator; the quarterly return (one row per meeting) and every indicator timed for one
 MARAC, a region and the nation over the latest year, against the same figures from one hand-written DuckDB query
 over the same data exported to Parquet. The figures of both must agree, or the run fails.
