@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.openapi.schema import BODY_CONTENT_TYPES
@@ -488,6 +489,18 @@ def parse_json(body: bytes) -> Any:
 class _JsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         return parse_json(request.body)  # ninja answers anything raised as 400; _on_http_error gives this one
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> Any:
+        """A query parameter that takes one value, given more than once, is refused (422) rather than silently
+        read as its last value: "?status=open&status=closed" would otherwise list the closed ones alone."""
+        repeated = sorted(key for key in data if key not in list_fields and len(data.getlist(key)) > 1)
+        if repeated:
+            raise ApiError(
+                422,
+                "The request is not valid: see errors",
+                {f"query.{key}": ["Give this once: it takes one value"] for key in repeated},
+            )
+        return super().parse_querydict(data, list_fields, request)
 
 
 @public  # it shows nothing but that the address is no operation, as the schema does

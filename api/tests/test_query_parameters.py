@@ -161,3 +161,18 @@ def test_any_name_the_case_list_does_not_declare_is_refused_under_its_own_name(c
         assert _refused(response) == {
             f"query.{name}": [f"There is no such filter here: the filters of this list are {CASE_FILTERS}"]
         }
+
+
+def test_a_filter_given_twice_is_refused_rather_than_read_as_its_last_value(coordinator_api, marac):
+    CaseFactory(marac=marac, status="open")
+
+    errors = _refused(coordinator_api.get("/api/v1/cases?status=open&status=closed&limit=5"))
+
+    assert errors == {"query.status": ["Give this once: it takes one value"]}
+
+
+def test_a_list_filter_may_be_given_more_than_once(coordinator_api, marac):
+    response = coordinator_api.get(f"/api/v1/indicators?marac={marac.pk}&key=referrals&key=cases_heard")
+
+    assert response.status_code == 200, response.content
+    assert response.content.count(b'"key"') >= 2
