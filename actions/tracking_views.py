@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,7 +36,7 @@ from actions.tracking_selectors import (
     with_resolutions,
 )
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_cases_seen, audit_record
 from cases.selectors import get_case_for_user, restricted_case_reason
 from marac.models import Agency, Marac
 from meetings.agenda_services import get_meeting_for_user, may_see_case_list, meeting_state_if_any, working_calendar
@@ -452,11 +453,14 @@ def _summary_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         content, content_type = documents.action_summary_docx(meeting=meeting, cases=cases), DOCX_CONTENT_TYPE
     else:
         content, content_type = documents.action_summary_pdf(meeting=meeting, cases=cases), PDF_CONTENT_TYPE
-    audit_record(
-        action=AuditAction.EXPORT,
-        obj=meeting,
-        summary=f"Summary of actions for meeting {meeting.pk} downloaded as {kind}: {len(cases)} cases",
-    )
+    summary = f"Summary of actions for meeting {meeting.pk} downloaded as {kind}"
+    with transaction.atomic():
+        audit_record(action=AuditAction.EXPORT, obj=meeting, summary=f"{summary}: {len(cases)} cases")
+        audit_cases_seen(
+            case_ids=[summary_case.listing.case_id for summary_case in cases],
+            action=AuditAction.EXPORT,
+            summary=summary,
+        )
     return _download(content, content_type, f"marac-actions-{meeting.starts_at:%Y-%m-%d}.{kind}")
 
 

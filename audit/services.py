@@ -1,6 +1,7 @@
 """Writing the audit trail. Every service that changes case or configuration data calls audit_record
 inside its own transaction, so the change and its audit entry land together or not at all."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -49,31 +50,19 @@ def audit_record(
         user = request.user
     if marac_id is None:
         marac_id = _marac_id_of(obj)
-    actor, actor_label, agency_label, roles = _actor_details(user, marac_id)
     # Within the caller's transaction when there is one, without a savepoint of its own: an entry that cannot be
     # written fails the whole transaction, as it must (two statements fewer on every audited change).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        cursor.execute(_LAST_HASH_SQL)
-        last = cursor.fetchone()
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor,
-            actor_label=actor_label,
-            agency_label=agency_label,
-            roles=roles,
+        event = _new_event(
+            _actor_details(user, marac_id),
             marac_id=marac_id,
             action=action,
             object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
             object_id=object_id or (str(obj.pk) if obj is not None else ""),
-            summary=summary[:300],
-            changes=changes or {},
-            request_id=request.request_id if request else "",
-            client_address=request.client_address if request else None,
-            previous_hash=last[0] if last else GENESIS_HASH,
+            summary=summary,
+            changes=changes,
+            previous_hash=_chain_end(cursor),
         )
-        event.entry_hash = event.compute_hash()
         _insert(cursor, event)
     return event
 
@@ -100,6 +89,80 @@ def _insert(cursor: Any, event: AuditEvent) -> None:
     cursor.execute(_INSERT_SQL, [field.get_db_prep_save(field.pre_save(event, True), connection) for field in _FIELDS])
     event.pk = cursor.fetchone()[0]
     event._state.adding, event._state.db = False, connection.alias
+
+
+def audit_cases_seen(*, case_ids: Iterable[int], action: str, summary: str, user: Any = None) -> None:
+    """One entry for each case whose details a page or download showed among others (a meeting's case list, its
+    summary of actions), so that the case's own trail, and "who has seen this case", include it. One lock and one
+    look-up of the chain's newest entry for them all."""
+    from cases.models import Case
+
+    ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        return
+    label = Case._meta.label_lower
+    request = context.current()
+    if user is None and request is not None:
+        user = request.user
+    maracs = dict(Case.objects.filter(pk__in=ids).values_list("pk", "marac_id"))
+    actors = {marac_id: _actor_details(user, marac_id) for marac_id in set(maracs.values())}
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        previous = _chain_end(cursor)
+        for case_id in ids:
+            event = _new_event(
+                actors[maracs[case_id]],
+                marac_id=maracs[case_id],
+                action=action,
+                object_type=label,
+                object_id=str(case_id),
+                summary=summary,
+                changes=None,
+                previous_hash=previous,
+            )
+            _insert(cursor, event)
+            previous = event.entry_hash
+
+
+def _chain_end(cursor: Any) -> str:
+    """The newest entry's hash, with the chain locked (on PostgreSQL) until the transaction ends."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    cursor.execute(_LAST_HASH_SQL)
+    last = cursor.fetchone()
+    return str(last[0]) if last else GENESIS_HASH
+
+
+def _new_event(
+    actor_details: tuple[Any, str, str, str],
+    *,
+    marac_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: str,
+    changes: dict[str, Any] | None,
+    previous_hash: str,
+) -> AuditEvent:
+    request = context.current()
+    actor, actor_label, agency_label, roles = actor_details
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label,
+        agency_label=agency_label,
+        roles=roles,
+        marac_id=marac_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary[:300],
+        changes=changes or {},
+        request_id=request.request_id if request else "",
+        client_address=request.client_address if request else None,
+        previous_hash=previous_hash,
+    )
+    event.entry_hash = event.compute_hash()
+    return event
 
 
 def audit_view(obj: Model, *, user: Any = None, summary: str = "") -> AuditEvent:

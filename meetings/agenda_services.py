@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.permissions import CASE_ROLES, roles_at
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_cases_seen, audit_record
 from cases.models import Case, CaseParty, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import restricted_case_reason
@@ -164,6 +164,8 @@ class AgendaRow:
     brought_forward: bool
     position: int | None
     refusals: list[str] = field(default_factory=list)
+    victim_pregnancy_not_known: bool = False
+    victim_is_child: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,13 +219,14 @@ def information_only_facts(
 ) -> agenda.InformationOnlyFacts:
     return agenda.InformationOnlyFacts(
         children_not_in_permanent_care=agenda.children_who_count([child.in_permanent_care for child in children]),
-        victim_pregnant=bool(listing.case.victim_pregnant),  # not known: not flagged
+        victim_pregnant=listing.case.victim_pregnant,  # None: not known, which refuses it too
         vulnerable_adult=listing.vulnerable_adult,
         specific_actions_requested=listing.specific_actions_requested,
         referrer_disagrees=listing.referrer_disagrees,
         referrer_view_recorded=bool(listing.referrer_view)
         if referrer_view_recorded is None
         else referrer_view_recorded,
+        victim_age_when_referred=agenda.age_on(listing.case.victim.date_of_birth, listing.case.referred_on),
     )
 
 
@@ -234,12 +237,14 @@ def _row(listing: Listing, on: date, parties: list[ListedParty], referral_conten
         listing=listing,
         children=children,
         perpetrators=[party.person for party in parties if party.role == PartyRole.PERPETRATOR],
-        has_children=facts.children_not_in_permanent_care > 0,
-        victim_pregnant=bool(listing.case.victim_pregnant),  # not known: not flagged
+        has_children=bool(children),  # in permanent care or not: BD heard first "all cases with children"
+        victim_pregnant=bool(facts.victim_pregnant),  # yes only, as the agenda page and the API show it
         information_only=listing.kind == ListingKind.INFORMATION_ONLY,
         brought_forward=listing.brought_forward,
         position=listing.position,
         refusals=agenda.information_only_refusals(facts),
+        victim_pregnancy_not_known=facts.victim_pregnant is None,
+        victim_is_child=agenda.victim_is_child(facts.victim_age_when_referred),
     )
 
 
@@ -717,20 +722,20 @@ def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = N
     return sent
 
 
-def case_list_opened(*, meeting: Meeting, user: Any) -> None:
-    """Record the first time a recipient opens the list, and every opening in the audit trail."""
+def case_ids_on(agenda_: Agenda) -> list[int]:
+    """The cases a case list made from the agenda shows, in its order."""
+    return [slot.item.listing.case_id for slot in agenda_.slots]
+
+
+def case_list_opened(*, meeting: Meeting, user: Any, case_ids: list[int], as_document: bool = False) -> None:
+    """Record the first time a recipient opens the list (on the page or as a Word document), and every opening in
+    the audit trail: the meeting's entry, and one for each case shown, so that "who has seen this case" (the case's
+    own trail, a subject access export) includes it."""
+    action = AuditAction.EXPORT if as_document else AuditAction.VIEW
+    how = "Downloaded the case list as a Word document" if as_document else "Opened the case list"
     with transaction.atomic():
         CaseListReceipt.objects.filter(meeting=meeting, user=user, opened_at__isnull=True).update(
             opened_at=timezone.now()
         )
-        audit_record(action=AuditAction.VIEW, obj=meeting, user=user, summary="Opened the case list")
-
-
-def case_list_exported(*, meeting: Meeting, user: Any) -> None:
-    with transaction.atomic():
-        CaseListReceipt.objects.filter(meeting=meeting, user=user, opened_at__isnull=True).update(
-            opened_at=timezone.now()
-        )
-        audit_record(
-            action=AuditAction.EXPORT, obj=meeting, user=user, summary="Downloaded the case list as a Word document"
-        )
+        audit_record(action=action, obj=meeting, user=user, summary=how)
+        audit_cases_seen(case_ids=case_ids, action=action, user=user, summary=f"{how} of meeting {meeting.pk}")

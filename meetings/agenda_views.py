@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import defaultfilters as filters
@@ -14,7 +15,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.permissions import roles_at
-from audit.services import audit_view
+from audit.models import AuditAction
+from audit.services import audit_cases_seen, audit_view
 from marac.models import Marac
 from meetings import agenda, agenda_services
 from meetings.agenda_services import AgendaRefused, get_listing_for_user, get_meeting_for_user
@@ -132,11 +134,17 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(user=request.user, pk=pk)
     visible = agenda_services.may_see_case_list(user=request.user, meeting=meeting)
     meeting_agenda = agenda_services.meeting_agenda(meeting=meeting, viewer=request.user) if visible else None
-    if visible:
+    if meeting_agenda is not None:
         # The agenda names every listed case's victim and children, so reading it is recorded as the case list is.
         # Not agenda_services.case_list_opened: a receipt says its recipient opened the list they were sent (the
         # case list page the email links to), which reading this page is not.
-        audit_view(meeting, user=request.user, summary="Viewed the agenda")
+        with transaction.atomic():
+            audit_view(meeting, user=request.user, summary="Viewed the agenda")
+            audit_cases_seen(
+                case_ids=agenda_services.case_ids_on(meeting_agenda),
+                action=AuditAction.VIEW,
+                summary=f"Seen on the agenda of meeting {meeting.pk}",
+            )
     release_time = agenda_services.case_list_release_time(meeting)
     state = agenda_services.meeting_state_if_any(meeting)
     can_release = request.user.has_perm("meetings.release_case_list", meeting)
@@ -380,10 +388,9 @@ def _case_list_row_html(row: CaseListRow) -> SafeString:
 @require_permission("meetings.view_agenda")
 def case_list(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _visible_meeting(request, pk)
-    rows = agenda_services.case_list_rows(
-        agenda_services.meeting_agenda(meeting=meeting, viewer=request.user, with_held_over=False)
-    )
-    agenda_services.case_list_opened(meeting=meeting, user=request.user)
+    agenda = agenda_services.meeting_agenda(meeting=meeting, viewer=request.user, with_held_over=False)
+    rows = agenda_services.case_list_rows(agenda)
+    agenda_services.case_list_opened(meeting=meeting, user=request.user, case_ids=agenda_services.case_ids_on(agenda))
     context: dict[str, Any] = {
         "meeting": meeting,
         "rows": [_case_list_row_html(row) for row in rows],
@@ -397,14 +404,17 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("meetings.view_agenda")
 def case_list_docx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _visible_meeting(request, pk)
-    rows = agenda_services.case_list_rows(agenda_services.meeting_agenda(meeting=meeting, viewer=request.user))
+    agenda = agenda_services.meeting_agenda(meeting=meeting, viewer=request.user)
+    rows = agenda_services.case_list_rows(agenda)
     content = case_list_document(
         marac_name=meeting.marac.name,
         meeting_starts_at=timezone.localtime(meeting.starts_at),
         rows=rows,
         is_emergency=meeting.is_emergency,
     )
-    agenda_services.case_list_exported(meeting=meeting, user=request.user)
+    agenda_services.case_list_opened(
+        meeting=meeting, user=request.user, case_ids=agenda_services.case_ids_on(agenda), as_document=True
+    )
     response = HttpResponse(content, content_type=DOCX)
     filename = f"case-list-{timezone.localtime(meeting.starts_at):%Y-%m-%d}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -305,7 +305,8 @@ def meeting_agenda(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
         audit_record(action=AuditAction.VIEW, obj=meeting, user=request.user, summary="Agenda through the API")
         return {"meeting": about, "predicted_finish": None, "listings": [], "held_over": []}
     agenda = agenda_services.meeting_agenda(meeting=meeting, viewer=request.user)
-    agenda_services.case_list_opened(meeting=meeting, user=request.user)  # the receipt and the audit, as the page
+    # The receipt and the audit, as the page
+    agenda_services.case_list_opened(meeting=meeting, user=request.user, case_ids=agenda_services.case_ids_on(agenda))
     return {
         "meeting": about,
         "predicted_finish": agenda.finish,
