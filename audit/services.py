@@ -93,8 +93,8 @@ def _insert(cursor: Any, event: AuditEvent) -> None:
 
 def audit_cases_seen(*, case_ids: Iterable[int], action: str, summary: str, user: Any = None) -> None:
     """One entry for each case whose details a page or download showed among others (a meeting's case list, its
-    summary of actions), so that the case's own trail, and "who has seen this case", include it. One lock and one
-    look-up of the chain's newest entry for them all."""
+    summary of actions), so that the case's own trail, and "who has seen this case", include it. One lock, one
+    look-up of the chain's newest entry and one INSERT for them all."""
     from cases.models import Case
 
     ids = list(dict.fromkeys(case_ids))
@@ -107,7 +107,7 @@ def audit_cases_seen(*, case_ids: Iterable[int], action: str, summary: str, user
     maracs = dict(Case.objects.filter(pk__in=ids).values_list("pk", "marac_id"))
     actors = {marac_id: _actor_details(user, marac_id) for marac_id in set(maracs.values())}
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        previous = _chain_end(cursor)
+        previous, events = _chain_end(cursor), []
         for case_id in ids:
             event = _new_event(
                 actors[maracs[case_id]],
@@ -119,8 +119,9 @@ def audit_cases_seen(*, case_ids: Iterable[int], action: str, summary: str, user
                 changes=None,
                 previous_hash=previous,
             )
-            _insert(cursor, event)
+            events.append(event)
             previous = event.entry_hash
+        AuditEvent.objects.bulk_create(events)  # one INSERT, in the chain's order
 
 
 def _chain_end(cursor: Any) -> str:
