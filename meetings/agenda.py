@@ -12,10 +12,16 @@ class AgendaFacts(Protocol):
     """What the ordering needs to know about one listed case."""
 
     @property
-    def has_children(self) -> bool: ...  # children who count: not in permanent care
+    def has_children(self) -> bool: ...  # any child on the case, in permanent care or not
 
     @property
     def victim_pregnant(self) -> bool: ...
+
+    @property
+    def victim_pregnancy_not_known(self) -> bool: ...
+
+    @property
+    def victim_is_child(self) -> bool: ...  # under 18 when referred: victim_is_child()
 
     @property
     def information_only(self) -> bool: ...
@@ -34,15 +40,31 @@ class Band(IntEnum):
     INFORMATION_ONLY = 3
 
 
-# BD Start / Finish Times: "Cases involving children or pregnant victims will be scheduled first on the agenda and cases
-# without children or for information will follow." BD MARAC List: requests "for cases to be heard at the beginning of
-# the meeting" go through the coordinator; here the chair brings them forward.
+ADULT_AGE = 18
+
+
+# CAM 4.3 Young people aged 16 and 17: MARACs hear them as victims, and "CSFH still has a safeguarding duty to these
+# young people and should be considering actions and interventions under the Children Act 1989": in law a child.
+def victim_is_child(age_when_referred: int | None) -> bool:
+    return age_when_referred is not None and age_when_referred < ADULT_AGE
+
+
+# BD MARAC List: "It has been agreed for all cases with children to be heard at first": all of them, a child in
+# permanent care too (that exception is only in the information-only rule), and a victim who is a child. BD Start /
+# Finish Times: "Cases involving children or pregnant victims will be scheduled first". A pregnancy not known is heard
+# with them: it is found out at the meeting, where children's social care is there for these cases.
+def heard_with_children(item: AgendaFacts) -> bool:
+    return item.has_children or item.victim_is_child or item.victim_pregnant or item.victim_pregnancy_not_known
+
+
+# BD Start / Finish Times: "... cases without children or for information will follow." BD MARAC List: requests "for
+# cases to be heard at the beginning of the meeting" go through the coordinator; here the chair brings them forward.
 def agenda_band(item: AgendaFacts) -> Band:
     if item.brought_forward:
         return Band.BROUGHT_FORWARD
     if item.information_only:
         return Band.INFORMATION_ONLY
-    if item.has_children or item.victim_pregnant:
+    if heard_with_children(item):
         return Band.CHILDREN_OR_PREGNANT
     return Band.OTHER
 
@@ -98,11 +120,12 @@ def children_who_count(in_permanent_care: Sequence[bool | None]) -> int:
 @dataclass(frozen=True)
 class InformationOnlyFacts:
     children_not_in_permanent_care: int
-    victim_pregnant: bool
+    victim_pregnant: bool | None  # None: the referral said not known
     vulnerable_adult: bool
     specific_actions_requested: bool
     referrer_disagrees: bool
     referrer_view_recorded: bool
+    victim_age_when_referred: int | None = None
 
 
 # BD Cases for information only: "Such cases would not be listed for information if: they involve a child or children,
@@ -116,8 +139,17 @@ def information_only_refusals(facts: InformationOnlyFacts) -> list[str]:
         count = facts.children_not_in_permanent_care
         children = "a child" if count == 1 else f"{count} children"
         reasons.append(f"The case involves {children} not in permanent care.")
+    if victim_is_child(facts.victim_age_when_referred):  # CAM 4.3: a child in law
+        reasons.append(
+            f"The victim was {facts.victim_age_when_referred} when referred: a child, to whom children's social care "
+            "has a safeguarding duty."
+        )
     if facts.victim_pregnant:
         reasons.append("The victim is pregnant.")
+    elif facts.victim_pregnant is None:  # as a child's unknown care: a gap never makes a case information only
+        reasons.append(
+            "It is not known whether the victim is pregnant, and a pregnant victim's case cannot be information only."
+        )
     if facts.vulnerable_adult:
         reasons.append("A vulnerable adult, as defined by adult social care, is involved.")
     if facts.specific_actions_requested:

@@ -29,7 +29,7 @@ from meetings.agenda_services import (
 from meetings.live_rules import meeting_is_closed
 from meetings.models import ChildResearch, Listing, Meeting, Research, VictimVoice
 from people.models import Person
-from referrals.calendar import written_report_deadline
+from referrals.calendar import calendar_from_marac, written_report_deadline
 
 # Labels for what an agency writes, shared by the form and the read-only summary.
 FIELD_LABELS = {
@@ -195,7 +195,15 @@ def victim_voice_for(*, listing: Listing) -> VictimVoice | None:
 
 
 def deadline_for(listing: Listing) -> datetime:
-    return written_report_deadline(listing.meeting.starts_at, emergency=listing.meeting.is_emergency)
+    return meeting_deadline(listing.meeting)
+
+
+def meeting_deadline(meeting: Meeting) -> datetime:
+    """When written submissions are due (BD Attendance). The bank holidays are the MARAC's region's, read with the
+    meeting (every caller has its MARAC already); its local closure days would cost a query on every page, so they are
+    not read."""
+    calendar = calendar_from_marac(meeting.marac)
+    return written_report_deadline(meeting.starts_at, calendar=calendar, emergency=meeting.is_emergency)
 
 
 def deadline_has_passed(deadline: datetime) -> bool:
@@ -341,7 +349,7 @@ def research_grid(*, meeting: Meeting, viewer: Any = None) -> ResearchGrid:
         for research in Research.objects.filter(listing__meeting=meeting)
     }
     columns = _grid_columns(meeting, {agency_id for _, agency_id in recorded})
-    deadline = written_report_deadline(meeting.starts_at, emergency=meeting.is_emergency)
+    deadline = meeting_deadline(meeting)
     rows = []
     for listing in listings:
         cells = []
@@ -379,7 +387,7 @@ def listings_to_research(*, user: Any, marac_id: int | None) -> list[ListingToRe
         Listing.objects.filter(meeting__marac_id=marac_id, meeting__starts_at__gte=today)
         .filter(case_lists_visible_filter(user=user, marac=marac, through="meeting__"))
         .filter(visible_given_restrictions(user, through="case"))
-        .select_related("meeting", "case")
+        .select_related("meeting__marac", "case")  # the MARAC: each listing's deadline reads its bank holidays
         .order_by("meeting__starts_at", "position", "id")
     )
     own = {

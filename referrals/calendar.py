@@ -177,16 +177,20 @@ def case_list_release(meeting_start: datetime, *, calendar: WorkingCalendar) -> 
 
 # BD Attendance: "a written report can be submitted to the MARAC Coordinator no later than 24 hours prior to the
 # meeting".
-def written_report_deadline(meeting_start: datetime, *, emergency: bool = False) -> datetime:
-    """BD Attendance: written reports from agencies that cannot attend, 24 hours before the meeting. An emergency
-    MARAC is called because the case cannot wait, often less than a day ahead, and its case list goes out when it is
-    called: a written submission is due by its start, or every one would be late before it could be written."""
+def written_report_deadline(meeting_start: datetime, *, calendar: WorkingCalendar, emergency: bool = False) -> datetime:
+    """BD Attendance: written reports from agencies that cannot attend, 24 hours before the meeting; when that day is
+    not a working day (28 December 2026, say), the working day before it, as nobody is there to receive them. An
+    emergency MARAC is called because the case cannot wait, often less than a day ahead, and its case list goes out when
+    it is called: a written submission is due by its start, or every one would be late before it could be written."""
     # Same clock time the day before: the clocks changing overnight should not move a 09:30 deadline to 08:30.
     _require_aware(("meeting start", meeting_start))
     if emergency:
         return meeting_start
     local = meeting_start.astimezone(LONDON)
-    return _at(local.date() - timedelta(days=1), local.time())
+    day = local.date() - timedelta(days=1)
+    if not is_working_day(day, calendar):
+        day = working_days_before(day, 1, calendar=calendar)
+    return _at(day, local.time())
 
 
 # BD Completion of Actions: "A summary of agreed actions from the MARAC meeting is circulated within 5 days of the
@@ -213,57 +217,93 @@ class ListingDecision:
 
 
 # BD Deadlines: "Referrals received after that date will be held over to the next MARAC meeting unless an emergency
-# MARAC is scheduled."
+# MARAC is scheduled." A meeting already started (or closed) when the referral is listed can hear nothing more, so a
+# referral in time for it is held over to the next one in the same way.
 def meeting_for_referral(
-    received_at: datetime, meetings: Iterable[datetime], *, urgent: bool, calendar: WorkingCalendar
+    received_at: datetime,
+    meetings: Iterable[datetime],
+    *,
+    urgent: bool,
+    calendar: WorkingCalendar,
+    started: Iterable[datetime] = (),
 ) -> ListingDecision:
-    """The first meeting whose deadline the referral met, or an emergency item when urgent, else held to the next."""
-    meetings = tuple(meetings)
+    """The first meeting whose deadline the referral met, or an emergency item when urgent, else held to the next.
+    `started`: the meetings that have started or closed, which are never chosen."""
+    meetings, started = tuple(meetings), frozenset(started)
     _require_aware(("time the referral was received", received_at), *(("meeting start", m) for m in meetings))
     missed: datetime | None = None
+    passed: datetime | None = None
     for meeting in sorted(m for m in meetings if m > received_at):
         deadline, day = listing_deadline(meeting, calendar=calendar), format_day(_meeting_day(meeting))
+        emergency = emergency_item_deadline(meeting, calendar=calendar)
+        earned = received_at <= deadline or (urgent and received_at <= emergency)
+        if earned and meeting in started:
+            passed = passed or meeting
+            continue
         if received_at <= deadline:
             reason = f"Received by the deadline of {format_moment(deadline)}, so listed for the meeting on {day}."
-            return _listed(Listing.LISTED, meeting, deadline, missed, reason, urgent=urgent, calendar=calendar)
-        emergency = emergency_item_deadline(meeting, calendar=calendar)
+            return _listed(
+                Listing.LISTED, meeting, deadline, (missed, passed), reason, urgent=urgent, calendar=calendar
+            )
         if urgent and received_at <= emergency:
             reason = (
                 f"Received after the deadline of {format_moment(deadline)}, but urgent and by "
                 f"{format_moment(emergency)}, six working days before the meeting on {day}: it may be added to that "
                 "meeting as an emergency item."
             )
-            return _listed(Listing.EMERGENCY_ITEM, meeting, emergency, missed, reason, urgent=urgent, calendar=calendar)
+            return _listed(
+                Listing.EMERGENCY_ITEM, meeting, emergency, (missed, passed), reason, urgent=urgent, calendar=calendar
+            )
         missed = missed or meeting
-    return _no_meeting(missed, urgent=urgent, calendar=calendar)
+    return _no_meeting((missed, passed), urgent=urgent, calendar=calendar)
+
+
+# The meetings a referral did not get to: the first whose deadline it missed, and the first it was in time for but
+# which had started by the time it was listed.
+type NotReached = tuple[datetime | None, datetime | None]
 
 
 def _listed(
     listing: Listing,
     meeting: datetime,
     deadline: datetime,
-    missed: datetime | None,
+    not_reached: NotReached,
     reason: str,
     *,
     urgent: bool,
     calendar: WorkingCalendar,
 ) -> ListingDecision:
-    suggest = urgent and missed is not None
-    if missed:
-        reason = _missed_words(missed, calendar) + reason
+    held_over_from = _held_over_from(not_reached)
+    suggest = urgent and held_over_from is not None
+    reason = _not_reached_words(not_reached, calendar) + reason
     if suggest:
         reason += _EMERGENCY_MARAC_WORDS
-    return ListingDecision(listing, meeting, deadline, missed, suggest, reason)
+    return ListingDecision(listing, meeting, deadline, held_over_from, suggest, reason)
 
 
-def _no_meeting(missed: datetime | None, *, urgent: bool, calendar: WorkingCalendar) -> ListingDecision:
-    reason = _missed_words(missed, calendar) if missed else ""
+def _no_meeting(not_reached: NotReached, *, urgent: bool, calendar: WorkingCalendar) -> ListingDecision:
+    reason = _not_reached_words(not_reached, calendar)
     reason += "There is no meeting scheduled yet whose deadline this referral meets; it is held to the next one."
     if urgent:
         reason += _EMERGENCY_MARAC_WORDS
-    return ListingDecision(Listing.NO_MEETING, None, None, missed, urgent, reason)
+    return ListingDecision(Listing.NO_MEETING, None, None, _held_over_from(not_reached), urgent, reason)
 
 
-def _missed_words(missed: datetime, calendar: WorkingCalendar) -> str:
-    deadline = listing_deadline(missed, calendar=calendar)
-    return f"Missed the deadline of {format_moment(deadline)} for the meeting on {format_day(_meeting_day(missed))}. "
+def _held_over_from(not_reached: NotReached) -> datetime | None:
+    return min((meeting for meeting in not_reached if meeting is not None), default=None)
+
+
+def _not_reached_words(not_reached: NotReached, calendar: WorkingCalendar) -> str:
+    missed, passed = not_reached
+    words = ""
+    if missed:
+        deadline = listing_deadline(missed, calendar=calendar)
+        words += (
+            f"Missed the deadline of {format_moment(deadline)} for the meeting on {format_day(_meeting_day(missed))}. "
+        )
+    if passed:
+        words += (
+            f"In time for the meeting on {format_day(_meeting_day(passed))}, but that meeting had already started when "
+            "the referral was accepted, so it is held over to the next meeting. "
+        )
+    return words

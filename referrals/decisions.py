@@ -34,6 +34,7 @@ from people.matching import PersonKey, dates_of_birth_to_search, match_reason
 from people.models import Address, MatchModel, Person, PersonLink, ReferralSuggestions
 from referrals import calendar, jurisdiction, references, repeats
 from referrals.models import ChildrenNotification, IdvaAllocation, MatchDecision, Referral, ReferralStatus, Transfer
+from referrals.risk import ADULT_AGE, age_on
 from referrals.sections import SECTIONS_BY_SLUG
 from referrals.services import cleaned_section, criteria_decision, decision_as_data, referral_facts
 from web.links import site_link
@@ -41,6 +42,7 @@ from web.mail import send_one, send_to_each
 
 logger = logging.getLogger(__name__)
 
+LISTING_DAYS_AHEAD = 120  # the meetings made ahead of today for a referral to be listed at (meetings_ensure_ahead)
 IDVA_ALLOCATION_HOURS = 48  # BD IDSVA: "allocated within 48 hours"
 CHILDREN_CHASE_WORKING_DAYS = 2  # BED 4: chased if not confirmed after 2 working days
 
@@ -284,9 +286,12 @@ def _person_for(referral: Referral, party: Party, confirmed: dict[str, Person]) 
     return person
 
 
-def _repeat(referral: Referral, victim: Person, perpetrators: list[Person], today: date) -> repeats.RepeatDecision:
+def _repeat(
+    referral: Referral, victim: Person, perpetrators: list[Person], referred_on: date
+) -> repeats.RepeatDecision:
     """Earlier hearings of the victim, including those under a record confirmed to be the same person; each
-    person is counted as one, whichever of their records a case holds."""
+    person is counted as one, whichever of their records a case holds. Restricted cases count too: whether a case
+    is a repeat is a fact about the victim, and no one reading the answer learns which case it was (see _accept)."""
     same = linkage.same_person_ids([victim.pk, *(person.pk for person in perpetrators)])
 
     def one(person_id: int) -> int:
@@ -307,11 +312,39 @@ def _repeat(referral: Referral, victim: Person, perpetrators: list[Person], toda
     ]
     new = repeats.NewReferral(
         marac_id=referral.marac_id,
-        referred_on=today,
+        referred_on=referred_on,
         victim_id=one(victim.pk),
         perpetrator_ids=frozenset(one(person.pk) for person in perpetrators),
+        incidents=_history_incidents(referral),
     )
     return repeats.decide_repeat(new, hearings, repeats.repeat_definition_from_marac(referral.marac))
+
+
+def _history_incidents(referral: Referral) -> tuple[repeats.RepeatIncident, ...]:
+    """The referral's history, each event with the referrer's answer to "would it be a crime?": only "no" makes it
+    not criminal (BD Repeat Referrals: "an incident not involving criminal behaviour"); "not known" may be one."""
+    items = (cleaned_section(referral, SECTIONS_BY_SLUG["history"], raw) for raw in referral.content.get("history", []))
+    return tuple(
+        repeats.RepeatIncident(occurred_on=item["happened_on"], criminal=item.get("is_crime") != "no")
+        for item in items
+        if item
+    )
+
+
+def _referred_on(referral: Referral) -> date:
+    """The day of the referral, from which the repeat window runs back and by which reports count the case: the day
+    it was submitted to this MARAC, however long it waited for a decision. For one received by transfer, the day it
+    reached this MARAC (its own submitted_at, as for its listing and IDVA clock), not the referrer's first submission
+    elsewhere: BD Referrals to other MARACs makes the transfer a referral to this MARAC, and a case sent on months
+    after its hearing would otherwise be dated into a reporting period already closed."""
+    assert referral.submitted_at is not None  # only submitted referrals are accepted
+    return timezone.localdate(referral.submitted_at)
+
+
+# CAM 4.3: for a victim of 16 or 17, children's social care "still has a safeguarding duty to these young people".
+def _victim_is_a_child(victim_data: dict[str, Any], referred_on: date) -> bool:
+    born = victim_data.get("date_of_birth")
+    return born is not None and born <= referred_on and age_on(born, referred_on) < ADULT_AGE
 
 
 def _links_from_rejections(referral: Referral, people: list[tuple[Party, Person]]) -> None:
@@ -338,16 +371,33 @@ def _links_from_rejections(referral: Referral, people: list[tuple[Party, Person]
 
 
 def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
-    meetings = meetings_ensure_ahead(marac=marac, start=timezone.localdate(referral.submitted_at))
+    """The meeting the referral is listed at: the first whose deadline it met that has not started (its ordinary
+    meetings from the day it was submitted, and the coming months' from today however long it waited)."""
+    assert referral.submitted_at is not None  # only submitted referrals are listed
+    submitted_on, today = timezone.localdate(referral.submitted_at), timezone.localdate()
+    waited = max((today - submitted_on).days, 0)
+    meetings = meetings_ensure_ahead(marac=marac, start=submitted_on, days_ahead=waited + LISTING_DAYS_AHEAD)
     working = calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
     urgent = bool(cleaned_section(referral, SECTIONS_BY_SLUG["criteria"]).get("urgent"))
-    assert referral.submitted_at is not None  # only submitted referrals are listed
     return calendar.meeting_for_referral(
         referral.submitted_at,
         [m.starts_at for m in meetings],
         urgent=urgent,
         calendar=working,
+        started=_meetings_started(meetings),
     )
+
+
+def _meetings_started(meetings: list[Meeting]) -> set[datetime]:
+    """The meetings no case can be listed at any more: their time has come, or they were started (or closed) early.
+    As _meeting_still_to_start, for many meetings at once."""
+    now = timezone.now()
+    running = set(
+        MeetingState.objects.filter(meeting__in=meetings)
+        .exclude(status=MeetingStatus.SCHEDULED)
+        .values_list("meeting_id", flat=True)
+    )
+    return {meeting.starts_at for meeting in meetings if meeting.starts_at <= now or meeting.pk in running}
 
 
 def _asks_for_actions(referral: Referral) -> bool:
@@ -385,6 +435,7 @@ def _accept(referral: Referral, by: Any) -> Referral:
             raise CriteriaNotMetHere
         # One acceptance at a time per MARAC, so two coordinators accepting at once never take the same reference.
         marac, today = Marac.objects.select_for_update().get(pk=current.marac_id), timezone.localdate()
+        referred_on = _referred_on(current)
         confirmed = {
             match.party: match.person
             for match in current.match_decisions.filter(decision=MatchDecision.Decision.CONFIRMED).select_related(
@@ -396,7 +447,7 @@ def _accept(referral: Referral, by: Any) -> Referral:
         _links_from_rejections(current, people)
         victim = people[0][1]
         perpetrators = [person for party, person in people if party.role == PartyRole.PERPETRATOR]
-        repeat = _repeat(current, victim, perpetrators, today)
+        repeat = _repeat(current, victim, perpetrators, referred_on)
         listing = _listing(current, marac)
         meeting = marac.meetings.filter(starts_at=listing.meeting_start).first() if listing.meeting_start else None
         victim_data = parties[0].data
@@ -405,7 +456,7 @@ def _accept(referral: Referral, by: Any) -> Referral:
             reference=references.case_reference_next(marac, today.year),
             victim=victim,
             status=CaseStatus.LISTED if meeting else CaseStatus.REFERRED,
-            referred_on=today,
+            referred_on=referred_on,
             referring_agency=current.referring_agency,
             referred_by=current.referrer,
             is_repeat=repeat.repeat,
@@ -418,7 +469,7 @@ def _accept(referral: Referral, by: Any) -> Referral:
             Listing.objects.create(meeting=meeting, case=case, specific_actions_requested=_asks_for_actions(current))
         IdvaAllocation.objects.create(case=case, due_by=idva_due_by(current))
         children = [party for party in parties if party.role == PartyRole.CHILD]
-        if children or case.victim_pregnant:
+        if children or case.victim_pregnant or _victim_is_a_child(victim_data, referred_on):
             working = calendar.calendar_from_marac(marac, marac.closure_days.values_list("day", flat=True))
             ChildrenNotification.objects.create(
                 case=case,
@@ -426,7 +477,10 @@ def _accept(referral: Referral, by: Any) -> Referral:
                 chase_due_on=calendar.add_working_days(today, CHILDREN_CHASE_WORKING_DAYS, calendar=working),
             )
         current.status, current.case, current.meeting = ReferralStatus.ACCEPTED, case, meeting
-        current.listing_explanation = f"{listing.reason} {repeat.reason}"[:400]
+        # The listing only: the repeat answer speaks of earlier cases, and the referrer, who reads this, sees the
+        # progress of their own referral and nothing else (a restricted earlier case must look as if it did not
+        # exist). Coordinators see whether it is a repeat on the case and the decision page.
+        current.listing_explanation = listing.reason[:400]
         current.decided_at, current.decided_by = timezone.now(), by
         current.version += 1
         current.save()

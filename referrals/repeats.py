@@ -49,13 +49,22 @@ class PreviousHearing:
 
 
 @dataclass(frozen=True)
+class RepeatIncident:
+    occurred_on: date
+    # Would it be a criminal offence if reported to the police?
+    criminal: bool = True
+
+
+@dataclass(frozen=True)
 class NewReferral:
     marac_id: MaracId
     referred_on: date
     victim_id: PersonId
     perpetrator_ids: frozenset[PersonId]
-    # Would the incident behind this referral be a criminal offence if reported to the police?
+    # Would the incident behind this referral be a criminal offence if reported to the police? Where the referral
+    # records incidents since the earlier hearing, they answer it instead (_incident_is_criminal).
     incident_is_criminal: bool = True
+    incidents: tuple[RepeatIncident, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def decide_repeat(
         )
         return RepeatDecision(False, reason, None, checks)
     latest = max(counting, key=lambda hearing: hearing.heard_on)
-    if definition is RepeatDefinition.TOOLKIT and not new_referral.incident_is_criminal:
+    if definition is RepeatDefinition.TOOLKIT and not _incident_is_criminal(new_referral, latest):
         reason = (
             "Not a repeat under this MARAC's definition: the incident would not be a criminal offence if reported to "
             f"the police, though the case was heard on {format_day(latest.heard_on)}."
@@ -100,6 +109,15 @@ def decide_repeat(
         f"the {REPEAT_WINDOW_MONTHS} months before this referral."
     )
     return RepeatDecision(True, reason, latest, checks)
+
+
+def _incident_is_criminal(new_referral: NewReferral, latest: PreviousHearing) -> bool:
+    """The incidents the referral records since the case was last heard (those before were heard then): criminal if
+    any of them would be. With none recorded, the referral's own answer stands."""
+    since = [incident for incident in new_referral.incidents if incident.occurred_on > latest.heard_on]
+    if not since:
+        return new_referral.incident_is_criminal
+    return any(incident.criminal for incident in since)
 
 
 def is_repeat(
@@ -127,13 +145,6 @@ def _why_hearing_does_not_count(new_referral: NewReferral, hearing: PreviousHear
     if not hearing.perpetrator_ids & new_referral.perpetrator_ids:
         return "The same victim, but a different perpetrator or group of perpetrators."
     return None
-
-
-@dataclass(frozen=True)
-class RepeatIncident:
-    occurred_on: date
-    # Would it be a criminal offence if reported to the police?
-    criminal: bool = True
 
 
 @dataclass(frozen=True)

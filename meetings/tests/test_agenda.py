@@ -17,10 +17,12 @@ from meetings.agenda import (
     agenda_order,
     agenda_slots,
     children_who_count,
+    heard_with_children,
     information_only_agreed,
     information_only_capacity,
     information_only_refusals,
     predicted_finish,
+    victim_is_child,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -35,6 +37,8 @@ class Item:
     information_only: bool = False
     brought_forward: bool = False
     position: int | None = None
+    victim_pregnancy_not_known: bool = False
+    victim_is_child: bool = False
 
 
 def _names(items):
@@ -158,6 +162,8 @@ items = st.builds(
     name=st.text(min_size=1, max_size=5),
     has_children=st.booleans(),
     victim_pregnant=st.booleans(),
+    victim_pregnancy_not_known=st.booleans(),
+    victim_is_child=st.booleans(),
     information_only=st.booleans(),
     brought_forward=st.booleans(),
     position=st.none() | st.integers(min_value=1, max_value=20),
@@ -205,3 +211,46 @@ def test_finish_is_the_start_plus_every_slot(listed, per_case, per_information_c
     total = sum(per_information_case if item.information_only else per_case for item in ordered)
     assert predicted_finish(slots, starts_at=NINE_THIRTY) == NINE_THIRTY + timedelta(minutes=total)
     assert all(earlier.ends_at == later.starts_at for earlier, later in itertools.pairwise(slots))
+
+
+# --- Who is heard with the cases with children (BD MARAC List; CAM 4.3) ---------------------------------------------
+
+
+def test_a_victim_of_16_or_17_when_referred_is_a_child():
+    # CAM 4.3 Young people aged 16 and 17: "CSFH still has a safeguarding duty to these young people".
+    assert victim_is_child(age_on(date(2010, 3, 2), date(2026, 10, 1)))  # 16
+    assert victim_is_child(age_on(date(2008, 10, 10), date(2026, 10, 9)))  # 17, the day before turning 18
+    assert not victim_is_child(age_on(date(2008, 10, 10), date(2026, 10, 10)))  # 18 on the day referred
+    assert not victim_is_child(None)  # no date of birth: nothing to go on
+
+
+def test_a_young_victim_and_a_pregnancy_not_known_are_heard_with_the_cases_with_children():
+    items = [
+        Item("adult, no children"),
+        Item("victim of 17", victim_is_child=True),
+        Item("pregnancy not known", victim_pregnancy_not_known=True),
+        Item("child in permanent care", has_children=True),
+    ]
+    assert _names(agenda_order(items)) == [
+        "victim of 17",
+        "pregnancy not known",
+        "child in permanent care",
+        "adult, no children",
+    ]
+    assert not heard_with_children(Item("adult, no children"))
+
+
+def test_it_refuses_information_only_for_a_victim_of_17():
+    # BD Cases for information only: not "if they involve a child or children"; CAM 4.3: a victim of 17 is one.
+    assert information_only_refusals(_facts(victim_age_when_referred=17)) == [
+        "The victim was 17 when referred: a child, to whom children's social care has a safeguarding duty."
+    ]
+    assert information_only_refusals(_facts(victim_age_when_referred=18)) == []
+
+
+def test_it_refuses_information_only_while_a_pregnancy_is_not_known():
+    # BD: not "if ... the victim is pregnant"; "not known" must not let a pregnant victim's case through.
+    assert information_only_refusals(_facts(victim_pregnant=None)) == [
+        "It is not known whether the victim is pregnant, and a pregnant victim's case cannot be information only."
+    ]
+    assert information_only_refusals(_facts(victim_pregnant=False)) == []

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+import holidays
 import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -133,14 +134,35 @@ def test_it_releases_the_case_list_at_noon_five_working_days_before():
 def test_it_wants_written_reports_from_absent_agencies_24_hours_before():
     """BD Attendance: "a written report can be submitted to the MARAC Coordinator no later than 24 hours prior to
     the meeting"."""
-    assert written_report_deadline(MEETING_12_JAN_2027) == london(2027, 1, 11, 9, 30)
+    assert written_report_deadline(MEETING_12_JAN_2027, calendar=ENGLAND) == london(2027, 1, 11, 9, 30)
 
 
 def test_it_keeps_the_written_report_deadline_at_the_meeting_time_when_the_clocks_go_back():
-    # The clocks go back on Sunday 31 October 2027; a Monday 09:30 meeting still wants reports by 09:30 on Sunday.
-    assert written_report_deadline(london(2027, 11, 1)) == london(2027, 10, 31, 9, 30)
+    # The clocks go back on Sunday 31 October 2027; a Monday 09:30 meeting (GMT) wants reports by 09:30 (BST) on the
+    # Friday before: the Sunday is not a working day.
+    assert written_report_deadline(london(2027, 11, 1), calendar=ENGLAND) == london(2027, 10, 29, 9, 30)
     # An emergency MARAC's written submissions are due by its start (BD Emergency MARAC: it cannot wait).
-    assert written_report_deadline(MEETING_12_JAN_2027, emergency=True) == MEETING_12_JAN_2027
+    assert written_report_deadline(MEETING_12_JAN_2027, calendar=ENGLAND, emergency=True) == MEETING_12_JAN_2027
+
+
+def test_it_moves_the_written_report_deadline_off_the_boxing_day_substitute_holiday():
+    # Tuesday 29 December 2026: the day before is Monday 28 December, the substitute for Boxing Day (a Saturday);
+    # before it come Sunday 27, Saturday 26 and Christmas Day, so reports are due on Thursday 24 December.
+    assert written_report_deadline(london(2026, 12, 29), calendar=ENGLAND) == london(2026, 12, 24, 9, 30)
+
+
+def test_it_moves_the_written_report_deadline_off_a_weekend_and_a_local_closure_day():
+    # A Monday meeting: not the Sunday, but the Friday; and the Thursday if the Friday is a local closure day.
+    assert written_report_deadline(london(2027, 2, 1), calendar=ENGLAND) == london(2027, 1, 29, 9, 30)
+    closed_friday = WorkingCalendar(Region.ENGLAND, frozenset({date(2027, 1, 29)}))
+    assert written_report_deadline(london(2027, 2, 1), calendar=closed_friday) == london(2027, 1, 28, 9, 30)
+
+
+def test_it_uses_the_marac_s_own_bank_holidays_for_the_written_report_deadline():
+    # Tuesday 5 January 2027: England works on Monday 4th; Scotland keeps it for 2 January (a Saturday), and Friday
+    # 1st is New Year's Day, so a Scottish MARAC wants reports by Thursday 31 December.
+    assert written_report_deadline(london(2027, 1, 5), calendar=SCOTLAND) == london(2026, 12, 31, 9, 30)
+    assert written_report_deadline(london(2027, 1, 5), calendar=ENGLAND) == london(2027, 1, 4, 9, 30)
 
 
 def test_it_wants_the_action_summary_within_five_working_days_after_christmas():
@@ -277,6 +299,34 @@ def test_it_sets_every_deadline_on_a_working_day_at_five_exactly_eight_working_d
     assert working_days_between(deadline.date(), day - timedelta(days=1), calendar=calendar) == 7
     assert deadline < emergency_item_deadline(meeting, calendar=calendar) < meeting
     assert deadline < case_list_release(meeting, calendar=calendar) < meeting
+
+
+meeting_times = st.times(min_value=time(7, 0), max_value=time(20, 0)).map(lambda moment: moment.replace(microsecond=0))
+
+
+@hypothesis_settings(max_examples=100)
+@given(day=days, at=meeting_times)
+def test_written_reports_are_never_due_on_an_english_weekend_or_bank_holiday(day, at):
+    """BD Attendance, on England's bank holidays as the holidays library has them (checked here without the module's
+    own working-day rule): due on a weekday that is not a bank holiday, at least 24 hours before the meeting."""
+    meeting = datetime.combine(day, at, tzinfo=LONDON)
+    deadline = written_report_deadline(meeting, calendar=ENGLAND)
+    english_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(day.year - 1, day.year + 1))
+    assert deadline.weekday() < 5
+    assert deadline.date() not in english_holidays
+    assert deadline <= meeting - timedelta(hours=24)
+
+
+@hypothesis_settings(max_examples=100)
+@given(day=days, at=meeting_times, calendar=calendars)
+def test_written_reports_are_due_on_the_last_working_day_before_the_meeting_at_its_time(day, at, calendar):
+    meeting = datetime.combine(day, at, tzinfo=LONDON)
+    deadline = written_report_deadline(meeting, calendar=calendar)
+    assert deadline < meeting
+    assert is_working_day(deadline.date(), calendar)
+    assert deadline.time() == at  # the same clock time, whatever the clocks did in between
+    # No working day lies between it and the meeting day: it is the working day before, not one earlier.
+    assert working_days_between(deadline.date(), day - timedelta(days=1), calendar=calendar) == 0
 
 
 @hypothesis_settings(max_examples=40)

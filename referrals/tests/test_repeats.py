@@ -124,6 +124,25 @@ def test_it_counts_any_further_abuse_under_the_safelives_definition():
     assert is_repeat(referral, [hearing()], SAFELIVES)
 
 
+def _with_incidents(*incidents: RepeatIncident) -> NewReferral:
+    return NewReferral(NORTHBROOK, date(2027, 3, 5), VICTIM, frozenset({PERPETRATOR}), incidents=incidents)
+
+
+def test_it_reads_whether_the_incidents_since_the_hearing_would_be_crimes_under_the_toolkit_definition():
+    not_a_crime = RepeatIncident(date(2027, 2, 1), criminal=False)
+    assert not is_repeat(_with_incidents(not_a_crime), [hearing()], TOOLKIT)
+    assert is_repeat(_with_incidents(not_a_crime, RepeatIncident(date(2027, 2, 20))), [hearing()], TOOLKIT)
+    assert is_repeat(_with_incidents(not_a_crime), [hearing()], SAFELIVES)
+
+
+def test_it_leaves_out_incidents_the_earlier_hearing_already_heard():
+    heard_then = RepeatIncident(date(2026, 11, 1))  # before the hearing of 10 November 2026
+    assert not is_repeat(
+        _with_incidents(heard_then, RepeatIncident(date(2027, 2, 1), criminal=False)), [hearing()], TOOLKIT
+    )
+    assert is_repeat(_with_incidents(heard_then), [hearing()], TOOLKIT)  # nothing since: the referral's own answer
+
+
 def test_it_says_why_there_is_no_repeat():
     decision = decide_repeat(REFERRAL, [], TOOLKIT)
     assert decision.reason == (
