@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Subquery
 
 from accounts.models import User
 from actions.models import Action, ActionResolution, ActionStatus, ForWhom, ResolutionKind
@@ -566,5 +566,14 @@ def _backdate(marac: Marac) -> None:
     ended = Listing.objects.filter(pk=OuterRef("listing_id")).values("ended_at")[:1]
     Action.objects.filter(case__marac=marac, listing__started_at__isnull=False).update(created_at=Subquery(ended))
     started = Listing.objects.filter(pk=OuterRef("listing_id")).values("meeting__starts_at")[:1]
-    Research.objects.filter(listing__meeting__marac=marac).update(updated_at=Subquery(started))
+    Research.objects.filter(listing__meeting__marac=marac, is_written_submission=False).update(
+        updated_at=Subquery(started)
+    )
+    # A written submission is sent ahead, by its deadline (the working day before the meeting): two days before.
+    ahead = Listing.objects.filter(pk=OuterRef("listing_id")).values(
+        ahead=ExpressionWrapper(F("meeting__starts_at") - timedelta(days=2), output_field=DateTimeField())
+    )[:1]
+    Research.objects.filter(listing__meeting__marac=marac, is_written_submission=True).update(
+        updated_at=Subquery(ahead)
+    )
     VictimVoice.objects.filter(listing__meeting__marac=marac).update(updated_at=Subquery(started))

@@ -201,8 +201,10 @@ def plan_slots(rng: random.Random, days: Sequence[date], shape: Shape) -> list[S
     # Victims of 16 or 17 are kept out of repeats so that a repeat never finds them still 15 the year before.
     repeat = quota(rng, (i for i in every if i not in young), shape.repeat_share, count)
     children = children_counts(rng, count, shape.children_weights, young)
-    # BD Cases for information only: never with children or a pregnant victim.
+    # BD Cases for information only: never with children, a pregnant victim or a victim who is a child (16 or 17).
+    # The young are taken out after the draw, so that the draws after it (and the demo) stay as they were.
     info = quota(rng, (i for i in every if not children[i] and i not in pregnant), shape.information_only_share, count)
+    info -= young
     non_police = quota(rng, every, shape.non_police_share, count)
     return [
         Slot(

@@ -22,11 +22,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports.figures import Unit
 from reports.meeting_return import COLUMNS, COUNT_KEYS, MeetingRow
 from reports.partitions import MEETING_CASES, MEETING_COLUMNS_SUMMED, MEETING_REFERRED_BY
+from reports.periods import not_over_note
 from reports.report import Report
 from reports.suppression import AdditiveGroup, Withholding, withhold
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_MONTH_OVER = "no month over yet"
 UNSUPPRESSED_NOTICE = "Unsuppressed: for submission to SafeLives only. Do not publish."
 
 Cell = str | int | float | date | None
@@ -42,6 +44,7 @@ INDICATOR_HEADINGS = (
     "Period",
     "Period start",
     "Period end",
+    "Counted to",
     "Value",
     "Unit",
     "Numerator",
@@ -49,6 +52,7 @@ INDICATOR_HEADINGS = (
     "Benchmarks",
     "Benchmark results",
     "Why no data",
+    "Period note",
 )
 
 
@@ -62,6 +66,9 @@ def _value(text: str, value: float | None, unit: Unit) -> Cell:
 
 def indicator_rows(report: Report) -> list[list[Cell]]:
     rows: list[list[Cell]] = [list(INDICATOR_HEADINGS)]
+    # A period not over is counted only so far (reports.periods.suppressed_period): each row says how far, and why.
+    counted_to: Cell = NO_MONTH_OVER if report.period.counts_nothing_yet else report.period.last_day
+    note = not_over_note(report.period)
     for group in report.groups:
         for row in group.rows:
             indicator = row.indicator
@@ -75,6 +82,7 @@ def indicator_rows(report: Report) -> list[list[Cell]]:
                         report.period.label,
                         report.period.start,
                         report.period.end,
+                        counted_to,
                         _value(cell.value_text, cell.figure.value, indicator.unit),
                         indicator.unit.value,
                         _count_or_text(cell.numerator_text, cell.figure.numerator),
@@ -82,6 +90,7 @@ def indicator_rows(report: Report) -> list[list[Cell]]:
                         "; ".join(indicator.benchmark_wordings),
                         "; ".join(result.text for result in cell.results),
                         cell.figure.why_no_value if cell.figure.value is None else "",
+                        note,
                     ]
                 )
     return rows

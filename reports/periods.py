@@ -41,6 +41,9 @@ class Period:
     end: date  # inclusive
     # A period not over yet is counted up to and including this day (today); None once it has ended.
     counted_to: date | None = None
+    # With small numbers suppressed, a period not over is counted only to the end of its last whole month
+    # (suppressed_period): counted_to is that day, or the day before the start where no month of it is over.
+    whole_months_only: bool = False
 
     @property
     def months(self) -> int:
@@ -65,6 +68,10 @@ class Period:
     def up_to(self, today: date) -> "Period":
         """The period as it can be counted today: up to and including today if it has not ended yet."""
         return replace(self, counted_to=today) if self.end > today else replace(self, counted_to=None)
+
+    @property
+    def counts_nothing_yet(self) -> bool:
+        return self.last_day < self.start
 
     @property
     def label(self) -> str:
@@ -130,14 +137,23 @@ def last_whole_month_end(day: date, *, today: date) -> date:
 
 
 def suppressed_period(kind: PeriodKind, day: date, *, today: date) -> tuple[Period, date | None]:
-    """The period for figures with small numbers suppressed, and the day asked for if it had to move. A rolling
-    12 months ends on a month's last day, the latest over before today: two of them a day apart would differ by
-    that day's cases, and whoever compared them would learn the day's small numbers. The other kinds of period
-    run from a calendar's start to its end, so are not moved."""
+    """The period for figures with small numbers suppressed, and the day asked for if it had to move. Figures that
+    changed day by day would give away each day's cases to whoever compared two of them, so they change only when a
+    month ends: a rolling 12 months ends on a month's last day, the latest over before today, and a month, quarter
+    or year not over yet is counted only to the end of its last whole month (nothing yet, in the current month)."""
     if kind != PeriodKind.ROLLING_12_MONTHS:
-        return period_containing(kind, day, today=today), None
+        return whole_months_up_to(_calendar_period(kind, day), today=today), None
     end = last_whole_month_end(day, today=today)
     return period_containing(kind, end, today=today), (day if end != day else None)
+
+
+def whole_months_up_to(period: Period, *, today: date) -> Period:
+    """The period as it can be counted with small numbers suppressed: whole if it ended before today, else up to the
+    end of the last month over before today (today itself is not over, even on a month's last day)."""
+    if period.end < today:
+        return replace(period, counted_to=None, whole_months_only=False)
+    cut = last_whole_month_end(today, today=today)
+    return replace(period, counted_to=max(cut, period.start - timedelta(days=1)), whole_months_only=True)
 
 
 def moved_note(period: Period, moved_from: date | None) -> str:
@@ -152,10 +168,24 @@ def moved_note(period: Period, moved_from: date | None) -> str:
 
 
 def not_over_note(period: Period, *, with_indicators: bool = True) -> str:
-    """Where the period has not ended: that its figures run to today, and what that changes for the indicators."""
+    """Where the period has not ended: how far its figures run, and what that changes for the indicators."""
     if period.is_over:
         return ""
-    note = f"This period has not ended: figures are up to and including {period.last_day:%-d %B %Y}."
+    if period.whole_months_only and period.counts_nothing_yet:
+        first = _month_end(period.start.year, period.start.month) + timedelta(days=1)
+        return (
+            "This period has not ended. With small numbers suppressed, figures are shown only for whole months that "
+            f"are over, and no month of this period is over yet, so there are no figures yet: the first appear on "
+            f"{first:%-d %B %Y}. Figures that changed from day to day would give away each day's cases."
+        )
+    if period.whole_months_only:
+        note = (
+            f"This period has not ended. With small numbers suppressed, figures are shown only for whole months that "
+            f"are over: these run to {period.last_day:%-d %B %Y}, since figures that changed from day to day would "
+            "give away each day's cases."
+        )
+    else:
+        note = f"This period has not ended: figures are up to and including {period.last_day:%-d %B %Y}."
     if with_indicators:
         note += " Rates a year are worked out from the days gone, and changes on an earlier period are left until the "
         note += "period has ended."

@@ -18,7 +18,15 @@ from reports import exports, postcodes
 from reports.cohorts import Scope
 from reports.forms import ReportForm
 from reports.meeting_return import meeting_return
-from reports.periods import Period, PeriodKind, moved_note, not_over_note, period_containing, suppressed_period
+from reports.periods import (
+    Period,
+    PeriodKind,
+    moved_note,
+    not_over_note,
+    period_containing,
+    suppressed_period,
+    whole_months_up_to,
+)
 from reports.report import GroupRows, Report, build_report
 from reports.scorecard import NOT_ANSWERED
 from reports.suppression import suppression_threshold
@@ -44,10 +52,14 @@ class Choice:
 
 
 def _suppressed(choice: Choice) -> Choice:
-    """The choice as shown with small numbers suppressed (see suppressed_period)."""
-    if choice.period.kind != PeriodKind.ROLLING_12_MONTHS or choice.moved_from is not None:
+    """The choice as shown with small numbers suppressed (see suppressed_period): a rolling 12 months moved to a
+    month's end, any other period not over yet counted only to the end of its last whole month."""
+    if choice.moved_from is not None or choice.period.whole_months_only:
         return choice
-    period, moved_from = suppressed_period(choice.period.kind, choice.period.end, today=timezone.localdate())
+    today = timezone.localdate()
+    if choice.period.kind != PeriodKind.ROLLING_12_MONTHS:
+        return replace(choice, period=whole_months_up_to(choice.period, today=today))
+    period, moved_from = suppressed_period(choice.period.kind, choice.period.end, today=today)
     return replace(choice, period=period, moved_from=moved_from)
 
 
@@ -216,6 +228,11 @@ def indicators_xlsx(request: HttpRequest) -> HttpResponse:
     return _download(request, choice, content, exports.XLSX_CONTENT_TYPE, name)
 
 
+def _cut_notice(choice: Choice) -> str:
+    """Above a suppressed download without a column for it: how far a period not over is counted, and why."""
+    return not_over_note(choice.period, with_indicators=False) if choice.period.whole_months_only else ""
+
+
 def _meeting_rows(choice: Choice, *, unsuppressed: bool = False) -> list[list[exports.Cell]]:
     meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
     return exports.meeting_return_rows(meetings, threshold=None if unsuppressed else suppression_threshold())
@@ -234,7 +251,7 @@ def meeting_return_csv(request: HttpRequest) -> HttpResponse:
     unsuppressed = _submits_return(request, choice)
     if not unsuppressed:
         choice = _suppressed(choice)
-    notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else ""
+    notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else _cut_notice(choice)
     content = exports.as_csv(_meeting_rows(choice, unsuppressed=unsuppressed), notice=notice)
     name = _meeting_return_name(choice, "csv", unsuppressed=unsuppressed)
     return _download(request, choice, content, exports.CSV_CONTENT_TYPE, name, unsuppressed=unsuppressed)
@@ -249,7 +266,7 @@ def meeting_return_xlsx(request: HttpRequest) -> HttpResponse:
     unsuppressed = _submits_return(request, choice)
     if not unsuppressed:
         choice = _suppressed(choice)
-    notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else ""
+    notice = exports.UNSUPPRESSED_NOTICE if unsuppressed else _cut_notice(choice)
     rows = _meeting_rows(choice, unsuppressed=unsuppressed)
     content = exports.as_xlsx([("SafeLives meeting return", rows)], notice=notice)
     name = _meeting_return_name(choice, "xlsx", unsuppressed=unsuppressed)
@@ -265,4 +282,4 @@ def postcode_districts_csv(request: HttpRequest) -> HttpResponse:
     scope = Scope(tuple(pk for pk, _ in choice.maracs), choice.period)
     rows = postcodes.district_rows(scope, threshold=suppression_threshold())
     name = _filename("referrals-by-postcode-district", choice.period, "csv")
-    return _download(request, choice, exports.as_csv(rows), exports.CSV_CONTENT_TYPE, name)
+    return _download(request, choice, exports.as_csv(rows, notice=_cut_notice(choice)), exports.CSV_CONTENT_TYPE, name)
