@@ -26,7 +26,7 @@ from audit.services import audit_record
 from marac.models import Marac
 from reports.indicators import INDICATORS_BY_KEY
 from reports.models import BoardReport
-from reports.periods import Period, PeriodKind, not_over_note
+from reports.periods import Period, PeriodKind, not_over_note, whole_months_up_to
 from reports.quality_selectors import SummaryLine, SummarySection, quality_summary
 from reports.report import Report, build_report
 from reports.suppression import suppression_threshold
@@ -78,10 +78,14 @@ class BoardReportFigures:
     indicators: tuple[IndicatorLine, ...]
     bars: tuple[tuple[str, float], ...]  # (indicator, percentage) for the chart; none for a withheld figure
     quality: tuple[SummarySection, ...]
+    # Counted to the end of the last whole month (reports.periods.whole_months_up_to): figures taken since
+    # 2026-11-25; before, a period not over was counted to the day they were taken.
+    whole_months: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
             "counted_to": self.counted_to.isoformat() if self.counted_to else None,
+            "whole_months": self.whole_months,
             "threshold": self.threshold,
             "indicators": [asdict(line) for line in self.indicators],
             "bars": [[label, percent] for label, percent in self.bars],
@@ -103,6 +107,7 @@ class BoardReportFigures:
                 SummarySection(section["title"], tuple(SummaryLine(label, value) for label, value in section["lines"]))
                 for section in stored["quality"]
             ),
+            whole_months=stored.get("whole_months", False),
         )
 
 
@@ -151,7 +156,11 @@ def board_report_data(board_report: BoardReport, *, today: date) -> BoardReportD
     assert stored is not None and taken_at is not None  # taken just now, if not before
     figures = BoardReportFigures.from_json(stored)
     period = Period(
-        PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end, figures.counted_to
+        PeriodKind(board_report.period_kind),
+        board_report.period_start,
+        board_report.period_end,
+        figures.counted_to,
+        whole_months_only=figures.whole_months and figures.counted_to is not None,
     )
     marac_name = Marac.objects.values_list("name", flat=True).get(pk=board_report.marac_id)
     commentary = Commentary(board_report.overview, board_report.indicators_commentary, board_report.quality_commentary)
@@ -174,10 +183,11 @@ def board_report_figures_take(*, board_report: BoardReport, today: date, by: Any
 
 
 def board_report_figures(board_report: BoardReport, *, today: date) -> BoardReportFigures:
-    """The figures worked out now, suppressed. A period not over yet is counted up to and including today, and the
-    report says so (as the dashboard does)."""
+    """The figures worked out now, suppressed. A period not over yet is counted to the end of its last whole month,
+    as every suppressed figure is (reports.periods.whole_months_up_to: two counts a day apart would give that day's
+    cases away), and the report says so."""
     stored = Period(PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end)
-    period = stored.up_to(today)
+    period = whole_months_up_to(stored, today=today)
     marac = Marac.objects.get(pk=board_report.marac_id)
     threshold = suppression_threshold()
     keys = [key for key in HEADLINE_KEYS if key in INDICATORS_BY_KEY]
@@ -188,7 +198,9 @@ def board_report_figures(board_report: BoardReport, *, today: date) -> BoardRepo
         marac_id=marac.pk, start=period.start, end=period.last_day, today=today, suppress=True, threshold=threshold
     )
     bars = tuple((bar.label, bar.percent) for group in indicators.groups for bar in group.bars)
-    return BoardReportFigures(period.counted_to, threshold, _indicator_lines(indicators), bars, tuple(quality))
+    return BoardReportFigures(
+        period.counted_to, threshold, _indicator_lines(indicators), bars, tuple(quality), whole_months=True
+    )
 
 
 def _indicator_lines(report: Report) -> tuple[IndicatorLine, ...]:
