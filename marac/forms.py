@@ -85,6 +85,7 @@ class MaracSettingsForm(VersionedForm):
             "escalation_count",
             "escalation_window_months",
             "escalation_events",
+            "escalation_in_frequency_or_severity",
             "automatic_criteria",
             "minutes_per_case",
             "minutes_per_information_case",
@@ -105,6 +106,9 @@ class MaracSettingsForm(VersionedForm):
             "meets the criteria on its own",
         }
         help_texts = {
+            "escalation_in_frequency_or_severity": "Barking and Dagenham and Bedfordshire take it on its own; Camden "
+            "counts incidents, police call-outs or social care referrals only. Where it is off, a referrer who "
+            "describes escalation refers on professional judgement instead.",
             "reference_prefix": "The start of every new case reference, like NB in NB-2026-0042: capital letters "
             "and numbers, starting with a letter. A change applies to new cases only; their numbers start again "
             "at 1, or carry on from the highest reference already using the prefix.",

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from referrals.calendar import format_day, months_before
 from referrals.errors import raise_if_any
-from referrals.risk import DASH_RIC
+from referrals.risk import DASH_RIC, Answer
 
 MAXIMUM_SCORE = DASH_RIC.question_count
 
@@ -155,6 +155,8 @@ class ProfessionalJudgement:
 class ReferralFacts:
     dash_score: int | None
     events: tuple[RecordedEvent, ...] = ()
+    # The referrer's answer to "is the abuse escalating in frequency or severity?" (None: not answered), and how.
+    escalating: Answer | None = None
     escalation_evidence: str = ""
     automatic_concerns: frozenset[AutomaticCriterion] = frozenset()
     professional_judgement: ProfessionalJudgement | None = None
@@ -244,22 +246,53 @@ def visible_high_risk(facts: ReferralFacts, settings: CriteriaSettings) -> Crite
 
 # BD Referral Criteria: "three or more incidents of domestic abuse that have occurred within the previous 12 months";
 # CAM 4.1: "3 or more CSFH referrals or police call outs to domestic abuse in 12 months". Which events count, how many
-# and over how many months are the MARAC's settings; the kinds it counts are added together.
+# and over how many months are the MARAC's settings. Both count what happened to the victim, so one incident recorded
+# more than one way (the incident, the police call-out to it, the social care referral the next day) counts once.
 def escalation_by_count(facts: ReferralFacts, settings: CriteriaSettings, today: date) -> CriterionResult:
     if not settings.escalation_events:
         return _missed(Criterion.ESCALATION_BY_COUNT, "This MARAC does not count events towards escalation.")
     since = months_before(today, settings.escalation_window_months)
     in_window = [event for event in facts.events if since <= event.occurred_on <= today]
     counted = [event for event in in_window if event.kind in settings.escalation_events]
-    words = _kinds_words(settings.escalation_events)
+    occasions = occasions_of(counted)
+    words = _kinds_words(settings.escalation_events, len(occasions))
     reason = (
-        f"{len(counted)} {words} from {format_day(since)} to {format_day(today)} "
+        f"{len(occasions)} {words} from {format_day(since)} to {format_day(today)} "
         f"({settings.escalation_window_months} months); this MARAC's threshold is {settings.escalation_count} or more."
     )
+    merged = "; ".join(_occasion_words(occasion) for occasion in occasions if len(occasion) > 1)
+    if merged:
+        reason += (
+            f" Counted once each, as one incident recorded in more than one way: {merged}. If they were separate "
+            "incidents, say so under professional judgement."
+        )
     uncounted = [event for event in in_window if event.kind not in settings.escalation_events]
     if uncounted:
-        reason += f" Not counted here: {_events_words(uncounted)}, as this MARAC counts only {words}."
-    return CriterionResult(Criterion.ESCALATION_BY_COUNT, len(counted) >= settings.escalation_count, reason)
+        every = _kinds_words(settings.escalation_events)
+        reason += f" Not counted here: {_events_words(uncounted)}, as this MARAC counts only {every}."
+    return CriterionResult(Criterion.ESCALATION_BY_COUNT, len(occasions) >= settings.escalation_count, reason)
+
+
+def occasions_of(events: list[RecordedEvent]) -> list[list[RecordedEvent]]:
+    """The incidents behind the events: an event joins the earliest incident begun the same day or the day before
+    that has no event of its kind yet (a police call-out and a social care referral about one incident), otherwise it
+    is an incident of its own. Two events of one kind are always two incidents."""
+    occasions: list[list[RecordedEvent]] = []
+    for event in sorted(events, key=lambda event: (event.occurred_on, list(EventKind).index(event.kind))):
+        occasion = next(
+            (
+                occasion
+                for occasion in occasions
+                if (event.occurred_on - occasion[0].occurred_on).days <= 1
+                and all(other.kind != event.kind for other in occasion)
+            ),
+            None,
+        )
+        if occasion is None:
+            occasions.append([event])
+        else:
+            occasion.append(event)
+    return occasions
 
 
 # BD Referral Criteria: "Where there is evidence of escalation in the frequency and/or severity of incidents."
@@ -272,9 +305,15 @@ def escalation_in_frequency_or_severity(facts: ReferralFacts, settings: Criteria
             "This MARAC does not take escalation in frequency or severity on its own; use professional "
             "judgement, with your reasons, instead.",
         )
+    if facts.escalating is None:
+        return _missed(criterion, "The referral does not say whether the abuse is escalating in frequency or severity.")
+    if facts.escalating == Answer.NO:
+        return _missed(criterion, "The referral says the abuse is not escalating in frequency or severity.")
+    if facts.escalating == Answer.NOT_KNOWN:
+        return _missed(criterion, "The referral says it is not known whether the abuse is escalating.")
     if not facts.escalation_evidence.strip():
-        return _missed(criterion, "No evidence of escalation in the frequency or severity of the abuse was described.")
-    return _met(criterion, "The referral describes escalation in the frequency or severity of the abuse.")
+        return _missed(criterion, "The referral says the abuse is escalating but does not describe how.")
+    return _met(criterion, "The referral says the abuse is escalating in frequency or severity, and describes how.")
 
 
 # BD Referral Criteria: "So called 'Honour' Based Violence, Female Genital Mutilation (FGM) or Force Marriage is
@@ -369,8 +408,18 @@ def _missed(criterion: Criterion, reason: str) -> CriterionResult:
     return CriterionResult(criterion, False, reason)
 
 
-def _kinds_words(kinds: frozenset[EventKind]) -> str:
-    return " or ".join(EVENT_WORDS[kind][1] for kind in EventKind if kind in kinds)
+def _kinds_words(kinds: frozenset[EventKind], count: int = 2) -> str:
+    return " or ".join(EVENT_WORDS[kind][count != 1] for kind in EventKind if kind in kinds)
+
+
+def _occasion_words(occasion: list[RecordedEvent]) -> str:
+    # "the incident and the police call-out on Friday 20 November 2026 and the social care referral on Saturday ..."
+    days = sorted({event.occurred_on for event in occasion})
+    return " and ".join(
+        " and ".join(f"the {EVENT_WORDS[event.kind][0]}" for event in occasion if event.occurred_on == day)
+        + f" on {format_day(day)}"
+        for day in days
+    )
 
 
 def _events_words(events: list[RecordedEvent]) -> str:

@@ -43,7 +43,7 @@ def _text(label: str, *, required: bool = False, help_text: str = "", limit: int
 
 
 def _choice(
-    label: str, choices: list[tuple[str, str]], *, required: bool = True, message: str = ""
+    label: str, choices: list[tuple[str, str]], *, required: bool = True, message: str = "", help_text: str = ""
 ) -> forms.ChoiceField:
     # "Select if they have a disability", never "Select do they have a disability?" (web/forms.py: select_message);
     # the same for an answer that is not one of the choices, which only a tampered form or the API can send.
@@ -52,6 +52,7 @@ def _choice(
         label=label,
         choices=choices,
         required=required,
+        help_text=help_text,
         widget=forms.RadioSelect,
         error_messages={"required": message, "invalid_choice": message},
     )
@@ -103,7 +104,17 @@ class VictimForm(AddressFields):
     first_language = _name("First language", required=False)
     needs_interpreter = _choice("Do they need an interpreter?", YES_NO)
     barriers_to_engagement = _text("Barriers to engagement", help_text="For example caring duties or fear of services")
-    pregnant = _choice("Is she pregnant?", YES_NO_NOT_KNOWN, message="Select whether the victim is pregnant")
+    # BD Identification of Cases: "Notify Adult Social Care if there is a vulnerable adult involved". Not required, so
+    # a victim's details saved before it was asked still count as complete (and API clients need not send it).
+    vulnerable_adult = _choice(
+        "Is the victim an adult at risk (a vulnerable adult)?",
+        YES_NO_NOT_KNOWN,
+        required=False,
+        message="Select whether the victim is an adult at risk",
+        help_text="Someone with care and support needs who cannot protect themselves from abuse, as adult social "
+        "care defines it",
+    )
+    pregnant = _choice("Is the victim pregnant?", YES_NO_NOT_KNOWN, message="Select whether the victim is pregnant")
     safe_to_post = _choice("Is it safe to send letters to this address?", YES_NO)
     safe_contact = _text(
         "How to contact them safely",
@@ -125,6 +136,7 @@ class VictimForm(AddressFields):
         "first_language",
         "needs_interpreter",
         "barriers_to_engagement",
+        "vulnerable_adult",
         "pregnant",
         "address_line_1",
         "address_line_2",
@@ -221,6 +233,9 @@ class HistoryEventForm(forms.Form):
             ("social_care_referral", "A referral to social care"),
         ],
         message="Select what happened",
+        # criteria.occasions_of: what escalation counts is incidents, however many ways each was recorded.
+        help_text="A police call-out or social care referral on the same day as an incident, or the day after, is "
+        "counted as the same incident.",
     )
     is_crime = _choice("Would it be a crime?", YES_NO_NOT_KNOWN, message="Select whether it would be a crime")
     note = _text("What happened", limit=500)
@@ -253,6 +268,9 @@ class ConsentForm(forms.Form):
         return cleaned
 
 
+ESCALATING_MESSAGE = "Select whether the abuse is escalating in frequency or severity"
+
+
 class CriteriaForm(forms.Form):
     automatic = forms.MultipleChoiceField(
         label="Does any of these apply?",
@@ -265,8 +283,16 @@ class CriteriaForm(forms.Form):
             ("forced_marriage", "Forced marriage"),
         ],
     )
+    # Not required, like the rest of this section; once details are typed (as they were before the question was
+    # asked), the question must be answered, so "None - not escalating" is never taken as escalation.
+    escalating = _choice(
+        "Is the abuse escalating in frequency or severity?",
+        YES_NO_NOT_KNOWN,
+        required=False,
+        message=ESCALATING_MESSAGE,
+    )
     escalation_evidence = _text(
-        "How the abuse is escalating in frequency or severity, if it is",
+        "How the abuse is escalating",
         help_text="For example: incidents were monthly and are now weekly; threats have become assaults",
     )
     professional_judgement = forms.BooleanField(label="I am referring on professional judgement", required=False)
@@ -282,6 +308,11 @@ class CriteriaForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        described = bool(cleaned.get("escalation_evidence"))
+        if cleaned.get("escalating") == "yes" and not described:
+            self.add_error("escalation_evidence", "Describe how the abuse is escalating in frequency or severity")
+        elif described and not cleaned.get("escalating") and "escalating" not in self.errors:
+            self.add_error("escalating", ESCALATING_MESSAGE)
         if cleaned.get("professional_judgement") and not cleaned.get("judgement_rationale"):
             self.add_error("judgement_rationale", "Write down your reasons for referring on professional judgement")
         if cleaned.get("urgent") and not cleaned.get("urgency_reason"):

@@ -189,16 +189,28 @@ def instrument_for(referral: Referral) -> RiskInstrument:
 
 
 def section_errors(referral: Referral, section: Section, raw: dict[str, Any]) -> dict[str, list[str]]:
+    raw = _as_submitted(referral, section, raw)
     form = form_for(section, data=raw, questions=instrument_for(referral).questions if section.slug == "risk" else [])
     return {} if form.is_valid() else {field: [str(e) for e in errs] for field, errs in form.errors.items()}
 
 
 def cleaned_section(referral: Referral, section: Section, raw: dict[str, Any] | None = None) -> dict[str, Any]:
     """A section as its form cleans it, or {} while it is not yet valid."""
-    data = raw if raw is not None else referral.content.get(section.slug, {})
+    data = _as_submitted(referral, section, raw if raw is not None else referral.content.get(section.slug, {}))
     questions = instrument_for(referral).questions if section.slug == "risk" else []
     form = form_for(section, data=data, questions=questions)
     return form.cleaned_data if form.is_valid() else {}
+
+
+def _as_submitted(referral: Referral, section: Section, stored: dict[str, Any]) -> dict[str, Any]:
+    """A submitted referral's answers to a question asked only since, as the referrer meant them then. Before the
+    criteria asked "is the abuse escalating in frequency or severity?", describing escalation was what met the
+    criterion: read that as yes, as it was decided. A draft (or a returned referral) is not read this way: its
+    form asks the question on the next edit."""
+    if referral.status in EDITABLE or section.slug != "criteria" or "escalating" in stored:
+        return stored
+    described = str(stored.get("escalation_evidence") or "").strip()
+    return {**stored, "escalating": "yes"} if described else stored
 
 
 def referral_problems(referral: Referral) -> dict[str, list[str]]:
@@ -247,11 +259,13 @@ def referral_facts(referral: Referral) -> criteria.ReferralFacts:
     return criteria.ReferralFacts(
         dash_score=score,
         events=tuple(events),
+        escalating=risk.Answer(choices["escalating"]) if choices.get("escalating") else None,
         escalation_evidence=choices.get("escalation_evidence", ""),
         automatic_concerns=frozenset(criteria.AutomaticCriterion(value) for value in choices.get("automatic", [])),
         professional_judgement=judgement,
         children_in_household=bool(referral.content.get("children")),
         victim_pregnant=victim.get("pregnant") == "yes",
+        vulnerable_adult=victim.get("vulnerable_adult") == "yes",
     )
 
 

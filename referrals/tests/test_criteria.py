@@ -1,6 +1,8 @@
 """The MARAC referral criteria (DOMAIN.md steps 2-3; BD Referral Criteria, Non-MARAC Cases, IDSVA; CAM 4.1; BED 3)."""
 
+from collections import Counter
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -20,9 +22,11 @@ from referrals.criteria import (
     ReferralFacts,
     Signpost,
     decide_criteria,
+    occasions_of,
     settings_from_marac,
 )
 from referrals.errors import RuleInputError
+from referrals.risk import Answer
 
 TODAY = date(2027, 3, 5)
 
@@ -150,23 +154,93 @@ def test_it_says_when_a_marac_counts_no_events():
 # --- Escalation in frequency or severity ---------------------------------------------------------------------------
 
 
-def test_it_meets_escalation_when_the_referrer_describes_it_in_bedfordshire():
+def test_it_meets_escalation_when_the_referrer_says_yes_and_describes_it_in_bedfordshire():
     """BED 3: "There is escalation of the abuse either in frequency or severity"."""
-    decision = decide(BEDFORDSHIRE, escalation_evidence="Weekly threats since January; first strangulation last week.")
+    described = "Weekly threats since January; first strangulation last week."
+    decision = decide(BEDFORDSHIRE, escalating=Answer.YES, escalation_evidence=described)
     assert decision.met
     assert decision.criteria_met == (Criterion.ESCALATION_IN_FREQUENCY_OR_SEVERITY,)
+    assert decision.result_for(Criterion.ESCALATION_IN_FREQUENCY_OR_SEVERITY).reason == (
+        "The referral says the abuse is escalating in frequency or severity, and describes how."
+    )
+
+
+def test_it_does_not_take_text_saying_there_is_no_escalation_as_escalation():
+    """The review's case: three ticks and "None - not escalating" typed in the box met the criteria."""
+    for answer in (Answer.NO, Answer.NOT_KNOWN, None):
+        decision = decide(BEDFORDSHIRE, dash_score=3, escalating=answer, escalation_evidence="None - not escalating")
+        assert not decision.met
+    reasons = {
+        answer: decide(BEDFORDSHIRE, escalating=answer).result_for(Criterion.ESCALATION_IN_FREQUENCY_OR_SEVERITY).reason
+        for answer in (Answer.NO, Answer.NOT_KNOWN, None)
+    }
+    assert reasons == {
+        Answer.NO: "The referral says the abuse is not escalating in frequency or severity.",
+        Answer.NOT_KNOWN: "The referral says it is not known whether the abuse is escalating.",
+        None: "The referral does not say whether the abuse is escalating in frequency or severity.",
+    }
 
 
 def test_it_misses_described_escalation_where_the_marac_only_counts_events():
-    result = decide(CAMDEN, escalation_evidence="More frequent.").result_for(
+    result = decide(CAMDEN, escalating=Answer.YES, escalation_evidence="More frequent.").result_for(
         Criterion.ESCALATION_IN_FREQUENCY_OR_SEVERITY
     )
     assert not result.met
     assert "use professional judgement" in result.reason
 
 
-def test_it_does_not_take_a_blank_description_as_escalation():
-    assert not decide(BEDFORDSHIRE, escalation_evidence="   ").met
+def test_it_does_not_take_a_yes_without_a_description_as_escalation():
+    result = decide(BEDFORDSHIRE, escalating=Answer.YES, escalation_evidence="   ").result_for(
+        Criterion.ESCALATION_IN_FREQUENCY_OR_SEVERITY
+    )
+    assert not result.met
+    assert result.reason == "The referral says the abuse is escalating but does not describe how."
+
+
+# --- One incident recorded several ways ----------------------------------------------------------------------------
+
+EVERY_KIND = CriteriaSettings(escalation_events=frozenset(EventKind))
+
+
+def test_it_counts_one_incident_recorded_three_ways_once():
+    """The review's case: an incident and a police call-out on 20 November and a social care referral on 21 November
+    are one incident of domestic abuse (BD: "three or more incidents"), not three."""
+    recorded = (
+        RecordedEvent(EventKind.INCIDENT, date(2026, 11, 20)),
+        RecordedEvent(EventKind.POLICE_CALL_OUT, date(2026, 11, 20)),
+        RecordedEvent(EventKind.SOCIAL_CARE_REFERRAL, date(2026, 11, 21)),
+    )
+    result = decide(EVERY_KIND, events=recorded).result_for(Criterion.ESCALATION_BY_COUNT)
+    assert not result.met
+    assert result.reason.startswith("1 incident or police call-out or social care referral from ")
+    assert (
+        "Counted once each, as one incident recorded in more than one way: the incident and the police call-out on "
+        "Friday 20 November 2026 and the social care referral on Saturday 21 November 2026. If they were separate "
+        "incidents, say so under professional judgement." in result.reason
+    )
+
+
+def test_it_counts_a_call_out_and_the_referral_after_it_once_in_camden():
+    """CAM 4.1 counts "CSFH referrals or police call outs": a police call-out and the CSFH referral it led to the next
+    day are one incident of domestic abuse; three call-outs on three occasions are three."""
+    one_incident = events(EventKind.POLICE_CALL_OUT, 10) + events(EventKind.SOCIAL_CARE_REFERRAL, 9)
+    assert not decide(CAMDEN, events=one_incident + events(EventKind.POLICE_CALL_OUT, 100)).met
+    assert decide(CAMDEN, events=one_incident + events(EventKind.POLICE_CALL_OUT, 100, 200)).met
+
+
+def test_it_counts_events_of_one_kind_on_one_day_separately():
+    assert decide(events=events(EventKind.INCIDENT, 5, 5, 5)).result_for(Criterion.ESCALATION_BY_COUNT).met
+
+
+def test_it_counts_events_two_days_apart_separately():
+    recorded = (
+        events(EventKind.INCIDENT, 10)
+        + events(EventKind.POLICE_CALL_OUT, 8)
+        + events(EventKind.SOCIAL_CARE_REFERRAL, 6)
+    )
+    result = decide(EVERY_KIND, events=recorded).result_for(Criterion.ESCALATION_BY_COUNT)
+    assert result.met
+    assert "Counted once" not in result.reason
 
 
 # --- Automatic criteria --------------------------------------------------------------------------------------------
@@ -360,7 +434,8 @@ referral_facts = st.builds(
     ReferralFacts,
     dash_score=scores,
     events=recorded_events,
-    escalation_evidence=st.sampled_from(["", "Worse each week."]),
+    escalating=st.one_of(st.none(), st.sampled_from(Answer)),
+    escalation_evidence=st.sampled_from(["", " ", "Worse each week.", "None - not escalating"]),
     automatic_concerns=st.frozensets(st.sampled_from(AutomaticCriterion)),
     professional_judgement=judgements,
 )
@@ -381,13 +456,37 @@ def test_it_is_met_exactly_when_one_criterion_is_met_and_always_gives_reasons(fa
 
 @hypothesis_settings(max_examples=60)
 @given(facts=referral_facts, settings=criteria_settings)
-def test_it_meets_escalation_by_count_exactly_when_enough_counted_events_fall_in_the_window(facts, settings):
+def test_it_meets_escalation_by_count_exactly_when_enough_incidents_fall_in_the_window(facts, settings):
     result = decide_criteria(facts, settings, TODAY).result_for(Criterion.ESCALATION_BY_COUNT)
     since = months_before(TODAY, settings.escalation_window_months)
     counted = [
         event for event in facts.events if event.kind in settings.escalation_events and event.occurred_on >= since
     ]
-    assert result.met == (len(counted) >= settings.escalation_count)
+    assert result.met == (len(occasions_of(counted)) >= settings.escalation_count)
+
+
+@hypothesis_settings(max_examples=80)
+@given(recorded=recorded_events)
+def test_it_takes_as_one_incident_only_events_of_different_kinds_within_a_day(recorded):
+    occasions = occasions_of(list(recorded))
+    assert Counter(event for occasion in occasions for event in occasion) == Counter(recorded)  # each once
+    for occasion in occasions:
+        assert len({event.kind for event in occasion}) == len(occasion)  # never two of one kind
+        days = [event.occurred_on for event in occasion]
+        assert max(days) - min(days) <= timedelta(days=1)
+    most_of_one_kind = max((sum(1 for event in recorded if event.kind == kind) for kind in EventKind), default=0)
+    assert most_of_one_kind <= len(occasions) <= len(recorded)
+    days = sorted(event.occurred_on for event in recorded)
+    if all(later - earlier > timedelta(days=1) for earlier, later in pairwise(days)):
+        assert len(occasions) == len(recorded)  # nothing within a day of anything else: nothing merged
+
+
+@hypothesis_settings(max_examples=60)
+@given(facts=referral_facts, settings=criteria_settings)
+def test_it_meets_escalation_in_frequency_or_severity_only_on_a_described_yes(facts, settings):
+    result = decide_criteria(facts, settings, TODAY).result_for(Criterion.ESCALATION_IN_FREQUENCY_OR_SEVERITY)
+    described_yes = facts.escalating == Answer.YES and bool(facts.escalation_evidence.strip())
+    assert result.met == (settings.escalation_in_frequency_or_severity and described_yes)
 
 
 @hypothesis_settings(max_examples=40)
@@ -405,3 +504,12 @@ def test_it_never_meets_professional_judgement_without_written_reasons(facts):
     result = decide_criteria(facts, CriteriaSettings(), TODAY).result_for(Criterion.PROFESSIONAL_JUDGEMENT)
     judgement = facts.professional_judgement
     assert result.met == (judgement is not None and bool(judgement.rationale.strip()))
+
+
+@hypothesis_settings(max_examples=200)
+@given(
+    recorded=recorded_events,
+    extra=st.builds(RecordedEvent, st.sampled_from(EventKind), st.dates(date(2025, 1, 1), TODAY)),
+)
+def test_one_more_event_of_any_date_never_counts_fewer_incidents(recorded, extra):
+    assert len(occasions_of([*recorded, extra])) >= len(occasions_of(list(recorded)))
