@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.selectors import emails_of, role_emails
+from accounts.selectors import emails_of
 from actions.models import Action, ActionResolution, ActionStatus, ResolutionKind
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -154,7 +154,7 @@ def action_cannot_complete(*, action: Action, reason: str, based_on_version: int
         locked = _locked_open_action(action, based_on_version)
         _close(locked, status=ActionStatus.CANNOT_COMPLETE, note=reason, by=by)
         marac = Marac.objects.get(pk=locked.case.marac_id)
-        transaction.on_commit(lambda: _tell_coordinators_and_chairs_of_cannot_complete(marac))
+        transaction.on_commit(lambda: _tell_coordinators_and_chairs_of_cannot_complete(marac, locked))
     return locked
 
 
@@ -417,8 +417,14 @@ def _send_summary_links(meeting: Meeting, recipients: list[str]) -> None:
     )
 
 
-def _tell_coordinators_and_chairs_of_cannot_complete(marac: Marac) -> None:
-    recipients = role_emails(marac_id=marac.pk, role=Role.COORDINATOR) + role_emails(marac_id=marac.pk, role=Role.CHAIR)
+def _tell_coordinators_and_chairs_of_cannot_complete(marac: Marac, action: Action) -> None:
+    """Only those who may open the action are told: on a restricted case, the coordinators and chairs named on it."""
+    coordinators_and_chairs = User.objects.filter(
+        role_grants__marac_id=marac.pk, role_grants__role__in=[Role.COORDINATOR, Role.CHAIR]
+    )
+    recipients = sorted(
+        {email for emails in emails_by_visible_count(coordinators_and_chairs, [action]).values() for email in emails}
+    )
     if not recipients:
         return
     send_to_each(

@@ -1,22 +1,28 @@
+import functools
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from api.models import ApiCredential
 from audit.labels import record_type_choices
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
-from cases.models import Case
+from cases.models import Case, CaseParty
+from cases.restriction import visible_given_restrictions
 from cases.selectors import cases_at_marac, get_case_for_user, restricted_case_reason
 from people.models import Person
 from people.selectors import get_person_for_user, reason_changes, restricted_case_reasons
 
 
-def audit_events_for_marac(*, marac_id: int, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(marac_id=marac_id)
+def audit_events_for_marac(*, marac_id: int, filters: dict[str, Any], user: Any) -> QuerySet[AuditEvent]:
+    """The MARAC's trail as `user` may see it: entries about a restricted case they are not named on, or about
+    anything that is part of it or a person in it, are left out, as if the case did not exist."""
+    events = _visible_to(user, AuditEvent.objects.filter(marac_id=marac_id))
     if filters.get("action"):
         events = events.filter(action=filters["action"])
     if filters.get("object_type"):
@@ -34,9 +40,76 @@ def audit_events_for_marac(*, marac_id: int, filters: dict[str, Any]) -> QuerySe
     return events
 
 
-def record_types_at(*, marac_id: int) -> list[tuple[str, str]]:
-    """The types of record the MARAC's audit trail holds entries about, as choices with plain names."""
-    return record_type_choices(_distinct_record_types(marac_id))
+def record_types_at(*, marac_id: int, user: Any) -> list[tuple[str, str]]:
+    """The types of record the MARAC's audit trail holds entries about, as choices with plain names; a type whose
+    only entries are about restricted cases hidden from `user` is not offered."""
+    types = _distinct_record_types(marac_id)
+    hidden = _about_hidden_cases(user)
+    if hidden is not None:
+        at_marac = AuditEvent.objects.filter(marac_id=marac_id).exclude(hidden)
+        parts = {label for label, _path in _parts_of_a_case()} | set(_PERSON_PARTS)
+        types = [label for label in types if label not in parts or at_marac.filter(object_type=label).exists()]
+    return record_type_choices(types)
+
+
+# --- Restricted cases in the trail -----------------------------------------------------------------------------------
+# An entry names its record by object_type and object_id only (audit/models.py), so an entry is about a restricted
+# case when its record is the case, a record that belongs to it (found by following foreign keys to the case), or
+# the record of a person in it, as the person gate (people/selectors.py) hides them.
+
+_PERSON_PARTS = {"people.person": "pk", "people.address": "person", "people.alias": "person"}
+
+
+@functools.cache
+def _parts_of_a_case() -> tuple[tuple[str, str], ...]:
+    """Every model whose rows belong to one case (its listings, their research, actions...), as (audit label, path
+    to the case's id), found by following foreign keys to Case, nearest first; a model added later is covered too."""
+    found: dict[type[Model], str] = {Case: "pk"}
+    frontier: list[type[Model]] = [Case]
+    while frontier:
+        reached: list[type[Model]] = []
+        for model in apps.get_models():
+            if model in found:
+                continue
+            to_part = next((f for f in model._meta.concrete_fields if f.related_model in frontier), None)
+            target = getattr(to_part, "related_model", None)
+            if to_part is not None and isinstance(target, type):
+                found[model] = to_part.name if target is Case else f"{to_part.name}__{found[target]}"
+                reached.append(model)
+        frontier = reached
+    return tuple((model._meta.label_lower, path) for model, path in found.items())
+
+
+def _hidden_case_ids(user: Any) -> QuerySet[Case, Any]:
+    return Case.objects.exclude(visible_given_restrictions(user)).values("pk")
+
+
+def _ids_as_text(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    # object_id is text: the ids are compared as text, in the database.
+    return queryset.annotate(as_text=Cast("pk", CharField())).values("as_text")
+
+
+def _about_hidden_cases(user: Any) -> Q | None:
+    """The entries about restricted cases `user` is not named on, and everything part of them; None if there are
+    none (nearly always: then the trail is read as it is)."""
+    hidden = _hidden_case_ids(user)
+    if not hidden.exists():
+        return None
+    about = Q()
+    for label, path in _parts_of_a_case():
+        model = apps.get_model(label)
+        about |= Q(object_type=label, object_id__in=_ids_as_text(model.objects.filter(**{f"{path}__in": hidden})))
+    people_ids = set(CaseParty.objects.filter(case__in=hidden).values_list("person_id", flat=True))
+    people_ids |= set(Case.objects.filter(pk__in=hidden).values_list("victim_id", flat=True))
+    for label, path in _PERSON_PARTS.items():
+        model = apps.get_model(label)
+        about |= Q(object_type=label, object_id__in=_ids_as_text(model.objects.filter(**{f"{path}__in": people_ids})))
+    return about
+
+
+def _visible_to(user: Any, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    hidden = _about_hidden_cases(user)
+    return events if hidden is None else events.exclude(hidden)
 
 
 # A DISTINCT reads every entry of the MARAC's trail (every case read writes one, so millions in a few years);

@@ -27,13 +27,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     marac_id = current_marac_where(request, "audit.view_audit")
     form = AuditFilterForm(
         request.GET or None,
-        record_types=record_types_at(marac_id=marac_id),
+        record_types=record_types_at(marac_id=marac_id, user=request.user),
         case_id_for_reference=lambda reference: case_id_for_reference(
             user=request.user, marac_id=marac_id, reference=reference
         ),
     )
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    events = audit_events_for_marac(marac_id=marac_id, filters=filters)
+    events = audit_events_for_marac(marac_id=marac_id, filters=filters, user=request.user)
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot work (a case reference not found, a number that is not one) shows nothing rather than
+        # the whole trail, which would read as the filtered list.
+        events = events.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -3,7 +3,7 @@ Anonymising keeps every row the boards count (cases, parties, listings with thei
 ethnicities, age at referral) and removes what identifies; deleting removes the case and, of its people, those
 in no other case. The audit trail is never touched: its entries hold ids only, and they outlive the records."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,7 @@ from actions.models import Action, ActionResolution
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
 from cases.models import Case, CaseParty, LegalHold
+from cases.restriction import visible_given_restrictions
 from governance.models import DisclosureRequest
 from governance.retention import (
     CaseFacts,
@@ -54,6 +55,7 @@ class ReportRow:
     reference: str
     decision: RetentionDecision
     result: str = ""  # after applying: what was done, in words with ids only
+    restricted: bool = False  # a restricted case: in the report only for the scheduler and the users named on it
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ReferralRow:
         return f"Referral {self.decision.referral_id}"
 
     reference = label  # the pages' tables name a row by its reference
+    restricted = False  # only a case can be restricted
 
 
 @dataclass
@@ -105,6 +108,10 @@ class RetentionReport:
     @property
     def held(self) -> list[ReportRow]:
         return [row for row in self.rows if row.decision.outcome == RetentionOutcome.HELD]
+
+    @property
+    def restricted(self) -> list[ReportRow]:
+        return [row for row in self.rows if row.restricted]
 
     def summary(self) -> str:
         counts = self.counts
@@ -167,7 +174,8 @@ def _report_for(cases: list[Case], marac: Marac, today: date) -> RetentionReport
             already_anonymised=case.pk in anonymised,
             in_disclosure_register=case.pk in disclosed,
         )
-        report.rows.append(ReportRow(case.reference, decide_retention(facts, today=today, policy=policy)))
+        decision = decide_retention(facts, today=today, policy=policy)
+        report.rows.append(ReportRow(case.reference, decision, restricted=case.restricted))
     report.rows.sort(key=lambda row: (row.decision.outcome, row.reference))
     return report
 
@@ -190,22 +198,42 @@ def _never_cases(marac: Marac) -> QuerySet[Referral]:
     return Referral.objects.filter(marac=marac, case__isnull=True).order_by("pk")
 
 
-def retention_report(*, marac: Marac, today: date) -> RetentionReport:
-    """The dry run: what applying retention today would do to each case at the MARAC, and to each referral that
-    never became a case. Changes nothing."""
-    report = _report_for(list(Case.objects.filter(marac=marac).order_by("pk")), marac, today)
+def _cases_for(marac: Marac, user: Any) -> QuerySet[Case]:
+    """The MARAC's cases that retention is reported and applied on by `user`: a restricted case only if they are
+    named on it, as on every other page (cases/restriction.py). None is the scheduler, which applies the policy to
+    every case."""
+    cases = Case.objects.filter(marac=marac)
+    return cases if user is None else cases.filter(visible_given_restrictions(user))
+
+
+def retention_report(*, marac: Marac, today: date, viewer: Any = None) -> RetentionReport:
+    """The dry run: what applying retention today would do to each case at the MARAC (that `viewer` may see; every
+    case for the scheduler, None), and to each referral that never became a case. Changes nothing."""
+    report = _report_for(list(_cases_for(marac, viewer).order_by("pk")), marac, today)
     report.referral_rows = _referral_rows(list(_never_cases(marac)), report.policy, today)
     return report
 
 
 def retention_report_audit(*, report: RetentionReport, by: Any) -> None:
+    """The dry run's counts in one entry, restricted cases left out: everyone who may read the MARAC's trail sees
+    it. Each restricted case's outcome goes in an entry about the case, which only those named on it see."""
+    restricted = report.restricted
     audit_record(
         action=AuditAction.VIEW,
         object_type="governance.retention",
         marac_id=report.marac_id,
         user=by,
-        summary=f"Retention dry run: {report.summary()}",
+        summary=f"Retention dry run: {replace(report, rows=[r for r in report.rows if not r.restricted]).summary()}",
     )
+    for row in restricted:
+        audit_record(
+            action=AuditAction.VIEW,
+            object_type="cases.case",
+            object_id=str(row.decision.case_id),
+            marac_id=report.marac_id,
+            user=by,
+            summary=f"Retention dry run: case {row.decision.case_id} {row.decision.outcome.value}",
+        )
 
 
 # --- Applying -------------------------------------------------------------------------------------------------------
@@ -222,11 +250,13 @@ def retention_apply(
     """Apply retention at one MARAC, in one transaction, the cases locked so a legal hold placed meanwhile
     (legal_hold_place locks the case too) is seen. `only_case_ids`, `only_referral_ids`: what a coordinator
     confirmed; a case or referral that stopped being due since is left alone. Confirming cases alone touches no
-    referral; with neither (the scheduler), everything due is applied."""
+    referral; with neither (the scheduler), everything due is applied. A restricted case is applied to by the
+    scheduler (`by` None) and the users named on it only: for anyone else it is left alone, as a case that does not
+    exist is."""
     if only_referral_ids is None and only_case_ids is not None:
         only_referral_ids = set()
     with transaction.atomic():
-        cases = list(Case.objects.select_for_update().filter(marac=marac).order_by("pk"))
+        cases = list(_cases_for(marac, by).select_for_update().order_by("pk"))
         report = _report_for(cases, marac, today)
         due = [r for r in report.due if only_case_ids is None or r.decision.case_id in only_case_ids]
         settled = _anonymised_ids(marac.pk) | {r.decision.case_id for r in due}

@@ -19,7 +19,7 @@ def _marac(request: HttpRequest) -> Marac:
 @require_permission(PERMISSION)
 def retention_report_view(request: HttpRequest) -> HttpResponse:
     marac = _marac(request)
-    report = retention_report(marac=marac, today=timezone.localdate())
+    report = retention_report(marac=marac, today=timezone.localdate(), viewer=request.user)
     retention_report_audit(report=report, by=request.user)
     context = {"marac": marac, "report": report, "unsubmitted_days": UNSUBMITTED_REFERRAL_DAYS}
     return render(request, "governance/retention_report.html", context)
@@ -27,10 +27,11 @@ def retention_report_view(request: HttpRequest) -> HttpResponse:
 
 @require_permission(PERMISSION)
 def retention_apply_view(request: HttpRequest) -> HttpResponse:
-    """GET: what will happen, to confirm. POST: apply it to the cases confirmed, if they are still due."""
+    """GET: what will happen, to confirm. POST: apply it to the cases confirmed, if they are still due and the
+    coordinator may see them: a restricted case they are not named on is left alone, as one that does not exist."""
     marac, today = _marac(request), timezone.localdate()
     if request.method != "POST":
-        report = retention_report(marac=marac, today=today)
+        report = retention_report(marac=marac, today=today, viewer=request.user)
         return render(request, "governance/retention_confirm.html", {"marac": marac, "report": report})
     report = retention_apply(
         marac=marac,

@@ -576,6 +576,23 @@ def people_hidden_from(viewer: Any, marac_id: int) -> set[int]:
     return set(CaseParty.objects.filter(case__in=hidden_cases).values_list("person_id", flat=True))
 
 
+def held_count_for(viewer: Any, marac_id: int) -> int:
+    """How many people are held at the MARAC (held_at), as the viewer may know of them: those who appear only in
+    restricted cases the viewer is not named on are not counted, as if those cases did not exist."""
+    from cases.models import Case
+    from cases.restriction import visible_given_restrictions
+
+    held = held_at([marac_id])
+    hidden_cases = Case.objects.filter(marac_id=marac_id, restricted=True).exclude(visible_given_restrictions(viewer))
+    if not hidden_cases.exists():
+        return held.count()
+    other_cases = Case.objects.filter(marac_id=marac_id).exclude(pk__in=hidden_cases)
+    in_hidden = Q(case_parties__case__in=hidden_cases) | Q(pk__in=hidden_cases.values("victim_id"))
+    in_other = Q(case_parties__case__in=other_cases) | Q(pk__in=other_cases.values("victim_id"))
+    only_in_hidden = Person.objects.filter(in_hidden).exclude(pk__in=Person.objects.filter(in_other).values("pk"))
+    return held.exclude(pk__in=only_in_hidden.values("pk")).count()
+
+
 def duplicates_to_review(*, marac_id: int, hidden: set[int]) -> list[PossibleDuplicate]:
     """The current model's possible duplicates at the MARAC the coordinator has not decided on yet, most likely
     first; a pair with someone in a case hidden from the viewer is left out."""

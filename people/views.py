@@ -144,9 +144,12 @@ def matching(request: HttpRequest) -> HttpResponse:
         {
             "marac": marac,
             "versions": marac.match_models.select_related("trained_by").order_by("-version"),
-            "held": linkage.held_at([marac.pk]).count(),
+            # Counted as the coordinator may know of them: not the people only in a restricted case they are not
+            # named on. Whether the model can be trained depends on everyone held.
+            "held": linkage.held_count_for(request.user, marac.pk),
+            "can_train": linkage.held_at([marac.pk]).count() >= linkage.MINIMUM_PEOPLE_TO_TRAIN,
             "minimum": linkage.MINIMUM_PEOPLE_TO_TRAIN,
-            "duplicates_waiting": len(linkage.duplicates_to_review(marac_id=marac.pk, hidden=set())),
+            "duplicates_waiting": len(linkage.duplicates_to_review(marac_id=marac.pk, hidden=hidden)),
             "national": national.people_to_follow_up(marac, hidden=hidden),
             "national_checked": national.checked_not_same_count(marac, hidden=hidden),
         },
