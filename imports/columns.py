@@ -35,7 +35,8 @@ CASE_COLUMNS: tuple[Column, ...] = (
         "heard_on",
         "Date heard",
         True,
-        "The day of the meeting that heard the case. The meeting is added if OpenMARAC does not have it.",
+        "The day of the meeting that heard the case. The meeting is added if OpenMARAC does not have it; a case "
+        "heard on the day of a meeting run in OpenMARAC is refused (leave those rows out).",
         DATE_FORMATS + ", on or after the referral date, not in the future",
         "13/04/2023",
     ),
@@ -172,7 +173,8 @@ CASE_COLUMNS: tuple[Column, ...] = (
         "idva_engaged",
         "IDVA engaged",
         False,
-        "Whether the victim took up the IDVA service ('no' is recorded as the victim declining it).",
+        "Whether the victim took up the IDVA service ('no' with an IDVA allocated date is recorded as the victim "
+        "declining it after that day; without a date nothing is recorded, as the file does not say when).",
         YES_NO + " (blank: not recorded)",
         "yes",
     ),
@@ -247,3 +249,37 @@ ACTION_COLUMNS: tuple[Column, ...] = (
 )
 
 COLUMNS_BY_SHEET = {CASES_SHEET: CASE_COLUMNS, ACTIONS_SHEET: ACTION_COLUMNS}
+
+# Other headings case logs commonly use for a column, each unambiguous (compared as rules.words compares headings:
+# capitals, punctuation and spacing set aside). Only headings that can mean nothing else: "DOB" alone could be the
+# victim's or the perpetrator's, so it is not here.
+HEADING_ALIASES: dict[str, dict[str, str]] = {
+    CASES_SHEET: {
+        "victim dob": "victim_date_of_birth",
+        "victim d o b": "victim_date_of_birth",
+        "victim birth date": "victim_date_of_birth",
+        "victim postcode": "victim_postcode",
+        "postcode": "victim_postcode",
+        "post code": "victim_postcode",
+        "victim post code": "victim_postcode",
+        "no of children": "children",
+        "number of children": "children",
+        "dash": "dash_score",
+        "dash ric score": "dash_score",
+        "dash risk score": "dash_score",
+        "ric score": "dash_score",
+        "perpetrator dob": "perpetrator_date_of_birth",
+        "perpetrator d o b": "perpetrator_date_of_birth",
+        "date referred": "referred_on",
+        "date of referral": "referred_on",
+        "date of marac": "heard_on",
+        "marac date": "heard_on",
+        "meeting date": "heard_on",
+        "date idva allocated": "idva_allocated_on",
+    },
+    ACTIONS_SHEET: {
+        "due": "due_on",
+        "date due": "due_on",
+        "date completed": "completed_on",
+    },
+}

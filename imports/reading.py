@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from imports.columns import ACTIONS_SHEET, CASES_SHEET
 
@@ -38,6 +38,9 @@ class Table:
     sheet: str
     headings: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row number as the spreadsheet shows it, cells)
+    # (row number, column index from 0) of each formula cell whose result the file does not hold: read as blank,
+    # so the rules report it rather than take it for a blank cell.
+    formulas_without_values: list[tuple[int, int]] = field(default_factory=list)
 
 
 def cell_text(value: Any) -> str:
@@ -92,7 +95,53 @@ def read_workbook(content: bytes, heartbeat: Heartbeat = _no_heartbeat) -> tuple
         actions = _sheet(workbook[actions_name], ACTIONS_SHEET, heartbeat) if actions_name else None
     finally:
         workbook.close()
+    if _has_formulas(content):
+        _find_formulas_without_values(content, sheets, [cases] + ([actions] if actions else []))
     return cases, actions
+
+
+def _has_formulas(content: bytes) -> bool:
+    """Whether any worksheet holds a formula (an <f> element): only then is the workbook read a second time."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    if _holds_formula(part):
+                        return True
+    return False
+
+
+def _holds_formula(part: IO[bytes]) -> bool:
+    """Read in pieces, each with the end of the last, so a large sheet is never held whole and no tag is split."""
+    tail = b""
+    while chunk := part.read(1 << 20):
+        data = tail + chunk
+        if b"<f>" in data or b"<f " in data or b":f>" in data or b":f " in data:
+            return True
+        tail = data[-8:]
+    return False
+
+
+def _find_formulas_without_values(content: bytes, sheets: dict[str, str], tables: list[Table]) -> None:
+    """A formula cell read as blank because the file holds no result for it (written by a program that does not
+    calculate, and never saved by Excel): found by reading the formulas themselves, for the cells read as blank."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    try:
+        for table in tables:
+            blanks = {number: cells for number, cells in table.rows}
+            worksheet = workbook[sheets[table.sheet.lower()]]
+            width = len(table.headings)
+            rows = worksheet.iter_rows(min_row=2, max_col=width, values_only=True)
+            for number, values in enumerate(rows, start=2):
+                cells = blanks.get(number)
+                for index, value in enumerate(values):
+                    read_blank = cells is None or index >= len(cells) or not cells[index]
+                    if isinstance(value, str) and value.startswith("=") and read_blank:
+                        table.formulas_without_values.append((number, index))
+    finally:
+        workbook.close()
 
 
 def _sheet(worksheet: Any, sheet: str, heartbeat: Heartbeat) -> Table:
@@ -120,12 +169,13 @@ def decode_csv(content: bytes) -> str:
         raise UnreadableFile("The file is not a CSV file saved as text (UTF-8)") from None
 
 
-DELIMITERS = (",", ";")
+DELIMITERS = (",", ";", "\t")
 
 
 def delimiter_of(text: str) -> str:
     """Comma, or semicolon where the heading row is separated by semicolons (Excel saves "CSV" so in the locales
-    whose decimal mark is a comma): whichever splits the heading row into more cells; comma when they tie."""
+    whose decimal mark is a comma), or tab (Excel's "Text (Tab delimited)", often named .csv): whichever splits the
+    heading row into more cells; comma when they tie."""
     first_line = next(iter(io.StringIO(text, newline="")), "")
 
     def cells(delimiter: str) -> int:
@@ -138,7 +188,7 @@ def delimiter_of(text: str) -> str:
 
 
 def read_csv(content: bytes, sheet: str, heartbeat: Heartbeat = _no_heartbeat) -> Table:
-    """A CSV file separated by commas or by semicolons (delimiter_of)."""
+    """A CSV file separated by commas, semicolons or tabs (delimiter_of)."""
     text = decode_csv(content)
     if "\x00" in text:
         raise UnreadableFile(f"The {sheet} file is not a CSV file (it looks like a binary file)")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET, Column
+from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET, HEADING_ALIASES, Column
 from people.matching import normalise_name
 from web.postcodes import normalise_postcode
 
@@ -30,6 +30,8 @@ EARLIEST_DATE = date(1900, 1, 1)
 IDVA_DAYS = 2
 
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
+# A whole number in the range of Excel's date serials for 1900 to 2100: a date cell formatted as a number.
+_EXCEL_DATE_NUMBER = re.compile(r"^\d{5}(\.0+)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 
 GENDERS = {
@@ -100,7 +102,8 @@ _NO = {"no", "n", "false", "0"}
 
 
 HIDDEN = "(value hidden)"
-_LEGACY_UNKNOWN_HEADING = "is not a column OpenMARAC knows; ignored"
+IGNORED = "is not a column OpenMARAC knows; ignored"
+_LEGACY_UNKNOWN_HEADING = IGNORED
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,11 @@ class Problem:
     def __str__(self) -> str:
         where = f"Row {self.row} of {self.sheet}" if self.row else self.sheet
         return f"{where}, column '{self.column}': {self.message}" if self.column else f"{where}: {self.message}"
+
+    @property
+    def is_ignored_column(self) -> bool:
+        """A column whose heading OpenMARAC does not know: its values were not read."""
+        return self.row == 1 and self.message.endswith(IGNORED)
 
     def redacted(self) -> "Problem":
         """The same problem without the value from the file (for someone who may not see case data). A heading
@@ -157,7 +165,7 @@ def words(value: str) -> str:
 def parse_date(value: str) -> date | None:
     """DD/MM/YYYY (also with - or .) or YYYY-MM-DD; blank is None. Two-digit years are refused: 01/02/23 could
     be 1923 or 2023."""
-    text = value.strip()
+    text = without_apostrophe(value)
     if not text:
         return None
     if match := _ISO.match(text):
@@ -166,12 +174,41 @@ def parse_date(value: str) -> date | None:
         day, month, year = (int(part) for part in match.groups())
         if len(match.group(3)) != 4:
             raise CellError(f"{text} has a two-digit year: write the year in full, for example 31/01/2024")
+    elif _EXCEL_DATE_NUMBER.match(text):
+        raise CellError(
+            f"{text} is an Excel date stored as a number: in Excel, select the column, format its cells as a date "
+            "(Format Cells, Date), save and upload the file again"
+        )
     else:
         raise CellError(f"{text} is not a date: use DD/MM/YYYY or YYYY-MM-DD")
     try:
         return date(year, month, day)
     except ValueError:
+        if month > 12 and day <= 12:
+            raise CellError(
+                f"{text} is not a date: there is no month {month}. OpenMARAC reads dates as day/month/year; "
+                "if your file has them as month/day/year, change them to day/month/year"
+            ) from None
         raise CellError(f"{text} is not a date") from None
+
+
+def without_apostrophe(value: str) -> str:
+    """The cell without the apostrophe that Excel users type to keep a number or date as text ('03/04/2024)."""
+    text = value.strip()
+    return text[1:].strip() if text.startswith("'") else text
+
+
+def month_day_year(values: Iterable[tuple[int, str]]) -> list[int] | None:
+    """The rows of a date column, if its dates look like month/day/year: at least one has a second number over 12
+    (04/23/2024) and none a first number over 12. Then every day/month/year date in the column is in doubt
+    (5/2/2024 would be read as 5 February), so all its slashed dates are refused, not only those that fail."""
+    slashed: list[tuple[int, int, int]] = []
+    for row, value in values:
+        if match := _DAY_MONTH_YEAR.match(without_apostrophe(value)):
+            slashed.append((row, int(match.group(1)), int(match.group(2))))
+    if any(first > 12 for _, first, _ in slashed) or not any(second > 12 for _, _, second in slashed):
+        return None
+    return [row for row, _, _ in slashed]
 
 
 def parse_yes_no(value: str) -> bool | None:
@@ -182,13 +219,15 @@ def parse_yes_no(value: str) -> bool | None:
         return True
     if text in _NO:
         return False
-    raise CellError(f"{value.strip()} is not yes or no")
+    raise CellError(f"{value.strip()} is not yes or no: leave the cell blank where it is not known")
 
 
 def parse_whole_number(value: str, *, low: int, high: int) -> int | None:
-    text = value.strip()
+    text = without_apostrophe(value)
     if not text:
         return None
+    # Excel writes a whole number as 16.0 in some exports (and a cell formatted with decimals reads so).
+    text = re.sub(r"^(\d+)\.0+$", r"\1", text)
     if not re.fullmatch(r"\d+", text):
         raise CellError(f"{text} is not a whole number")
     number = int(text)
@@ -238,9 +277,11 @@ class AgencyLookup:
 
     def __init__(self, agencies: Iterable[AgencyChoice]) -> None:
         self.by_name: dict[str, int] = {}
+        self.names: list[str] = []
         by_type: dict[str, list[int]] = {}
         for agency in agencies:
             self.by_name[words(agency.name)] = agency.id
+            self.names.append(agency.name)
             for name in {words(agency.type_value), words(agency.type_label)}:
                 by_type.setdefault(name, []).append(agency.id)
         self.by_type = {name: ids[0] for name, ids in by_type.items() if len(set(ids)) == 1}
@@ -254,7 +295,11 @@ class AgencyLookup:
             return self.by_type[text]
         if text in self.ambiguous_types:
             raise CellError(f"{value.strip()} fits more than one agency of this MARAC: use the agency's name")
-        raise CellError(f"{value.strip()} is not an agency of this MARAC: add it under Settings, or use its name")
+        accepted = "; ".join(sorted(self.names)) or "none yet"
+        raise CellError(
+            f"{value.strip()} is not an agency of this MARAC: use one of its agencies' names ({accepted}), or the "
+            "agency's type where the MARAC has only one of that type, or add the agency under Settings"
+        )
 
 
 # --- rows ------------------------------------------------------------------------------------------------------
@@ -407,7 +452,8 @@ def _person(reader: _RowReader, prefix: str, *, today: date) -> PersonRow:
     postcode = ""
     if prefix == "victim":
         ethnicity = reader.read(
-            "victim_ethnicity", lambda value: parse_choice(value, ETHNICITIES, "Asian, Black, Mixed, White, Other")
+            "victim_ethnicity",
+            lambda value: parse_choice(value, ETHNICITIES, "Asian, Black, Mixed, White, Other, not known"),
         )
         disability = reader.read("victim_disability", parse_yes_no)
         postcode = reader.read("victim_postcode", parse_postcode) or ""
@@ -435,13 +481,14 @@ def validate_case_row(
     reference = reader.read("reference", lambda value: parse_text(value, limit=MAX_REFERENCE_LENGTH))
     referred_on = reader.date("referred_on", today=today)
     heard_on = reader.date("heard_on", today=today)
-    if referred_on and heard_on and heard_on < referred_on:
-        reader.problem("heard_on", f"{reader.raw('heard_on').strip()} is before the referral date")
+    _before_referral(reader, "heard_on", heard_on, referred_on, "a case is heard after it is referred")
     agency_id = reader.read("referring_agency", agencies.find)
     victim = _person(reader, "victim", today=today)
+    _born_by_referral(reader, "victim", victim.date_of_birth, referred_on)
     if not (victim.given_name or victim.family_name):
         reader.problem("victim_family_name", "is blank: a victim needs a given name or a family name")
     perpetrator = _perpetrator(reader, today=today)
+    _born_by_referral(reader, "perpetrator", perpetrator.date_of_birth if perpetrator else None, referred_on)
     relationship = reader.read(
         "relationship",
         lambda value: parse_choice(
@@ -455,8 +502,11 @@ def validate_case_row(
     outcome = reader.read("outcome", lambda value: parse_choice(value, OUTCOMES, "review, closed, transferred"))
     idva_engaged = reader.read("idva_engaged", parse_yes_no)
     allocated = reader.date("idva_allocated_on", today=today)
-    if allocated and referred_on and allocated < referred_on:
-        reader.problem("idva_allocated_on", f"{reader.raw('idva_allocated_on').strip()} is before the referral date")
+    _before_referral(
+        reader, "idva_allocated_on", allocated, referred_on, "an IDVA is allocated after the case is referred"
+    )
+    if (reference, victim.given_name, victim.family_name) == _EXAMPLE_CASE:
+        reader.problems.append(_example_row(CASES_SHEET, row, reference or ""))
     if reader.problems:
         return None, reader.problems
     assert reference and referred_on and heard_on and agency_id is not None and is_repeat is not None
@@ -482,6 +532,46 @@ def validate_case_row(
     )
 
 
+_EXAMPLE_CASE = tuple(_CASE_COLUMNS[key].example for key in ("reference", "victim_given_name", "victim_family_name"))
+_EXAMPLE_ACTION = (_ACTION_COLUMNS["case_reference"].example, words(_ACTION_COLUMNS["action"].example))
+
+
+def _example_row(sheet: str, row: int, reference: str) -> Problem:
+    # The template's fictional example, left in: imported, it would be a case (or action) nobody ever heard.
+    return Problem(
+        sheet,
+        row,
+        "",
+        reference,
+        "is the template's fictional example row (Fictionalia Imaginary): delete it from the file",
+    )
+
+
+def _heading(reader: _RowReader, key: str) -> str:
+    return reader.columns[key].heading
+
+
+def _born_by_referral(reader: _RowReader, prefix: str, born: date | None, referred_on: date | None) -> None:
+    # Cross-field: nobody is referred before they are born (a date of birth typed in the wrong column, or a year).
+    key = f"{prefix}_date_of_birth"
+    if born and referred_on and born > referred_on:
+        reader.problem(
+            key,
+            f"{reader.raw(key).strip()} is after the {_heading(reader, 'referred_on')} "
+            f"({reader.raw('referred_on').strip()}): the {prefix} cannot be born after the case was referred",
+        )
+
+
+def _before_referral(reader: _RowReader, key: str, day: date | None, referred_on: date | None, what: str) -> None:
+    # Cross-field, naming both columns: nothing about a case happens before it was referred.
+    if day and referred_on and day < referred_on:
+        reader.problem(
+            key,
+            f"{reader.raw(key).strip()} is before the {_heading(reader, 'referred_on')} "
+            f"({reader.raw('referred_on').strip()}): {what}",
+        )
+
+
 def validate_action_row(
     row: int, values: Mapping[str, str], *, agencies: AgencyLookup, today: date
 ) -> tuple[ActionRow | None, list[Problem]]:
@@ -502,6 +592,8 @@ def validate_action_row(
     if status == "open" and completed_on is not None:
         reader.problem("completed_on", f"{reader.raw('completed_on').strip()} is given but the action is open")
     reason = _not_completed_reason(reader, status)
+    if (reference, words(description)) == _EXAMPLE_ACTION:
+        reader.problems.append(_example_row(ACTIONS_SHEET, row, reference or ""))
     if reader.problems:
         return None, reader.problems
     assert reference and agency_id is not None and due_on and status
@@ -540,13 +632,16 @@ def _not_completed_reason(reader: _RowReader, status: str | None) -> str:
 class Headings:
     keys: list[str | None]  # for each column of the sheet, the key it holds, or None for a column we do not know
     problems: list[Problem]
-    warnings: list[Problem]
+    warnings: list[Problem]  # with each column whose heading OpenMARAC does not know (Problem.is_ignored_column)
 
 
 def read_headings(sheet: str, headings: list[str], columns: tuple[Column, ...]) -> Headings:
     """Columns in any order, matched on their headings whatever the case and spacing. A heading OpenMARAC does not
     know is kept as the problem's value, never its column, so that the report can hide it like any other value."""
     known = {words(column.heading): column for column in columns} | {words(column.key): column for column in columns}
+    by_key = {column.key: column for column in columns}
+    aliases = {alias: by_key[key] for alias, key in HEADING_ALIASES.get(sheet, {}).items() if key in by_key}
+    known = aliases | known  # a column's own heading wins
     if not looks_like_headings(headings, known):
         return Headings([None] * len(headings), [_no_heading_row(sheet, columns)], [])
     keys: list[str | None] = []
@@ -570,6 +665,16 @@ def read_headings(sheet: str, headings: list[str], columns: tuple[Column, ...]) 
             continue
         if column.key in seen:
             problems.append(Problem(sheet, 1, column.heading, "", "appears twice in the heading row"))
+        elif words(heading) not in {words(column.heading), words(column.key)}:
+            warnings.append(
+                Problem(
+                    sheet,
+                    1,
+                    column.heading,
+                    heading.strip(),
+                    f"column {position}, headed '{heading.strip()}', is read as '{column.heading}'",
+                )
+            )
         seen.add(column.key)
         keys.append(column.key)
     for column in columns:
@@ -694,6 +799,9 @@ def sort_rows(
         if action.case_reference not in known_cases:
             result.problems.append(_no_such_case(action.row, action.case_reference))
             continue
+        if case_problems := _before_its_case(action, first.get(action.case_reference)):
+            result.problems += case_problems
+            continue
         earlier_action = first_action.get(action.identity)
         if earlier_action is not None:
             result.problems.append(
@@ -709,6 +817,27 @@ def sort_rows(
         first_action[action.identity] = action
         _sort_action(action, previous, key, result)
     return result
+
+
+def _before_its_case(action: ActionRow, case: CaseRow | None) -> list[Problem]:
+    """Cross-sheet, naming both columns: an action is agreed at the case's hearing, so it cannot fall due, or be
+    done, before the case was referred (a year mistyped, or a date of another case)."""
+    if case is None:
+        return []
+    problems = []
+    for column, day in (("Due date", action.due_on), ("Completed date", action.completed_on)):
+        if day is not None and day < case.referred_on:
+            problems.append(
+                Problem(
+                    ACTIONS_SHEET,
+                    action.row,
+                    column,
+                    f"{day:%d/%m/%Y}",
+                    f"{day:%d/%m/%Y} is before the Referral date of case {case.reference} "
+                    f"({case.referred_on:%d/%m/%Y}, row {case.row} of Cases)",
+                )
+            )
+    return problems
 
 
 def _no_such_case(row: int, reference: str) -> Problem:
@@ -792,3 +921,97 @@ def _count_imported_before(held: str, now: str, changed: Problem, result: Sorted
 def idva_due_on(referred_on: date) -> date:
     """The last day an IDVA allocation counts as within 48 hours when only dates are known."""
     return referred_on + timedelta(days=IDVA_DAYS)
+
+
+# --- the file as a whole ------------------------------------------------------------------------------------------
+
+# The same problem on more rows than this is reported once, with its rows: one agency misspelt on 20,000 rows is
+# one thing to correct, not 20,000.
+GROUP_AFTER = 5
+
+
+def grouped(problems: list[Problem]) -> list[Problem]:
+    """Problems alike in all but their row (same sheet, column, value and message) reported once where there are
+    more than GROUP_AFTER of them, at their first row, saying on how many rows and which; the rest as they were."""
+    alike: dict[tuple[str, str, str, str], list[int]] = {}
+    for problem in problems:
+        if problem.row > 1:
+            alike.setdefault((problem.sheet, problem.column, problem.value, problem.message), []).append(problem.row)
+    result: list[Problem] = []
+    for problem in problems:
+        rows = alike.get((problem.sheet, problem.column, problem.value, problem.message), [])
+        if len(rows) <= GROUP_AFTER or problem.row <= 1:
+            result.append(problem)
+        elif problem.row == rows[0]:
+            message = f"{problem.message} (on {len(rows):,} rows: {row_ranges(rows)})"
+            result.append(Problem(problem.sheet, problem.row, problem.column, problem.value, message))
+    return result
+
+
+def row_ranges(rows: Iterable[int], most: int = 10) -> str:
+    """2, 5 to 9, 12: runs of consecutive rows joined; after `most` runs, how many more rows."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    text = ", ".join(f"{low:,}" if low == high else f"{low:,} to {high:,}" for low, high in runs[:most])
+    left = sum(high - low + 1 for low, high in runs[most:])
+    return f"{text} and {left:,} more" if left else text
+
+
+def month_day_year_problem(sheet: str, column: Column, rows: list[int]) -> Problem:
+    return Problem(
+        sheet,
+        0,
+        column.heading,
+        "",
+        "this column's dates look like month/day/year (one has a second number over 12): OpenMARAC reads "
+        "day/month/year, so 05/02/2024 would be read as 5 February. Change the column's dates to day/month/year "
+        f"(or YYYY-MM-DD) and upload the file again. Rows: {row_ranges(rows)}",
+    )
+
+
+def meeting_run_here_problem(row: int, value: str, heard_on: date) -> Problem:
+    return Problem(
+        CASES_SHEET,
+        row,
+        _CASE_COLUMNS["heard_on"].heading,
+        value,
+        f"OpenMARAC ran the meeting of {heard_on.day} {heard_on:%B %Y}: cases heard at meetings run here cannot be "
+        "imported; leave the rows of meetings from when you started using OpenMARAC out of the file",
+    )
+
+
+def unheaded_column_problem(sheet: str, letter: str, rows: list[int]) -> Problem:
+    return Problem(
+        sheet,
+        1,
+        "",
+        "",
+        f"column {letter} has no heading but has values (rows {row_ranges(rows)}): if its heading cell is merged "
+        "with the one beside it, unmerge the cells and give each column its own heading",
+    )
+
+
+def headings_lower_down(sheet: str, row: int) -> Problem:
+    return Problem(
+        sheet,
+        0,
+        "",
+        "",
+        f"The headings are on row {row}, not row 1: delete the rows above the headings (a title, for example), so "
+        "that the headings are the first row",
+    )
+
+
+def formula_without_value(sheet: str, row: int, heading: str) -> Problem:
+    return Problem(
+        sheet,
+        row,
+        heading,
+        "",
+        "is a formula whose result the file does not hold (the file was not saved by Excel after the formula was "
+        "written): open the file in Excel and save it, or copy the column and paste it back as values",
+    )

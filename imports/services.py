@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -28,14 +29,14 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, PartyRole
 from imports import rules
-from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET
+from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET, DATE_FORMATS, Column
 from imports.models import UNDER_WAY, ImportedRecord, ImportRun, RecordKind, RunStatus
 from imports.reading import Table, UnreadableFile, read_upload
 from imports.rules import ActionRow, AgencyChoice, AgencyLookup, CaseRow, PersonRow, Problem
 from imports.stalling import STALLED_AFTER_MINUTES, STOPPED_MESSAGE, stalled_before
 from marac.models import Marac, MaracAgency
 from meetings import live_rules
-from meetings.models import Listing, ListingKind, Meeting, MeetingState
+from meetings.models import Listing, ListingKind, Meeting, MeetingState, MeetingStatus
 from meetings.series import LONDON
 from people.models import Address, Person, postcode_district_of
 from referrals.models import IdvaAllocation
@@ -156,15 +157,18 @@ def check_history(
     checked = Checked(rules.Sorted())
     case_headings = rules.read_headings(CASES_SHEET, cases.headings, CASE_COLUMNS)
     action_headings = rules.read_headings(ACTIONS_SHEET, actions.headings, ACTION_COLUMNS) if actions else None
-    for headings in (case_headings, action_headings):
-        if headings is not None:
-            checked.problems += headings.problems
+    in_cells: list[Problem] = []
+    for table, headings, columns in ((cases, case_headings, CASE_COLUMNS), (actions, action_headings, ACTION_COLUMNS)):
+        if table is not None and headings is not None:
+            checked.problems += _heading_problems(table, headings, columns)
+            in_cells += _column_problems(table, headings, columns)
             checked.warnings += headings.warnings
     if checked.problems:
         return checked  # without the right columns the rows cannot be read
+    checked.problems += in_cells
     action_rows = actions.rows if actions else []
     checked.rows = total = len(cases.rows) + len(action_rows)
-    if not cases.rows:
+    if not cases.rows and not action_rows:
         checked.problems.append(Problem(CASES_SHEET, 0, "", "", "has no rows of cases under its heading row"))
         return checked
     agencies = agency_lookup(marac)
@@ -199,9 +203,114 @@ def check_history(
         references_in_file=frozenset(references),
         actions_with_problems=actions_with_problems,
     )
-    checked.problems = rules.in_report_order(checked.problems + checked.sorted.problems)
+    checked.problems += _heard_at_meetings_run_here(marac, checked.sorted.new_cases)
+    # A formula with no result reads as blank: its own problem says why, not also "is blank; it is needed".
+    formulas = {(problem.sheet, problem.row, problem.column) for problem in in_cells if problem.row > 1}
+    checked.problems = [
+        problem
+        for problem in checked.problems + checked.sorted.problems
+        if not ((problem.sheet, problem.row, problem.column) in formulas and problem.message.startswith("is blank"))
+    ]
+    checked.problems = rules.grouped(rules.in_report_order(checked.problems))
     checked.warnings += checked.sorted.warnings
+    if checked.sorted.repeated_rows:
+        checked.warnings.append(
+            Problem(
+                CASES_SHEET,
+                0,
+                "",
+                "",
+                f"{checked.sorted.repeated_rows} row{'s' if checked.sorted.repeated_rows != 1 else ''} repeated an "
+                "earlier row exactly (the same reference and details) and "
+                f"{'were' if checked.sorted.repeated_rows != 1 else 'was'} taken as that case, not a second one",
+            )
+        )
     return checked
+
+
+def _heading_problems(table: Table, headings: rules.Headings, columns: tuple[Column, ...]) -> list[Problem]:
+    """What is wrong with a sheet's headings, so that its rows cannot be read: headings not on the first row, a
+    column of values with no heading (merged heading cells), and rules.read_headings's problems."""
+    problems = list(headings.problems)
+    if any(problem.row == 0 for problem in problems):
+        known = {rules.words(column.heading): column for column in columns}
+        for number, cells in table.rows[:10]:
+            if rules.looks_like_headings(cells, known):
+                return [rules.headings_lower_down(table.sheet, number)]
+        return problems
+    for index, key in enumerate(headings.keys):
+        if key is None and not (table.headings[index] if index < len(table.headings) else "").strip():
+            filled = [number for number, cells in table.rows if index < len(cells) and cells[index].strip()]
+            if filled:
+                problems.append(rules.unheaded_column_problem(table.sheet, _letter(index), filled))
+    return problems
+
+
+def _column_problems(table: Table, headings: rules.Headings, columns: tuple[Column, ...]) -> list[Problem]:
+    """Problems only a whole column shows: formulas whose results the file does not hold (read as blank), and a
+    date column written month/day/year."""
+    problems: list[Problem] = []
+    by_key = {column.key: column for column in columns}
+    for number, index in table.formulas_without_values:
+        key = headings.keys[index] if index < len(headings.keys) else None
+        if key is not None:
+            problems.append(rules.formula_without_value(table.sheet, number, by_key[key].heading))
+    for index, key in enumerate(headings.keys):
+        if key is not None and by_key[key].accepted.startswith(DATE_FORMATS):
+            values = [(number, cells[index]) for number, cells in table.rows if index < len(cells)]
+            if (rows := rules.month_day_year(values)) is not None:
+                problems.append(rules.month_day_year_problem(table.sheet, by_key[key], rows))
+    return problems
+
+
+def _letter(index: int) -> str:
+    """The spreadsheet's letter for a column counted from 0: A, ..., Z, AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _meetings_on(marac: Marac, days: set[date]) -> dict[date, list[tuple[int, bool]]]:
+    """The meetings OpenMARAC holds on each of the days, ordinary first (where an emergency MARAC met the same day,
+    the file does not say, and an ordinary meeting is where a case is heard), each with whether an import made it.
+    An imported meeting lists only cases an import brought in and was never run here (the import leaves its status
+    "scheduled"); any other meeting OpenMARAC ran, and its figures (minutes, research, the SafeLives return) are
+    the MARAC's own record, which an import must not change."""
+    if not days:
+        return {}
+    start, end = _at(min(days), time.min), _at(max(days) + timedelta(days=1), time.min)
+    imported_cases = ImportedRecord.objects.filter(marac=marac, kind=RecordKind.CASE).values("case_id")
+    meetings = (
+        Meeting.objects.filter(marac=marac, starts_at__gte=start, starts_at__lt=end)
+        .annotate(
+            listed=Count("listings"),
+            listed_imported=Count("listings", filter=Q(listings__case_id__in=imported_cases)),
+        )
+        .order_by("is_emergency", "starts_at")
+        .values_list("pk", "starts_at", "listed", "listed_imported", "state__status")
+    )
+    found: dict[date, list[tuple[int, bool]]] = {}
+    for pk, starts_at, listed, listed_imported, status in meetings:
+        day = starts_at.astimezone(LONDON).date()
+        if day in days:
+            imported = listed > 0 and listed == listed_imported and status in (None, MeetingStatus.SCHEDULED)
+            found.setdefault(day, []).append((pk, imported))
+    return found
+
+
+def _heard_at_meetings_run_here(marac: Marac, cases: list[CaseRow]) -> list[Problem]:
+    """A new case heard on a day OpenMARAC ran a meeting (and holds no imported one) is refused: it would become an
+    item of that meeting, with no minute, and change its figures."""
+    meetings = _meetings_on(marac, {case.heard_on for case in cases})
+    run_here = {day for day, held in meetings.items() if not any(imported for _, imported in held)}
+    return [
+        rules.meeting_run_here_problem(case.row, f"{case.heard_on:%d/%m/%Y}", case.heard_on)
+        for case in cases
+        if case.heard_on in run_here
+    ]
 
 
 # --- saving ------------------------------------------------------------------------------------------------------
@@ -278,18 +387,13 @@ def _person_id(person: Person | int) -> int:
 
 
 def _meetings_for(marac: Marac, days: set[date]) -> tuple[dict[date, int], int]:
-    """The meeting on each hearing day: the one OpenMARAC holds (its ordinary meeting, where an emergency MARAC met
-    the same day: the file does not say, and an ordinary meeting is where a case is heard), or a new one at the
-    MARAC's usual time."""
+    """The meeting on each hearing day: one an earlier import made (_meetings_on), or a new one at the MARAC's
+    usual time. Never a meeting OpenMARAC ran: a case heard that day was refused when the rows were checked."""
     found: dict[date, int] = {}
-    if days:
-        start, end = _at(min(days), time.min), _at(max(days) + timedelta(days=1), time.min)
-        for pk, starts_at in (
-            Meeting.objects.filter(marac=marac, starts_at__gte=start, starts_at__lt=end)
-            .order_by("is_emergency", "starts_at")
-            .values_list("pk", "starts_at")
-        ):
-            found.setdefault(starts_at.astimezone(LONDON).date(), pk)
+    for day, held in _meetings_on(marac, days).items():
+        imported = [pk for pk, was_imported in held if was_imported]
+        if imported:
+            found[day] = imported[0]
     missing = sorted(days - set(found))
     created = Meeting.objects.bulk_create(
         (Meeting(marac_id=marac.pk, starts_at=_at(day, marac.meeting_start_time)) for day in missing),
@@ -306,16 +410,19 @@ def _meetings_for(marac: Marac, days: set[date]) -> tuple[dict[date, int], int]:
 
 
 def _allocation(case: Case, row: CaseRow) -> IdvaAllocation | None:
-    """Only what the file says: allocated on a day (on time up to two days after referral), declined, or neither."""
+    """Only what the file says: allocated on a day (on time up to two days after referral), declined after that
+    allocation, or neither. A decline with no date is not recorded as one: the case page would state a day the
+    file never gave ("declined on" its referral date), and without a day the 48-hour figure
+    (reports.indicators.IDVA_DUE) would count it as a miss. Such a case, like one engaged on an unknown day, has
+    no allocation and is left out of that figure."""
     due_by = _at(rules.idva_due_on(row.referred_on), time(23, 59))
     allocated_at = _at(row.idva_allocated_on) if row.idva_allocated_on else None
-    if row.idva_engaged is False:
-        declined_at = allocated_at or _at(row.referred_on)
-        return IdvaAllocation(
-            case_id=case.pk, due_by=due_by, allocated_at=allocated_at, declined_by_victim=True, declined_at=declined_at
-        )
     if allocated_at is None:
-        return None  # engaged or not recorded, but when is not known: left out of the 48-hour figure
+        return None  # engaged, declined or not recorded, but when is not known: left out of the 48-hour figure
+    if row.idva_engaged is False:
+        return IdvaAllocation(
+            case_id=case.pk, due_by=due_by, allocated_at=allocated_at, declined_by_victim=True, declined_at=allocated_at
+        )
     return IdvaAllocation(case_id=case.pk, due_by=due_by, allocated_at=allocated_at)
 
 
@@ -372,6 +479,7 @@ def save_history(
                 information_only=row.information_only,
                 is_repeat=row.is_repeat,
                 dash_score=row.dash_score,
+                victim_pregnant=None,  # the file does not say: not known, rather than the model's "no"
             )
             for row, victim in zip(rows.new_cases, victims, strict=True)
         ]
@@ -528,7 +636,8 @@ class _RunProgress:
         self.also(phase, done, total)
 
     def reading(self, rows_read: int) -> None:
-        self._write()
+        # The total is not known until the file is read: the page shows the rows read so far.
+        self._write(rows_done=rows_read)
 
     def saving(self) -> None:
         self._write(status=RunStatus.SAVING)

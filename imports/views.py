@@ -1,5 +1,6 @@
 """Pages of the import: upload, the run's progress and report, the report as CSV, the template."""
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from web.access import current_marac_where, require_permission
 
 PERMISSION = "imports.import_history"
 SHOWN_ON_THE_PAGE = 200
+RUNS_PER_PAGE = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -51,7 +53,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "marac": marac,
-        "runs": ImportRun.objects.filter(marac=marac).select_related("started_by")[:10],
+        "runs": Paginator(ImportRun.objects.filter(marac=marac).select_related("started_by"), RUNS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
         "case_columns": CASE_COLUMNS,
         "action_columns": ACTION_COLUMNS,
     }
@@ -65,8 +69,11 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         run.refresh_from_db()
     audit_view(run, summary=f"Import run {run.pk}: {run.status}")
     problems, warnings = _report_for(request, run)
+    ignored = [warning for warning in warnings if warning.is_ignored_column]
+    warnings = [warning for warning in warnings if not warning.is_ignored_column]
     context = {
         "run": run,
+        "ignored_columns": ignored,
         "problems": problems[:SHOWN_ON_THE_PAGE],
         "problems_hidden": max(0, len(problems) - SHOWN_ON_THE_PAGE),
         "warnings": warnings[:SHOWN_ON_THE_PAGE],

@@ -90,7 +90,9 @@ def test_it_reports_every_problem_of_a_row_not_just_the_first():
     messages = {problem.column: problem.message for problem in problems}
     assert messages["Case reference"] == "is blank; it is needed"
     assert messages["Referring agency"] == (
-        "Probation is not an agency of this MARAC: add it under Settings, or use its name"
+        "Probation is not an agency of this MARAC: use one of its agencies' names (Eastvale Homes; Northbrook Homes; "
+        "Northbrook IDVA Service; Northbrook Police Service), or the agency's type where the MARAC has only one of "
+        "that type, or add the agency under Settings"
     )
     assert messages["DASH score"] == "31 is not between 0 and 24"
 
@@ -114,7 +116,9 @@ def test_it_finds_an_agency_by_type_only_when_the_marac_has_one_of_that_type():
 
 def test_it_wants_a_hearing_on_or_after_the_referral_and_not_in_the_future():
     _, problems = _case(referred_on="10/04/2024", heard_on="09/04/2024", idva_allocated_on="")
-    assert [problem.message for problem in problems] == ["09/04/2024 is before the referral date"]
+    assert [problem.message for problem in problems] == [
+        "09/04/2024 is before the Referral date (10/04/2024): a case is heard after it is referred"
+    ]
     _, problems = _case(heard_on="01/01/2030")
     assert [problem.message for problem in problems] == ["01/01/2030 is in the future"]
 
