@@ -34,7 +34,7 @@ class ResearchForm(forms.Form):
     about_children = _text(FIELD_LABELS["about_children"])
     is_written_submission = forms.BooleanField(
         label="This is a written submission: nobody from our agency can attend the meeting",
-        help_text="Written submissions are due 24 hours before the meeting.",
+        help_text="Written submissions are due by the working day before the meeting.",
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

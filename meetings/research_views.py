@@ -22,6 +22,7 @@ from meetings.research_services import (
     research_save,
     victim_voice_save,
 )
+from referrals.calendar import format_moment
 from web.access import require_permission
 
 STALE_MESSAGE = (
@@ -138,10 +139,11 @@ def _research_data(form: ResearchForm, child_forms: list[ChildResearchForm], age
 
 
 def _confirm_saved(request: HttpRequest, research: Research, listing: Listing) -> None:
-    if selectors.research_is_late(research, selectors.deadline_for(listing)):
+    deadline = selectors.deadline_for(listing)
+    if selectors.research_is_late(research, deadline):
         messages.warning(
             request,
-            "Research saved. This written submission was late: it was due 24 hours before the meeting, "
+            f"Research saved. This written submission was late: it was due by {format_moment(deadline)}, "
             "so tell the coordinator it has arrived.",
         )
     else:
@@ -158,6 +160,8 @@ def _edit_context(
     conflict: Research | None,
 ) -> dict[str, Any]:
     deadline = selectors.deadline_for(listing)
+    due = "were" if selectors.deadline_has_passed(deadline) else "are"
+    form.fields["is_written_submission"].help_text = f"Written submissions {due} due by {format_moment(deadline)}."
     return {
         "listing": listing,
         "agency": agency,

@@ -66,3 +66,14 @@ def test_research_from_an_agency_that_attends_is_never_late(client_for, marac, p
     assert "Late</strong>" not in saved
     assert 'data-status="researched"' in grid
     assert 'data-testid="late"' not in grid
+
+
+def test_the_written_submission_box_gives_its_real_deadline(client_for, marac, police_rep):
+    MaracAgency.objects.create(marac=marac, agency=police_rep.agency, is_core=True)
+    meeting = _released(marac, AFTER_CHRISTMAS)
+    listing = Listing.objects.create(meeting=meeting, case=CaseFactory(marac=marac))
+
+    page = client_for(police_rep).get(_research_url(listing)).content.decode()
+
+    assert "Written submissions are due by 09:30 on Thursday 24 December 2026." in page
+    assert "24 hours before the meeting" not in page
