@@ -213,7 +213,7 @@ class AgendaListing(Schema):
     held_over_reason: str
     victim_name: str
     victim_date_of_birth: datetime.date | None
-    victim_pregnant: bool
+    victim_pregnant: bool | None = Field(description="null where the referral said it is not known")
     perpetrators: list[str]
     children: list[AgendaChild]
     referring_agency: str
@@ -258,7 +258,7 @@ def _agenda_listing(number: int, slot: Any) -> dict[str, Any]:
         "held_over_reason": listing.held_over_reason,
         "victim_name": str(case.victim),
         "victim_date_of_birth": case.victim.date_of_birth,
-        "victim_pregnant": row.victim_pregnant,
+        "victim_pregnant": None if row.victim_pregnancy_not_known else row.victim_pregnant,
         "perpetrators": [str(person) for person in row.perpetrators],
         "children": [
             {"name": str(child.person), "age": child.age, "in_permanent_care": child.in_permanent_care}

@@ -144,3 +144,16 @@ def test_a_pregnancy_not_known_refuses_information_only_and_is_heard_first(clien
     not_known.refresh_from_db()
     assert not_known.kind == ListingKind.FULL
     assert not_known.information_only_decided_by_coordinator is None
+
+
+def test_the_agenda_says_why_a_case_without_children_is_heard_first(client_for, coordinator, soon):
+    _listed(soon, "NB-2026-0961", born=datetime.date(2009, 3, 1))  # 17 when referred
+    _listed(soon, "NB-2026-0962", pregnant=None)
+
+    page = client_for(coordinator).get(f"/meetings/{soon.pk}/").content.decode()
+
+    assert "Victim under 18" in page
+    assert "Pregnancy not known" in page
+    agenda = client_for(coordinator).get(f"/api/v1/meetings/{soon.pk}/agenda").json()
+    pregnant = {listing["case_reference"]: listing["victim_pregnant"] for listing in agenda["listings"]}
+    assert pregnant == {"NB-2026-0961": False, "NB-2026-0962": None}
