@@ -209,6 +209,7 @@ class AgendaListing(Schema):
     slot_ends_at: datetime.datetime
     kind: ListingKind
     brought_forward: bool
+    emergency_item: bool = Field(description="Added after the listing deadline as an urgent emergency item")
     held_over_from_meeting_id: int | None
     held_over_reason: str
     victim_name: str
@@ -254,6 +255,7 @@ def _agenda_listing(number: int, slot: Any) -> dict[str, Any]:
         "slot_ends_at": slot.ends_at,
         "kind": listing.kind,
         "brought_forward": listing.brought_forward,
+        "emergency_item": listing.emergency_item,
         "held_over_from_meeting_id": listing.held_over_from_id,
         "held_over_reason": listing.held_over_reason,
         "victim_name": str(case.victim),

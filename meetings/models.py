@@ -69,6 +69,11 @@ class Listing(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="listings")
     kind = models.CharField(max_length=20, choices=ListingKind, default=ListingKind.FULL)
     brought_forward = models.BooleanField(default=False, help_text="The chair brought this case forward.")
+    emergency_item = models.BooleanField(
+        default=False,
+        help_text="Referred after the listing deadline but urgent and in time to be added as an emergency item "
+        "(BD Deadlines), so the chair and coordinator can see it was added late.",
+    )
     position = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Set when brought forward.")
     held_over_from = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="held_over_listings"

@@ -466,7 +466,12 @@ def _accept(referral: Referral, by: Any) -> Referral:
         for party, person in people:
             CaseParty.objects.get_or_create(case=case, person=person, role=party.role)
         if meeting is not None:
-            Listing.objects.create(meeting=meeting, case=case, specific_actions_requested=_asks_for_actions(current))
+            Listing.objects.create(
+                meeting=meeting,
+                case=case,
+                specific_actions_requested=_asks_for_actions(current),
+                emergency_item=listing.listing == calendar.Listing.EMERGENCY_ITEM,
+            )
         IdvaAllocation.objects.create(case=case, due_by=idva_due_by(current))
         children = [party for party in parties if party.role == PartyRole.CHILD]
         if children or case.victim_pregnant or _victim_is_a_child(victim_data, referred_on):

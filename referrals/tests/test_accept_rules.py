@@ -254,3 +254,32 @@ def test_children_s_services_are_not_told_of_an_adult_victim_with_no_children(cl
     case_page = client_for(coordinator).get(f"/cases/{referral.case.pk}/").content.decode()
     assert "Children's services were not notified" in case_page
     assert "under 18 when referred" not in case_page
+
+
+# --- An urgent referral after the deadline: added as an emergency item, and the agenda says so ---
+
+
+def test_an_urgent_referral_after_the_deadline_is_an_emergency_item_on_the_agenda(
+    client_for, referrer, coordinator, marac
+):
+    marac.refresh_from_db()
+    now = timezone.now()
+    meetings = meetings_ensure_ahead(marac=marac, start=timezone.localdate())
+    ahead = [meeting for meeting in meetings if listing_deadline(meeting.starts_at, calendar=ENGLAND) > now]
+    meeting = ahead[0]
+    deadline = listing_deadline(meeting.starts_at, calendar=ENGLAND)
+    referral = submitted(client_for, referrer)
+    criteria = {"urgent": "on", "urgency_reason": "Threats to kill made yesterday"}
+    # Received a minute after the listing deadline of the next meeting still open to listing (whatever today is),
+    # well before its emergency-item deadline six working days before it.
+    Referral.objects.filter(pk=referral.pk).update(
+        content={**referral.content, "criteria": criteria}, submitted_at=deadline + timedelta(minutes=1)
+    )
+    referral.refresh_from_db()
+
+    referral = accept(client_for, coordinator, referral)
+
+    listing = Listing.objects.get(case=referral.case)
+    assert listing.meeting == meeting and listing.emergency_item
+    page = client_for(coordinator).get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Emergency item" in page
