@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0005_listing_listed_at'),
+        ("meetings", "0005_listing_listed_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='listing',
-            name='emergency_item',
-            field=models.BooleanField(default=False, help_text='Referred after the listing deadline but urgent and in time to be added as an emergency item (BD Deadlines), so the chair and coordinator can see it was added late.'),
+            model_name="listing",
+            name="emergency_item",
+            field=models.BooleanField(
+                default=False,
+                help_text="Referred after the listing deadline but urgent and in time to be added as an emergency item (BD Deadlines), so the chair and coordinator can see it was added late.",
+            ),
         ),
     ]
