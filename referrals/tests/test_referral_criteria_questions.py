@@ -169,6 +169,17 @@ def test_a_vulnerable_adult_victim_brings_the_adult_social_care_signpost(client_
     assert ADULT_SOCIAL_CARE in _overview(client, referral)
 
 
+def test_the_coordinator_deciding_sees_the_adult_social_care_signpost(client_for, referrer, coordinator, referral):
+    client = client_for(referrer)
+    _complete(client, referral, score=15, victim={**VICTIM, "vulnerable_adult": "yes"})
+    _submit(client, referral)
+
+    page = client_for(coordinator).get(f"/referrals/{referral.pk}/decision/").content.decode()
+
+    assert "What else the referral asks to be done" in page
+    assert ADULT_SOCIAL_CARE in page
+
+
 def test_no_adult_social_care_signpost_when_the_victim_is_not_an_adult_at_risk(client_for, referrer, referral):
     client = client_for(referrer)
     _complete(client, referral, score=15, victim={**VICTIM, "vulnerable_adult": "not_known"})
