@@ -206,7 +206,7 @@ def _cases_for(marac: Marac, user: Any) -> QuerySet[Case]:
     return cases if user is None else cases.filter(visible_given_restrictions(user))
 
 
-def retention_report(*, marac: Marac, today: date, viewer: Any = None) -> RetentionReport:
+def retention_report(*, marac: Marac, today: date, viewer: Any) -> RetentionReport:
     """The dry run: what applying retention today would do to each case at the MARAC (that `viewer` may see; every
     case for the scheduler, None), and to each referral that never became a case. Changes nothing."""
     report = _report_for(list(_cases_for(marac, viewer).order_by("pk")), marac, today)
@@ -485,6 +485,6 @@ def retention_apply_all(*, today: date) -> dict[int, RetentionReport]:
     """For the scheduler: at each MARAC, the dry run reported in the audit, then applied."""
     applied: dict[int, RetentionReport] = {}
     for marac in Marac.objects.order_by("pk"):
-        retention_report_audit(report=retention_report(marac=marac, today=today), by=None)
+        retention_report_audit(report=retention_report(marac=marac, today=today, viewer=None), by=None)
         applied[marac.pk] = retention_apply(marac=marac, today=today, by=None)
     return applied

@@ -135,7 +135,7 @@ def _submitted_count(marac):
 
 
 def test_the_dry_run_lists_them_by_number_and_changes_nothing(marac, never_cases):
-    report = retention_report(marac=marac, today=TODAY)
+    report = retention_report(marac=marac, today=TODAY, viewer=None)
     due = {row.label: row.decision.outcome for row in report.referrals_due}
     assert due == {
         f"Referral {never_cases['old draft'].pk}": RetentionOutcome.DELETE,

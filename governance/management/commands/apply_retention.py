@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"There is no MARAC with id {marac}.")
         today = timezone.localdate()
-        report = retention_report(marac=found, today=today)
+        report = retention_report(marac=found, today=today, viewer=None)
         retention_report_audit(report=report, by=None)
         if not dry_run:
             report = retention_apply(marac=found, today=today, by=None)
