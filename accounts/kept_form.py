@@ -49,6 +49,7 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]  # Django's o
     _unmask_cipher_token,
 )
 from django.shortcuts import render, resolve_url
+from django.template.defaultfilters import pluralize
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -264,8 +265,10 @@ def sign_in_notice(request: HttpRequest) -> str:
     session = getattr(request, "session", None)
     if session is None or request.user.is_authenticated:
         return ""
-    minutes = session.get("openmarac_timed_out")
-    notice = f"You were signed out because you were inactive for {int(minutes)} minutes. " if minutes else ""
+    minutes = int(session.get("openmarac_timed_out") or 0)
+    notice = (
+        f"You were signed out because you were inactive for {minutes} minute{pluralize(minutes)}. " if minutes else ""
+    )
     if _kept(request) is not None:
         return f"{notice}Sign in again: what you had typed has been kept."
     if session.get(NOT_KEPT_KEY):

@@ -415,7 +415,7 @@ def _listing_context(
         "minute_form": forms.get("minute_form") or MinuteForm.for_listing(listing),
         "action_form": forms.get("action_form") or once.with_token(ActionForm(listing=listing)),
         "link_form": forms.get("link_form") or ProcessLinkForm(),
-        "outcome_form": OutcomeForm.for_listing(listing),
+        "outcome_form": forms.get("outcome_form") or OutcomeForm.for_listing(listing),
     }
 
 
@@ -520,21 +520,25 @@ def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
     if refused := sign_first(request, listing.meeting) or _not_open(request, listing):
         return refused
     form = OutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            live.outcome_record(
-                listing=listing,
-                outcome=form.cleaned_data["outcome"],
-                based_on_version=form.cleaned_data["version"],
-                based_on_outcome=form.cleaned_data["based_on"],
-                by=request.user,
-            )
-        except live.LiveRefused as refused_step:
-            return _refused(request, listing, str(refused_step))
-        messages.success(request, "Outcome recorded")
-    else:
-        messages.error(request, "Choose an outcome")
+    form.fields["outcome"].error_messages.update(required=CHOOSE_AN_OUTCOME, invalid_choice=CHOOSE_AN_OUTCOME)
+    if not form.is_valid():
+        # The page again, with the error on the radios and the summary at the top linking to them (GOV.UK).
+        return render(request, "meetings/live_listing.html", _listing_context(request, listing, outcome_form=form))
+    try:
+        live.outcome_record(
+            listing=listing,
+            outcome=form.cleaned_data["outcome"],
+            based_on_version=form.cleaned_data["version"],
+            based_on_outcome=form.cleaned_data["based_on"],
+            by=request.user,
+        )
+    except live.LiveRefused as refused_step:
+        return _refused(request, listing, str(refused_step))
+    messages.success(request, "Outcome recorded")
     return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
+
+
+CHOOSE_AN_OUTCOME = "Choose an outcome"
 
 
 @require_permission("meetings.run_meeting")

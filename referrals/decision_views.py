@@ -28,6 +28,10 @@ REFERENCE_TAKEN_MESSAGE = (
     "The referral was not accepted: another case took the same case reference at the same moment. "
     "Nothing was saved. Accept the referral again to give it the next reference."
 )
+# Decided meanwhile, in another window or by a colleague: the page it goes back to shows that decision.
+ALREADY_DECIDED_MESSAGE = (
+    "This referral has already been decided, in another window or by someone else. Nothing was changed."
+)
 
 
 @require_permission("referrals.decide")
@@ -158,7 +162,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             referral = decisions.referral_accept(referral=referral, by=request.user)
         except decisions.NotSubmitted:
-            messages.error(request, "This referral has already been decided")
+            messages.error(request, ALREADY_DECIDED_MESSAGE)
         except decisions.ReferenceTaken:
             messages.error(request, REFERENCE_TAKEN_MESSAGE)
         except decisions.CriteriaNotMetHere:
@@ -176,7 +180,7 @@ def return_referral(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             decisions.referral_return(referral=referral, reasons=form.cleaned_data["reasons"], by=request.user)
         except decisions.NotSubmitted:
-            messages.error(request, "This referral has already been decided")
+            messages.error(request, ALREADY_DECIDED_MESSAGE)
         except decisions.ReferrerCannotCorrect:
             messages.error(request, decisions.ReferrerCannotCorrect.message)
         else:
@@ -201,7 +205,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except decisions.NotSubmitted:
-            messages.error(request, "This referral has already been decided")
+            messages.error(request, ALREADY_DECIDED_MESSAGE)
         else:
             messages.success(request, _transferred_message(made))
         return redirect("referrals:decision", pk=pk)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from audit.services import audit_view
 from marac.models import Marac
 from referrals import risk, services
 from referrals.errors import RuleInputError
-from referrals.forms import ChildForm
+from referrals.forms import ADDRESS_FIELDS, AT_VICTIM_ADDRESS, ChildForm, at_victim_address_field
 from referrals.models import Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS, SECTIONS_BY_SLUG, Section, form_for, readable, readable_by_name
 from referrals.selectors import (
@@ -60,6 +60,9 @@ ITEM_NOT_REMOVED_MESSAGE = (
 )
 DRAFT_SAVED_MESSAGE = "Draft saved. You can come back to it later"
 NOTHING_TO_SAVE_MESSAGE = "Nothing was typed, so nothing was added. You can come back to it later"
+PREGNANCY_PRESELECTED = (
+    "Selected for you because the victim's details say the victim is pregnant. Change it if it is wrong."
+)
 NO_REFERRAL_ROLE_MESSAGE = (
     "This referral cannot be changed or submitted: you do not hold a role that makes referrals at {marac}. "
     "Ask your administrator if you still need to refer there."
@@ -386,7 +389,14 @@ def _edit(request: HttpRequest, referral: Referral, section: Section, *, index: 
     kept = kept_form.take(request)  # typed before the session timed out: shown again, not saved
     if index is not None and stored is None and kept is None:
         raise Http404
-    form = form_for(section, data=stored if kept is None else kept, questions=questions)
+    pregnancy = _pregnancy_question(referral, section, questions, stored) if kept is None else None
+    data = stored if kept is None else kept
+    if pregnancy and data is not None:
+        data = {**data, pregnancy: "yes"}  # a copy: the referral's saved answers are left as they are
+    form = _form(referral, section, data=data, questions=questions)
+    if pregnancy:
+        form.fields[pregnancy].initial = "yes"
+        form.fields[pregnancy].help_text = PREGNANCY_PRESELECTED
     if stored is not None or kept is not None:
         form.is_valid()  # coming back to a saved section: show what still needs correcting
     if kept is not None and kept.get("version") != str(referral.version):
@@ -406,7 +416,8 @@ def _save(
 ) -> HttpResponse:
     if index is not None and item_key is None:
         raise Http404  # no such item, and the page named none
-    form = form_for(section, data=request.POST, questions=questions)
+    posted = _with_victim_address(referral, section, request.POST)
+    form = _form(referral, section, data=posted, questions=questions)
     as_draft = request.POST.get("action") == "draft"
     if section.is_list and index is None and not form.has_changed():
         if as_draft:  # nothing typed to keep: back to the referral, with no blank item added
@@ -415,23 +426,21 @@ def _save(
         form.is_valid()  # nothing typed: show what is needed, and add no blank item
         return _render_section(request, referral, section, form, index)
     if (version := _version(request)) is None:
-        form.is_valid()
-        messages.error(request, OUT_OF_DATE_MESSAGE)  # what was typed stays in the form, unsaved
+        _unsaved(form, OUT_OF_DATE_MESSAGE, as_draft=as_draft)  # what was typed stays in the form, unsaved
         return _render_section(request, referral, section, form, index, item_key=item_key)
     try:
         referral, errors = services.referral_save_section(
             referral=referral,
             section=section,
-            data=request.POST.dict() | _lists(request, form),
+            data=posted.dict() | _lists(posted, form),
             index=index,
             item_key=item_key,
             based_on_version=version,
             by=request.user,
         )
     except services.StaleReferral:
-        form.is_valid()
         referral.refresh_from_db()
-        return _conflict(request, referral, section, form, questions, index=index, item_key=item_key)
+        return _conflict(request, referral, section, form, questions, index=index, item_key=item_key, as_draft=as_draft)
     if as_draft:  # kept as typed, valid or not: the errors wait until they save and continue
         messages.success(request, DRAFT_SAVED_MESSAGE)
         return redirect("referrals:overview", pk=referral.pk)
@@ -455,24 +464,34 @@ def _conflict(
     *,
     index: int | None,
     item_key: str | None,
+    as_draft: bool = False,
 ) -> HttpResponse:
-    """Refused as out of date: what is saved now beside the user's version, unsaved in the form. For an item of a
-    list, that item wherever it now is, the form then saving it there; if it has been removed, the form offers to
-    add it again as a new item. Saving again never replaces a different item."""
+    """Refused as out of date: what is saved now beside the user's version, unsaved in the form, the reason first in
+    its error summary. For an item of a list, that item wherever it now is, the form then saving it there; if it has
+    been removed, the form offers to add it again as a new item. Saving again never replaces a different item."""
     place = _place(referral, section, item_key) if index is not None and item_key is not None else index
     if index is not None and place is None:
-        messages.error(request, ITEM_REMOVED_MESSAGE.format(item=section.item_name))
+        _unsaved(form, ITEM_REMOVED_MESSAGE.format(item=section.item_name), as_draft=as_draft)
         added_at = reverse("referrals:item_add", args=[referral.pk, section.slug])
         conflict = saved_now(referral, section, None, questions)
         return _render_section(request, referral, section, form, None, conflict=conflict, action=added_at)
     action = None
     if place is not None and place != index:
-        messages.error(request, ITEM_MOVED_MESSAGE.format(item=section.item_name, number=place + 1))
+        _unsaved(form, ITEM_MOVED_MESSAGE.format(item=section.item_name, number=place + 1), as_draft=as_draft)
         action = reverse("referrals:item", args=[referral.pk, section.slug, place])
     else:
-        messages.error(request, STALE_MESSAGE)
+        _unsaved(form, STALE_MESSAGE, as_draft=as_draft)
     conflict = saved_now(referral, section, place, questions)
     return _render_section(request, referral, section, form, place, conflict=conflict, item_key=item_key, action=action)
+
+
+def _unsaved(form: Any, reason: str, *, as_draft: bool) -> None:
+    """Why nothing was saved, as the form's first error, so the error summary leads with it (WCAG 3.3.1). Saving as a
+    draft needs no answer, so a draft's form shows only the reason; "Save and continue" shows what else to correct."""
+    form.is_valid()
+    if as_draft:
+        form.errors.clear()
+    form.add_error(None, reason)
 
 
 def saved_now(
@@ -494,10 +513,63 @@ def saved_now(
     return readable(section, items[index], questions=questions)
 
 
-def _lists(request: HttpRequest, form: Any) -> dict[str, list[str]]:
+def _form(referral: Referral, section: Section, *, data: Any, questions: list[dict[str, Any]]) -> Any:
+    """The section's form; on a child's or perpetrator's page, once the victim's address is given, with the offer of
+    that address just before their own (WCAG 3.3.7 Redundant Entry). The offer is the page's alone: the API's forms,
+    and so what it accepts, are unchanged."""
+    form = form_for(section, data=data, questions=questions)
+    address = _victim_address(referral)
+    if section.slug in ADDRESS_OFFERED and address:
+        offer = at_victim_address_field(who=section.item_name, address=address)
+        fields = list(form.fields.items())
+        fields.insert([name for name, _field in fields].index(ADDRESS_FIELDS[0]), (AT_VICTIM_ADDRESS, offer))
+        form.fields = dict(fields)
+    return form
+
+
+ADDRESS_OFFERED = {"children", "perpetrators"}
+
+
+def _victim_address(referral: Referral) -> str:
+    """The victim's address as the referral shows it ("12 Imaginary Row, Nowhereton, NB1 2XY"); "" until given."""
+    victim = referral.content.get("victim") or {}
+    if not any(victim.get(name) for name in ADDRESS_FIELDS):
+        return ""
+    words = readable_by_name(SECTIONS_BY_SLUG["victim"], victim)
+    return ", ".join(words[name] for name in ADDRESS_FIELDS if words.get(name))
+
+
+def _with_victim_address(referral: Referral, section: Section, posted: QueryDict) -> QueryDict:
+    """What was posted, with the victim's address copied in when "lives at the victim's address" was ticked. Copied,
+    not linked: the item keeps this address if the victim's changes later. The tick itself is never kept."""
+    if AT_VICTIM_ADDRESS not in posted:
+        return posted
+    data = posted.copy()
+    ticked = forms.BooleanField().to_python(data.pop(AT_VICTIM_ADDRESS)[-1])  # "on" from the tick box
+    if ticked and section.slug in ADDRESS_OFFERED and _victim_address(referral):
+        victim = referral.content["victim"]
+        for name in ADDRESS_FIELDS:
+            data[name] = str(victim.get(name) or "")
+    return data
+
+
+def _pregnancy_question(
+    referral: Referral, section: Section, questions: list[dict[str, Any]], stored: dict[str, Any] | None
+) -> str | None:
+    """The risk checklist's pregnancy question (DASH 9: pregnant, or a baby in the last 18 months), to pre-select
+    "yes" when the victim's section says the victim is pregnant and it has not been answered yet (WCAG 3.3.7).
+    None otherwise: an answer given is never changed."""
+    if section.slug != "risk" or (referral.content.get("victim") or {}).get("pregnant") != "yes":
+        return None
+    name = f"q{risk.BABY_QUESTION}"
+    asks = any(q["number"] == risk.BABY_QUESTION and "pregnan" in str(q["text"]).lower() for q in questions)
+    return name if asks and not (stored or {}).get(name) else None
+
+
+def _lists(posted: QueryDict, form: Any) -> dict[str, list[str]]:
     """Fields that take several values (checkboxes) are kept as lists."""
     return {
-        name: request.POST.getlist(name)
+        name: posted.getlist(name)
         for name, field in form.fields.items()
         if hasattr(field, "choices") and getattr(field.widget, "allow_multiple_selected", False)
     }

@@ -223,7 +223,18 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenMARAC"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-MFA_FORMS = {"authenticate": "accounts.forms.AuthenticateCodeForm"}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateCodeForm",
+    "reauthenticate": "accounts.forms.ReauthenticateAuthenticatorForm",
+}
+# allauth's account forms in sentence case and without placeholders (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.SignInForm",
+    "reset_password": "accounts.forms.PasswordResetRequestForm",
+    "reset_password_from_key": "accounts.forms.PasswordResetKeyForm",
+    "change_password": "accounts.forms.PasswordChangeForm",
+    "reauthenticate": "accounts.forms.ReauthenticatePasswordForm",
+}
 LOGIN_REDIRECT_URL = "web:home"
 LOGIN_URL = "account_login"
 
