@@ -91,6 +91,22 @@ class AddressFields(forms.Form):
         return postcode
 
 
+ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
+AT_VICTIM_ADDRESS = "at_victim_address"  # offered on the pages only (views.py), never stored or sent to the API
+
+
+def at_victim_address_field(*, who: str, address: str) -> forms.BooleanField:
+    """WCAG 3.3.7: a child's or perpetrator's address, given once already as the victim's, is chosen, not typed
+    again. Ticked, the page copies the victim's address into this one when it saves: a copy, so it is what the
+    referrer saw, and never moves with the victim later (a perpetrator's must not follow her to a refuge)."""
+    return forms.BooleanField(
+        label=f"The {who} lives at the victim's address",
+        required=False,
+        help_text=f"{address}. Ticked, this address is copied into the address below when you save, replacing "
+        f"anything typed there. If the victim's address changes later, change the {who}'s too.",
+    )
+
+
 class VictimForm(AddressFields):
     given_name = _name("Given name")
     family_name = _name("Family name")
