@@ -202,6 +202,9 @@ class ProcessLinkForm(forms.Form):
     )
 
 
+CHOOSE_AN_OUTCOME = "Choose an outcome"
+
+
 class OutcomeForm(forms.Form):
     """The outcome of one case. `version` is the listing's version and `based_on` the outcome shown when the page was
     opened ("" for none): a stale one is refused if the outcome has changed since (live_services.outcome_record)."""
@@ -210,6 +213,7 @@ class OutcomeForm(forms.Form):
         choices=[(outcome.value, outcome.label) for outcome in (Outcome.REVIEW, Outcome.CLOSED, Outcome.TRANSFERRED)],
         widget=forms.RadioSelect,
         label="Outcome",
+        error_messages={"required": CHOOSE_AN_OUTCOME, "invalid_choice": CHOOSE_AN_OUTCOME},
     )
     # Their own ids: the minute form on the same page has a `version` too.
     version = forms.IntegerField(widget=forms.HiddenInput(attrs={"id": "outcome_version"}), required=False)

@@ -520,7 +520,6 @@ def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
     if refused := sign_first(request, listing.meeting) or _not_open(request, listing):
         return refused
     form = OutcomeForm(request.POST)
-    form.fields["outcome"].error_messages.update(required=CHOOSE_AN_OUTCOME, invalid_choice=CHOOSE_AN_OUTCOME)
     if not form.is_valid():
         # The page again, with the error on the radios and the summary at the top linking to them (GOV.UK).
         return render(request, "meetings/live_listing.html", _listing_context(request, listing, outcome_form=form))
@@ -536,9 +535,6 @@ def live_outcome(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse
         return _refused(request, listing, str(refused_step))
     messages.success(request, "Outcome recorded")
     return redirect("meetings_live:listing", pk=pk, listing_pk=listing.pk)
-
-
-CHOOSE_AN_OUTCOME = "Choose an outcome"
 
 
 @require_permission("meetings.run_meeting")
