@@ -11,20 +11,48 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meetings.models import Listing, Meeting, MeetingState
-from referrals.calendar import LONDON, WorkingCalendar, format_day, is_working_day
+from meetings.services import meetings_ensure_ahead
+from referrals.calendar import (
+    LONDON,
+    WorkingCalendar,
+    format_day,
+    format_meeting_time,
+    format_moment,
+    is_working_day,
+    listing_deadline,
+)
 from referrals.decisions import _listing
 from referrals.models import Referral, ReferralStatus
 from referrals.tests.test_decision_matching import submitted_referral
 
 pytestmark = pytest.mark.django_db
 
-EMERGENCY_25_NOV = datetime(2026, 11, 25, 14, 0, tzinfo=LONDON)  # a Wednesday; the series meets on Tuesdays
+ENGLAND = WorkingCalendar()
 
 
 @pytest.fixture
-def emergency_meeting(marac):
-    meeting = Meeting.objects.create(marac=marac, starts_at=EMERGENCY_25_NOV, is_emergency=True)
-    MeetingState.objects.create(meeting=meeting, case_list_released_at=datetime(2026, 11, 24, 12, 0, tzinfo=LONDON))
+def ordinary(marac):
+    """The ordinary meetings from a month ahead on (dates from today, so that the meeting a referral is in time for
+    has not started when it is accepted): the one the tests refer to, and the one after it."""
+    marac.refresh_from_db()
+    meetings = meetings_ensure_ahead(marac=marac, start=timezone.localdate() + timedelta(days=30), days_ahead=200)
+    return meetings[0], meetings[1]
+
+
+@pytest.fixture
+def emergency_meeting(marac, ordinary):
+    """An emergency MARAC called a week before the ordinary meeting's listing deadline, on a day the series does not
+    meet: it is in the diary when the referrals below are accepted."""
+    deadline = listing_deadline(ordinary[0].starts_at, calendar=ENGLAND)
+    day = next(
+        day
+        for day in (deadline.date() - timedelta(days=offset) for offset in range(7, 21))
+        if is_working_day(day, ENGLAND) and day.weekday() != marac.meeting_weekday
+    )
+    meeting = Meeting.objects.create(
+        marac=marac, starts_at=datetime.combine(day, time(14, 0), tzinfo=LONDON), is_emergency=True
+    )
+    MeetingState.objects.create(meeting=meeting, case_list_released_at=meeting.starts_at - timedelta(days=1))
     return meeting
 
 
@@ -34,10 +62,16 @@ def _submitted_on(client_for, referrer, moment: datetime) -> Referral:
     return referral
 
 
-def test_a_referral_submitted_on_12_november_goes_to_the_ordinary_meeting_not_the_emergency_one(
-    client_for, referrer, coordinator, emergency_meeting
+def _day_of(meeting) -> str:
+    return format_day(meeting.starts_at.astimezone(LONDON).date())
+
+
+def test_a_referral_in_time_goes_to_the_ordinary_meeting_not_the_emergency_one(
+    client_for, referrer, coordinator, ordinary, emergency_meeting
 ):
-    referral = _submitted_on(client_for, referrer, datetime(2026, 11, 12, 10, 0, tzinfo=LONDON))
+    meeting = ordinary[0]
+    deadline = listing_deadline(meeting.starts_at, calendar=ENGLAND)
+    referral = _submitted_on(client_for, referrer, emergency_meeting.starts_at - timedelta(days=1))
     desk = client_for(coordinator)
 
     desk.post(f"/referrals/{referral.pk}/decision/accept/")
@@ -46,26 +80,28 @@ def test_a_referral_submitted_on_12_november_goes_to_the_ordinary_meeting_not_th
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     assert not referral.meeting.is_emergency
-    assert referral.meeting.starts_at == datetime(2026, 12, 1, 9, 30, tzinfo=LONDON)
-    assert "Listed for Tuesday 1 December 2026 at 09:30" in page
-    assert "Received by the deadline of 17:00 on Thursday 19 November 2026" in referral.listing_explanation
-    assert "25 November 2026" not in referral.listing_explanation and "Friday 13 November" not in page
+    assert referral.meeting == meeting
+    assert f"Listed for {format_meeting_time(meeting.starts_at)}" in page
+    assert f"Received by the deadline of {format_moment(deadline)}" in referral.listing_explanation
+    assert _day_of(emergency_meeting) not in referral.listing_explanation
     assert not Listing.objects.filter(meeting=emergency_meeting).exists()
 
 
 def test_a_late_referral_is_told_it_missed_the_ordinary_meeting_never_the_emergency_one(
-    client_for, referrer, coordinator, emergency_meeting
+    client_for, referrer, coordinator, ordinary, emergency_meeting
 ):
-    referral = _submitted_on(client_for, referrer, datetime(2026, 11, 20, 10, 0, tzinfo=LONDON))
+    missed, following = ordinary
+    deadline = listing_deadline(missed.starts_at, calendar=ENGLAND)
+    referral = _submitted_on(client_for, referrer, deadline + timedelta(hours=17))
 
     client_for(coordinator).post(f"/referrals/{referral.pk}/decision/accept/")
 
     referral.refresh_from_db()
-    assert referral.meeting.starts_at == datetime(2027, 1, 5, 9, 30, tzinfo=LONDON)
+    assert referral.meeting == following
     assert referral.listing_explanation.startswith(
-        "Missed the deadline of 17:00 on Thursday 19 November 2026 for the meeting on Tuesday 1 December 2026."
+        f"Missed the deadline of {format_moment(deadline)} for the meeting on {_day_of(missed)}."
     )
-    assert "Wednesday 25 November" not in referral.listing_explanation
+    assert _day_of(emergency_meeting) not in referral.listing_explanation
 
 
 def test_the_emergency_route_is_the_one_way_onto_an_emergency_meeting(client_for, referrer, coordinator, marac):
