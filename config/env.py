@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 
 DEFAULT_API_RATE_LIMIT = 120  # requests a minute to /api/ per user, credential or client address
+DEFAULT_REPORT_CONNECTIONS = 3  # database connections a report of several MARACs runs its queries on
 
 
 def _text(name: str, default: str | None = None) -> str:
@@ -78,6 +79,7 @@ class Environment:
     trusted_proxy_count: int = 0
     trusted_client_address_header: str = ""
     api_rate_limit: int = DEFAULT_API_RATE_LIMIT
+    report_connections: int = DEFAULT_REPORT_CONNECTIONS
 
 
 def read_environment(*, secret_key_default: str | None, database_default: str) -> Environment:
@@ -111,6 +113,9 @@ def read_environment(*, secret_key_default: str | None, database_default: str) -
         # How many requests a minute /api/ takes from one user or credential, or from one client address without
         # either (failed sign-ins included), before answering 429 (web/middleware.py).
         api_rate_limit=_at_least_one("OPENMARAC_API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT),
+        # How many database connections a report of several MARACs runs its queries on side by side
+        # (reports/fanout.py); 1 runs them one by one on the request's own connection.
+        report_connections=_at_least_one("OPENMARAC_REPORT_CONNECTIONS", DEFAULT_REPORT_CONNECTIONS),
     )
 
 

@@ -14,11 +14,14 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db.models import Aggregate, Count, QuerySet
 
+from cases.models import Case
 from reports.cohorts import Scope
+from reports.fanout import run_jobs, side_by_side_allowed
 from reports.figures import Figure
 from reports.periods import Period
 
@@ -119,77 +122,122 @@ def _grouped_parts(measures: Iterable[Measure], period: Period) -> tuple[dict[An
 def evaluate(
     measures: Iterable[Measure], marac_ids: Sequence[int], period: Period, *, per_marac: bool
 ) -> dict[int | None, dict[Part, Any]]:
-    """Every part of the measures, for each MARAC (if per_marac) and for all of them combined (key COMBINED)."""
+    """Every part of the measures, for each MARAC (if per_marac) and for all of them combined (key COMBINED).
+    The queries of a report of several MARACs run side by side (reports.fanout), those over sets within others
+    once the sets they are within are known to have rows."""
     marac_ids = tuple(marac_ids)
     keys: list[int | None] = [*marac_ids, COMBINED] if per_marac else [COMBINED]
     values: dict[int | None, dict[Part, Any]] = {key: {} for key in keys}
-    tallies, lookups = _grouped_parts(measures, period)
+    grouped_parts, lookups = _grouped_parts(measures, period)
+    plans = [_Plan(source, counted, group, marac_ids, per_marac) for (source, counted), group in grouped_parts.items()]
+    side_by_side = side_by_side_allowed(Case, marac_count=len(marac_ids))
     found_empty: set[tuple[Source, Period]] = set()  # sets of rows with none for the scope
-    for (source, counted), group in sorted(tallies.items(), key=lambda item: item[0][0].depth):
+    fetched_lookups: list[dict[int, Any]] = []
+    for depth in sorted({plan.source.depth for plan in plans} | {0}):
+        wave = [plan for plan in plans if plan.source.depth == depth]
+        for plan in wave:
+            if plan.source.within is not None and (plan.source.within, plan.counted) in found_empty:
+                found_empty.add((plan.source, plan.counted))  # a subset of no rows, not asked
+        asked = [plan for plan in wave if (plan.source, plan.counted) not in found_empty]
+        jobs: list[Callable[[], Any]] = [plan.fetch for plan in asked]
+        if depth == 0:
+            jobs += [partial(lookup.fetch, marac_ids, period) for lookup in lookups]
+        results = run_jobs(jobs, side_by_side=side_by_side)
+        for plan, counts in zip(asked, results, strict=False):
+            plan.counts = counts
+            if plan.grouped and not counts.by_marac:
+                found_empty.add((plan.source, plan.counted))
+        if depth == 0:
+            fetched_lookups = results[len(asked) :]
+    for plan in plans:
+        plan.fill(values, keys)
+    for lookup, fetched in zip(lookups, fetched_lookups, strict=True):
+        for key in keys:
+            wanted = marac_ids if key is COMBINED else (key,)
+            values[key][lookup] = {marac_id: fetched[marac_id] for marac_id in wanted if marac_id in fetched}
+    return values
+
+
+@dataclass
+class _Counts:
+    """What one set of rows' query (or queries) gave: each MARAC's counts, and all of theirs together."""
+
+    by_marac: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    split_by_marac: dict[Any, dict[Any, dict[str, Any]]] = field(default_factory=dict)
+    combined: dict[str, Any] = field(default_factory=dict)  # no rows at all: every count 0 (see _empty)
+    split_combined: dict[Any, dict[str, Any]] = field(default_factory=dict)
+
+
+class _Plan:
+    """The query over one set of rows and period for every tally counting them."""
+
+    def __init__(
+        self, source: Source, counted: Period, group: list[Tally], marac_ids: tuple[int, ...], per_marac: bool
+    ) -> None:
+        self.source, self.counted, self.group, self.marac_ids = source, counted, group, marac_ids
         # One alias per aggregate: tallies counting the same thing (ROWS, say, or the same condition written
         # twice) share its column, so the database works each out once a row.
         aliases: dict[Any, str] = {}
-        aggregates: dict[str, Aggregate] = {}
-        names: dict[tuple[Tally, str], str] = {}
+        self.aggregates: dict[str, Aggregate] = {}
+        self.names: dict[tuple[Tally, str], str] = {}
         for tally in group:
             for name, aggregate in tally.aggregates.items():
                 key = _same(aggregate)
                 if key not in aliases:
                     aliases[key] = f"a{len(aliases)}"
-                    aggregates[aliases[key]] = aggregate
-                names[(tally, name)] = aliases[key]
-        additive = all(tally.additive for tally in group)
-        split = _split_of(group, additive)
-        grouped = per_marac or additive or len(marac_ids) == 1
-        by_marac: dict[Any, dict[str, Any]] = {}
-        split_by_marac: dict[Any, dict[Any, dict[str, Any]]] = {}
-        combined: dict[str, Any] = {}  # no rows at all: every count 0 (see _empty)
-        split_combined: dict[Any, dict[str, Any]] = {}
-        if source.within is not None and (source.within, counted) in found_empty:
-            found_empty.add((source, counted))  # a subset of no rows, not asked
-        elif grouped:
-            # Grouped by MARAC: cheaper to build than a plain aggregate over annotated rows, which Django wraps
-            # in a subquery; the MARACs' counts add up to all of theirs where the counts are of rows.
-            rows = source.rows(Scope(marac_ids, counted)).order_by()
-            if split is None:
-                by_marac = {row[source.marac]: row for row in rows.values(source.marac).annotate(**aggregates)}
-            else:
-                # Counts of rows (see _split_of): each MARAC's and each key's add up over the other.
-                split_rows = rows.annotate(**{SPLIT: split.expression()}).values(source.marac, SPLIT)
-                for row in split_rows.annotate(**aggregates):
-                    split_by_marac.setdefault(row[source.marac], {})[row[SPLIT]] = row
-                    _add(by_marac.setdefault(row[source.marac], {}), row, aggregates)
-                    _add(split_combined.setdefault(row[SPLIT], {}), row, aggregates)
-            if not by_marac:
-                found_empty.add((source, counted))  # and not asked again for the combined column
-            elif len(marac_ids) == 1:
-                combined = next(iter(by_marac.values()))
-            elif additive:
-                combined = {}
-                for row in by_marac.values():
-                    _add(combined, row, aggregates)
-            else:
-                combined = rows.aggregate(**aggregates)
+                    self.aggregates[aliases[key]] = aggregate
+                self.names[(tally, name)] = aliases[key]
+        self.additive = all(tally.additive for tally in group)
+        self.split = _split_of(group, self.additive)
+        self.grouped = per_marac or self.additive or len(marac_ids) == 1
+        self.counts = _Counts()  # until fetched; left so for a set within one with no rows
+
+    def fetch(self) -> _Counts:
+        counts = _Counts()
+        rows = self.source.rows(Scope(self.marac_ids, self.counted)).order_by()
+        if not self.grouped:
+            counts.combined = rows.aggregate(**self.aggregates)
+            return counts
+        # Grouped by MARAC: cheaper to build than a plain aggregate over annotated rows, which Django wraps in a
+        # subquery; the MARACs' counts add up to all of theirs where the counts are of rows.
+        marac, aggregates = self.source.marac, self.aggregates
+        if self.split is None:
+            counts.by_marac = {row[marac]: row for row in rows.values(marac).annotate(**aggregates)}
         else:
-            combined = source.rows(Scope(marac_ids, counted)).order_by().aggregate(**aggregates)
+            # Counts of rows (see _split_of): each MARAC's and each key's add up over the other.
+            split_rows = rows.annotate(**{SPLIT: self.split.expression()}).values(marac, SPLIT)
+            for row in split_rows.annotate(**aggregates):
+                counts.split_by_marac.setdefault(row[marac], {})[row[SPLIT]] = row
+                _add(counts.by_marac.setdefault(row[marac], {}), row, aggregates)
+                _add(counts.split_combined.setdefault(row[SPLIT], {}), row, aggregates)
+        if not counts.by_marac:
+            return counts  # and not asked again for the combined column
+        if len(self.marac_ids) == 1:
+            counts.combined = next(iter(counts.by_marac.values()))
+        elif self.additive:
+            for row in counts.by_marac.values():
+                _add(counts.combined, row, aggregates)
+        else:
+            counts.combined = rows.aggregate(**aggregates)
+        return counts
+
+    def fill(self, values: dict[int | None, dict[Part, Any]], keys: list[int | None]) -> None:
+        counts = self.counts
         for key in keys:
-            row = combined if key is COMBINED else by_marac.get(key, {})
-            keyed = split_combined if key is COMBINED else split_by_marac.get(key, {})
-            for tally in group:
+            row = counts.combined if key is COMBINED else counts.by_marac.get(key, {})
+            keyed = counts.split_combined if key is COMBINED else counts.split_by_marac.get(key, {})
+            for tally in self.group:
                 values[key][tally] = {
                     name: (
-                        {split_key: counts[names[(tally, name)]] for split_key, counts in keyed.items()}
+                        {
+                            split_key: split_counts[self.names[(tally, name)]]
+                            for split_key, split_counts in keyed.items()
+                        }
                         if tally.by is not None
-                        else _empty(row, names[(tally, name)], tally, name)
+                        else _empty(row, self.names[(tally, name)], tally, name)
                     )
                     for name in tally.aggregates
                 }
-    for lookup in lookups:
-        fetched = lookup.fetch(marac_ids, period)
-        for key in keys:
-            wanted = marac_ids if key is COMBINED else (key,)
-            values[key][lookup] = {marac_id: fetched[marac_id] for marac_id in wanted if marac_id in fetched}
-    return values
 
 
 def _split_of(group: Sequence[Tally], additive: bool) -> By | None:

@@ -4,7 +4,7 @@ Safelives MARAC spreadsheet"; BD Equality Impact Data: the quarterly return). Th
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -14,6 +14,7 @@ from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType
 from meetings.models import Listing, ListingKind
 from reports.cohorts import Scope, a_young_perpetrator, discussed, meetings_held, under
+from reports.fanout import run_jobs, side_by_side_allowed
 from reports.indicators import IS_BME, IS_LGBT, IS_MALE
 
 
@@ -85,11 +86,21 @@ def meeting_return(scope: Scope) -> list[MeetingRow]:
     for key, agency_type in _BY_AGENCY.items():
         aggregates[key] = Count("pk", filter=Q(case__referring_agency__agency_type=agency_type))
     # Grouped by meeting alone (hashed, not sorted on dates and names); the meetings' details come on their own.
-    grouped = cast(list[dict[str, Any]], list(listings.values("meeting_id").annotate(**aggregates).order_by()))
+    # The four queries run side by side for several MARACs (reports.fanout).
+    results: list[Any] = run_jobs(
+        [
+            lambda: list(listings.values("meeting_id").annotate(**aggregates).order_by()),
+            lambda: _per_meeting(listings.filter(a_young_perpetrator("case_id", "case__referred_on"))),
+            lambda: _children_per_meeting(listings),
+            lambda: list(meetings_held(scope).values_list("pk", "starts_at", "marac__name")),
+        ],
+        side_by_side=side_by_side_allowed(Listing, marac_count=len(scope.marac_ids)),
+    )
+    grouped: list[dict[str, Any]] = results[0]
+    young: dict[int, int] = results[1]
+    children: dict[int, int] = results[2]
+    held: list[tuple[int, Any, str]] = results[3]
     rows = {row["meeting_id"]: row for row in grouped}
-    young = _per_meeting(listings.filter(a_young_perpetrator("case_id", "case__referred_on")))
-    children = _children_per_meeting(listings)
-    held = meetings_held(scope).values_list("pk", "starts_at", "marac__name")
     meetings = [meeting for meeting in held if meeting[0] in rows]  # those with a listing discussed
     return [
         MeetingRow(

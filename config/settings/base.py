@@ -98,6 +98,7 @@ def configure(env: Environment) -> dict[str, object]:
         "OPENMARAC_OIDC_ENABLED": bool(env.oidc_server_url),
         # Calls a minute to /api/ per credential, and per address without one (web.middleware.ApiRateLimit).
         "OPENMARAC_API_RATE_LIMIT": env.api_rate_limit,
+        "OPENMARAC_REPORT_CONNECTIONS": env.report_connections,
         # Keys for people.encryption, newest first; each profile decides what happens when none are set.
         "OPENMARAC_FIELD_ENCRYPTION_KEYS": _checked_field_encryption_keys(env.field_encryption_keys),
         # The client's address behind trusted proxies, for allauth's sign-in limits and, by the same rule, the

@@ -22,6 +22,7 @@ from audit.models import AuditAction, AuditEvent
 from audit.services import verify_chain
 from config.db_router import use_replica
 from marac.models import Agency
+from reports.periods import PeriodKind, period_containing
 from reports.tests.helpers import cases, listing, meeting
 from testing.factories import CaseFactory
 
@@ -137,3 +138,33 @@ def test_only_reads_inside_a_replica_block_go_to_the_replica():
         assert _replica_queries(count_agencies) == 0
     with use_replica():
         assert _replica_queries(count_agencies) == 1
+
+
+def test_a_report_of_several_maracs_reads_the_replica_on_every_connection_it_runs_its_queries_on(
+    settings, marac, other_marac
+):
+    """The queries of a report of several MARACs run side by side on connections of their own (reports/fanout.py):
+    each must still read the replica, as the request would, not the primary."""
+    from reports.report import build_report
+
+    settings.OPENMARAC_REPORT_CONNECTIONS = 3
+    _heard(marac, 2)
+    _heard(other_marac, 3)
+    _caught_up()
+
+    def heard() -> list[str]:
+        with use_replica():
+            report = build_report(
+                maracs=[(marac.pk, marac.name), (other_marac.pk, other_marac.name)],
+                period=period_containing(PeriodKind.QUARTER, HEARD_ON),
+                suppress=False,
+                threshold=5,
+            )
+        row = next(row for group in report.groups for row in group.rows if row.indicator.key == "cases_heard")
+        return [cell.value_text for cell in row.cells]
+
+    with _replay_paused():
+        _heard(other_marac, 4, HEARD_ON + datetime.timedelta(days=14))
+        assert heard() == ["2", "3", "5"]  # the primary has 7 for the second MARAC
+    _caught_up()
+    assert heard() == ["2", "7", "9"]
