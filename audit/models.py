@@ -81,3 +81,47 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+
+class DeletedRestrictedCase(models.Model):
+    """A restricted case that retention deleted. Its restrictions go with it, but the trail's entries about it, about
+    what was part of it and about the people in it stay (they outlive the records): this keeps who was named on it and
+    which records those entries name, so they stay hidden from everyone else (audit/selectors.py). Ids only."""
+
+    case_id = models.PositiveBigIntegerField(unique=True)
+    deleted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Deleted restricted case {self.case_id}"
+
+
+class DeletedRestrictedCaseUser(models.Model):
+    """A user who was named on the case when it was deleted, and so still sees the trail's entries about it."""
+
+    deleted_case = models.ForeignKey(DeletedRestrictedCase, on_delete=models.CASCADE, related_name="named_users")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["deleted_case", "user"], name="deleted_case_named_once")]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id} named on deleted case {self.deleted_case_id}"
+
+
+class DeletedRestrictedRecord(models.Model):
+    """A record the trail names (as an entry does: type and id) that was part of the deleted case or of a person in it.
+    `hidden_until`: None hides every entry about it; a time hides only the entries up to then, for a person kept
+    because they are in another case, whose later entries belong to that case."""
+
+    deleted_case = models.ForeignKey(DeletedRestrictedCase, on_delete=models.CASCADE, related_name="records")
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    hidden_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"], name="deleted_restricted_record")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id} of deleted case {self.deleted_case_id}"

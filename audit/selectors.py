@@ -4,13 +4,19 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 
 from api.models import ApiCredential
 from audit.labels import record_type_choices
-from audit.models import AuditAction, AuditEvent
+from audit.models import (
+    AuditAction,
+    AuditEvent,
+    DeletedRestrictedCase,
+    DeletedRestrictedCaseUser,
+    DeletedRestrictedRecord,
+)
 from audit.services import audit_record
 from cases.models import Case, CaseParty
 from cases.restriction import visible_given_restrictions
@@ -90,11 +96,19 @@ def _ids_as_text(queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _about_hidden_cases(user: Any) -> Q | None:
-    """The entries about restricted cases `user` is not named on, and everything part of them; None if there are
-    none (nearly always: then the trail is read as it is)."""
-    hidden = _hidden_case_ids(user)
-    if not hidden.exists():
+    """The entries about restricted cases `user` is not named on, and everything part of them, whether the case is
+    still held or retention has deleted it; None if there are none (nearly always: then the trail is read as it is)."""
+    hidden, deleted = _hidden_case_ids(user), _deleted_cases_hidden_from(user)
+    held, gone = hidden.exists(), deleted.exists()
+    if not held and not gone:
         return None
+    about = _about_held_cases(hidden) if held else Q()
+    if gone:
+        about |= Q(Exists(_records_of(deleted)))
+    return about
+
+
+def _about_held_cases(hidden: QuerySet[Case, Any]) -> Q:
     about = Q()
     for label, path in _parts_of_a_case():
         model = apps.get_model(label)
@@ -105,6 +119,47 @@ def _about_hidden_cases(user: Any) -> Q | None:
         model = apps.get_model(label)
         about |= Q(object_type=label, object_id__in=_ids_as_text(model.objects.filter(**{f"{path}__in": people_ids})))
     return about
+
+
+# Once retention has deleted a restricted case, its restrictions and the records the trail names are gone with it:
+# retention keeps which records they were and who was named on it (audit/models.py DeletedRestrictedCase).
+
+
+def _deleted_cases_hidden_from(user: Any) -> QuerySet[DeletedRestrictedCase]:
+    every_one = DeletedRestrictedCase.objects.all()
+    if getattr(user, "pk", None) is None:
+        return every_one
+    named_on = DeletedRestrictedCaseUser.objects.filter(user_id=user.pk).values("deleted_case_id")
+    return every_one.exclude(pk__in=named_on)
+
+
+def _records_of(deleted: QuerySet[DeletedRestrictedCase]) -> QuerySet[DeletedRestrictedRecord]:
+    """The kept records an entry is about, matched on the entry's type and id (and time, for a person kept)."""
+    return DeletedRestrictedRecord.objects.filter(
+        Q(hidden_until__isnull=True) | Q(hidden_until__gte=OuterRef("at")),
+        deleted_case__in=deleted,
+        object_type=OuterRef("object_type"),
+        object_id=OuterRef("object_id"),
+    )
+
+
+def records_of_case(case: Case) -> list[tuple[str, str]]:
+    """Every record the trail may name that is part of the case (itself, its listings, their research, its
+    restrictions...), as (audit label, id): for retention to keep before it deletes a restricted case."""
+    records = []
+    for label, path in _parts_of_a_case():
+        ids = apps.get_model(label).objects.filter(**{path: case.pk}).values_list("pk", flat=True)
+        records += [(label, str(pk)) for pk in ids]
+    return records
+
+
+def records_of_person(person_id: int) -> list[tuple[str, str]]:
+    """The person's record and what is part of it (addresses, aliases), as (audit label, id)."""
+    records = []
+    for label, path in _PERSON_PARTS.items():
+        ids = apps.get_model(label).objects.filter(**{path: person_id}).values_list("pk", flat=True)
+        records += [(label, str(pk)) for pk in ids]
+    return records
 
 
 def _visible_to(user: Any, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

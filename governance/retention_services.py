@@ -12,7 +12,14 @@ from django.db.models import F, Model, ProtectedError, Q, QuerySet, RestrictedEr
 from django.utils import timezone
 
 from actions.models import Action, ActionResolution
-from audit.models import AuditAction, AuditEvent
+from audit.models import (
+    AuditAction,
+    AuditEvent,
+    DeletedRestrictedCase,
+    DeletedRestrictedCaseUser,
+    DeletedRestrictedRecord,
+)
+from audit.selectors import records_of_case, records_of_person
 from audit.services import audit_record
 from cases.models import Case, CaseParty, LegalHold
 from cases.restriction import visible_given_restrictions
@@ -419,10 +426,13 @@ def _ids(ids: set[int] | list[int]) -> str:
 def _delete_case(case: Case, *, today: date, by: Any) -> str:
     """Delete in the order the PROTECT foreign keys need: actions, then listings (their research, children's
     research, victim's voice and process links go with them), the referral, the case (its parties, holds,
-    restrictions and follow-up go with it), and last the people no other case holds."""
+    restrictions and follow-up go with it), and last the people no other case holds. A restricted case leaves who
+    was named on it and which records were part of it (_keep_hidden), so its trail stays hidden as it was."""
     people = _party_ids(case)
     try:
         with transaction.atomic():
+            hidden = _keep_hidden(case)
+            people_records = {person_id: records_of_person(person_id) for person_id in people} if hidden else {}
             counts = _delete_case_rows(case, today)
     except (ProtectedError, RestrictedError) as error:
         found = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
@@ -432,6 +442,8 @@ def _delete_case(case: Case, *, today: date, by: Any) -> str:
         return result
     orphaned = people - _people_elsewhere(people, except_case_ids=set())
     orphaned -= set(ChildResearch.objects.filter(child_id__in=orphaned).values_list("child_id", flat=True))
+    if hidden is not None:
+        _keep_people_hidden(hidden, people_records, kept=people - orphaned)
     for person_id in sorted(orphaned):
         Person.objects.filter(pk=person_id).delete()
         audit_record(
@@ -456,6 +468,40 @@ def _delete_case(case: Case, *, today: date, by: Any) -> str:
         changes={"people_deleted": sorted(orphaned), "people_kept": sorted(kept)},
     )
     return result
+
+
+def _keep_hidden(case: Case) -> DeletedRestrictedCase | None:
+    """Before a restricted case is deleted (its restrictions with it): who was named on it and the records that are
+    part of it, so that the trail's entries about them stay hidden from everyone else (audit/selectors.py)."""
+    if not case.restricted:
+        return None
+    hidden = DeletedRestrictedCase.objects.create(case_id=case.pk, deleted_at=timezone.now())
+    named = case.restrictions.values_list("user_id", flat=True)
+    DeletedRestrictedCaseUser.objects.bulk_create(
+        DeletedRestrictedCaseUser(deleted_case=hidden, user_id=user_id) for user_id in named
+    )
+    DeletedRestrictedRecord.objects.bulk_create(
+        DeletedRestrictedRecord(deleted_case=hidden, object_type=label, object_id=object_id)
+        for label, object_id in records_of_case(case)
+    )
+    return hidden
+
+
+def _keep_people_hidden(
+    hidden: DeletedRestrictedCase, records: dict[int, list[tuple[str, str]]], *, kept: set[int]
+) -> None:
+    """The people of the deleted restricted case: every entry about one deleted with it stays hidden; of one kept
+    (in another case), only the entries up to the deletion, as their later ones belong to that other case."""
+    DeletedRestrictedRecord.objects.bulk_create(
+        DeletedRestrictedRecord(
+            deleted_case=hidden,
+            object_type=label,
+            object_id=object_id,
+            hidden_until=hidden.deleted_at if person_id in kept else None,
+        )
+        for person_id, person_records in records.items()
+        for label, object_id in person_records
+    )
 
 
 def _delete_case_rows(case: Case, today: date) -> str:

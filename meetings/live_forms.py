@@ -227,11 +227,10 @@ class OutcomeForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    """What happens before the meeting closes. The cases it did not hear (`listings`, those the closer may see by
-    reference; `asks_unheard` when there are any, seen or not): one choice for all of them, or one for each, and the
-    reason, recorded with each case; a restricted case they are not named on follows the choice for all (held over
-    when they choose case by case). The cases heard with no outcome (`undecided`, those the closer may see): the
-    outcome of each; a restricted one they are not named on is kept open for review."""
+    """What happens before the meeting closes. The cases it did not hear (`listings`, those the closer may see): one
+    choice for all of them, or one for each, and the reason, recorded with each case. The cases heard with no outcome
+    (`undecided`, those the closer may see): the outcome of each. A restricted case the closer is not named on is
+    neither asked about nor counted (live_services.meeting_close settles it)."""
 
     ALL_CHOICES = [
         (live_rules.HOLD_OVER, "Hold them all over to the next meeting"),
@@ -265,7 +264,6 @@ class CloseForm(forms.Form):
         self,
         *args: Any,
         listings: Sequence[Listing],
-        asks_unheard: bool = True,
         undecided: Sequence[Listing] = (),
         **kwargs: Any,
     ) -> None:
@@ -281,7 +279,7 @@ class CloseForm(forms.Form):
                 label=f"Outcome of case {reference}",
                 error_messages={"required": f"Select the outcome of case {reference}"},
             )
-        if not asks_unheard:
+        if not self.listings:
             del self.fields["for_all"], self.fields["reason"]
             return
         for listing in self.listings:
@@ -312,7 +310,7 @@ class CloseForm(forms.Form):
         return cleaned
 
     def choices(self, unheard: Sequence[Listing]) -> dict[int, str]:
-        """The choice for every unheard listing, seen or not, by listing id."""
+        """The choice for every unheard listing the closer sees, by listing id."""
         if not unheard:
             return {}
         for_all = self.cleaned_data["for_all"]
@@ -322,9 +320,14 @@ class CloseForm(forms.Form):
             listing.pk: self.cleaned_data.get(self.field_name(listing)) or live_rules.HOLD_OVER for listing in unheard
         }
 
+    def hidden_choice(self) -> str:
+        """What happens to a case not heard that the closer may not see: the choice made for all the cases not
+        heard; held over when they chose case by case, or were asked about none."""
+        for_all = self.cleaned_data.get("for_all")
+        return for_all if for_all in (live_rules.HOLD_OVER, live_rules.LEAVE_UNHEARD) else live_rules.HOLD_OVER
+
     def outcomes(self, undecided: Sequence[Listing]) -> dict[int, str]:
-        """The outcome for every listing heard with none, seen or not, by listing id: one the closer may not see is
-        kept open for review, as it would be had its hearing ended with no decision."""
+        """The outcome for every listing heard with none that the closer sees, by listing id."""
         return {
             listing.pk: self.cleaned_data.get(self.outcome_field_name(listing)) or Outcome.REVIEW.value
             for listing in undecided

@@ -216,6 +216,11 @@ def listing_is_unheard(*, started_at: datetime | None, outcome: str) -> bool:
     return started_at is None and not outcome
 
 
+# The reason recorded with a restricted case not heard when the closer, not named on it, was asked about no case
+# not heard (and so gave no reason).
+CLOSED_BEFORE_HEARD = "The meeting closed before the case was heard."
+
+
 def not_heard_note(reason: str) -> str:
     return f"Not heard at this meeting: {reason}"
 

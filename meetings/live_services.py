@@ -456,24 +456,35 @@ def meeting_start(*, meeting: Meeting, by: Any, other_day_confirmed: bool = Fals
     return state
 
 
-def unheard_listings(meeting: Meeting) -> list[Listing]:
-    """The cases on the agenda never opened and with no outcome, in hearing order; restricted ones included."""
-    return [
+def unheard_listings(meeting: Meeting, viewer: Any = None) -> list[Listing]:
+    """The cases on the agenda never opened and with no outcome, in hearing order; restricted ones left out for a
+    viewer not named on them (None: every one)."""
+    unheard = [
         listing
         for listing in _ordered(meeting)
         if live_rules.listing_is_unheard(started_at=listing.started_at, outcome=listing.outcome)
     ]
+    return _seen_by(viewer, unheard)
 
 
-def listings_without_outcome(meeting: Meeting) -> list[Listing]:
-    """The cases opened at the meeting with no outcome recorded, in the order they were opened; restricted ones
-    included (the pages leave out those the viewer is not named on)."""
+def listings_without_outcome(meeting: Meeting, viewer: Any = None) -> list[Listing]:
+    """The cases opened at the meeting with no outcome recorded, in the order they were opened; restricted ones left
+    out for a viewer not named on them (None: every one)."""
     heard = Listing.objects.filter(meeting=meeting, started_at__isnull=False).select_related("case")
-    return [
+    undecided = [
         listing
         for listing in heard.order_by("started_at", "id")
         if live_rules.listing_needs_outcome(started_at=listing.started_at, outcome=listing.outcome)
     ]
+    return _seen_by(viewer, undecided)
+
+
+def _seen_by(viewer: Any, listings: list[Listing]) -> list[Listing]:
+    if viewer is None or not any(listing.case.restricted for listing in listings):
+        return listings
+    seen = Listing.objects.filter(pk__in=[listing.pk for listing in listings])
+    seen_ids = set(seen.filter(visible_given_restrictions(viewer, through="case")).values_list("pk", flat=True))
+    return [listing for listing in listings if listing.pk in seen_ids]
 
 
 def needs_outcome(listing: Listing) -> bool:
@@ -489,30 +500,42 @@ def meeting_close(
     choices: Mapping[int, str] | None = None,
     reason: str = "",
     outcomes: Mapping[int, str] | None = None,
+    hidden_choice: str = live_rules.HOLD_OVER,
 ) -> MeetingState:
     """Close the meeting. Any case not heard needs a choice (`choices`, by listing id: hold it over to the next
     meeting, or leave it unheard) and a reason; without a choice for every one, UnheardCases lists them. Any case
     heard with no outcome needs one (`outcomes`, by listing id: review, closed or transferred); without one for
     every such case, CasesWithoutOutcome lists them. Holding over, leaving unheard, recording the outcomes and
-    closing happen together or not at all."""
+    closing happen together or not at all.
+
+    Only the cases `by` may see are asked about, listed or counted: a restricted case they are not named on never
+    changes what they are told, nor stops the close. Not heard, it is settled as `hidden_choice` says (the choice
+    made for all the cases not heard; hold over when there was none), with the reason given or, when none was
+    asked for, that the meeting closed before it was heard; one that cannot be held over is left unheard. Heard
+    with no outcome, it is kept open for review."""
     with transaction.atomic():
         state = _require_not_closed(meeting)
         if not meeting_is_running(state):
             raise LiveRefused("Only a meeting in progress can be closed.")
-        unheard = unheard_listings(meeting)
+        everything_unheard = unheard_listings(meeting)
+        unheard = _seen_by(by, everything_unheard)
         # The choices must be for exactly the cases unheard now: a case opened since the page was shown is heard.
         if unheard and (choices is None or set(choices) != {listing.pk for listing in unheard}):
             raise UnheardCases(unheard)
         # Likewise the outcomes: one recorded on the case's own page since the close page was shown is not asked for.
-        undecided = listings_without_outcome(meeting)
+        everything_undecided = listings_without_outcome(meeting)
+        undecided = _seen_by(by, everything_undecided)
         if undecided and (outcomes is None or set(outcomes) != {listing.pk for listing in undecided}):
             raise CasesWithoutOutcome(undecided)
         if unheard and not reason.strip():
             raise LiveRefused("Enter why the cases were not heard.")
         for listing in unheard:
             _settle_unheard(listing, (choices or {})[listing.pk], reason.strip(), by)
-        for listing in undecided:
-            _outcome_at_close(listing, (outcomes or {})[listing.pk], by)
+        for listing in everything_unheard:
+            if listing not in unheard:
+                _settle_hidden_unheard(listing, hidden_choice, reason.strip() or live_rules.CLOSED_BEFORE_HEARD, by)
+        for listing in everything_undecided:
+            _outcome_at_close(listing, (outcomes or {}).get(listing.pk, Outcome.REVIEW), by)
         _set_status(state, MeetingStatus.CLOSED, by)
         # A case still open when the meeting closes ends with it.
         Listing.objects.filter(meeting=meeting, started_at__isnull=False, ended_at__isnull=True).update(
@@ -597,6 +620,20 @@ def _settle_unheard(listing: Listing, choice: str, reason: str, by: Any) -> None
         _leave_unheard(listing, reason, by)
     else:
         raise LiveRefused(f"Choose whether to hold case {listing.case.reference} over or leave it unheard.")
+
+
+def _settle_hidden_unheard(listing: Listing, choice: str, reason: str, by: Any) -> None:
+    """A case not heard that the closer may not see: never named in an error, nor stopping the close. One that
+    cannot be held over (no next meeting, listed there already, referred elsewhere) is left unheard instead, so
+    that it is not left "Listed" at a meeting that has closed."""
+    if choice == live_rules.HOLD_OVER:
+        try:
+            listing_hold_over(listing=listing, reason=reason, by=by)
+        except AgendaRefused:
+            pass
+        else:
+            return
+    _leave_unheard(listing, reason, by)
 
 
 def _leave_unheard(listing: Listing, reason: str, by: Any) -> None:

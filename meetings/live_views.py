@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from actions.models import Action
 from actions.services import NotThisMaracsAgency
-from cases.restriction import is_named_on
 from cases.selectors import case_through_gate
 from meetings import live_rules, minutes_services
 from meetings import live_services as live
@@ -287,8 +286,8 @@ def live_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, live_rules.CLOSED_MEETING_REFUSAL if closed else _NOT_RUNNING)
             return redirect("meetings_live:live", pk=pk)
         return _close_confirm(request, meeting, None)
-    unheard, undecided = live.unheard_listings(meeting), live.listings_without_outcome(meeting)
-    form = _close_form(request, unheard, undecided, data=request.POST)
+    unheard, undecided = _asked_at_close(request, meeting)
+    form = CloseForm(listings=unheard, undecided=undecided, data=request.POST)
     if _outcomes_changed(request, form):
         messages.warning(request, _CHANGED.format(what="heard with no outcome"))
         return _close_confirm(request, meeting, None, kept=request.POST)
@@ -297,7 +296,14 @@ def live_close(request: HttpRequest, pk: int) -> HttpResponse:
     choices, outcomes = form.choices(unheard), form.outcomes(undecided)
     reason = form.cleaned_data.get("reason", "")
     try:
-        live.meeting_close(meeting=meeting, by=request.user, choices=choices, reason=reason, outcomes=outcomes)
+        live.meeting_close(
+            meeting=meeting,
+            by=request.user,
+            choices=choices,
+            reason=reason,
+            outcomes=outcomes,
+            hidden_choice=form.hidden_choice(),
+        )
     except (live.UnheardCases, live.CasesWithoutOutcome) as asked:
         what = "not heard" if isinstance(asked, live.UnheardCases) else "heard with no outcome"
         messages.warning(request, _CHANGED.format(what=what))
@@ -322,16 +328,11 @@ def _outcomes_changed(request: HttpRequest, form: CloseForm) -> bool:
     return any(name.startswith("outcome_") and name not in form.fields for name in request.POST)
 
 
-def _seen(request: HttpRequest, listings: list[Listing]) -> list[Listing]:
-    # A restricted case stays hidden from anyone not named on it, even by its reference.
-    return [
-        listing for listing in listings if not listing.case.restricted or is_named_on(request.user, listing.case_id)
-    ]
-
-
-def _close_form(request: HttpRequest, unheard: list[Listing], undecided: list[Listing], **kwargs: Any) -> CloseForm:
-    seen_unheard, seen_undecided = _seen(request, unheard), _seen(request, undecided)
-    return CloseForm(listings=seen_unheard, asks_unheard=bool(unheard), undecided=seen_undecided, **kwargs)
+def _asked_at_close(request: HttpRequest, meeting: Meeting) -> tuple[list[Listing], list[Listing]]:
+    """The cases not heard and those heard with no outcome, that the closer may see: a restricted case they are not
+    named on is not named, listed or counted to them (live_services.meeting_close settles it)."""
+    viewer = request.user
+    return live.unheard_listings(meeting, viewer=viewer), live.listings_without_outcome(meeting, viewer=viewer)
 
 
 def _close_confirm(
@@ -341,9 +342,9 @@ def _close_confirm(
     with no outcome is an error to put right, named in the error summary; the cases not heard are asked about.
     `kept`: the answers just posted, when the cases changed meanwhile: each answer to a question the page still
     asks comes back as it was given (the reason typed, the choice made), not blank."""
-    unheard, undecided = live.unheard_listings(meeting), live.listings_without_outcome(meeting)
     if form is None:
-        form = _close_form(request, unheard, undecided, initial={"confirmed": "yes"})
+        unheard, undecided = _asked_at_close(request, meeting)
+        form = CloseForm(listings=unheard, undecided=undecided, initial={"confirmed": "yes"})
         if kept is not None:
             form.initial.update({name: kept[name] for name in form.fields if name != "confirmed" and kept.get(name)})
         if form.undecided:
@@ -353,10 +354,8 @@ def _close_confirm(
         "form": form,
         "unsigned": live.present_without_agreement(meeting),
         "may_keep_register": request.user.has_perm("meetings.manage_attendance", meeting),
-        "seen": form.listings,
-        "hidden": len(unheard) - len(form.listings),
+        "unheard": form.listings,
         "undecided": form.undecided,
-        "hidden_undecided": len(undecided) - len(form.undecided),
     }
     return render(request, "meetings/live_close_confirm.html", context)
 

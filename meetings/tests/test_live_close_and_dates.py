@@ -345,7 +345,7 @@ def test_a_restricted_case_is_not_named_to_a_chair_not_named_on_it_and_is_held_o
 
     page = _close(client, meeting).content.decode()
     assert "NB-2026-0699" not in page
-    assert "1 restricted case you are not named on" in page
+    assert "1 case listed at this meeting has not been heard." in page
 
     data = {"confirmed": "yes", "for_all": "each", f"listing_{open_case.pk}": "not_heard", "reason": "Out of time"}
     assert _close(client, meeting, data).status_code == 302
