@@ -4,9 +4,12 @@ from typing import Any
 
 from allauth.mfa.signals import authenticator_removed
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from accounts.kept_form import keep_if_timed_out, show_if_not_taken
 
@@ -29,15 +32,49 @@ class IdleTimeoutMiddleware:
         session = getattr(request, "session", None)
         if session is None:
             return response
-        keep_if_timed_out(request, response)  # a form posted just after the timeout: what was typed is kept
-        response = show_if_not_taken(request, response)  # and shown again, where the page did not show it
+        warning = _is_timeout_warning(request)
+        if not warning:  # its POST holds no typing, so a "Stay signed in" sent too late keeps nothing
+            keep_if_timed_out(request, response)  # a form posted just after the timeout: what was typed is kept
+            response = show_if_not_taken(request, response)  # and shown again, where the page did not show it
         saved_at = int(session.get(_ACTIVITY_SESSION_KEY, 0))
         if session.is_empty():  # none, expired, or just flushed (signing out): nothing to keep alive
+            if warning:
+                # SessionMiddleware deletes the cookie of a session that has ended. Asking whether it has must not:
+                # the cookie still tells whose it was, so that a form posted from another tab is kept for them.
+                request.COOKIES.pop(settings.SESSION_COOKIE_NAME, None)
             return response
         now = int(time.time())
-        if session.modified or now - saved_at >= ACTIVITY_SAVE_SECONDS:
+        # The warning asking how long is left is not activity: a tab left open must not keep the session alive.
+        if session.modified or (not warning and now - saved_at >= ACTIVITY_SAVE_SECONDS):
             session[_ACTIVITY_SESSION_KEY] = now  # marks it modified: SessionMiddleware saves it, renewing its expiry
         return response
+
+
+def _is_timeout_warning(request: HttpRequest) -> bool:
+    """A request from the warning before the idle timeout (accounts.views.session), signed in or not."""
+    match = getattr(request, "resolver_match", None)  # set once the URL is resolved, before the view runs
+    return match is not None and match.view_name == "accounts:session"
+
+
+def renew(session: SessionBase) -> None:
+    """Saves the session at the end of this request, so that its idle time starts again ("Stay signed in")."""
+    session[_ACTIVITY_SESSION_KEY] = int(time.time())
+
+
+def seconds_left(session: SessionBase) -> int:
+    """Seconds until the idle timeout ends the session: what its row's expiry says, for the database-backed
+    sessions OpenMARAC uses, which is what decides; otherwise worked out from when it was last saved."""
+    if hasattr(session, "get_model_class") and session.session_key:
+        expiry = (
+            session.get_model_class()
+            .objects.filter(session_key=session.session_key)
+            .values_list("expire_date", flat=True)
+            .first()
+        )
+        if expiry is not None:
+            return max(0, int((expiry - timezone.now()).total_seconds()))
+    saved_at = int(session.get(_ACTIVITY_SESSION_KEY, 0))
+    return max(0, saved_at + int(settings.SESSION_COOKIE_AGE) - int(time.time()))
 
 
 # Pages a signed-in user without a second factor may still reach: setting one up, and signing out.
@@ -45,6 +82,7 @@ _ALLOWED_PREFIXES = (
     "/accounts/2fa/",
     "/accounts/reauthenticate/",  # allauth asks for the password again before an authenticator is added
     "/accounts/logout/",
+    "/you/session/",  # the warning before the idle timeout: the setup page must not time out unannounced either
     "/static/",
     "/assets/",
     "/healthz",

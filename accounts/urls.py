@@ -5,6 +5,7 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("security/", views.security, name="security"),
+    path("session/", views.session, name="session"),
     path("users/", views.user_list, name="users"),
     path("users/new/", views.user_add, name="user_add"),
     path("users/<int:pk>/roles/", views.user_roles, name="user_roles"),

@@ -2,15 +2,17 @@
 administrator waits for a coordinator or another administrator to approve it; administrators and coordinators see
 every role held or waiting there, who granted it and when; a coordinator may remove a case role (accounts.services)."""
 
+from allauth.account.adapter import get_adapter
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import middleware, selectors, services
 from accounts.forms import RoleGrantForm, UserForm
+from accounts.kept_form import idle_minutes
 from accounts.models import PendingRoleGrant, RoleGrant, User
 from marac.models import Marac
 from web.access import current_marac_where, require_permission, require_sign_in
@@ -55,6 +57,24 @@ def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
 @require_sign_in
 def security(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security.html", {"mfa_enabled": is_mfa_enabled(request.user)})
+
+
+@require_sign_in
+@require_http_methods(["GET", "POST"])
+def session(request: HttpRequest) -> JsonResponse:
+    """For the warning before the idle timeout (static/js/session-timeout.mjs): the seconds left before it signs
+    the user out, and nothing else. Asking is not activity (accounts.middleware.IdleTimeoutMiddleware), so a tab
+    left open never keeps the session alive. A POST is "Stay signed in": the session is saved, its idle time starts
+    again. A POST with action=sign-out, sent by the page when the time has run out, signs the user out; the sign-in
+    page then says why, as it does after a form posted too late (accounts.kept_form.sign_in_notice)."""
+    if request.method == "POST":
+        if request.POST.get("action") == "sign-out":
+            get_adapter(request).logout(request)
+            request.session["openmarac_timed_out"] = idle_minutes()  # what accounts.kept_form keeps for the notice
+            return JsonResponse({"seconds_left": 0})
+        middleware.renew(request.session)
+        return JsonResponse({"seconds_left": request.session.get_expiry_age()})  # as it will be once saved
+    return JsonResponse({"seconds_left": middleware.seconds_left(request.session)})
 
 
 @require_permission(VIEW)
