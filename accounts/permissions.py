@@ -169,6 +169,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.COORDINATOR}),
     ),
     Permission(
+        "people.correct_person",
+        "Correct a person's record: names, other names, date of birth, gender, ethnicity and addresses (UK GDPR"
+        " Art. 16, rectification)",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Permission(
         "people.review_matches",
         "Confirm or reject likely-same-person suggestions, and train the MARAC's matching model",
         frozenset({Role.COORDINATOR}),

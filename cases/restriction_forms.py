@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -6,6 +7,12 @@ from accounts.models import User
 from accounts.permissions import CASE_ROLES
 from cases.models import Case
 from cases.restriction import REASON_MAX_LENGTH
+from cases.restriction_selectors import SamePeopleCase
+
+SAME_PEOPLE_CHANGED = (
+    "Someone else restricted one of the other cases you chose while you had this page open. Nothing has been saved: "
+    "check the list again, then save."
+)
 
 
 class RestrictedCaseReasonForm(forms.Form):
@@ -40,8 +47,24 @@ class CaseRestrictionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     based_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
-    def __init__(self, *args: Any, case: Case, by: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, case: Case, by: Any, same_people: Sequence[SamePeopleCase] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Only the open ones are offered: a restricted one the user is named on has its own page and its own list.
+        offered = [(str(linked.case.pk), linked.label) for linked in same_people if not linked.case.restricted]
+        # Also when none is offered now but some were ticked on the page: the form then says they changed, rather
+        # than saving without them.
+        if offered or (self.is_bound and self.add_prefix("also_restrict") in self.data):
+            self.fields["also_restrict"] = forms.MultipleChoiceField(
+                choices=offered,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label="Also restrict the same people's other cases",
+                help_text="Each is restricted to the same people as this case, in the same save. Any you leave "
+                "unticked stay open: everyone with a case role at this MARAC still sees these people there.",
+                error_messages={"invalid_choice": SAME_PEOPLE_CHANGED},
+            )
         # People only: an API credential's service account cannot open a restricted case (it can give no reason on
         # the page, which is the only way in), so it is not offered (cases.restriction_services refuses it too).
         at_marac = (

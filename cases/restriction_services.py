@@ -1,6 +1,6 @@
 """Restricting a case to named users, and lifting the restriction. Each change is audited with it."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -87,6 +87,44 @@ def case_restrict(
         )
     current.refresh_from_db()
     return current
+
+
+class SamePeopleCaseChanged(Exception):
+    """One of the same people's other cases was restricted, or who may see it changed, since the page was opened."""
+
+
+def case_restrict_with_same_people(
+    *,
+    case: Case,
+    named_users: Iterable[Any],
+    also: Sequence[Case],
+    by: Any,
+    based_on_version: int | None = None,
+    based_on: str | None = None,
+) -> Case:
+    """case_restrict, and restrict `also` (the same people's other cases, open when the page listed them) to the same
+    users, in one transaction: all of them are restricted, or none. SamePeopleCaseChanged, with nothing saved, if one
+    of `also` is no longer open as it was when read."""
+    named = list(named_users)
+    with transaction.atomic():
+        restricted = case_restrict(
+            case=case, named_users=named, by=by, based_on_version=based_on_version, based_on=based_on
+        )
+        for other in also:
+            try:
+                case_restrict(case=other, named_users=named, by=by, based_on_version=other.version, based_on="open")
+            except StaleRestriction:
+                raise SamePeopleCaseChanged from None
+        if also:
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=restricted,
+                user=by,
+                summary=f"Restricted with case {case.pk} the other cases of the same people: "
+                f"{', '.join(str(other.pk) for other in also)}",
+                changes={"also_restricted_case_ids": [other.pk for other in also]},
+            )
+    return restricted
 
 
 def case_unrestrict(*, case: Case, by: Any, based_on_version: int | None = None, based_on: str | None = None) -> Case:

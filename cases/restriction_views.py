@@ -11,10 +11,19 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from accounts.models import User
 from accounts.permissions import CASE_ROLES
 from actions.tracking_selectors import agencies_with_open_actions_on
+from audit.models import AuditAction
+from audit.services import audit_record
 from cases.models import Case, CaseRestriction
 from cases.restriction import RestrictedCaseNeedsReason, remember_reason
-from cases.restriction_forms import CaseRestrictionForm, RestrictedCaseReasonForm
-from cases.restriction_services import StaleRestriction, case_restrict, case_unrestrict, restriction_state
+from cases.restriction_forms import SAME_PEOPLE_CHANGED, CaseRestrictionForm, RestrictedCaseReasonForm
+from cases.restriction_selectors import SamePeopleCase, same_people_cases
+from cases.restriction_services import (
+    SamePeopleCaseChanged,
+    StaleRestriction,
+    case_restrict_with_same_people,
+    case_unrestrict,
+    restriction_state,
+)
 from cases.selectors import get_case_to_give_reason, get_case_to_restrict
 from web.access import require_permission
 
@@ -68,22 +77,58 @@ def case_restriction(request: HttpRequest, pk: int) -> HttpResponse:
         "version": case.version,
         "based_on": restriction_state(case),
     }
-    form = CaseRestrictionForm(request.POST or None, case=case, by=request.user, initial=initial)
+    same_people = _same_people_listed(request, case)
+    form = CaseRestrictionForm(
+        request.POST or None, case=case, by=request.user, same_people=same_people, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         based_on = {"based_on_version": form.cleaned_data["version"], "based_on": form.cleaned_data["based_on"]}
         try:
             if request.POST.get("restricted") == "no":
                 case_unrestrict(case=case, by=request.user, **based_on)
             else:
-                case_restrict(case=case, named_users=form.cleaned_data["named_users"], by=request.user, **based_on)
+                case_restrict_with_same_people(
+                    case=case,
+                    named_users=form.cleaned_data["named_users"],
+                    also=_chosen(same_people, form.cleaned_data.get("also_restrict", [])),
+                    by=request.user,
+                    **based_on,
+                )
         except StaleRestriction as stale:
             return _restriction_conflict(request, stale.current, form)
+        except SamePeopleCaseChanged:
+            form.add_error(None, SAME_PEOPLE_CHANGED)
         except ValidationError as refused:
             form.add_error(None, refused)
         else:
             return redirect("cases:detail", pk=case.pk)
-    context = {"case": case, "form": form, "open_actions": agencies_with_open_actions_on(case_id=case.pk)}
+    context = {
+        "case": case,
+        "form": form,
+        "open_actions": agencies_with_open_actions_on(case_id=case.pk),
+        "same_people": same_people,
+        "same_people_open": [linked for linked in same_people if not linked.case.restricted],
+    }
     return render(request, "cases/restriction.html", context)
+
+
+def _same_people_listed(request: HttpRequest, case: Case) -> list[SamePeopleCase]:
+    """The same people's other cases, audited as listed (by id) when there are any, as the person page does."""
+    same_people = same_people_cases(case=case, user=request.user)
+    if same_people:
+        listed = [linked.case.pk for linked in same_people]
+        audit_record(
+            action=AuditAction.VIEW,
+            obj=case,
+            user=request.user,
+            summary=f"Listed the other cases of the same people: {', '.join(map(str, listed))}",
+            changes={"case_ids": listed},
+        )
+    return same_people
+
+
+def _chosen(same_people: list[SamePeopleCase], chosen: list[str]) -> list[Case]:
+    return [linked.case for linked in same_people if str(linked.case.pk) in chosen]
 
 
 def _your_choice(request: HttpRequest, users: list[User]) -> str:
@@ -100,9 +145,12 @@ def _restriction_conflict(request: HttpRequest, current: Case, theirs: CaseRestr
     data = request.POST.copy()
     data["version"] = str(current.version)
     data["based_on"] = restriction_state(current)
-    form = CaseRestrictionForm(data, case=current, by=request.user)
+    same_people = same_people_cases(case=current, user=request.user)
+    form = CaseRestrictionForm(data, case=current, by=request.user, same_people=same_people)
     form.add_error(None, RESTRICTION_CONFLICT)
     context = {
+        "same_people": same_people,
+        "same_people_open": [linked for linked in same_people if not linked.case.restricted],
         "case": current,
         "form": form,
         "conflict": True,

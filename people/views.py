@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -8,9 +11,17 @@ from audit.services import audit_record, audit_view
 from cases.models import CaseParty
 from cases.restriction import visible_given_restrictions
 from marac.models import Marac
-from people import linkage, national
-from people.forms import DuplicateDecisionForm, NationalNotSameForm, UnlinkForm
-from people.models import NationalPossibleMatch, Person, PersonLink, PossibleDuplicate
+from people import corrections, linkage, national
+from people.forms import (
+    AddressConfidentialForm,
+    AddressEndForm,
+    DuplicateDecisionForm,
+    NationalNotSameForm,
+    NewAddressForm,
+    PersonCorrectionForm,
+    UnlinkForm,
+)
+from people.models import Address, NationalPossibleMatch, Person, PersonLink, PossibleDuplicate
 from people.selectors import get_person_for_user
 from people.tasks import train_match_model
 from web.access import current_marac_where, require_permission
@@ -37,6 +48,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "elsewhere": national.possible_matches_elsewhere(person) if can_review else [],
             "checked_elsewhere": national.checked_not_same(person) if can_review else [],
             "can_see_confidential": request.user.has_perm("people.view_confidential_address", person),
+            "can_correct": request.user.has_perm("people.correct_person", person),
         },
     )
 
@@ -252,3 +264,182 @@ def _duplicate_for(request: HttpRequest, marac: Marac, pk: int) -> PossibleDupli
     if duplicate is None or {duplicate.person_a_id, duplicate.person_b_id} & hidden:
         raise Http404
     return duplicate
+
+
+# --- Correcting a person's record (UK GDPR Art. 16) ---------------------------------------------------------------
+
+CORRECTION_CONFLICT = (
+    "Someone else changed this person's record while you had this page open. Your change has not been saved. "
+    "The record as saved now is shown on this page, and what you entered is still in the form: check the two, "
+    "then save again."
+)
+ALREADY_ENDED = "This address was already ended: it is shown below as a past address. Nothing was changed."
+
+
+def _person_to_correct(request: HttpRequest, pk: int) -> Person:
+    """Through the person gate (404 outside need-to-know, a reason first for a restricted case the user is named on),
+    then the permission to correct at the person's own MARAC."""
+    person = get_person_for_user(user=request.user, pk=pk)
+    if not request.user.has_perm("people.correct_person", person):
+        raise Http404
+    return person
+
+
+def _address_of(person: Person, address_pk: int) -> Address:
+    address = person.addresses.filter(pk=address_pk).first()
+    if address is None:
+        raise Http404
+    return address
+
+
+def _posted_version(request: HttpRequest, form: Form) -> int | None:
+    try:
+        return int(request.POST.get(form.add_prefix("version"), ""))
+    except ValueError:
+        return None
+
+
+def _on_saved_version[Sent: Form](request: HttpRequest, form_class: type[Sent], person: Person, **kwargs: Any) -> Sent:
+    """After a conflict: the form again with what the user entered, now based on the version saved, so saving again
+    is a choice made with the saved record on screen (web.forms.onto_saved, for these forms)."""
+    person.refresh_from_db()
+    data = request.POST.copy()
+    prefix = kwargs.get("prefix")
+    data[f"{prefix}-version" if prefix else "version"] = str(person.version)
+    again = form_class(data, **kwargs)
+    again.add_error(None, CORRECTION_CONFLICT)
+    return again
+
+
+def _correction_page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    details: PersonCorrectionForm | None = None,
+    new_address: NewAddressForm | None = None,
+    ending: tuple[int, AddressEndForm] | None = None,
+    problem: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The correction page, with the one form that was sent (bound, with its errors) in place of its empty one."""
+    addresses = []
+    for address in person.addresses.all():
+        end_form = AddressEndForm(prefix=f"end-{address.pk}", initial={"version": person.version})
+        if ending is not None and ending[0] == address.pk:
+            end_form = ending[1]
+        addresses.append((address, end_form))
+    sent = next((form for form in (details, new_address, ending and ending[1]) if form is not None), None)
+    context = {
+        "person": person,
+        "details": details if details is not None else PersonCorrectionForm.for_person(person),
+        "addresses": addresses,
+        "new_address": new_address
+        if new_address is not None
+        else NewAddressForm(prefix="new", initial={"version": person.version}),
+        "sent": sent if sent is not None and sent.errors else None,
+        "conflict": sent is not None and CORRECTION_CONFLICT in sent.non_field_errors(),
+        "problem": problem,
+        "can_see_confidential": request.user.has_perm("people.view_confidential_address", person),
+    }
+    return render(request, "people/person_correct.html", context, status=status)
+
+
+@require_permission("people.correct_person")
+def person_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a person's names, other names, date of birth, gender and ethnicity."""
+    person = _person_to_correct(request, pk)
+    if request.method != "POST":
+        return _correction_page(request, person)
+    form = PersonCorrectionForm(request.POST)
+    if _posted_version(request, form) != person.version:
+        return _correction_page(
+            request, person, details=_on_saved_version(request, PersonCorrectionForm, person), status=409
+        )
+    if not form.is_valid():
+        return _correction_page(request, person, details=form, status=400)
+    try:
+        changed = corrections.person_correct(
+            person=person,
+            details=form.details(),
+            other_names=form.other_names(),
+            based_on_version=person.version,
+            by=request.user,
+        )
+    except corrections.StalePerson:  # saved by someone else between reading it and locking it
+        return _correction_page(
+            request, person, details=_on_saved_version(request, PersonCorrectionForm, person), status=409
+        )
+    messages.success(request, "Person's details corrected" if changed else "Nothing was changed")
+    return redirect("people:correct", pk=person.pk)
+
+
+@require_permission("people.correct_person")
+def address_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_to_correct(request, pk)
+    if request.method != "POST":
+        return redirect("people:correct", pk=person.pk)
+    form = NewAddressForm(request.POST, prefix="new")
+    if _posted_version(request, form) != person.version:
+        again = _on_saved_version(request, NewAddressForm, person, prefix="new")
+        return _correction_page(request, person, new_address=again, status=409)
+    if not form.is_valid():
+        return _correction_page(request, person, new_address=form, status=400)
+    try:
+        corrections.address_add(person=person, address=form.address(), based_on_version=person.version, by=request.user)
+    except corrections.StalePerson:
+        again = _on_saved_version(request, NewAddressForm, person, prefix="new")
+        return _correction_page(request, person, new_address=again, status=409)
+    messages.success(request, "Current address added")
+    return redirect("people:correct", pk=person.pk)
+
+
+@require_permission("people.correct_person")
+def address_confidential(request: HttpRequest, pk: int, address_pk: int) -> HttpResponse:
+    person = _person_to_correct(request, pk)
+    address = _address_of(person, address_pk)
+    if request.method != "POST":
+        return redirect("people:correct", pk=person.pk)
+    form = AddressConfidentialForm(request.POST)
+    if not form.is_valid():
+        raise Http404  # only a tampered form sends anything but the page's two buttons
+    confidential = form.cleaned_data["confidential"] == "yes"
+    try:
+        if form.cleaned_data["version"] != person.version:
+            raise corrections.StalePerson
+        corrections.address_set_confidential(
+            address=address, confidential=confidential, based_on_version=person.version, by=request.user
+        )
+    except corrections.StalePerson:
+        person.refresh_from_db()
+        return _correction_page(request, person, problem=CORRECTION_CONFLICT, status=409)
+    messages.success(request, "Address marked confidential" if confidential else "Address marked not confidential")
+    return redirect("people:correct", pk=person.pk)
+
+
+@require_permission("people.correct_person")
+def address_end(request: HttpRequest, pk: int, address_pk: int) -> HttpResponse:
+    person = _person_to_correct(request, pk)
+    address = _address_of(person, address_pk)
+    if request.method != "POST":
+        return redirect("people:correct", pk=person.pk)
+    prefix = f"end-{address.pk}"
+    form = AddressEndForm(request.POST, prefix=prefix, lived_from=address.lived_from)
+    if _posted_version(request, form) != person.version:
+        again = _on_saved_version(request, AddressEndForm, person, prefix=prefix, lived_from=address.lived_from)
+        return _correction_page(request, person, ending=(address.pk, again), status=409)
+    if address.lived_to is not None:
+        return _correction_page(request, person, problem=ALREADY_ENDED, status=409)
+    if not form.is_valid():
+        return _correction_page(request, person, ending=(address.pk, form), status=400)
+    try:
+        corrections.address_end(
+            address=address, lived_to=form.cleaned_data["lived_to"], based_on_version=person.version, by=request.user
+        )
+    except corrections.StalePerson:
+        again = _on_saved_version(request, AddressEndForm, person, prefix=prefix, lived_from=address.lived_from)
+        return _correction_page(request, person, ending=(address.pk, again), status=409)
+    except corrections.AddressAlreadyEnded:
+        person.refresh_from_db()
+        return _correction_page(request, person, problem=ALREADY_ENDED, status=409)
+    messages.success(request, "Address ended: it is kept as a past address")
+    return redirect("people:correct", pk=person.pk)
