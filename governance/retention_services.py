@@ -21,7 +21,7 @@ from audit.models import (
 )
 from audit.selectors import records_of_case, records_of_person
 from audit.services import audit_record
-from cases.models import Case, CaseParty, LegalHold
+from cases.models import Case, CaseParty, LegalHold, PartyRole
 from cases.restriction import visible_given_restrictions
 from governance.models import DisclosureRequest
 from governance.retention import (
@@ -37,6 +37,7 @@ from governance.retention import (
 )
 from marac.models import Marac
 from meetings.models import ChildResearch, Listing, MinuteAmendment, ProcessLink, Research, VictimVoice
+from people.linkage import same_person_ids
 from people.models import NationalRejection, Person
 from referrals.models import ContactAttempt, Referral, Transfer
 
@@ -165,9 +166,69 @@ def _anonymised_ids(marac_id: int) -> set[int]:
     return {int(object_id) for object_id in events.values_list("object_id", flat=True)}
 
 
+# A hold keeps a person's history, not one referral: a domestic homicide review examines the victim's earlier
+# contact with agencies and the perpetrator's history, previous partners included (the statutory DHR guidance), and
+# court proceedings likewise. So an active hold on a case keeps every case in which its victim or a perpetrator
+# (or a record confirmed to be the same person, PersonLink) is the victim or a perpetrator. Children and other
+# household members do not carry it on: their other cases are other families'.
+HOLD_CARRIED_BY = (PartyRole.VICTIM, PartyRole.PERPETRATOR)
+
+
+def _victims_and_perpetrators(case_ids: set[int]) -> dict[int, set[int]]:
+    people: dict[int, set[int]] = {case_id: set() for case_id in case_ids}
+    for case_id, victim_id in Case.objects.filter(pk__in=case_ids).values_list("pk", "victim_id"):
+        people[case_id].add(victim_id)
+    parties = CaseParty.objects.filter(case_id__in=case_ids, role__in=HOLD_CARRIED_BY)
+    for case_id, person_id in parties.values_list("case_id", "person_id"):
+        people[case_id].add(person_id)
+    return people
+
+
+def _holds_over(cases: list[Case]) -> dict[int, set[int]]:
+    """Each of these cases that an active legal hold keeps, with the cases whose holds keep it (itself, if it has
+    its own). Every active hold counts, on a case the viewer may see or not: one they cannot see still keeps."""
+    holding = set(LegalHold.objects.filter(lifted_at__isnull=True).values_list("case_id", flat=True))
+    if not holding:
+        return {}
+    held_people = _victims_and_perpetrators(holding)
+    groups = same_person_ids({person for people in held_people.values() for person in people})
+    holds_on_person: dict[int, set[int]] = {}
+    for hold_case, people in held_people.items():
+        for same in {same for person in people for same in groups[person]}:
+            holds_on_person.setdefault(same, set()).add(hold_case)
+    ours = _victims_and_perpetrators({case.pk for case in cases})
+    held = {
+        case_id: {hold for person in people for hold in holds_on_person.get(person, ())}
+        for case_id, people in ours.items()
+    }
+    for case_id in holding & held.keys():
+        held[case_id].add(case_id)
+    return {case_id: holds for case_id, holds in held.items() if holds}
+
+
+def _held_with(decision: RetentionDecision, holds: set[int], references: dict[int, str]) -> RetentionDecision:
+    """A case kept by another case's hold says which: named when the viewer may see that case, and otherwise
+    only as another case, never by its reference."""
+    if decision.outcome != RetentionOutcome.HELD or decision.case_id in holds:
+        return decision
+    named = sorted(references[case_id] for case_id in holds if case_id in references)
+    if len(named) == 1:
+        source = f"case {named[0]}'s legal hold"
+    elif named:
+        source = f"the legal holds of cases {', '.join(named[:-1])} and {named[-1]}"
+    else:
+        source = "a legal hold on another case"
+    return replace(
+        decision,
+        reason=f"{decision.reason} Held with {source}: a hold keeps every case of its victim and perpetrator.",
+    )
+
+
 def _report_for(cases: list[Case], marac: Marac, today: date) -> RetentionReport:
     ids = [case.pk for case in cases]
-    held = set(LegalHold.objects.filter(case_id__in=ids, lifted_at__isnull=True).values_list("case_id", flat=True))
+    holds = _holds_over(cases)
+    held = set(holds)
+    references = {case.pk: case.reference for case in cases}
     disclosed = set(DisclosureRequest.objects.filter(case_id__in=ids).values_list("case_id", flat=True))
     anonymised, hearings = _anonymised_ids(marac.pk), _last_hearings(cases)
     policy = retention_policy_of(marac)
@@ -181,7 +242,9 @@ def _report_for(cases: list[Case], marac: Marac, today: date) -> RetentionReport
             already_anonymised=case.pk in anonymised,
             in_disclosure_register=case.pk in disclosed,
         )
-        decision = decide_retention(facts, today=today, policy=policy)
+        decision = _held_with(
+            decide_retention(facts, today=today, policy=policy), holds.get(case.pk, set()), references
+        )
         report.rows.append(ReportRow(case.reference, decision, restricted=case.restricted))
     report.rows.sort(key=lambda row: (row.decision.outcome, row.reference))
     return report
@@ -263,7 +326,10 @@ def retention_apply(
     if only_referral_ids is None and only_case_ids is not None:
         only_referral_ids = set()
     with transaction.atomic():
-        cases = list(_cases_for(marac, by).select_for_update().order_by("pk"))
+        # Every case at the MARAC is locked, not only those `by` may see: a hold placed meanwhile on one they cannot
+        # see keeps that case's victim's and perpetrator's other cases too (_holds_over).
+        list(Case.objects.filter(marac=marac).select_for_update().order_by("pk").values_list("pk", flat=True))
+        cases = list(_cases_for(marac, by).order_by("pk"))
         report = _report_for(cases, marac, today)
         due = [r for r in report.due if only_case_ids is None or r.decision.case_id in only_case_ids]
         settled = _anonymised_ids(marac.pk) | {r.decision.case_id for r in due}

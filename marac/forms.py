@@ -50,6 +50,13 @@ def number_errors(model: type[models.Model], name: str, what: str, *, unit: str 
     }
 
 
+# The retention period the settings page allows. At least 2 years: the repeat rule (12 months), the longest
+# escalation window (24 months) and the boards' year-on-year figures all look back at earlier cases. At most 25: a
+# mistyped period (60 for 6) is caught; an information sharing agreement wanting longer is rare enough to ask for.
+RETENTION_YEARS_MIN, RETENTION_YEARS_MAX = 2, 25
+RETENTION_YEARS_RANGE = f"between {RETENTION_YEARS_MIN} and {RETENTION_YEARS_MAX} years"
+
+
 class MaracSettingsForm(VersionedForm):
     local_authorities = LinesField(
         label="Local authorities",
@@ -67,6 +74,20 @@ class MaracSettingsForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Referred automatically, whatever the score",
+    )
+    retention_years = forms.IntegerField(
+        min_value=RETENTION_YEARS_MIN,
+        max_value=RETENTION_YEARS_MAX,
+        label="Retention: keep a case for how many years",
+        help_text="Your information sharing agreement sets this period: use the one it gives. Counted from a case's "
+        f"last hearing (from its referral if it was never heard); {RETENTION_YEARS_RANGE}. A shorter period applies "
+        "at the next retention run to every case it makes due, except those under a legal hold.",
+        error_messages={
+            "required": "Enter how many years a case is kept",
+            "invalid": "The years a case is kept must be a whole number",
+            "min_value": f"The years a case is kept must be {RETENTION_YEARS_RANGE}",
+            "max_value": f"The years a case is kept must be {RETENTION_YEARS_RANGE}",
+        },
     )
 
     class Meta:
@@ -91,8 +112,11 @@ class MaracSettingsForm(VersionedForm):
             "minutes_per_information_case",
             "repeat_definition",
             "reference_prefix",
+            "retention_years",
+            "retention_action",
         ]
         labels = {
+            "retention_action": "Retention: what happens to a case after that",
             "reference_prefix": "Case reference prefix",
             "dash_threshold": "Risk checklist score for visible high risk",
             "idva_threshold": "Risk checklist score for a referral to the IDVA service",
@@ -112,8 +136,12 @@ class MaracSettingsForm(VersionedForm):
             "reference_prefix": "The start of every new case reference, like NB in NB-2026-0042: capital letters "
             "and numbers, starting with a letter. A change applies to new cases only; their numbers start again "
             "at 1, or carry on from the highest reference already using the prefix.",
+            "retention_action": "As your information sharing agreement says. Anonymising removes names, dates of "
+            "birth (the year is kept), addresses, minutes and research, and keeps what the boards count; deleting "
+            "removes the case. A case a disclosure request refers to is anonymised, never deleted.",
         }
         widgets = {
+            "retention_action": forms.RadioSelect,
             "reference_prefix": forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "characters"}),
             "meeting_weekday": forms.Select(choices=MEETING_WEEKDAYS),
             "meeting_start_time": forms.TimeInput(attrs={"type": "time"}),
@@ -143,6 +171,10 @@ class MaracSettingsForm(VersionedForm):
                 Marac, "minutes_per_information_case", "the minutes per information-only case", unit=" minutes"
             ),
             "repeat_definition": {"required": "Choose the definition of a repeat"},
+            "retention_action": {
+                "required": "Choose what happens to a case at the end of its retention period",
+                "invalid_choice": "Choose what happens to a case at the end of its retention period",
+            },
             "reference_prefix": {"required": PREFIX_REQUIRED, "max_length": PREFIX_TOO_LONG, "unique": PREFIX_TAKEN},
         }
 

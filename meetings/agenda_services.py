@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Q, Subquery
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from accounts.models import Role, User
 from accounts.permissions import CASE_ROLES, roles_at
 from audit.models import AuditAction
 from audit.services import audit_cases_seen, audit_record
-from cases.models import Case, CaseParty, PartyRole
+from cases.models import Case, CaseParty, CaseRestriction, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import restricted_case_reason
 from marac.models import Marac
@@ -316,11 +316,13 @@ def case_list_rows(agenda_: Agenda) -> list[CaseListRow]:
 
 @dataclass(frozen=True)
 class CaseListAdditions:
-    """Cases put on the agenda after the case list went to some of its representatives, who have had no list since."""
+    """Cases put on the agenda, or held over off it, after the case list went to some of its representatives, who have
+    had no list since: as one viewer may know of them (restricted cases only for those named on them)."""
 
-    cases: int
+    cases: int  # added
     since: datetime  # when the earliest of those representatives was sent the list
     representatives: int
+    removed: int = 0  # held over to another meeting before this one began
 
 
 _NOT_HEARD_HERE = (Outcome.HELD_OVER, Outcome.TRANSFERRED)  # not on this meeting's case list (meeting_agenda)
@@ -330,26 +332,73 @@ def _on_case_list(meeting: Meeting) -> Any:
     return Listing.objects.filter(meeting=meeting, listed_at__isnull=False).exclude(outcome__in=_NOT_HEARD_HERE)
 
 
-def _out_of_date_receipts(meeting: Meeting) -> Any:
-    """The receipts of representatives sent the list before the latest case was added to it."""
-    latest = _on_case_list(meeting).order_by("-listed_at").values("listed_at")[:1]
-    return CaseListReceipt.objects.filter(meeting=meeting, sent_at__lt=Subquery(latest))
+@dataclass(frozen=True)
+class _ListChange:
+    case_id: int
+    restricted: bool
+    at: datetime
+    added: bool  # False: taken off the list
+
+
+def _list_changes(meeting: Meeting, *, since: datetime, viewer: Any) -> list[_ListChange]:
+    """The cases put on the meeting's case list after `since`, and those held over off it before the meeting began
+    (the listing at the next meeting says when), that `viewer` may see: every case for None."""
+    added = _on_case_list(meeting).filter(listed_at__gt=since)
+    taken_off = Listing.objects.filter(held_over_from=meeting, listed_at__gt=since, listed_at__lt=meeting.starts_at)
+    changes = []
+    for listings, was_added in ((added, True), (taken_off, False)):
+        if viewer is not None:
+            listings = listings.filter(visible_given_restrictions(viewer, through="case"))
+        rows = listings.values_list("case_id", "case__restricted", "listed_at")
+        changes += [_ListChange(case_id, restricted, at, was_added) for case_id, restricted, at in rows if at]
+    return changes
+
+
+def _receipts_to_update(
+    meeting: Meeting, receipts: Any, *, viewer: Any
+) -> list[tuple[CaseListReceipt, list[_ListChange]]]:
+    """Of these receipts, those of representatives (still holding a role here) sent the list before a change they
+    may see, each with those changes. A restricted case is a change only for those named on it: telling anyone else
+    that the list has changed, or counting them, would give away a case hidden from them. `viewer`: only the changes
+    they may see count, as they send the update and are told how many it goes to."""
+    representatives = {user.pk for user in _recipients(meeting)}
+    receipts = [receipt for receipt in receipts if receipt.user_id in representatives]
+    if not receipts:
+        return []
+    changes = _list_changes(meeting, since=min(receipt.sent_at for receipt in receipts), viewer=viewer)
+    named: dict[int, set[int]] = {}
+    restricted = CaseRestriction.objects.filter(case_id__in=[change.case_id for change in changes if change.restricted])
+    for case_id, user_id in restricted.values_list("case_id", "user_id"):
+        named.setdefault(case_id, set()).add(user_id)
+    due = []
+    for receipt in receipts:
+        seen = [
+            change
+            for change in changes
+            if change.at > receipt.sent_at
+            and (not change.restricted or receipt.user_id in named.get(change.case_id, ()))
+        ]
+        if seen:
+            due.append((receipt, seen))
+    return due
 
 
 def case_list_additions(*, meeting: Meeting, viewer: Any = None) -> CaseListAdditions | None:
     """What the meeting page says once a released case list has changed (BD MARAC List: the list is circulated to
-    the representatives, so one that gained a case after it went out goes again). None when nobody holds an earlier
-    list. `viewer`: the cases counted are the ones on the agenda they see (a restricted case only for those named)."""
+    the representatives, so one that gained or lost a case after it went out goes again). None when nobody holds an
+    earlier list. `viewer`: the cases and representatives counted are those of the changes they may see."""
     if meeting_state_if_any(meeting) is None:
         return None
-    earlier = _out_of_date_receipts(meeting).aggregate(since=Min("sent_at"), representatives=Count("id"))
-    if earlier["since"] is None:
+    due = _receipts_to_update(meeting, CaseListReceipt.objects.filter(meeting=meeting), viewer=viewer)
+    if not due:
         return None
-    added = _on_case_list(meeting).filter(listed_at__gt=earlier["since"])
-    if viewer is not None:
-        added = added.filter(visible_given_restrictions(viewer, through="case"))
-    cases = added.count()
-    return CaseListAdditions(cases, earlier["since"], earlier["representatives"]) if cases else None
+    changes = {change for _, seen in due for change in seen}
+    return CaseListAdditions(
+        cases=len({change.case_id for change in changes if change.added}),
+        since=min(receipt.sent_at for receipt, _ in due),
+        representatives=len(due),
+        removed=len({change.case_id for change in changes if not change.added}),
+    )
 
 
 def case_list_receipts(*, meeting: Meeting) -> list[CaseListReceipt]:
@@ -687,9 +736,10 @@ def _refuse_if_closed(meeting: Meeting, *, done: str) -> None:
 
 
 def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = None) -> list[CaseListReceipt]:
-    """Send the case list again to the representatives who had it before a case was added to it (and still hold a
-    role here). Their receipts say when they were last sent it, and that they have not opened this one yet.
-    Returns the receipts sent now; empty when there was nobody to send it to."""
+    """Send the case list again to the representatives who had it before a case was added to it or held over off it
+    (and still hold a role here), each only if they and `by` may see that case (_receipts_to_update). Their receipts
+    say when they were last sent it, and that they have not opened this one yet. Returns the receipts sent now; empty
+    when there was nobody to send it to."""
     now = now or timezone.now()
     _refuse_if_closed(meeting, done="sent")
     if not case_list_released(meeting):
@@ -698,28 +748,49 @@ def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = N
         listing_recheck_information_only(listing=listing, by=by)
     with transaction.atomic():
         state = MeetingState.objects.select_for_update().get(meeting=meeting)  # one send at a time
-        representatives = {user.pk: user for user in _recipients(meeting)}
-        sent = [
-            receipt
-            for receipt in _out_of_date_receipts(meeting).select_for_update().order_by("id")
-            if receipt.user_id in representatives
-        ]
-        for receipt in sent:
+        receipts = (
+            CaseListReceipt.objects.filter(meeting=meeting).select_related("user").select_for_update(of=("self",))
+        )
+        due = _receipts_to_update(meeting, receipts.order_by("id"), viewer=by)
+        for receipt, _ in due:
             receipt.sent_at, receipt.opened_at = now, None
             receipt.save(update_fields=["sent_at", "opened_at"])
-            transaction.on_commit(
-                functools.partial(_tell_recipient, meeting, representatives[receipt.user_id], changed=True)
-            )
+            transaction.on_commit(functools.partial(_tell_recipient, meeting, receipt.user, changed=True))
         state.version += 1
         state.save(update_fields=["version"])
+        _audit_update_sent(meeting, due, by=by)
+    return [receipt for receipt, _ in due]
+
+
+def _audit_update_sent(meeting: Meeting, due: list[tuple[CaseListReceipt, list[_ListChange]]], *, by: Any) -> None:
+    """Who was sent the update, in the meeting's entry if a case anyone may see changed for them; a representative
+    sent it for restricted cases alone goes in an entry about each such case, which only those named on it see, as
+    the meeting's entry would tell everyone reading the trail that a hidden case changed the list."""
+    open_ = [receipt.user_id for receipt, seen in due if any(not change.restricted for change in seen)]
+    if open_ or not due:
         audit_record(
             action=AuditAction.CHANGE,
             obj=meeting,
             user=by,
-            summary=f"Sent the changed case list to {len(sent)} representatives",
-            changes={"recipients": [receipt.user_id for receipt in sent]},
+            summary=f"Sent the changed case list to {len(open_)} representatives",
+            changes={"recipients": open_},
         )
-    return sent
+    by_case: dict[int, list[int]] = {}
+    for receipt, seen in due:
+        if receipt.user_id not in open_:
+            for change in seen:
+                by_case.setdefault(change.case_id, []).append(receipt.user_id)
+    for case_id, user_ids in sorted(by_case.items()):
+        audit_record(
+            action=AuditAction.CHANGE,
+            object_type="cases.case",
+            object_id=str(case_id),
+            marac_id=meeting.marac_id,
+            user=by,
+            summary=f"Sent the changed case list of meeting {meeting.pk} to {len(user_ids)} representatives "
+            "named on this restricted case",
+            changes={"recipients": user_ids},
+        )
 
 
 def case_ids_on(agenda_: Agenda) -> list[int]:

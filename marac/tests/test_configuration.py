@@ -29,6 +29,8 @@ def _settings_form(marac, **overrides):
         "minutes_per_information_case": "5",
         "repeat_definition": "safelives",
         "reference_prefix": marac.reference_prefix or "NM",
+        "retention_years": str(marac.retention_years),
+        "retention_action": marac.retention_action,
         "version": str(marac.version),
     }
     data.update(overrides)
