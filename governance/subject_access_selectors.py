@@ -12,25 +12,81 @@ from accounts.models import Role
 from actions.models import Action, ActionResolution, ForWhom
 from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseParty, PartyRole
-from governance.subject_access import Section, SubjectAccessExport, ThirdParty, names_of, redactor
+from governance.subject_access import (
+    Section,
+    SubjectAccessExport,
+    ThirdParty,
+    names_of,
+    other_names_of,
+    redactor,
+)
 from imports.models import ImportedRecord, ImportRun, RecordKind
 from marac.models import Agency, AgencyType
 from meetings.minutes_rules import amended_note
-from meetings.models import Listing, Research
-from people.models import Person
-from referrals.models import MatchDecision, Referral
+from meetings.models import ChildResearch, Listing, ProcessLinkKind, Research, VictimVoice
+from people.models import Person, PersonLink
+from referrals.models import IdvaAllocation, MatchDecision, Referral
 from referrals.sections import SECTIONS_BY_SLUG, readable
 
 Redact = Callable[[str], str]
 AgencyName = Callable[[str], str]
 OWN_FIELDS = {"given_name", "family_name", "date_of_birth", "address_line_1", "address_line_2", "town", "postcode"}
-# The research an agency writes about the subject's role; the rest of it is about other people.
+# The research an agency writes about the subject's role, with children's social care's own items (CAM 5.2) that
+# are about them; the rest of it is about other people. Support for the non-abusing parent is the victim's; work
+# with the abusing parent is the perpetrator's; proceedings, conferences, the child's plan and contact arrangements
+# are the child's, and the victim's as the parent the children live with. A perpetrator's draft leaves proceedings,
+# conferences and contact out: written for the MARAC, they say what the victim asked for and where the children
+# are, and he hears of them from the court and social care. Collusion concerns and links to other families are
+# about the parents' dealings with others: the coordinator adds them when they are safe to give.
 RESEARCH_FIELDS_BY_ROLE = {
-    PartyRole.VICTIM: ["about_victim"],
-    PartyRole.PERPETRATOR: ["about_perpetrator"],
-    PartyRole.CHILD: ["about_children"],
+    PartyRole.VICTIM: [
+        "about_victim",
+        "proceedings",
+        "upcoming_conferences",
+        "contact_arrangements",
+        "non_abusing_parent_support",
+    ],
+    PartyRole.PERPETRATOR: ["about_perpetrator", "abusing_parent_work"],
+    PartyRole.CHILD: ["about_children", "proceedings", "upcoming_conferences", "plan_support", "contact_arrangements"],
     PartyRole.HOUSEHOLD_MEMBER: [],
 }
+RESEARCH_FIELD_LABELS = {
+    "about_victim": "",
+    "about_perpetrator": "",
+    "about_children": "",
+    "proceedings": "child protection proceedings",
+    "upcoming_conferences": "upcoming conferences",
+    "plan_support": "support in the child's plan",
+    "contact_arrangements": "contact arrangements",
+    "non_abusing_parent_support": "support for the non-abusing parent",
+    "abusing_parent_work": "work with the abusing parent",
+}
+# Agencies whose research is the victim's own account, given through her advocate or the service supporting her,
+# and whose very presence tells that she has support (DOMAIN.md "Before the meeting": the perpetrator must never be
+# told). Their research and their views of a record go in the victim's draft only: a child's request may be made by
+# the perpetrator as a parent, and a household member may pass it on. Police, probation and housing research is about
+# their own dealings with the subject; the reviewer still reads it for what the victim said (FREE_TEXT_WARNING).
+VICTIMS_SUPPORT = {AgencyType.IDVA_SERVICE, AgencyType.SPECIALIST}
+# Links to other processes whose notes are about the subject's role. Child protection work, MASH and CSE panels are
+# the child's and the victim's; MAPPA and offender management are the perpetrator's. A Clare's Law disclosure is made
+# to the victim about him: his draft must never show she asked.
+PROCESS_LINKS_FOR_ROLE = {
+    PartyRole.VICTIM: [
+        ProcessLinkKind.MASH,
+        ProcessLinkKind.CHILD_PROTECTION_CONFERENCE,
+        ProcessLinkKind.STRATEGY_MEETING,
+        ProcessLinkKind.CLARES_LAW,
+    ],
+    PartyRole.PERPETRATOR: [ProcessLinkKind.MAPPA, ProcessLinkKind.SOMM],
+    PartyRole.CHILD: [
+        ProcessLinkKind.MASH,
+        ProcessLinkKind.CHILD_PROTECTION_CONFERENCE,
+        ProcessLinkKind.STRATEGY_MEETING,
+        ProcessLinkKind.CSE_MACE,
+    ],
+    PartyRole.HOUSEHOLD_MEMBER: [],
+}
+LINKED_RECORD = "held under another record of you, which the coordinator confirmed is the same person"
 # The actions agreed for the subject's role; the others are other people's safety planning. A perpetrator's request
 # must never learn what was agreed to keep the victim and children safe (a move, a refuge, a marker on an address).
 ACTIONS_FOR_ROLE = {
@@ -95,30 +151,85 @@ def _day(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "Not recorded"
 
 
-def _third_parties(person: Person, subject_parties: list[CaseParty]) -> list[ThirdParty]:
+def _same_person_records(person: Person) -> list[Person]:
+    """The subject's record and every record the coordinator confirmed is the same person (PersonLink), following
+    links from record to record: what is held under any of them is the subject's (Article 15)."""
+    found = {person.pk: person}
+    frontier = {person.pk}
+    while frontier:
+        links = PersonLink.objects.filter(
+            Q(person_a_id__in=frontier) | Q(person_b_id__in=frontier),
+            marac_id=person.marac_id,
+            decision=PersonLink.Decision.CONFIRMED,
+        ).values_list("person_a_id", "person_b_id")
+        frontier = {pk for pair in links for pk in pair} - found.keys()
+        found.update({other.pk: other for other in Person.objects.filter(pk__in=frontier)})
+    return list(found.values())
+
+
+def _names_held(person: Person) -> list[str]:
+    names = names_of(person.given_name, person.family_name)
+    for alias in person.aliases.all():
+        names += names_of(alias.given_name, alias.family_name)
+    return [*names, person.description] if person.description else names
+
+
+def _third_parties(records: list[Person], subject_parties: list[CaseParty]) -> list[ThirdParty]:
     cases = [party.case for party in subject_parties]
     others = (
         Person.objects.filter(case_parties__case__in=cases)
-        .exclude(pk=person.pk)
+        .exclude(pk__in=[record.pk for record in records])
         .prefetch_related("aliases", "addresses")
         .distinct()
     )
     parties = []
     for other in others:
-        names = names_of(other.given_name, other.family_name)
-        for alias in other.aliases.all():
-            names += names_of(alias.given_name, alias.family_name)
-        if other.description:
-            names.append(other.description)
         dates = (other.date_of_birth,) if other.date_of_birth else ()
-        parties.append(ThirdParty(tuple(names), dates, _places_held(other)))
-    referrals = {referral.case_id: referral for referral in Referral.objects.filter(case__in=cases)}
+        parties.append(ThirdParty(tuple(_names_held(other)), dates, _places_held(other)))
+    referrals = _referrals_of(subject_parties)
     for party in subject_parties:
         if party.case_id in referrals:
-            parties += _referral_third_parties(referrals[party.case_id], person, party.role)
+            parties += _referral_third_parties(referrals[party.case_id], party.person, party.role)
     if any(party.role == PartyRole.CHILD for party in subject_parties):
-        parties.append(_child_places(person, [referrals[p.case_id] for p in subject_parties if p.case_id in referrals]))
+        for record in records:
+            parties.append(_child_places(record, list(referrals.values())))
     return parties
+
+
+def _referrals_of(parties: list[CaseParty]) -> dict[int, Referral]:
+    referrals = Referral.objects.filter(case__in=[party.case for party in parties])
+    return {referral.case_id: referral for referral in referrals if referral.case_id is not None}
+
+
+def _own_referral_entries(parties: list[CaseParty], referrals: dict[int, Referral]) -> list[dict[str, Any]]:
+    entries = []
+    for party in parties:
+        referral = referrals.get(party.case_id)
+        if referral is None:
+            continue
+        if party.role == PartyRole.VICTIM:
+            entries.append(referral.content.get("victim") or {})
+        elif party.role in LIST_SECTIONS:
+            entries.append(_own_entry(referral, party.person, LIST_SECTIONS[party.role]) or {})
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+def _subject_held(records: list[Person], parties: list[CaseParty]) -> ThirdParty:
+    """What is the subject's own, never redacted from their draft though another person's record holds it too: their
+    names, dates of birth, addresses and safe contact details, on their records and their own referral entries.
+    Places are kept in a victim's draft only. A child's are where the victim lives (CHILD_PLACES_LEFT_OUT); and a
+    place is matched by its pieces (a town, a postcode district), so a perpetrator's own town kept would leave "she
+    moved to Quellhaven" in his draft when she moved to the town he lives in. Over-redacting his is the safe side."""
+    entries = _own_referral_entries(parties, _referrals_of(parties))
+    names = [name for record in records for name in _names_held(record)]
+    names += [name for entry in entries for name in _entry_names(entry)]
+    dates = tuple(record.date_of_birth for record in records if record.date_of_birth)
+    places: tuple[str, ...] = ()
+    if all(party.role == PartyRole.VICTIM for party in parties):
+        places = tuple(text for record in records for text in _places_held(record))
+        places += tuple(str(entry[key]) for entry in entries for key in PLACE_FIELDS if entry.get(key))
+    contacts = tuple(str(entry["safe_contact"]) for entry in entries if entry.get("safe_contact"))
+    return ThirdParty(tuple(names), dates, places, contacts)
 
 
 def _places_held(person: Person) -> tuple[str, ...]:
@@ -144,16 +255,25 @@ def _entry_date(value: Any) -> tuple[date, ...]:
         return ()
 
 
+def _entry_names(entry: dict[str, Any]) -> list[str]:
+    """Every name a referral's entry gives for a person: given and family names, the other names they use (a victim's
+    new name), and a description where the name is not known."""
+    names = names_of(str(entry.get("given_name") or ""), str(entry.get("family_name") or ""))
+    names += other_names_of(str(entry.get("other_names") or ""))
+    return [*names, str(entry["description"])] if entry.get("description") else names
+
+
 def _referral_third_parties(referral: Referral, person: Person, role: str) -> list[ThirdParty]:
-    """The other people in a referral as it was made: their names and where they lived or went to school then. The
-    person records may not hold it (a victim matched to an earlier record keeps that record's addresses)."""
+    """The other people in a referral as it was made: every name they were known by and where they lived or went to
+    school then. The person records may not hold it (a victim matched to an earlier record keeps that record's
+    addresses, and her new name is typed only here)."""
     own = _own_entry(referral, person, LIST_SECTIONS[role]) if role in LIST_SECTIONS else None
     entries = [] if role == PartyRole.VICTIM else [referral.content.get("victim")]
     for slug in ("children", "perpetrators"):
         entries += [item for item in referral.content.get(slug) or [] if item != own]
     return [
         ThirdParty(
-            tuple(names_of(str(entry.get("given_name", "")), str(entry.get("family_name", "")))),
+            tuple(_entry_names(entry)),
             _entry_date(entry.get("date_of_birth")),
             tuple(str(entry[key]) for key in PLACE_FIELDS if entry.get(key)),
         )
@@ -162,13 +282,17 @@ def _referral_third_parties(referral: Referral, person: Person, role: str) -> li
     ]
 
 
-def _staff_names(cases: list[Case], person: Person) -> list[str]:
+def _staff_names(cases: list[Case], records: list[Person]) -> list[str]:
     from accounts.models import User
+    from referrals.models import ContactAttempt
 
     ids = set(Research.objects.filter(listing__case__in=cases).values_list("author_id", flat=True))
     ids |= set(Action.objects.filter(case__in=cases).values_list("created_by_id", flat=True))
     ids |= set(ActionResolution.objects.filter(action__case__in=cases).values_list("by_id", flat=True))
-    ids |= set(_access_events(person).exclude(actor_id=None).values_list("actor_id", flat=True))
+    ids |= set(VictimVoice.objects.filter(listing__case__in=cases).values_list("recorded_by_id", flat=True))
+    ids |= set(IdvaAllocation.objects.filter(case__in=cases).exclude(idva=None).values_list("idva_id", flat=True))
+    ids |= set(ContactAttempt.objects.filter(allocation__case__in=cases).values_list("by_id", flat=True))
+    ids |= set(_access_events(records).exclude(actor_id=None).values_list("actor_id", flat=True))
     return [name for name in User.objects.filter(pk__in=ids).values_list("full_name", flat=True) if name]
 
 
@@ -191,8 +315,13 @@ def _person_section(person: Person) -> Section:
     )
 
 
-def _aliases_and_addresses(person: Person, *, places_left_out: bool) -> list[Section]:
+def _aliases_and_addresses(person: Person, linked: list[Person], *, places_left_out: bool) -> list[Section]:
+    """The subject's other names and addresses, with the names and addresses of the records confirmed to be the same
+    person (LINKED_RECORD)."""
     aliases = [(f"{a.given_name} {a.family_name}".strip(),) for a in person.aliases.all()]
+    for record in linked:
+        aliases.append((f"{record} ({LINKED_RECORD})",))
+        aliases += [(f"{a.given_name} {a.family_name}".strip(),) for a in record.aliases.all()]
     if places_left_out:
         return [
             Section("Other names", table=(("Name",), aliases)),
@@ -205,7 +334,8 @@ def _aliases_and_addresses(person: Person, *, places_left_out: bool) -> list[Sec
             "Yes" if a.confidential else "No",
             "Yes" if a.safe_to_post else "No",
         )
-        for a in person.addresses.all()
+        for record in (person, *linked)
+        for a in record.addresses.all()
     ]
     return [
         Section("Other names", table=(("Name",), aliases)),
@@ -213,11 +343,11 @@ def _aliases_and_addresses(person: Person, *, places_left_out: bool) -> list[Sec
     ]
 
 
-def _cases_section(parties: list[CaseParty]) -> Section:
+def _cases_section(parties: list[CaseParty], person: Person) -> Section:
     rows = [
         (
             party.case.reference,
-            party.get_role_display(),
+            party.get_role_display() + ("" if party.person_id == person.pk else f" ({LINKED_RECORD})"),
             _day(party.case.referred_on),
             _day(party.case.heard_on),
             party.case.get_status_display(),
@@ -291,20 +421,57 @@ def _referral_section(case: Case, person: Person, role: str, redact: Redact) -> 
     return section
 
 
-def _listing_texts(listing: Listing, role: str, redact: Redact, agency: AgencyName) -> list[tuple[str, str]]:
+def _listing_texts(listing: Listing, party: CaseParty, redact: Redact, agency: AgencyName) -> list[tuple[str, str]]:
     when = _day(timezone.localdate(listing.meeting.starts_at))
+    role = PartyRole(party.role)
     texts: list[tuple[str, str]] = []
-    if PartyRole(role) in MINUTES_FOR_ROLES:
+    if role in MINUTES_FOR_ROLES:
         texts += [
             (f"Meeting of {when}: risks discussed", redact(listing.risks_minute)),
             (f"Meeting of {when}: decisions", redact(listing.decisions_minute)),
         ]
         texts += _amended_texts(listing, when, redact)
-    for research in listing.research.select_related("agency").order_by("agency__name"):
-        for name in RESEARCH_FIELDS_BY_ROLE.get(PartyRole(role), []):
-            text = getattr(research, name)
-            if text:
-                texts.append((f"Meeting of {when}: research by {agency(research.agency.name)}", redact(text)))
+    texts += _voice_texts(listing, role, when, redact)
+    texts += [
+        (f"Meeting of {when}: link to {link.get_kind_display()}", redact(link.note))
+        for link in listing.process_links.filter(kind__in=PROCESS_LINKS_FOR_ROLE[role]).order_by("id")
+    ]
+    research = listing.research.select_related("agency").order_by("agency__name")
+    if role != PartyRole.VICTIM:
+        research = research.exclude(agency__agency_type__in=VICTIMS_SUPPORT)
+    for item in research:
+        by = agency(item.agency.name)
+        for name in RESEARCH_FIELDS_BY_ROLE[role]:
+            if text := getattr(item, name):
+                about = f": {RESEARCH_FIELD_LABELS[name]}" if RESEARCH_FIELD_LABELS[name] else ""
+                texts.append((f"Meeting of {when}: research by {by}{about}", redact(text)))
+        if role == PartyRole.CHILD:
+            texts += _child_research_texts(item, party.person_id, f"Meeting of {when}: research by {by}", redact)
+    return texts
+
+
+def _voice_texts(listing: Listing, role: PartyRole, when: str, redact: Redact) -> list[tuple[str, str]]:
+    """The victim's views and wishes are hers, the child's voice the child's: never in anyone else's draft."""
+    voice = VictimVoice.objects.filter(listing=listing).first()
+    if voice is None:
+        return []
+    if role == PartyRole.VICTIM and voice.victim_views:
+        return [(f"Meeting of {when}: your views and wishes, as given to the meeting", redact(voice.victim_views))]
+    if role == PartyRole.CHILD and voice.child_voice:
+        return [(f"Meeting of {when}: the children's views, as given to the meeting", redact(voice.child_voice))]
+    return []
+
+
+def _child_research_texts(research: Research, person_id: int, heading: str, redact: Redact) -> list[tuple[str, str]]:
+    """Children's social care's status for the child, and its notes: the child's own, in the child's draft."""
+    texts = []
+    for item in ChildResearch.objects.filter(research=research, child_id=person_id):
+        status = item.get_status_display()
+        if item.harmful_behaviour:
+            status += ". Using harmful behaviour in a relationship or towards a parent"
+        texts.append((f"{heading}: your status with children's social care", f"{status}."))
+        if item.notes:
+            texts.append((f"{heading}: notes about you", redact(item.notes)))
     return texts
 
 
@@ -326,7 +493,8 @@ def _amended_texts(listing: Listing, when: str, redact: Redact) -> list[tuple[st
     return texts
 
 
-def _meetings_section(case: Case, role: str, redact: Redact, agency: AgencyName) -> Section:
+def _meetings_section(party: CaseParty, redact: Redact, agency: AgencyName) -> Section:
+    case, role = party.case, party.role
     listings = case.listings.select_related("meeting").order_by("meeting__starts_at")
     section = Section(f"Case {case.reference}: meetings, minutes and research")
     if PartyRole(role) not in MINUTES_FOR_ROLES and listings:
@@ -338,7 +506,7 @@ def _meetings_section(case: Case, role: str, redact: Redact, agency: AgencyName)
                 listing.get_outcome_display(),
             )
         )
-        section.texts += _listing_texts(listing, role, redact, agency)
+        section.texts += _listing_texts(listing, party, redact, agency)
     return section
 
 
@@ -378,19 +546,28 @@ def _resolution_text(resolution: ActionResolution, redact: Redact, agency: Agenc
     return f"{text} Reason: {redact(resolution.reason)}" if resolution.reason else text
 
 
-def _access_events(person: Person) -> Any:
-    return AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk)).order_by("at")
+def _access_events(records: list[Person]) -> Any:
+    ids = [str(record.pk) for record in records]
+    return AuditEvent.objects.filter(object_type="people.person", object_id__in=ids).order_by("at", "id")
 
 
-def _access_section(person: Person, agency: AgencyName) -> Section:
+def _role_labels(roles: str) -> str:
+    return ", ".join(str(Role(role).label) if role in Role.values else role for role in roles.split(", ") if role)
+
+
+def _access_section(records: list[Person], agency: AgencyName, *, victims_draft: bool) -> Section:
+    """Who saw or changed the subject's records, by agency and role. Outside the victim's own draft, views by the
+    IDVA service or a specialist domestic abuse service are left out: they would tell that she has support."""
+    support = set(Agency.objects.filter(agency_type__in=VICTIMS_SUPPORT).values_list("name", flat=True))
     rows = [
         (
             f"{timezone.localtime(event.at):%-d %b %Y %H:%M}",
             event.get_action_display(),
             agency(event.agency_label) if event.agency_label else "OpenMARAC",
-            event.roles or "system",
+            _role_labels(event.roles) or "System",
         )
-        for event in _access_events(person)
+        for event in _access_events(records)
+        if victims_draft or not (event.agency_label in support or Role.IDVA in event.roles.split(", "))
     ]
     return Section("Who has seen or changed your record", table=(("When", "What", "Agency", "Role"), rows))
 
@@ -411,7 +588,7 @@ def _imported_by(runs: list[ImportRun], agency: AgencyName) -> dict[int, str]:
     ).order_by("at")
     found: dict[int, str] = {}
     for event in uploads:
-        roles = ", ".join(Role(role).label if role in Role.values else role for role in event.roles.split(", ") if role)
+        roles = _role_labels(event.roles)
         label = agency(event.agency_label) if event.agency_label else "No agency recorded"
         found.setdefault(int(event.object_id), f"{label}: {roles or 'no role'}")
     return found
@@ -456,28 +633,66 @@ def _imported_section(person: Person, parties: list[CaseParty], agency: AgencyNa
     return Section(IMPORTED_TITLE, table=(header, rows), introduction=IMPORTED_INTRODUCTION)
 
 
+def _idva_section(case: Case, redact: Redact) -> Section | None:
+    """The IDVA allocation and the attempts to contact the victim, with their notes: hers, in her draft only. The
+    IDVA is given by role, never by name."""
+    allocation = IdvaAllocation.objects.filter(case=case).first()
+    if allocation is None:
+        return None
+    allocated = timezone.localdate(allocation.allocated_at) if allocation.allocated_at else None
+    declined = timezone.localdate(allocation.declined_at) if allocation.declined_at else None
+    rows = [
+        ("IDVA allocated", _day(allocated) if allocated else "Not yet allocated"),
+        ("You declined the IDVA service", f"Yes, {_day(declined)}" if allocation.declined_by_victim else "No"),
+    ]
+    attempts = [
+        (
+            f"{timezone.localtime(attempt.attempted_at):%-d %b %Y %H:%M}",
+            attempt.get_method_display(),
+            "Yes" if attempt.succeeded else "No",
+            redact(attempt.note),
+        )
+        for attempt in allocation.contact_attempts.order_by("attempted_at", "id")
+    ]
+    header = ("When", "How", "Reached you", "Note")
+    return Section(f"Case {case.reference}: your IDVA and attempts to contact you", rows=rows, table=(header, attempts))
+
+
+def _case_sections(party: CaseParty, redact: Redact, agency: AgencyName) -> list[Section]:
+    sections = [
+        _referral_section(party.case, party.person, party.role, redact),
+        _meetings_section(party, redact, agency),
+        _actions_section(party.case, party.role, redact, agency),
+    ]
+    if party.role == PartyRole.VICTIM and (idva := _idva_section(party.case, redact)) is not None:
+        sections.append(idva)
+    return sections
+
+
 def subject_access_export(*, person: Person) -> SubjectAccessExport:
+    records = _same_person_records(person)
     parties = list(
-        CaseParty.objects.filter(person=person).select_related("case").order_by("case__referred_on", "case_id")
+        CaseParty.objects.filter(person__in=records)
+        .select_related("case", "person")
+        .order_by("case__referred_on", "case_id")
     )
     cases = [party.case for party in parties]
-    redact = redactor(_third_parties(person, parties), _staff_names(cases, person))
+    redact = redactor(
+        _third_parties(records, parties), _staff_names(cases, records), subject=_subject_held(records, parties)
+    )
     roles = {PartyRole(party.role) for party in parties}
-    agency = _agency_name(named=roles <= {PartyRole.VICTIM}, marac_id=person.marac_id)
-    is_child = PartyRole.CHILD in roles
+    victims_draft = roles <= {PartyRole.VICTIM}
+    agency = _agency_name(named=victims_draft, marac_id=person.marac_id)
+    linked = [record for record in records if record.pk != person.pk]
     sections = [
         _person_section(person),
-        *_aliases_and_addresses(person, places_left_out=is_child),
-        _cases_section(parties),
+        *_aliases_and_addresses(person, linked, places_left_out=PartyRole.CHILD in roles),
+        _cases_section(parties, person),
     ]
     for party in parties:
-        sections += [
-            _referral_section(party.case, person, party.role, redact),
-            _meetings_section(party.case, party.role, redact, agency),
-            _actions_section(party.case, party.role, redact, agency),
-        ]
+        sections += _case_sections(party, redact, agency)
     imported = _imported_section(person, parties, agency)
     if imported is not None:
         sections.append(imported)
-    sections.append(_access_section(person, agency))
+    sections.append(_access_section(records, agency, victims_draft=victims_draft))
     return SubjectAccessExport(person.pk, person.marac.name, timezone.localtime(), sections)

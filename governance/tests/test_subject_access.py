@@ -131,7 +131,7 @@ def test_it_exports_the_perpetrators_own_entry(client_for, coordinator, family):
 def test_it_audits_the_export_and_lists_who_saw_the_record(client_for, coordinator, police_rep, family):
     client_for(police_rep).get(f"/people/{family.victim_id}/")
     text = text_of(download(client_for(coordinator), family.victim_id).content)
-    assert "Northbrook Constabulary" in text and "agency_representative" in text
+    assert "Northbrook Constabulary" in text and "Agency representative" in text
     assert "pat@example.invalid" not in text
     export = AuditEvent.objects.get(action="export", object_type="people.person")
     assert export.object_id == str(family.victim_id) and export.actor == coordinator

@@ -109,10 +109,12 @@ def household(marac, coordinator, police_rep):
         risks_minute="Zelphine has moved to a refuge in Quillmarsh (QM72PX) from Pebbleby; he must not learn this.",
         decisions_minute="Police marker on qm7 2px and on the old home in Larkspur Byway, QF3 9ZZ.",
     )
+    # Housing's research, not the refuge's: a refuge's is the victim's own account, in her draft only.
+    housing = AgencyFactory(name="Quillmarsh Housing Office", agency_type=AgencyType.HOUSING)
     refuge = AgencyFactory(name="Quillmarsh Women's Refuge", agency_type=AgencyType.SPECIALIST)
     Research.objects.create(
         listing=listing,
-        agency=refuge,
+        agency=housing,
         author=police_rep,
         about_perpetrator="Brontus has been asking around Quillmarsh and Pebbleby for her; seen in the QM7 area.",
         about_children="Tiddy is settled at Lanternfold House, Quillmarsh, and has started at Lanternfold Infants.",
@@ -160,11 +162,11 @@ def test_a_childs_draft_says_nothing_of_where_the_child_and_victim_live(client_f
 def test_a_perpetrators_or_childs_draft_gives_agencies_by_type_not_name(client_for, coordinator, household):
     for role in (PartyRole.PERPETRATOR, PartyRole.CHILD):
         text = _download(client_for, coordinator, _person(household, role))
-        assert "Women's Refuge" not in text, role
-        assert "research by Specialist domestic abuse service or refuge" in text, role
+        assert "Housing Office" not in text and "Women's Refuge" not in text, role
+        assert "research by Housing" in text, role
         assert "Rona" not in text, role
     victims = _download(client_for, coordinator, household.victim)
-    assert "research by Quillmarsh Women's Refuge" not in victims  # the victim's draft has no research about others
+    assert "research by Quillmarsh Housing Office" not in victims  # the victim's draft has no research about others
     assert "Northbrook MARAC Team" in victims  # but names who saw her record
 
 
@@ -174,7 +176,7 @@ def test_a_victims_draft_keeps_her_own_minutes_and_names_agencies(client_for, co
     research.save()
     text = _download(client_for, coordinator, household.victim)
     assert "has moved to a refuge in" in text and "he must not learn this" in text
-    assert "research by Quillmarsh Women's Refuge" in text
+    assert "research by Quillmarsh Housing Office" in text
     assert "Flat 3, Lanternfold House, Quillmarsh, QM7 2PX" in text  # her own address, in her own draft
 
 
