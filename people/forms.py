@@ -95,7 +95,12 @@ class PersonCorrectionForm(forms.Form):
     def __init__(self, *args: Any, rows: int = SPARE_OTHER_NAME_ROWS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.is_bound:  # as many rows as the page sent, within reason
-            rows = sum(1 for row in range(MOST_OTHER_NAME_ROWS) if self.add_prefix(f"other_given_{row}") in self.data)
+            sent = [
+                row
+                for row in range(MOST_OTHER_NAME_ROWS)
+                if {self.add_prefix(f"other_given_{row}"), self.add_prefix(f"other_family_{row}")} & set(self.data)
+            ]
+            rows = max(sent, default=-1) + 1
         for row in range(min(rows, MOST_OTHER_NAME_ROWS)):
             self.fields[f"other_given_{row}"] = _short_text(f"Other name {row + 1}: given name", 100)
             self.fields[f"other_family_{row}"] = _short_text(f"Other name {row + 1}: family name", 100)
