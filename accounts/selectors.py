@@ -6,6 +6,7 @@ case role granted by an administrator and approved by a second person names both
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -113,3 +114,42 @@ def pending_role_grants_at(*, marac: Marac, user: User | None = None) -> list[Pe
     first, with who granted them."""
     pending = PendingRoleGrant.objects.filter(marac=marac).select_related("user__agency", "granted_by")
     return list(pending.filter(user=user) if user is not None else pending)
+
+
+# accounts.services.role_revoke, the only way a role grant ends, writes this summary: the audit trail is the one
+# record that someone held a role at a MARAC once the grant is gone. The user's id is in the summary only.
+_ROLE_REMOVED = re.compile(r"Removed role \S+ from user (\d+)")
+
+
+def former_role_holder_ids_at(*, marac: Marac) -> set[int]:
+    """The users who had a role at the MARAC removed, whether or not they hold one there again."""
+    summaries = AuditEvent.objects.filter(
+        marac_id=marac.pk,
+        object_type=RoleGrant._meta.label_lower,
+        action=AuditAction.DELETE,
+        summary__startswith="Removed role ",
+    ).values_list("summary", flat=True)
+    return {int(found.group(1)) for summary in summaries if (found := _ROLE_REMOVED.fullmatch(summary))}
+
+
+def held_a_role_at(*, user: User, marac: Marac) -> bool:
+    """They hold a role at the MARAC, or held one there before."""
+    return user.role_grants.filter(marac=marac).exists() or user.pk in former_role_holder_ids_at(marac=marac)
+
+
+def users_without_a_role_at(*, marac: Marac) -> list[User]:
+    """For the MARAC's administrators: who held a role here, holds none anywhere now, and works for no other MARAC's
+    agency, by name: the people whose roles page this MARAC's administrators open to give them a role again
+    (accounts.views._user_at). Someone who now holds a role at another MARAC, or works for its agency, is that MARAC's
+    to see, and is left out. Not a credential's service account, nor anyone waiting for a role here: they are listed
+    with the roles waiting for approval."""
+    from accounts.services import works_for_no_other_marac  # services reads this module's emails_of
+
+    users = (
+        User.objects.filter(pk__in=former_role_holder_ids_at(marac=marac), role_grants__isnull=True)
+        .exclude(pending_role_grants__marac=marac)
+        .exclude(email__endswith="@" + SERVICE_ACCOUNT_DOMAIN)
+        .select_related("agency")
+        .order_by("full_name", "pk")
+    )
+    return [user for user in users if works_for_no_other_marac(user=user, marac=marac)]
