@@ -435,6 +435,7 @@ def person_link_decide(
         raise ValueError("A link joins two different people held at the same MARAC")
     low, high = _pair(person.pk, other.pk)
     with transaction.atomic():
+        was = PersonLink.objects.select_for_update().filter(person_a_id=low, person_b_id=high).first()
         link, created = PersonLink.objects.update_or_create(
             person_a_id=low,
             person_b_id=high,
@@ -452,6 +453,7 @@ def person_link_decide(
             user=by,
             summary=f"People {low} and {high}: {PersonLink.Decision(decision).label.lower()}",
         )
+        _repeats_decided_again(link, was_decision=was.decision if was else None, by=by)
     return link
 
 
@@ -469,7 +471,7 @@ def possible_duplicate_decide(
             return _duplicate_link_create(duplicate=duplicate, decision=decision, by=by, pair=(low, high))
         if replacing is None or standing.decided_at != replacing or standing.decision == decision:
             raise AlreadyDecided(standing)
-        was = standing.get_decision_display().lower()
+        was, was_decision = standing.get_decision_display().lower(), standing.decision
         standing.decision, standing.probability = decision, duplicate.probability
         standing.decided_by, standing.decided_at = by, timezone.now()
         standing.save(update_fields=["decision", "probability", "decided_by", "decided_at"])
@@ -479,6 +481,7 @@ def possible_duplicate_decide(
             user=by,
             summary=f"People {low} and {high}: decision changed from {was} to {label}",
         )
+        _repeats_decided_again(standing, was_decision=was_decision, by=by)
     return standing
 
 
@@ -501,7 +504,23 @@ def _duplicate_link_create(
         raise AlreadyDecided(PersonLink.objects.get(person_a_id=low, person_b_id=high)) from None
     label = PersonLink.Decision(decision).label.lower()
     audit_record(action=AuditAction.CREATE, obj=link, user=by, summary=f"People {low} and {high}: {label}")
+    _repeats_decided_again(link, was_decision=None, by=by)
     return link
+
+
+def _repeats_decided_again(link: PersonLink, *, was_decision: str | None, by: Any) -> None:
+    """Whether a case is a repeat counts every record of the same person (referrals.decisions._repeat): when a
+    decision joins two records, or parts them, the answer is decided again for their cases, in the same
+    transaction. A decision that neither joins nor parts (not the same person, recorded for the first time) changes
+    no answer."""
+    confirmed = PersonLink.Decision.CONFIRMED
+    if (was_decision == confirmed) == (link.decision == confirmed):
+        return
+    # Imported here: referrals sits above people (referrals.decisions imports this module), as parties_of above.
+    from referrals.decisions import case_repeats_recompute
+
+    because = f"people {link.person_a_id} and {link.person_b_id} were recorded as {link.get_decision_display().lower()}"
+    case_repeats_recompute(person_ids=[link.person_a_id, link.person_b_id], by=by, because=because)
 
 
 def rejected_pairs(person_ids: Iterable[int]) -> set[tuple[int, int]]:

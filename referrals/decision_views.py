@@ -58,6 +58,8 @@ def _deciding(request: HttpRequest, pk: int) -> Referral:
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
     check = decisions.match_check(referral, viewer=request.user)
+    can_decide = referral.status == ReferralStatus.SUBMITTED
+    undecided = decisions.undecided_strong_matches(check.parties) if can_decide else []
     return render(
         request,
         "referrals/decision.html",
@@ -75,7 +77,8 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria_not_met_here": decisions.CriteriaNotMetHere.message,
             "return_form": ReturnForm(),
             "transfer_form": TransferForm(from_marac=referral.marac),
-            "can_decide": referral.status == ReferralStatus.SUBMITTED,
+            "can_decide": can_decide,
+            "undecided": [decisions.party_words(key) for key in undecided],
             "emergency_refusal": jurisdiction.case_listing_refusal(referral.case) if referral.case else None,
         },
     )
@@ -123,6 +126,9 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 replacing=replacing,
             )
+        except decisions.MatchingClosed as closed:
+            messages.error(request, str(closed))
+            return redirect("referrals:decision", pk=pk)
         except decisions.MatchAlreadyDecided as already:
             return _match_already_decided(request, referral, already.match, choice)
         messages.success(request, "Same-person check changed" if replacing else "Same-person check recorded")
@@ -167,6 +173,8 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, REFERENCE_TAKEN_MESSAGE)
         except decisions.CriteriaNotMetHere:
             messages.error(request, decisions.CriteriaNotMetHere.message)
+        except decisions.UndecidedMatches as undecided:
+            messages.error(request, str(undecided))
         else:
             messages.success(request, f"Referral accepted as case {referral.case}")
     return redirect("referrals:decision", pk=pk)

@@ -3,11 +3,13 @@ starting the IDVA clock and telling children's services), return as incomplete, 
 The coordinator does not screen beyond the criteria (BD Criteria for Referral)."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role
@@ -45,6 +47,10 @@ logger = logging.getLogger(__name__)
 LISTING_DAYS_AHEAD = 120  # the meetings made ahead of today for a referral to be listed at (meetings_ensure_ahead)
 IDVA_ALLOCATION_HOURS = 48  # BD IDSVA: "allocated within 48 hours"
 CHILDREN_CHASE_WORKING_DAYS = 2  # BED 4: chased if not confirmed after 2 working days
+# A candidate this likely must be decided on before accepting: the same name (spelling and punctuation set aside) and
+# date of birth, or the model's "likely", at which another MARAC holding a match is told (linkage.ELSEWHERE_THRESHOLD).
+STRONG_MATCH_STRENGTH = 2
+STRONG_MATCH_PROBABILITY = linkage.ELSEWHERE_THRESHOLD
 
 
 class NotSubmitted(Exception):
@@ -104,6 +110,11 @@ class Candidate:
     def percentage(self) -> str:
         return linkage.percentage(self.probability) if self.probability is not None else ""
 
+    @property
+    def strong(self) -> bool:
+        """Too likely to be the same person to make a new record without the coordinator deciding first."""
+        return self.strength >= STRONG_MATCH_STRENGTH or (self.probability or 0) >= STRONG_MATCH_PROBABILITY
+
 
 @dataclass(frozen=True)
 class PartyMatches:
@@ -125,6 +136,63 @@ def parties_of(referral: Referral) -> list[Party]:
         for index, raw in enumerate(referral.content.get(slug, [])):
             parties.append(Party(f"{slug}.{index}", role, cleaned_section(referral, SECTIONS_BY_SLUG[slug], raw)))
     return parties
+
+
+def party_words(key: str) -> str:
+    """A person on the referral by their place on it, never their name ("the victim", "child 2"): these words go
+    into messages, which may be kept in a cookie between pages."""
+    slug, _, index = key.partition(".")
+    name = {"perpetrators": "perpetrator", "children": "child"}.get(slug)
+    return f"{name} {int(index) + 1}" if name and index.isdigit() else "the victim"
+
+
+class UndecidedMatches(Exception):
+    """Someone on the referral has a strong possible match held here that nobody has decided on: accepting would make
+    a new record for someone who is probably held already, splitting their history. Nothing was saved."""
+
+    def __init__(self, party_keys: list[str]) -> None:
+        who = [party_words(key) for key in party_keys]
+        listed = who[0] if len(who) == 1 else f"{', '.join(who[:-1])} and {who[-1]}"
+        super().__init__(
+            f"The referral was not accepted: first decide whether {listed} {'is' if len(who) == 1 else 'are'} "
+            "someone already held here. Under “Is anyone on this referral already known here?”, choose “Same person” "
+            "or “Not the same person” for each possible match with the same name and date of birth, or that the "
+            "matching model finds likely. Nothing was saved."
+        )
+
+
+def undecided_strong_matches(parties: list[PartyMatches]) -> list[str]:
+    """The parties (by key) not yet confirmed as anyone who have a strong candidate nobody has decided on. A
+    candidate in a restricted case the coordinator is not named on does not count: they cannot decide on it, and
+    the page tells them whom to ask."""
+    return [
+        entry.party.key
+        for entry in parties
+        if not any(candidate.decision == MatchDecision.Decision.CONFIRMED for candidate in entry.candidates)
+        and any(_to_decide(candidate) for candidate in entry.candidates)
+    ]
+
+
+def _to_decide(candidate: Candidate) -> bool:
+    return candidate.strong and candidate.decision is None and not candidate.hidden
+
+
+def _refuse_undecided_strong_matches(
+    referral: Referral, parties: list[Party], confirmed: dict[str, Person], *, by: Any
+) -> None:
+    """As the decision page showed them: the exact checks now, and the model's suggestions as worked out for the page
+    (not run again here, under the referral's lock)."""
+    stored = ReferralSuggestions.objects.filter(referral=referral).first()
+    matches = [
+        PartyMatches(
+            party, match_candidates(referral, party, viewer=by, suggested=linkage.suggested_for(stored, party.key)), []
+        )
+        for party in parties
+        if party.key not in confirmed
+    ]
+    undecided = undecided_strong_matches(matches)
+    if undecided:
+        raise UndecidedMatches(undecided)
 
 
 def match_check(referral: Referral, *, viewer: Any) -> MatchCheck:
@@ -228,6 +296,26 @@ class MatchAlreadyDecided(Exception):
         self.match = match
 
 
+class MatchingClosed(Exception):
+    """The referral was decided: its same-person checks are kept as they were when it was. Those of an accepted
+    referral made its case, which changing them here would not change."""
+
+    ACCEPTED = (
+        "This referral has been accepted, so its same-person checks can no longer be changed here: the case was made "
+        "with them, and changing them would not move the case. Nothing was changed. If a person on the case was "
+        "matched to the wrong person record, do not correct that record to fit the referral (it is someone else's): "
+        "report it to your OpenMARAC administrator, as moving a case to another person record cannot be done from "
+        "these pages yet."
+    )
+    DECIDED = (
+        "This referral has already been decided, so its same-person checks can no longer be changed. Nothing was "
+        "changed."
+    )
+
+    def __init__(self, *, accepted: bool) -> None:
+        super().__init__(self.ACCEPTED if accepted else self.DECIDED)
+
+
 def match_decide(
     *, referral: Referral, party_key: str, person: Person, decision: str, by: Any, replacing: datetime | None = None
 ) -> MatchDecision:
@@ -235,6 +323,10 @@ def match_decide(
     recorded is only reversed by a change asked for with it on screen, `replacing` naming when it was made (as
     people.linkage.possible_duplicate_decide): otherwise MatchAlreadyDecided. The same answer again changes nothing."""
     with transaction.atomic():
+        # Under the referral's lock, as accepting takes it: no answer lands after the case was made from the others.
+        status = Referral.objects.select_for_update().values_list("status", flat=True).get(pk=referral.pk)
+        if status != ReferralStatus.SUBMITTED:
+            raise MatchingClosed(accepted=status == ReferralStatus.ACCEPTED)
         standing = (
             MatchDecision.objects.select_for_update().filter(referral=referral, party=party_key, person=person).first()
         )
@@ -256,9 +348,16 @@ def match_decide(
     return match
 
 
-def _person_for(referral: Referral, party: Party, confirmed: dict[str, Person]) -> Person:
+def _person_for(
+    referral: Referral, party: Party, confirmed: dict[str, Person], *, address: "ReferralAddress | None", by: Any
+) -> Person:
+    """The person this party is: the one the coordinator confirmed (the referral's address becoming their current
+    one), or a new record made from the referral."""
     if party.key in confirmed:
-        return confirmed[party.key]
+        person = confirmed[party.key]
+        if address is not None:
+            _address_now(referral, person, address, by=by)
+        return person
     data = party.data
     person = Person.objects.create(
         marac=referral.marac,
@@ -274,37 +373,169 @@ def _person_for(referral: Referral, party: Party, confirmed: dict[str, Person]) 
         first_language=data.get("first_language", ""),
         needs_interpreter=data.get("needs_interpreter") == "yes",
     )
-    if data.get("address_line_1"):
-        Address.objects.create(
-            person=person,
-            line_1=data["address_line_1"],
-            line_2=data.get("address_line_2", ""),
-            town=data.get("town", ""),
-            postcode=data.get("postcode", ""),
-            safe_to_post=data.get("safe_to_post") == "yes",
-        )
+    if address is not None:
+        address.held_by(person).save()
     return person
+
+
+@dataclass(frozen=True)
+class ReferralAddress:
+    """A party's address as the referral gives it, with whether it is kept confidential."""
+
+    line_1: str
+    line_2: str
+    town: str
+    postcode: str
+    safe_to_post: bool
+    confidential: bool
+
+    def held_by(self, person: Person, *, lived_from: date | None = None) -> Address:
+        return Address(
+            person=person,
+            line_1=self.line_1,
+            line_2=self.line_2,
+            town=self.town,
+            postcode=self.postcode,
+            lived_from=lived_from,
+            safe_to_post=self.safe_to_post,
+            confidential=self.confidential,
+        )
+
+    def is_at(self, line_1: str, postcode: str) -> bool:
+        return _same_place((self.line_1, self.postcode), (line_1, postcode))
+
+
+def _same_place(one: tuple[str, str], other: tuple[str, str]) -> bool:
+    """The same first line and postcode, however they were typed ("7 Hidewell Lane", "NB7 7HL" and "7, hidewell
+    lane", "nb77hl")."""
+    return [_compact(text) for text in one] == [_compact(text) for text in other]
+
+
+def _compact(text: str) -> str:
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+def victim_address_is_confidential(victim: dict[str, Any]) -> bool:
+    """The victim's address is kept confidential unless the referrer said the perpetrator knows it. Not answered (a
+    draft begun before it was asked, an API client or import that does not send it) counts as confidential too:
+    hiding an address she could safely have shown costs a representative a phone call to the coordinator; showing
+    one the perpetrator is looking for can cost her life."""
+    return victim.get("perpetrator_knows_address") != "yes"
+
+
+def address_on_referral(party: Party, victim: Party) -> ReferralAddress | None:
+    data = party.data
+    if not data.get("address_line_1"):
+        return None
+    return ReferralAddress(
+        line_1=data["address_line_1"],
+        line_2=data.get("address_line_2", ""),
+        town=data.get("town", ""),
+        postcode=data.get("postcode", ""),
+        safe_to_post=data.get("safe_to_post") == "yes",
+        confidential=_kept_confidential(party, victim),
+    )
+
+
+def _kept_confidential(party: Party, victim: Party) -> bool:
+    """Where the victim's address is confidential, so is the address of anyone recorded at it (showing theirs would
+    show hers), and of every child not in permanent care away from her: a child lives with her, and a child's
+    address typed a little differently from hers is still hers."""
+    if not victim_address_is_confidential(victim.data):
+        return False
+    if party.role == PartyRole.VICTIM or _same_place(_first_line_and_postcode(party), _first_line_and_postcode(victim)):
+        return True
+    return party.role == PartyRole.CHILD and party.data.get("in_permanent_care") != "yes"
+
+
+def _first_line_and_postcode(party: Party) -> tuple[str, str]:
+    return party.data.get("address_line_1") or "", party.data.get("postcode") or ""
+
+
+def _address_now(referral: Referral, person: Person, address: ReferralAddress, *, by: Any) -> None:
+    """The referral's address becomes the current address of a person already held: the addresses they had are
+    kept, ended the day before the referral, and the new one is theirs from that day (so reports place their
+    earlier cases where they lived then). The same address already current is kept, made confidential or not safe
+    to post if the referral says so; never less so, which is a coordinator's decision on the person's page."""
+    referred_on = _referred_on(referral)
+    held = list(Address.objects.select_for_update().filter(person=person, lived_to__isnull=True).order_by("pk"))
+    same = next((current for current in held if address.is_at(current.line_1, current.postcode)), None)
+    if same is not None:
+        changes = {
+            "confidential": same.confidential or address.confidential,
+            "safe_to_post": same.safe_to_post and address.safe_to_post,
+        }
+        changed = [name for name, value in changes.items() if getattr(same, name) != value]
+        if not changed:
+            return
+        for name in changed:
+            setattr(same, name, changes[name])
+        same.save(update_fields=changed)
+        summary = f"Address {same.pk} of person {person.pk} made {' and '.join(_tightened(name) for name in changed)}"
+        audit_changes: dict[str, Any] = {"address": same.pk, **{name: changes[name] for name in changed}}
+    else:
+        for current in held:
+            current.lived_to = max(referred_on - timedelta(days=1), current.lived_from or date.min)
+            current.save(update_fields=["lived_to"])
+        new = address.held_by(person, lived_from=referred_on)
+        new.save()
+        summary = f"Current address of person {person.pk} is now address {new.pk}; ended: {_ids(held) or 'none'}"
+        audit_changes = {"address": new.pk, "ended": [current.pk for current in held], "confidential": new.confidential}
+    # A page on the person opened before this (a correction, say) is out of date: it must not save over it.
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    audit_record(
+        action=AuditAction.CHANGE,
+        obj=person,
+        user=by,
+        summary=f"From accepted referral {referral.pk}: {summary}",
+        changes=audit_changes,
+    )
+
+
+def _tightened(field: str) -> str:
+    return {"confidential": "confidential", "safe_to_post": "not safe to post to"}[field]
+
+
+def _ids(addresses: list[Address]) -> str:
+    return ", ".join(str(address.pk) for address in addresses)
 
 
 def _repeat(
     referral: Referral, victim: Person, perpetrators: list[Person], referred_on: date
 ) -> repeats.RepeatDecision:
+    return _repeat_of(
+        referral, victim_id=victim.pk, perpetrator_ids=[person.pk for person in perpetrators], referred_on=referred_on
+    )
+
+
+def _repeat_of(
+    referral: Referral,
+    *,
+    victim_id: int,
+    perpetrator_ids: list[int],
+    referred_on: date,
+    case_id: int | None = None,
+) -> repeats.RepeatDecision:
     """Earlier hearings of the victim, including those under a record confirmed to be the same person; each
     person is counted as one, whichever of their records a case holds. Restricted cases count too: whether a case
-    is a repeat is a fact about the victim, and no one reading the answer learns which case it was (see _accept)."""
-    same = linkage.same_person_ids([victim.pk, *(person.pk for person in perpetrators)])
+    is a repeat is a fact about the victim, and no one reading the answer learns which case it was (see _accept).
+    `case_id`: the referral's own case, when deciding again for a case made already, which is no earlier hearing."""
+    same = linkage.same_person_ids([victim_id, *perpetrator_ids])
 
     def one(person_id: int) -> int:
         return min(same.get(person_id, {person_id}))
 
-    earlier = Case.objects.filter(
-        marac=referral.marac, victim_id__in=same.get(victim.pk, {victim.pk}), heard_on__isnull=False
-    ).prefetch_related("parties")
+    victim_records = same.get(victim_id, {victim_id})
+    earlier = (
+        Case.objects.filter(marac=referral.marac, victim_id__in=victim_records, heard_on__isnull=False)
+        .exclude(pk__in=[case_id] if case_id else [])
+        .prefetch_related("parties")
+    )
     hearings = [
         repeats.PreviousHearing(
             marac_id=case.marac_id,
             heard_on=case.heard_on,  # type: ignore[arg-type]  # filtered on heard_on__isnull=False
-            victim_id=one(victim.pk),
+            victim_id=one(victim_id),
             perpetrator_ids=frozenset(one(p.person_id) for p in case.parties.all() if p.role == PartyRole.PERPETRATOR),
             information_only=case.information_only,
         )
@@ -313,11 +544,53 @@ def _repeat(
     new = repeats.NewReferral(
         marac_id=referral.marac_id,
         referred_on=referred_on,
-        victim_id=one(victim.pk),
-        perpetrator_ids=frozenset(one(person.pk) for person in perpetrators),
+        victim_id=one(victim_id),
+        perpetrator_ids=frozenset(one(person_id) for person_id in perpetrator_ids),
         incidents=_history_incidents(referral),
     )
     return repeats.decide_repeat(new, hearings, repeats.repeat_definition_from_marac(referral.marac))
+
+
+def case_repeats_recompute(*, person_ids: Iterable[int], by: Any, because: str) -> list[Case]:
+    """Whether each case is a repeat, decided again after a same-person decision joined or parted these people's
+    records (`because` says which, for the audit trail). The cases are those of everyone now the same person as
+    any of them, as victim or perpetrator, each decided as it was when accepted: by the same rule, against the
+    hearings before it, with the MARAC's repeat definition as it is now. Only the cases whose answer changes are
+    saved, each audited. A case imported from another system keeps the answer it came with: it may rest on hearings
+    that were never imported. The referrer is never told: the answer is on the case, and their referral's page
+    says nothing of it."""
+    same = linkage.same_person_ids(person_ids)
+    everyone = set().union(*same.values())
+    parties = CaseParty.objects.filter(person_id__in=everyone, role__in=[PartyRole.VICTIM, PartyRole.PERPETRATOR])
+    involved = {
+        *parties.values_list("case_id", flat=True),
+        *Case.objects.filter(victim_id__in=everyone).values_list("pk", flat=True),
+    }
+    made_from = Referral.objects.filter(case_id__in=involved).select_related("marac")
+    referrals = {referral.case_id: referral for referral in made_from if referral.case_id is not None}
+    changed = []
+    for case in Case.objects.select_for_update().filter(pk__in=referrals).prefetch_related("parties").order_by("pk"):
+        perpetrator_ids = [party.person_id for party in case.parties.all() if party.role == PartyRole.PERPETRATOR]
+        decision = _repeat_of(
+            referrals[case.pk],
+            victim_id=case.victim_id,
+            perpetrator_ids=perpetrator_ids,
+            referred_on=case.referred_on,
+            case_id=case.pk,
+        )
+        if decision.repeat == case.is_repeat:
+            continue
+        case.is_repeat = decision.repeat
+        case.save(update_fields=["is_repeat", "updated_at"])
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=case,
+            user=by,
+            summary=f"{'Now a repeat' if case.is_repeat else 'No longer a repeat'}, decided again after {because}",
+            changes={"is_repeat": case.is_repeat},
+        )
+        changed.append(case)
+    return changed
 
 
 def _history_incidents(referral: Referral) -> tuple[repeats.RepeatIncident, ...]:
@@ -443,7 +716,11 @@ def _accept(referral: Referral, by: Any) -> Referral:
             )
         }
         parties = parties_of(current)
-        people = [(party, _person_for(current, party, confirmed)) for party in parties]
+        _refuse_undecided_strong_matches(current, parties, confirmed, by=by)
+        people = [
+            (party, _person_for(current, party, confirmed, address=address_on_referral(party, parties[0]), by=by))
+            for party in parties
+        ]
         _links_from_rejections(current, people)
         victim = people[0][1]
         perpetrators = [person for party, person in people if party.role == PartyRole.PERPETRATOR]

@@ -131,6 +131,17 @@ class VictimForm(AddressFields):
         "care defines it",
     )
     pregnant = _choice("Is the victim pregnant?", YES_NO_NOT_KNOWN, message="Select whether the victim is pregnant")
+    # Whether the address is kept confidential, asked as the fact the referrer knows rather than as a policy
+    # choice. Not required, so a victim's details saved before it was asked still count as complete (and API
+    # clients need not send it); not answered, the address is kept confidential (referrals.decisions).
+    perpetrator_knows_address = _choice(
+        "Does the perpetrator know this address?",
+        YES_NO_NOT_KNOWN,
+        required=False,
+        message="Select whether the perpetrator knows this address",
+        help_text="Unless they do, the address is kept confidential: only the MARAC coordinator and the IDVA see it, "
+        "and the address of any child living with the victim too. For a refuge, answer No.",
+    )
     safe_to_post = _choice("Is it safe to send letters to this address?", YES_NO)
     safe_contact = _text(
         "How to contact them safely",
@@ -158,6 +169,7 @@ class VictimForm(AddressFields):
         "address_line_2",
         "town",
         "postcode",
+        "perpetrator_knows_address",
         "safe_to_post",
         "safe_contact",
     ]

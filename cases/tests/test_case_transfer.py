@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from cases.models import Case, CaseRestriction, CaseStatus
 from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, Outcome
 from referrals.models import Referral, ReferralStatus, Transfer
+from referrals.tests.test_accept_known_person import confirm_victim_held
 from referrals.tests.test_decision_matching import submitted_referral
 from referrals.tests.test_transfer_receiving_marac import _receiving_dash_threshold
 from testing.factories import UserFactory, grant
@@ -30,7 +31,9 @@ REFER = "Refer this case to another MARAC"
 
 def _accepted_case(client_for, referrer, coordinator):
     referral = submitted_referral(client_for, referrer)
-    client_for(coordinator).post(f"/referrals/{referral.pk}/decision/accept/")
+    client = client_for(coordinator)
+    confirm_victim_held(client, referral)  # a test referring the same fictional victim again
+    client.post(f"/referrals/{referral.pk}/decision/accept/")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     return referral.case

@@ -20,6 +20,7 @@ from meetings.models import Listing, Meeting, MeetingState, MeetingStatus, Outco
 from referrals import jurisdiction
 from referrals.calendar import LONDON, WorkingCalendar, format_day, is_working_day
 from referrals.models import Referral, ReferralStatus, Transfer
+from referrals.tests.test_accept_known_person import confirm_victim_held
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,7 @@ def test_a_case_that_comes_back_by_transfer_is_a_new_case_listed_here_and_the_ol
     back = Transfer.objects.get(from_referral=there).to_referral
     client = client_for(coordinator)
 
+    confirm_victim_held(client, back)  # she is the victim of the case sent away
     client.post(f"/referrals/{back.pk}/decision/accept/")
     back.refresh_from_db()
     day = _emergency_day(marac)

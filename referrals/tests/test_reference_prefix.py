@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from marac.tests.test_configuration import _settings_form
+from referrals.tests.test_accept_known_person import confirm_victim_held
 from referrals.tests.test_decision_matching import submitted_referral
 from testing.factories import CaseFactory, MaracFactory
 
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _accept(client_for, coordinator, referral) -> str:
-    response = client_for(coordinator).post(f"/referrals/{referral.pk}/decision/accept/")
+    client = client_for(coordinator)
+    confirm_victim_held(client, referral)  # the same fictional victim each time
+    response = client.post(f"/referrals/{referral.pk}/decision/accept/")
     assert response.status_code == 302
     referral.refresh_from_db()
     return referral.case.reference

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from cases.models import Case
 from referrals import references
 from referrals.models import ReferralStatus
+from referrals.tests.test_accept_known_person import confirm_victim_held
 from referrals.tests.test_decision_matching import submitted_referral
 from testing.factories import CaseFactory, MaracFactory
 
@@ -115,6 +116,7 @@ def test_a_new_marac_starts_its_series_from_its_initials(client_for, referrer, c
     coordinator_client = client_for(coordinator)
 
     coordinator_client.post(f"/referrals/{first.pk}/decision/accept/")
+    confirm_victim_held(coordinator_client, second)  # the same fictional victim
     coordinator_client.post(f"/referrals/{second.pk}/decision/accept/")
 
     first.refresh_from_db()
