@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from marac.models import ClosureDay
 from meetings.emergency_rules import emergency_day_warning, emergency_time_warning, emergency_warning
 from meetings.models import Meeting
-from referrals.calendar import LONDON, Region, WorkingCalendar, format_day, is_working_day
+from referrals.calendar import LONDON, Region, WorkingCalendar, bank_holidays, format_day, is_working_day
 from web.dates import spoken
 
 ENGLAND = WorkingCalendar()
@@ -81,8 +81,14 @@ def _days_ahead():
     return (today + datetime.timedelta(days=offset) for offset in range(1, 400))
 
 
+def _plain_weekend_day(day):
+    """A Saturday or Sunday that is no bank holiday: one that is (New Year's Day on a Saturday, as in 2028) is named
+    as the holiday, not as the weekend."""
+    return day.weekday() >= 5 and day not in bank_holidays(ENGLAND.region, day.year)
+
+
 def _next_sunday():
-    return next(day for day in _days_ahead() if day.weekday() == 6)
+    return next(day for day in _days_ahead() if day.weekday() == 6 and _plain_weekend_day(day))
 
 
 def _next_weekday_bank_holiday():
@@ -140,9 +146,7 @@ def test_a_local_closure_day_asks_too(client_for, coordinator, marac):
 @pages
 def test_changing_to_another_day_on_the_warning_asks_again_for_that_day(client_for, coordinator, marac):
     sunday = _next_sunday()
-    saturday = sunday - datetime.timedelta(days=1)
-    if saturday <= timezone.localdate():
-        saturday = sunday + datetime.timedelta(days=6)
+    saturday = next(day for day in _days_ahead() if day.weekday() == 5 and _plain_weekend_day(day))
     client = client_for(coordinator)
 
     page = _call(client, saturday, confirmed_day=sunday.isoformat()).content.decode()

@@ -21,6 +21,7 @@ from meetings.models import (
     Outcome,
     ProcessLink,
 )
+from referrals.calendar import WorkingCalendar, add_working_days
 from testing.factories import AgencyFactory, CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,12 @@ def listing(marac, meeting, agencies):
 def _with_child(listing):
     child = PersonFactory(marac=listing.case.marac, given_name="Tiny", date_of_birth=datetime.date(2019, 6, 1))
     CaseParty.objects.create(case=listing.case, person=child, role=PartyRole.CHILD)
+
+
+def _due_after(meeting):
+    """A working day a week after the meeting, as an action's "Due by" must be (dates from today: a fixed day would
+    fall before the meeting once the calendar passed it)."""
+    return add_working_days(timezone.localtime(meeting.starts_at).date(), 5, calendar=WorkingCalendar())
 
 
 def _live_url(listing, step=""):
@@ -343,7 +350,7 @@ def test_it_records_a_volunteered_action(client_for, chair, listing, agencies):
             "owner_agency": agencies["housing"].pk,
             "description": "Assess for a management transfer.",
             "for_whom": ForWhom.VICTIM,
-            "due_on": "2026-12-01",
+            "due_on": _due_after(listing.meeting).isoformat(),
         },
     )
     assert response.status_code == 302
@@ -356,7 +363,12 @@ def test_it_refuses_an_action_owned_by_an_agency_outside_the_marac(client_for, c
     stranger = AgencyFactory(name="Faraway Council")
     response = client_for(chair).post(
         _live_url(listing, "actions/"),
-        {"owner_agency": stranger.pk, "description": "Something.", "for_whom": ForWhom.VICTIM, "due_on": "2026-12-01"},
+        {
+            "owner_agency": stranger.pk,
+            "description": "Something.",
+            "for_whom": ForWhom.VICTIM,
+            "due_on": _due_after(listing.meeting).isoformat(),
+        },
     )
     assert response.status_code == 200
     assert not Action.objects.filter(listing=listing).exists()
@@ -394,7 +406,7 @@ def test_it_moves_on_without_asking_when_the_plan_covers_both(client_for, chair,
             owner_agency=agencies["police"],
             description="x",
             for_whom=for_whom,
-            due_on=datetime.date(2026, 12, 1),
+            due_on=_due_after(listing.meeting),
             created_by=chair,
         )
     response = client_for(chair).post(_live_url(listing, "next/"))

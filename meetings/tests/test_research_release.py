@@ -21,10 +21,12 @@ from audit.models import AuditEvent
 from cases.models import CaseParty, CaseRestriction, PartyRole
 from meetings.models import Listing, Meeting, MeetingState, Research, VictimVoice
 from meetings.research_selectors import listings_to_research
+from referrals.calendar import WorkingCalendar, format_day, is_working_day
 from testing.factories import AddressFactory, CaseFactory, MaracFactory, PersonFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
+ENGLAND = WorkingCalendar()
 
 
 def _meeting(marac, *, starts_at=None, released=False):
@@ -185,15 +187,38 @@ class TestTheListToResearch(HypothesisTestCase):
 # --- Once released: whom to research ---------------------------------------------------------------------------------
 
 
+def _family_meeting_day():
+    """A Tuesday at least two weeks from today whose Monday is a working day (so written submissions are due then),
+    never 29 February (the children's birthdays are counted back from it): from today, as a fixed day would pass
+    and the deadline with it."""
+    ahead = (timezone.localdate() + datetime.timedelta(days=offset) for offset in range(14, 60))
+    return next(
+        day
+        for day in ahead
+        if day.weekday() == 1
+        and is_working_day(day - datetime.timedelta(days=1), ENGLAND)
+        and (day.month, day.day) != (2, 29)
+    )
+
+
+def _years_before(day, years):
+    return day.replace(year=day.year - years)
+
+
 @pytest.fixture
 def family(marac):
-    starts_at = datetime.datetime(2026, 12, 8, 9, 30, tzinfo=LONDON)
+    day = _family_meeting_day()
+    starts_at = datetime.datetime.combine(day, datetime.time(9, 30), tzinfo=LONDON)
     listing = _listed(_meeting(marac, starts_at=starts_at, released=True), "NB-2026-0497")
     AddressFactory(person=listing.case.victim, line_1="7 Hidden Refuge Lane", confidential=True)
     _party(listing, PartyRole.PERPETRATOR, "Brutus", datetime.date(1988, 1, 2))
-    _party(listing, PartyRole.CHILD, "Tinyona", datetime.date(2019, 12, 9))  # 6 on 8 December 2026
-    _party(listing, PartyRole.CHILD, "Smallwyn", datetime.date(2022, 12, 8))  # 4 that very day
+    _party(listing, PartyRole.CHILD, "Tinyona", _years_before(day, 7) + datetime.timedelta(days=1))  # 6 that day
+    _party(listing, PartyRole.CHILD, "Smallwyn", _years_before(day, 4))  # 4 that very day
     return listing
+
+
+def _tinyona_born(listing):
+    return _years_before(timezone.localtime(listing.meeting.starts_at).date(), 7) + datetime.timedelta(days=1)
 
 
 def test_the_research_page_names_whom_to_search_for_as_the_case_list_does(client_for, police_rep, idva, family):
@@ -207,7 +232,7 @@ def test_the_research_page_names_whom_to_search_for_as_the_case_list_does(client
         assert "Tinyona Testworth (aged 6)" in text
         assert "Smallwyn Testworth (aged 4)" in text
         # As the case list: a perpetrator's name but not their date of birth, the children's ages, no address.
-        assert "1988" not in people and "2019" not in people
+        assert "1988" not in people and str(_tinyona_born(family).year) not in people
         assert "Hidden Refuge" not in page
         for person in CaseParty.objects.filter(case=family.case).values_list("person_id", flat=True):
             assert reverse("people:detail", args=[person]) in people
@@ -245,16 +270,19 @@ def test_the_outsider_gets_404(client_for, outsider, family):
 
 
 def test_dates_are_written_out_and_the_deadline_is_in_the_future_tense(client_for, police_rep, coordinator, family):
+    day = timezone.localtime(family.meeting.starts_at).date()
+    meeting, iso = f"{format_day(day)} at 09:30", day.isoformat()  # "Tuesday 8 December 2026 at 09:30"
     page = client_for(police_rep).get(_research_url(family)).content.decode()
-    assert "Meeting on Tuesday 8 December 2026 at 09:30" in page
-    assert "2026-12-08" not in page
-    assert "Written submissions are due by 09:30 on Monday 7 December 2026" in page
+    assert f"Meeting on {meeting}" in page
+    assert iso not in page
+    # 24 hours before: 09:30 on the Monday ("09:30 on Monday 7 December 2026").
+    assert f"Written submissions are due by 09:30 on {format_day(day - datetime.timedelta(days=1))}" in page
     assert "were due" not in page
     grid = client_for(coordinator).get(reverse("meetings_research:grid", args=[family.meeting_id])).content.decode()
-    assert "<title>Research for the meeting on Tuesday 8 December 2026 at 09:30" in re.sub(r"\s+", " ", grid)
-    assert "2026-12-08" not in grid
+    assert f"<title>Research for the meeting on {meeting}" in re.sub(r"\s+", " ", grid)
+    assert iso not in grid
     home = client_for(police_rep).get("/").content.decode()
-    assert "meeting on Tuesday 8 December 2026 at 09:30" in home and "2026-12-08" not in home
+    assert f"meeting on {meeting}" in home and iso not in home
 
 
 def test_after_the_deadline_it_says_were_due(client_for, marac, police_rep):
