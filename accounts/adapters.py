@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -5,14 +6,30 @@ from allauth.account.utils import get_next_redirect_url
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from accounts.emails import check_ascii
 from accounts.kept_form import redirect_path_for, redirect_path_instead_of, remember_signed_out
 from accounts.services import reset_link_lifetime
+from accounts.signals import LOCKED_OUT, record_failed_sign_in
 
 WRONG_PASSWORD_MESSAGE = "Enter a correct email address and password"  # noqa: S105 (a message, not a password)
 WRONG_CODE_MESSAGE = "The code is not correct. Check your authenticator app and enter the 6-digit code shown now"
+# Shown for the lock-out of an account (5 failures in 15 minutes: config/settings/base.py ACCOUNT_RATE_LIMITS), or of
+# a network that sent very many. The same words either way, and whether or not the address is an account's.
+LOCKED_OUT_MESSAGE = (
+    "There have been too many failed attempts to sign in. Wait 15 minutes, then try again, or reset your password. "
+    "If it keeps happening, ask an administrator of your MARAC"
+)
+
+# The only allauth emails the service sends, each with OpenMARAC's own wording and no personal data
+# (templates/account/email/). Any other (allauth's address verification, which names the user, its "your account
+# changed" notices, which give a network address and browser) is dropped: the pages that would send one are closed
+# (config/urls.py), and this makes sure a page missed, or added by an allauth upgrade, sends nothing either.
+ALLAUTH_EMAILS_SENT = frozenset({"account/email/password_reset_key", "account/email/unknown_account"})
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,7 +40,24 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": WRONG_PASSWORD_MESSAGE,
         "incorrect_code": WRONG_CODE_MESSAGE,
+        "too_many_login_attempts": LOCKED_OUT_MESSAGE,
     }
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        if template_prefix not in ALLAUTH_EMAILS_SENT:
+            # The template's name only: never the address.
+            logger.warning("allauth email %s not sent: it is not one OpenMARAC sends", template_prefix)
+            return
+        super().send_mail(template_prefix, email, context)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """A sign-in refused by the lock-out is audited, as a wrong password is (accounts/signals.py): allauth refuses
+        it before Django's authenticate, so no signal tells of it."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            record_failed_sign_in(typed_address=credentials.get("email"), summary=LOCKED_OUT)
+            raise
 
     def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
         """The email says how long its link works (templates/account/email/password_reset_key_message.txt)."""
@@ -35,8 +69,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         """Every address allauth is given (one added to an account, or typed to reset a password) is plain ASCII,
         as accounts/emails.py requires. The look-alike check is not made here: the reset form asks too, and would
-        be refused the very address it is for. (Adding an address at /accounts/email/ is refused anyway to every
-        account with an authenticator, which is every account: accounts.middleware.RequireMultiFactorMiddleware.)"""
+        be refused the very address it is for. (Nobody adds an address to their own account: /accounts/email/ is
+        closed, config/urls.py.)"""
         email = super().clean_email(email)
         check_ascii(email)
         return email

@@ -5,6 +5,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from accounts import permissions
+        from accounts import permissions, signals  # noqa: F401 (signals: its receivers connect on import)
 
         permissions.register()

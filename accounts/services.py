@@ -3,7 +3,6 @@
 import secrets
 from typing import Any
 
-from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from accounts.models import PendingRoleGrant, Role, RoleGrant, User
 from accounts.permissions import CASE_ROLES
 from accounts.selectors import emails_of
+from accounts.tokens import InvitationTokenGenerator
 from audit.models import AuditAction
 from audit.services import audit_record
 from marac.models import Marac, MaracAgency
@@ -54,15 +54,16 @@ def user_create(*, user: User, marac: Marac, by: Any) -> User:
 
 def user_invite(*, user: User, marac: Marac) -> None:
     """The new user's invitation: who added them (the MARAC, never a person), the link to set their password, how
-    long it works, and what comes next. The link is allauth's password-reset link, so it works once, until the
-    password is set, and stops working after PASSWORD_RESET_TIMEOUT. No personal data: not even their name."""
-    uid, token = user_pk_to_url_str(user), default_token_generator.make_token(user)
+    long it works, and what comes next. The link opens allauth's set-password page, so it works once, until the
+    password is set; it stops working after OPENMARAC_INVITATION_TIMEOUT, longer than a reset link's
+    PASSWORD_RESET_TIMEOUT (accounts/tokens.py). No personal data: not even their name."""
+    uid, token = user_pk_to_url_str(user), InvitationTokenGenerator().make_token(user)
     body = render_to_string(
         "emails/invitation.txt",
         {
             "marac_name": marac.name,
             "link": site_link("account_reset_password_from_key", uid, token),
-            "lifetime": reset_link_lifetime(),
+            "lifetime": reset_link_lifetime(settings.OPENMARAC_INVITATION_TIMEOUT),
             "sign_in": site_link("account_login"),
         },
     )
@@ -79,6 +80,42 @@ def reset_link_lifetime(seconds: int | None = None) -> str:
         return f"{hours} hour{'s' if hours != 1 else ''}"
     minutes = max(1, seconds // 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+PASSWORD_CHANGED_SUBJECT = "OpenMARAC: your password was changed"  # noqa: S105 (a subject, not a password)
+AUTHENTICATOR_REMOVED_SUBJECT = "OpenMARAC: your authenticator app was removed"
+
+
+def tell_password_changed(*, user: User, with_reset_link: bool) -> None:
+    """Someone who changed the password without its owner (a stolen session, a reset link from a read mailbox) is
+    told of at once. No personal data, and nothing that would help them: when, and whom to tell."""
+    _tell_sign_in_changed(
+        user=user,
+        subject=PASSWORD_CHANGED_SUBJECT,
+        template="account/email/password_changed.txt",
+        context={"with_reset_link": with_reset_link},
+    )
+
+
+def tell_authenticator_removed(*, user: User) -> None:
+    """Removing the authenticator app is the step before setting up another one: the owner hears of it, as of a
+    changed password."""
+    _tell_sign_in_changed(
+        user=user, subject=AUTHENTICATOR_REMOVED_SUBJECT, template="account/email/authenticator_removed.txt", context={}
+    )
+
+
+def _tell_sign_in_changed(*, user: User, subject: str, template: str, context: dict[str, Any]) -> None:
+    if not user.is_active or not user.email:
+        return
+    now = timezone.localtime()
+    time = f"{now.hour % 12 or 12}:{now.minute:02d}{'am' if now.hour < 12 else 'pm'}"  # GOV.UK style: 6:40am
+    body = render_to_string(
+        template, {**context, "day": spoken(now.date()), "time": time, "sign_in": site_link("account_login")}
+    )
+    address = user.email
+    # robust: should the mail server fail, the change stands and the page still answers; the failure is logged.
+    transaction.on_commit(lambda: send_one(subject=subject, message=body, address=address), robust=True)
 
 
 class RoleChangeRefused(Exception):

@@ -95,10 +95,9 @@ def test_a_user_cannot_add_a_lookalike_address_to_their_own_account(client_for, 
     from allauth.account.models import EmailAddress
 
     client = client_for(police_rep)
-    page = client.post("/accounts/email/", {"email": "cora@example.inval\u0131d", "action_add": ""}).content.decode()
-    assert ASCII_MESSAGE in page
-    # A plain look-alike is refused as well: allauth adds no address to an account with an authenticator.
-    client.post("/accounts/email/", {"email": "c0ra@example.invalid", "action_add": ""})
+    for lookalike in ["cora@example.inval\u0131d", "c0ra@example.invalid"]:
+        # Nobody adds an address to their own account: allauth's page for it is closed (config/urls.py).
+        assert client.post("/accounts/email/", {"email": lookalike, "action_add": ""}).status_code == 404
     assert not EmailAddress.objects.filter(user=police_rep).exclude(email=police_rep.email).exists()
 
 

@@ -79,7 +79,7 @@ def test_the_invitation_link_sets_the_password_once(client_for, administrator, p
     assert 'name="password1"' not in again
 
 
-@override_settings(PASSWORD_RESET_TIMEOUT=2 * 60 * 60)
+@override_settings(OPENMARAC_INVITATION_TIMEOUT=2 * 60 * 60)
 def test_the_invitation_says_how_long_the_link_works_as_configured(client_for, administrator, probation):
     assert "The link works once, for 2 hours" in _add_petra(client_for, administrator, probation).body
 
@@ -106,7 +106,7 @@ def test_the_password_reset_asked_for_on_the_sign_in_page_reads_plainly(coordina
     email = mail.outbox[0]
     assert email.subject == "OpenMARAC: reset your password"
     assert "Someone asked to reset the password of the OpenMARAC account for this email address" in email.body
-    assert "The link works once, for 3 days" in email.body
+    assert "The link works once, for 2 hours" in email.body
     assert "If you did not ask for this, you do not need to do anything" in email.body
     for allauth_wording in ["Hello from", "Thank you for using", "[", "Password Reset E-mail", "example.com"]:
         assert allauth_wording not in email.subject + email.body

@@ -210,18 +210,38 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "OpenMARAC: "
-# Lockout: after five failed sign-ins for one account (or from one address) in 15 minutes, refuse more.
+# Lock-out: after five wrong passwords for one account's address in 15 minutes (or, counted apart, five wrong codes
+# from its authenticator app), refuse more for it. Not per network address: a whole office, or a force's network,
+# shares one, and five mistakes by one person locked everyone in it out. The per-address limits are only against
+# someone trying many accounts from one place (a few common passwords each), or hammering the pages: a hundred
+# failures in 15 minutes, or two sign-ins a second, is no office's morning. Beyond a limit the sign-in form says when
+# to try again, and any other page answers with templates/429.html.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/15m/ip,5/15m/key",
-    "login": "30/m/ip",
-    "reset_password": "5/h/ip,3/h/key",
+    "login_failed": "5/15m/key,100/15m/ip",
+    "login": "120/m/ip",
+    "reset_password": "20/h/ip,3/h/key",
     "reset_password_from_key": "20/m/ip",
 }
+# A reset link (asked for with "Forgotten your password?") works for 2 hours: enough for the email to arrive, not a
+# lasting key to the account in a mailbox. An invitation's link works longer (its token is told apart:
+# accounts/tokens.py), as a new user may not read their mail the day they are added.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
+OPENMARAC_INVITATION_TIMEOUT = 3 * 24 * 60 * 60
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.SetPasswordTokenGenerator"  # noqa: S105 (a class)
+# allauth's own "your account changed" emails give the network address and browser: OpenMARAC sends its own, with
+# neither (accounts/signals.py), and its adapter drops any allauth email it has not worded (accounts/adapters.py).
+ACCOUNT_EMAIL_NOTIFICATIONS = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth refuses an authenticator to an account with an unverified address, lest someone sign up with another's
+# address and lock its owner out. Nobody signs up here: administrators set every address, and nobody can add one
+# (/accounts/email/ is closed, config/urls.py). allauth records an address as unverified when it first makes a
+# password link, so the refusal blocked every invited user, and anyone who had reset their password and later removed
+# their authenticator. A used reset or invitation link marks the address verified too (accounts/signals.py).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = "OpenMARAC"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_FORMS = {

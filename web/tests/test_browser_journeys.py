@@ -108,7 +108,7 @@ def test_it_refuses_even_the_right_password_after_five_wrong_ones(page, base_url
     submit_password(page, base_url, coordinator.email, PASSWORD)
 
     assert page.url == f"{base_url}/accounts/login/"
-    assert "Too many failed login attempts" in page.locator(".govuk-error-summary").inner_text()
+    assert "Wait 15 minutes, then try again" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_test_id("signed-in-as").count() == 0
 
 
