@@ -6,7 +6,8 @@ database's cores share them and the app works through one query's rows while the
 national benchmark (docs/performance.md): the same figures in about two thirds of the time.
 
 They run side by side only where that is safe and worth it:
-- on PostgreSQL (SQLite has one writer and gains nothing);
+- on PostgreSQL (SQLite has one writer and gains nothing), each connection without PostgreSQL's parallel workers
+  (the connections are the parallelism);
 - outside any transaction of the calling thread: another connection cannot see what the transaction has written
   and not committed (tests run inside one, and so run the queries one by one);
 - for reports of several MARACs: a new connection costs a few milliseconds, more than one MARAC's queries gain.
@@ -26,19 +27,24 @@ from django.conf import settings
 from django.db import connections, router
 
 
-def side_by_side_allowed(model: type[Any], *, marac_count: int) -> bool:
-    """Whether a report of marac_count MARACs reading model's table may run its queries side by side."""
+def side_by_side_on(model: type[Any], *, marac_count: int) -> str | None:
+    """The database alias a report of marac_count MARACs reading model's table runs its queries side by side on,
+    or None where they run one by one on the request's own connection."""
     if marac_count < 2 or _connections_allowed() < 2:
-        return False
-    if connections[router.db_for_read(model)].vendor != "postgresql":
-        return False
-    return not any(connection.in_atomic_block for connection in connections.all(initialized_only=True))
+        return None
+    alias = router.db_for_read(model)
+    if connections[alias].vendor != "postgresql":
+        return None
+    if any(connection.in_atomic_block for connection in connections.all(initialized_only=True)):
+        return None
+    return alias
 
 
-def run_jobs[T](jobs: Sequence[Callable[[], T]], *, side_by_side: bool) -> list[T]:
-    """Each job's result, in the order given: side by side where allowed (see side_by_side_allowed), else in
-    turn in this thread. The first exception a job raised is raised here, once every job has stopped."""
-    if not side_by_side or len(jobs) < 2:
+def run_jobs[T](jobs: Sequence[Callable[[], T]], *, side_by_side: str | None) -> list[T]:
+    """Each job's result, in the order given: side by side on connections to the database side_by_side names (see
+    side_by_side_on), else in turn in this thread. The first exception a job raised is raised here, once every job
+    has stopped."""
+    if side_by_side is None or len(jobs) < 2:
         return [job() for job in jobs]
     waiting = deque(enumerate(jobs))  # taken by the workers in order; a deque's popleft is thread-safe
     results: dict[int, T] = {}
@@ -46,6 +52,7 @@ def run_jobs[T](jobs: Sequence[Callable[[], T]], *, side_by_side: bool) -> list[
 
     def work() -> None:
         try:
+            _without_parallel_workers(side_by_side)
             while not failures:
                 try:
                     index, job = waiting.popleft()
@@ -55,7 +62,7 @@ def run_jobs[T](jobs: Sequence[Callable[[], T]], *, side_by_side: bool) -> list[
         except BaseException as failure:  # raised in the calling thread below
             failures.append(failure)
         finally:
-            connections.close_all()  # this worker's own connections, never the caller's
+            _closed(side_by_side)
 
     # Each worker in a copy of the caller's context (one context cannot be entered by two threads at once).
     workers = [
@@ -69,6 +76,25 @@ def run_jobs[T](jobs: Sequence[Callable[[], T]], *, side_by_side: bool) -> list[
     if failures:
         raise failures[0]
     return [results[index] for index in range(len(jobs))]
+
+
+def _without_parallel_workers(alias: str) -> None:
+    """The report's connections are its parallelism: PostgreSQL's own parallel workers on top of them cost a third
+    more of the database's CPU for the same rows (measured on the national benchmark: docs/performance.md), so the
+    worker's connection goes without them. A bigger database server takes more report connections instead."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+
+def _closed(alias: str) -> None:
+    """This worker's own connections, never the caller's; the setting undone first, for a pooler that keeps the
+    server's connection."""
+    try:
+        if connections[alias].connection is not None:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("RESET max_parallel_workers_per_gather")
+    finally:
+        connections.close_all()
 
 
 def _connections_allowed() -> int:

@@ -21,7 +21,7 @@ from django.db.models import Aggregate, Count, QuerySet
 
 from cases.models import Case
 from reports.cohorts import Scope
-from reports.fanout import run_jobs, side_by_side_allowed
+from reports.fanout import run_jobs, side_by_side_on
 from reports.figures import Figure
 from reports.periods import Period
 
@@ -130,7 +130,7 @@ def evaluate(
     values: dict[int | None, dict[Part, Any]] = {key: {} for key in keys}
     grouped_parts, lookups = _grouped_parts(measures, period)
     plans = [_Plan(source, counted, group, marac_ids, per_marac) for (source, counted), group in grouped_parts.items()]
-    side_by_side = side_by_side_allowed(Case, marac_count=len(marac_ids))
+    side_by_side = side_by_side_on(Case, marac_count=len(marac_ids))
     found_empty: set[tuple[Source, Period]] = set()  # sets of rows with none for the scope
     fetched_lookups: list[dict[int, Any]] = []
     for depth in sorted({plan.source.depth for plan in plans} | {0}):

@@ -14,7 +14,7 @@ from cases.models import CaseParty, PartyRole
 from marac.models import AgencyType
 from meetings.models import Listing, ListingKind
 from reports.cohorts import Scope, a_young_perpetrator, discussed, meetings_held, under
-from reports.fanout import run_jobs, side_by_side_allowed
+from reports.fanout import run_jobs, side_by_side_on
 from reports.indicators import IS_BME, IS_LGBT, IS_MALE
 
 
@@ -94,7 +94,7 @@ def meeting_return(scope: Scope) -> list[MeetingRow]:
             lambda: _children_per_meeting(listings),
             lambda: list(meetings_held(scope).values_list("pk", "starts_at", "marac__name")),
         ],
-        side_by_side=side_by_side_allowed(Listing, marac_count=len(scope.marac_ids)),
+        side_by_side=side_by_side_on(Listing, marac_count=len(scope.marac_ids)),
     )
     grouped: list[dict[str, Any]] = results[0]
     young: dict[int, int] = results[1]

@@ -28,8 +28,9 @@ on that data the national year took 2.91, 3.18 and 3.66 s in three runs on a qui
 s). `bench/reports/data.py` `DATA_VERSION` names the generation, so data saved from an older one is generated
 again (about 6 minutes on 2 cores). On the 1.2 million cases, three runs in a row on a quiet machine (2026-11-25,
 04:36): the nation 2.376, 2.399 and 2.334 s against DuckDB's 0.812, 0.796 and 0.787 s, so 2.93x, 3.01x and 2.97x:
-the 3 s target is met with room, the 3x one only just (DuckDB gains more from the quiet machine and the smaller
-data than PostgreSQL does).
+the 3 s target was met with room, the 3x one only just (DuckDB gains more from the quiet machine and the smaller
+data than PostgreSQL does). With the queries side by side (below), three runs in a row (07:33): 2.06, 1.90 and 1.90
+s against 0.77, 0.77 and 0.80 s, so 2.7x, 2.5x and 2.4x.
 
 Options (arguments, or environment variables for make): `BENCH_SMALL=1` (30 MARACs x 2 years, minutes),
 `BENCH_MARACS`, `BENCH_YEARS`, `BENCH_SEED`, `BENCH_FRESH=1` (generate again), `BENCH_REPEATS`,
@@ -76,8 +77,23 @@ s, the nation 7.987 s (indicators 5.086 s, return 2.901 s) against DuckDB's 2.93
 band, children by case: quiet, 2026-11-24 02:56): one MARAC 0.086 s, Region 1 0.630 s, the nation 3.681 s
 (indicators 2.048 s, return 1.633 s) against DuckDB's 1.325 s. Run PostgreSQL with `jit = off`: JIT compilation
 took 10 of the 23 seconds of the national report's widest query, and short analytical queries like these never win
-it back. The benchmark's cluster has 2 parallel workers a query (PostgreSQL's default), which the aggregation now
-uses.
+it back. The benchmark's cluster has 2 parallel workers a query (PostgreSQL's default).
+
+Since 2026-11-25 a report of several MARACs runs its queries side by side (`reports/fanout.py`): the indicators'
+two dozen and the quarterly return's four, each set on `OPENMARAC_REPORT_CONNECTIONS` connections of its own (3
+here), opened for the report and closed after it, and without PostgreSQL's parallel workers on them (the
+connections are the parallelism; with both, the return's queries cost the database 1.57 s of CPU instead of 1.06 s
+for the same rows). One by one on one connection, the three widest queries of the return (0.38, 0.34 and 0.21 s)
+followed each other while the app waited, and the indicators' Python waited on each query in turn. Measured on a
+quiet machine in runs alternating the two (2026-11-25, 07:30, load average about 2): the nation took 2.23 and 2.49
+s one by one (DuckDB 0.86 and 0.80), 2.25 and 2.15 s side by side with parallel workers kept (DuckDB 0.81 and 0.79),
+and 1.89 and 1.92 s side by side without them (DuckDB 0.79 and 0.80: the return 0.65 and 0.71 s, from about 0.95);
+three runs in a row after that: 2.06, 1.90 and 1.90 s against DuckDB's 0.77, 0.77 and 0.80 s (2.7x, 2.5x, 2.4x).
+The indicators gain least (about 1.2 s either way): after their queries, suppressing small numbers across 300
+columns and building the cells is about 0.3 s of Python that only the app's one thread can do. A report of one
+MARAC, and any report inside a transaction (which other connections could not see into), runs as before; tests run
+inside one, so `reports/tests/test_fanout.py` checks the figures both ways outside one, and
+`config/tests/test_replica.py` that each worker reads the replica as the request would.
 
 Limits of the comparison: the national areas are generated without users, so nothing was minuted in OpenMARAC
 (research, actions, attendance, IDVA allocations are empty and those indicators show "no data" or 0); the
@@ -110,14 +126,16 @@ def section(results: dict[str, Any]) -> str:
     targets = ", ".join(f"{name}: {'met' if met else 'NOT met'}" for name, met in results["targets"].items())
     load = results["load_average_before"]
     after = " / ".join(str(value) for value in results.get("load_average_after", {}).values()) or "not recorded"
+    connections = database.get("report_connections", "1")  # runs before reports/fanout.py: one
     return f"""{TITLE}
 
 {HOW}
 Latest run, {results["run_on"]}: {data["maracs"]} MARACs x {data["years"]} years to {data["end"]}
 ({counts["cases"]:,} cases, {counts["people"]:,} people, {counts["listings"]:,} listings, {counts["meetings"]:,}
 meetings; {data["database_size_gb"]} GB), period {data["period"]}; PostgreSQL {database["server_version"]}
-(shared_buffers {database["shared_buffers"]}, work_mem {database["work_mem"]}, jit {database["jit"]}), DuckDB with
-{results["duckdb_threads"]} threads; {machine["processor"]}, {machine["cpus"]} CPUs, Python {machine["python"]};
+(shared_buffers {database["shared_buffers"]}, work_mem {database["work_mem"]}, jit {database["jit"]}; reports of
+several MARACs on {connections} connections), DuckDB with {results["duckdb_threads"]} threads;
+{machine["processor"]}, {machine["cpus"]} CPUs, Python {machine["python"]};
 load average {load["1min"]} / {load["5min"]} / {load["15min"]} (1 / 5 / 15 minutes) when timing began, {after}
 at the end (the machine is shared: figures under load are slower, the app's and DuckDB's alike, unevenly).
 {results["figures_compared"]:,} figures compared, {len(results["mismatches"])} differing.

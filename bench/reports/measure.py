@@ -209,6 +209,7 @@ def _load(os: Any) -> dict[str, float]:
 
 
 def _database() -> dict[str, str]:
+    from django.conf import settings as django_settings
     from django.db import connection
 
     settings = {}
@@ -216,4 +217,6 @@ def _database() -> dict[str, str]:
         for name in ("server_version", "shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit"):
             cursor.execute(f"SHOW {name}")
             settings[name] = cursor.fetchone()[0]  # type: ignore[index]
+    # A report of several MARACs runs its queries side by side on this many connections (reports/fanout.py).
+    settings["report_connections"] = str(django_settings.OPENMARAC_REPORT_CONNECTIONS)
     return {"vendor": connection.vendor, **settings}

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, PartyRole
-from reports.fanout import run_jobs, side_by_side_allowed
+from reports.fanout import run_jobs, side_by_side_on
 from reports.meeting_return import meeting_return
 from reports.report import build_report
 from reports.tests.helpers import QUARTER, add_party, cases, listing, meeting, records_begin, scope
@@ -17,6 +17,8 @@ from testing.factories import MaracFactory
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
 
 
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
 def test_each_job_s_result_comes_back_in_the_order_given_though_they_finish_out_of_order(settings):
     settings.OPENMARAC_REPORT_CONNECTIONS = 3
     threads: set[str] = set()
@@ -29,13 +31,15 @@ def test_each_job_s_result_comes_back_in_the_order_given_though_they_finish_out_
 
         return run
 
-    assert run_jobs([job(1, 0.05), job(2, 0.0), job(3, 0.02), job(4, 0.0)], side_by_side=True) == [1, 2, 3, 4]
+    assert run_jobs([job(1, 0.05), job(2, 0.0), job(3, 0.02), job(4, 0.0)], side_by_side="default") == [1, 2, 3, 4]
     assert len(threads) > 1 and threading.current_thread().name not in threads
     threads.clear()
-    assert run_jobs([job(1, 0.0), job(2, 0.0)], side_by_side=False) == [1, 2]
+    assert run_jobs([job(1, 0.0), job(2, 0.0)], side_by_side=None) == [1, 2]
     assert threads == {threading.current_thread().name}
 
 
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
 def test_a_job_that_fails_fails_the_report_with_its_own_error(settings):
     settings.OPENMARAC_REPORT_CONNECTIONS = 2
 
@@ -43,7 +47,22 @@ def test_a_job_that_fails_fails_the_report_with_its_own_error(settings):
         raise ValueError("a query the database refused")
 
     with pytest.raises(ValueError, match="a query the database refused"):
-        run_jobs([lambda: 1, broken, lambda: 3], side_by_side=True)
+        run_jobs([lambda: 1, broken, lambda: 3], side_by_side="default")
+
+
+def _parallel_workers() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_report_s_connections_leave_postgresql_s_parallel_workers_to_the_request_s_own(settings):
+    settings.OPENMARAC_REPORT_CONNECTIONS = 2
+    own = _parallel_workers()
+    assert run_jobs([_parallel_workers, _parallel_workers], side_by_side="default") == ["0", "0"]
+    assert _parallel_workers() == own != "0"
 
 
 def _two_maracs():
@@ -71,7 +90,7 @@ def _figures(first, second):
 @pytest.mark.django_db(transaction=True)
 def test_a_report_of_several_maracs_gives_the_same_figures_side_by_side_as_one_by_one(settings):
     first, second = _two_maracs()
-    assert side_by_side_allowed(Case, marac_count=2)
+    assert side_by_side_on(Case, marac_count=2)
     settings.OPENMARAC_REPORT_CONNECTIONS = 1
     one_by_one = _figures(first, second)
     settings.OPENMARAC_REPORT_CONNECTIONS = 3
@@ -92,7 +111,7 @@ def test_inside_a_transaction_a_report_counts_what_the_transaction_wrote(setting
     settings.OPENMARAC_REPORT_CONNECTIONS = 3
     with transaction.atomic():
         first, second = _two_maracs()
-        assert not side_by_side_allowed(Case, marac_count=2)
+        assert not side_by_side_on(Case, marac_count=2)
         cells, rows = _figures(first, second)
     assert cells["cases_heard"] == ["4", "7", "11"]
     assert sorted(row.counts["cases"] for row in rows) == [4, 7]
@@ -102,6 +121,6 @@ def test_inside_a_transaction_a_report_counts_what_the_transaction_wrote(setting
 @pytest.mark.django_db(transaction=True)
 def test_one_marac_s_report_runs_on_the_request_s_own_connection(settings):
     settings.OPENMARAC_REPORT_CONNECTIONS = 3
-    assert not side_by_side_allowed(Case, marac_count=1)
+    assert not side_by_side_on(Case, marac_count=1)
     settings.OPENMARAC_REPORT_CONNECTIONS = 1
-    assert not side_by_side_allowed(Case, marac_count=300)
+    assert not side_by_side_on(Case, marac_count=300)
