@@ -10,12 +10,22 @@ User.objects.create_user (createsuperuser and any code that makes users)."""
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
+if TYPE_CHECKING:
+    from marac.models import Marac
+
 ASCII_MESSAGE = "Enter an email address using only letters a to z, numbers and the symbols . _ % + - @"
 LOOKALIKE_MESSAGE = "This email address looks the same as another user's: check it, or use a different address"
+# Said instead when every account the address looks like is one the MARAC's administrators cannot see (another
+# MARAC's user, a credential's service account): nothing about that account, not even that there is one. The words
+# of the refusal of an address that is such an account (accounts.user_admin_views.ADDRESS_NOT_AVAILABLE).
+ADDRESS_NOT_AVAILABLE = (
+    "You cannot add a user with this email address. Check it is their work address; if it is, ask your service's "
+    "operators for help"
+)
 
 _ALLOWED = re.compile(r"[A-Za-z0-9._%+\-@]+")
 
@@ -46,12 +56,27 @@ def skeleton(email: str) -> str:
     return text
 
 
-def lookalike_taken(email: str, *, exclude_pk: Any = None) -> bool:
-    """Whether another user's address differs from this one only by case or look-alike characters."""
+def lookalike_refusal(email: str, *, marac: "Marac", exclude_pk: Any = None) -> str | None:
+    """Why an administrator of the MARAC may not add this address, if another user's differs from it only by case or
+    look-alike characters: saying so only when one of those users is someone they may see
+    (accounts.selectors.administrators_may_see)."""
+    from accounts.models import User
+    from accounts.selectors import administrators_may_see
+
+    alike = _lookalike_ids(email, exclude_pk=exclude_pk)
+    if not alike:
+        return None
+    if any(administrators_may_see(user=user, marac=marac) for user in User.objects.filter(pk__in=alike)):
+        return LOOKALIKE_MESSAGE
+    return ADDRESS_NOT_AVAILABLE
+
+
+def _lookalike_ids(email: str, *, exclude_pk: Any) -> list[int]:
     from accounts.models import User
 
     wanted = skeleton(email)
     others = User.objects.exclude(pk=exclude_pk) if exclude_pk is not None else User.objects.all()
     # Compared in Python: the skeleton is not a column. Users number in the hundreds per MARAC, and this runs only
     # when an address is added or changed.
-    return any(skeleton(address) == wanted for address in others.values_list("email", flat=True).iterator())
+    rows = others.values_list("pk", "email").iterator()
+    return [pk for pk, address in rows if skeleton(address) == wanted]

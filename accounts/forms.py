@@ -15,7 +15,7 @@ from django import forms
 from django.core.validators import validate_email
 
 from accounts.adapters import WRONG_CODE_MESSAGE, WRONG_PASSWORD_MESSAGE
-from accounts.emails import LOOKALIKE_MESSAGE, check_ascii, lookalike_taken
+from accounts.emails import check_ascii, lookalike_refusal
 from accounts.models import Role, User
 from accounts.services import AGENCY_NOT_MEMBER
 from marac.models import Agency, Marac
@@ -49,6 +49,7 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, marac: Marac, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.marac = marac
         self.fields["agency"].required = True
         self.fields["agency"].label = "Agency they work for"
         # Only the agencies that take part in this MARAC: another MARAC's agencies are none of its users' business.
@@ -62,8 +63,9 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
         check_ascii(email)  # no look-alike letters from other alphabets (accounts/emails.py)
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("There is already a user with this email address")
-        if lookalike_taken(email, exclude_pk=self.instance.pk):
-            raise forms.ValidationError(LOOKALIKE_MESSAGE)
+        # Said only of users this MARAC's administrators may see: of anyone else's, nothing (accounts/emails.py).
+        if (refusal := lookalike_refusal(email, marac=self.marac, exclude_pk=self.instance.pk)) is not None:
+            raise forms.ValidationError(refusal)
         return email
 
 

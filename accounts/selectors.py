@@ -116,25 +116,45 @@ def pending_role_grants_at(*, marac: Marac, user: User | None = None) -> list[Pe
     return list(pending.filter(user=user) if user is not None else pending)
 
 
-# accounts.services.role_revoke, the only way a role grant ends, writes this summary: the audit trail is the one
-# record that someone held a role at a MARAC once the grant is gone. The user's id is in the summary only.
+# accounts.services.role_revoke, the only way a role grant ends, records whose role it removed: the audit trail is the
+# one record that someone held a role at a MARAC once the grant is gone. Its entries name the user in their changes;
+# older ones only in their summary, read with this.
 _ROLE_REMOVED = re.compile(r"Removed role \S+ from user (\d+)")
 
 
 def former_role_holder_ids_at(*, marac: Marac) -> set[int]:
     """The users who had a role at the MARAC removed, whether or not they hold one there again."""
-    summaries = AuditEvent.objects.filter(
-        marac_id=marac.pk,
-        object_type=RoleGrant._meta.label_lower,
-        action=AuditAction.DELETE,
-        summary__startswith="Removed role ",
-    ).values_list("summary", flat=True)
-    return {int(found.group(1)) for summary in summaries if (found := _ROLE_REMOVED.fullmatch(summary))}
+    removals = AuditEvent.objects.filter(
+        marac_id=marac.pk, object_type=RoleGrant._meta.label_lower, action=AuditAction.DELETE
+    ).values_list("changes", "summary")
+    return {user_id for changes, summary in removals if (user_id := _removed_user_id(changes, summary)) is not None}
+
+
+def _removed_user_id(changes: Any, summary: str) -> int | None:
+    if isinstance(changes, dict) and isinstance(changes.get("user_id"), int):
+        return int(changes["user_id"])
+    found = _ROLE_REMOVED.fullmatch(summary)
+    return int(found.group(1)) if found else None
 
 
 def held_a_role_at(*, user: User, marac: Marac) -> bool:
     """They hold a role at the MARAC, or held one there before."""
     return user.role_grants.filter(marac=marac).exists() or user.pk in former_role_holder_ids_at(marac=marac)
+
+
+def administrators_may_see(*, user: User, marac: Marac) -> bool:
+    """Whether the MARAC's administrators may open this user's roles page (accounts.views._user_at, for an
+    administrator): they hold a role here or wait for one, or hold none anywhere and work for no other MARAC's
+    agency. Never an API credential's service account: its roles are the credential's."""
+    from accounts.services import works_for_no_other_marac  # services reads this module's emails_of
+    from api.services import is_service_account  # api builds on accounts, not the other way round
+
+    if is_service_account(user):
+        return False
+    grants = set(user.role_grants.values_list("marac_id", flat=True))
+    if marac.pk in grants or user.pending_role_grants.filter(marac=marac).exists():
+        return True
+    return not grants and works_for_no_other_marac(user=user, marac=marac)
 
 
 def users_without_a_role_at(*, marac: Marac) -> list[User]:

@@ -315,6 +315,7 @@ def role_revoke(*, grant: RoleGrant, by: Any) -> None:
             user=by,
             marac_id=grant.marac_id,
             summary=f"Removed role {grant.role} from user {grant.user_id}",
+            changes={"user_id": grant.user_id},  # read back by accounts.selectors.former_role_holder_ids_at
         )
         grant.delete()
         person, marac, role = grant.user, grant.marac, grant.get_role_display()

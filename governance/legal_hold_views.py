@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases.models import Case, LegalHold, LegalHoldReason
-from cases.selectors import get_case_for_user
+from cases.selectors import cases_visible_to, get_case_for_user
 from governance.legal_hold_services import HoldAlreadyLifted, legal_hold_lift, legal_hold_place
+from governance.retention_services import cases_whose_holds_keep
 from web import once
 from web.access import require_permission
 
@@ -34,15 +35,29 @@ class LegalHoldForm(forms.Form):
 
 
 def legal_hold_panel(*, user: Any, case: Case) -> dict[str, Any]:
-    """For the case page: the holds on the case and, for those who may place one, the form."""
+    """For the case page: the holds on the case, the other cases whose holds keep it too, and, for those who may
+    place one, the form."""
     may_place = user.has_perm(PERMISSION, case)
     holds = list(case.legal_holds.order_by("-placed_at"))
+    named, unnamed = _kept_by(user=user, case=case)
     return {
         "holds": holds,
         "active": any(hold.lifted_at is None for hold in holds),
+        "kept_by": named,
+        "kept_by_another": unnamed,
         "form": once.with_token(LegalHoldForm()) if may_place else None,
         "can_manage": may_place,
     }
+
+
+def _kept_by(*, user: Any, case: Case) -> tuple[list[Case], bool]:
+    """The cases the user may see whose holds keep this one (a hold keeps every case of its victim and perpetrator,
+    governance.retention_services), and whether a case they may not see keeps it too: that one is never named."""
+    holding = cases_whose_holds_keep(case=case)
+    if not holding:
+        return [], False
+    named = list(cases_visible_to(user=user).filter(pk__in=holding).order_by("reference"))
+    return named, len(named) < len(holding)
 
 
 def _case_for_hold(request: HttpRequest, pk: int) -> Case:

@@ -206,6 +206,12 @@ def _holds_over(cases: list[Case]) -> dict[int, set[int]]:
     return {case_id: holds for case_id, holds in held.items() if holds}
 
 
+def cases_whose_holds_keep(*, case: Case) -> set[int]:
+    """The other cases whose active legal holds keep this one (HOLD_CARRIED_BY): for the case page, which says so.
+    Every active hold counts, on a case the viewer may see or not; the caller decides which it may name."""
+    return _holds_over([case]).get(case.pk, set()) - {case.pk}
+
+
 def _held_with(decision: RetentionDecision, holds: set[int], references: dict[int, str]) -> RetentionDecision:
     """A case kept by another case's hold says which: named when the viewer may see that case, and otherwise
     only as another case, never by its reference."""
