@@ -190,6 +190,8 @@ def test_two_coordinators_accepting_at_once_get_different_references(client_for,
     first, *referrals = [submitted_referral(client_for, referrer) for _ in range(3)]
     # The first acceptance also makes the meetings ahead, which would otherwise keep the two apart by chance.
     client_for(coordinator).post(f"/referrals/{first.pk}/decision/accept/")
+    for referral in referrals:
+        confirm_victim_held(client_for(coordinator), referral)  # the same fictional victim
     clients = [client_for(coordinator) for _ in referrals]
     together = threading.Barrier(len(referrals))
     statuses: list[int] = []
