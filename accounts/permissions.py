@@ -123,6 +123,11 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({Role.COORDINATOR, Role.CHAIR}),
     ),
     Permission(
+        "cases.correct_party",
+        "Move someone on a case off a person record they were wrongly matched to (to a new or another record)",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Permission(
         "audit.view_record_access", "See who has seen a case or a person's record", frozenset({Role.COORDINATOR})
     ),
     Permission(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import restriction_views, views
+from cases import party_correction_views, restriction_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,4 +9,9 @@ urlpatterns = [
     path("<int:pk>/reason/", restriction_views.case_reason, name="reason"),
     path("<int:pk>/restriction/", restriction_views.case_restriction, name="restriction"),
     path("<int:pk>/transfer/", views.case_transfer, name="transfer"),
+    path(
+        "<int:pk>/parties/<str:role>/<int:person_pk>/correct/",
+        party_correction_views.party_correction_page,
+        name="party_correction",
+    ),
 ]

@@ -51,6 +51,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_export_record": request.user.has_perm("meetings.export_family_record", case),
             "legal_hold": legal_hold_panel(user=request.user, case=case),
             "can_restrict": request.user.has_perm("cases.restrict_case", case),
+            "can_correct_parties": request.user.has_perm("cases.correct_party", case),
             "can_see_record_access": request.user.has_perm("audit.view_record_access", case),
             "transfer_out": case_transfers.case_transfer_state(case),
             "can_refer_on": request.user.has_perm(case_transfers.DECIDE, case),

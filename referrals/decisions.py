@@ -304,8 +304,8 @@ class MatchingClosed(Exception):
         "This referral has been accepted, so its same-person checks can no longer be changed here: the case was made "
         "with them, and changing them would not move the case. Nothing was changed. If a person on the case was "
         "matched to the wrong person record, do not correct that record to fit the referral (it is someone else's): "
-        "report it to your OpenMARAC administrator, as moving a case to another person record cannot be done from "
-        "these pages yet."
+        "on the case's page, choose “Not this person record?” next to them to move the case to a new record made "
+        "from the referral, or to the right record held here."
     )
     DECIDED = (
         "This referral has already been decided, so its same-person checks can no longer be changed. Nothing was "
