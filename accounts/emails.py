@@ -21,7 +21,8 @@ ASCII_MESSAGE = "Enter an email address using only letters a to z, numbers and t
 LOOKALIKE_MESSAGE = "This email address looks the same as another user's: check it, or use a different address"
 # Said instead when every account the address looks like is one the MARAC's administrators cannot see (another
 # MARAC's user, a credential's service account): nothing about that account, not even that there is one. The words
-# of the refusal of an address that is such an account (accounts.user_admin_views.ADDRESS_NOT_AVAILABLE).
+# of the refusal of an address that is such an account, too (accounts.user_admin_views.user_add): an address is one
+# account's across the service, so the refusal says neither that it is an account nor whose.
 ADDRESS_NOT_AVAILABLE = (
     "You cannot add a user with this email address. Check it is their work address; if it is, ask your service's "
     "operators for help"

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import selectors, views
+from accounts.emails import ADDRESS_NOT_AVAILABLE
 from accounts.forms import UserForm
 from accounts.models import User
 from accounts.user_admin_services import (
@@ -27,13 +28,6 @@ from web.access import current_marac_where, require_permission
 
 MANAGE = views.MANAGE
 NEVER_HELD_A_ROLE = "You can deactivate only the account of someone who holds, or held, a role at this MARAC"
-# An address that is an account nobody here may see (another MARAC's user, a credential's service account) cannot be
-# added either, since an address is one account's across the service. The refusal says neither that the address is an
-# account nor whose, and fits any address this MARAC cannot use.
-ADDRESS_NOT_AVAILABLE = (
-    "You cannot add a user with this email address. Check it is their work address; if it is, ask your service's "
-    "operators for help"
-)
 
 
 def _person(request: HttpRequest, pk: int) -> tuple[Marac, User]:

@@ -18,10 +18,10 @@ from people import linkage
 from people.models import Address, Person, PersonLink
 from referrals.decisions import (
     Party,
-    _person_for,  # the acceptance's own way of making a record from the referral, so both make the same record
     address_on_referral,
     case_repeats_recompute,
     parties_of,
+    person_for,  # as acceptance makes a record from the referral, so that both make the same record
 )
 from referrals.models import MatchDecision, Referral, ReferralStatus
 
@@ -111,7 +111,7 @@ def _new_record(case: Case, on_referral: OnReferral | None, *, by: Any) -> Perso
         raise PartyCorrectionRefused(UNKNOWN_PARTY if has_referral else NO_REFERRAL)
     referral, party = on_referral.referral, on_referral.party
     address = address_on_referral(party, on_referral.victim)
-    person = _person_for(referral, party, {}, address=address, by=by)
+    person = person_for(referral, party, {}, address=address, by=by)
     audit_record(
         action=AuditAction.CREATE,
         obj=person,

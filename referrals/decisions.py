@@ -348,7 +348,7 @@ def match_decide(
     return match
 
 
-def _person_for(
+def person_for(
     referral: Referral, party: Party, confirmed: dict[str, Person], *, address: "ReferralAddress | None", by: Any
 ) -> Person:
     """The person this party is: the one the coordinator confirmed (the referral's address becoming their current
@@ -718,7 +718,7 @@ def _accept(referral: Referral, by: Any) -> Referral:
         parties = parties_of(current)
         _refuse_undecided_strong_matches(current, parties, confirmed, by=by)
         people = [
-            (party, _person_for(current, party, confirmed, address=address_on_referral(party, parties[0]), by=by))
+            (party, person_for(current, party, confirmed, address=address_on_referral(party, parties[0]), by=by))
             for party in parties
         ]
         _links_from_rejections(current, people)

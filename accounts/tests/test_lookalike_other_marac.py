@@ -4,9 +4,7 @@ refused saying so, for them to check it."""
 
 import pytest
 
-from accounts.emails import ADDRESS_NOT_AVAILABLE as REFUSAL
 from accounts.models import Role, User
-from accounts.user_admin_views import ADDRESS_NOT_AVAILABLE
 from marac.models import MaracAgency
 from testing.factories import AgencyFactory, UserFactory, grant
 
@@ -53,10 +51,6 @@ def test_an_address_like_a_user_here_still_says_so(client_for, administrator, co
     for lookalike in ("c0ra@example.invalid", "0tto@example.invalid"):
         page = _add(client_for(administrator), marac, lookalike)
         assert LOOKS_THE_SAME in page
-
-
-def test_both_refusals_use_the_same_words(db):
-    assert REFUSAL == ADDRESS_NOT_AVAILABLE
 
 
 def test_an_outsider_cannot_add_users_here(client_for, outsider, coordinator):
