@@ -49,6 +49,8 @@ _LAYOUT: dict[str, Callable[[], str]] = {
     "home": lambda: reverse("web:home"),
     "choose_marac": lambda: reverse("web:choose_marac"),
     "sign_out": lambda: reverse("account_logout"),
+    "sign_in": lambda: reverse("account_login"),
+    "session": lambda: reverse("accounts:session"),  # the warning before the idle sign-out asks it
 }
 
 
