@@ -151,10 +151,14 @@ def administrators_may_see(*, user: User, marac: Marac) -> bool:
 
     if is_service_account(user):
         return False
-    grants = set(user.role_grants.values_list("marac_id", flat=True))
-    if marac.pk in grants or user.pending_role_grants.filter(marac=marac).exists():
+    if holds_or_waits_at(user=user, marac=marac):
         return True
-    return not grants and works_for_no_other_marac(user=user, marac=marac)
+    return not user.role_grants.exists() and works_for_no_other_marac(user=user, marac=marac)
+
+
+def holds_or_waits_at(*, user: User, marac: Marac) -> bool:
+    """They hold a role at the MARAC, or wait for one to be approved there."""
+    return user.role_grants.filter(marac=marac).exists() or user.pending_role_grants.filter(marac=marac).exists()
 
 
 def users_without_a_role_at(*, marac: Marac) -> list[User]:

@@ -40,16 +40,10 @@ def _user_at(marac: Marac, pk: int, *, request: HttpRequest) -> User:
     works for no other MARAC's agency (a new user's first role, or someone who left coming back). Another MARAC's
     new users and leavers are not this one's to see. Nor is an API credential's service account: its roles are the
     credential's, seen and revoked on the credential pages. Anyone else is a 404."""
-    from api.services import is_service_account  # api builds on accounts, not the other way round
-
     user = get_object_or_404(User, pk=pk)
-    if is_service_account(user):
+    if not selectors.administrators_may_see(user=user, marac=marac):
         raise Http404
-    grants = set(user.role_grants.values_list("marac_id", flat=True))
-    if marac.pk in grants or user.pending_role_grants.filter(marac=marac).exists():
-        return user
-    administrator = request.user.has_perm(MANAGE, marac)
-    if not grants and administrator and services.works_for_no_other_marac(user=user, marac=marac):
+    if request.user.has_perm(MANAGE, marac) or selectors.holds_or_waits_at(user=user, marac=marac):
         return user
     raise Http404
 
