@@ -125,17 +125,19 @@ CHILD_PLACES_LEFT_OUT = (
     "it is known who is asking and that it is safe."
 )
 # Agencies are named in a victim's request only. For anyone else's, an agency is given by its type: a local refuge's
-# or IDVA service's name can point to where the victim went. Article 15(1)(c) allows categories of recipient.
+# or IDVA service's name can point to where the victim went. Article 15(1)(c) allows categories of recipient. The
+# victim's own support (VICTIMS_SUPPORT) is not given even by its type: "IDVA service" beside an action about him
+# tells a perpetrator she has an advocate.
 AGENCY_NOT_NAMED = "Another agency"
 
 
 def _agency_name(*, named: bool, marac_id: int) -> AgencyName:
     """How the draft names an agency: by its name in a victim's request, by its type in anyone else's. Two MARACs
     may each have an agency of one name: the MARAC's own member agency's type is taken, and a name that is agencies
-    of several types elsewhere is named by no type at all."""
+    of several types elsewhere is named by no type at all, as is the victim's own support."""
     if named:
         return lambda name: name
-    types = dict(AgencyType.choices)
+    types = {kind: label for kind, label in AgencyType.choices if kind not in VICTIMS_SUPPORT}
     kinds: dict[str, set[str]] = {}
     for name, kind in Agency.objects.values_list("name", "agency_type"):
         kinds.setdefault(name, set()).add(kind)

@@ -130,12 +130,12 @@ def test_a_perpetrators_draft_gives_his_actions_resolution_redacted_and_never_th
 
     assert rows == [
         [
-            "Specialist domestic abuse service or refuge",  # agencies by type outside a victim's request
+            "Another agency",  # by type outside a victim's request, but her own support not even by that
             "Warn him off",
             "Perpetrator",
             "4 May 2026",
             "Open",
-            f"Passed to another agency, {_today()}: from Police to Specialist domestic abuse service or refuge, due "
+            f"Passed to another agency, {_today()}: from Police to Another agency, due "
             f"4 May 2026. Reason: He keeps going to {REDACTED} ({REDACTED}) to find {REDACTED}; passed on.",
         ]
     ]

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.utils import timezone
 
+from actions.models import Action, ForWhom
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import CaseParty, PartyRole
@@ -277,3 +278,21 @@ def test_it_includes_cases_held_under_a_record_confirmed_as_the_same_person(
     text = _draft(client_for, coordinator, family.victim)
     assert "SAR-EARLIER" in text and "confirmed is the same person" in text
     assert "Alexa Oldrecord" in text  # her own other record's name, not redacted as a third party's
+
+
+def test_a_perpetrators_draft_never_names_her_support_even_by_type(client_for, coordinator, idva, family):
+    """An action about him owned by her IDVA service is his data, but "IDVA service" beside it says she has one."""
+    Action.objects.create(
+        listing=family.listings.get(),
+        case=family,
+        owner_agency=idva.agency,
+        description="Tell the advocate when his bail conditions change.",
+        for_whom=ForWhom.PERPETRATOR,
+        due_on=date(2026, 3, 16),
+        created_by=coordinator,
+    )
+    text = _draft(client_for, coordinator, _person(family, PartyRole.PERPETRATOR)).replace(FREE_TEXT_WARNING, "")
+    actions = text.split("actions agreed")[1]
+    assert "when his bail conditions change." in actions
+    assert "Another agency" in actions
+    assert "IDVA" not in text and "Specialist" not in actions
