@@ -108,9 +108,12 @@ def held_over(meeting: Meeting, viewer: Any = None) -> list[HeldOver]:
     return [HeldOver(listing=listing, to=to_by_case[listing.case_id]) for listing in here.order_by("id")]
 
 
-def next_listing(meeting: Meeting, current: Listing) -> Listing | None:
-    """The first case in hearing order, after or before this one, that has not been heard yet."""
-    waiting = [listing for listing in _ordered(meeting) if listing.pk != current.pk and listing.ended_at is None]
+def next_listing(meeting: Meeting, current: Listing, viewer: Any) -> Listing | None:
+    """The first case in hearing order, after or before this one, that has not been heard yet and that the viewer may
+    see: a restricted case is heard by those named on it, never opened in the name of someone who may not see it."""
+    waiting = [
+        listing for listing in _ordered(meeting, viewer) if listing.pk != current.pk and listing.ended_at is None
+    ]
     return waiting[0] if waiting else None
 
 
@@ -715,7 +718,8 @@ def listing_open(*, listing: Listing, by: Any) -> tuple[Listing, list[str]]:
 
 
 def listing_move_on(*, listing: Listing, by: Any) -> Listing | None:
-    """Close this case's discussion and open the next one in hearing order; None when every case has been heard."""
+    """Close this case's discussion and open the next one in hearing order that `by` may see; None when every case
+    they may see has been heard."""
     with transaction.atomic():
         _require_not_closed(listing.meeting)
         current = _locked_listing(listing)
@@ -725,7 +729,7 @@ def listing_move_on(*, listing: Listing, by: Any) -> Listing | None:
             current.save(update_fields=["ended_at", "version"])
             _audit(current, by, AuditAction.CHANGE, f"Closed the discussion of listing {current.pk}")
         _case_heard(current, by)
-        following = next_listing(current.meeting, current)
+        following = next_listing(current.meeting, current, by)
         if following is not None:
             listing_open(listing=following, by=by)
     return following

@@ -111,3 +111,25 @@ def test_the_chair_is_not_told_of_a_hidden_case_heard_with_no_outcome(client_for
 
     assert _close(client, meeting, {"confirmed": "yes"}).status_code == 302
     assert Listing.objects.get(pk=hidden.pk).outcome == Outcome.REVIEW
+
+
+@pages
+def test_moving_on_skips_a_case_the_chair_may_not_see_and_leaves_it_unopened(client_for, chair, coordinator, marac):
+    """The chair's "next case" is the next they may see: a restricted case is heard by those named on it, and
+    opening it in the chair's name would start its clock and add its standard actions unseen."""
+    meeting = _meeting(marac)
+    (shown,) = _listed(meeting, "NB-2026-0602")
+    hidden = _hidden(meeting, coordinator)
+    _running(meeting, chair, coordinator)
+    listing_open(listing=shown, by=chair)
+    client = client_for(chair)
+
+    response = client.post(f"/meetings/{meeting.pk}/live/{shown.pk}/next/", {"confirmed": "yes"}, follow=True)
+
+    assert response.status_code == 200
+    assert "Every case has been heard" in response.content.decode()
+    hidden.refresh_from_db()
+    assert hidden.started_at is None and not hidden.actions.exists()
+    # The coordinator, named on it, is taken to it.
+    listing_open(listing=hidden, by=coordinator)
+    assert listing_move_on(listing=hidden, by=coordinator) is None
