@@ -2,8 +2,11 @@ import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.stages import LoginStageController
 from allauth.account.utils import get_next_redirect_url
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -11,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.emails import check_ascii
 from accounts.kept_form import redirect_path_for, redirect_path_instead_of, remember_signed_out
+from accounts.models import User
 from accounts.services import reset_link_lifetime
-from accounts.signals import LOCKED_OUT, record_failed_sign_in
+from accounts.signals import LOCKED_OUT, record_code_locked_out, record_failed_sign_in
 
 WRONG_PASSWORD_MESSAGE = "Enter a correct email address and password"  # noqa: S105 (a message, not a password)
 WRONG_CODE_MESSAGE = "The code is not correct. Check your authenticator app and enter the 6-digit code shown now"
@@ -27,6 +31,8 @@ LOCKED_OUT_MESSAGE = (
 # (templates/account/email/). Any other (allauth's address verification, which names the user, its "your account
 # changed" notices, which give a network address and browser) is dropped: the pages that would send one are closed
 # (config/urls.py), and this makes sure a page missed, or added by an allauth upgrade, sends nothing either.
+# The pages that ask for an authenticator code: to sign in, and again (signed in) before a sensitive change.
+CODE_PAGES = frozenset({"mfa_authenticate", "mfa_reauthenticate"})
 ALLAUTH_EMAILS_SENT = frozenset({"account/email/password_reset_key", "account/email/unknown_account"})
 
 logger = logging.getLogger(__name__)
@@ -58,6 +64,14 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             record_failed_sign_in(typed_address=credentials.get("email"), summary=LOCKED_OUT)
             raise
+
+    def validation_error(self, code: str, *args: Any) -> ValidationError:
+        """A code refused by the lock-out is audited, as a wrong code is (accounts/signals.py): allauth's code forms
+        refuse it with this error before checking it (allauth.mfa.base.internal.flows.check_rate_limit), so no signal
+        tells of it. On the sign-in page the password's lock-out raises it too, and pre_authenticate records that."""
+        if code == "too_many_login_attempts" and (user := entering_a_code(allauth_context.request)) is not None:
+            record_code_locked_out(user=user)
+        return super().validation_error(code, *args)
 
     def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
         """The email says how long its link works (templates/account/email/password_reset_key_message.txt)."""
@@ -113,6 +127,18 @@ class AccountAdapter(DefaultAccountAdapter):
         """Back to the page whose form was kept when the session timed out (accounts/kept_form.py), when no
         `next` was given; a path kept from this site's own request, never a URL from elsewhere."""
         return redirect_path_for(request) or super().get_login_redirect_url(request)
+
+
+def entering_a_code(request: HttpRequest | None) -> User | None:
+    """Whose authenticator code the request is checking, on a page that asks for one: the person signing in (past
+    the password, not yet signed in), or the one signed in asked for a code again. None on any other page."""
+    match = getattr(request, "resolver_match", None)
+    if request is None or match is None or match.url_name not in CODE_PAGES:
+        return None
+    if match.url_name == "mfa_reauthenticate":
+        return request.user if isinstance(request.user, User) else None
+    stage = LoginStageController.enter(request, AuthenticateStage.key)
+    return stage.login.user if stage is not None else None
 
 
 class MFAAdapter(DefaultMFAAdapter):

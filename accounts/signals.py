@@ -28,6 +28,7 @@ WRONG_PASSWORD = "Wrong password"  # noqa: S105 (a summary, not a password)
 DEACTIVATED = "Account deactivated"
 NO_SUCH_ACCOUNT = "No account has the email address typed"
 LOCKED_OUT = "Refused: too many failed sign-ins"
+CODE_LOCKED_OUT = "Refused: too many wrong codes"
 
 _AUTHENTICATOR_NAMES = {
     Authenticator.Type.TOTP: "authenticator app",
@@ -76,6 +77,11 @@ def record_failed_sign_in(*, typed_address: Any, summary: str) -> None:
         audit_record(action=AuditAction.SIGN_IN_FAILED, user=None, marac_id=None, summary=summary)
         return
     _record(action=AuditAction.SIGN_IN_FAILED, user=user, summary=summary)
+
+
+def record_code_locked_out(*, user: User) -> None:
+    """An authenticator code refused unchecked, as too many wrong ones came before it (accounts/adapters.py)."""
+    _record(action=AuditAction.SIGN_IN_FAILED, user=user, summary=CODE_LOCKED_OUT)
 
 
 def _through_the_service() -> bool:

@@ -24,18 +24,26 @@ from referrals.sections import SECTIONS_BY_SLUG
 # The referrals made: three waiting in the inbox, one heard at the emergency MARAC, and the referrer's draft.
 IN_THE_INBOX, AT_THE_EMERGENCY_MARAC, DRAFTS = 3, 1, 1
 EMERGENCY_AT = time(14, 0)
+# How the referrer answers "Does the perpetrator know this address?", referral by referral in the order they are
+# made (the inbox's three, the emergency MARAC's, the draft): No for a victim who has moved out to somewhere he has
+# not found, as most of these are; Yes for one still at the home they shared; and once not answered, as a referrer
+# might leave it, which keeps the address confidential all the same (referrals.decisions). A fixed mix rather than a
+# draw, as the plan's shares are met by quota: five referrals are too few for chance to give a plausible one.
+PERPETRATOR_KNOWS_ADDRESS: tuple[str | None, ...] = ("no", "yes", None, "no", "no")
 
 
-def _sections(rng: random.Random, score: int) -> dict[str, Any]:
+def _sections(rng: random.Random, score: int, *, perpetrator_knows_address: str | None) -> dict[str, Any]:
     family = rng.choice(FAMILY_NAMES)
     born = timezone.localdate().replace(year=timezone.localdate().year - rng.randint(20, 55), day=1)
+    # Not answered is left out, as a form sends nothing for a question whose radio buttons were left alone.
+    knows = {} if perpetrator_knows_address is None else {"perpetrator_knows_address": perpetrator_knows_address}
     return {
         "victim": {
             "given_name": rng.choice(FEMALE_GIVEN_NAMES), "family_name": family, "date_of_birth": born.isoformat(),
             "gender": "female", "ethnicity": "not_known", "sexuality": "not_known", "has_disability": "no",
             "needs_interpreter": "no", "pregnant": "no", "address_line_1": f"{rng.randint(1, 90)} Imaginary Row",
             "town": "Northbrook", "postcode": f"NB{rng.randint(1, 9)} {rng.randint(1, 9)}XY", "safe_to_post": "no",
-            "safe_contact": "Text first; never call in the evening",
+            **knows, "safe_contact": "Text first; never call in the evening",
         },
         "perpetrators": [{
             "given_name": rng.choice(MALE_GIVEN_NAMES), "family_name": rng.choice(FAMILY_NAMES), "gender": "male",
@@ -62,7 +70,9 @@ def add_waiting_work(*, marac: Marac, seed: int) -> int:
     made = []
     for number in range(IN_THE_INBOX + AT_THE_EMERGENCY_MARAC + DRAFTS):
         referral = services.referral_start(marac=marac, by=referrer)
-        for slug, data in _sections(rng, score=rng.randint(14, 20)).items():
+        knows_address = PERPETRATOR_KNOWS_ADDRESS[number]
+        sections = _sections(rng, score=rng.randint(14, 20), perpetrator_knows_address=knows_address)
+        for slug, data in sections.items():
             items: list[dict[str, Any]] = data if isinstance(data, list) else [data]
             for item in items:
                 services.referral_save_section(
