@@ -18,6 +18,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm
 from fpdf import FPDF
 
@@ -26,7 +29,7 @@ from audit.services import audit_record
 from marac.models import Marac
 from reports.indicators import INDICATORS_BY_KEY
 from reports.models import BoardReport
-from reports.periods import Period, PeriodKind, not_over_note, whole_months_up_to
+from reports.periods import Period, PeriodKind, not_over_note, whole_quarters_up_to
 from reports.quality_selectors import SummaryLine, SummarySection, quality_summary
 from reports.report import Report, build_report
 from reports.suppression import suppression_threshold
@@ -78,14 +81,15 @@ class BoardReportFigures:
     indicators: tuple[IndicatorLine, ...]
     bars: tuple[tuple[str, float], ...]  # (indicator, percentage) for the chart; none for a withheld figure
     quality: tuple[SummarySection, ...]
-    # Counted to the end of the last whole month (reports.periods.whole_months_up_to): figures taken since
-    # 2026-11-25; before, a period not over was counted to the day they were taken.
-    whole_months: bool = False
+    # Counted to the end of the last whole quarter (reports.periods.whole_quarters_up_to): figures taken since the
+    # evening of 2026-11-25. Taken before, a period not over was counted to the end of the last whole month
+    # ("whole_months" in the stored figures) or, earlier still, to the day they were taken.
+    whole_quarters: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
             "counted_to": self.counted_to.isoformat() if self.counted_to else None,
-            "whole_months": self.whole_months,
+            "whole_quarters": self.whole_quarters,
             "threshold": self.threshold,
             "indicators": [asdict(line) for line in self.indicators],
             "bars": [[label, percent] for label, percent in self.bars],
@@ -107,7 +111,7 @@ class BoardReportFigures:
                 SummarySection(section["title"], tuple(SummaryLine(label, value) for label, value in section["lines"]))
                 for section in stored["quality"]
             ),
-            whole_months=stored.get("whole_months", False),
+            whole_quarters=stored.get("whole_quarters", False),
         )
 
 
@@ -160,7 +164,7 @@ def board_report_data(board_report: BoardReport, *, today: date) -> BoardReportD
         board_report.period_start,
         board_report.period_end,
         figures.counted_to,
-        whole_months_only=figures.whole_months and figures.counted_to is not None,
+        whole_quarters_only=figures.whole_quarters and figures.counted_to is not None,
     )
     marac_name = Marac.objects.values_list("name", flat=True).get(pk=board_report.marac_id)
     commentary = Commentary(board_report.overview, board_report.indicators_commentary, board_report.quality_commentary)
@@ -183,11 +187,11 @@ def board_report_figures_take(*, board_report: BoardReport, today: date, by: Any
 
 
 def board_report_figures(board_report: BoardReport, *, today: date) -> BoardReportFigures:
-    """The figures worked out now, suppressed. A period not over yet is counted to the end of its last whole month,
-    as every suppressed figure is (reports.periods.whole_months_up_to: two counts a day apart would give that day's
-    cases away), and the report says so."""
+    """The figures worked out now, suppressed. A period not over yet is counted to the end of its last whole quarter,
+    as every suppressed figure is (reports.periods.whole_quarters_up_to: two counts a day or a month apart would give
+    those cases away), and the report says so."""
     stored = Period(PeriodKind(board_report.period_kind), board_report.period_start, board_report.period_end)
-    period = whole_months_up_to(stored, today=today)
+    period = whole_quarters_up_to(stored, today=today)
     marac = Marac.objects.get(pk=board_report.marac_id)
     threshold = suppression_threshold()
     keys = [key for key in HEADLINE_KEYS if key in INDICATORS_BY_KEY]
@@ -199,7 +203,7 @@ def board_report_figures(board_report: BoardReport, *, today: date) -> BoardRepo
     )
     bars = tuple((bar.label, bar.percent) for group in indicators.groups for bar in group.bars)
     return BoardReportFigures(
-        period.counted_to, threshold, _indicator_lines(indicators), bars, tuple(quality), whole_months=True
+        period.counted_to, threshold, _indicator_lines(indicators), bars, tuple(quality), whole_quarters=True
     )
 
 
@@ -296,7 +300,25 @@ def board_report_docx(data: BoardReportData) -> bytes:
         document.add_heading(docx_text(section.title), level=2)
         word_table(document, ("Measure", "Value"), [(line.label, line.value) for line in section.lines])
     document.add_paragraph(docx_text(data.commentary.quality or _NO_COMMENTARY))
+    _british_with_repeating_headers(document)
     return docx_bytes(document)
+
+
+BRITISH_ENGLISH = "en-GB"
+
+
+def _british_with_repeating_headers(document: DocxDocument) -> None:
+    """Marked British English, not python-docx's US English, so Word checks the spelling and a screen reader reads it
+    in the right voice; and each table's header row repeats on every page it runs over, so a row on page two still
+    says which column is which."""
+    for lang in document.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), BRITISH_ENGLISH)
+    for theme_lang in document.settings.element.iter(qn("w:themeFontLang")):
+        theme_lang.set(qn("w:val"), BRITISH_ENGLISH)
+    for table in document.tables:
+        row_properties = table.rows[0]._tr.get_or_add_trPr()
+        if row_properties.find(qn("w:tblHeader")) is None:
+            row_properties.append(OxmlElement("w:tblHeader"))
 
 
 def chart_description(bars: Sequence[tuple[str, float]]) -> str:

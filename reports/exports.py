@@ -22,13 +22,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports.figures import Unit
 from reports.meeting_return import COLUMNS, COUNT_KEYS, MeetingRow
 from reports.partitions import MEETING_CASES, MEETING_COLUMNS_SUMMED, MEETING_REFERRED_BY
-from reports.periods import not_over_note
+from reports.periods import PeriodKind, not_over_note, period_containing
 from reports.report import Report
 from reports.suppression import AdditiveGroup, Withholding, withhold
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NO_MONTH_OVER = "no month over yet"
+NO_FIGURES_YET = "no figures yet"
 UNSUPPRESSED_NOTICE = "Unsuppressed: for submission to SafeLives only. Do not publish."
 
 Cell = str | int | float | date | None
@@ -67,7 +67,7 @@ def _value(text: str, value: float | None, unit: Unit) -> Cell:
 def indicator_rows(report: Report) -> list[list[Cell]]:
     rows: list[list[Cell]] = [list(INDICATOR_HEADINGS)]
     # A period not over is counted only so far (reports.periods.suppressed_period): each row says how far, and why.
-    counted_to: Cell = NO_MONTH_OVER if report.period.counts_nothing_yet else report.period.last_day
+    counted_to: Cell = NO_FIGURES_YET if report.period.counts_nothing_yet else report.period.last_day
     note = not_over_note(report.period)
     for group in report.groups:
         for row in group.rows:
@@ -103,47 +103,63 @@ def _count_or_text(text: str, count: int | None) -> Cell:
     return count if text.replace(",", "") == str(count) else text
 
 
-def meeting_return_rows(meetings: Sequence[MeetingRow], *, threshold: int | None) -> list[list[Cell]]:
+def meeting_return_rows(
+    meetings: Sequence[MeetingRow], *, threshold: int | None, shown: tuple[date, date] | None = None
+) -> list[list[Cell]]:
     """Headings, then a row per meeting; with a threshold, small counts suppressed, and those that would give
     one away by subtraction (reports.partitions) with them (None: exact, for pages that coordinators and chairs
-    see)."""
+    see). Suppressed, the counts are decided a quarter at a time, as the indicators are (reports.across_periods):
+    meetings holds every meeting of each quarter the period touches, and shown the first and last day of the
+    period, whose meetings alone are shown."""
     rows: list[list[Cell]] = [[column.heading for column in COLUMNS]]
-    withholding = None if threshold is None else _meeting_withholding(meetings, threshold)
+    texts = None if threshold is None else _meeting_texts(meetings, threshold)
     for index, meeting in enumerate(meetings):
+        if shown is not None and not shown[0] <= meeting.held_on <= shown[1]:
+            continue
         counts: list[Cell] = [
-            meeting.counts[key]
-            if threshold is None
-            else _count(withholding, (index, key), meeting.counts[key], threshold)
-            for key in COUNT_KEYS
+            meeting.counts[key] if texts is None else texts.get((index, key), meeting.counts[key]) for key in COUNT_KEYS
         ]
         rows.append([meeting.marac, meeting.held_on, *counts])
     return rows
 
 
-MeetingCount = tuple[int | str, str]  # a meeting's row (or a MARAC's name, for its meetings' total) and a column
+MeetingCount = tuple[int | str, str]  # a meeting's row (or a MARAC's month or quarter, for its total) and a column
 
 
-def _meeting_withholding(meetings: Sequence[MeetingRow], threshold: int) -> Withholding[MeetingCount]:
+def _meeting_texts(meetings: Sequence[MeetingRow], threshold: int) -> dict[MeetingCount, str]:
+    """How each withheld count reads, each quarter's meetings decided on their own: a meeting's row reads the same
+    in the return of its month, its quarter or any year holding it."""
+    quarters: dict[date, list[int]] = {}
+    for index, meeting in enumerate(meetings):
+        quarters.setdefault(period_containing(PeriodKind.QUARTER, meeting.held_on).start, []).append(index)
+    texts: dict[MeetingCount, str] = {}
+    for indexes in quarters.values():
+        texts.update(_meeting_withholding(meetings, indexes, threshold).texts(threshold))
+    return texts
+
+
+def _meeting_withholding(
+    meetings: Sequence[MeetingRow], indexes: list[int], threshold: int
+) -> Withholding[MeetingCount]:
+    """One quarter's meetings: each row's cases are the sum of its "Referred by" columns, and the cases and
+    information-only cases of a MARAC's meetings in the quarter, and in each of its months, add up to what the
+    dashboard shows for that quarter and month."""
     counts: dict[MeetingCount, int] = {
-        (index, key): meeting.counts[key] for index, meeting in enumerate(meetings) for key in COUNT_KEYS
+        (index, key): meetings[index].counts[key] for index in indexes for key in COUNT_KEYS
     }
     groups: list[AdditiveGroup[MeetingCount]] = [
-        AdditiveGroup((index, MEETING_CASES), tuple((index, key) for key in MEETING_REFERRED_BY))
-        for index in range(len(meetings))
+        AdditiveGroup((index, MEETING_CASES), tuple((index, key) for key in MEETING_REFERRED_BY)) for index in indexes
     ]
     rows_of: dict[str, list[int]] = {}
-    for index, meeting in enumerate(meetings):
-        rows_of.setdefault(meeting.marac, []).append(index)
-    for marac, indexes in rows_of.items():
+    for index in indexes:
+        meeting = meetings[index]
+        rows_of.setdefault(f"{meeting.marac}, the quarter", []).append(index)
+        rows_of.setdefault(f"{meeting.marac}, {meeting.held_on:%B %Y}", []).append(index)
+    for total, rows in rows_of.items():
         for key in MEETING_COLUMNS_SUMMED:  # totals the dashboard shows beside the return
-            counts[(marac, key)] = sum(counts[(index, key)] for index in indexes)
-            groups.append(AdditiveGroup((marac, key), tuple((index, key) for index in indexes)))
+            counts[(total, key)] = sum(counts[(index, key)] for index in rows)
+            groups.append(AdditiveGroup((total, key), tuple((index, key) for index in rows)))
     return withhold(counts, groups, threshold)
-
-
-def _count(withholding: Withholding[MeetingCount] | None, key: MeetingCount, count: int, threshold: int) -> Cell:
-    shown_as = withholding.shown_as(key, threshold) if withholding else None
-    return count if shown_as is None else shown_as
 
 
 def _safe(cell: Cell) -> Cell:

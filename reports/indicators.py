@@ -56,7 +56,7 @@ from reports.cohorts import (
 )
 from reports.figures import Benchmark, Direction, Figure, Unit, source_name
 from reports.measures import ROWS, By, Lookup, Measure, Part, Source, Tally, Values
-from reports.periods import Period
+from reports.periods import Period, PeriodKind, period_containing
 
 Compute = Measure  # called with a Scope, gives a Figure; reports.measures.evaluate works out many at once
 
@@ -68,6 +68,9 @@ LSCB_STATISTICS = "000 SafeLives LSCB template, Statistics/performance measures/
 LSCB_IN_LINE = "000 SafeLives LSCB template, The Marac is performing in line with SafeLives recommendations"
 LSCB_REPRESENTED = "000 SafeLives LSCB template, All organisations with a role to safeguard children are represented"
 BD_EQUALITY = "004 Barking and Dagenham MARAC toolkit, Equality Impact Data (the SafeLives quarterly return)"
+WM_IDVA_CONTACT = (
+    WM_GOOD + ": An IDVA proactively contacts and attempts to engage victims within 48 hours of receiving a referral"
+)
 BD_VICTIM_CONTACT = "004 Barking and Dagenham MARAC toolkit, Victim contact before the meeting (IDSVA within 48 hours)"
 BD_COMPLETION = "004 Barking and Dagenham MARAC toolkit, Completion of Actions"
 BD_ATTENDANCE = "004 Barking and Dagenham MARAC toolkit, Attendance"
@@ -418,13 +421,24 @@ def population_breakdown(scope: Scope, dimension: PopulationDimension) -> dict[s
     return _breakdown_of(BREAKDOWNS.fetch(scope.marac_ids, scope.period), dimension, scope.period)
 
 
+def share_of_a_year(period: Period) -> float:
+    """The days counted as a share of a year: of the 365 or 366 days of the 12 months ending on the last day counted.
+    One rule for every kind of period, so a month and a quarter counted to the same day give the same rate for the
+    same cases, and a whole year (calendar, financial or rolling) gives its own count."""
+    days_counted = max(0, (period.last_day - period.start).days + 1)
+    year = period_containing(PeriodKind.ROLLING_12_MONTHS, period.last_day)
+    return days_counted / ((year.end - year.start).days + 1)
+
+
 def _cases_per_10k() -> Measure:
     tally = Tally(HEARD, {"n": ROWS})
 
     def finish(scope: Scope, values: Values) -> Figure:
         population = _population_of(values[POPULATION], scope.period)
-        period = scope.period
-        return Figure.per_10k_a_year(values[tally]["n"], population, period.months, share_counted=period.share_counted)
+        # Scaled by the days counted, not by months (a month is not a twelfth of a year's days): as a 12-month
+        # period of which share_of_a_year is counted, per_10k_a_year divides the cases by that share.
+        share = share_of_a_year(scope.period)
+        return Figure.per_10k_a_year(values[tally]["n"], population, 12, share_counted=share)
 
     return _judged_where_records_cover(Measure((tally, POPULATION), finish))
 
@@ -994,7 +1008,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "volume",
         "Cases heard per 10,000 adult women, a year",
         "Cases heard, per 10,000 of the MARACs' adult female population (PopulationFigure for the year the "
-        "period starts in), scaled to a year: a quarter's cases are multiplied by 4.",
+        "period starts in), scaled to a year by the days counted: multiplied by the days of the 12 months ending on "
+        "the last day counted (365, or 366 with a 29 February) over the days counted. A 92-day quarter's cases are "
+        "multiplied by 365/92 (about 3.97), a 31-day month's by 365/31, and a whole year's are its own count; a "
+        "period not over yet is scaled by the days gone.",
         _CASES_HEARD,
         "adult female population",
         (WM_QUANTITATIVE + ": Number of cases per 10,000 adult female population", LSCB_IN_LINE, WM_GOOD),
@@ -1344,10 +1361,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "victims who declined the IDVA service before the deadline with no IDVA yet allocated.",
         "allocations made by the deadline",
         "allocations made or overdue",
-        (WM_GOOD + ": An IDVA proactively contacts ... victims within 48 hours", BD_VICTIM_CONTACT),
+        (WM_IDVA_CONTACT + " (judged on the allocation within 48 hours)", BD_VICTIM_CONTACT),
         Unit.PERCENT,
         _idva_within_48_hours(),
-        (_all(WM_GOOD + ": an IDVA contacts victims within 48 hours"),),
+        (_all(WM_IDVA_CONTACT + ", read as every victim's IDVA allocated within 48 hours"),),
     ),
     Indicator(
         "actions_on_time",

@@ -185,3 +185,19 @@ def people_quantities(indicator: Indicator) -> tuple[str, ...]:
 MEETING_CASES = "cases"
 MEETING_REFERRED_BY = tuple(f"from_{agency_type.value}" for agency_type in AgencyType)
 MEETING_COLUMNS_SUMMED = ("cases", "information_only")
+
+# --- Across periods --------------------------------------------------------------------------------------------
+# A change on an earlier period shows that period's count as its denominator: the count of cases referred a year
+# before, say, which that period's own report shows (or withholds) as its cases referred. It must read here as it
+# reads there (reports.across_periods), or the two reports together would give away what one of them withholds.
+YEAR_BEFORE = "year_before"
+PREVIOUS = "previous"
+EARLIER_COUNTS: dict[str, tuple[str, str]] = {
+    quantity("referrals_change", DENOMINATOR): (YEAR_BEFORE, _REFERRED),
+    quantity("cases_heard_change", DENOMINATOR): (YEAR_BEFORE, _HEARD),
+    quantity("csc_referrals_growth", DENOMINATOR): (PREVIOUS, _BY_CSC),
+    quantity("children_agency_referrals_growth", DENOMINATOR): (
+        PREVIOUS,
+        _numerator("children_agency_referrals_growth"),
+    ),
+}

@@ -41,9 +41,10 @@ class Period:
     end: date  # inclusive
     # A period not over yet is counted up to and including this day (today); None once it has ended.
     counted_to: date | None = None
-    # With small numbers suppressed, a period not over is counted only to the end of its last whole month
-    # (suppressed_period): counted_to is that day, or the day before the start where no month of it is over.
-    whole_months_only: bool = False
+    # With small numbers suppressed, a period not over is counted only to the end of its last whole quarter
+    # (suppressed_period): counted_to is that day, or the day before the start where no quarter of it is over (and,
+    # for a month, until its quarter is over).
+    whole_quarters_only: bool = False
 
     @property
     def months(self) -> int:
@@ -127,43 +128,46 @@ def _calendar_period(kind: PeriodKind, day: date) -> Period:
     return Period(kind, a_year_before(day) + timedelta(days=1), day)
 
 
-def last_whole_month_end(day: date, *, today: date) -> date:
-    """The end of the latest month that is over by `day` and before today: where a rolling 12 months may end for
-    someone who sees small numbers suppressed. Two such periods a day apart would differ by one day's cases, and
-    give them away; periods ending on a month's last day differ by a whole month's."""
-    if day < today and day == _month_end(day.year, day.month):
+def last_whole_quarter_end(day: date, *, today: date) -> date:
+    """The end of the latest quarter (January to March, April to June...) that is over by `day` and before today:
+    where a rolling 12 months may end for someone who sees small numbers suppressed."""
+    quarter = _calendar_period(PeriodKind.QUARTER, day)
+    if day < today and day == quarter.end:
         return day
-    return day.replace(day=1) - timedelta(days=1)
+    return quarter.start - timedelta(days=1)
 
 
 def suppressed_period(kind: PeriodKind, day: date, *, today: date) -> tuple[Period, date | None]:
-    """The period for figures with small numbers suppressed, and the day asked for if it had to move. Figures that
-    changed day by day would give away each day's cases to whoever compared two of them, so they change only when a
-    month ends: a rolling 12 months ends on a month's last day, the latest over before today, and a month, quarter
-    or year not over yet is counted only to the end of its last whole month (nothing yet, in the current month)."""
+    """The period for figures with small numbers suppressed, and the day asked for if it had to move. Figures are
+    decided a quarter at a time (reports.across_periods), so they change only when a quarter ends: figures that
+    changed day by day, or month by month, would give away a day's or a month's cases to whoever compared two of
+    them. A rolling 12 months ends on the last day of a quarter, the latest over before today; a quarter or a year
+    not over yet is counted only to the end of its last whole quarter, and a month is shown once its quarter is over."""
     if kind != PeriodKind.ROLLING_12_MONTHS:
-        return whole_months_up_to(_calendar_period(kind, day), today=today), None
-    end = last_whole_month_end(day, today=today)
+        return whole_quarters_up_to(_calendar_period(kind, day), today=today), None
+    end = last_whole_quarter_end(day, today=today)
     return period_containing(kind, end, today=today), (day if end != day else None)
 
 
-def whole_months_up_to(period: Period, *, today: date) -> Period:
-    """The period as it can be counted with small numbers suppressed: whole if it ended before today, else up to the
-    end of the last month over before today (today itself is not over, even on a month's last day)."""
-    if period.end < today:
-        return replace(period, counted_to=None, whole_months_only=False)
-    cut = last_whole_month_end(today, today=today)
-    return replace(period, counted_to=max(cut, period.start - timedelta(days=1)), whole_months_only=True)
+def whole_quarters_up_to(period: Period, *, today: date) -> Period:
+    """The period as it can be counted with small numbers suppressed: whole if it (for a month, its quarter) ended
+    before today; else up to the end of the last quarter over before today, which for a month or a quarter is
+    nothing yet (today itself is not over, even on a quarter's last day)."""
+    over_on = _calendar_period(PeriodKind.QUARTER, period.end).end if period.kind == PeriodKind.MONTH else period.end
+    if over_on < today:
+        return replace(period, counted_to=None, whole_quarters_only=False)
+    cut = last_whole_quarter_end(today, today=today)
+    return replace(period, counted_to=max(cut, period.start - timedelta(days=1)), whole_quarters_only=True)
 
 
 def moved_note(period: Period, moved_from: date | None) -> str:
-    """Where a rolling 12 months was moved to a month's end (suppressed_period): what was asked for, and why."""
+    """Where a rolling 12 months was moved to a quarter's end (suppressed_period): what was asked for, and why."""
     if moved_from is None:
         return ""
     return (
         f"You asked for the 12 months to {moved_from:%-d %B %Y}. With small numbers suppressed, a rolling 12 months "
-        f"ends on the last day of a month that is over, so these are the 12 months to {period.end:%-d %B %Y}: two "
-        "periods a day apart would give away that day's cases."
+        f"ends on the last day of a quarter that is over, so these are the 12 months to {period.end:%-d %B %Y}: two "
+        "periods a day or a month apart would give away that day's or that month's cases."
     )
 
 
@@ -171,18 +175,21 @@ def not_over_note(period: Period, *, with_indicators: bool = True) -> str:
     """Where the period has not ended: how far its figures run, and what that changes for the indicators."""
     if period.is_over:
         return ""
-    if period.whole_months_only and period.counts_nothing_yet:
-        first = _month_end(period.start.year, period.start.month) + timedelta(days=1)
+    if period.whole_quarters_only and period.counts_nothing_yet:
+        quarter = _calendar_period(PeriodKind.QUARTER, period.end)
+        first = quarter.end + timedelta(days=1) if period.kind == PeriodKind.MONTH else _first_quarter_end(period)
+        which = "its quarter is not over" if period.kind == PeriodKind.MONTH else "no quarter of this period is over"
         return (
-            "This period has not ended. With small numbers suppressed, figures are shown only for whole months that "
-            f"are over, and no month of this period is over yet, so there are no figures yet: the first appear on "
-            f"{first:%-d %B %Y}. Figures that changed from day to day would give away each day's cases."
+            "This period has not ended. With small numbers suppressed, figures are shown only for whole quarters that "
+            f"are over, and {which} yet, so there are no figures yet: the first appear on "
+            f"{first:%-d %B %Y}. Figures that changed from day to day or month to month would give away those "
+            "cases, and a month's figures are decided with its quarter's so that neither gives the other away."
         )
-    if period.whole_months_only:
+    if period.whole_quarters_only:
         note = (
-            f"This period has not ended. With small numbers suppressed, figures are shown only for whole months that "
-            f"are over: these run to {period.last_day:%-d %B %Y}, since figures that changed from day to day would "
-            "give away each day's cases."
+            f"This period has not ended. With small numbers suppressed, figures are shown only for whole quarters "
+            f"that are over: these run to {period.last_day:%-d %B %Y}, since figures that changed from day to day or "
+            "month to month would give away those cases."
         )
     else:
         note = f"This period has not ended: figures are up to and including {period.last_day:%-d %B %Y}."
@@ -190,6 +197,11 @@ def not_over_note(period: Period, *, with_indicators: bool = True) -> str:
         note += " Rates a year are worked out from the days gone, and changes on an earlier period are left until the "
         note += "period has ended."
     return note
+
+
+def _first_quarter_end(period: Period) -> date:
+    """The day after the first quarter of the period ends: when its first suppressed figures appear."""
+    return _calendar_period(PeriodKind.QUARTER, period.start).end + timedelta(days=1)
 
 
 def period_note(period: Period, moved_from: date | None = None) -> str:

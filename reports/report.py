@@ -4,14 +4,15 @@ several), with each figure as text (suppressed where it must be) and its benchma
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reports.across_periods import Decisions, Texts
 from reports.cohorts import Scope
 from reports.figures import Benchmark, Figure, Unit
 from reports.indicators import GROUPS, INDICATORS, INDICATORS_BY_KEY, Group, Indicator
 from reports.measures import COMBINED, evaluate
-from reports.partitions import DENOMINATOR, WITHIN_A_COLUMN, people_quantities, quantity
+from reports.partitions import people_quantities
 from reports.periods import Period
 from reports.scorecard import WHAT_GOOD_LOOKS_LIKE, ScorecardItem
-from reports.suppression import SUPPRESSED, AdditiveGroup, count_text, is_small, withhold
+from reports.suppression import SUPPRESSED, count_text, is_small
 
 NO_DATA = "no data"
 
@@ -156,74 +157,30 @@ def cell_for(
     return Cell(figure, hide, value, numerator, denominator, results)
 
 
+NOTHING_YET = "no quarter of this period is over yet"
+
+
+def _nothing_yet(indicator: Indicator) -> Cell:
+    """A cell of a period with no figures yet for those who see small numbers suppressed: "no data", never a 0 (a
+    0 judged against a benchmark would read "met")."""
+    figure = Figure(0, None, None, NOTHING_YET)
+    return Cell(
+        figure, False, NO_DATA, "", "", tuple(BenchmarkResult(benchmark, None) for benchmark in indicator.benchmarks)
+    )
+
+
 def _small_terms(indicator: Indicator, figure: Figure, threshold: int) -> Withheld:
     numerator = count_text(figure.numerator, threshold) if is_small(figure.numerator, threshold) else None
     small_denominator = indicator.denominator_counts_people and is_small(figure.denominator, threshold)
     return numerator, count_text(figure.denominator or 0, threshold) if small_denominator else None
 
 
-Count = tuple[int, str]  # a column's index and a quantity (reports.partitions)
-
-
-def _withheld_terms(
-    indicators: Sequence[Indicator], figures: dict[str, tuple[Figure, ...]], threshold: int
-) -> dict[str, tuple[Withheld, ...]]:
-    """How each cell's terms read once every count of the report is judged with the others: the small ones
-    withheld, and those that would give a small one away by subtraction (reports.suppression.withhold)."""
-    names = {indicator.key: people_quantities(indicator) for indicator in indicators}
-    counts: dict[Count, int] = {}
-    for indicator in indicators:
-        for column, figure in enumerate(figures[indicator.key]):
-            for name, count in zip(names[indicator.key], (figure.numerator, figure.denominator), strict=False):
-                if count is not None:
-                    counts[(column, name)] = count
-    columns = len(next(iter(figures.values()), ()))
-    also = _transfers_given_away(figures, threshold)
-    texts = withhold(counts, _groups(counts, columns), threshold, also=also).texts(threshold)
-
-    def terms(key: str, column: int) -> Withheld:
-        withheld = [texts.get((column, name)) for name in names[key]]
-        numerator, denominator = [*withheld, None, None][:2]
-        return numerator, denominator
-
-    return {
-        indicator.key: tuple([terms(indicator.key, column) for column in range(columns)]) for indicator in indicators
-    }
-
-
-_TRANSFERS_WITHIN = quantity("to_other_maracs", DENOMINATOR)
-
-
-def _transfers_given_away(figures: dict[str, tuple[Figure, ...]], threshold: int) -> list[Count]:
-    """to_other_maracs' denominator is the cases referred plus the referrals transferred before becoming cases; the
-    report shows the cases referred, so where the transfers are from 1 to the threshold the denominator would give
-    them away by subtraction (and with them the cases sent on after a hearing, the numerator less the transfers):
-    it is withheld. The transfers are no count of their own, so no group can declare them (reports/partitions.py).
-    figures holds "referrals" whenever "to_other_maracs" is wanted (build_report counts it, shown or not)."""
-    if "to_other_maracs" not in figures:
-        return []
-    pairs = zip(figures["to_other_maracs"], figures["referrals"], strict=True)
-    return [
-        (column, _TRANSFERS_WITHIN)
-        for column, (to_others, referrals) in enumerate(pairs)
-        if to_others.denominator is not None and is_small(to_others.denominator - referrals.numerator, threshold)
-    ]
-
-
-def _groups(counts: dict[Count, int], columns: int) -> list[AdditiveGroup[Count]]:
-    """Each column's partitions, and, with several MARACs, each combined count as the sum of the MARACs'."""
-    groups = [
-        AdditiveGroup((column, partition.total), tuple((column, part) for part in partition.parts))
-        for column in range(columns)
-        for partition in WITHIN_A_COLUMN
-    ]
-    if columns > 1:
-        combined = columns - 1
-        names = [name for column, name in counts if column == combined]
-        groups += [
-            AdditiveGroup((combined, name), tuple((column, name) for column in range(combined))) for name in names
-        ]
-    return groups
+def _terms(indicator: Indicator, column: int, texts: Texts) -> Withheld:
+    """How the cell's numerator and denominator read, from how every count of the report reads
+    (reports.across_periods)."""
+    withheld = [texts.get((column, name)) for name in people_quantities(indicator)]
+    numerator, denominator = [*withheld, None, None][:2]
+    return numerator, denominator
 
 
 def _scorecard_status(item: ScorecardItem, cells: dict[str, tuple[Cell, ...]], column: int) -> str:
@@ -242,45 +199,60 @@ def _scorecard_status(item: ScorecardItem, cells: dict[str, tuple[Cell, ...]], c
     return "met" if all(result.met for result in results) else "not met"
 
 
-def _needs_referrals(wanted: Sequence[Indicator]) -> bool:
-    keys = {indicator.key for indicator in wanted}
-    return "to_other_maracs" in keys and "referrals" not in keys
-
-
-def build_report(
-    *, maracs: Sequence[tuple[int, str]], period: Period, suppress: bool, threshold: int, keys: Sequence[str] = ()
-) -> Report:
-    """maracs: (id, name) pairs in the order to show them; several also get a combined column."""
+def _columns(maracs: Sequence[tuple[int, str]], period: Period) -> list[Column]:
     columns = [Column(name, Scope((marac_id,), period)) for marac_id, name in maracs]
     if len(columns) > 1:
         columns.append(Column("Combined", Scope(tuple(marac_id for marac_id, _ in maracs), period)))
-    wanted = [INDICATORS_BY_KEY[key] for key in keys] if keys else list(INDICATORS)
-    # The cases referred, shown or not, wherever the transfers within to_other_maracs must be judged.
-    counted = [*wanted, INDICATORS_BY_KEY["referrals"]] if suppress and _needs_referrals(wanted) else wanted
-    # Every indicator for every column at once: a query per set of rows counted, grouped by MARAC.
+    return columns
+
+
+def _figures(
+    indicators: Sequence[Indicator], maracs: Sequence[tuple[int, str]], period: Period
+) -> dict[str, tuple[Figure, ...]]:
+    """Every indicator for every column at once: a query per set of rows counted, grouped by MARAC."""
+    columns = _columns(maracs, period)
     marac_ids = [marac_id for marac_id, _ in maracs]
-    values = evaluate((indicator.compute for indicator in counted), marac_ids, period, per_marac=len(columns) > 1)
+    values = evaluate((indicator.compute for indicator in indicators), marac_ids, period, per_marac=len(columns) > 1)
     keys_of_columns: list[int | None] = [*marac_ids, COMBINED] if len(columns) > 1 else [COMBINED]
-    figures = {
+    return {
         indicator.key: tuple(
             [
                 indicator.compute.finish(column.scope, values[key])
                 for column, key in zip(columns, keys_of_columns, strict=True)
             ]
         )
-        for indicator in counted
+        for indicator in indicators
     }
-    # Exact reports (suppress=False) show every count: nothing to work out.
-    withheld = _withheld_terms(wanted, figures, threshold) if suppress else {}
+
+
+def build_report(
+    *, maracs: Sequence[tuple[int, str]], period: Period, suppress: bool, threshold: int, keys: Sequence[str] = ()
+) -> Report:
+    """maracs: (id, name) pairs in the order to show them; several also get a combined column. With suppress, the
+    period is one reports.periods.suppressed_period gave, and every count is judged with all the others, shown or
+    not (keys picks the indicators shown): judged on a few, a count that the rest would protect could be worked out
+    from the full report."""
+    columns = _columns(maracs, period)
+    wanted = [INDICATORS_BY_KEY[key] for key in keys] if keys else list(INDICATORS)
+    if suppress:
+        decisions = Decisions(INDICATORS, lambda indicators, counted: _figures(indicators, maracs, counted), threshold)
+        figures = decisions.figures(period)
+        texts = decisions.shown(period)
+    else:  # exact reports show every count: nothing to work out
+        figures = _figures(wanted, maracs, period)
+        texts = {}
+    nothing_yet = suppress and period.counts_nothing_yet
     cells_by_key = {
         indicator.key: tuple(
             [
-                cell_for(
+                _nothing_yet(indicator)
+                if nothing_yet
+                else cell_for(
                     indicator,
                     figure,
                     suppress=suppress,
                     threshold=threshold,
-                    withheld=withheld[indicator.key][column] if suppress else None,
+                    withheld=_terms(indicator, column, texts) if suppress else None,
                 )
                 for column, figure in enumerate(figures[indicator.key])
             ]

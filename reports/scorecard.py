@@ -15,9 +15,19 @@ class ScorecardItem:
     checks: tuple[tuple[str, str], ...] = ()
     # Where no check decides it: why (a person's judgement, or data OpenMARAC does not hold).
     why_not_decided: str = ""
+    # Where the checks measure something narrower than the statement: what they judge it on, and why.
+    judged_on: str = ""
 
 
 JUDGEMENT = "needs a person's judgement"
+# Contact attempts are in OpenMARAC only where an IDVA logs them on the case, and imported cases have none: judged on
+# them, a MARAC whose IDVAs record contact elsewhere would read as never contacting anyone.
+IDVA_CONTACT_JUDGED_ON = (
+    "Judged on the IDVA being allocated within 48 hours of the referral, not on the contact itself: Barking and "
+    "Dagenham's toolkit sets that deadline so the IDVA can contact the victim before the meeting, and OpenMARAC holds "
+    "contact attempts only where an IDVA logs them on the case (imported cases have none), so a missing one would "
+    "not show that no contact was made."
+)
 
 WHAT_GOOD_LOOKS_LIKE: tuple[ScorecardItem, ...] = (
     ScorecardItem(
@@ -41,6 +51,7 @@ WHAT_GOOD_LOOKS_LIKE: tuple[ScorecardItem, ...] = (
     ScorecardItem(
         "An IDVA proactively contacts and attempts to engage victims within 48 hours of receiving a referral",
         checks=(("idva_within_48_hours", "seed"),),
+        judged_on=IDVA_CONTACT_JUDGED_ON,
     ),
     ScorecardItem(
         "Each victim is represented at the MARAC meeting and their safety is clearly advocated for",

@@ -71,13 +71,23 @@ class Withholding[Key: Hashable]:
 
 
 def withhold[Key: Hashable](
-    counts: Mapping[Key, int], groups: Iterable[AdditiveGroup[Key]], threshold: int, *, also: Iterable[Key] = ()
+    counts: Mapping[Key, int],
+    groups: Iterable[AdditiveGroup[Key]],
+    threshold: int,
+    *,
+    also: Iterable[Key] = (),
+    fixed: Mapping[Key, str | None] | None = None,
 ) -> Withholding[Key]:
     """The counts to withhold: every count from 1 to the threshold, and those the groups need to protect them. A
     group with a member not in counts is left out: that member is never shown, so the group's sum always has an
     unknown in it. also: counts to withhold though not small, read "suppressed" (a count that would give away a small
-    one no group declares), and protected by the groups as the small ones are."""
+    one no group declares), and protected by the groups as the small ones are. fixed: counts already shown, or
+    withheld, elsewhere (a quarter's, for its months: reports.across_periods), with how each reads there (None:
+    shown); they read so here too, whatever it costs the others: never withheld to protect one, a "<6" never lifted."""
     state = _State(counts, [group for group in groups if all(key in counts for key in _members(group))], threshold)
+    for key, text in (fixed or {}).items():
+        if key in counts:
+            state.fix(key, text)
     for key in also:
         if key in counts and key not in state.withheld:
             state.withheld.add(key)
@@ -103,6 +113,15 @@ class _State[Key: Hashable]:
             for key in _members(group):
                 self.groups_of.setdefault(key, []).append(index)
         self.wide = {index for index, group in enumerate(groups) if len(group.parts) > _WIDE}
+        self.fixed: set[Key] = set()
+
+    def fix(self, key: Key, text: str | None) -> None:
+        self.fixed.add(key)
+        self.withheld.discard(key)
+        if text is not None:
+            self.withheld.add(key)
+            if text == SUPPRESSED:
+                self.unbounded.add(key)
 
     def run(self) -> None:
         for _ in range(len(self.counts) + len(self.groups) + 1):  # each round withholds a count or opens a group
@@ -135,7 +154,10 @@ class _State[Key: Hashable]:
         return changed
 
     def _has_bounded(self, index: int) -> bool:
-        return any(key in self.withheld and key not in self.unbounded for key in _members(self.groups[index]))
+        return any(
+            key in self.withheld and key not in self.unbounded and key not in self.fixed
+            for key in _members(self.groups[index])
+        )
 
     def _another(self, key: Key, reason: dict[Key, int], around: list[int]) -> Key | None:
         """The smallest non-zero count shown (a part, else the total) in the group that pinned the count; failing
@@ -174,11 +196,16 @@ class _State[Key: Hashable]:
         return None  # nothing left to withhold: only where a declared group does not add up
 
     def _smallest_shown(self, group: AdditiveGroup[Key], *, totals_too: bool) -> Key | None:
-        shown = [part for part in group.parts if part not in self.withheld and self.counts[part] > 0]
+        shown = [
+            part
+            for part in group.parts
+            if part not in self.withheld and part not in self.fixed and self.counts[part] > 0
+        ]
         if shown:
             return min(shown, key=lambda part: self.counts[part])
-        if totals_too and group.total not in self.withheld and self.counts[group.total] > 0:
-            return group.total
+        total = group.total
+        if totals_too and total not in self.withheld and total not in self.fixed and self.counts[total] > 0:
+            return total
         return None
 
     def _weakness(self, index: int) -> tuple[bool, int]:
@@ -194,9 +221,12 @@ class _State[Key: Hashable]:
             self._open(index)
 
     def _open(self, index: int) -> None:
-        """Every withheld count of the group reads "suppressed", so a reader cannot bound them by 1 to 5."""
+        """Every withheld count of the group reads "suppressed", so a reader cannot bound them by 1 to 5 (but those
+        fixed elsewhere, which read there as they do)."""
         self.opened.add(index)
-        self.unbounded.update(key for key in _members(self.groups[index]) if key in self.withheld)
+        self.unbounded.update(
+            key for key in _members(self.groups[index]) if key in self.withheld and key not in self.fixed
+        )
 
 
 class _Bounds[Key: Hashable]:

@@ -25,7 +25,7 @@ from reports.periods import (
     not_over_note,
     period_containing,
     suppressed_period,
-    whole_months_up_to,
+    whole_quarters_up_to,
 )
 from reports.report import GroupRows, Report, build_report
 from reports.scorecard import NOT_ANSWERED
@@ -53,12 +53,13 @@ class Choice:
 
 def _suppressed(choice: Choice) -> Choice:
     """The choice as shown with small numbers suppressed (see suppressed_period): a rolling 12 months moved to a
-    month's end, any other period not over yet counted only to the end of its last whole month."""
-    if choice.moved_from is not None or choice.period.whole_months_only:
+    quarter's end, any other period not over yet counted only to the end of its last whole quarter, and a month only
+    once its quarter is over."""
+    if choice.moved_from is not None or choice.period.whole_quarters_only:
         return choice
     today = timezone.localdate()
     if choice.period.kind != PeriodKind.ROLLING_12_MONTHS:
-        return replace(choice, period=whole_months_up_to(choice.period, today=today))
+        return replace(choice, period=whole_quarters_up_to(choice.period, today=today))
     period, moved_from = suppressed_period(choice.period.kind, choice.period.end, today=today)
     return replace(choice, period=period, moved_from=moved_from)
 
@@ -142,7 +143,6 @@ def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> Htt
     if suppress:
         choice = _suppressed(choice)
     report = _report(choice, suppress=suppress)
-    meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
     return render(
         request,
         "reports/dashboard.html",
@@ -152,14 +152,26 @@ def _dashboard_page(request: HttpRequest, choice: Choice, *, status: int) -> Htt
             "sections": [(group, bar_chart(group)) for group in report.groups],
             "query": request.GET.urlencode(),
             "not_answered": NOT_ANSWERED,
-            "meeting_rows": exports.meeting_return_rows(meetings, threshold=report.threshold if suppress else None),
+            "meeting_rows": _meeting_rows(choice, unsuppressed=not suppress),
             "submits_return": _submits_return(request, choice),
             "unsuppressed_notice": exports.UNSUPPRESSED_NOTICE,
             "moved_note": moved_note(choice.period, choice.moved_from),
             "not_over_note": not_over_note(choice.period),
+            "change_terms": change_terms(choice.period),
         },
         status=status,
     )
+
+
+def change_terms(period: Period) -> tuple[str, str]:
+    """How a change's two counts are labelled. In a period not over yet the change has no value, but its counts are
+    still shown: this period's so far against the whole of the period compared, and they say so, since a board
+    member reading "85 in this period, 66 in the period compared" would take the two as like for like."""
+    if period.is_over:
+        return "in this period", "in the period compared"
+    if period.counts_nothing_yet:
+        return "in this period so far (no figures yet)", "in the whole of the period compared"
+    return f"in this period up to {period.last_day:%-d %B %Y}", "in the whole of the period compared"
 
 
 def _refused(request: HttpRequest, choice: Choice) -> HttpResponse | None:
@@ -230,12 +242,22 @@ def indicators_xlsx(request: HttpRequest) -> HttpResponse:
 
 def _cut_notice(choice: Choice) -> str:
     """Above a suppressed download without a column for it: how far a period not over is counted, and why."""
-    return not_over_note(choice.period, with_indicators=False) if choice.period.whole_months_only else ""
+    return not_over_note(choice.period, with_indicators=False) if choice.period.whole_quarters_only else ""
 
 
 def _meeting_rows(choice: Choice, *, unsuppressed: bool = False) -> list[list[exports.Cell]]:
-    meetings = meeting_return(Scope(tuple(pk for pk, _ in choice.maracs), choice.period))
-    return exports.meeting_return_rows(meetings, threshold=None if unsuppressed else suppression_threshold())
+    """The return's rows. Suppressed, each quarter's meetings are decided together (exports.meeting_return_rows):
+    a month's are judged with the rest of its quarter's, and only its own shown."""
+    maracs = tuple(pk for pk, _ in choice.maracs)
+    if unsuppressed:
+        return exports.meeting_return_rows(meeting_return(Scope(maracs, choice.period)), threshold=None)
+    period = choice.period
+    judged = period_containing(PeriodKind.QUARTER, period.start) if period.kind == PeriodKind.MONTH else period
+    if period.counts_nothing_yet:
+        judged = period
+    meetings = meeting_return(Scope(maracs, judged))
+    shown = (period.start, period.last_day)
+    return exports.meeting_return_rows(meetings, threshold=suppression_threshold(), shown=shown)
 
 
 def _meeting_return_name(choice: Choice, extension: str, *, unsuppressed: bool) -> str:

@@ -3,7 +3,7 @@ for one MARAC, a region and the nation over the latest year, then DuckDB's, then
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,13 +116,14 @@ def measure(
     from marac.models import Marac
     from reports.cohorts import Scope
     from reports.meeting_return import meeting_return
-    from reports.periods import PeriodKind, period_containing
+    from reports.periods import PeriodKind, suppressed_period
     from reports.report import build_report
     from reports.suppression import suppression_threshold
 
     load_before = _load(os)
     end = date.fromisoformat(generation["end"])
-    year = period_containing(PeriodKind.ROLLING_12_MONTHS, end)
+    # The 12 months a board viewer gets, with small numbers suppressed: to the end of the last quarter over.
+    year, _ = suppressed_period(PeriodKind.ROLLING_12_MONTHS, end, today=end + timedelta(days=1))
     before = year.year_before()
     maracs = list(Marac.objects.order_by("name").values_list("pk", "name", "region"))
     region = sorted({region for _, _, region in maracs})[0]

@@ -97,7 +97,7 @@ def test_the_figures_stored_are_suppressed_even_when_the_coordinator_starts_it(
     assert values[CASES_HEARD] == "12"
     assert "<6" in json.dumps(stored["quality"])  # two victims' responses
     # Text as shown and bar lengths only: no numerator or denominator that a small count could be read from.
-    assert set(stored) == {"counted_to", "whole_months", "threshold", "indicators", "bars", "quality"}
+    assert set(stored) == {"counted_to", "whole_quarters", "threshold", "indicators", "bars", "quality"}
     assert {key for line in stored["indicators"] for key in line} == {"name", "value", "benchmarks", "results"}
     assert REPEAT_CASES not in [label for label, _ in stored["bars"]]
 

@@ -1,6 +1,6 @@
-"""With small numbers suppressed, a period not over yet is counted only to the end of its last whole month
-(reports.periods.suppressed_period): figures that changed as each referral came in would give away that day's
-cases to whoever downloaded them twice."""
+"""With small numbers suppressed, a period not over yet is counted only to the end of its last whole quarter, and a
+month is shown once its quarter is over (reports.periods.suppressed_period): figures that changed as each referral
+came in, or month by month, would give away those cases to whoever downloaded them twice."""
 
 import csv
 import datetime
@@ -17,20 +17,22 @@ def _csv_rows(response):
     return {row[header.index("Indicator key")]: dict(zip(header, row, strict=True)) for row in rows[1:]}
 
 
-def _last_month_end():
-    return timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+def _last_quarter_end():
+    today = timezone.localdate()
+    return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1) - datetime.timedelta(days=1)
 
 
 def _current_period_query():
-    """A period not over that holds last month as well as today: the year, or the financial year in January."""
+    """A period not over that holds the last quarter as well as today: the year, or the financial year from January
+    to March."""
     today = timezone.localdate()
-    kind = "year" if today.month != 1 else "financial_year"
+    kind = "year" if today.month > 3 else "financial_year"
     return f"?period={kind}&on={today.isoformat()}"
 
 
 def test_it_shows_a_board_viewer_the_same_figures_before_and_after_a_referral_today(client_for, board_viewer, marac):
     records_begin(marac)
-    cases(marac, 7, referred_on=_last_month_end(), heard_on=None)
+    cases(marac, 7, referred_on=_last_quarter_end(), heard_on=None)
     client = client_for(board_viewer)
 
     before = _csv_rows(client.get("/reports/indicators.csv" + _current_period_query()))
@@ -38,10 +40,10 @@ def test_it_shows_a_board_viewer_the_same_figures_before_and_after_a_referral_to
     after = _csv_rows(client.get("/reports/indicators.csv" + _current_period_query()))
 
     assert before["referrals"]["Value"] == after["referrals"]["Value"] == "7"
-    assert after["referrals"]["Counted to"] == _last_month_end().isoformat()
-    assert "only for whole months that are over" in after["referrals"]["Period note"]
+    assert after["referrals"]["Counted to"] == _last_quarter_end().isoformat()
+    assert "only for whole quarters that are over" in after["referrals"]["Period note"]
     page = client.get("/reports/" + _current_period_query()).content.decode()
-    assert f"these run to {_last_month_end():%-d %B %Y}" in page
+    assert f"these run to {_last_quarter_end():%-d %B %Y}" in page
 
 
 def test_it_tells_a_board_viewer_the_current_month_has_no_figures_yet(client_for, board_viewer, marac):
@@ -53,15 +55,15 @@ def test_it_tells_a_board_viewer_the_current_month_has_no_figures_yet(client_for
     page = client.get("/reports/" + query).content.decode()
     rows = _csv_rows(client.get("/reports/indicators.csv" + query))
 
-    assert "no month of this period is over yet, so there are no figures yet" in page
-    assert rows["referrals"]["Value"] == "0"
-    assert rows["referrals"]["Counted to"] == "no month over yet"
+    assert "its quarter is not over yet, so there are no figures yet" in page
+    assert rows["referrals"]["Value"] == "no data"  # not 0, nor a benchmark "met" on nothing counted
+    assert rows["referrals"]["Counted to"] == "no figures yet"
     assert "no figures yet" in rows["referrals"]["Period note"]
 
 
 def test_it_still_shows_a_coordinator_the_page_up_to_today(client_for, coordinator, marac):
     records_begin(marac)
-    cases(marac, 7, referred_on=_last_month_end(), heard_on=None)
+    cases(marac, 7, referred_on=_last_quarter_end(), heard_on=None)
     cases(marac, 1, referred_on=timezone.localdate(), heard_on=None)
 
     response = client_for(coordinator).get("/reports/" + _current_period_query())

@@ -111,9 +111,9 @@ def test_a_month_before_the_records_begin_is_no_data_not_failing_its_benchmarks(
 
 def test_a_rate_is_judged_once_the_records_cover_the_period(client_for, coordinator, demo_like):
     PopulationFigure.objects.create(marac=demo_like, local_authority="North", year=2026, adult_female_population=10000)
-    cases(demo_like, 8)  # heard in the quarter: 32 a year per 10,000
+    cases(demo_like, 8)  # heard in the quarter of 91 days: 8 x 365 / 91 a year per 10,000
     page = client_for(coordinator).get("/reports/?period=quarter&on=2026-05-15").content.decode()
-    assert "32.0" in _cell_text(page, "cases_per_10k")
+    assert "32.1" in _cell_text(page, "cases_per_10k")
 
 
 # --- C. A period not over yet -------------------------------------------------------------------------------------
@@ -140,8 +140,8 @@ def test_a_period_not_over_is_counted_to_today_and_says_so(client_for, coordinat
     page = client_for(coordinator).get(f"/reports/?period={period.kind}&on={today}").content.decode()
 
     assert f"This period has not ended: figures are up to and including {today:%-d %B %Y}" in page
-    days_gone, days = (today - period.start).days + 1, (period.end - period.start).days + 1
-    a_year = 6 / 10000 * 10000 * 12 / period.months * days / days_gone  # the days gone, not the whole period's
+    days_gone, year = (today - period.start).days + 1, period_containing(PeriodKind.ROLLING_12_MONTHS, today)
+    a_year = 6 / 10000 * 10000 * ((year.end - year.start).days + 1) / days_gone  # the days gone, not the period's
     assert f"{a_year:,.1f}" in _cell_text(page, "cases_per_10k")
     change = _cell_text(page, "cases_heard_change")
     assert "no data" in change
@@ -166,8 +166,12 @@ def test_the_board_report_of_a_period_not_over_says_so(marac, coordinator):
         today=datetime.date(2026, 5, 15),
     )
     data = board_report.board_report_data(report, today=datetime.date(2026, 5, 15))
-    # Suppressed, so counted to the end of the last whole month: a day's cases are not given away by two reports.
-    sentence = "figures are shown only for whole months that are over: these run to 30 April 2026"
+    # Suppressed, so counted to the end of the last whole quarter: a day's or a month's cases are not given away by
+    # two reports. No quarter of this one is over yet.
+    sentence = (
+        "figures are shown only for whole quarters that are over, and no quarter of this period is over yet, so "
+        "there are no figures yet: the first appear on 1 July 2026"
+    )
     assert sentence in _docx_text(board_report.board_report_docx(data))
     assert sentence in _pdf_text(board_report.board_report_pdf(data)).replace("\n", " ")
     rows = {row[0]: row for row in board_report._indicator_rows(data)}
@@ -207,16 +211,21 @@ def test_a_board_viewer_cannot_difference_rolling_12_months_a_day_apart(client_f
         )
         assert _csv_rows(before) == _csv_rows(after)
         assert before["Content-Disposition"] == after["Content-Disposition"]
-        assert "2025-05-01-to-2026-04-30" in after["Content-Disposition"]
+        assert "2025-04-01-to-2026-03-31" in after["Content-Disposition"]
     page = client.get("/reports/?period=rolling_12_months&on=2026-05-17").content.decode()
-    assert "12 months to 30 April 2026" in page
+    assert "12 months to 31 March 2026" in page
     assert "You asked for the 12 months to 17 May 2026" in page
 
 
-def test_a_rolling_12_months_may_end_on_a_month_s_last_day(client_for, board_viewer, a_day_apart):
-    page = client_for(board_viewer).get("/reports/?period=rolling_12_months&on=2026-05-31").content.decode()
-    assert "12 months to 31 May 2026" in page
+def test_a_rolling_12_months_may_end_on_a_quarter_s_last_day(client_for, board_viewer, a_day_apart):
+    client = client_for(board_viewer)
+    page = client.get("/reports/?period=rolling_12_months&on=2026-03-31").content.decode()
+    assert "12 months to 31 March 2026" in page
     assert "You asked for" not in page
+    # A month's last day is not enough: two rolling years a month apart would give that month's cases away.
+    page = client.get("/reports/?period=rolling_12_months&on=2026-05-31").content.decode()
+    assert "12 months to 31 March 2026" in page
+    assert "You asked for the 12 months to 31 May 2026" in page
 
 
 def test_a_coordinator_who_sees_exact_counts_gets_the_day_asked_for(client_for, coordinator, a_day_apart):
@@ -225,21 +234,21 @@ def test_a_coordinator_who_sees_exact_counts_gets_the_day_asked_for(client_for, 
     assert "You asked for" not in page
 
 
-def test_the_api_moves_a_rolling_12_months_to_a_month_s_end(marac, board_viewer, bearer, issue_token):  # noqa: F811
+def test_the_api_moves_a_rolling_12_months_to_a_quarter_s_end(marac, board_viewer, bearer, issue_token):  # noqa: F811
     board = bearer(issue_token(marac, Role.BOARD_VIEWER, agency=board_viewer.agency))
     response = board.get("/api/v1/indicators", {"marac": marac.pk, "period": "rolling_12_months", "on": "2026-05-17"})
     period = response.json()["period"]
-    assert (period["start"], period["end"]) == ("2025-05-01", "2026-04-30")
+    assert (period["start"], period["end"]) == ("2025-04-01", "2026-03-31")
     assert "You asked for the 12 months to 17 May 2026" in period["note"]
 
 
-def test_a_board_report_on_a_rolling_12_months_ends_on_a_month_s_last_day(client_for, coordinator, marac):
+def test_a_board_report_on_a_rolling_12_months_ends_on_a_quarter_s_last_day(client_for, coordinator, marac):
     response = client_for(coordinator).post(
         "/reports/quality/board-reports/new/", {"period": "rolling_12_months", "on": "2026-05-17"}, follow=True
     )
     assert response.status_code == 200
     report = BoardReport.objects.get(marac=marac)
-    assert (report.period_start, report.period_end) == (datetime.date(2025, 5, 1), datetime.date(2026, 4, 30))
+    assert (report.period_start, report.period_end) == (datetime.date(2025, 4, 1), datetime.date(2026, 3, 31))
     assert "You asked for the 12 months to 17 May 2026" in response.content.decode()
 
 
@@ -268,6 +277,6 @@ def test_the_quality_summary_moves_a_board_viewer_s_rolling_12_months_as_the_das
 ):
     query = "/reports/quality/?period=rolling_12_months&on=2026-05-17"
     board_page = client_for(board_viewer).get(query).content.decode()
-    assert "Quality assurance: 12 months to 30 April 2026" in board_page
+    assert "Quality assurance: 12 months to 31 March 2026" in board_page
     assert "You asked for the 12 months to 17 May 2026" in board_page
     assert "Quality assurance: 12 months to 17 May 2026" in client_for(coordinator).get(query).content.decode()
