@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.permissions import PERMISSIONS_BY_NAME, marac_ids_where
 from actions import tracking
 from actions.models import Action, ActionResolution, ActionStatus, ForWhom, ResolutionKind
-from actions.services import NotThisMaracsAgency
+from actions.services import AgencyNotNamedOnCase, NotThisMaracsAgency
 from actions.tracking_selectors import (
     TRACK,
     UPDATE,
@@ -433,6 +433,8 @@ def action_create(request: HttpRequest, meeting_id: int, listing_id: int, body: 
         action = live_action_record(listing=listing, by=request.user, **form.cleaned_data)
     except NotThisMaracsAgency:
         raise ApiError(422, INVALID_MESSAGE, {"body.owner_agency_id": [NOT_THIS_MARAC_MESSAGE]}) from None
+    except AgencyNotNamedOnCase as refused:
+        raise ApiError(422, INVALID_MESSAGE, {"body.owner_agency_id": [refused.message]}) from None
     except (MeetingClosed, MeetingNotStarted) as closed:
         raise ApiError(409, str(closed)) from None
     read = get_action_to_read(user=request.user, pk=action.pk)

@@ -5,11 +5,14 @@ who may have them, and the audit of the export, is the views' business."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from django.utils import timezone
 from docx.document import Document as DocxDocument
 from fpdf import FPDF
 
 from actions.models import Action
+from actions.status_labels import action_status_label, completion_note_for
 from actions.tracking_selectors import FamilyMeeting, SummaryCase
 from cases.models import Case, PartyRole
 from meetings.minutes_services import amendment_history
@@ -47,6 +50,38 @@ def _outcome(summary_case: SummaryCase | FamilyMeeting) -> str:
     return summary_case.listing.get_outcome_display() or "Not recorded"
 
 
+# --- The summary of actions -----------------------------------------------------------------------------------------
+
+_SUMMARY_COLUMNS = (*_ACTION_COLUMNS, "Status")
+
+
+@dataclass(frozen=True)
+class SummaryRows:
+    """How each action of the summary reads in a document on `today`, for `viewer`: its status as on the open-actions
+    lists, and what its agency said was done where the viewer may see that (status_labels.completion_note_for). With
+    no viewer, no agency's note is shown."""
+
+    today: date
+    viewer: Any = None
+
+    def row(self, summary_case: SummaryCase, action: Action) -> tuple[str, str, str, str, str]:
+        agency, description, for_whom, due = _action_row(action)
+        note = self._note(summary_case, action)
+        if note:
+            description = f"{description}\nWhat was done: {note}"
+        return agency, description, for_whom, due, action_status_label(action, today=self.today).text
+
+    def _note(self, summary_case: SummaryCase, action: Action) -> str:
+        if self.viewer is None:
+            return ""
+        action.case = summary_case.listing.case  # read with the listing: not again for each action
+        return completion_note_for(self.viewer, action)
+
+
+def _summary_rows(viewer: Any, today: date | None) -> SummaryRows:
+    return SummaryRows(today=today or timezone.localdate(), viewer=viewer)
+
+
 # --- Word -----------------------------------------------------------------------------------------------------------
 
 
@@ -56,14 +91,18 @@ def _labelled(document: DocxDocument, label: str, value: str) -> None:
     paragraph.add_run(docx_text(value or "Not recorded"))
 
 
-def action_summary_docx(*, meeting: Meeting, cases: list[SummaryCase]) -> bytes:
+def action_summary_docx(
+    *, meeting: Meeting, cases: list[SummaryCase], viewer: Any = None, today: date | None = None
+) -> bytes:
+    """The summary as `viewer` may read it (SummaryRows); each action's status as on `today`, by default today."""
+    rows = _summary_rows(viewer, today)
     document = marked_document("Summary of actions")
     document.add_paragraph(docx_text(f"{meeting.marac.name}, {_meeting_day(meeting)}"))
     for summary_case in cases:
         document.add_heading(docx_text(f"Case {summary_case.listing.case.reference}"), level=1)
         _labelled(document, "Outcome", _outcome(summary_case))
         if summary_case.actions:
-            word_table(document, _ACTION_COLUMNS, (_action_row(action) for action in summary_case.actions))
+            word_table(document, _SUMMARY_COLUMNS, (rows.row(summary_case, action) for action in summary_case.actions))
         else:
             document.add_paragraph("No actions were agreed.")
     if not cases:
@@ -74,15 +113,19 @@ def action_summary_docx(*, meeting: Meeting, cases: list[SummaryCase]) -> bytes:
 # --- PDF ------------------------------------------------------------------------------------------------------------
 
 
-def _pdf_actions(pdf: FPDF, actions: list[Action]) -> None:
+def _pdf_actions(pdf: FPDF, summary_case: SummaryCase, rows: SummaryRows) -> None:
     pdf.set_font("Helvetica", "", 9)
-    with pdf.table(col_widths=(30, 80, 25, 25), text_align="LEFT") as table:
-        table.row(_ACTION_COLUMNS)
-        for action in actions:
-            table.row([latin1(text) for text in _action_row(action)])
+    with pdf.table(col_widths=(30, 70, 25, 25, 30), text_align="LEFT") as table:
+        table.row(_SUMMARY_COLUMNS)
+        for action in summary_case.actions:
+            table.row([latin1(text) for text in rows.row(summary_case, action)])
 
 
-def action_summary_pdf(*, meeting: Meeting, cases: list[SummaryCase]) -> bytes:
+def action_summary_pdf(
+    *, meeting: Meeting, cases: list[SummaryCase], viewer: Any = None, today: date | None = None
+) -> bytes:
+    """As action_summary_docx, in a PDF."""
+    rows = _summary_rows(viewer, today)
     pdf = MarkedPdf(format="A4")
     pdf.set_title("Summary of actions")
     pdf.add_page()
@@ -93,7 +136,7 @@ def action_summary_pdf(*, meeting: Meeting, cases: list[SummaryCase]) -> bytes:
         pdf_text(pdf, f"Case {summary_case.listing.case.reference}", size=13, style="B")
         pdf_text(pdf, f"Outcome: {_outcome(summary_case)}")
         if summary_case.actions:
-            _pdf_actions(pdf, summary_case.actions)
+            _pdf_actions(pdf, summary_case, rows)
         else:
             pdf_text(pdf, "No actions were agreed.")
     if not cases:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from actions.models import Action, ForWhom
 from audit.models import AuditAction
 from audit.services import audit_record
+from cases.models import Case
 from marac.models import Agency, AgencyType, MaracAgency
 from meetings import live_rules
 from meetings.models import Listing
@@ -24,12 +25,41 @@ class NotThisMaracsAgency(Exception):
     """An action is owned by one of the agencies of the case's MARAC, or by none."""
 
 
+# The hint beside the choice of agency on a restricted case, so the refusal below comes as no surprise.
+RESTRICTED_CASE_OWNERS = "The case is restricted: only an agency with someone named on it can be given the action."
+
+
+class AgencyNotNamedOnCase(Exception):
+    """The case is restricted and no one from the agency is named on it (agency_not_named_on_case)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def agency_not_named_on_case(*, case: Case, agency: Agency) -> str | None:
+    """Why `agency` cannot be given an action on `case`, in words for the form; None when it can. A restricted case's
+    actions show only to the people named on it (tracking_selectors): an agency with no one named would never see the
+    action, could not mark it done and would not be chased for it, as the case's restriction page warns."""
+    # Read now, not from `case`: the case may have been restricted since the page with the form was read.
+    excluded = Case.objects.filter(pk=case.pk, restricted=True).exclude(restrictions__user__agency_id=agency.pk)
+    if not excluded.exists():
+        return None
+    return (
+        f"{agency.name} cannot be given this action: the case is restricted and no one from {agency.name} is named "
+        f"on it, so they would not see the action or be chased for it. Name someone from {agency.name} on the "
+        "case's restriction first, or choose another agency"
+    )
+
+
 def _check_owner(listing: Listing, owner_agency: Agency) -> None:
     marac_id = listing.meeting.marac_id
     if not MaracAgency.objects.filter(marac_id=marac_id, agency=owner_agency).exists() and (
         owner_agency.pk != listing.case.referring_agency_id
     ):
         raise NotThisMaracsAgency
+    if refused := agency_not_named_on_case(case=listing.case, agency=owner_agency):
+        raise AgencyNotNamedOnCase(refused)
 
 
 def action_record(
@@ -102,13 +132,16 @@ def standard_actions_create(*, listing: Listing, by: Any) -> tuple[list[Action],
             )
             for planned_action in live_rules.standard_actions_missing(planned, existing)
         ]
-        if created:
+        # One entry each, as for an action recorded by hand: the trail finds each action by its number, and hides it
+        # with the rest of a restricted case's records (audit/selectors.py matches entries on one object id).
+        for number, action in enumerate(created, start=1):
             audit_record(
                 action=AuditAction.CREATE,
-                object_type="actions.action",
-                object_id=",".join(str(action.pk) for action in created)[:40],
+                obj=action,
                 marac_id=listing.meeting.marac_id,
-                summary=f"Added {len(created)} standard actions to listing {listing.pk}",
+                summary=f"Added standard action {number} of {len(created)} for agency {action.owner_agency_id} "
+                f"on listing {listing.pk}",
+                changes={"for_whom": action.for_whom, "due_on": str(due_on), "is_standard": True},
                 user=by,
             )
     return created, gaps

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.selectors import emails_of
 from actions.models import Action, ActionResolution, ActionStatus, ResolutionKind
+from actions.services import agency_not_named_on_case
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import CaseRestriction
@@ -60,6 +61,14 @@ class NotMarkedDone(TrackingRefused):
 
 class NotThisMaracsAgency(TrackingRefused):
     message = "An action can only be passed to another of the MARAC's agencies."
+
+
+class AgencyNotNamedOnCase(TrackingRefused):
+    """The case is restricted and no one from the agency is named on it: services.agency_not_named_on_case says so."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class MeetingNotHeld(TrackingRefused):
@@ -247,6 +256,8 @@ def action_reassign(
             or not MaracAgency.objects.filter(marac_id=locked.case.marac_id, agency=owner_agency).exists()
         ):
             raise NotThisMaracsAgency
+        if refused := agency_not_named_on_case(case=locked.case, agency=owner_agency):
+            raise AgencyNotNamedOnCase(refused)
         resolution = _resolution(
             locked, kind=ResolutionKind.REASSIGNED, reason=reason, referred_to_vawg=referred_to_vawg, by=by
         )
@@ -303,7 +314,11 @@ def action_reopen_done(*, action: Action, reason: str, based_on_version: int, by
         resolution = _resolution(
             locked, kind=ResolutionKind.DONE_REOPENED, reason=reason, referred_to_vawg=False, by=by
         )
+        # Open again, perhaps already overdue: chased, and escalated by the next meeting, as if never marked done.
+        locked.chased_at = locked.escalated_at = None
         _reopen(locked, resolution, owner_agency_id=locked.owner_agency_id, due_on=locked.due_on, by=by)
+        marac, agency = Marac.objects.get(pk=locked.case.marac_id), locked.owner_agency
+        transaction.on_commit(lambda: _tell_agency_of_reopened_done(marac, agency, locked))
     return locked
 
 
@@ -438,15 +453,28 @@ def _tell_coordinators_and_chairs_of_cannot_complete(marac: Marac, action: Actio
     )
 
 
-def _tell_agency_of_reopened(marac: Marac, agency: Agency, action: Action) -> None:
+def _tell_agency(agency: Agency, action: Action, *, marac: Marac, what: str) -> None:
+    """Tell the agency's representatives who may open the action that it is theirs again: `what` happened, a link."""
     for _count, recipients in emails_by_visible_count(
         representatives(marac_id=marac.pk, agency_id=agency.pk), [action]
     ).items():
         send_to_each(
             subject="OpenMARAC: an action for your agency is open again",
-            message=(
-                f"The coordinator or chair at {marac.name} has given {agency.name} an action to complete, with a new "
-                f"due date. Sign in to see it:\n\n{site_link('actions:mine')}\n"
-            ),
+            message=f"{what} Sign in to see it:\n\n{site_link('actions:mine')}\n",
             recipients=recipients,
         )
+
+
+def _tell_agency_of_reopened(marac: Marac, agency: Agency, action: Action) -> None:
+    what = (
+        f"The coordinator or chair at {marac.name} has given {agency.name} an action to complete, with a new due date."
+    )
+    _tell_agency(agency, action, marac=marac, what=what)
+
+
+def _tell_agency_of_reopened_done(marac: Marac, agency: Agency, action: Action) -> None:
+    what = (
+        f"The coordinator at {marac.name} has reopened an action {agency.name} had marked done: it is open again, "
+        "with the same due date, and the reason is with the action."
+    )
+    _tell_agency(agency, action, marac=marac, what=what)

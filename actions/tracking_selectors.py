@@ -214,8 +214,11 @@ def agencies_with_open_actions_on(*, case_id: int) -> list[AgencyOpenActions]:
 
 
 def next_meeting_day_after(*, marac_id: int, day: date) -> date | None:
-    """The day of the first meeting at the MARAC after `day`, by which an action due on `day` should be done."""
-    meeting = Meeting.objects.filter(marac_id=marac_id, starts_at__date__gt=day).order_by("starts_at").first()
+    """The day of the first ordinary meeting at the MARAC after `day`, by which an action due on `day` should be done.
+    BD Completion of Actions: "not completed by the date of the next meeting", the MARAC's own cycle; an emergency
+    meeting, called for one case, is not it."""
+    meetings = Meeting.objects.filter(marac_id=marac_id, starts_at__date__gt=day, is_emergency=False)
+    meeting = meetings.order_by("starts_at").first()
     return meeting.starts_at.astimezone(LONDON).date() if meeting else None
 
 

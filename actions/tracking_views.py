@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from actions import documents, tracking
 from actions.models import Action, ActionStatus
+from actions.services import RESTRICTED_CASE_OWNERS, agency_not_named_on_case
 from actions.tracking_selectors import (
     REOPEN_DONE,
     RESOLVE,
@@ -44,7 +45,7 @@ from meetings.models import Meeting, MeetingState, MeetingStatus
 from referrals.calendar import action_summary_due, calendar_from_marac
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
-from web.forms import DateInput, VersionedForm
+from web.forms import DateInput, VersionedForm, unsaved_copy
 from web.text import LONG_TEXT_MAX
 
 
@@ -135,12 +136,17 @@ class ActionResolveForm(VersionedForm):
             .distinct()
             .order_by("name")
         )
+        if self.instance.case_id is not None and self.instance.case.restricted:
+            self.fields["agency"].help_text += f" {RESTRICTED_CASE_OWNERS}"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        outcome, due_on = cleaned.get("outcome"), cleaned.get("due_on")
-        if outcome == REASSIGN and cleaned.get("agency") is None and "agency" not in self.errors:
+        outcome, due_on, agency = cleaned.get("outcome"), cleaned.get("due_on"), cleaned.get("agency")
+        if outcome == REASSIGN and agency is None and "agency" not in self.errors:
             self.add_error("agency", "Select the agency taking the action on")
+        refused = agency_not_named_on_case(case=self.instance.case, agency=agency) if agency is not None else None
+        if outcome == REASSIGN and refused:
+            self.add_error("agency", refused)
         if outcome in (REASSIGN, REOPEN) and "due_on" not in self.errors:
             error = "Enter the new due date" if due_on is None else self._due_date_error(due_on)
             if error:
@@ -277,24 +283,67 @@ def _audit_action_page(request: HttpRequest, action: Action, what: str) -> None:
     )
 
 
+# --- When someone else got there first: the page again, with what they recorded and everything this person typed ---
+
+
+def _recorded_meanwhile(action: Action) -> str:
+    return (
+        "Someone else updated this action while you were on this page: its status is now "
+        f"{action.get_status_display()}. Nothing has been saved. What you typed is still in the form below, with what "
+        "they recorded."
+    )
+
+
+def _form_after_conflict[Form: VersionedForm](
+    form_class: type[Form], request: HttpRequest, action: Action, **kwargs: Any
+) -> Form:
+    """The form as they sent it, on the action as saved now, so nothing they typed is lost. The version is the saved
+    one, so the one error shown is what happened (the action is no longer waiting for this), not a second one saying
+    it changed; sending it again is refused all the same, by the status."""
+    data = request.POST.copy()
+    data["version"] = str(action.version)
+    form = form_class(data, instance=unsaved_copy(action), **kwargs)
+    form.is_valid()
+    form.add_error(None, _recorded_meanwhile(action))
+    return form
+
+
+def _still(action: Action, status: str) -> bool:
+    """Whether the action still has `status`, read again: a refusal by the service may mean someone else saved."""
+    action.refresh_from_db()
+    return action.status == status
+
+
 def _update(request: HttpRequest, pk: int, form_class: type[ActionDoneForm], *, done: bool) -> HttpResponse:
     action = get_action_for_user(user=request.user, pk=pk)
     back_to = _back_to(request, action)
-    if not tracking.action_is_open(action.status):
-        messages.error(request, tracking.ActionNotOpen.message)
-        return redirect(back_to.url)
-    form = form_class(request.POST or None, instance=action)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        if not tracking.action_is_open(action.status):
+            messages.error(request, tracking.ActionNotOpen.message)
+            return redirect(back_to.url)
+        return _update_page(request, action, form_class(instance=action), done=done, back_to=back_to)
+    form = form_class(request.POST, instance=unsaved_copy(action))
+    if tracking.action_is_open(action.status) and form.is_valid():
         service = tracking.action_complete if done else _cannot_complete
         try:
             service(action=action, note=form.cleaned_data["completion_note"],
                     based_on_version=form.cleaned_data["version"], by=_user(request))  # fmt: skip
         except tracking.TrackingRefused as refused:
-            form.add_error(None, str(refused))
+            if _still(action, ActionStatus.OPEN):
+                form.add_error(None, str(refused))
         else:
             told = "The coordinator and the chair have been told"
             messages.success(request, "Action marked done" if done else told)
             return redirect(back_to.url)
+    if not tracking.action_is_open(action.status):
+        form = _form_after_conflict(form_class, request, action)
+        return _update_page(request, action, form, done=done, back_to=back_to, conflict=True)
+    return _update_page(request, action, form, done=done, back_to=back_to)
+
+
+def _update_page(
+    request: HttpRequest, action: Action, form: ActionDoneForm, *, done: bool, back_to: BackTo, conflict: bool = False
+) -> HttpResponse:
     title = "Mark the action done" if done else "Say the action cannot be completed"
     _audit_action_page(request, action, "mark done" if done else "cannot be completed")
     context = {
@@ -304,8 +353,9 @@ def _update(request: HttpRequest, pk: int, form_class: type[ActionDoneForm], *, 
         "button": "Mark done" if done else "Send to coordinator",
         "back_to": back_to,
         "resolutions": resolutions_of(action),
+        "conflict": conflict,
     }
-    return render(request, "actions/action_update.html", context)
+    return render(request, "actions/action_update.html", context, status=409 if conflict else 200)
 
 
 def _cannot_complete(*, action: Action, note: str, based_on_version: int, by: Any) -> Action:
@@ -331,21 +381,32 @@ def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     back_to = _from_case(request, action) or BackTo(
         reverse("actions:cannot_complete"), "Actions that cannot be completed"
     )
-    if action.status != ActionStatus.CANNOT_COMPLETE:
+    waiting = ActionStatus.CANNOT_COMPLETE
+    if request.method != "POST" and action.status != waiting:
         messages.error(request, tracking.NotAwaitingResolution.message)
         return redirect(back_to.url)
-    form = ActionResolveForm(request.POST or None, instance=action, marac_id=action.marac_id)
-    if request.method == "POST" and form.is_valid():
+    form = ActionResolveForm(request.POST or None, instance=unsaved_copy(action), marac_id=action.marac_id)
+    if request.method == "POST" and action.status == waiting and form.is_valid():
         try:
             _resolve(action, form.cleaned_data, _user(request))
         except tracking.TrackingRefused as refused:
-            form.add_error(None, str(refused))
+            if _still(action, waiting):
+                form.add_error(None, str(refused))
         else:
             messages.success(request, "Resolution recorded")
             return redirect(back_to.url)
+    conflict = action.status != waiting
+    if conflict:
+        form = _form_after_conflict(ActionResolveForm, request, action, marac_id=action.marac_id)
     _audit_action_page(request, action, "record a resolution")
-    context = {"action": action, "form": form, "resolutions": resolutions_of(action), "back_to": back_to}
-    return render(request, "actions/action_resolve.html", context)
+    context = {
+        "action": action,
+        "form": form,
+        "resolutions": resolutions_of(action),
+        "back_to": back_to,
+        "conflict": conflict,
+    }
+    return render(request, "actions/action_resolve.html", context, status=409 if conflict else 200)
 
 
 def _resolve(action: Action, data: dict[str, Any], by: User) -> Action:
@@ -364,22 +425,32 @@ def action_reopen_done(request: HttpRequest, pk: int) -> HttpResponse:
     back_to = _from_case(request, action) or BackTo(
         reverse("actions:summary", args=[action.listing.meeting_id]), "Summary of actions"
     )
-    if action.status != ActionStatus.DONE:
+    if request.method != "POST" and action.status != ActionStatus.DONE:
         messages.error(request, tracking.NotMarkedDone.message)
         return redirect(back_to.url)
-    form = ActionReopenDoneForm(request.POST or None, instance=action)
-    if request.method == "POST" and form.is_valid():
+    form = ActionReopenDoneForm(request.POST or None, instance=unsaved_copy(action))
+    if request.method == "POST" and action.status == ActionStatus.DONE and form.is_valid():
         try:
             tracking.action_reopen_done(action=action, reason=form.cleaned_data["reason"],
                                         based_on_version=form.cleaned_data["version"], by=_user(request))  # fmt: skip
         except tracking.TrackingRefused as refused:
-            form.add_error(None, str(refused))
+            if _still(action, ActionStatus.DONE):
+                form.add_error(None, str(refused))
         else:
             messages.success(request, "Action reopened")
             return redirect(back_to.url)
+    conflict = action.status != ActionStatus.DONE
+    if conflict:
+        form = _form_after_conflict(ActionReopenDoneForm, request, action)
     _audit_action_page(request, action, "reopen")
-    context = {"action": action, "form": form, "resolutions": resolutions_of(action), "back_to": back_to}
-    return render(request, "actions/action_reopen_done.html", context)
+    context = {
+        "action": action,
+        "form": form,
+        "resolutions": resolutions_of(action),
+        "back_to": back_to,
+        "conflict": conflict,
+    }
+    return render(request, "actions/action_reopen_done.html", context, status=409 if conflict else 200)
 
 
 # --- The summary of actions -----------------------------------------------------------------------------------------
@@ -450,9 +521,15 @@ def _summary_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404  # the page says the summary comes after the meeting, and offers no download before then
     cases = action_summary(meeting=meeting, viewer=request.user)
     if kind == "docx":
-        content, content_type = documents.action_summary_docx(meeting=meeting, cases=cases), DOCX_CONTENT_TYPE
+        content, content_type = (
+            documents.action_summary_docx(meeting=meeting, cases=cases, viewer=request.user),
+            DOCX_CONTENT_TYPE,
+        )
     else:
-        content, content_type = documents.action_summary_pdf(meeting=meeting, cases=cases), PDF_CONTENT_TYPE
+        content, content_type = (
+            documents.action_summary_pdf(meeting=meeting, cases=cases, viewer=request.user),
+            PDF_CONTENT_TYPE,
+        )
     summary = f"Summary of actions for meeting {meeting.pk} downloaded as {kind}"
     with transaction.atomic():
         audit_record(action=AuditAction.EXPORT, obj=meeting, summary=f"{summary}: {len(cases)} cases")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import CASE_ROLES
 from actions.models import ForWhom
+from actions.services import RESTRICTED_CASE_OWNERS, agency_not_named_on_case
 from marac.models import Agency
 from meetings import live_rules
 from meetings.agenda_services import working_calendar
@@ -167,6 +168,14 @@ class ActionForm(forms.Form):
         self.fields["owner_agency"].queryset = _marac_agencies(  # type: ignore[attr-defined]
             listing.meeting.marac_id, also=listing.case.referring_agency_id
         )
+        if listing.case.restricted:
+            self.fields["owner_agency"].help_text = RESTRICTED_CASE_OWNERS
+
+    def clean_owner_agency(self) -> Agency:
+        agency: Agency = self.cleaned_data["owner_agency"]
+        if refused := agency_not_named_on_case(case=self.listing.case, agency=agency):
+            raise forms.ValidationError(refused)
+        return agency
 
     def clean_due_on(self) -> date:
         due_on: date = self.cleaned_data["due_on"]

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from actions.models import Action
-from actions.services import NotThisMaracsAgency
+from actions.services import AgencyNotNamedOnCase, NotThisMaracsAgency
 from cases.selectors import case_through_gate
 from meetings import live_rules, minutes_services
 from meetings import live_services as live
@@ -484,6 +484,8 @@ def live_action(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
             live.live_action_record(listing=listing, by=request.user, **once.without_token(form.cleaned_data))
         except NotThisMaracsAgency:
             form.add_error("owner_agency", "Choose one of this MARAC's agencies")
+        except AgencyNotNamedOnCase as refused_agency:
+            form.add_error("owner_agency", refused_agency.message)  # the case was restricted since the form checked
         except live.LiveRefused as refused_step:
             return _refused(request, listing, str(refused_step))
         else:

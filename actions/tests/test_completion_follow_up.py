@@ -203,8 +203,10 @@ def test_a_stale_resolution_is_refused_and_says_so(client_for, coordinator, chai
     client_for(chair).post(url, {"outcome": "close", "reason": "No agency can do this", "version": 2})
     client = client_for(coordinator)
     response = client.post(url, {"outcome": "close", "reason": "Closing", "version": 2})
-    assert response.status_code == 302
-    assert "This action is no longer waiting for a resolution" in client.get(response["Location"]).content.decode()
+    # The page again, with what was typed and what the chair decided (test_update_conflict.py): nothing saved.
+    assert response.status_code == 409
+    assert "Someone else updated this action" in response.content.decode()
+    assert cannot_complete.resolutions.count() == 1
 
     # Saved by someone else between opening the page and sending it: the version posted is refused.
     with pytest.raises(tracking.StaleAction):
