@@ -24,7 +24,16 @@ from cases.selectors import restricted_case_reason
 from marac.models import Marac
 from meetings import agenda, emergency_rules
 from meetings.case_list_document import CaseListRow
-from meetings.models import CaseListReceipt, Listing, ListingKind, Meeting, MeetingState, MeetingStatus, Outcome
+from meetings.models import (
+    CaseListReceipt,
+    CaseListRemoval,
+    Listing,
+    ListingKind,
+    Meeting,
+    MeetingState,
+    MeetingStatus,
+    Outcome,
+)
 from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people.models import Person, person_name
 from referrals import calendar, jurisdiction
@@ -316,13 +325,13 @@ def case_list_rows(agenda_: Agenda) -> list[CaseListRow]:
 
 @dataclass(frozen=True)
 class CaseListAdditions:
-    """Cases put on the agenda, or held over off it, after the case list went to some of its representatives, who have
-    had no list since: as one viewer may know of them (restricted cases only for those named on them)."""
+    """Cases put on the agenda, or taken off it, after the case list went to some of its representatives, who have had
+    no list since: as one viewer may know of them (restricted cases only for those named on them)."""
 
     cases: int  # added
     since: datetime  # when the earliest of those representatives was sent the list
     representatives: int
-    removed: int = 0  # held over to another meeting before this one began
+    removed: int = 0  # taken off the list before this one began: held over, or moved to an emergency MARAC
 
 
 _NOT_HEARD_HERE = (Outcome.HELD_OVER, Outcome.TRANSFERRED)  # not on this meeting's case list (meeting_agenda)
@@ -341,15 +350,20 @@ class _ListChange:
 
 
 def _list_changes(meeting: Meeting, *, since: datetime, viewer: Any) -> list[_ListChange]:
-    """The cases put on the meeting's case list after `since`, and those held over off it before the meeting began
-    (the listing at the next meeting says when), that `viewer` may see: every case for None."""
+    """The cases put on the meeting's case list after `since`, and those taken off it before the meeting began: held
+    over (the listing at the next meeting says when) or moved to an emergency MARAC (CaseListRemoval), that `viewer`
+    may see: every case for None."""
     added = _on_case_list(meeting).filter(listed_at__gt=since)
-    taken_off = Listing.objects.filter(held_over_from=meeting, listed_at__gt=since, listed_at__lt=meeting.starts_at)
+    held_over = Listing.objects.filter(held_over_from=meeting, listed_at__gt=since, listed_at__lt=meeting.starts_at)
+    moved = CaseListRemoval.objects.filter(meeting=meeting, removed_at__gt=since, removed_at__lt=meeting.starts_at)
     changes = []
-    for listings, was_added in ((added, True), (taken_off, False)):
+    for rows, was_added in (
+        (added.values_list("case_id", "case__restricted", "listed_at"), True),
+        (held_over.values_list("case_id", "case__restricted", "listed_at"), False),
+        (moved.values_list("case_id", "case__restricted", "removed_at"), False),
+    ):
         if viewer is not None:
-            listings = listings.filter(visible_given_restrictions(viewer, through="case"))
-        rows = listings.values_list("case_id", "case__restricted", "listed_at")
+            rows = rows.filter(visible_given_restrictions(viewer, through="case"))
         changes += [_ListChange(case_id, restricted, at, was_added) for case_id, restricted, at in rows if at]
     return changes
 
@@ -544,7 +558,9 @@ def _agree(listing: Listing, capacity: agenda.Capacity, by: Any) -> None:
     )
     if agreed:
         listing.kind = ListingKind.INFORMATION_ONLY
-        Case.objects.filter(pk=listing.case_id).update(information_only=True, version=F("version") + 1)
+        Case.objects.filter(pk=listing.case_id).update(
+            information_only=True, version=F("version") + 1, updated_at=timezone.now()
+        )
 
 
 def listing_propose_information_only(
@@ -611,7 +627,9 @@ def listing_recheck_information_only(*, listing: Listing, by: Any) -> list[str]:
         current.kind = ListingKind.FULL
         current.information_only_decided_by_chair = current.information_only_decided_by_coordinator = None
         _save(current, "kind", "information_only_decided_by_chair", "information_only_decided_by_coordinator")
-        Case.objects.filter(pk=current.case_id).update(information_only=False, version=F("version") + 1)
+        Case.objects.filter(pk=current.case_id).update(
+            information_only=False, version=F("version") + 1, updated_at=timezone.now()
+        )
         audit_record(
             action=AuditAction.CHANGE,
             obj=current,
@@ -662,6 +680,18 @@ def listing_hold_over(*, listing: Listing, reason: str, by: Any) -> Listing:
             action=AuditAction.CREATE, obj=held, user=by, summary=f"Held over from meeting {current.meeting_id}"
         )
     return held
+
+
+def listings_delete_moved(*, listings: list[Listing]) -> None:
+    """Delete the listings of a case moved to an emergency MARAC (referrals.decisions), in the caller's transaction
+    and under its audit entry. Each takes the case off its meeting's case list, which is recorded (CaseListRemoval)
+    so that those who were sent that list are told it changed, as they are of a case held over. A listing made before
+    listed_at was kept was on its case list all the same, so it is recorded too."""
+    with transaction.atomic():
+        CaseListRemoval.objects.bulk_create(
+            CaseListRemoval(meeting_id=listing.meeting_id, case_id=listing.case_id) for listing in listings
+        )
+        Listing.objects.filter(pk__in=[listing.pk for listing in listings]).delete()
 
 
 def case_list_is_due(*, meeting: Meeting, now: datetime) -> bool:
@@ -736,7 +766,7 @@ def _refuse_if_closed(meeting: Meeting, *, done: str) -> None:
 
 
 def case_list_send_update(*, meeting: Meeting, by: Any, now: datetime | None = None) -> list[CaseListReceipt]:
-    """Send the case list again to the representatives who had it before a case was added to it or held over off it
+    """Send the case list again to the representatives who had it before a case was added to it or taken off it
     (and still hold a role here), each only if they and `by` may see that case (_receipts_to_update). Their receipts
     say when they were last sent it, and that they have not opened this one yet. Returns the receipts sent now; empty
     when there was nobody to send it to."""

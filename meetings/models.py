@@ -127,6 +127,23 @@ class CaseListReceipt(models.Model):
         return f"Case list receipt {self.pk}"
 
 
+class CaseListRemoval(models.Model):
+    """A case taken off a meeting's case list by deleting its listing (moved to an emergency MARAC), so that those
+    who were sent the list are told it changed (agenda_services._list_changes). A case held over needs none: its
+    listing stays, and the new one at the later meeting says when it left."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="case_list_removals")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id} taken off the case list of meeting {self.meeting_id}"
+
+    @property
+    def marac_id(self) -> int:
+        return self.meeting.marac_id
+
+
 class ChildStatus(models.TextChoices):
     CHILD_PROTECTION_PLAN = "child_protection_plan", "Child protection plan"
     CHILD_IN_NEED = "child_in_need", "Child in need"

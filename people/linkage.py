@@ -223,7 +223,7 @@ def referral_suggestions(
         return None
     elsewhere_ids = region_marac_ids(referral.marac)
     up_to = _people_up_to([referral.marac_id, *elsewhere_ids])
-    stored = ReferralSuggestions.objects.filter(referral=referral).first()
+    stored = suggestions_kept(referral)
     if stored is not None and stored.match_model_id == model.pk and stored.people_up_to >= up_to:
         return stored
     new = [new_record(key, data) for key, data in parties if data.get("given_name") or data.get("family_name")]
@@ -242,6 +242,16 @@ def referral_suggestions(
             _audit_suggestions(referral, model, by_party, elsewhere, elsewhere_ids, by)
     except IntegrityError:  # worked out at the same moment by another request: theirs is as good
         return ReferralSuggestions.objects.filter(referral=referral).first()
+    return stored
+
+
+def suggestions_kept(referral: Any) -> ReferralSuggestions | None:
+    """The suggestions kept for the people on the referral as it was last submitted. Those worked out before (it was
+    returned, and may have come back naming someone else, or its perpetrators in other places) are about other
+    people: none, to be worked out again. A submitted referral's people cannot change, so the time is enough."""
+    stored = ReferralSuggestions.objects.filter(referral=referral).first()
+    if stored is None or (referral.submitted_at is not None and stored.computed_at < referral.submitted_at):
+        return None
     return stored
 
 

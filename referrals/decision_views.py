@@ -19,7 +19,14 @@ from people.models import Person
 from referrals import decisions, jurisdiction
 from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
 from referrals.models import MatchDecision, Referral, ReferralStatus, Transfer
-from referrals.selectors import get_referral_for_user, referral_answers, referral_current_meeting, referral_inbox
+from referrals.sections import SECTIONS_BY_SLUG, form_for
+from referrals.selectors import (
+    Answers,
+    get_referral_for_user,
+    referral_answers,
+    referral_current_meeting,
+    referral_inbox,
+)
 from referrals.transfer_document import ReferralCopy, referral_document
 from web.access import current_marac_where, require_permission
 from web.documents import DOCX_CONTENT_TYPE
@@ -68,7 +75,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "current_meeting": referral_current_meeting(referral),
             "check": check,
             "can_review_matches": request.user.has_perm("people.review_matches", referral.marac),
-            "answers": referral_answers(referral),
+            "answers": with_unanswered_address_question(referral_answers(referral)),
             "submitted_at": decisions.first_submitted_at(referral),
             "arrived_from": arrived_from(referral),
             "criteria_met_here": decisions.criteria_met_here(referral),
@@ -82,6 +89,32 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "emergency_refusal": jurisdiction.case_listing_refusal(referral.case) if referral.case else None,
         },
     )
+
+
+# The victim's section leaves out a question not answered; the coordinator needs to know what that means here.
+KNOWS_ADDRESS_NOT_ANSWERED = "Not answered, so the address is kept confidential"
+
+
+def with_unanswered_address_question(answers: Answers) -> Answers:
+    """The victim's answers, saying so where "Does the perpetrator know this address?" was not answered (API clients
+    need not send it): her address is then kept confidential (decisions.victim_address_is_confidential)."""
+    victim = SECTIONS_BY_SLUG["victim"]
+    fields = form_for(victim, data=None, questions=[]).fields
+    asked, after = str(fields["perpetrator_knows_address"].label), str(fields["postcode"].label)
+    shown = []
+    for slug, title, items in answers:
+        if slug == victim.slug:
+            items = [_with_row(rows, asked, after) for rows in items]
+        shown.append((slug, title, items))
+    return shown
+
+
+def _with_row(rows: list[tuple[str, str]], asked: str, after: str) -> list[tuple[str, str]]:
+    labels = [label for label, _words in rows]
+    if asked in labels:
+        return rows
+    place = labels.index(after) + 1 if after in labels else len(rows)
+    return [*rows[:place], (asked, KNOWS_ADDRESS_NOT_ANSWERED), *rows[place:]]
 
 
 @dataclass(frozen=True)
@@ -125,14 +158,23 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=choice,
                 by=request.user,
                 replacing=replacing,
+                shown_version=_version(request.POST.get("version", "")),
             )
         except decisions.MatchingClosed as closed:
             messages.error(request, str(closed))
+            return redirect("referrals:decision", pk=pk)
+        except decisions.ReferralChangedSinceShown:
+            messages.error(request, decisions.ReferralChangedSinceShown.message)
             return redirect("referrals:decision", pk=pk)
         except decisions.MatchAlreadyDecided as already:
             return _match_already_decided(request, referral, already.match, choice)
         messages.success(request, "Same-person check changed" if replacing else "Same-person check recorded")
     return redirect("referrals:decision", pk=pk)
+
+
+def _version(value: str) -> int | None:
+    """The referral's version the page showed; None when not sent (a page from before it was)."""
+    return int(value) if value.isdigit() else None
 
 
 def _when(value: str) -> datetime | None:
@@ -166,15 +208,19 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
     if request.method == "POST":
         try:
-            referral = decisions.referral_accept(referral=referral, by=request.user)
+            referral = decisions.referral_accept(
+                referral=referral, by=request.user, shown_version=_version(request.POST.get("version", ""))
+            )
         except decisions.NotSubmitted:
             messages.error(request, ALREADY_DECIDED_MESSAGE)
+        except decisions.ReferralChangedSinceShown:
+            messages.error(request, decisions.ReferralChangedSinceShown.message)
         except decisions.ReferenceTaken:
             messages.error(request, REFERENCE_TAKEN_MESSAGE)
         except decisions.CriteriaNotMetHere:
             messages.error(request, decisions.CriteriaNotMetHere.message)
-        except decisions.UndecidedMatches as undecided:
-            messages.error(request, str(undecided))
+        except (decisions.UndecidedMatches, decisions.MatchDecisionsSetAside) as refused:
+            messages.error(request, str(refused))
         else:
             messages.success(request, f"Referral accepted as case {referral.case}")
     return redirect("referrals:decision", pk=pk)

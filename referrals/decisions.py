@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import Role
 from accounts.selectors import role_emails
@@ -181,8 +182,8 @@ def _refuse_undecided_strong_matches(
     referral: Referral, parties: list[Party], confirmed: dict[str, Person], *, by: Any
 ) -> None:
     """As the decision page showed them: the exact checks now, and the model's suggestions as worked out for the page
-    (not run again here, under the referral's lock)."""
-    stored = ReferralSuggestions.objects.filter(referral=referral).first()
+    (not run again here, under the referral's lock) for the people on the referral as it was last submitted."""
+    stored = linkage.suggestions_kept(referral)
     matches = [
         PartyMatches(
             party, match_candidates(referral, party, viewer=by, suggested=linkage.suggested_for(stored, party.key)), []
@@ -193,6 +194,87 @@ def _refuse_undecided_strong_matches(
     undecided = undecided_strong_matches(matches)
     if undecided:
         raise UndecidedMatches(undecided)
+
+
+# The key of party_fingerprint's digests. Changing SECRET_KEY changes them all: the same-person checks of referrals
+# waiting for a decision are then asked again, never taken for someone else.
+PARTY_FINGERPRINT_SALT = "openmarac.referrals.match_decision.party"
+
+
+def party_fingerprint(party: Party) -> str:
+    """Who a person on the referral is, as a same-person decision records it: their name (spaces, punctuation and
+    capitals set aside) and date of birth, digested with a key derived from SECRET_KEY (as people.national's keys),
+    so that the decision stands only for them and the table holds nothing that reads as them."""
+    born = party.data.get("date_of_birth")
+    identity = [
+        _compact(str(party.data.get("given_name") or "")),
+        _compact(str(party.data.get("family_name") or "")),
+        born.isoformat() if isinstance(born, date) else "",
+    ]
+    return salted_hmac(PARTY_FINGERPRINT_SALT, "\n".join(identity), algorithm="sha256").hexdigest()
+
+
+def decision_stands(match: MatchDecision, party: Party, referral: Referral) -> bool:
+    """Whether a same-person decision is about the person now at its place on the referral, never about someone the
+    referral named there before it was returned. One made before decisions recorded their person stands only if it
+    was made since the referral was last submitted (a submitted referral's people cannot change)."""
+    if match.party != party.key:
+        return False
+    if match.party_fingerprint:
+        return match.party_fingerprint == party_fingerprint(party)
+    return referral.submitted_at is not None and match.decided_at >= referral.submitted_at
+
+
+def match_decisions_set_aside(referral: Referral, parties: list[Party]) -> list[MatchDecision]:
+    """The referral's same-person decisions that do not stand for the people on it now (decision_stands), including
+    any for a place on it that is gone (a perpetrator removed)."""
+    by_key = {party.key: party for party in parties}
+    return [
+        match
+        for match in referral.match_decisions.order_by("pk")
+        if match.party not in by_key or not decision_stands(match, by_key[match.party], referral)
+    ]
+
+
+class MatchDecisionsSetAside(Exception):
+    """Same-person decisions about people the referral no longer names at their places (left from a return made
+    before returning cleared them): accepting on them could attach the case, and the referral's address, to someone
+    else. Nothing was accepted; referral_accept clears them, so the page shows those people to be checked again."""
+
+    def __init__(self, matches: list[MatchDecision]) -> None:
+        self.matches = matches
+        who = [party_words(key) for key in sorted({match.party for match in matches})]
+        listed = who[0] if len(who) == 1 else f"{', '.join(who[:-1])} and {who[-1]}"
+        super().__init__(
+            f"The referral was not accepted: the same-person checks for {listed} were made when the referral named "
+            "someone else there, so they have been cleared. Check the people on the referral again, then accept."
+        )
+
+
+def _match_decisions_clear(referral: Referral, matches: list[MatchDecision], *, by: Any, because: str) -> None:
+    """Deletes the decisions, audited with what they were (places on the referral, person record ids, answers)."""
+    if not matches:
+        return
+    cleared = [{"party": match.party, "person": match.person_id, "decision": match.decision} for match in matches]
+    MatchDecision.objects.filter(pk__in=[match.pk for match in matches]).delete()
+    audit_record(
+        action=AuditAction.CHANGE,
+        obj=referral,
+        user=by,
+        summary=f"Same-person checks cleared ({len(cleared)}): {because}",
+        changes={"match_decisions_cleared": cleared},
+    )
+
+
+def _match_decisions_set_aside_clear(referral: Referral, *, by: Any) -> None:
+    """After a refused acceptance (MatchDecisionsSetAside), in a transaction of its own: under the referral's lock,
+    so a decision made again meanwhile (which then stands) is kept."""
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if current.status != ReferralStatus.SUBMITTED:
+            return
+        because = "made about someone the referral no longer names there; to be checked again before accepting"
+        _match_decisions_clear(current, match_decisions_set_aside(current, parties_of(current)), by=by, because=because)
 
 
 def match_check(referral: Referral, *, viewer: Any) -> MatchCheck:
@@ -226,9 +308,11 @@ def match_candidates(
     """People already held at this MARAC who may be this party, strongest first, with the coordinator's answer:
     exact and normalised name and date of birth matches, then the model's suggestions by probability. A person
     recorded as not the same as the one this party was confirmed to be is not suggested again."""
-    decisions = dict(
-        MatchDecision.objects.filter(referral=referral, party=party.key).values_list("person_id", "decision")
-    )
+    decisions = {
+        match.person_id: match.decision
+        for match in MatchDecision.objects.filter(referral=referral, party=party.key)
+        if decision_stands(match, party, referral)  # never a decision about someone named there before
+    }
     by_model = {entry.person_id: entry for entry in suggested or []}
     exact = _exact_matches(referral, party)
     people = {person.pk: person for person, _ in exact}
@@ -316,27 +400,55 @@ class MatchingClosed(Exception):
         super().__init__(self.ACCEPTED if accepted else self.DECIDED)
 
 
+class ReferralChangedSinceShown(Exception):
+    """The referral was returned and sent back since the decision page was shown, so the people on it may have
+    changed or moved place (a perpetrator removed moves the next one up): a same-person answer or an acceptance from
+    that page could be about someone else. Nothing was saved."""
+
+    message = (
+        "The referral has changed since that page was shown: it was returned to the referrer and sent back, and the "
+        "people on it may have changed. Nothing was saved: check the people on it again."
+    )
+
+
 def match_decide(
-    *, referral: Referral, party_key: str, person: Person, decision: str, by: Any, replacing: datetime | None = None
+    *,
+    referral: Referral,
+    party_key: str,
+    person: Person,
+    decision: str,
+    by: Any,
+    replacing: datetime | None = None,
+    shown_version: int | None = None,
 ) -> MatchDecision:
     """The coordinator's answer to "is this person on the referral someone we already hold?". An answer already
     recorded is only reversed by a change asked for with it on screen, `replacing` naming when it was made (as
-    people.linkage.possible_duplicate_decide): otherwise MatchAlreadyDecided. The same answer again changes nothing."""
+    people.linkage.possible_duplicate_decide): otherwise MatchAlreadyDecided. The same answer again changes nothing.
+    The answer is recorded with who the person on the referral is (party_fingerprint), and only for the referral's
+    version the page showed (`shown_version`): otherwise ReferralChangedSinceShown."""
     with transaction.atomic():
         # Under the referral's lock, as accepting takes it: no answer lands after the case was made from the others.
-        status = Referral.objects.select_for_update().values_list("status", flat=True).get(pk=referral.pk)
-        if status != ReferralStatus.SUBMITTED:
-            raise MatchingClosed(accepted=status == ReferralStatus.ACCEPTED)
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if current.status != ReferralStatus.SUBMITTED:
+            raise MatchingClosed(accepted=current.status == ReferralStatus.ACCEPTED)
+        party = next((party for party in parties_of(current) if party.key == party_key), None)
+        if party is None or (shown_version is not None and shown_version != current.version):
+            raise ReferralChangedSinceShown
         standing = (
             MatchDecision.objects.select_for_update().filter(referral=referral, party=party_key, person=person).first()
         )
+        if standing is not None and not decision_stands(standing, party, current):
+            standing = None  # about someone named there before: replaced below, whatever it said
         if standing is not None and standing.decision != decision and standing.decided_at != replacing:
             raise MatchAlreadyDecided(standing)
         if decision == MatchDecision.Decision.CONFIRMED:
             # One confirmed person per party: confirming another replaces the earlier choice.
             MatchDecision.objects.filter(referral=referral, party=party_key, decision=decision).delete()
         match, _ = MatchDecision.objects.update_or_create(
-            referral=referral, party=party_key, person=person, defaults={"decision": decision, "decided_by": by}
+            referral=referral,
+            party=party_key,
+            person=person,
+            defaults={"decision": decision, "decided_by": by, "party_fingerprint": party_fingerprint(party)},
         )
         changed = f" (changed from {standing.decision})" if standing and standing.decision != decision else ""
         audit_record(
@@ -624,7 +736,7 @@ def _links_from_rejections(referral: Referral, people: list[tuple[Party, Person]
     """A candidate the coordinator said is not this party is, from now on, recorded as not the same person as the
     one the party became, so the pair is never suggested again. An earlier link between them stands."""
     person_of = {party.key: person for party, person in people}
-    stored = ReferralSuggestions.objects.filter(referral=referral).first()
+    stored = linkage.suggestions_kept(referral)
     rejected = referral.match_decisions.filter(decision=MatchDecision.Decision.REJECTED).select_related("person")
     for match in rejected:
         person = person_of.get(match.party)
@@ -683,9 +795,14 @@ def idva_due_by(referral: Referral) -> datetime:
     return referral.submitted_at + timedelta(hours=IDVA_ALLOCATION_HOURS)
 
 
-def referral_accept(*, referral: Referral, by: Any) -> Referral:
+def referral_accept(*, referral: Referral, by: Any, shown_version: int | None = None) -> Referral:
+    """Accepts the referral as the page showed it (`shown_version`): otherwise ReferralChangedSinceShown, since one
+    returned and sent back since may name other people, whose matches the coordinator has not seen."""
     try:
-        return _accept(referral, by)
+        return _accept(referral, by, shown_version)
+    except MatchDecisionsSetAside:
+        _match_decisions_set_aside_clear(referral, by=by)  # so that the page shows them to be decided again
+        raise
     except IntegrityError as error:
         # The only unique value the acceptance invents is the case reference; the transaction was rolled back whole.
         logger.warning("Accepting referral %s collided on a unique value; nothing was saved", referral.pk)
@@ -699,13 +816,18 @@ def criteria_met_here(referral: Referral) -> bool:
     return referral.criteria_result.get("met", True) is not False
 
 
-def _accept(referral: Referral, by: Any) -> Referral:
+def _accept(referral: Referral, by: Any, shown_version: int | None) -> Referral:
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if current.status != ReferralStatus.SUBMITTED:
             raise NotSubmitted
+        if shown_version is not None and shown_version != current.version:
+            raise ReferralChangedSinceShown
         if not criteria_met_here(current):
             raise CriteriaNotMetHere
+        parties = parties_of(current)
+        if set_aside := match_decisions_set_aside(current, parties):
+            raise MatchDecisionsSetAside(set_aside)
         # One acceptance at a time per MARAC, so two coordinators accepting at once never take the same reference.
         marac, today = Marac.objects.select_for_update().get(pk=current.marac_id), timezone.localdate()
         referred_on = _referred_on(current)
@@ -715,7 +837,6 @@ def _accept(referral: Referral, by: Any) -> Referral:
                 "person"
             )
         }
-        parties = parties_of(current)
         _refuse_undecided_strong_matches(current, parties, confirmed, by=by)
         people = [
             (party, person_for(current, party, confirmed, address=address_on_referral(party, parties[0]), by=by))
@@ -792,6 +913,9 @@ def referrer_can_correct(referral: Referral) -> bool:
 
 
 def referral_return(*, referral: Referral, reasons: str, by: Any) -> Referral:
+    """Back to the referrer to correct. It may come back naming other people, or the same people in other places (a
+    perpetrator removed moves the next one up): the same-person checks and the model's suggestions were about the
+    people as they were, so they are cleared, to be made again when it is sent back."""
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if current.status != ReferralStatus.SUBMITTED:
@@ -803,6 +927,9 @@ def referral_return(*, referral: Referral, reasons: str, by: Any) -> Referral:
         current.version += 1
         current.save()
         audit_record(action=AuditAction.CHANGE, obj=current, user=by, summary="Returned referral as incomplete")
+        ReferralSuggestions.objects.filter(referral=current).delete()
+        because = "the referral was returned, and may come back naming other people; to be made again when it is sent"
+        _match_decisions_clear(current, list(current.match_decisions.order_by("pk")), by=by, because=because)
         transaction.on_commit(lambda: _tell_referrer(current, "returned"))
     return current
 
@@ -983,16 +1110,20 @@ def referral_list_at_emergency_meeting(
         current.save()
         # Not over "Transferred": a meeting recording that outcome since the check above wins, and nothing is saved.
         listed = Case.objects.filter(pk=current.case.pk).exclude(status=CaseStatus.TRANSFERRED)
-        if not listed.update(status=CaseStatus.LISTED):
+        if not listed.update(status=CaseStatus.LISTED, version=F("version") + 1, updated_at=timezone.now()):
             raise EmergencyListingRefused(jurisdiction.listing_refusal(status=CaseStatus.TRANSFERRED, sent_to=None))
-        Listing.objects.filter(pk__in=[listing.pk for listing in moved]).delete()
+        # Each meeting it leaves has the case taken off its case list: those sent that list are told it changed.
+        agenda_services.listings_delete_moved(listings=moved)
         Listing.objects.get_or_create(meeting=meeting, case=current.case)
         audit_record(
             action=AuditAction.CHANGE,
             obj=current,
             user=by,
             summary=f"Listed at emergency meeting {meeting.pk}",
-            changes={"listings_removed": sorted(listing.pk for listing in moved)},
+            changes={
+                "listings_removed": sorted(listing.pk for listing in moved),
+                "taken_off_case_lists_of_meetings": sorted(listing.meeting_id for listing in moved),
+            },
         )
     return current
 

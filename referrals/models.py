@@ -109,6 +109,10 @@ class MatchDecision(models.Model):
     decision = models.CharField(max_length=10, choices=Decision)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now=True)
+    # Who the person on the referral was when decided (referrals.decisions.party_fingerprint): a keyed digest of their
+    # name and date of birth, never the details. The decision stands only for that person. Empty on decisions made
+    # before it was kept, which stand only if made since the referral was last submitted.
+    party_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [

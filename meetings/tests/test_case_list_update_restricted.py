@@ -136,7 +136,9 @@ def test_a_case_held_over_before_the_meeting_changes_the_list(
     desk.post(f"/meetings/{emergency.pk}/listings/{listing.pk}/hold-over/", {"reason": "Police research not complete"})
 
     page = _agenda_page(desk, emergency)
-    assert "1 case was held over to another meeting after the case list was sent" in page
+    assert (
+        "1 case was taken off the list (held over, or moved to an emergency MARAC) after the case list was sent" in page
+    )
     text = _send_update(desk, emergency, django_capture_on_commit_callbacks)
     assert "The updated case list was sent to 4 representatives" in text
     assert sorted(to for message in mail.outbox for to in message.to) == sorted(released)
