@@ -16,6 +16,42 @@ PROTOCOL_REVIEW_MONTHS = 12
 PROTOCOL_REVIEW_WARNING = timedelta(days=30)
 
 
+# --- Deadlines ------------------------------------------------------------------------------------------------------
+
+
+# One rule for every register's deadline, so that the registers' pages, their index and the home page count the same
+# things as late: a deadline still to be met is overdue once its day has passed (it may be met on the day itself).
+def deadline_has_passed(due_on: date, *, today: date) -> bool:
+    return due_on < today
+
+
+def deadlines_passed(dates: Iterable[date], *, today: date) -> int:
+    return sum(deadline_has_passed(day, today=today) for day in dates)
+
+
+# A deadline met after its day was still missed, and the record keeps saying so once it is met (BD Complaints:
+# acknowledged "within 5 working days"; BD DHR: minutes released "within 10 working days").
+def done_late(*, done_on: date | None, due_on: date | None) -> bool:
+    return done_on is not None and due_on is not None and deadline_has_passed(due_on, today=done_on)
+
+
+@dataclass(frozen=True)
+class MissedDeadline:
+    """A deadline met late: what was done late, in words completing a sentence ("Acknowledged late"), and its day."""
+
+    what: str
+    due_on: date
+
+
+def missed_deadlines(steps: Iterable[tuple[str, date | None, date | None]]) -> list[MissedDeadline]:
+    """Of (what, done on, due on) steps, those done after their day, in the order given."""
+    return [
+        MissedDeadline(what, due_on)
+        for what, done_on, due_on in steps
+        if due_on is not None and done_late(done_on=done_on, due_on=due_on)
+    ]
+
+
 # --- Complaints -----------------------------------------------------------------------------------------------------
 
 
@@ -29,7 +65,7 @@ def complaint_awaits_acknowledgement(status: str) -> bool:
 
 
 def complaint_acknowledgement_is_overdue(*, status: str, acknowledge_by: date, today: date) -> bool:
-    return complaint_awaits_acknowledgement(status) and acknowledge_by < today
+    return complaint_awaits_acknowledgement(status) and deadline_has_passed(acknowledge_by, today=today)
 
 
 # BD Complaints: "The Chair of the VAWG Sub-Committee will acknowledge receipt of the complaint within 5 working days".
@@ -44,7 +80,11 @@ def complaint_awaits_vawg_acknowledgement(status: str) -> bool:
 def complaint_vawg_acknowledgement_is_overdue(*, status: str, acknowledge_by: date | None, today: date) -> bool:
     """Late when escalated, not yet acknowledged by the VAWG chair, and past the date; never before the escalation,
     when there is no date."""
-    return complaint_awaits_vawg_acknowledgement(status) and acknowledge_by is not None and acknowledge_by < today
+    return (
+        complaint_awaits_vawg_acknowledgement(status)
+        and acknowledge_by is not None
+        and deadline_has_passed(acknowledge_by, today=today)
+    )
 
 
 # BD Complaints, in order: the chair acknowledges the complaint, investigates it and writes to the complainant (the
@@ -101,6 +141,27 @@ def complaint_may_be_escalated(status: str) -> bool:
     return complaint_after(status, ComplaintStep.ESCALATE) is not None
 
 
+# BD Complaints: the chair acknowledges within 5 working days and gives the complainant a time frame for the response;
+# the VAWG chair acknowledges an escalated complaint within 5 working days.
+def complaint_deadlines_missed(
+    *,
+    acknowledge_by: date,
+    acknowledged_on: date | None,
+    response_promised_by: date | None,
+    resolved_on: date | None,
+    vawg_acknowledge_by: date | None,
+    vawg_acknowledged_on: date | None,
+) -> list[MissedDeadline]:
+    """The complaint's deadlines that were met, but late."""
+    return missed_deadlines(
+        [
+            ("Acknowledged late", acknowledged_on, acknowledge_by),
+            ("Chair's response sent late", resolved_on, response_promised_by),
+            ("Acknowledged late by the VAWG chair", vawg_acknowledged_on, vawg_acknowledge_by),
+        ]
+    )
+
+
 def complaint_awaits_vawg_outcome(status: str) -> bool:
     """Acknowledged by the VAWG chair, who has not yet responded: as the chair's response follows their own
     acknowledgement, the VAWG chair's follows theirs."""
@@ -110,6 +171,14 @@ def complaint_awaits_vawg_outcome(status: str) -> bool:
 def complaint_is_with_vawg_chair(status: str) -> bool:
     """Escalated, and the VAWG chair's outcome not yet recorded (acknowledged by them or not)."""
     return complaint_awaits_vawg_acknowledgement(status) or complaint_awaits_vawg_outcome(status)
+
+
+# --- Requests for minutes and action plans --------------------------------------------------------------------------
+
+
+# BD DHR: the review panel receives the minutes and action plans "within 10 working days" (disclosure_rules).
+def release_deadlines_missed(*, released_on: date | None, due_on: date | None) -> list[MissedDeadline]:
+    return missed_deadlines([("Released late", released_on, due_on)])
 
 
 # --- Breaches -------------------------------------------------------------------------------------------------------
@@ -196,7 +265,7 @@ def protocol_review_next_due(reviewed_on: date) -> date:
 def protocol_review_status(*, next_due_on: date | None, today: date) -> ReviewStatus:
     if next_due_on is None:
         return ReviewStatus.NEVER_REVIEWED
-    if next_due_on < today:
+    if deadline_has_passed(next_due_on, today=today):
         return ReviewStatus.OVERDUE
     if next_due_on <= today + PROTOCOL_REVIEW_WARNING:
         return ReviewStatus.DUE_SOON
@@ -207,12 +276,24 @@ def protocol_review_needs_attention(status: ReviewStatus) -> bool:
     return status != ReviewStatus.NOT_DUE
 
 
+def protocol_reviews_missed(reviews: Iterable[tuple[date, date]]) -> list[MissedDeadline | None]:
+    """For (reviewed on, next due on) reviews, oldest first: for each, the deadline it met late, the day the review
+    before it set, or None (the first review, and any on time)."""
+    missed: list[MissedDeadline | None] = []
+    due_on: date | None = None
+    for reviewed_on, next_due_on in reviews:
+        missed.append(next(iter(missed_deadlines([("Reviewed late", reviewed_on, due_on)])), None))
+        due_on = next_due_on
+    return missed
+
+
 # --- What needs attention -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Attention:
     overdue_acknowledgements: int
+    overdue_responses: int
     overdue_vawg_acknowledgements: int
     complaints_open: int
     complaints_with_vawg_chair: int
@@ -223,6 +304,7 @@ class Attention:
     agencies_unsigned: int
     inductions_incomplete: int
     protocol_review: ReviewStatus
+    protocol_review_due_on: date | None
 
     @property
     def protocol_review_due(self) -> bool:

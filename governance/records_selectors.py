@@ -42,7 +42,18 @@ def response_overdue(complaint: Complaint, today: date) -> bool:
     return (
         records_rules.complaint_is_acknowledged_and_open(complaint.status)
         and promised_by is not None
-        and promised_by < today
+        and records_rules.deadline_has_passed(promised_by, today=today)
+    )
+
+
+def complaint_deadlines_missed(complaint: Complaint) -> list[records_rules.MissedDeadline]:
+    return records_rules.complaint_deadlines_missed(
+        acknowledge_by=complaint.acknowledge_by,
+        acknowledged_on=complaint.acknowledged_on,
+        response_promised_by=complaint.response_promised_by,
+        resolved_on=complaint.resolved_on,
+        vawg_acknowledge_by=complaint.vawg_acknowledge_by,
+        vawg_acknowledged_on=complaint.vawg_acknowledged_on,
     )
 
 
@@ -100,10 +111,22 @@ def protocol_reviews_at(*, marac_id: int) -> QuerySet[ProtocolReview]:
     return ProtocolReview.objects.filter(marac_id=marac_id)
 
 
-def protocol_review_status_at(*, marac_id: int, today: date) -> records_rules.ReviewStatus:
+def protocol_review_next_due_at(*, marac_id: int) -> date | None:
+    """The day the latest review set for the next; None where no review is recorded."""
     latest = protocol_reviews_at(marac_id=marac_id).order_by("-reviewed_on", "-pk").first()
-    next_due_on = latest.next_due_on if latest else None
+    return latest.next_due_on if latest else None
+
+
+def protocol_review_status_at(*, marac_id: int, today: date) -> records_rules.ReviewStatus:
+    next_due_on = protocol_review_next_due_at(marac_id=marac_id)
     return records_rules.protocol_review_status(next_due_on=next_due_on, today=today)
+
+
+def protocol_reviews_with_missed(*, marac_id: int) -> list[tuple[ProtocolReview, records_rules.MissedDeadline | None]]:
+    """The reviews, newest first, each with the deadline it met late (the day the review before it set), if any."""
+    oldest_first = list(protocol_reviews_at(marac_id=marac_id).order_by("reviewed_on", "pk"))
+    missed = records_rules.protocol_reviews_missed((r.reviewed_on, r.next_due_on) for r in oldest_first)
+    return list(reversed(list(zip(oldest_first, missed, strict=True))))
 
 
 def observers_at(*, marac_id: int) -> QuerySet[Attendance]:
@@ -114,29 +137,56 @@ def observers_at(*, marac_id: int) -> QuerySet[Attendance]:
     )
 
 
-def attention_at(*, marac_id: int, today: date) -> records_rules.Attention:
+@dataclass(frozen=True)
+class Waiting:
+    """The registers' deadlines still to be met at a MARAC, kind by kind: the days they are due by. The index of the
+    registers and the home page both count what is late from these (records_rules.deadline_has_passed)."""
+
+    acknowledgements: list[date]
+    responses: list[date]
+    vawg_acknowledgements: list[date]
+    releases: list[date]
+
+
+def waiting_at(*, marac_id: int) -> Waiting:
     # The registers hold tens of records a year: the rules are applied in Python so they are stated once.
-    unacknowledged = complaints_at(marac_id=marac_id).filter(acknowledged_on__isnull=True)
-    complaints = list(complaints_at(marac_id=marac_id).only("status", "vawg_acknowledge_by"))
-    unreleased = list(disclosure_requests_at(marac_id=marac_id).filter(released_on__isnull=True))
-    return records_rules.Attention(
-        overdue_acknowledgements=sum(
-            records_rules.complaint_acknowledgement_is_overdue(
-                status=complaint.status, acknowledge_by=complaint.acknowledge_by, today=today
-            )
-            for complaint in unacknowledged
-        ),
-        overdue_vawg_acknowledgements=sum(
-            records_rules.complaint_vawg_acknowledgement_is_overdue(
-                status=c.status, acknowledge_by=c.vawg_acknowledge_by, today=today
-            )
+    complaints = list(complaints_at(marac_id=marac_id))
+    return Waiting(
+        acknowledgements=[
+            c.acknowledge_by for c in complaints if records_rules.complaint_awaits_acknowledgement(c.status)
+        ],
+        responses=[
+            c.response_promised_by
             for c in complaints
-        ),
+            if records_rules.complaint_is_acknowledged_and_open(c.status) and c.response_promised_by
+        ],
+        vawg_acknowledgements=[
+            c.vawg_acknowledge_by
+            for c in complaints
+            if records_rules.complaint_awaits_vawg_acknowledgement(c.status) and c.vawg_acknowledge_by
+        ],
+        releases=[
+            request.due_on
+            for request in disclosure_requests_at(marac_id=marac_id).filter(released_on__isnull=True)
+            if release_outstanding(request) and request.due_on
+        ],
+    )
+
+
+def attention_at(*, marac_id: int, today: date) -> records_rules.Attention:
+    complaints = list(complaints_at(marac_id=marac_id).only("status"))
+    unreleased = list(disclosure_requests_at(marac_id=marac_id).filter(released_on__isnull=True))
+    waiting = waiting_at(marac_id=marac_id)
+    next_review_due_on = protocol_review_next_due_at(marac_id=marac_id)
+    return records_rules.Attention(
+        overdue_acknowledgements=records_rules.deadlines_passed(waiting.acknowledgements, today=today),
+        overdue_responses=records_rules.deadlines_passed(waiting.responses, today=today),
+        overdue_vawg_acknowledgements=records_rules.deadlines_passed(waiting.vawg_acknowledgements, today=today),
         complaints_open=sum(records_rules.complaint_is_open(c.status) for c in complaints),
         complaints_with_vawg_chair=sum(records_rules.complaint_is_with_vawg_chair(c.status) for c in complaints),
         breaches_not_referred=breaches_at(marac_id=marac_id).filter(referred_to_vawg_on__isnull=True).count(),
         releases_due=sum(release_outstanding(request) for request in unreleased),
-        releases_overdue=sum(release_overdue(request, today) for request in unreleased),
+        releases_overdue=records_rules.deadlines_passed(waiting.releases, today=today),
         awaiting_chair_decision=sum(
             disclosure_rules.awaits_chair_decision(
                 release_required=request.release_required, chair_decision=request.chair_decision
@@ -145,7 +195,8 @@ def attention_at(*, marac_id: int, today: date) -> records_rules.Attention:
         ),
         agencies_unsigned=len(unsigned_memberships(marac_id=marac_id)),
         inductions_incomplete=inductions_at(marac_id=marac_id).filter(completed_on__isnull=True).count(),
-        protocol_review=protocol_review_status_at(marac_id=marac_id, today=today),
+        protocol_review=records_rules.protocol_review_status(next_due_on=next_review_due_on, today=today),
+        protocol_review_due_on=next_review_due_on,
     )
 
 
@@ -189,39 +240,30 @@ def _day(day: date) -> str:
 
 def _due_and_late(dates: list[date], today: date) -> tuple[int, date | None]:
     """How many of these deadlines have passed, and the earliest still to come."""
-    late = sum(day < today for day in dates)
-    ahead = [day for day in dates if day >= today]
+    late = records_rules.deadlines_passed(dates, today=today)
+    ahead = [day for day in dates if not records_rules.deadline_has_passed(day, today=today)]
     return late, min(ahead, default=None)
 
 
 def deadlines_at(*, marac_id: int, today: date) -> list[Deadline]:
     """The governance deadlines the chair and coordinator must keep (BD Complaints, DHR, Review): late ones, and the
     next of each kind still to come. Empty when nothing is waiting."""
-    complaints = list(complaints_at(marac_id=marac_id))
-    requests = [request for request in disclosure_requests_at(marac_id=marac_id) if release_outstanding(request)]
+    waiting = waiting_at(marac_id=marac_id)
     deadlines = [
         *_deadlines(
-            [c.acknowledge_by for c in complaints if records_rules.complaint_awaits_acknowledgement(c.status)],
+            waiting.acknowledgements,
             today,
             what=("complaint to acknowledge", "complaints to acknowledge"),
             url_name="governance_records:complaints",
         ),
         *_deadlines(
-            [
-                c.response_promised_by
-                for c in complaints
-                if records_rules.complaint_is_acknowledged_and_open(c.status) and c.response_promised_by
-            ],
+            waiting.responses,
             today,
             what=("complaint to respond to", "complaints to respond to"),
             url_name="governance_records:complaints",
         ),
         *_deadlines(
-            [
-                c.vawg_acknowledge_by
-                for c in complaints
-                if records_rules.complaint_awaits_vawg_acknowledgement(c.status) and c.vawg_acknowledge_by
-            ],
+            waiting.vawg_acknowledgements,
             today,
             what=(
                 "escalated complaint for the VAWG chair to acknowledge",
@@ -230,7 +272,7 @@ def deadlines_at(*, marac_id: int, today: date) -> list[Deadline]:
             url_name="governance_records:complaints",
         ),
         *_deadlines(
-            [request.due_on for request in requests if request.due_on],
+            waiting.releases,
             today,
             what=(
                 "request for minutes and action plans to release",
@@ -246,9 +288,10 @@ def deadlines_at(*, marac_id: int, today: date) -> list[Deadline]:
     if undecided:
         what = _counted(undecided, "request for minutes waits", "requests for minutes wait")
         deadlines.append(Deadline(f"{what} for the chair's decision", "governance_records:disclosures", False))
-    review = protocol_review_status_at(marac_id=marac_id, today=today)
+    next_review_due_on = protocol_review_next_due_at(marac_id=marac_id)
+    review = records_rules.protocol_review_status(next_due_on=next_review_due_on, today=today)
     if records_rules.protocol_review_needs_attention(review):
-        deadlines.append(_review_deadline(review))
+        deadlines.append(_review_deadline(review, next_review_due_on))
     return deadlines
 
 
@@ -263,10 +306,11 @@ def _deadlines(dates: list[date], today: date, *, what: tuple[str, str], url_nam
     return found
 
 
-def _review_deadline(review: records_rules.ReviewStatus) -> Deadline:
-    text = {
-        records_rules.ReviewStatus.NEVER_REVIEWED: "No review of the MARAC protocol has been recorded",
-        records_rules.ReviewStatus.OVERDUE: "The annual review of the MARAC protocol is overdue",
-        records_rules.ReviewStatus.DUE_SOON: "The annual review of the MARAC protocol is due within 30 days",
-    }[review]
+def _review_deadline(review: records_rules.ReviewStatus, due_on: date | None) -> Deadline:
+    if due_on is None:
+        text = "No review of the MARAC protocol has been recorded"
+    elif review == records_rules.ReviewStatus.OVERDUE:
+        text = f"The annual review of the MARAC protocol is overdue: it was due by {_day(due_on)}"
+    else:
+        text = f"The annual review of the MARAC protocol is due within 30 days, by {_day(due_on)}"
     return Deadline(text, "governance_records:reviews", review == records_rules.ReviewStatus.OVERDUE)

@@ -75,6 +75,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
                 status=complaint.status, acknowledge_by=complaint.vawg_acknowledge_by, today=today
             ),
             selectors.response_overdue(complaint, today),
+            selectors.complaint_deadlines_missed(complaint),
         )
         for complaint in selectors.complaints_at(marac_id=marac.pk)
     ]
@@ -124,6 +125,7 @@ def _complaint_page(request: HttpRequest, complaint: Complaint, **bound: forms.B
             status=complaint.status, acknowledge_by=complaint.vawg_acknowledge_by, today=today
         ),
         "response_overdue": selectors.response_overdue(complaint, today),
+        "missed": selectors.complaint_deadlines_missed(complaint),
         **(chair_forms if is_chair else {}),
         "form": next(iter(bound.values()), None),
     }
@@ -354,7 +356,11 @@ def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def disclosure_list(request: HttpRequest) -> HttpResponse:
     marac, today = _marac(request), timezone.localdate()
     rows = [
-        (request_, selectors.release_overdue(request_, today))
+        (
+            request_,
+            selectors.release_overdue(request_, today),
+            records_rules.release_deadlines_missed(released_on=request_.released_on, due_on=request_.due_on),
+        )
         for request_ in selectors.disclosure_requests_at(marac_id=marac.pk)
     ]
     return render(request, "governance/records_disclosures.html", {"marac": marac, "rows": rows})
@@ -400,6 +406,7 @@ def _disclosure_page(request: HttpRequest, disclosure: DisclosureRequest, **boun
         "may_decide": may_decide,
         "release_outstanding": outstanding,
         "overdue": selectors.release_overdue(disclosure, timezone.localdate()),
+        "missed": records_rules.release_deadlines_missed(released_on=disclosure.released_on, due_on=disclosure.due_on),
         "decision_form": records_forms.DisclosureDecisionForm(instance=disclosure) if may_decide else None,
         "release_form": records_forms.DisclosureReleaseForm(instance=disclosure) if outstanding else None,
     } | bound
@@ -578,11 +585,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Review recorded: the next is due by {review.next_due_on:%-d %B %Y}")
         return once.done(request, reverse("governance_records:reviews"))
+    next_due_on = selectors.protocol_review_next_due_at(marac_id=marac.pk)
     context = {
         "marac": marac,
         "form": form,
-        "reviews": selectors.protocol_reviews_at(marac_id=marac.pk),
-        "status": str(selectors.protocol_review_status_at(marac_id=marac.pk, today=timezone.localdate())),
+        "reviews": selectors.protocol_reviews_with_missed(marac_id=marac.pk),
+        "status": str(records_rules.protocol_review_status(next_due_on=next_due_on, today=timezone.localdate())),
+        "next_due_on": next_due_on,
     }
     return render(request, "governance/records_reviews.html", context)
 

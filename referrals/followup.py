@@ -73,7 +73,7 @@ class ClockState(StrEnum):
     OVERDUE = "overdue"
     ALLOCATED = "allocated"
     DECLINED = "declined"
-    NOT_ALLOCATED = "not_allocated"  # the case was closed with no IDVA allocated: the clock stopped there
+    NOT_ALLOCATED = "not_allocated"  # closed or transferred with no IDVA allocated: the clock stopped there
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,19 @@ def case_is_worked(status: str) -> bool:
     return status not in FINISHED_STATUSES
 
 
+# Why the clock stopped with nobody allocated, in the words of the case's status.
+_STOPPED_WORDS = {
+    CaseStatus.CLOSED: "No IDVA was allocated before the case was closed.",
+    # BD Referrals to other MARACs: the MARAC where the victim now lives leads, and allocates its own IDVA.
+    CaseStatus.TRANSFERRED: "No IDVA was allocated here before the case was transferred to another MARAC, which now "
+    "leads and allocates its own.",
+}
+
+
 # BD IDSVA: "an IDSVA will be allocated within 48 hours"; the clock stops at allocation or when the victim declines,
-# and (with neither) when the case is closed: a closed case is not overdue for ever.
+# and (with neither) when the case is closed or transferred: such a case is not overdue for ever.
 def idva_clock(
-    *, due_by: datetime, allocated_at: datetime | None, declined: bool, now: datetime, case_worked: bool = True
+    *, due_by: datetime, allocated_at: datetime | None, declined: bool, now: datetime, case_status: str
 ) -> IdvaClock:
     if declined:
         return IdvaClock(ClockState.DECLINED, due_by, "The victim declined the IDVA service.", "grey", "Declined")
@@ -116,8 +125,8 @@ def idva_clock(
         late = (allocated_at - due_by).total_seconds()
         words = "Allocated within the 48 hours." if late <= 0 else f"Allocated {_hours(late)} after the 48 hours."
         return IdvaClock(ClockState.ALLOCATED, due_by, words, "green", "Allocated")
-    if not case_worked:
-        words = "No IDVA was allocated before the case was closed."
+    if not case_is_worked(case_status):
+        words = _STOPPED_WORDS[CaseStatus(case_status)]
         return IdvaClock(ClockState.NOT_ALLOCATED, due_by, words, "grey", "Not allocated")
     left = (due_by - now).total_seconds()
     if left < 0:

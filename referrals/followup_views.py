@@ -163,7 +163,7 @@ def _clock(allocation: IdvaAllocation) -> followup.IdvaClock:
         allocated_at=allocation.allocated_at,
         declined=allocation.declined_by_victim,
         now=timezone.now(),
-        case_worked=followup.case_is_worked(allocation.case.status),
+        case_status=allocation.case.status,
     )
 
 
