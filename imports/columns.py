@@ -95,7 +95,8 @@ CASE_COLUMNS: tuple[Column, ...] = (
         "victim_postcode",
         "Victim postcode",
         False,
-        "The victim's postcode when referred. Kept encrypted; the boards' figures use only its first half.",
+        "The victim's postcode when referred. Kept encrypted, as a confidential address: the file does not say the "
+        "perpetrator knows it. Where a victim has several, the latest is her current address.",
         "a UK postcode (NB1 2XY) or just its first half (NB1)",
         "NB1 2XY",
     ),

@@ -12,8 +12,9 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from imports.columns import ACTION_COLUMNS, ACTIONS_SHEET, CASE_COLUMNS, CASES_SHEET, HEADING_ALIASES, Column
 from people.matching import normalise_name
@@ -115,6 +116,11 @@ class Problem:
     column: str  # the column's heading, or "" for the whole row
     value: str
     message: str
+    # Other values from the file that the message quotes (the referral date a date is compared with, another row's
+    # case reference), exactly as quoted: hidden with the value.
+    quoted: tuple[str, ...] = ()
+    # A person OpenMARAC already holds whom the row's victim or perpetrator was taken as (joined_problem).
+    person: int = 0
 
     def __str__(self) -> str:
         where = f"Row {self.row} of {self.sheet}" if self.row else self.sheet
@@ -134,20 +140,44 @@ class Problem:
             return Problem(
                 self.sheet, 1, "", "", "a column whose heading is hidden here is not one OpenMARAC knows; ignored"
             )
-        if not self.value:
-            return self
-        message = self.message.replace(f"'{self.value}'", HIDDEN)
-        # The value as a word of the message, not inside another word: a cell of "n" must not eat "not".
-        message = re.sub(rf"(?<!\w){re.escape(self.value)}(?!\w)", HIDDEN, message)
-        return Problem(self.sheet, self.row, self.column, "", message)
+        message = self.message
+        # Longest first, so that a value inside another quoted one ("2022" in "03/02/2022") does not leave the rest.
+        for quoted in sorted(_forms_quoted(self.value, *self.quoted), key=len, reverse=True):
+            message = message.replace(f"'{quoted}'", HIDDEN)
+            # The value as a word of the message, not inside another word: a cell of "n" must not eat "not".
+            message = re.sub(rf"(?<!\w){re.escape(quoted)}(?!\w)", HIDDEN, message)
+        return replace(self, value="", message=message, quoted=())
+
+    @property
+    def is_join(self) -> bool:
+        """A row's person taken as someone OpenMARAC already holds, for the coordinator to check (joined_problem)."""
+        return self.person > 0
 
     def as_list(self) -> list[str | int]:
+        """As the report's CSV gives it: sheet, row, column, value, problem."""
         return [self.sheet, self.row, self.column, self.value, self.message]
 
+    def as_stored(self) -> list[Any]:
+        """As the run keeps it: as_list, then (where there are any) the quoted values and the person."""
+        if not (self.quoted or self.person):
+            return self.as_list()
+        return [*self.as_list(), list(self.quoted), self.person]
+
     @classmethod
-    def from_list(cls, values: list[str | int]) -> "Problem":
-        sheet, row, column, value, message = values
-        return cls(str(sheet), int(row), str(column), str(value), str(message))
+    def from_list(cls, values: list[Any]) -> "Problem":
+        sheet, row, column, value, message, *extra = values
+        quoted, person = extra if extra else ([], 0)
+        return cls(str(sheet), int(row), str(column), str(value), str(message), tuple(quoted), int(person))
+
+
+def _forms_quoted(*values: str) -> set[str]:
+    """Each value as a message may quote it: as the cell holds it, without the apostrophe typed to keep it as text,
+    with its spaces folded, and as a whole number without the ".0" some exports add."""
+    forms: set[str] = set()
+    for value in values:
+        text = without_apostrophe(value)
+        forms |= {value.strip(), text, " ".join(text.split()), re.sub(r"^(\d+)\.0+$", r"\1", text)}
+    return {form for form in forms if form}
 
 
 # --- cells -----------------------------------------------------------------------------------------------------
@@ -409,8 +439,10 @@ class _RowReader:
     def raw(self, key: str) -> str:
         return self.values.get(key, "")
 
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.sheet, self.row, self.columns[key].heading, self.raw(key).strip(), message))
+    def problem(self, key: str, message: str, *, quoted: tuple[str, ...] = ()) -> None:
+        self.problems.append(
+            Problem(self.sheet, self.row, self.columns[key].heading, self.raw(key).strip(), message, quoted)
+        )
 
     def read[T](self, key: str, parse: Callable[[str], T]) -> T | None:
         """The cell's value; None when it is blank (a problem if the column is required) or cannot be read."""
@@ -559,6 +591,7 @@ def _born_by_referral(reader: _RowReader, prefix: str, born: date | None, referr
             key,
             f"{reader.raw(key).strip()} is after the {_heading(reader, 'referred_on')} "
             f"({reader.raw('referred_on').strip()}): the {prefix} cannot be born after the case was referred",
+            quoted=(reader.raw("referred_on"),),
         )
 
 
@@ -569,6 +602,7 @@ def _before_referral(reader: _RowReader, key: str, day: date | None, referred_on
             key,
             f"{reader.raw(key).strip()} is before the {_heading(reader, 'referred_on')} "
             f"({reader.raw('referred_on').strip()}): {what}",
+            quoted=(reader.raw("referred_on"),),
         )
 
 
@@ -776,15 +810,7 @@ def sort_rows(
         if earlier is None:
             first[case.reference] = case
         elif earlier.details() != case.details():
-            result.problems.append(
-                Problem(
-                    CASES_SHEET,
-                    case.row,
-                    "Case reference",
-                    case.reference,
-                    f"{case.reference} is also on row {earlier.row}, with different details",
-                )
-            )
+            result.problems.append(_reference_repeated(case.row, case.reference, earlier.row))
             continue
         else:
             result.repeated_rows += 1
@@ -819,6 +845,68 @@ def sort_rows(
     return result
 
 
+def _reference_repeated(row: int, reference: str, earlier_row: int) -> Problem:
+    return Problem(
+        CASES_SHEET,
+        row,
+        "Case reference",
+        reference,
+        f"{reference} is also on row {earlier_row}, with different details",
+    )
+
+
+@dataclass(frozen=True)
+class CaseCells:
+    """A row of the Cases sheet as it was read: its case reference and cells (spaces folded), and whether it had
+    problems of its own (so that it was not read into a case, and sort_rows does not see it)."""
+
+    row: int
+    reference: str
+    cells: tuple[tuple[str, str], ...]
+    has_problems: bool
+
+
+def case_cells(row: int, values: Mapping[str, str], *, has_problems: bool) -> CaseCells:
+    reference = " ".join(values.get("reference", "").split())
+    cells = tuple(sorted((key, " ".join(value.split())) for key, value in values.items()))
+    return CaseCells(row, reference, cells, has_problems)
+
+
+def references_repeated_with_problems(rows: Iterable[CaseCells]) -> list[Problem]:
+    """A case reference on an earlier row with other cells, where either row has problems of its own: reported with
+    those problems, in the same check, not only once they are corrected (every problem of every row is reported).
+    Between two rows without problems sort_rows decides, comparing what they were read as ("16.0" is 16)."""
+    first: dict[str, CaseCells] = {}
+    first_read: set[str] = set()
+    problems = []
+    for row in sorted(rows, key=lambda each: each.row):
+        if not row.reference:
+            continue
+        earlier = first.setdefault(row.reference, row)
+        if not row.has_problems:
+            if row.reference in first_read:
+                continue  # sort_rows compares it with the earlier row read without problems
+            first_read.add(row.reference)
+        if earlier is not row and (row.has_problems or earlier.has_problems) and earlier.cells != row.cells:
+            problems.append(_reference_repeated(row.row, row.reference, earlier.row))
+    return problems
+
+
+def joined_problem(row: int, reference: str, role: str, person: int) -> Problem:
+    """A note for the coordinator, not a problem: the row's victim or perpetrator was taken as a person OpenMARAC
+    already holds (the same name and date of birth), which a referral's same-person check would have asked the
+    coordinator to decide. Listed so that each can be checked, and corrected where it is not the same person."""
+    return Problem(
+        CASES_SHEET,
+        row,
+        "",
+        reference,
+        f"the {role} of case {reference} has the same name and date of birth as a person OpenMARAC already holds, "
+        "so is taken as that person: check that it is the same person",
+        person=person,
+    )
+
+
 def _before_its_case(action: ActionRow, case: CaseRow | None) -> list[Problem]:
     """Cross-sheet, naming both columns: an action is agreed at the case's hearing, so it cannot fall due, or be
     done, before the case was referred (a year mistyped, or a date of another case)."""
@@ -835,6 +923,7 @@ def _before_its_case(action: ActionRow, case: CaseRow | None) -> list[Problem]:
                     f"{day:%d/%m/%Y}",
                     f"{day:%d/%m/%Y} is before the Referral date of case {case.reference} "
                     f"({case.referred_on:%d/%m/%Y}, row {case.row} of Cases)",
+                    quoted=(case.reference, f"{case.referred_on:%d/%m/%Y}"),
                 )
             )
     return problems
@@ -943,8 +1032,7 @@ def grouped(problems: list[Problem]) -> list[Problem]:
         if len(rows) <= GROUP_AFTER or problem.row <= 1:
             result.append(problem)
         elif problem.row == rows[0]:
-            message = f"{problem.message} (on {len(rows):,} rows: {row_ranges(rows)})"
-            result.append(Problem(problem.sheet, problem.row, problem.column, problem.value, message))
+            result.append(replace(problem, message=f"{problem.message} (on {len(rows):,} rows: {row_ranges(rows)})"))
     return result
 
 
@@ -981,6 +1069,7 @@ def meeting_run_here_problem(row: int, value: str, heard_on: date) -> Problem:
         value,
         f"OpenMARAC ran the meeting of {heard_on.day} {heard_on:%B %Y}: cases heard at meetings run here cannot be "
         "imported; leave the rows of meetings from when you started using OpenMARAC out of the file",
+        quoted=(f"{heard_on.day} {heard_on:%B %Y}",),
     )
 
 

@@ -39,6 +39,7 @@ from meetings import live_rules
 from meetings.models import Listing, ListingKind, Meeting, MeetingState, MeetingStatus
 from meetings.series import LONDON
 from people.models import Address, Person, postcode_district_of
+from referrals.decisions import victim_address_is_confidential
 from referrals.models import IdvaAllocation
 
 logger = logging.getLogger(__name__)
@@ -173,15 +174,17 @@ def check_history(
         return checked
     agencies = agency_lookup(marac)
     case_list: list[CaseRow] = []
-    references: set[str] = set()
+    read_cases: list[rules.CaseCells] = []
     for done, (number, cells) in enumerate(cases.rows, start=1):
         values = _values(case_headings.keys, cells)
         case, problems = rules.validate_case_row(number, values, agencies=agencies, today=today)
-        references.add(" ".join(values.get("reference", "").split()))
+        read_cases.append(rules.case_cells(number, values, has_problems=bool(problems)))
         checked.problems += problems
         if case is not None:
             case_list.append(case)
         progress(RunStatus.CHECKING, done, total)
+    references = {row.reference for row in read_cases}
+    checked.problems += rules.references_repeated_with_problems(read_cases)
     action_list: list[ActionRow] = []
     actions_with_problems: list[tuple[int, str]] = []
     for done, (number, cells) in enumerate(action_rows, start=len(cases.rows) + 1):
@@ -323,7 +326,8 @@ def _at(day: date, at: time = _MIDDAY) -> datetime:
 class _People:
     """The people the new cases need: someone the MARAC already holds where the match is safe (the same name, as
     rules.name_for_matching compares names, and the same date of birth, and only one such person), someone earlier
-    in the file with the same, otherwise new."""
+    in the file with the same, otherwise new. Each taken as someone already held is listed (joined) for the
+    coordinator to check: a referral's same-person check would have asked her to decide."""
 
     def __init__(self, marac: Marac) -> None:
         self.marac = marac
@@ -335,33 +339,44 @@ class _People:
                 self.held.setdefault(key, []).append(pk)
         self.in_file: dict[tuple[str, str, date], Person] = {}
         self.new: list[Person] = []
-        self.addresses: list[tuple[Person, str]] = []
+        # Each new person's postcodes, with the day of the referral that gave each (by id(): unsaved, unhashable).
+        self.addresses: dict[int, tuple[Person, list[tuple[date, str]]]] = {}
         self.matched = 0
+        self.joined: list[Problem] = []
 
-    def person(self, row: PersonRow) -> Person | int:
+    def person(self, row: PersonRow, case: CaseRow, role: str) -> Person | int:
         key = row.match_key
         if key is not None:
             held = self.held.get(key, [])
             if len(held) == 1:
                 self.matched += 1
+                self.joined.append(rules.joined_problem(case.row, case.reference, role, held[0]))
                 return held[0]
-            if key in self.in_file:
-                return self.in_file[key]
-        person = Person(
-            marac_id=self.marac.pk,
-            given_name=row.given_name,
-            family_name=row.family_name,
-            date_of_birth=row.date_of_birth,
-            gender=row.gender,
-            ethnicity=row.ethnicity,
-            has_disability=row.has_disability,
-        )
-        self.new.append(person)
-        if key is not None:
-            self.in_file[key] = person
+        person = self.in_file.get(key) if key is not None else None
+        if person is None:
+            person = Person(
+                marac_id=self.marac.pk,
+                given_name=row.given_name,
+                family_name=row.family_name,
+                date_of_birth=row.date_of_birth,
+                gender=row.gender,
+                ethnicity=row.ethnicity,
+                has_disability=row.has_disability,
+            )
+            self.new.append(person)
+            if key is not None:
+                self.in_file[key] = person
         if row.postcode:
-            self.addresses.append((person, row.postcode))
+            self.addresses.setdefault(id(person), (person, []))[1].append((case.referred_on, row.postcode))
         return person
+
+    def joined_for(self, cases: list[CaseRow]) -> list[Problem]:
+        """Who of the new cases' people would be taken as someone already held (for a check only: nothing saved)."""
+        for case in cases:
+            self.person(case.victim, case, "victim")
+            if case.perpetrator is not None:
+                self.person(case.perpetrator, case, "perpetrator")
+        return self.joined
 
     def child(self, number: int) -> Person:
         person = Person(marac_id=self.marac.pk, description=f"Child {number}, not named in the imported history")
@@ -370,16 +385,44 @@ class _People:
 
     def save(self) -> None:
         Person.objects.bulk_create(self.new, batch_size=_BATCH_SIZE)
-        # bulk_create skips Address.save, which sets the postcode district: set here instead.
         Address.objects.bulk_create(
-            (
-                Address(
-                    person_id=person.pk, line_1="", postcode=postcode, postcode_district=postcode_district_of(postcode)
-                )
-                for person, postcode in self.addresses
-            ),
+            (address for person, given in self.addresses.values() for address in _addresses(person, given)),
             batch_size=_BATCH_SIZE,
         )
+
+
+def _addresses(person: Person, given: list[tuple[date, str]]) -> list[Address]:
+    """A victim's postcodes as the file gives them, by referral date: the latest is her current address, each
+    earlier one ended the day before the next referral (as accepting a referral with a new address does, so that
+    reports place each case where she lived then). The same postcode on consecutive referrals is one address.
+
+    Only victims' postcodes are in the file, and a victim's address is confidential unless the referrer said the
+    perpetrator knows it: the file never says so (referrals.decisions.victim_address_is_confidential). The children
+    the import adds have no address, so none is at hers."""
+    confidential = victim_address_is_confidential({})
+    addresses: list[Address] = []
+    for referred_on, postcode in sorted(given, key=lambda each: each[0]):
+        if addresses and _same_postcode(addresses[-1].postcode, postcode):
+            continue
+        if addresses:
+            earlier = addresses[-1]
+            earlier.lived_to = max(referred_on - timedelta(days=1), earlier.lived_from or date.min)
+        addresses.append(
+            Address(
+                person_id=person.pk,
+                line_1="",
+                postcode=postcode,
+                # bulk_create skips Address.save, which sets the postcode district: set here instead.
+                postcode_district=postcode_district_of(postcode),
+                lived_from=referred_on if addresses else None,  # when she moved to her first is not known
+                confidential=confidential,
+            )
+        )
+    return addresses
+
+
+def _same_postcode(one: str, other: str) -> bool:
+    return "".join(one.upper().split()) == "".join(other.upper().split())
 
 
 def _person_id(person: Person | int) -> int:
@@ -447,9 +490,16 @@ def _listings_of_earlier_cases(marac: Marac, references: set[str]) -> dict[str, 
     }
 
 
+@dataclass(frozen=True)
+class Saved:
+    counts: dict[str, int]
+    # Each victim or perpetrator taken as a person OpenMARAC already holds (rules.joined_problem), for the report.
+    joined: list[Problem]
+
+
 def save_history(
     *, marac: Marac, rows: rules.Sorted, run: ImportRun, by: Any, progress: Progress = _no_progress
-) -> dict[str, int]:
+) -> Saved:
     """Everything new, in one transaction: any failure and nothing is saved. Nothing is saved either if the run is
     no longer saving (it was marked stopped): checked as the transaction begins and again just before it ends."""
     key = _fingerprint_key()
@@ -461,8 +511,10 @@ def save_history(
         # One import at a time at a MARAC (PostgreSQL); the unique mapping catches the rest anywhere.
         Marac.objects.select_for_update().filter(pk=marac.pk).exists()
         people = _People(marac)
-        victims = [people.person(row.victim) for row in rows.new_cases]
-        perpetrators = [people.person(row.perpetrator) if row.perpetrator else None for row in rows.new_cases]
+        victims = [people.person(row.victim, row, "victim") for row in rows.new_cases]
+        perpetrators = [
+            people.person(row.perpetrator, row, "perpetrator") if row.perpetrator else None for row in rows.new_cases
+        ]
         children = [[people.child(number) for number in range(1, row.children + 1)] for row in rows.new_cases]
         people.save()
         progress(RunStatus.SAVING, 0, total)
@@ -560,7 +612,7 @@ def save_history(
         )
         progress(RunStatus.SAVING, total, total)
         _hold_while_saving(run)  # a worker that slept through being marked stopped saves nothing: rolled back
-    return counts
+    return Saved(counts, people.joined)
 
 
 def _hold_while_saving(run: ImportRun) -> None:
@@ -687,7 +739,7 @@ def _execute(run: ImportRun, watcher: _RunProgress, progress: Progress) -> Impor
             progress=watcher,
         )
         run.rows_total = run.rows_done = checked.rows
-        run.warnings = [warning.as_list() for warning in checked.warnings]
+        run.warnings = [warning.as_stored() for warning in checked.warnings]
         if checked.problems:
             return _finish(run, RunStatus.REFUSED, problems=checked.problems)
         sorted_rows = checked.sorted
@@ -698,13 +750,18 @@ def _execute(run: ImportRun, watcher: _RunProgress, progress: Progress) -> Impor
             "changed_and_left": sorted_rows.changed,
         }
         if run.check_only:
+            # Who would be taken as someone already held, as saving would find them: listed for the coordinator.
+            joined = _People(run.marac).joined_for(sorted_rows.new_cases)
+            run.warnings += [note.as_stored() for note in joined]
             return _finish(run, RunStatus.CHECKED, summary=would)
         watcher.saving()
         # Saved and marked done in one transaction: there is no moment when the rows are saved and the run still
         # looks under way (and could be marked stopped, "nothing saved").
         with transaction.atomic():
-            counts = save_history(marac=run.marac, rows=sorted_rows, run=run, by=run.started_by, progress=progress)
-            return _finish(run, RunStatus.DONE, summary=counts)
+            saved = save_history(marac=run.marac, rows=sorted_rows, run=run, by=run.started_by, progress=progress)
+            # Who was taken as someone already held, as saving found them (the same as the check, moments before).
+            run.warnings += [joined.as_stored() for joined in saved.joined]
+            return _finish(run, RunStatus.DONE, summary=saved.counts)
     except ImportStopped:
         raise
     except UnreadableFile as error:
@@ -732,7 +789,7 @@ def _finish(
             raise ImportStopped(run.pk)
         run.status, run.finished_at, run.failure = status, timezone.now(), failure
         run.last_progress_at = run.finished_at
-        run.problems = [problem.as_list() for problem in problems or []]
+        run.problems = [problem.as_stored() for problem in problems or []]
         run.summary = {
             **(summary or {}),
             "rows": run.rows_total,
@@ -801,8 +858,8 @@ def import_reports_redact(*, now: datetime) -> int:
     for run_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             run = ImportRun.objects.select_for_update().get(pk=run_id)
-            run.problems = [problem.redacted().as_list() for problem in problems_of(run)]
-            run.warnings = [warning.redacted().as_list() for warning in warnings_of(run)]
+            run.problems = [problem.redacted().as_stored() for problem in problems_of(run)]
+            run.warnings = [warning.redacted().as_stored() for warning in warnings_of(run)]
             run.file_name, run.report_redacted_at = "", now
             run.save(update_fields=["problems", "warnings", "file_name", "report_redacted_at"])
             audit_record(

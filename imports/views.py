@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record, audit_view
+from cases.restriction import RestrictedCaseNeedsReason
 from imports.columns import ACTION_COLUMNS, CASE_COLUMNS
 from imports.forms import ImportForm
 from imports.models import ImportRun
@@ -16,6 +17,7 @@ from imports.stalling import STALLED_AFTER_MINUTES
 from imports.tasks import run_import
 from imports.template import template_workbook
 from marac.models import Marac
+from people.selectors import get_person_for_user
 from reports import exports
 from web.access import current_marac_where, require_permission
 
@@ -70,10 +72,14 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_view(run, summary=f"Import run {run.pk}: {run.status}")
     problems, warnings = _report_for(request, run)
     ignored = [warning for warning in warnings if warning.is_ignored_column]
-    warnings = [warning for warning in warnings if not warning.is_ignored_column]
+    joined = [warning for warning in warnings if warning.is_join]
+    warnings = [warning for warning in warnings if not (warning.is_ignored_column or warning.is_join)]
     context = {
         "run": run,
+        "shows_values": _shows_values(request, run),
         "ignored_columns": ignored,
+        "joined": [(note, _may_open_person(request, note.person)) for note in joined[:SHOWN_ON_THE_PAGE]],
+        "joined_hidden": max(0, len(joined) - SHOWN_ON_THE_PAGE),
         "problems": problems[:SHOWN_ON_THE_PAGE],
         "problems_hidden": max(0, len(problems) - SHOWN_ON_THE_PAGE),
         "warnings": warnings[:SHOWN_ON_THE_PAGE],
@@ -83,13 +89,31 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/run.html", context)
 
 
+def _shows_values(request: HttpRequest, run: ImportRun) -> bool:
+    """Whether the run's page and CSV show what came from the file (its values, and its name, which can carry a
+    name): to whoever uploaded it and to those who see cases at the MARAC; an administrator who did not upload it
+    sees where each problem is, not the values."""
+    return request.user.pk == run.started_by_id or request.user.has_perm("cases.view_case", run)
+
+
 def _report_for(request: HttpRequest, run: ImportRun) -> tuple[list[Problem], list[Problem]]:
-    """The problems and warnings, with the values from the file for whoever uploaded it and for those who see
-    cases at the MARAC; an administrator who did not upload it sees where each problem is, not the value."""
+    """The problems and warnings, with the values from the file only where _shows_values."""
     problems, warnings = problems_of(run), warnings_of(run)
-    if request.user.pk == run.started_by_id or request.user.has_perm("cases.view_case", run):
+    if _shows_values(request, run):
         return problems, warnings
     return [problem.redacted() for problem in problems], [warning.redacted() for warning in warnings]
+
+
+def _may_open_person(request: HttpRequest, pk: int) -> bool:
+    """Whether to link a person the import took a row's person as: only for someone the person gate lets through
+    (a restricted case's named user after giving a reason), so the link leads nobody to a "not found"."""
+    try:
+        get_person_for_user(user=request.user, pk=pk, audit=False)
+    except RestrictedCaseNeedsReason:
+        return True
+    except Http404:
+        return False
+    return True
 
 
 @require_permission(PERMISSION)

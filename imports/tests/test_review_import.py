@@ -31,7 +31,7 @@ def _upload(client, content, name="history.xlsx", **data):
 
 
 def _messages(run) -> list[str]:
-    return [problem[-1] for problem in run.problems]
+    return [problem[4] for problem in run.problems]
 
 
 def _workbook(headings: list[str], rows: list[list[object]], *, prepare=None) -> bytes:
@@ -155,7 +155,7 @@ def test_dates_before_the_referral_are_refused_naming_both_columns(importing):
     actions = [action_row("IMP-2", due_on="05/01/2021", completed_on="01/01/2021")]
     run = importing(xlsx_of(cases, actions))
     assert run.status == RunStatus.REFUSED
-    assert [problem[:3] + problem[-1:] for problem in run.problems] == [
+    assert [problem[:3] + problem[4:5] for problem in run.problems] == [
         [
             "Cases",
             2,
@@ -229,7 +229,7 @@ def test_a_formula_with_no_saved_result_is_reported_not_read_as_blank(importing)
         "is a formula whose result the file does not hold (the file was not saved by Excel after the formula was "
         "written): open the file in Excel and save it, or copy the column and paste it back as values"
     )
-    assert [problem[:3] + problem[-1:] for problem in run.problems] == [
+    assert [problem[:3] + problem[4:5] for problem in run.problems] == [
         ["Cases", 2, "Referral date", message],
         ["Cases", 2, "DASH score", message],
     ]
