@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.permissions import CASE_ROLES, roles_at
 from api.models import ApiCredential
@@ -76,7 +77,8 @@ def case_restrict(
         CaseRestriction.objects.bulk_create(
             CaseRestriction(case=current, user=user, added_by=by) for pk, user in named.items() if pk not in already
         )
-        Case.objects.filter(pk=current.pk).update(restricted=True, version=F("version") + 1)
+        # An update() does not set auto_now fields: updated_at is set so that ?since= finds the case (API docs).
+        Case.objects.filter(pk=current.pk).update(restricted=True, version=F("version") + 1, updated_at=timezone.now())
         audit_record(
             action=AuditAction.CHANGE,
             obj=current,
@@ -135,7 +137,8 @@ def case_unrestrict(*, case: Case, by: Any, based_on_version: int | None = None,
         current = Case.objects.select_for_update().get(pk=case.pk)
         _check_not_stale(current, based_on_version, based_on, "open")
         current.restrictions.all().delete()
-        Case.objects.filter(pk=current.pk).update(restricted=False, version=F("version") + 1)
+        # Seen again by everyone at the MARAC: a partner syncing with ?since= must find it (see case_restrict).
+        Case.objects.filter(pk=current.pk).update(restricted=False, version=F("version") + 1, updated_at=timezone.now())
         audit_record(
             action=AuditAction.CHANGE,
             obj=current,

@@ -19,11 +19,17 @@ def legal_hold_is_active(hold: LegalHold) -> bool:
     return hold.lifted_at is None
 
 
+def _changed(case_id: int) -> None:
+    """The case's answer in the API shows its legal hold: a partner syncing by `since` gets it again."""
+    Case.objects.filter(pk=case_id).update(updated_at=timezone.now())
+
+
 def legal_hold_place(*, case: Case, reason: str, note: str, by: Any) -> LegalHold:
     with transaction.atomic():
         # Locks the case as retention_apply does, so retention never runs past a hold being placed.
         Case.objects.select_for_update().get(pk=case.pk)
         hold = LegalHold.objects.create(case=case, reason=reason, note=note, placed_by=by)
+        _changed(case.pk)
         audit_record(
             action=AuditAction.CREATE,
             obj=hold,
@@ -41,6 +47,7 @@ def legal_hold_lift(*, hold: LegalHold, by: Any) -> LegalHold:
             raise HoldAlreadyLifted
         current.lifted_by, current.lifted_at = by, timezone.now()
         current.save(update_fields=["lifted_by", "lifted_at"])
+        _changed(current.case_id)
         audit_record(
             action=AuditAction.CHANGE,
             obj=current,

@@ -12,9 +12,12 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record, field_changes
+from cases.models import Case, CaseParty
 from people.models import Address, Alias, Person
 
 # What the correction page may change on the person itself.
@@ -55,31 +58,44 @@ def person_correct(
 ) -> bool:
     """Correct the person's details (DETAIL_FIELDS) and replace their other names with `other_names` (given name,
     family name). False, and nothing written, when nothing differs from what is saved."""
-    with _locked(person, based_on_version) as current:
-        before = copy.copy(current)
-        for name in DETAIL_FIELDS:
-            setattr(current, name, details[name])
-        changed = field_changes(before, current, list(DETAIL_FIELDS), with_values=False)
-        saved_names = list(current.aliases.order_by("pk").values_list("given_name", "family_name"))
-        wanted_names = [(given, family) for given, family in other_names if given or family]
-        if sorted(saved_names) != sorted(wanted_names):
-            changed["other_names"] = {"from": len(saved_names), "to": len(wanted_names)}
-            current.aliases.all().delete()
-            Alias.objects.bulk_create(Alias(person=current, given_name=g, family_name=f) for g, f in wanted_names)
-        if not changed:
-            return False
-        current.full_clean(exclude=["marac"])
-        current.version += 1
-        current.save()
-        audit_record(
-            action=AuditAction.CHANGE,
-            obj=current,
-            user=by,
-            summary=f"Corrected person {current.pk}: {', '.join(sorted(changed))}",
-            changes=changed,
-        )
+    with transaction.atomic():
+        case_ids = _cases_locked(person)
+        with _locked(person, based_on_version) as current:
+            before = copy.copy(current)
+            for name in DETAIL_FIELDS:
+                setattr(current, name, details[name])
+            changed = field_changes(before, current, list(DETAIL_FIELDS), with_values=False)
+            saved_names = list(current.aliases.order_by("pk").values_list("given_name", "family_name"))
+            wanted_names = [(given, family) for given, family in other_names if given or family]
+            if sorted(saved_names) != sorted(wanted_names):
+                changed["other_names"] = {"from": len(saved_names), "to": len(wanted_names)}
+                current.aliases.all().delete()
+                Alias.objects.bulk_create(Alias(person=current, given_name=g, family_name=f) for g, f in wanted_names)
+            if not changed:
+                return False
+            current.full_clean(exclude=["marac"])
+            current.version += 1
+            current.save()
+            if str(current) != str(before):
+                # The case list and the cases API show this name: the cases read as changed, for ?since= (docs/api.md).
+                Case.objects.filter(pk__in=case_ids).update(updated_at=timezone.now())
+            audit_record(
+                action=AuditAction.CHANGE,
+                obj=current,
+                user=by,
+                summary=f"Corrected person {current.pk}: {', '.join(sorted(changed))}",
+                changes=changed,
+            )
     person.refresh_from_db()
     return True
+
+
+def _cases_locked(person: Person) -> list[int]:
+    """The cases the person is on (as the victim, or a party), locked before the person in the order a party correction
+    locks a case and then the people on it, so that a correction of each at once waits rather than deadlocks. A new
+    name moves on only the cases' time, not their version: a page open on a case is not made stale by it."""
+    on_case = Q(victim=person) | Q(pk__in=CaseParty.objects.filter(person=person).values("case_id"))
+    return list(Case.objects.select_for_update().filter(on_case).order_by("pk").values_list("pk", flat=True))
 
 
 def address_set_confidential(*, address: Address, confidential: bool, based_on_version: int, by: Any) -> None:
