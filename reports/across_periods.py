@@ -214,7 +214,7 @@ def parts_decided[Key: Hashable](
 
 
 def earlier_indicators(indicators: Sequence[Indicator]) -> list[Indicator]:
-    """The indicators whose counts are linked, by the sums of WITHIN_A_COLUMN, to the earlier counts the changes show
+    """Indicators giving every count linked, by the sums of WITHIN_A_COLUMN, to the earlier counts the changes show
     (EARLIER_COUNTS): enough to decide how those read, as withhold decides each linked set on its own."""
     linked = {name for _, name in EARLIER_COUNTS.values()}
     while True:
@@ -227,4 +227,14 @@ def earlier_indicators(indicators: Sequence[Indicator]) -> list[Indicator]:
         if more <= linked:
             break
         linked |= more
-    return [indicator for indicator in indicators if linked.intersection(people_quantities(indicator))]
+    # One indicator for each count, those showing nothing else first: referrals for the cases referred rather than
+    # each share of them, which would count its own numerator as well.
+    chosen: list[Indicator] = []
+    provided: set[str] = set()
+    for only_linked in (True, False):
+        for indicator in indicators:
+            names = set(people_quantities(indicator))
+            if (names <= linked or not only_linked) and (names & linked) - provided:
+                chosen.append(indicator)
+                provided |= names
+    return chosen
