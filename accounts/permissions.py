@@ -65,7 +65,8 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("meetings.view_agenda", "See a meeting's agenda and case list at a MARAC", CASE_ROLES),
     Permission(
         "meetings.manage_agenda",
-        "Order the agenda, decide information-only listings, hold cases over, call emergency meetings",
+        "Order the agenda, decide information-only listings, hold cases over or take them off the agenda, call "
+        "emergency meetings",
         frozenset({Role.COORDINATOR, Role.CHAIR}),
     ),
     Permission(

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.permissions import CASE_ROLES, roles_at
+from actions.models import Action
 from audit.models import AuditAction
 from audit.services import audit_cases_seen, audit_record
-from cases.models import Case, CaseParty, CaseRestriction, PartyRole
+from cases.models import Case, CaseParty, CaseRestriction, CaseStatus, PartyRole
 from cases.restriction import visible_given_restrictions
 from cases.selectors import restricted_case_reason
 from marac.models import Marac
@@ -33,6 +34,9 @@ from meetings.models import (
     MeetingState,
     MeetingStatus,
     Outcome,
+    ProcessLink,
+    Research,
+    VictimVoice,
 )
 from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people.models import Person, person_name
@@ -331,7 +335,9 @@ class CaseListAdditions:
     cases: int  # added
     since: datetime  # when the earliest of those representatives was sent the list
     representatives: int
-    removed: int = 0  # taken off the list before this one began: held over, or moved to an emergency MARAC
+    removed: int = (
+        0  # taken off the list before this one began: held over, moved to an emergency MARAC or taken off the agenda
+    )
 
 
 _NOT_HEARD_HERE = (Outcome.HELD_OVER, Outcome.TRANSFERRED)  # not on this meeting's case list (meeting_agenda)
@@ -427,6 +433,26 @@ def case_list_receipts(*, meeting: Meeting) -> list[CaseListReceipt]:
 def listing_is_open(listing: Listing) -> bool:
     """A listing can still be changed until it has an outcome (heard, closed, held over, transferred)."""
     return not listing.outcome
+
+
+def meeting_still_to_start(meeting: Meeting) -> bool:
+    """Not started (or closed) early by the chair. Its time may have come: see the callers."""
+    return not MeetingState.objects.filter(meeting=meeting).exclude(status=MeetingStatus.SCHEDULED).exists()
+
+
+def listing_in_use(listing: Listing) -> bool:
+    """Anything a meeting holds of the listing that removing it would lose: its hearing begun or settled, research,
+    the victim's voice, actions or links to other processes. Such a listing is never deleted (taken off the agenda, or
+    moved to an emergency MARAC by referrals.decisions): it is held over or settled at its meeting instead."""
+    return (
+        listing.started_at is not None
+        or bool(listing.outcome)
+        or not meeting_still_to_start(listing.meeting)
+        or Research.objects.filter(listing=listing).exists()
+        or VictimVoice.objects.filter(listing=listing).exists()
+        or Action.objects.filter(listing=listing).exists()
+        or ProcessLink.objects.filter(listing=listing).exists()
+    )
 
 
 def _locked_listing(listing: Listing) -> Listing:
@@ -692,6 +718,68 @@ def listings_delete_moved(*, listings: list[Listing]) -> None:
             CaseListRemoval(meeting_id=listing.meeting_id, case_id=listing.case_id) for listing in listings
         )
         Listing.objects.filter(pk__in=[listing.pk for listing in listings]).delete()
+
+
+MEETING_STARTED = "This meeting has started, so its cases can no longer be taken off its agenda."
+LISTING_IN_USE = (
+    "Agencies have recorded research, the victim's voice, actions or links to other processes for this case at this "
+    "meeting, so it cannot be taken off the agenda. Hold it over, or hear it and record its outcome."
+)
+
+
+def listing_removal_refusal(listing: Listing) -> str | None:
+    """Why the listing cannot be taken off its meeting's agenda now; None when it can (see listing_in_use)."""
+    if listing.outcome:
+        return "This case already has an outcome at this meeting, so it cannot be taken off the agenda."
+    if listing.meeting.starts_at <= timezone.now() or not meeting_still_to_start(listing.meeting):
+        return MEETING_STARTED
+    if listing_in_use(listing):
+        return LISTING_IN_USE
+    return None
+
+
+def listing_take_off_agenda(*, listing: Listing, reason: str, by: Any) -> None:
+    """Take a case off the agenda of a meeting still to come (a victim who moved away for good, to be referred to their
+    new MARAC), with the reason in the audit entry. The listing is deleted, as one moved to an emergency MARAC is, so
+    the case leaves the case list and those sent it are told it changed (CaseListRemoval). A case listed nowhere else
+    still to come goes back to "Referred", as one left unheard at a meeting does: it can be listed again or sent on."""
+    with transaction.atomic():
+        current = Listing.objects.select_for_update().select_related("meeting", "case").filter(pk=listing.pk).first()
+        if current is None:
+            raise AgendaRefused(["This case has already been taken off this meeting's agenda."])
+        if refusal := listing_removal_refusal(current):
+            raise AgendaRefused([refusal])
+        case = Case.objects.select_for_update().get(pk=current.case_id)
+        listings_delete_moved(listings=[current])
+        status = _status_once_off_agenda(case, current.meeting)
+        # On the case, as the listing is gone: the case's history says when and why it left the meeting.
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=case,
+            marac_id=case.marac_id,
+            user=by,
+            summary=f"Case {case.pk} taken off the agenda of meeting {current.meeting_id}",
+            changes={"listing_removed": current.pk, "reason": reason, "status": status},
+        )
+
+
+def _status_once_off_agenda(case: Case, meeting: Meeting) -> dict[str, str] | None:
+    """The case goes back to "Referred" unless it is listed at another meeting still to come; the referral no longer
+    names this meeting as the one it is to be heard at. Returns the status change, if any, for the audit entry."""
+    Referral.objects.filter(case=case, meeting=meeting).update(
+        meeting=None, listing_explanation="", version=F("version") + 1, updated_at=timezone.now()
+    )
+    still_listed = (
+        Listing.objects.filter(case=case, outcome="", meeting__starts_at__gt=timezone.now())
+        .exclude(meeting=meeting)
+        .exists()
+    )
+    if case.status != CaseStatus.LISTED or still_listed:
+        return None
+    case.status = CaseStatus.REFERRED
+    case.version += 1
+    case.save(update_fields=["status", "version", "updated_at"])
+    return {"from": CaseStatus.LISTED.value, "to": CaseStatus.REFERRED.value}
 
 
 def case_list_is_due(*, meeting: Meeting, now: datetime) -> bool:

@@ -21,4 +21,5 @@ urlpatterns = [
     ),
     path("<int:pk>/listings/<int:listing_pk>/recheck/", views.recheck, name="recheck"),
     path("<int:pk>/listings/<int:listing_pk>/hold-over/", views.hold_over, name="hold_over"),
+    path("<int:pk>/listings/<int:listing_pk>/take-off/", views.take_off_agenda, name="take_off"),
 ]

@@ -70,6 +70,17 @@ class HoldOverForm(forms.Form):
     )
 
 
+class TakeOffAgendaForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the case is taken off the agenda",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the victim has moved away for good and the case is to be referred to their new "
+        "MARAC. Kept in the case's history. Do not write personal details here.",
+        error_messages={"required": "Say why the case is taken off the agenda"},
+    )
+
+
 @require_permission("meetings.view_agenda")
 def meeting_list(request: HttpRequest) -> HttpResponse:
     marac = Marac.objects.get(pk=current_marac_where(request, "meetings.view_agenda"))
@@ -163,6 +174,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "release_due": agenda_services.case_list_is_due(meeting=meeting, now=timezone.now()),
             "can_manage": request.user.has_perm("meetings.manage_agenda", meeting),
             "can_release": can_release,
+            "still_to_start": meeting.starts_at > timezone.now()
+            and (state is None or state.status == MeetingStatus.SCHEDULED),
             "additions": additions,
             "entries": _entries(request, meeting, meeting_agenda),
             "information_only": ListingKind.INFORMATION_ONLY,
@@ -310,6 +323,32 @@ def hold_over(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
             messages.success(request, f"Case {listing.case.reference} held over to the meeting at {when}")
             return once.done(request, reverse("meetings_agenda:detail", args=[pk]))
     return render(request, "meetings/agenda_hold_over.html", {"listing": listing, "form": form})
+
+
+@require_permission("meetings.manage_agenda")
+def take_off_agenda(request: HttpRequest, pk: int, listing_pk: int) -> HttpResponse:
+    listing = _listing(request, pk, listing_pk)
+    if request.method == "POST" and (again := once.already_done(request)) is not None:
+        return again  # sent twice (a double click): taken off once, and the second goes where the first went
+    form = once.with_token(TakeOffAgendaForm(request.POST or None))
+    refusal = agenda_services.listing_removal_refusal(listing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agenda_services.listing_take_off_agenda(
+                listing=listing, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except AgendaRefused as refused:
+            refusal = " ".join(refused.reasons)
+        else:
+            messages.success(request, f"Case {listing.case.reference} taken off the agenda")
+            return once.done(request, reverse("meetings_agenda:detail", args=[pk]))
+    context = {
+        "listing": listing,
+        "form": form,
+        "refusal": refusal,
+        "released": agenda_services.case_list_released(listing.meeting),
+    }
+    return render(request, "meetings/agenda_take_off.html", context)
 
 
 @require_permission("meetings.release_case_list")

@@ -15,7 +15,6 @@ from django.utils.crypto import salted_hmac
 
 from accounts.models import Role
 from accounts.selectors import role_emails
-from actions.models import Action
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseParty, CaseStatus, PartyRole
@@ -27,9 +26,6 @@ from meetings.models import (
     MeetingState,
     MeetingStatus,
     Outcome,
-    ProcessLink,
-    Research,
-    VictimVoice,
 )
 from meetings.services import is_ordinary_meeting_time, meetings_ensure_ahead
 from people import linkage
@@ -775,7 +771,7 @@ def _listing(referral: Referral, marac: Marac) -> calendar.ListingDecision:
 
 def _meetings_started(meetings: list[Meeting]) -> set[datetime]:
     """The meetings no case can be listed at any more: their time has come, or they were started (or closed) early.
-    As _meeting_still_to_start, for many meetings at once."""
+    As agenda_services.meeting_still_to_start, for many meetings at once."""
     now = timezone.now()
     running = set(
         MeetingState.objects.filter(meeting__in=meetings)
@@ -1082,7 +1078,7 @@ def referral_list_at_emergency_meeting(
             meeting, _ = current.marac.meetings.get_or_create(starts_at=starts_at, defaults={"is_emergency": True})
             if not meeting.is_emergency:  # the series put its meeting there a moment ago
                 raise EmergencyListingRefused(ORDINARY_MEETING_AT_THAT_TIME)
-        if not _meeting_still_to_start(meeting):
+        if not agenda_services.meeting_still_to_start(meeting):
             raise EmergencyListingRefused(
                 f"The MARAC on {calendar.format_meeting_time(starts_at)} has already started: choose another time."
             )
@@ -1097,7 +1093,7 @@ def referral_list_at_emergency_meeting(
             .select_related("meeting")
         )
         for listing in moved:
-            if _listing_in_use(listing):
+            if agenda_services.listing_in_use(listing):
                 when = calendar.format_meeting_time(listing.meeting.starts_at)
                 raise EmergencyListingRefused(
                     f"This case is also listed at the MARAC on {when}, "
@@ -1126,21 +1122,3 @@ def referral_list_at_emergency_meeting(
             },
         )
     return current
-
-
-def _meeting_still_to_start(meeting: Meeting) -> bool:
-    return not MeetingState.objects.filter(meeting=meeting).exclude(status=MeetingStatus.SCHEDULED).exists()
-
-
-def _listing_in_use(listing: Listing) -> bool:
-    """Anything a meeting holds of the listing that removing it would lose: its hearing begun or settled, research,
-    the victim's voice, actions or links to other processes. (Listings held over are never moved: see the caller.)"""
-    return (
-        listing.started_at is not None
-        or bool(listing.outcome)
-        or not _meeting_still_to_start(listing.meeting)
-        or Research.objects.filter(listing=listing).exists()
-        or VictimVoice.objects.filter(listing=listing).exists()
-        or Action.objects.filter(listing=listing).exists()
-        or ProcessLink.objects.filter(listing=listing).exists()
-    )

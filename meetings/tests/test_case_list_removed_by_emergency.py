@@ -18,7 +18,10 @@ from testing.factories import UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
-TAKEN_OFF = "1 case was taken off the list (held over, or moved to an emergency MARAC) after the case list was sent"
+TAKEN_OFF = (
+    "1 case was taken off the list (held over, moved to an emergency MARAC or taken off the agenda) after the case "
+    "list was sent"
+)
 
 
 @pytest.fixture

@@ -137,7 +137,8 @@ def test_a_case_held_over_before_the_meeting_changes_the_list(
 
     page = _agenda_page(desk, emergency)
     assert (
-        "1 case was taken off the list (held over, or moved to an emergency MARAC) after the case list was sent" in page
+        "1 case was taken off the list (held over, moved to an emergency MARAC or taken off the agenda) after the case "
+        "list was sent" in page
     )
     text = _send_update(desk, emergency, django_capture_on_commit_callbacks)
     assert "The updated case list was sent to 4 representatives" in text
