@@ -439,7 +439,10 @@ def _clear_referral(referral: Referral, today: date) -> None:
     referral.listing_explanation = ""
     referral.version += 1
     referral.save(update_fields=["content", "return_reasons", "listing_explanation", "updated_at", "version"])
-    Transfer.objects.filter(Q(from_referral=referral) | Q(to_referral=referral)).update(reason="")
+    # The reason, and what the sending MARAC held when it sent the case on (its minutes, its actions), both sides.
+    for transfer in Transfer.objects.filter(Q(from_referral=referral) | Q(to_referral=referral)):
+        transfer.reason, transfer.sender_summary = "", {}
+        transfer.save(update_fields=["reason", "sender_summary"])
 
 
 def _anonymise_person(person: Person, *, referred_on: date, by: Any) -> None:

@@ -6,6 +6,7 @@ referral's content, and decides on it by its own criteria. The sending MARAC kee
 Transferring a referral before it became a case is referrals.decisions.referral_transfer (its referral is then
 marked transferred); here the case's referral stays accepted, which is how the two kinds of Transfer differ."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,14 +16,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from actions.models import Action
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseStatus
 from marac.models import Marac
 from meetings.models import Listing, MeetingStatus
 from referrals import decisions
-from referrals.calendar import format_meeting_time
-from referrals.models import Referral, ReferralStatus, Transfer
+from referrals.calendar import format_day, format_meeting_time
+from referrals.models import IdvaAllocation, Referral, ReferralStatus, Transfer
 
 DECIDE = "referrals.decide"  # the coordinator's permission: accept, return or transfer a referral
 
@@ -72,7 +74,7 @@ def case_transfer_refusal(case: Case, referral: Referral | None, transfer: Trans
         return f"This case is listed at the MARAC on {when}, which is still running: refer it once that meeting closes."
     return (
         f"This case is listed at the MARAC on {when}. Hear it there and record the outcome 'Transferred to another "
-        "MARAC', or take it off that meeting's agenda, then refer it."
+        "MARAC', or take it off that meeting's agenda ('Take off the agenda' on the meeting's page), then refer it."
     )
 
 
@@ -129,7 +131,7 @@ def _transfer(case: Case, to_marac: Marac | None, to_marac_name: str, reason: st
     if to_marac is not None and to_marac.pk == current.marac_id:
         raise CaseTransferRefused("That is this MARAC: choose the MARAC the victim has moved to.")
     received = decisions.received_referral(referral, to_marac) if to_marac is not None else None
-    transfer = Transfer.objects.create(
+    transfer = Transfer(
         from_referral=referral,
         to_marac=to_marac,
         to_marac_name=to_marac_name,
@@ -137,6 +139,9 @@ def _transfer(case: Case, to_marac: Marac | None, to_marac_name: str, reason: st
         reason=reason,
         transferred_by=by,
     )
+    if received is not None:  # one outside this installation is sent the referral by the coordinator, by hand
+        transfer.sender_summary = what_this_marac_held(current, by=by)
+    transfer.save()
     was = current.status
     current.status = CaseStatus.TRANSFERRED
     current.version += 1
@@ -151,7 +156,10 @@ def _transfer(case: Case, to_marac: Marac | None, to_marac_name: str, reason: st
     )
     if received is not None:
         met = "met" if decisions.criteria_met_here(received) else "not met"
-        summary = f"Received by transfer {transfer.pk} of a case accepted by another MARAC; this MARAC's criteria {met}"
+        summary = (
+            f"Received by transfer {transfer.pk} of a case accepted by another MARAC; this MARAC's criteria {met}; "
+            f"{_what_was_sent(transfer.sender_summary)}"
+        )
         audit_record(action=AuditAction.CREATE, obj=received, user=by, summary=summary)
         transaction.on_commit(lambda: _tell_receiving_coordinators(received))
     return transfer
@@ -164,4 +172,171 @@ def _tell_receiving_coordinators(received: Referral) -> None:
         received,
         subject=f"a case has been referred to {name} by another MARAC",
         news=f"Another MARAC has referred a case to {name}: a MARAC-to-MARAC referral.",
+    )
+
+
+# What the receiving MARAC is sent of the case (BD Referrals to other MARACs, Jurisdiction; DOMAIN.md rule 13): the
+# MARAC that now leads needs the risk picture the last one agreed. A snapshot in words, taken as the case is sent, so
+# nothing that changes here later reaches the receiving MARAC, and it is given no way into this MARAC's case.
+SUMMARY_VERSION = 1
+
+
+def what_this_marac_held(case: Case, *, by: Any) -> dict[str, Any]:
+    """The sending MARAC's hearings of the case (with their minutes), its actions, the IDVA service, the risk
+    checklist scores it holds for the victim and the coordinator to ask. A restricted case sends only that it was
+    restricted and whom to ask: its named users decide what the receiving coordinator, who is not named, may see."""
+    summary: dict[str, Any] = {
+        "version": SUMMARY_VERSION,
+        "marac": case.marac.name,
+        "case_reference": case.reference,
+        "coordinator": {"name": by.full_name, "email": by.email},
+        "restricted": case.restricted,
+    }
+    if case.restricted:
+        return summary
+    return summary | {
+        "hearings": [_hearing(listing) for listing in _hearings(case)],
+        "actions": [_action(action) for action in _actions(case)],
+        "idva": _idva(case),
+        "scores": _scores(case),
+    }
+
+
+def _hearings(case: Case) -> list[Listing]:
+    """Its listings that a meeting took up: heard, settled or held over (not one at a meeting never run)."""
+    listings = Listing.objects.filter(case=case).exclude(outcome="", started_at__isnull=True)
+    return list(listings.select_related("meeting").order_by("meeting__starts_at"))
+
+
+def _hearing(listing: Listing) -> dict[str, str]:
+    return {
+        "meeting": str(listing.meeting),
+        "kind": listing.get_kind_display(),
+        "outcome": listing.get_outcome_display() or "No outcome recorded",
+        "risks": listing.risks_minute,
+        "decisions": listing.decisions_minute,
+    }
+
+
+def _actions(case: Case) -> list[Action]:
+    actions = Action.objects.filter(case=case).select_related("owner_agency", "listing__meeting")
+    return list(actions.order_by("listing__meeting__starts_at", "due_on", "pk"))
+
+
+def _action(action: Action) -> dict[str, str]:
+    return {
+        "agreed_at": str(action.listing.meeting),
+        "agency": action.owner_agency.name,
+        "description": action.description,
+        "for_whom": action.get_for_whom_display(),
+        "due_on": format_day(action.due_on),
+        "status": action.get_status_display(),
+        "note": action.completion_note,
+    }
+
+
+def _idva(case: Case) -> dict[str, str] | None:
+    """The IDVA service, not the IDVA: the receiving coordinator asks the sending one for the handover. (Pages name
+    other MARACs' coordinators, never their other staff.)"""
+    allocation = IdvaAllocation.objects.filter(case=case).select_related("idva__agency").first()
+    if allocation is None:
+        return None
+    if allocation.declined_by_victim:
+        return {"words": "The victim declined the IDVA service."}
+    if allocation.allocated_at is None:
+        return {"words": "No IDVA had been allocated yet."}
+    agency = allocation.idva.agency if allocation.idva is not None else None
+    service = f"by {agency.name}" if agency is not None else "(the IDVA's service is not recorded)"
+    on = format_day(timezone.localtime(allocation.allocated_at).date())
+    return {"words": f"An IDVA was allocated on {on} {service}."}
+
+
+def _scores(case: Case) -> list[dict[str, str]]:
+    """The risk checklist scores held here for the victim, this case's and those of their earlier cases, oldest
+    first. A restricted earlier case is left out: the receiving coordinator is not named on it."""
+    cases = Case.objects.filter(marac_id=case.marac_id, victim_id=case.victim_id, dash_score__isnull=False)
+    cases = cases.filter(Q(pk=case.pk) | Q(restricted=False, referred_on__lte=case.referred_on))
+    return [
+        {"case_reference": held.reference, "referred_on": format_day(held.referred_on), "score": str(held.dash_score)}
+        for held in cases.order_by("referred_on", "pk")
+    ]
+
+
+def _what_was_sent(summary: dict[str, Any]) -> str:
+    """For the audit trail: what the receiving MARAC was sent, counted, never quoted."""
+    if summary.get("restricted"):
+        return "sent no hearings of the restricted case, only its coordinator to ask"
+    hearings, actions = len(summary.get("hearings", [])), len(summary.get("actions", []))
+    return f"sent {hearings} hearing(s), {actions} action(s), the IDVA service and risk scores as they stood"
+
+
+@dataclass(frozen=True)
+class SentHearing:
+    meeting: str
+    kind: str
+    outcome: str
+    risks: str
+    decisions: str
+
+
+@dataclass(frozen=True)
+class SentAction:
+    agreed_at: str
+    agency: str
+    description: str
+    for_whom: str
+    due_on: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class SentScore:
+    case_reference: str
+    referred_on: str
+    score: str
+
+
+@dataclass(frozen=True)
+class WhatTheSenderDid:
+    """What a sending MARAC held of the case when it sent it on, for the receiving coordinator's page and Word copy."""
+
+    marac: str
+    case_reference: str
+    coordinator_name: str
+    coordinator_email: str
+    restricted: bool
+    hearings: Sequence[SentHearing]
+    actions: Sequence[SentAction]
+    idva: str
+    scores: Sequence[SentScore]
+
+    @property
+    def coordinator(self) -> str:
+        return f"{self.coordinator_name} ({self.coordinator_email})"
+
+    @property
+    def restricted_words(self) -> str:
+        return (
+            f"The case was restricted at {self.marac} to the people named on it, so what it held of the case was not "
+            f"sent here. Ask its coordinator, {self.coordinator}, who can decide what to share."
+        )
+
+
+def what_the_sender_did(transfer: Transfer) -> WhatTheSenderDid | None:
+    """The summary kept with a case transfer; None for a referral transferred before it became a case."""
+    data = transfer.sender_summary or {}
+    if not data:
+        return None
+    coordinator = data.get("coordinator") or {}
+    return WhatTheSenderDid(
+        marac=str(data.get("marac", "")),
+        case_reference=str(data.get("case_reference", "")),
+        coordinator_name=str(coordinator.get("name", "")),
+        coordinator_email=str(coordinator.get("email", "")),
+        restricted=bool(data.get("restricted")),
+        hearings=[SentHearing(**hearing) for hearing in data.get("hearings", [])],
+        actions=[SentAction(**action) for action in data.get("actions", [])],
+        idva=str((data.get("idva") or {}).get("words", "")),
+        scores=[SentScore(**score) for score in data.get("scores", [])],
     )

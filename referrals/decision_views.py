@@ -16,7 +16,8 @@ from marac.models import Marac
 from meetings import agenda_services
 from people import linkage
 from people.models import Person
-from referrals import decisions, jurisdiction
+from referrals import case_transfers, decisions, jurisdiction
+from referrals.case_transfers import WhatTheSenderDid
 from referrals.decision_forms import EmergencyMeetingForm, ReturnForm, TransferForm
 from referrals.models import MatchDecision, Referral, ReferralStatus, Transfer
 from referrals.sections import SECTIONS_BY_SLUG, form_for
@@ -124,15 +125,24 @@ class ArrivedFrom:
     marac_name: str
     on: date | None = None
     reason: str = ""
+    # Within this installation: the coordinator who sent it, "Name (work email)", to ask for what is missing; and, for
+    # a case sent on after it was heard, what the sending MARAC held of it then.
+    sent_by: str = ""
+    what_was_done: WhatTheSenderDid | None = None
 
 
 def arrived_from(referral: Referral) -> ArrivedFrom | None:
-    """The sending MARAC of a transfer within this installation (with its date and reason), or the MARAC outside it
-    that the referral says transferred it ("How did the referral arise?")."""
-    transfer = Transfer.objects.filter(to_referral=referral).select_related("from_referral__marac").first()
+    """The sending MARAC of a transfer within this installation (with its date, reason, coordinator and what it did
+    with the case), or the MARAC outside it that the referral says transferred it ("How did the referral arise?")."""
+    transfer = (
+        Transfer.objects.filter(to_referral=referral).select_related("from_referral__marac", "transferred_by").first()
+    )
     if transfer is not None:
         on = timezone.localtime(transfer.transferred_at).date()
-        return ArrivedFrom(transfer.from_referral.marac.name, on, transfer.reason)
+        sender = transfer.transferred_by
+        what_was_done = case_transfers.what_the_sender_did(transfer)
+        sent_by = what_was_done.coordinator if what_was_done is not None else f"{sender.full_name} ({sender.email})"
+        return ArrivedFrom(transfer.from_referral.marac.name, on, transfer.reason, sent_by, what_was_done)
     about = referral.content.get("about") or {}
     if about.get("how_arose") == "other_marac" and str(about.get("sending_marac", "")).strip():
         return ArrivedFrom(str(about["sending_marac"]).strip())
@@ -321,6 +331,7 @@ def referral_docx(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deciding(request, pk)
     transfer = Transfer.objects.filter(from_referral=referral).select_related("to_marac").first()
     received = Transfer.objects.filter(to_referral=referral).select_related("from_referral__marac").first()
+    came_from = arrived_from(referral) if received is not None else None
     referrer = referral.referrer
     content = referral_document(
         ReferralCopy(
@@ -334,6 +345,8 @@ def referral_docx(request: HttpRequest, pk: int) -> HttpResponse:
             criteria_summary=str(referral.criteria_result.get("summary", "")),
             sections=[(title, items) for _slug, title, items in referral_answers(referral)],
             transferred_to=transfer.to_marac_label if transfer is not None else "",
+            transferred_from_by=came_from.sent_by if came_from is not None else "",
+            what_was_done=came_from.what_was_done if came_from is not None else None,
         )
     )
     audit_record(action=AuditAction.EXPORT, obj=referral, summary=f"Referral {referral.pk} downloaded as docx")

@@ -210,6 +210,11 @@ class Transfer(models.Model):
     reason = models.CharField(max_length=500)
     transferred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     transferred_at = models.DateTimeField(auto_now_add=True)
+    # For a case sent on after it was heard: what the sending MARAC held of it at the moment it was sent (its
+    # hearings, minutes, actions, IDVA service, risk scores and coordinator), as words, so the receiving MARAC sees
+    # the risk picture the last MARAC agreed and nothing that changes there later (referrals.case_transfers).
+    # Encrypted: the minutes name people. Empty for a referral transferred before it became a case.
+    sender_summary = EncryptedJSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
