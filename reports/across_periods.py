@@ -98,7 +98,8 @@ class Decisions:
     """How each count reads in each period's report, with small numbers suppressed: worked out once a period, as
     one request may need a period several times (a month's quarter, a change's earlier period).
 
-    figures_of: every indicator's figures for the report's columns over a period (reports.report evaluates them)."""
+    figures_of: the figures of the indicators given, for the report's columns over a period (reports.report
+    evaluates them). earlier: the Decisions this one works out earlier periods for (None: make one)."""
 
     def __init__(
         self,
@@ -155,11 +156,11 @@ class Decisions:
             return self._month(period)
         return self._alone(period)
 
-    def _alone(self, period: Period, also: Sequence[Count] = ()) -> Texts:
+    def _alone(self, period: Period) -> Texts:
         counts = self._counts_of(period)
         figures = self.figures(period)
         columns = len(next(iter(figures.values()), ()))
-        also = [*transfers_given_away(figures, self.threshold), *also]
+        also = transfers_given_away(figures, self.threshold)
         return withhold(counts, groups_within(counts, columns), self.threshold, also=also).texts(self.threshold)
 
     def _month(self, month: Period) -> Texts:
