@@ -144,8 +144,9 @@ class ActionResolveForm(VersionedForm):
         outcome, due_on, agency = cleaned.get("outcome"), cleaned.get("due_on"), cleaned.get("agency")
         if outcome == REASSIGN and agency is None and "agency" not in self.errors:
             self.add_error("agency", "Select the agency taking the action on")
-        known = agency is not None and self.instance.case_id is not None
-        refused = agency_not_named_on_case(case=self.instance.case, agency=agency) if known else None
+        refused = None
+        if agency is not None and self.instance.case_id is not None:
+            refused = agency_not_named_on_case(case=self.instance.case, agency=agency)
         if outcome == REASSIGN and refused:
             self.add_error("agency", refused)
         if outcome in (REASSIGN, REOPEN) and "due_on" not in self.errors:
