@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from actions.models import Action
-from actions.services import AgencyNotNamedOnCase, NotThisMaracsAgency
+from actions.services import AgencyNotNamedOnCase, NotThisMaracsAgency, agency_not_named_on_case
 from cases.selectors import case_through_gate
 from meetings import live_rules, minutes_services
 from meetings import live_services as live
@@ -70,6 +70,21 @@ def _core_warning(meeting: Meeting, state: MeetingState) -> str:
     return live_rules.core_agency_warning(
         live.core_agencies_missing(meeting), closed=live_rules.meeting_is_closed(state.status)
     )
+
+
+def _standard_actions_unseen(listing: Listing, actions: list[Action]) -> list[Action]:
+    """A restricted case's standard actions owned by an agency with no one named on the case: made automatically when
+    the case was opened, so not refused as one given by hand is (agency_not_named_on_case), but that agency would never
+    see them nor be chased for them. Read at each showing, so the warning goes once someone is named or the action
+    passed on."""
+    if not listing.case.restricted:
+        return []
+    unseen: dict[int, bool] = {}
+    for action in actions:
+        if action.is_standard and action.owner_agency_id not in unseen:
+            refused = agency_not_named_on_case(case=listing.case, agency=action.owner_agency)
+            unseen[action.owner_agency_id] = refused is not None
+    return [action for action in actions if action.is_standard and unseen[action.owner_agency_id]]
 
 
 def _refused(request: HttpRequest, listing: Listing, message: str) -> HttpResponseRedirect:
@@ -388,8 +403,9 @@ def _listing_context(
     may_run = live.may_run(request.user, meeting)
     read_only = live_rules.meeting_is_closed(state.status)
     # Only what the action plan shows of each action and its agency.
-    actions = Action.objects.filter(listing=listing).select_related("owner_agency")
-    actions = actions.only("owner_agency__name", "description", "is_standard", "for_whom", "due_on")
+    plan = Action.objects.filter(listing=listing).select_related("owner_agency")
+    plan = plan.only("owner_agency__name", "description", "is_standard", "for_whom", "due_on")
+    actions = list(plan.order_by("is_standard", "id"))
     # The GOV.UK error pattern: the page's title says "Error", and one summary at the top links to the fields.
     error_form = next((form for form in forms.values() if form is not None and form.errors), None)
     return {
@@ -403,7 +419,9 @@ def _listing_context(
         "history": minutes_services.amendment_history(listing) if read_only else [],
         "timer": live.timer_for(listing),
         "summary": research_summary(listing=listing),
-        "actions": actions.order_by("is_standard", "id"),
+        "actions": actions,
+        # Only the chair and coordinator are warned: they can name someone on the case or pass the action on.
+        "unseen_standard_actions": _standard_actions_unseen(listing, actions) if may_run else [],
         "links": listing.process_links.order_by("id"),
         "core_warning": _core_warning(meeting, state),
         # Before the meeting starts, its record is not open yet: the page says when it will be.
