@@ -15,7 +15,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 
 from referrals.calendar import format_when
-from web.documents import docx_bytes, mark_paragraph, word_table
+from web.documents import british_english, docx_bytes, mark_paragraph, word_table
 from web.postcodes import postcode_parts
 from web.text import docx_text
 
@@ -255,6 +255,7 @@ def _section(document: DocxDocument, section: Section) -> None:
 
 def subject_access_docx(export: SubjectAccessExport) -> bytes:
     document = Document()
+    british_english(document)
     mark_paragraph(document.sections[0].header.paragraphs[0])
     title = f"Subject access: information held on person {export.person_id}"
     document.core_properties.title = title

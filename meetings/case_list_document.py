@@ -11,7 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from referrals.calendar import format_day
-from web.documents import HANDLING, docx_bytes, mark_paragraph
+from web.documents import HANDLING, british_english, docx_bytes, mark_paragraph, repeat_header_row
 from web.text import docx_text
 
 COLUMNS = (
@@ -60,6 +60,7 @@ def case_list_document(
     *, marac_name: str, meeting_starts_at: datetime, rows: Sequence[CaseListRow], is_emergency: bool = False
 ) -> bytes:
     document = Document()
+    british_english(document)
     section = document.sections[0]
     # Nine columns read better across the page.
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -77,6 +78,7 @@ def case_list_document(
     if not rows:
         document.add_paragraph("No cases are listed for this meeting.")
     table = document.add_table(rows=1, cols=len(COLUMNS))
+    repeat_header_row(table)
     table.style = "Table Grid"
     for cell, heading in zip(table.rows[0].cells, COLUMNS, strict=True):
         cell.text = heading

@@ -18,9 +18,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from docx.document import Document as DocxDocument
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm
 from fpdf import FPDF
 
@@ -34,7 +31,7 @@ from reports.quality_selectors import SummaryLine, SummarySection, quality_summa
 from reports.report import Report, build_report
 from reports.suppression import suppression_threshold
 
-# The marking, header and footer are the same as on every other document that leaves OpenMARAC.
+# Marking, header, footer, British English and repeating table headers: as on every document leaving OpenMARAC.
 from web.documents import MarkedPdf, docx_bytes, latin1, marked_document, pdf_text, word_table
 from web.text import docx_text
 
@@ -300,25 +297,7 @@ def board_report_docx(data: BoardReportData) -> bytes:
         document.add_heading(docx_text(section.title), level=2)
         word_table(document, ("Measure", "Value"), [(line.label, line.value) for line in section.lines])
     document.add_paragraph(docx_text(data.commentary.quality or _NO_COMMENTARY))
-    _british_with_repeating_headers(document)
     return docx_bytes(document)
-
-
-BRITISH_ENGLISH = "en-GB"
-
-
-def _british_with_repeating_headers(document: DocxDocument) -> None:
-    """Marked British English, not python-docx's US English, so Word checks the spelling and a screen reader reads it
-    in the right voice; and each table's header row repeats on every page it runs over, so a row on page two still
-    says which column is which."""
-    for lang in document.styles.element.iter(qn("w:lang")):
-        lang.set(qn("w:val"), BRITISH_ENGLISH)
-    for theme_lang in document.settings.element.iter(qn("w:themeFontLang")):
-        theme_lang.set(qn("w:val"), BRITISH_ENGLISH)
-    for table in document.tables:
-        row_properties = table.rows[0]._tr.get_or_add_trPr()
-        if row_properties.find(qn("w:tblHeader")) is None:
-            row_properties.append(OxmlElement("w:tblHeader"))
 
 
 def chart_description(bars: Sequence[tuple[str, float]]) -> str:

@@ -13,12 +13,16 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.table import Table
 from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import XPos, YPos
 
 from web.text import docx_text
 
 MARKING = "OFFICIAL-SENSITIVE"
+BRITISH_ENGLISH = "en-GB"
 HANDLING = "Share only with those who need to know, under the MARAC information sharing agreement."
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_CONTENT_TYPE = "application/pdf"
@@ -32,9 +36,27 @@ def mark_paragraph(paragraph: Any) -> None:
         run.bold = True
 
 
+def british_english(document: DocxDocument) -> None:
+    """Mark the document British English, not python-docx's US English, so that Word checks the spelling and a
+    screen reader reads it in the right voice."""
+    for lang in document.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), BRITISH_ENGLISH)
+    for theme_lang in document.settings.element.iter(qn("w:themeFontLang")):
+        theme_lang.set(qn("w:val"), BRITISH_ENGLISH)
+
+
+def repeat_header_row(table: Table) -> None:
+    """Repeat the table's first row at the top of every page it runs over, so that a row on page two still says
+    which column is which."""
+    row_properties = table.rows[0]._tr.get_or_add_trPr()
+    if row_properties.find(qn("w:tblHeader")) is None:
+        row_properties.append(OxmlElement("w:tblHeader"))
+
+
 def marked_document(title: str) -> DocxDocument:
-    """A Word document marked in header and footer, with the handling line and the title."""
+    """A Word document in British English, marked in header and footer, with the handling line and the title."""
     document = Document()
+    british_english(document)
     section = document.sections[0]
     for paragraph in (section.header.paragraphs[0], section.footer.paragraphs[0]):
         mark_paragraph(paragraph)
@@ -45,9 +67,11 @@ def marked_document(title: str) -> DocxDocument:
 
 
 def word_table(document: DocxDocument, header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
+    """A gridded table with a bold header row that repeats on every page."""
     header = list(header)
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    repeat_header_row(table)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = docx_text(text)
         cell.paragraphs[0].runs[0].bold = True
@@ -88,7 +112,7 @@ class MarkedPdf(FPDF):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.set_lang("en-GB")
+        self.set_lang(BRITISH_ENGLISH)
         self.viewer_preferences = ViewerPreferences(display_doc_title=True)
 
     def header(self) -> None:
