@@ -346,18 +346,42 @@ def _update(request: HttpRequest, pk: int, form_class: type[ActionDoneForm], *, 
 def _update_page(
     request: HttpRequest, action: Action, form: ActionDoneForm, *, done: bool, back_to: BackTo, conflict: bool = False
 ) -> HttpResponse:
-    title = "Mark the action done" if done else "Say the action cannot be completed"
-    _audit_action_page(request, action, "mark done" if done else "cannot be completed")
+    return _action_page(
+        request,
+        "actions/action_update.html",
+        action,
+        form,
+        what="mark done" if done else "cannot be completed",
+        back_to=back_to,
+        conflict=conflict,
+        title="Mark the action done" if done else "Say the action cannot be completed",
+        button="Mark done" if done else "Send to coordinator",
+    )
+
+
+def _action_page(
+    request: HttpRequest,
+    template: str,
+    action: Action,
+    form: Any,
+    *,
+    what: str,
+    back_to: BackTo,
+    conflict: bool,
+    **extra: Any,
+) -> HttpResponse:
+    """An action's form page, its view audited: 409 where the action moved on since the page was shown, the form
+    keeping what was typed beside what was recorded meanwhile."""
+    _audit_action_page(request, action, what)
     context = {
         "action": action,
         "form": form,
-        "title": title,
-        "button": "Mark done" if done else "Send to coordinator",
-        "back_to": back_to,
         "resolutions": resolutions_of(action),
+        "back_to": back_to,
         "conflict": conflict,
+        **extra,
     }
-    return render(request, "actions/action_update.html", context, status=409 if conflict else 200)
+    return render(request, template, context, status=409 if conflict else 200)
 
 
 def _cannot_complete(*, action: Action, note: str, based_on_version: int, by: Any) -> Action:
@@ -400,15 +424,15 @@ def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = action.status != waiting
     if conflict:
         form = _form_after_conflict(ActionResolveForm, request, action, marac_id=action.marac_id)
-    _audit_action_page(request, action, "record a resolution")
-    context = {
-        "action": action,
-        "form": form,
-        "resolutions": resolutions_of(action),
-        "back_to": back_to,
-        "conflict": conflict,
-    }
-    return render(request, "actions/action_resolve.html", context, status=409 if conflict else 200)
+    return _action_page(
+        request,
+        "actions/action_resolve.html",
+        action,
+        form,
+        what="record a resolution",
+        back_to=back_to,
+        conflict=conflict,
+    )
 
 
 def _resolve(action: Action, data: dict[str, Any], by: User) -> Action:
@@ -444,15 +468,9 @@ def action_reopen_done(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = action.status != ActionStatus.DONE
     if conflict:
         form = _form_after_conflict(ActionReopenDoneForm, request, action)
-    _audit_action_page(request, action, "reopen")
-    context = {
-        "action": action,
-        "form": form,
-        "resolutions": resolutions_of(action),
-        "back_to": back_to,
-        "conflict": conflict,
-    }
-    return render(request, "actions/action_reopen_done.html", context, status=409 if conflict else 200)
+    return _action_page(
+        request, "actions/action_reopen_done.html", action, form, what="reopen", back_to=back_to, conflict=conflict
+    )
 
 
 # --- The summary of actions -----------------------------------------------------------------------------------------

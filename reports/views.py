@@ -25,7 +25,6 @@ from reports.periods import (
     not_over_note,
     period_containing,
     suppressed_period,
-    whole_quarters_up_to,
 )
 from reports.report import GroupRows, Report, build_report
 from reports.scorecard import NOT_ANSWERED
@@ -57,10 +56,7 @@ def _suppressed(choice: Choice) -> Choice:
     once its quarter is over."""
     if choice.moved_from is not None or choice.period.whole_quarters_only:
         return choice
-    today = timezone.localdate()
-    if choice.period.kind != PeriodKind.ROLLING_12_MONTHS:
-        return replace(choice, period=whole_quarters_up_to(choice.period, today=today))
-    period, moved_from = suppressed_period(choice.period.kind, choice.period.end, today=today)
+    period, moved_from = suppressed_period(choice.period.kind, choice.period.end, today=timezone.localdate())
     return replace(choice, period=period, moved_from=moved_from)
 
 
